@@ -1,0 +1,20 @@
+package dev.gatehouse.appliance;
+
+import dev.gatehouse.appliance.cli.DemoCommand;
+import dev.gatehouse.appliance.cli.ServeCommand;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code gatehouse} command. */
+@Command(name = "gatehouse", mixinStandardHelpOptions = true, versionProvider = Version.class,
+        description = "Highly available TLS edge for multi-tenant SaaS.",
+        subcommands = {DemoCommand.class, ServeCommand.class})
+public final class Main {
+
+    public static void main(String[] args) {
+        int code = new CommandLine(new Main()).execute(args);
+        if (code != 0) {
+            System.exit(code);
+        }
+    }
+}

@@ -1,0 +1,114 @@
+package dev.gatehouse.appliance.cli;
+
+import dev.gatehouse.tls.acme.InMemoryChallengeStore;
+import dev.gatehouse.tls.backend.BackendPool;
+import dev.gatehouse.tls.backend.BackendServer;
+import dev.gatehouse.tls.backend.HealthCheckSpec;
+import dev.gatehouse.tls.backend.Router;
+import dev.gatehouse.tls.cert.CertificateDirectory;
+import dev.gatehouse.tls.cert.CertificateParseException;
+import dev.gatehouse.tls.server.EdgeConfig;
+import dev.gatehouse.tls.server.EdgeServer;
+import dev.gatehouse.tls.sni.CertificateRegistry;
+import dev.gatehouse.tls.sni.SslContextFactory;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code gatehouse serve}: one node serving the certificates of some directories. */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = "Run a node: terminate TLS by SNI for the certificates found in --cert-dir and proxy to --backend.")
+public final class ServeCommand implements Callable<Integer> {
+
+    private static final Logger log = LoggerFactory.getLogger(ServeCommand.class);
+
+    @Option(names = "--https", defaultValue = "0.0.0.0:443", description = "HTTPS listener (default: ${DEFAULT-VALUE})")
+    String https;
+
+    @Option(names = "--http", defaultValue = "0.0.0.0:80",
+            description = "port-80 listener for ACME challenges and redirects, or 'off' (default: ${DEFAULT-VALUE})")
+    String http;
+
+    @Option(names = "--cert-dir", required = true,
+            description = "directory of certificates: *.pem bundles, pem/*.pem, or certs/NAME.crt + keys/NAME.key")
+    List<Path> certDirs = new ArrayList<>();
+
+    @Option(names = "--backend", required = true, description = "backend server host:port of the default pool (repeatable)")
+    List<String> backends = new ArrayList<>();
+
+    @Option(names = "--policy", defaultValue = "ROUND_ROBIN", description = "ROUND_ROBIN or LEAST_OUTSTANDING")
+    BackendPool.Policy policy;
+
+    @Option(names = "--health-path", description = "active health check path of the default pool (e.g. /healthz)")
+    String healthPath;
+
+    @Option(names = "--default-cert", description = "bundle id served to clients without SNI or with an unknown name")
+    String defaultCert;
+
+    @Option(names = "--io-threads", defaultValue = "0", description = "event loop threads (0 = one per core)")
+    int ioThreads;
+
+    @Option(names = "--max-contexts", defaultValue = "20000", description = "TLS context cache size")
+    int maxContexts;
+
+    @Option(names = "--jdk-tls", description = "use the JDK TLS provider instead of BoringSSL")
+    boolean jdkTls;
+
+    @Override
+    public Integer call() throws Exception {
+        long t0 = System.nanoTime();
+        EdgeConfig.Builder cfg = EdgeConfig.builder()
+                .httpsAddress(EdgeOptions.address("--https", https))
+                .httpAddress("off".equals(http) ? null : EdgeOptions.address("--http", http))
+                .ioThreads(ioThreads)
+                .maxContexts(maxContexts)
+                .preferNativeTls(!jdkTls);
+        EdgeConfig config = cfg.build();
+        SslContextFactory tls = new SslContextFactory(config.preferNativeTls(), config.http2(),
+                config.sessionTimeout().toSeconds());
+        CertificateRegistry registry = new CertificateRegistry(tls, config.maxContexts());
+        int loaded = 0;
+        for (Path dir : certDirs) {
+            CertificateDirectory.Result r = CertificateDirectory.load(dir, Instant.now(),
+                    Runtime.getRuntime().availableProcessors());
+            registry.putAll(r.bundles());
+            loaded += r.bundles().size();
+            for (CertificateParseException e : r.errors()) {
+                log.warn("event=certificate_skipped bundle={} reason={} detail={}", e.label(), e.reason(), e.detail());
+            }
+        }
+        if (defaultCert != null && registry.get(defaultCert).isEmpty()) {
+            throw new IllegalArgumentException("--default-cert: '" + defaultCert + "' (expected: a loaded bundle id)");
+        }
+        registry.setDefault(defaultCert);
+
+        List<BackendServer> servers = new ArrayList<>();
+        for (String b : backends) {
+            InetSocketAddress a = EdgeOptions.address("--backend", b);
+            servers.add(new BackendServer(a.getHostString(), a.getPort()));
+        }
+        BackendPool pool = new BackendPool("default", servers, policy,
+                healthPath == null ? null : HealthCheckSpec.of(healthPath), Duration.ofSeconds(5));
+        EdgeServer edge = new EdgeServer(config, registry, new InMemoryChallengeStore());
+        edge.setRouter(Router.builder().defaultPool(pool).build());
+        edge.start();
+        log.info("event=ready certificates={} tls={} ready_ms={}", loaded, tls.providerName(),
+                (System.nanoTime() - t0) / 1_000_000);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            edge.close();
+            stopped.countDown();
+        }, "gatehouse-shutdown"));
+        stopped.await();
+        return 0;
+    }
+}

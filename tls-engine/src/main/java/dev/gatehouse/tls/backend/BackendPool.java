@@ -1,0 +1,108 @@
+package dev.gatehouse.tls.backend;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A named set of backend servers and how to pick one. A pool with no healthy server picks none,
+ * and the proxy answers 503.
+ */
+public final class BackendPool {
+
+    /** How a healthy server is chosen. */
+    public enum Policy { ROUND_ROBIN, LEAST_OUTSTANDING }
+
+    private final String name;
+    private final List<BackendServer> servers;
+    private final Policy policy;
+    private final HealthCheckSpec healthCheck;
+    private final Duration ejectTime;
+    private final AtomicInteger cursor = new AtomicInteger();
+
+    /**
+     * @param healthCheck active check, or null for none (servers are then up unless ejected)
+     * @param ejectTime   how long a server that refused a connection is left out
+     */
+    public BackendPool(String name, List<BackendServer> servers, Policy policy, HealthCheckSpec healthCheck,
+            Duration ejectTime) {
+        this.name = Objects.requireNonNull(name, "name");
+        if (servers.isEmpty()) {
+            throw new IllegalArgumentException("pool " + name + ": servers: empty (expected: at least one)");
+        }
+        this.servers = List.copyOf(servers);
+        this.policy = Objects.requireNonNull(policy, "policy");
+        this.healthCheck = healthCheck;
+        this.ejectTime = Objects.requireNonNull(ejectTime, "ejectTime");
+    }
+
+    public static BackendPool of(String name, BackendServer... servers) {
+        return new BackendPool(name, List.of(servers), Policy.ROUND_ROBIN, null, Duration.ofSeconds(5));
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public List<BackendServer> servers() {
+        return servers;
+    }
+
+    public Policy policy() {
+        return policy;
+    }
+
+    public HealthCheckSpec healthCheck() {
+        return healthCheck;
+    }
+
+    /** Picks a healthy server, or null when none is. Never blocks. */
+    public BackendServer pick() {
+        return pick(null);
+    }
+
+    /** Like {@link #pick()}, avoiding {@code exclude} when another healthy server exists (retries). */
+    public BackendServer pick(BackendServer exclude) {
+        int n = servers.size();
+        int start = Math.floorMod(cursor.getAndIncrement(), n);
+        BackendServer best = null;
+        for (int i = 0; i < n; i++) {
+            BackendServer s = servers.get((start + i) % n);
+            if (!s.healthy() || (s == exclude && n > 1)) {
+                continue;
+            }
+            if (policy == Policy.ROUND_ROBIN) {
+                return s;
+            }
+            if (best == null || s.outstanding() < best.outstanding()) {
+                best = s;
+            }
+        }
+        return best;
+    }
+
+    /** True when at least one server is healthy. */
+    public boolean available() {
+        for (BackendServer s : servers) {
+            if (s.healthy()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Passive health check: leaves out a server that refused a connection. */
+    public void ejectAfterConnectFailure(BackendServer server) {
+        server.eject(ejectTime.toNanos());
+    }
+
+    public List<String> describe() {
+        List<String> out = new ArrayList<>();
+        for (BackendServer s : servers) {
+            out.add(s + (s.healthy() ? " up" : " down") + " outstanding=" + s.outstanding());
+        }
+        return out;
+    }
+}

@@ -1,0 +1,96 @@
+package dev.gatehouse.tls.backend;
+
+import dev.gatehouse.tls.sni.Hostnames;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Maps a request's Host to a backend pool: exact name, then one-label wildcard, then the default
+ * pool. Immutable; the engine swaps in a new router when routes change, so routing is lock-free.
+ */
+public final class Router {
+
+    private final Map<String, BackendPool> exact;
+    private final Map<String, BackendPool> wildcard;
+    private final BackendPool defaultPool;
+
+    private Router(Map<String, BackendPool> exact, Map<String, BackendPool> wildcard, BackendPool defaultPool) {
+        this.exact = exact;
+        this.wildcard = wildcard;
+        this.defaultPool = defaultPool;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The pool for a Host header value (port and trailing dot ignored), or null when none applies. */
+    public BackendPool route(String hostHeader) {
+        String name = hostHeader == null ? null : Hostnames.normalize(stripPort(hostHeader));
+        if (name != null) {
+            BackendPool p = exact.get(name);
+            if (p != null) {
+                return p;
+            }
+            String parent = Hostnames.wildcardParent(name);
+            if (parent != null) {
+                p = wildcard.get(parent);
+                if (p != null) {
+                    return p;
+                }
+            }
+        }
+        return defaultPool;
+    }
+
+    /** Every pool this router can send to (for health checking). */
+    public java.util.Set<BackendPool> pools() {
+        java.util.Set<BackendPool> all = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        all.addAll(exact.values());
+        all.addAll(wildcard.values());
+        if (defaultPool != null) {
+            all.add(defaultPool);
+        }
+        return all;
+    }
+
+    static String stripPort(String host) {
+        if (host.startsWith("[")) {
+            int end = host.indexOf(']');
+            return end < 0 ? host : host.substring(0, end + 1);
+        }
+        int colon = host.lastIndexOf(':');
+        return colon >= 0 && host.indexOf(':') == colon ? host.substring(0, colon) : host;
+    }
+
+    /** Builds a router; rejects invalid host patterns. */
+    public static final class Builder {
+        private final Map<String, BackendPool> exact = new HashMap<>();
+        private final Map<String, BackendPool> wildcard = new HashMap<>();
+        private BackendPool defaultPool;
+
+        /** Routes a host pattern ({@code app.example.com} or {@code *.example.com}) to a pool. */
+        public Builder route(String pattern, BackendPool pool) {
+            String p = Hostnames.normalizePattern(pattern);
+            if (p == null) {
+                throw new IllegalArgumentException("route host: '" + pattern
+                        + "' (expected: a DNS name or *.parent.tld)");
+            }
+            if (Hostnames.isWildcard(p)) {
+                wildcard.put(p.substring(2), pool);
+            } else {
+                exact.put(p, pool);
+            }
+            return this;
+        }
+
+        public Builder defaultPool(BackendPool pool) {
+            this.defaultPool = pool;
+            return this;
+        }
+
+        public Router build() {
+            return new Router(Map.copyOf(exact), Map.copyOf(wildcard), defaultPool);
+        }
+    }
+}

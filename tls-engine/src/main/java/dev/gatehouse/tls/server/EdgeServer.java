@@ -1,0 +1,213 @@
+package dev.gatehouse.tls.server;
+
+import dev.gatehouse.tls.acme.ChallengeStore;
+import dev.gatehouse.tls.acme.PlainHttpHandler;
+import dev.gatehouse.tls.backend.BackendConnector;
+import dev.gatehouse.tls.backend.HealthChecker;
+import dev.gatehouse.tls.backend.Router;
+import dev.gatehouse.tls.metrics.EdgeMetrics;
+import dev.gatehouse.tls.proxy.DrainEvent;
+import dev.gatehouse.tls.proxy.ProxyServices;
+import dev.gatehouse.tls.sni.CertificateRegistry;
+import dev.gatehouse.tls.transport.Transport;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The data plane of one node: the HTTPS listener (SNI → certificate → HTTP/1.1 or HTTP/2 → backend
+ * pools) and the port-80 listener (ACME challenges, redirect). Certificates and routes change at
+ * runtime through {@link #registry()} and {@link #setRouter(Router)}; no rebind, no restart.
+ */
+public final class EdgeServer implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(EdgeServer.class);
+
+    private final EdgeConfig config;
+    private final CertificateRegistry registry;
+    private final ChallengeStore challenges;
+    private final EdgeMetrics metrics = new EdgeMetrics();
+    private final AtomicReference<Router> router = new AtomicReference<>(Router.builder().build());
+    private final AtomicInteger inflight = new AtomicInteger();
+    private final Transport transport = Transport.best();
+    private final ChannelGroup frontends = new DefaultChannelGroup("frontends", GlobalEventExecutor.INSTANCE);
+    private EventLoopGroup group;
+    private HealthChecker healthChecker;
+    private Channel httpsListener;
+    private Channel httpListener;
+    private volatile boolean stopped;
+
+    public EdgeServer(EdgeConfig config, CertificateRegistry registry, ChallengeStore challenges) {
+        this.config = config;
+        this.registry = registry;
+        this.challenges = challenges;
+    }
+
+    /** Binds the listeners. Returns once they accept connections. */
+    public synchronized EdgeServer start() throws InterruptedException {
+        int threads = config.ioThreads() > 0 ? config.ioThreads() : Runtime.getRuntime().availableProcessors();
+        group = transport.newGroup(threads, "gatehouse-io");
+        healthChecker = new HealthChecker(group, transport);
+        healthChecker.watch(router.get().pools());
+        var proxy = config.proxy();
+        BackendConnector connector = new BackendConnector(transport, (int) proxy.connectTimeout().toMillis(),
+                proxy.idleTimeout().toMillis(), proxy.maxHeaderSize(), 64);
+        ProxyServices services = new ProxyServices(router::get, connector, proxy, metrics, inflight);
+
+        ServerBootstrap https = new ServerBootstrap()
+                .group(group)
+                .channel(transport.serverChannel())
+                .option(ChannelOption.SO_BACKLOG, 4096)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        int port = ((InetSocketAddress) ch.localAddress()).getPort();
+                        ch.pipeline().addLast(new HttpsChannelInitializer(config, registry, services, frontends, port));
+                    }
+                });
+        httpsListener = https.bind(config.httpsAddress()).sync().channel();
+        if (config.httpAddress() != null) {
+            ServerBootstrap http = new ServerBootstrap()
+                    .group(group)
+                    .channel(transport.serverChannel())
+                    .option(ChannelOption.SO_REUSEADDR, true)
+                    .childHandler(new ChannelInitializer<Channel>() {
+                        @Override
+                        protected void initChannel(Channel ch) {
+                            frontends.add(ch);
+                            ch.pipeline()
+                                    .addLast("http-codec", new HttpServerCodec(proxy.maxInitialLineLength(),
+                                            proxy.maxHeaderSize(), 8192))
+                                    .addLast("idle", new IdleStateHandler(0, 0,
+                                            proxy.headerTimeout().toMillis(), TimeUnit.MILLISECONDS))
+                                    .addLast("plain-http", new PlainHttpHandler(challenges, config.redirectToHttps(),
+                                            config.publicHttpsPort(), metrics))
+                                    .addLast("idle-close", new IdleClose());
+                        }
+                    });
+            httpListener = http.bind(config.httpAddress()).sync().channel();
+        }
+        log.info("event=edge_started https={} http={} transport={} tls={} certificates={}",
+                httpsListener.localAddress(), httpListener == null ? "off" : httpListener.localAddress(),
+                transport.name(), registry == null ? "?" : "ready", registry.size());
+        return this;
+    }
+
+    /** Replaces the routing table; new requests use it at once. */
+    public void setRouter(Router next) {
+        router.set(next);
+        HealthChecker hc = healthChecker;
+        if (hc != null) {
+            hc.watch(next.pools());
+        }
+    }
+
+    public Router router() {
+        return router.get();
+    }
+
+    public CertificateRegistry registry() {
+        return registry;
+    }
+
+    public ChallengeStore challenges() {
+        return challenges;
+    }
+
+    public EdgeMetrics metrics() {
+        return metrics;
+    }
+
+    public String transportName() {
+        return transport.name();
+    }
+
+    /** The bound HTTPS port (useful with port 0). */
+    public int httpsPort() {
+        return ((InetSocketAddress) httpsListener.localAddress()).getPort();
+    }
+
+    /** The bound port-80 listener's port, or -1 when it is off. */
+    public int httpPort() {
+        return httpListener == null ? -1 : ((InetSocketAddress) httpListener.localAddress()).getPort();
+    }
+
+    /** Requests currently being proxied. */
+    public int inflight() {
+        return inflight.get();
+    }
+
+    /** True while the HTTPS listener is bound and the engine is not shutting down. */
+    public boolean listening() {
+        return !stopped && httpsListener != null && httpsListener.isActive();
+    }
+
+    /**
+     * Graceful shutdown: stop accepting, let in-flight requests finish (idle keep-alive connections
+     * close at once, HTTP/2 gets GOAWAY) up to {@code deadline}, then close everything.
+     */
+    public synchronized void shutdownGracefully(Duration deadline) {
+        if (stopped || group == null) {
+            return;
+        }
+        stopped = true;
+        long start = System.nanoTime();
+        if (httpsListener != null) {
+            httpsListener.close().syncUninterruptibly();
+        }
+        if (httpListener != null) {
+            httpListener.close().syncUninterruptibly();
+        }
+        for (Channel ch : frontends) {
+            ch.eventLoop().execute(() -> ch.pipeline().fireUserEventTriggered(DrainEvent.INSTANCE));
+        }
+        long limit = start + deadline.toNanos();
+        while (inflight.get() > 0 && System.nanoTime() < limit) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        int left = inflight.get();
+        frontends.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        healthChecker.close();
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        log.info("event=edge_stopped drained_ms={} abandoned_requests={}",
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start), left);
+    }
+
+    @Override
+    public void close() {
+        shutdownGracefully(config.drainTimeout());
+    }
+
+    /** Closes an idle port-80 connection. */
+    private static final class IdleClose extends io.netty.channel.ChannelInboundHandlerAdapter {
+        @Override
+        public void userEventTriggered(io.netty.channel.ChannelHandlerContext ctx, Object evt) {
+            if (evt instanceof io.netty.handler.timeout.IdleStateEvent || evt == DrainEvent.INSTANCE) {
+                ctx.close();
+                return;
+            }
+            ctx.fireUserEventTriggered(evt);
+        }
+    }
+}

@@ -1,0 +1,217 @@
+package dev.gatehouse.tls.server;
+
+import dev.gatehouse.tls.metrics.EdgeMetrics;
+import dev.gatehouse.tls.metrics.EdgeMetrics.HandshakeFailure;
+import dev.gatehouse.tls.proxy.DrainEvent;
+import dev.gatehouse.tls.proxy.HeadTimeoutHandler;
+import dev.gatehouse.tls.proxy.ProxyHandler;
+import dev.gatehouse.tls.proxy.ProxyServices;
+import dev.gatehouse.tls.sni.CertificateRegistry;
+import dev.gatehouse.tls.sni.TenantSniHandler;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
+import io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
+import io.netty.handler.ssl.SniCompletionEvent;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
+import io.netty.handler.ssl.SslHandshakeTimeoutException;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.AttributeKey;
+import java.nio.channels.ClosedChannelException;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The data path of one HTTPS connection, assembled in named steps: {@link #addTlsHandlers} (SNI →
+ * certificate, TLS), then by ALPN either {@link #addHttpHandlers} (HTTP/1.1) or
+ * {@link #addHttp2Handlers} (HTTP/2, one child channel per stream), each ending in
+ * {@link #addProxyHandlers}.
+ */
+final class HttpsChannelInitializer extends ChannelInitializer<Channel> {
+
+    private static final Logger log = LoggerFactory.getLogger(HttpsChannelInitializer.class);
+
+    static final String SNI = "sni";
+    static final String TLS = "tls";
+    static final String ALPN = "alpn";
+    static final String HEAD_TIMEOUT = "head-timeout";
+    static final String HTTP_CODEC = "http-codec";
+    static final String EXPECT_CONTINUE = "expect-continue";
+    static final String IDLE = "idle";
+    static final String H2_CODEC = "h2-codec";
+    static final String H2_MULTIPLEX = "h2-multiplex";
+    static final String H2_DRAIN = "h2-drain";
+    static final String H2_TO_HTTP = "h2-to-http";
+    static final String PROXY = "proxy";
+
+    private static final AttributeKey<Boolean> OUTCOME_COUNTED = AttributeKey.valueOf("gatehouse.handshakeCounted");
+
+    private final EdgeConfig config;
+    private final CertificateRegistry registry;
+    private final ProxyServices services;
+    private final EdgeMetrics metrics;
+    private final ChannelGroup channels;
+    private final int localPort;
+
+    HttpsChannelInitializer(EdgeConfig config, CertificateRegistry registry, ProxyServices services,
+            ChannelGroup channels, int localPort) {
+        this.config = config;
+        this.registry = registry;
+        this.services = services;
+        this.metrics = services.metrics();
+        this.channels = channels;
+        this.localPort = localPort;
+    }
+
+    @Override
+    protected void initChannel(Channel ch) {
+        channels.add(ch);
+        metrics.increment("connections.accepted");
+        addTlsHandlers(ch.pipeline());
+    }
+
+    private void addTlsHandlers(ChannelPipeline p) {
+        p.addLast(SNI, new TenantSniHandler(registry, metrics, config.maxClientHelloLength(),
+                config.handshakeTimeout().toMillis(), TLS));
+        p.addLast(ALPN, new AlpnHandler());
+    }
+
+    private void addHttpHandlers(ChannelPipeline p) {
+        var proxy = config.proxy();
+        p.addLast(HEAD_TIMEOUT, new HeadTimeoutHandler(proxy.headerTimeout().toMillis(), metrics));
+        p.addLast(HTTP_CODEC, new HttpServerCodec(proxy.maxInitialLineLength(), proxy.maxHeaderSize(), 16 * 1024));
+        p.addLast(EXPECT_CONTINUE, new HttpServerExpectContinueHandler());
+        p.addLast(IDLE, new IdleStateHandler(0, 0, proxy.idleTimeout().toMillis(), TimeUnit.MILLISECONDS));
+        addProxyHandlers(p, false);
+    }
+
+    private void addHttp2Handlers(ChannelPipeline p) {
+        var proxy = config.proxy();
+        p.addLast(H2_CODEC, Http2FrameCodecBuilder.forServer()
+                .initialSettings(Http2Settings.defaultSettings()
+                        .maxConcurrentStreams(256)
+                        .maxHeaderListSize(proxy.maxHeaderSize()))
+                .build());
+        p.addLast(H2_DRAIN, new Http2Drain());
+        p.addLast(IDLE, new IdleStateHandler(0, 0, proxy.idleTimeout().toMillis(), TimeUnit.MILLISECONDS));
+        p.addLast(H2_MULTIPLEX, new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
+            @Override
+            protected void initChannel(Http2StreamChannel stream) {
+                stream.pipeline().addLast(H2_TO_HTTP, new Http2StreamFrameToHttpObjectCodec(true));
+                addProxyHandlers(stream.pipeline(), true);
+            }
+        }));
+    }
+
+    private void addProxyHandlers(ChannelPipeline p, boolean http2) {
+        p.addLast(PROXY, new ProxyHandler(services, http2, localPort));
+    }
+
+    /** Picks HTTP/1.1 or HTTP/2 after the handshake and classifies handshake failures. */
+    private final class AlpnHandler extends ApplicationProtocolNegotiationHandler {
+
+        AlpnHandler() {
+            super(ApplicationProtocolNames.HTTP_1_1);
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+            if (evt instanceof SniCompletionEvent sni && !sni.isSuccess()
+                    && sni.cause() instanceof SslHandshakeTimeoutException) {
+                count(ctx.channel(), HandshakeFailure.TIMEOUT);
+            }
+            if (evt instanceof SslHandshakeCompletionEvent done && done.isSuccess()) {
+                metrics.increment("handshake.ok");
+            }
+            super.userEventTriggered(ctx, evt);
+        }
+
+        @Override
+        protected void configurePipeline(ChannelHandlerContext ctx, String protocol) {
+            if (ApplicationProtocolNames.HTTP_2.equals(protocol)) {
+                addHttp2Handlers(ctx.pipeline());
+            } else {
+                addHttpHandlers(ctx.pipeline());
+            }
+        }
+
+        @Override
+        protected void handshakeFailure(ChannelHandlerContext ctx, Throwable cause) {
+            count(ctx.channel(), classify(cause));
+            log.debug("event=handshake_failed client={} sni={} cause={}", ctx.channel().remoteAddress(),
+                    ctx.channel().attr(TenantSniHandler.SNI).get(), cause.toString());
+            ctx.close();
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+            if (ctx.pipeline().get(SslHandler.class) != null) {
+                count(ctx.channel(), HandshakeFailure.CLIENT_CLOSED);
+            }
+            super.channelInactive(ctx);
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            handshakeFailure(ctx, cause);
+        }
+    }
+
+    private void count(Channel ch, HandshakeFailure reason) {
+        if (ch.attr(OUTCOME_COUNTED).setIfAbsent(Boolean.TRUE) == null) {
+            metrics.handshakeFailed(reason);
+        }
+    }
+
+    static HandshakeFailure classify(Throwable cause) {
+        Throwable c = cause;
+        while (c.getCause() != null && c.getCause() != c) {
+            if (c instanceof SslHandshakeTimeoutException) {
+                break;
+            }
+            c = c.getCause();
+        }
+        if (c instanceof SslHandshakeTimeoutException || cause instanceof SslHandshakeTimeoutException) {
+            return HandshakeFailure.TIMEOUT;
+        }
+        if (c instanceof ClosedChannelException) {
+            return HandshakeFailure.CLIENT_CLOSED;
+        }
+        String m = String.valueOf(c.getMessage()).toUpperCase(Locale.ROOT);
+        if (m.contains("PROTOCOL_VERSION") || m.contains("UNSUPPORTED_PROTOCOL") || m.contains("NO_PROTOCOLS")) {
+            return HandshakeFailure.PROTOCOL_VERSION;
+        }
+        if (m.contains("CLOSED") || m.contains("RESET")) {
+            return HandshakeFailure.CLIENT_CLOSED;
+        }
+        return HandshakeFailure.OTHER;
+    }
+
+    /** Sends GOAWAY when the engine drains, so HTTP/2 clients finish their streams and reconnect elsewhere. */
+    private static final class Http2Drain extends ChannelInboundHandlerAdapter {
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt == DrainEvent.INSTANCE) {
+                ctx.writeAndFlush(new DefaultHttp2GoAwayFrame(Http2Error.NO_ERROR));
+                return;
+            }
+            ctx.fireUserEventTriggered(evt);
+        }
+    }
+}

@@ -1,0 +1,241 @@
+package dev.gatehouse.tls.sni;
+
+import dev.gatehouse.tls.cert.CertificateBundle;
+import dev.gatehouse.tls.cert.KeyType;
+import io.netty.handler.ssl.SslContext;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import javax.net.ssl.SSLException;
+
+/**
+ * The live set of certificates the engine serves, and the SNI index over them.
+ *
+ * <p>Writes ({@link #put}, {@link #remove}) are serialized by a private lock and publish immutable
+ * per-name entries into concurrent maps; the handshake path ({@link #select}) only reads those maps,
+ * so it never blocks and never takes a lock. A replaced or removed bundle stops being selected at
+ * once; handshakes and connections already using it keep their context (see {@link ContextCache}).
+ *
+ * <p>Lookup order (DESIGN.md, data path step 2): exact name, then one-label wildcard, then the
+ * configured default certificate if any. When a name has both an ECDSA and an RSA certificate the
+ * ECDSA one goes to clients that support it. When several bundles of one family cover a name, the
+ * most recently issued (latest notBefore) wins, so a renewal uploaded under a new id takes over.
+ */
+public final class CertificateRegistry {
+
+    /** One name's candidates, immutable; replaced wholesale on every write. */
+    private record NameEntry(Served ecdsa, Served rsa) {
+        Served pick(boolean ecdsaSupported) {
+            if (ecdsaSupported && ecdsa != null) {
+                return ecdsa;
+            }
+            return rsa != null ? rsa : ecdsa;
+        }
+    }
+
+    private final ConcurrentHashMap<String, Served> byId = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, NameEntry> exact = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, NameEntry> wildcard = new ConcurrentHashMap<>();
+    /** pattern → ids covering it; only touched under {@link #writeLock}. */
+    private final Map<String, Set<String>> idsByPattern = new HashMap<>();
+    private final Object writeLock = new Object();
+    private final ContextCache cache;
+    private volatile String defaultId;
+
+    public CertificateRegistry(SslContextFactory factory, int maxContexts) {
+        this.cache = new ContextCache(maxContexts, factory);
+    }
+
+    /** Adds a bundle, or atomically replaces the bundle with the same id. */
+    public void put(CertificateBundle bundle) {
+        Served next = new Served(bundle);
+        synchronized (writeLock) {
+            Served previous = byId.put(bundle.id(), next);
+            Set<String> touched = new LinkedHashSet<>(bundle.names());
+            if (previous != null) {
+                touched.addAll(previous.bundle.names());
+                for (String name : previous.bundle.names()) {
+                    removeId(name, bundle.id());
+                }
+            }
+            for (String name : bundle.names()) {
+                idsByPattern.computeIfAbsent(name, k -> new LinkedHashSet<>()).add(bundle.id());
+            }
+            touched.forEach(this::reindex);
+            if (previous != null) {
+                retire(previous);
+            }
+        }
+    }
+
+    /** Adds many bundles; same as calling {@link #put} for each, with one lock acquisition. */
+    public void putAll(Collection<CertificateBundle> bundles) {
+        synchronized (writeLock) {
+            for (CertificateBundle b : bundles) {
+                put(b);
+            }
+        }
+    }
+
+    /** Removes a bundle; returns false when no bundle had that id. */
+    public boolean remove(String id) {
+        synchronized (writeLock) {
+            Served previous = byId.remove(id);
+            if (previous == null) {
+                return false;
+            }
+            for (String name : previous.bundle.names()) {
+                removeId(name, id);
+                reindex(name);
+            }
+            retire(previous);
+            return true;
+        }
+    }
+
+    /**
+     * Serves this bundle to clients that send no SNI or an unknown name (an explicitly configured
+     * default certificate), or stops doing so with {@code null}.
+     */
+    public void setDefault(String id) {
+        this.defaultId = id;
+    }
+
+    public Optional<CertificateBundle> get(String id) {
+        Served s = byId.get(id);
+        return s == null ? Optional.empty() : Optional.of(s.bundle);
+    }
+
+    public int size() {
+        return byId.size();
+    }
+
+    public List<CertificateBundle> bundles() {
+        List<CertificateBundle> out = new ArrayList<>(byId.size());
+        byId.values().forEach(s -> out.add(s.bundle));
+        return out;
+    }
+
+    /** Number of TLS contexts currently built and cached. */
+    public int cachedContexts() {
+        return cache.size();
+    }
+
+    public long contextBuilds() {
+        return cache.builds();
+    }
+
+    public long contextEvictions() {
+        return cache.evictions();
+    }
+
+    /**
+     * Finds the bundle for a ClientHello's server name, or {@code null} when the handshake must be
+     * refused. Lock-free.
+     *
+     * @param sni            the name as sent by the client (any case, maybe a trailing dot), or null
+     * @param ecdsaSupported whether the client can verify an ECDSA certificate
+     */
+    Served select(String sni, boolean ecdsaSupported) {
+        if (sni != null) {
+            String name = Hostnames.normalize(sni);
+            if (name != null) {
+                NameEntry e = exact.get(name);
+                if (e == null) {
+                    String parent = Hostnames.wildcardParent(name);
+                    if (parent != null) {
+                        e = wildcard.get(parent);
+                    }
+                }
+                if (e != null) {
+                    return e.pick(ecdsaSupported);
+                }
+            }
+        }
+        String fallback = defaultId;
+        return fallback == null ? null : byId.get(fallback);
+    }
+
+    /** Public form of {@link #select} for the console and tests: which bundle a name would get. */
+    public Optional<CertificateBundle> lookup(String sni, boolean ecdsaSupported) {
+        Served s = select(sni, ecdsaSupported);
+        return s == null ? Optional.empty() : Optional.of(s.bundle);
+    }
+
+    /** Whether a name is served by an explicit certificate (not the default). */
+    public boolean covers(String sni) {
+        String name = Hostnames.normalize(sni);
+        if (name == null) {
+            return false;
+        }
+        if (exact.containsKey(name)) {
+            return true;
+        }
+        String parent = Hostnames.wildcardParent(name);
+        return parent != null && wildcard.containsKey(parent);
+    }
+
+    SslContext acquireContext(Served served) throws SSLException {
+        return cache.acquire(served);
+    }
+
+    private void removeId(String pattern, String id) {
+        Set<String> ids = idsByPattern.get(pattern);
+        if (ids != null) {
+            ids.remove(id);
+            if (ids.isEmpty()) {
+                idsByPattern.remove(pattern);
+            }
+        }
+    }
+
+    private void retire(Served old) {
+        old.retired = true;
+        cache.invalidate(old);
+    }
+
+    /** Recomputes one pattern's entry from {@link #idsByPattern}. Caller holds the write lock. */
+    private void reindex(String pattern) {
+        Served bestEc = null;
+        Served bestRsa = null;
+        Set<String> ids = idsByPattern.get(pattern);
+        if (ids != null) {
+            for (String id : ids) {
+                Served s = byId.get(id);
+                if (s == null) {
+                    continue;
+                }
+                if (s.bundle.keyType().family() == KeyType.Family.ECDSA) {
+                    bestEc = newer(bestEc, s);
+                } else {
+                    bestRsa = newer(bestRsa, s);
+                }
+            }
+        }
+        boolean wild = Hostnames.isWildcard(pattern);
+        ConcurrentHashMap<String, NameEntry> map = wild ? wildcard : exact;
+        String key = wild ? pattern.substring(2) : pattern;
+        if (bestEc == null && bestRsa == null) {
+            map.remove(key);
+        } else {
+            map.put(key, new NameEntry(bestEc, bestRsa));
+        }
+    }
+
+    private static Served newer(Served current, Served candidate) {
+        if (current == null) {
+            return candidate;
+        }
+        int cmp = candidate.bundle.notBefore().compareTo(current.bundle.notBefore());
+        if (cmp > 0 || (cmp == 0 && candidate.bundle.id().compareTo(current.bundle.id()) > 0)) {
+            return candidate;
+        }
+        return current;
+    }
+}

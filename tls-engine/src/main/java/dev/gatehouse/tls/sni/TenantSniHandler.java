@@ -1,0 +1,127 @@
+package dev.gatehouse.tls.sni;
+
+import dev.gatehouse.tls.metrics.EdgeMetrics;
+import dev.gatehouse.tls.metrics.EdgeMetrics.HandshakeFailure;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.ssl.AbstractSniHandler;
+import io.netty.handler.ssl.NotSslRecordException;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.util.AttributeKey;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.Future;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads the ClientHello, looks the server name up in the {@link CertificateRegistry} and replaces
+ * itself with an {@link SslHandler} for the chosen certificate. One instance per connection.
+ *
+ * <p>Unknown names get a fatal {@code unrecognized_name} alert (RFC 6066 §3) and a missing SNI a
+ * {@code handshake_failure} alert, unless a default certificate is configured; either way no
+ * certificate is sent. The ClientHello size limit and the handshake timeout come from
+ * {@link AbstractSniHandler}; the same timeout is applied to the {@code SslHandler}.
+ */
+public final class TenantSniHandler extends AbstractSniHandler<Served> {
+
+    private static final Logger log = LoggerFactory.getLogger(TenantSniHandler.class);
+
+    /** The id of the certificate bundle a connection was given. */
+    public static final AttributeKey<String> SERVED_BUNDLE = AttributeKey.valueOf("gatehouse.bundle");
+    /** The normalized SNI of a connection. */
+    public static final AttributeKey<String> SNI = AttributeKey.valueOf("gatehouse.sni");
+
+    private static final byte ALERT_HANDSHAKE_FAILURE = 40;
+    private static final byte ALERT_INTERNAL_ERROR = 80;
+    private static final byte ALERT_PROTOCOL_VERSION = 70;
+    private static final byte ALERT_UNRECOGNIZED_NAME = 112;
+
+    private final CertificateRegistry registry;
+    private final EdgeMetrics metrics;
+    private final String sslHandlerName;
+    private ClientHelloInfo hello = ClientHelloInfo.UNKNOWN;
+
+    public TenantSniHandler(CertificateRegistry registry, EdgeMetrics metrics, int maxClientHelloLength,
+            long handshakeTimeoutMillis, String sslHandlerName) {
+        super(maxClientHelloLength, handshakeTimeoutMillis);
+        this.registry = registry;
+        this.metrics = metrics;
+        this.sslHandlerName = sslHandlerName;
+    }
+
+    @Override
+    protected Future<Served> lookup(ChannelHandlerContext ctx, ByteBuf clientHello) throws Exception {
+        hello = ClientHelloInfo.parse(clientHello);
+        return super.lookup(ctx, clientHello);
+    }
+
+    @Override
+    protected Future<Served> lookup(ChannelHandlerContext ctx, String hostname) {
+        return ctx.executor().newSucceededFuture(registry.select(hostname, hello.ecdsaSupported()));
+    }
+
+    @Override
+    protected void onLookupComplete(ChannelHandlerContext ctx, String hostname, Future<Served> future) {
+        Served served = future.getNow();
+        if (!hello.modernVersion()) {
+            refuse(ctx, HandshakeFailure.PROTOCOL_VERSION, ALERT_PROTOCOL_VERSION, hostname);
+            return;
+        }
+        if (served == null) {
+            if (hostname == null) {
+                refuse(ctx, HandshakeFailure.NO_SNI, ALERT_HANDSHAKE_FAILURE, null);
+            } else {
+                refuse(ctx, HandshakeFailure.UNKNOWN_SNI, ALERT_UNRECOGNIZED_NAME, hostname);
+            }
+            return;
+        }
+        SslHandler sslHandler = null;
+        SslContext sslContext = null;
+        try {
+            sslContext = registry.acquireContext(served);
+            sslHandler = sslContext.newHandler(ctx.alloc());
+            sslHandler.setHandshakeTimeoutMillis(handshakeTimeoutMillis);
+            ctx.channel().attr(SERVED_BUNDLE).set(served.bundle.id());
+            ctx.channel().attr(SNI).set(hostname);
+            ctx.pipeline().replace(this, sslHandlerName, sslHandler);
+            sslHandler = null;
+        } catch (Exception e) {
+            log.warn("event=tls_context_failed sni={} bundle={} cause={}", hostname, served.bundle.id(), e.toString());
+            refuse(ctx, HandshakeFailure.CONTEXT_ERROR, ALERT_INTERNAL_ERROR, hostname);
+        } finally {
+            if (sslHandler != null) {
+                ReferenceCountUtil.safeRelease(sslHandler.engine());
+            }
+            if (sslContext != null) {
+                ReferenceCountUtil.release(sslContext);
+            }
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        Throwable root = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+        if (root instanceof NotSslRecordException) {
+            metrics.handshakeFailed(HandshakeFailure.NOT_TLS);
+        } else if (root instanceof TooLongFrameException) {
+            metrics.handshakeFailed(HandshakeFailure.CLIENT_HELLO_TOO_LARGE);
+        } else {
+            metrics.handshakeFailed(HandshakeFailure.OTHER);
+        }
+        log.debug("event=client_hello_rejected client={} cause={}", ctx.channel().remoteAddress(), root.toString());
+        ctx.close();
+    }
+
+    private void refuse(ChannelHandlerContext ctx, HandshakeFailure reason, byte alert, String hostname) {
+        metrics.handshakeFailed(reason);
+        log.debug("event=handshake_refused reason={} sni={} client={}", reason, hostname, ctx.channel().remoteAddress());
+        // A fatal alert record (RFC 8446 §6): content type 21, legacy version TLS 1.2, level 2 = fatal.
+        ByteBuf record = Unpooled.wrappedBuffer(new byte[] {21, 3, 3, 0, 2, 2, alert});
+        ctx.writeAndFlush(record).addListener(ChannelFutureListener.CLOSE);
+    }
+}
