@@ -24,7 +24,11 @@ import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import org.bouncycastle.asn1.ASN1Encodable;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
+import org.bouncycastle.asn1.DERNull;
+import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
+import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
 import org.bouncycastle.asn1.DERBitString;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.asn1.sec.ECPrivateKey;
@@ -145,20 +149,29 @@ public final class PemBundleParser {
         return new Parsed(certs, keys);
     }
 
-    /** SEC1/PKCS#1 pairs become PKCS#8, keeping the public key the file carried. */
+    /**
+     * SEC1/PKCS#1 pairs become PKCS#8. For EC keys the curve moves into the algorithm identifier
+     * (where the JDK expects it) and the public key the file carried is kept for the match check.
+     */
     private static PrivateKeyInfo withPublicKey(PEMKeyPair pair) throws IOException {
         PrivateKeyInfo info = pair.getPrivateKeyInfo();
-        SubjectPublicKeyInfo pub = pair.getPublicKeyInfo();
-        if (pub != null && info.getPrivateKeyAlgorithm().getAlgorithm().equals(
-                org.bouncycastle.asn1.x9.X9ObjectIdentifiers.id_ecPublicKey)) {
-            ECPrivateKey ec = ECPrivateKey.getInstance(info.parsePrivateKey());
-            if (ec.getPublicKey() == null) {
-                ECPrivateKey withPub = new ECPrivateKey(ec.getKey().bitLength(), ec.getKey(),
-                        new DERBitString(pub.getPublicKeyData().getBytes()), ec.getParametersObject());
-                return new PrivateKeyInfo(info.getPrivateKeyAlgorithm(), withPub);
-            }
+        if (!info.getPrivateKeyAlgorithm().getAlgorithm().equals(X9ObjectIdentifiers.id_ecPublicKey)) {
+            return info;
         }
-        return info;
+        ECPrivateKey ec = ECPrivateKey.getInstance(info.parsePrivateKey());
+        ASN1Encodable params = info.getPrivateKeyAlgorithm().getParameters();
+        if (params == null || params instanceof DERNull) {
+            params = ec.getParametersObject(); // may still be null: completed from the certificate later
+        }
+        SubjectPublicKeyInfo pub = pair.getPublicKeyInfo();
+        ECPrivateKey normalized = ec;
+        if (ec.getPublicKey() == null && pub != null) {
+            normalized = new ECPrivateKey(256, ec.getKey(), new DERBitString(pub.getPublicKeyData().getBytes()), null);
+        }
+        AlgorithmIdentifier alg = params == null
+                ? new AlgorithmIdentifier(X9ObjectIdentifiers.id_ecPublicKey)
+                : new AlgorithmIdentifier(X9ObjectIdentifiers.id_ecPublicKey, params);
+        return new PrivateKeyInfo(alg, normalized);
     }
 
     private static CertificateBundle build(String label, List<X509CertificateHolder> certs,
@@ -172,7 +185,7 @@ public final class PemBundleParser {
         if (keys.size() > 1) {
             throw new CertificateParseException(label, Reason.MULTIPLE_KEYS, keys.size() + " key blocks");
         }
-        PrivateKeyInfo keyInfo = keys.get(0);
+        PrivateKeyInfo keyInfo = completeEcParameters(keys.get(0), certs);
         PrivateKey key;
         try {
             key = KEY_CONVERTER.getPrivateKey(keyInfo);
@@ -223,6 +236,41 @@ public final class PemBundleParser {
                     fingerprint, leaf.getIssuerX500Principal().getName(), leaf.getSerialNumber().toString(16));
         } catch (GeneralSecurityException e) {
             throw new CertificateParseException(label, Reason.TRUNCATED, e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A SEC1 key may omit its curve (the optional {@code parameters} field); the JDK needs it, so it
+     * is taken from the certificate whose public key the key file carries (or the first EC one).
+     */
+    private static PrivateKeyInfo completeEcParameters(PrivateKeyInfo info, List<X509CertificateHolder> certs) {
+        AlgorithmIdentifier alg = info.getPrivateKeyAlgorithm();
+        if (!alg.getAlgorithm().equals(X9ObjectIdentifiers.id_ecPublicKey)
+                || (alg.getParameters() != null && !(alg.getParameters() instanceof DERNull))) {
+            return info;
+        }
+        byte[] embedded = embeddedEcPublicKey(info);
+        SubjectPublicKeyInfo chosen = null;
+        for (X509CertificateHolder c : certs) {
+            SubjectPublicKeyInfo spki = c.getSubjectPublicKeyInfo();
+            if (!spki.getAlgorithm().getAlgorithm().equals(X9ObjectIdentifiers.id_ecPublicKey)) {
+                continue;
+            }
+            if (embedded != null && Arrays.equals(embedded, spki.getPublicKeyData().getBytes())) {
+                chosen = spki;
+                break;
+            }
+            if (chosen == null) {
+                chosen = spki;
+            }
+        }
+        if (chosen == null) {
+            return info;
+        }
+        try {
+            return new PrivateKeyInfo(chosen.getAlgorithm(), info.parsePrivateKey());
+        } catch (IOException e) {
+            return info;
         }
     }
 

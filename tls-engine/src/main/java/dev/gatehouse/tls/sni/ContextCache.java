@@ -47,6 +47,7 @@ final class ContextCache {
                     continue;
                 }
                 live.incrementAndGet();
+                served.referenced = true; // so that the eviction below passes it over once
                 clock.add(served);
                 if (served.retired) {
                     invalidate(served); // removed while we were building: do not keep it cached

@@ -1,0 +1,124 @@
+package dev.gatehouse.tls.sni;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.gatehouse.tls.cert.CertificateBundle;
+import dev.gatehouse.tls.testing.TestPki;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class CertificateRegistryTest {
+
+    private static final TestPki PKI = new TestPki();
+    private static CertificateBundle exactA;
+    private static CertificateBundle wildB;
+    private static CertificateBundle exactUnderWild;
+    private static CertificateBundle idn;
+
+    @BeforeAll
+    static void issue() {
+        exactA = PKI.ec("a", "app.tenant-a.test", "www.tenant-a.test");
+        wildB = PKI.ec("b", "*.tenant-b.test");
+        exactUnderWild = PKI.ec("b-api", "api.tenant-b.test");
+        idn = PKI.ec("idn", "xn--bcher-kva.example");
+    }
+
+    private static CertificateRegistry registry() {
+        CertificateRegistry r = new CertificateRegistry(new SslContextFactory(true, true, 300), 100);
+        r.put(exactA);
+        r.put(wildB);
+        r.put(exactUnderWild);
+        r.put(idn);
+        return r;
+    }
+
+    @ParameterizedTest(name = "SNI {0} -> {1}")
+    @CsvSource(nullValues = "none", value = {
+        "app.tenant-a.test, a",
+        "APP.Tenant-A.test, a",
+        "app.tenant-a.test., a",
+        "www.tenant-a.test, a",
+        "x.tenant-b.test, b",
+        "X.TENANT-B.TEST., b",
+        "api.tenant-b.test, b-api",
+        "xn--bcher-kva.example, idn",
+        "tenant-b.test, none",
+        "a.x.tenant-b.test, none",
+        "tenant-a.test, none",
+        "other.tenant-a.test, none",
+        "app.tenant-a.test.evil, none",
+        "bücher.example, none",
+        "'', none",
+    })
+    void selectsByExactNameThenOneLabelWildcard(String sni, String expectedId) {
+        CertificateBundle got = registry().lookup(sni, true).orElse(null);
+        assertThat(got == null ? null : got.id()).isEqualTo(expectedId);
+    }
+
+    @Test
+    void missingSniGetsNothingUnlessDefaultConfigured() {
+        CertificateRegistry r = registry();
+        assertThat(r.lookup(null, true)).isEmpty();
+        r.setDefault("a");
+        assertThat(r.lookup(null, true)).map(CertificateBundle::id).contains("a");
+        assertThat(r.lookup("unknown.example", true)).map(CertificateBundle::id).contains("a");
+    }
+
+    @Test
+    void prefersEcdsaForClientsThatSupportItAndRsaOtherwise() {
+        CertificateRegistry r = registry();
+        r.put(PKI.rsa("c-rsa", "shop.tenant-c.test"));
+        r.put(PKI.ec("c-ec", "shop.tenant-c.test"));
+        assertThat(r.lookup("shop.tenant-c.test", true)).map(CertificateBundle::id).contains("c-ec");
+        assertThat(r.lookup("shop.tenant-c.test", false)).map(CertificateBundle::id).contains("c-rsa");
+        r.remove("c-rsa");
+        assertThat(r.lookup("shop.tenant-c.test", false)).map(CertificateBundle::id).contains("c-ec");
+    }
+
+    @Test
+    void replaceUnderSameIdMovesNamesAtomically() {
+        CertificateRegistry r = registry();
+        r.put(PKI.ec("a", "new.tenant-a.test"));
+        assertThat(r.lookup("app.tenant-a.test", true)).isEmpty();
+        assertThat(r.lookup("new.tenant-a.test", true)).map(CertificateBundle::id).contains("a");
+        assertThat(r.size()).isEqualTo(4);
+    }
+
+    @Test
+    void removeStopsServingAndKeepsOthers() {
+        CertificateRegistry r = registry();
+        assertThat(r.remove("b-api")).isTrue();
+        assertThat(r.remove("b-api")).isFalse();
+        assertThat(r.lookup("api.tenant-b.test", true)).map(CertificateBundle::id).contains("b");
+        assertThat(r.remove("b")).isTrue();
+        assertThat(r.lookup("api.tenant-b.test", true)).isEmpty();
+        assertThat(r.lookup("app.tenant-a.test", true)).isPresent();
+    }
+
+    @Test
+    void twoBundlesForOneNameServeTheMostRecentlyIssued() throws Exception {
+        CertificateRegistry r = registry();
+        Thread.sleep(1100); // notBefore has second precision
+        r.put(PKI.ec("a-renewed", "app.tenant-a.test"));
+        assertThat(r.lookup("app.tenant-a.test", true)).map(CertificateBundle::id).contains("a-renewed");
+        r.remove("a-renewed");
+        assertThat(r.lookup("app.tenant-a.test", true)).map(CertificateBundle::id).contains("a");
+    }
+
+    @Test
+    void contextCacheStaysWithinItsBound() throws Exception {
+        CertificateRegistry r = new CertificateRegistry(new SslContextFactory(true, true, 300), 3);
+        for (int i = 0; i < 10; i++) {
+            r.put(PKI.ec("t" + i, "t" + i + ".bound.test"));
+        }
+        for (int i = 0; i < 10; i++) {
+            Served s = r.select("t" + i + ".bound.test", true);
+            io.netty.util.ReferenceCountUtil.release(r.acquireContext(s));
+        }
+        assertThat(r.cachedContexts()).isLessThanOrEqualTo(3);
+        assertThat(r.contextBuilds()).isEqualTo(10);
+        assertThat(r.contextEvictions()).isGreaterThanOrEqualTo(7);
+    }
+}
