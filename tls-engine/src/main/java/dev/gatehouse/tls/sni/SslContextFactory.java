@@ -9,6 +9,14 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.SupportedCipherSuiteFilter;
+import io.netty.handler.ssl.OpenSslServerSessionContext;
+import io.netty.handler.ssl.OpenSslSessionContext;
+import io.netty.handler.ssl.OpenSslSessionTicketKey;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.util.Arrays;
 import java.util.List;
 import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
@@ -28,6 +36,7 @@ public final class SslContextFactory {
     private final boolean http2;
     private final long sessionTimeoutSeconds;
     private final List<String> ciphers;
+    private volatile OpenSslSessionTicketKey[] ticketKeys = {randomTicketKey()};
 
     /**
      * @param preferNative         use BoringSSL when available
@@ -55,6 +64,54 @@ public final class SslContextFactory {
         return provider == SslProvider.JDK ? "JDK" : OpenSsl.versionString();
     }
 
+    /**
+     * Replaces the session ticket keys (first one encrypts, all decrypt) for contexts built from
+     * now on; the cluster module rotates them node-wide (and cluster-wide) through this.
+     */
+    public void ticketKeys(OpenSslSessionTicketKey... keys) {
+        if (keys.length == 0) {
+            throw new IllegalArgumentException("ticketKeys: none (expected: at least one)");
+        }
+        this.ticketKeys = keys.clone();
+    }
+
+    /**
+     * Enables RFC 5077 / RFC 8446 §4.6.1 session tickets with this node's keys, and gives each
+     * bundle its own session id context: BoringSSL then refuses to resume a session that was
+     * established for another certificate, so a ticket can never carry one tenant's authentication
+     * over to another tenant's name.
+     */
+    private void configureSessions(SslContext ctx, CertificateBundle bundle) {
+        if (ctx.sessionContext() instanceof OpenSslSessionContext sessions) {
+            sessions.setTicketKeys(ticketKeys);
+            if (sessions instanceof OpenSslServerSessionContext server) {
+                server.setSessionIdContext(sessionIdContext(bundle));
+            }
+        }
+    }
+
+    private static byte[] sessionIdContext(CertificateBundle bundle) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(
+                    (bundle.id() + "/" + bundle.fingerprint()).getBytes(StandardCharsets.UTF_8));
+            return Arrays.copyOf(digest, 32); // SSL_MAX_SID_CTX_LENGTH
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A random ticket key: 16-byte name, 16-byte HMAC key, 16-byte AES key. */
+    public static OpenSslSessionTicketKey randomTicketKey() {
+        SecureRandom random = new SecureRandom();
+        byte[] name = new byte[16];
+        byte[] hmac = new byte[16];
+        byte[] aes = new byte[16];
+        random.nextBytes(name);
+        random.nextBytes(hmac);
+        random.nextBytes(aes);
+        return new OpenSslSessionTicketKey(name, hmac, aes);
+    }
+
     SslContext build(CertificateBundle bundle) throws SSLException {
         ApplicationProtocolConfig alpn = http2
                 ? new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
@@ -66,13 +123,15 @@ public final class SslContextFactory {
                         ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
                         ApplicationProtocolNames.HTTP_1_1);
         try {
-            return SslContextBuilder.forServer(bundle.privateKey(), bundle.chain())
+            SslContext ctx = SslContextBuilder.forServer(bundle.privateKey(), bundle.chain())
                     .sslProvider(provider)
                     .protocols(PROTOCOLS)
                     .ciphers(ciphers, SupportedCipherSuiteFilter.INSTANCE)
                     .applicationProtocolConfig(alpn)
                     .sessionTimeout(sessionTimeoutSeconds)
                     .build();
+            configureSessions(ctx, bundle);
+            return ctx;
         } catch (SSLException e) {
             throw e;
         } catch (RuntimeException e) {

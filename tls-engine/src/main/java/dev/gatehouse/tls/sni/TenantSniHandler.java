@@ -88,6 +88,7 @@ public final class TenantSniHandler extends AbstractSniHandler<Served> {
             sslHandler.setHandshakeTimeoutMillis(handshakeTimeoutMillis);
             ctx.channel().attr(SERVED_BUNDLE).set(served.bundle.id());
             ctx.channel().attr(SNI).set(hostname);
+            log.debug("event=sni_selected sni={} bundle={}", hostname, served.bundle.id());
             ctx.pipeline().replace(this, sslHandlerName, sslHandler);
             sslHandler = null;
         } catch (Exception e) {
