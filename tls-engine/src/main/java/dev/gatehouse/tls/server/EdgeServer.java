@@ -83,6 +83,7 @@ public final class EdgeServer implements AutoCloseable {
                 });
         httpsListener = https.bind(config.httpsAddress()).sync().channel();
         if (config.httpAddress() != null) {
+            int publicHttpsPort = config.publicHttpsPort() > 0 ? config.publicHttpsPort() : httpsPort();
             ServerBootstrap http = new ServerBootstrap()
                     .group(group)
                     .channel(transport.serverChannel())
@@ -97,7 +98,7 @@ public final class EdgeServer implements AutoCloseable {
                                     .addLast("idle", new IdleStateHandler(0, 0,
                                             proxy.headerTimeout().toMillis(), TimeUnit.MILLISECONDS))
                                     .addLast("plain-http", new PlainHttpHandler(challenges, config.redirectToHttps(),
-                                            config.publicHttpsPort(), metrics))
+                                            publicHttpsPort, metrics))
                                     .addLast("idle-close", new IdleClose());
                         }
                     });

@@ -82,6 +82,16 @@ public final class TlsProbe {
         }
     }
 
+    /** Sends raw request bytes and reads until the server closes (use Connection: close). */
+    public String exchange(int port, String sni, String rawRequest) throws IOException {
+        try (SSLSocket s = connect(port, sni)) {
+            OutputStream out = s.getOutputStream();
+            out.write(rawRequest.getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            return readAll(s.getInputStream());
+        }
+    }
+
     public static String readAll(InputStream in) throws IOException {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         in.transferTo(buf);

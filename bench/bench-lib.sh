@@ -1,0 +1,138 @@
+# bench-lib.sh — helpers shared by bench/edge-vs-haproxy.sh and bench/jvm-flags.sh.
+# Source it after setting WORKDIR (and optionally PERF): it sources the shared
+# measurement harness's lib.sh (../shared/bench/perf/lib.sh from the repo root),
+# which provides log, wait_port, cpu_ticks, rss_kb, hwm_kb, stop_pid, ensure_tools.
+#
+# Everything started through these helpers is recorded by PID and stopped by
+# PID in bench_cleanup (installed as an EXIT trap by the scripts).
+
+BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO_DIR="$(cd "$BENCH_DIR/.." && pwd)"
+PERF="${PERF:-$(cd "$REPO_DIR/../shared/bench/perf" 2>/dev/null && pwd || true)}"
+if [ -z "$PERF" ] || [ ! -f "$PERF/lib.sh" ]; then
+    echo "shared harness not found; set PERF=/path/to/shared/bench/perf" >&2
+    exit 2
+fi
+export WORKDIR="${WORKDIR:-/tmp/bench-gh/work}"
+# shellcheck source=/dev/null
+. "$PERF/lib.sh"
+
+GH_JAR="${GH_JAR:-/tmp/bench-gh/gatehouse.jar}"
+GH_SRC_JAR="${GH_SRC_JAR:-$REPO_DIR/appliance/target/gatehouse.jar}"
+GH_PORT="${GH_PORT:-18445}"
+
+GH_PIDS=()          # Gatehouse JVMs started by us
+EXTRA_PIDS=()       # other long-lived helpers started by us
+BACKEND_PID=""
+BACKEND_WORKERS=""
+BACKEND_OURS=0      # 1 if we started the backend nginx
+HAP_OURS=0          # 1 while a HAProxy started by us is running
+
+# Copy the built jar to a private place once, so rebuilds in the work tree do
+# not change the binary under test in the middle of a run. Waits (bounded) for
+# the jar if a build is in progress.
+gh_jar_prepare() {
+    local i
+    if [ ! -f "$GH_JAR" ]; then
+        for i in $(seq 1 10); do
+            [ -f "$GH_SRC_JAR" ] && break
+            log "waiting for $GH_SRC_JAR ($i/10)"; sleep 60
+        done
+        [ -f "$GH_SRC_JAR" ] || { echo "no gatehouse jar at $GH_SRC_JAR" >&2; return 1; }
+        mkdir -p "$(dirname "$GH_JAR")"
+        cp "$GH_SRC_JAR" "$GH_JAR.tmp" && mv "$GH_JAR.tmp" "$GH_JAR"
+    fi
+    echo "gatehouse jar: $GH_JAR sha256=$(sha256sum "$GH_JAR" | cut -c1-16) mtime=$(date -u -r "$GH_JAR" +%FT%TZ)"
+}
+
+# certs N TYPE -> prints the directory (generated once by gen-certs.sh, cached).
+certs() {
+    local d="$WORKDIR/certs-$2-$1"
+    "$PERF/gen-certs.sh" "$1" "$d" "$2" >&2
+    echo "$d"
+}
+
+backend_start() {
+    local pf="$RUN_DIR/backend/backend-nginx.pid"
+    if [ -f "$pf" ] && kill -0 "$(cat "$pf")" 2>/dev/null; then
+        log "backend already running (pid $(cat "$pf")), reusing it"
+    else
+        "$PERF/start-backend.sh" >/dev/null
+        BACKEND_OURS=1
+    fi
+    BACKEND_PID=$(cat "$pf")
+    BACKEND_WORKERS=$(pgrep -P "$BACKEND_PID" | tr '\n' ' ')
+}
+backend_accepts() { # nginx stub_status "accepts" counter (connections the backend accepted)
+    curl -s --max-time 2 http://127.0.0.1:18080/nginx_status | awk 'NR==3 {print $1}'
+}
+
+# gh_start CERTDIR PORT LOGFILE [extra java/serve args via GH_JAVA_OPTS / GH_SERVE_ARGS]
+# Sets GH_PID, GH_READY_MS (exec -> port accepting, measured here), GH_RSS_KB.
+gh_start() {
+    local dir="$1" port="$2" logf="$3" t0 t1
+    # warm the page cache so the time measures parsing/loading, not disk reads
+    find "$dir/certs" "$dir/keys" "$dir/pem" -type f -print0 2>/dev/null | xargs -0 cat > /dev/null
+    t0=$(date +%s%N)
+    # shellcheck disable=SC2086
+    taskset -c "$SERVER_CPU" java $GH_JAVA_OPTS -jar "$GH_JAR" serve --https "127.0.0.1:$port" --http off \
+        --cert-dir "$dir" --backend "127.0.0.1:$BACKEND_PORT" --io-threads 1 ${GH_SERVE_ARGS:-} >"$logf" 2>&1 &
+    GH_PID=$!
+    GH_PIDS+=("$GH_PID")
+    if ! wait_port "$port" "${GH_READY_TIMEOUT:-600}" "$GH_PID" >/dev/null; then
+        log "gatehouse did not come up on :$port; log tail:"; tail -20 "$logf" >&2
+        return 1
+    fi
+    t1=$(date +%s%N)
+    GH_READY_MS=$(( (t1 - t0) / 1000000 ))
+    sleep 0.5
+    GH_RSS_KB=$(rss_kb "$GH_PID")
+    echo "pid=$GH_PID ready_ms=$GH_READY_MS rss_kb=$GH_RSS_KB self_reported_$(grep -o 'ready_ms=[0-9]*' "$logf" | tail -1) certs=$(grep -o 'event=ready certificates=[0-9]*' "$logf" | tail -1 | sed 's/.*=//')"
+}
+gh_stop() { # gh_stop PID : SIGTERM (graceful), KILL after 10 s (stop_pid)
+    local pid="$1" i keep=()
+    stop_pid "$pid" TERM
+    wait "$pid" 2>/dev/null || true
+    for i in "${GH_PIDS[@]}"; do [ "$i" = "$pid" ] || keep+=("$i"); done
+    GH_PIDS=("${keep[@]}")
+}
+
+hap_start() { # hap_start CERTDIR -> prints start-haproxy.sh's line; sets HAP_PID
+    local line
+    line=$("$PERF/start-haproxy.sh" "$1" 1 pin) || return 1
+    HAP_OURS=1
+    HAP_PID=$(cat "$RUN_DIR/haproxy/haproxy.pid")
+    echo "$line"
+}
+hap_stop() { "$PERF/stop-haproxy.sh"; HAP_OURS=0; }
+
+bench_cleanup() {
+    local pid
+    set +e
+    for pid in "${GH_PIDS[@]}"; do stop_pid "$pid" TERM; done
+    for pid in "${EXTRA_PIDS[@]:-}"; do [ -n "$pid" ] && stop_pid "$pid" TERM; done
+    [ "$HAP_OURS" = 1 ] && "$PERF/stop-haproxy.sh"
+    [ "$BACKEND_OURS" = 1 ] && "$PERF/stop-backend.sh"
+}
+
+# --- noise accounting -------------------------------------------------------
+# Busy ticks of the whole machine, and of "our" processes: the given server
+# pids, the backend, and every finished child of this shell (the clients).
+# foreign = machine - ours, as % of both cores, over the window.
+_sys_busy() { awk '/^cpu / {print $2+$3+$4+$7+$8+$9, $5+$6}' /proc/stat; }
+_self_ticks() { awk '{ s=$0; sub(/^.*\) /, "", s); split(s, f, " "); print f[12]+f[13]+f[14]+f[15] }' "/proc/$$/stat"; }
+noise_begin() { # noise_begin PIDS...
+    read -r NB_BUSY NB_IDLE < <(_sys_busy)
+    NB_OURS=$(( $(cpu_ticks "$@" $BACKEND_PID $BACKEND_WORKERS) + $(_self_ticks) ))
+    NB_T=$(date +%s%N)
+}
+noise_end() { # noise_end PIDS... -> prints "foreign_cpu_pct=.. idle_pct=.."
+    local busy idle ours t
+    read -r busy idle < <(_sys_busy)
+    ours=$(( $(cpu_ticks "$@" $BACKEND_PID $BACKEND_WORKERS) + $(_self_ticks) ))
+    t=$(date +%s%N)
+    awk -v b=$((busy - NB_BUSY)) -v i=$((idle - NB_IDLE)) -v o=$((ours - NB_OURS)) -v ns=$((t - NB_T)) \
+        -v hz="$(getconf CLK_TCK)" -v nc="$(nproc)" 'BEGIN {
+            tot = ns / 1e9 * hz * nc; f = b - o; if (f < 0) f = 0
+            printf "foreign_cpu_pct=%.0f idle_pct=%.0f\n", 100 * f / tot, 100 * i / (b + i) }'
+}
