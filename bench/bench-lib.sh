@@ -68,7 +68,8 @@ backend_accepts() { # nginx stub_status "accepts" counter (connections the backe
 }
 
 # gh_start CERTDIR PORT LOGFILE [extra java/serve args via GH_JAVA_OPTS / GH_SERVE_ARGS]
-# Sets GH_PID, GH_READY_MS (exec -> port accepting, measured here), GH_RSS_KB.
+# Sets GH_PID, GH_READY_MS (exec -> port accepting, measured here), GH_RSS_KB and
+# GH_LINE (key=value summary). Call it directly, not in $(...), so the PID stays known.
 gh_start() {
     local dir="$1" port="$2" logf="$3" t0 t1
     # warm the page cache so the time measures parsing/loading, not disk reads
@@ -87,7 +88,7 @@ gh_start() {
     GH_READY_MS=$(( (t1 - t0) / 1000000 ))
     sleep 0.5
     GH_RSS_KB=$(rss_kb "$GH_PID")
-    echo "pid=$GH_PID ready_ms=$GH_READY_MS rss_kb=$GH_RSS_KB self_reported_$(grep -o 'ready_ms=[0-9]*' "$logf" | tail -1) certs=$(grep -o 'event=ready certificates=[0-9]*' "$logf" | tail -1 | sed 's/.*=//')"
+    GH_LINE="pid=$GH_PID ready_ms=$GH_READY_MS rss_kb=$GH_RSS_KB self_reported_$(grep -o 'ready_ms=[0-9]*' "$logf" | tail -1) certs=$(grep -o 'event=ready certificates=[0-9]*' "$logf" | tail -1 | sed 's/.*=//')"
 }
 gh_stop() { # gh_stop PID : SIGTERM (graceful), KILL after 10 s (stop_pid)
     local pid="$1" i keep=()
@@ -97,12 +98,10 @@ gh_stop() { # gh_stop PID : SIGTERM (graceful), KILL after 10 s (stop_pid)
     GH_PIDS=("${keep[@]}")
 }
 
-hap_start() { # hap_start CERTDIR -> prints start-haproxy.sh's line; sets HAP_PID
-    local line
-    line=$("$PERF/start-haproxy.sh" "$1" 1 pin) || return 1
+hap_start() { # hap_start CERTDIR -> sets HAP_LINE (start-haproxy.sh's line) and HAP_PID
     HAP_OURS=1
+    HAP_LINE=$("$PERF/start-haproxy.sh" "$1" 1 pin) || return 1
     HAP_PID=$(cat "$RUN_DIR/haproxy/haproxy.pid")
-    echo "$line"
 }
 hap_stop() { "$PERF/stop-haproxy.sh"; HAP_OURS=0; }
 

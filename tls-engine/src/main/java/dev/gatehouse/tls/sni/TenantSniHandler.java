@@ -45,6 +45,7 @@ public final class TenantSniHandler extends AbstractSniHandler<Served> {
     private final EdgeMetrics metrics;
     private final String sslHandlerName;
     private ClientHelloInfo hello = ClientHelloInfo.UNKNOWN;
+    private boolean noClientHello;
 
     public TenantSniHandler(CertificateRegistry registry, EdgeMetrics metrics, int maxClientHelloLength,
             long handshakeTimeoutMillis, String sslHandlerName) {
@@ -56,6 +57,8 @@ public final class TenantSniHandler extends AbstractSniHandler<Served> {
 
     @Override
     protected Future<Served> lookup(ChannelHandlerContext ctx, ByteBuf clientHello) throws Exception {
+        // Netty hands us null when the first record is not a TLS handshake carrying a ClientHello
+        noClientHello = clientHello == null;
         hello = ClientHelloInfo.parse(clientHello);
         return super.lookup(ctx, clientHello);
     }
@@ -68,6 +71,10 @@ public final class TenantSniHandler extends AbstractSniHandler<Served> {
     @Override
     protected void onLookupComplete(ChannelHandlerContext ctx, String hostname, Future<Served> future) {
         Served served = future.getNow();
+        if (noClientHello) {
+            refuse(ctx, HandshakeFailure.NOT_TLS, ALERT_HANDSHAKE_FAILURE, null);
+            return;
+        }
         if (!hello.modernVersion()) {
             refuse(ctx, HandshakeFailure.PROTOCOL_VERSION, ALERT_PROTOCOL_VERSION, hostname);
             return;

@@ -1,0 +1,273 @@
+#!/usr/bin/env bash
+# edge-vs-haproxy.sh — Gatehouse vs Debian's HAProxy, side by side, in one run.
+#
+# Usage (from anywhere; the shared harness is ../shared/bench/perf from the repo root):
+#   bench/edge-vs-haproxy.sh                 # full run (~30 min), updates docs/benchmarks.md
+#   QUICK=1 bench/edge-vs-haproxy.sh         # ~3 min smoke run, results in $WORKDIR/results only
+#
+# Both servers get the same certificates (gen-certs.sh), the same clients
+# (hsbench, h2load via bench-handshakes.sh / bench-keepalive.sh) and the same
+# pinning: server on CPU 0 (Gatehouse: `taskset -c 0 java ... --io-threads 1`,
+# HAProxy: start-haproxy.sh `nbthread 1` + cpu-map), clients and the nginx
+# backend on CPU 1. Both servers stay up together and their load runs are
+# interleaved (A B, then B A, ...), so slow drifts in machine noise hit both.
+# Traffic goes to 127.0.0.1 only. Every process started here is stopped by PID
+# on exit (trap); every wait and loop is bounded.
+#
+# What is measured (median (min–max) over REPS runs):
+#   1. ECDSA P-256, N tenant certs (default 10,000), random SNI:
+#      time-to-ready + RSS at ready (REPS starts of each server);
+#      Gatehouse "cold" full handshakes (right after start: Gatehouse builds a
+#      TLS context per certificate on first use; HAProxy has no such state);
+#      priming: one full handshake per name so every Gatehouse context exists;
+#      then warm full handshakes, resumed handshakes, keep-alive h1 and h2.
+#   2. RSA-2048, N certs: ready/RSS, cold + warm full handshakes.
+#   3. ECDSA, 100,000 certs: time-to-ready and RSS at ready of both servers.
+# Every row: achieved rate, server CPU % (all threads of the server pid),
+# rate per fully busy server core, p50/p99, errors, the CPU share of processes
+# that are not part of the benchmark ("foreign", % of both cores), and the
+# Gatehouse/HAProxy ratio of the per-core medians.
+#
+# Environment knobs (defaults in brackets; QUICK=1 changes the ones marked *):
+#   QUICK=0|1        smoke run: SECS=5 REPS=1 WARMUP=1 N=1000, no 100k phase
+#   SECS             measured seconds per load run [15]*          (max 30)
+#   WARMUP           warm-up seconds per load run, not counted [2]*
+#   REPS             runs per cell and starts per ready-time cell [3]*
+#   N                tenant certificates for the load phases [10000]*
+#   HS_CONC          hsbench concurrency [32]
+#   PHASES           subset of "ecdsa rsa big" [all; QUICK: "ecdsa rsa"]
+#   HAP_100K=1|0     start HAProxy with 100k certs (~2 min, ~2 GB) [1]. With 0,
+#                    its 100k row is copied from RESULTS.md and labelled so.
+#   GH_JAVA_OPTS     JVM flags [-Xms512m -Xmx512m -XX:+UseParallelGC] (bench/jvm-flags.sh)
+#   GH_SERVE_ARGS    extra `gatehouse serve` options (e.g. --max-contexts 200000)
+#   GH_JAR           jar under test [/tmp/bench-gh/gatehouse.jar; copied from
+#                    appliance/target/gatehouse.jar on first use]
+#   GH_PORT          Gatehouse HTTPS port [18445]; HAProxy uses HAPROXY_PORT [18443]
+#   PRIME_TIMEOUT    bound on one priming pass, seconds [900]
+#   WORKDIR          certificates, pid files, tools [/tmp/bench-gh/work]
+#   OUTDIR           raw.log, data.tsv, server logs, report.md
+#                    [bench/results/<UTC ts> for full runs, $WORKDIR/results/<ts>-quick for QUICK]
+#   DOC=path|""      markdown file whose "edge-vs-haproxy" section is replaced by
+#                    the report [docs/benchmarks.md; QUICK: "" = don't touch]
+#   PERF             shared harness dir [../shared/bench/perf]
+set -euo pipefail
+HERE="$(cd "$(dirname "$0")" && pwd)"
+. "$HERE/bench-lib.sh"
+
+QUICK="${QUICK:-0}"
+if [ "$QUICK" = 1 ]; then
+    SECS="${SECS:-5}"; WARMUP="${WARMUP:-1}"; REPS="${REPS:-1}"; N="${N:-1000}"
+    PHASES="${PHASES:-ecdsa rsa}"; DOC="${DOC-}"
+    OUTDIR="${OUTDIR:-$WORKDIR/results/$(date -u +%Y%m%dT%H%M%SZ)-quick}"
+else
+    SECS="${SECS:-15}"; WARMUP="${WARMUP:-2}"; REPS="${REPS:-3}"; N="${N:-10000}"
+    PHASES="${PHASES:-ecdsa rsa big}"; DOC="${DOC-$REPO_DIR/docs/benchmarks.md}"
+    OUTDIR="${OUTDIR:-$REPO_DIR/bench/results/$(date -u +%Y%m%dT%H%M%SZ)}"
+fi
+export WARMUP
+HS_CONC="${HS_CONC:-32}"
+HAP_100K="${HAP_100K:-1}"
+PRIME_TIMEOUT="${PRIME_TIMEOUT:-900}"
+export GH_JAVA_OPTS="${GH_JAVA_OPTS:--Xms512m -Xmx512m -XX:+UseParallelGC}"
+CMDLINE="$(for v in QUICK SECS WARMUP REPS N PHASES HAP_100K GH_SERVE_ARGS; do
+    [ -n "${!v:-}" ] && printf '%s=%q ' "$v" "${!v}"; done; printf 'GH_JAVA_OPTS=%q ' "$GH_JAVA_OPTS") bench/edge-vs-haproxy.sh"
+
+mkdir -p "$OUTDIR"
+RAW="$OUTDIR/raw.log"
+TSV="$OUTDIR/data.tsv"
+: > "$TSV"
+HAP_SOCK="$RUN_DIR/haproxy/haproxy.sock"
+T_START=$(date +%s)
+
+trap bench_cleanup EXIT
+trap 'exit 130' INT TERM
+
+say() { echo "### $*" | tee -a "$RAW" >&2; }
+# rec SECTION LABEL RUN "key=value ..."
+rec() {
+    local kv
+    for kv in $4; do
+        case "$kv" in *=*) printf '%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "${kv%%=*}" "$3" "${kv#*=}" >> "$TSV";; esac
+    done
+}
+summary_of() { grep '^SUMMARY' | tail -1 | sed 's/^SUMMARY //'; }
+
+# --- metadata ---------------------------------------------------------------
+ensure_tools
+{
+    echo "date_utc: $(date -u +%FT%TZ)"
+    echo "command: $CMDLINE"
+    echo "kernel: $(uname -r)"
+    echo "cpu: $(lscpu | sed -n 's/^Model name: *//p') x $(nproc)"
+    echo "mem: $(free -g | awk '/^Mem:/ {print $2}') GiB"
+    echo "haproxy: $($HAPROXY_BIN -v | head -1)"
+    echo "java: $(java -version 2>&1 | sed -n 2p)"
+    echo "openssl: $(openssl version)"
+    echo "h2load: $(h2load --version)"
+    gh_jar_prepare
+    echo "gatehouse commit of work tree: $(git -C "$REPO_DIR" log -1 --format='%h %cI' 2>/dev/null || echo '?')"
+    echo "GH_JAVA_OPTS: $GH_JAVA_OPTS"
+    echo "GH_SERVE_ARGS: ${GH_SERVE_ARGS:-}"
+    echo "placement: server cpu $SERVER_CPU, client+backend cpu $CLIENT_CPU; reps=$REPS secs=$SECS warmup=$WARMUP hs_conc=$HS_CONC N=$N"
+    echo "loadavg_start: $(cut -d' ' -f1-3 /proc/loadavg)"
+} | tee "$OUTDIR/meta.txt" | tee -a "$RAW"
+
+backend_start
+log "backend nginx pid $BACKEND_PID on cpu $BACKEND_CPU"
+
+# --- one load run -------------------------------------------------------------
+# hs_run TEST SERVER RUN TARGET DOMAINS MODE PIDS [HAPSOCK]
+hs_run() {
+    local test="$1" srv="$2" r="$3" tgt="$4" dom="$5" mode="$6" pids="$7" sock="${8:-}" s a0 a1 nz
+    say "$test $srv run $r (hsbench $mode c$HS_CONC ${SECS}s)"
+    a0=$(backend_accepts); noise_begin $pids
+    s=$(SERVER_PIDS="$pids" HAPROXY_SOCK="$sock" "$PERF/bench-handshakes.sh" "$tgt" "$dom" "$SECS" "$HS_CONC" "$mode" 2>&1 | tee -a "$RAW" | summary_of)
+    nz=$(noise_end $pids); a1=$(backend_accepts)
+    echo "noise: $nz backend_accepts=$((a1 - a0))" | tee -a "$RAW" >&2
+    rec hs "$test $srv" "$r" "$s $nz backend_accepts=$((a1 - a0))"
+}
+# ka_run TEST SERVER RUN URL PROTO PIDS
+ka_run() {
+    local test="$1" srv="$2" r="$3" url="$4" proto="$5" pids="$6" s a0 a1 nz
+    say "$test $srv run $r (h2load $proto ${SECS}s)"
+    a0=$(backend_accepts); noise_begin $pids
+    s=$(SERVER_PIDS="$pids" "$PERF/bench-keepalive.sh" "$url" "$SECS" "$proto" 2>&1 | tee -a "$RAW" | summary_of)
+    nz=$(noise_end $pids); a1=$(backend_accepts)
+    echo "noise: $nz backend_accepts=$((a1 - a0))" | tee -a "$RAW" >&2
+    rec ka "$test $srv" "$r" "$s $nz backend_accepts=$((a1 - a0))"
+}
+gh_alive() { # gh_alive CONTEXT: records a crash once and returns 1 if the JVM is gone
+    if kill -0 "$GH_PID" 2>/dev/null; then return 0; fi
+    say "ANOMALY gatehouse pid $GH_PID is gone ($1); log tail:"
+    tail -30 "$GH_LOG" | tee -a "$RAW" >&2
+    rec anomaly "gatehouse exited during $1" 1 "exited=1"
+    return 1
+}
+# prime: one full handshake per name (hsbench -P), so every Gatehouse context is built
+gh_prime() { # gh_prime TEST DOMAINS
+    local out rc=0 secs n
+    say "$1 gatehouse priming: one handshake per name in $(wc -l < "$2") names (timeout ${PRIME_TIMEOUT}s)"
+    out=$(timeout "$PRIME_TIMEOUT" taskset -c "$CLIENT_CPU" "$BUILD_DIR/hsbench" -t "127.0.0.1:$GH_PORT" -f "$2" \
+        -P -d 1 -w 0 -c "$HS_CONC" -S "$GH_PID" 2>&1) || rc=$?
+    echo "$out" >> "$RAW"
+    secs=$(sed -n 's/^hsbench: primed \([0-9]*\) domains in \([0-9.]*\)s.*/\2/p' <<<"$out")
+    n=$(sed -n 's/^hsbench: primed \([0-9]*\) domains.*/\1/p' <<<"$out")
+    if [ -z "$secs" ]; then
+        say "ANOMALY priming did not finish (rc=$rc)"; rec anomaly "$1 priming did not finish rc=$rc" 1 "failed=1"; return 0
+    fi
+    rec prime "$1 gatehouse" 1 "prime_s=$secs names=$n names_per_s=$(echo "$n / $secs" | bc) rss_kb_after=$(rss_kb "$GH_PID") $(grep '^RESULT' <<<"$out" | sed 's/^RESULT //; s/\([a-z_0-9]*\)=/prime_tail_\1=/g')"
+    log "primed $n names in ${secs}s; gatehouse rss now $(rss_kb "$GH_PID") kB"
+}
+
+# --- phases ---------------------------------------------------------------------
+# phase_tls TYPE: start both servers with N certs of TYPE, ready/RSS, cold, prime, load
+phase_tls() {
+    local type="$1" D r order srv test GH_LOG
+    D=$(certs "$N" "$type")
+    local set="$type-$N"
+    local target_gh="127.0.0.1:$GH_PORT" target_hap="127.0.0.1:$HAPROXY_PORT"
+
+    # HAProxy: REPS starts for time-to-ready; the last one stays up
+    for r in $(seq 1 "$REPS"); do
+        say "start haproxy $set ($r/$REPS)"
+        hap_start "$D"; echo "$HAP_LINE" | tee -a "$RAW"; rec start "$set haproxy" "$r" "$HAP_LINE"
+        if [ "$r" -lt "$REPS" ]; then hap_stop; fi
+    done
+    # Gatehouse: REPS starts; each start gets one cold full-handshake run (ECDSA)
+    # or the first start only (RSA); the last one stays up
+    for r in $(seq 1 "$REPS"); do
+        GH_LOG="$OUTDIR/gatehouse-$set-start$r.log"
+        say "start gatehouse $set ($r/$REPS)"
+        if ! gh_start "$D" "$GH_PORT" "$GH_LOG"; then
+            rec anomaly "gatehouse $set failed to start" "$r" "failed=1"; return 0
+        fi
+        echo "$GH_LINE" | tee -a "$RAW"; rec start "$set gatehouse" "$r" "$GH_LINE"
+        if [ "$type" = ecdsa ] || [ "$r" = 1 ]; then
+            hs_run "full-$type-cold" gatehouse "$r" "$target_gh" "$D/domains.txt" full "$GH_PID"
+        fi
+        if [ "$r" -lt "$REPS" ]; then gh_stop "$GH_PID"; fi
+    done
+    gh_alive "cold runs $set" || return 0
+    gh_prime "$set" "$D/domains.txt"
+    gh_alive "priming $set" || return 0
+
+    local tests="full"; if [ "$type" = ecdsa ]; then tests="full resume ka-h1 ka-h2"; fi
+    for test in $tests; do
+        for r in $(seq 1 "$REPS"); do
+            order="gatehouse haproxy"; if [ $((r % 2)) = 0 ]; then order="haproxy gatehouse"; fi
+            for srv in $order; do
+                if [ "$srv" = gatehouse ]; then gh_alive "$test $set" || continue; fi
+                case "$srv/$test" in
+                gatehouse/full|gatehouse/resume)
+                    hs_run "$test-$type" gatehouse "$r" "$target_gh" "$D/domains.txt" "$test" "$GH_PID" ;;
+                haproxy/full|haproxy/resume)
+                    hs_run "$test-$type" haproxy "$r" "$target_hap" "$D/domains.txt" "$test" "$HAP_PID" "$HAP_SOCK" ;;
+                gatehouse/ka-*)
+                    ka_run "$test" gatehouse "$r" "https://t000001.tenant.test:$GH_PORT/" "${test#ka-}" "$GH_PID" ;;
+                haproxy/ka-*)
+                    ka_run "$test" haproxy "$r" "https://t000001.tenant.test:$HAPROXY_PORT/" "${test#ka-}" "$HAP_PID" ;;
+                esac
+            done
+        done
+    done
+    if gh_alive "end of $set"; then
+        rec mem "$set gatehouse" 1 "rss_kb=$(rss_kb "$GH_PID") hwm_kb=$(hwm_kb "$GH_PID")"
+        gh_stop "$GH_PID"
+    fi
+    rec mem "$set haproxy" 1 "rss_kb=$(rss_kb "$HAP_PID") hwm_kb=$(hwm_kb "$HAP_PID")"
+    hap_stop
+    {
+        echo "gatehouse log lines by level ($set, last start):"
+        grep -oE ' (TRACE|DEBUG|INFO|WARN|ERROR) ' "$GH_LOG" | sort | uniq -c
+        grep -E ' (WARN|ERROR) |Exception' "$GH_LOG" | head -20
+    } | tee -a "$RAW" >&2
+    rec logs "$set gatehouse" 1 "warn=$(grep -c ' WARN ' "$GH_LOG" || true) error=$(grep -c ' ERROR ' "$GH_LOG" || true) exceptions=$(grep -c 'Exception' "$GH_LOG" || true)"
+}
+
+# phase_big: 100,000 ECDSA certs, time-to-ready and RSS only (1 start each)
+phase_big() {
+    local D GH_LOG
+    D=$(certs 100000 ecdsa)
+    GH_LOG="$OUTDIR/gatehouse-ecdsa-100000.log"
+    say "start gatehouse ecdsa-100000"
+    if gh_start "$D" "$GH_PORT" "$GH_LOG"; then
+        echo "$GH_LINE" | tee -a "$RAW"; rec start "ecdsa-100000 gatehouse" 1 "$GH_LINE"
+        sleep 2
+        rec mem "ecdsa-100000 gatehouse" 1 "rss_kb=$(rss_kb "$GH_PID") hwm_kb=$(hwm_kb "$GH_PID")"
+        gh_stop "$GH_PID"
+    else
+        rec anomaly "gatehouse ecdsa-100000 failed to start" 1 "failed=1"
+    fi
+    if [ "$HAP_100K" = 1 ]; then
+        say "start haproxy ecdsa-100000 (about 2 minutes)"
+        hap_start "$D"; echo "$HAP_LINE" | tee -a "$RAW"; rec start "ecdsa-100000 haproxy" 1 "$HAP_LINE"
+        rec mem "ecdsa-100000 haproxy" 1 "rss_kb=$(rss_kb "$HAP_PID") hwm_kb=$(hwm_kb "$HAP_PID")"
+        hap_stop
+    else
+        # RESULTS.md: "N=100,000 ECDSA (1 run) | 122.8 s | 2.14 GB | 2.14 GB"
+        rec start "ecdsa-100000 haproxy" 1 "ready_ms=122800 rss_kb=2140000 source=RESULTS.md"
+    fi
+}
+
+for ph in $PHASES; do
+    case "$ph" in
+    ecdsa|rsa) phase_tls "$ph" ;;
+    big) phase_big ;;
+    *) echo "unknown phase $ph" >&2 ;;
+    esac
+done
+
+T_END=$(date +%s)
+{
+    echo "loadavg_end: $(cut -d' ' -f1-3 /proc/loadavg)"
+    echo "duration_s: $((T_END - T_START))"
+    echo "finished_utc: $(date -u +%FT%TZ)"
+} | tee -a "$OUTDIR/meta.txt" | tee -a "$RAW"
+
+python3 "$HERE/edge-report.py" "$OUTDIR" > "$OUTDIR/report.md"
+cat "$OUTDIR/report.md"
+if [ -n "$DOC" ]; then
+    python3 "$HERE/edge-report.py" --into "$DOC" "$OUTDIR"
+    log "updated $DOC"
+fi
+log "results in $OUTDIR"
