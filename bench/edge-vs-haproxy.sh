@@ -218,8 +218,8 @@ phase_tls() {
     hap_stop
     {
         echo "gatehouse log lines by level ($set, last start):"
-        grep -oE ' (TRACE|DEBUG|INFO|WARN|ERROR) ' "$GH_LOG" | sort | uniq -c
-        grep -E ' (WARN|ERROR) |Exception' "$GH_LOG" | head -20
+        grep -oE ' (TRACE|DEBUG|INFO|WARN|ERROR) ' "$GH_LOG" | sort | uniq -c || true
+        grep -E ' (WARN|ERROR) |Exception' "$GH_LOG" | head -20 || true
     } | tee -a "$RAW" >&2
     rec logs "$set gatehouse" 1 "warn=$(grep -c ' WARN ' "$GH_LOG" || true) error=$(grep -c ' ERROR ' "$GH_LOG" || true) exceptions=$(grep -c 'Exception' "$GH_LOG" || true)"
 }

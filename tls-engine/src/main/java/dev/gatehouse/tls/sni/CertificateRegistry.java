@@ -27,7 +27,7 @@ import javax.net.ssl.SSLException;
  * ECDSA one goes to clients that support it. When several bundles of one family cover a name, the
  * most recently issued (latest notBefore) wins, so a renewal uploaded under a new id takes over.
  */
-public final class CertificateRegistry {
+public final class CertificateRegistry implements AutoCloseable {
 
     /** One name's candidates, immutable; replaced wholesale on every write. */
     private record NameEntry(Served ecdsa, Served rsa) {
@@ -179,6 +179,17 @@ public final class CertificateRegistry {
         }
         String parent = Hostnames.wildcardParent(name);
         return parent != null && wildcard.containsKey(parent);
+    }
+
+    /**
+     * Releases every cached TLS context (connections still using one keep it alive until they
+     * close). The registry stays usable; contexts are rebuilt on demand.
+     */
+    @Override
+    public void close() {
+        for (Served s : byId.values()) {
+            cache.invalidate(s);
+        }
     }
 
     SslContext acquireContext(Served served) throws SSLException {

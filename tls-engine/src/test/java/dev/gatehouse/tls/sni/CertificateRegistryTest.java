@@ -120,5 +120,7 @@ class CertificateRegistryTest {
         assertThat(r.cachedContexts()).isLessThanOrEqualTo(3);
         assertThat(r.contextBuilds()).isEqualTo(10);
         assertThat(r.contextEvictions()).isGreaterThanOrEqualTo(7);
+        r.close();
+        assertThat(r.cachedContexts()).isZero();
     }
 }

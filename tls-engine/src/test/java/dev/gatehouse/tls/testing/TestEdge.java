@@ -61,6 +61,7 @@ public final class TestEdge implements AutoCloseable {
     public void close() throws IOException {
         edge.shutdownGracefully(Duration.ofSeconds(2));
         backend.close();
+        registry.close();
         Files.deleteIfExists(caFile);
     }
 }
