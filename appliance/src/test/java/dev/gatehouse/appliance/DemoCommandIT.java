@@ -1,0 +1,64 @@
+package dev.gatehouse.appliance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.gatehouse.tls.testing.Tools;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The README's first command: the packaged jar's {@code demo} serves tenants by SNI on loopback. */
+class DemoCommandIT {
+
+    @Test
+    void demoServesTenantsBySniAndProxiesToItsBackend(@TempDir Path dir) throws Exception {
+        Tools.require("curl");
+        Path jar = Path.of("target", "gatehouse.jar");
+        assertThat(jar).exists();
+        Process p = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", jar.toString(), "demo", "--https-port", "0", "--http-port", "0", "--dir", dir.toString()))
+                .redirectErrorStream(true).start();
+        try {
+            BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+            Pattern up = Pattern.compile("HTTPS on 127\\.0\\.0\\.1:(\\d+), HTTP on 127\\.0\\.0\\.1:(\\d+)");
+            int https = -1;
+            int http = -1;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            String line;
+            while (https < 0 && System.nanoTime() < deadline && (line = out.readLine()) != null) {
+                Matcher m = up.matcher(line);
+                if (m.find()) {
+                    https = Integer.parseInt(m.group(1));
+                    http = Integer.parseInt(m.group(2));
+                }
+            }
+            assertThat(https).as("demo printed its ports").isPositive();
+            Path ca = dir.resolve("ca.crt");
+            assertThat(Files.readString(ca)).contains("BEGIN CERTIFICATE");
+
+            Tools.Result a = Tools.run(List.of("curl", "-sS", "--cacert", ca.toString(), "--resolve",
+                    "demo.tenant-a.test:" + https + ":127.0.0.1", "https://demo.tenant-a.test:" + https + "/"), null, 20);
+            assertThat(a.stdout()).as(a.stderr()).contains("backend: demo-backend-").contains("x-forwarded-proto: https");
+            Tools.Result b = Tools.run(List.of("curl", "-sS", "--http2", "--cacert", ca.toString(), "--resolve",
+                    "app.tenant-b.test:" + https + ":127.0.0.1", "-w", "%{http_version}",
+                    "https://app.tenant-b.test:" + https + "/hello"), null, 20);
+            assertThat(b.stdout()).as(b.stderr()).contains("request: GET /hello").endsWith("2");
+            Tools.Result redirect = Tools.run(List.of("curl", "-sS", "-o", "/dev/null", "-w", "%{http_code} %{redirect_url}",
+                    "-H", "Host: demo.tenant-a.test", "http://127.0.0.1:" + http + "/x"), null, 20);
+            assertThat(redirect.stdout()).isEqualTo("308 https://demo.tenant-a.test:" + https + "/x");
+        } finally {
+            p.destroy();
+            if (!p.waitFor(15, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+            }
+        }
+    }
+}
