@@ -98,6 +98,12 @@ public final class EchoBackend implements AutoCloseable {
     }
 
     private static final class Handler extends ChannelInboundHandlerAdapter {
+        private static final byte[] CHUNK = new byte[16 * 1024];
+
+        static {
+            java.util.Arrays.fill(CHUNK, (byte) 'x');
+        }
+
         private final EchoBackend backend;
         private HttpRequest request;
         private long bodyBytes;
@@ -206,19 +212,36 @@ public final class EchoBackend implements AutoCloseable {
             HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
             HttpUtil.setTransferEncodingChunked(head, true);
             head.headers().set("x-backend", backend.name);
-            ctx.write(head);
-            byte[] chunk = new byte[16 * 1024];
-            java.util.Arrays.fill(chunk, (byte) 'x');
-            long left = n;
-            while (left > 0) {
-                int len = (int) Math.min(chunk.length, left);
-                ctx.write(new DefaultHttpContent(Unpooled.wrappedBuffer(chunk, 0, len)));
-                left -= len;
+            ctx.writeAndFlush(head);
+            writeChunks(ctx, n, keepAlive);
+        }
+
+        /** Writes {@code left} bytes 256 KiB at a time, each batch after the previous one was written. */
+        private void writeChunks(ChannelHandlerContext ctx, long left, boolean keepAlive) {
+            if (!ctx.channel().isActive()) {
+                return;
             }
-            var f = ctx.writeAndFlush(new DefaultLastHttpContent());
-            if (!keepAlive) {
-                f.addListener(ChannelFutureListener.CLOSE);
+            long remaining = left;
+            io.netty.channel.ChannelFuture lastWrite = null;
+            for (int i = 0; i < 16 && remaining > 0; i++) {
+                int len = (int) Math.min(CHUNK.length, remaining);
+                lastWrite = ctx.write(new DefaultHttpContent(Unpooled.wrappedBuffer(CHUNK, 0, len)));
+                remaining -= len;
             }
+            if (remaining == 0) {
+                var f = ctx.writeAndFlush(new DefaultLastHttpContent());
+                if (!keepAlive) {
+                    f.addListener(ChannelFutureListener.CLOSE);
+                }
+                return;
+            }
+            ctx.flush();
+            long next = remaining;
+            lastWrite.addListener(f -> {
+                if (f.isSuccess()) {
+                    writeChunks(ctx, next, keepAlive);
+                }
+            });
         }
 
         private void send(ChannelHandlerContext ctx, HttpResponseStatus status, String body, boolean keepAlive) {

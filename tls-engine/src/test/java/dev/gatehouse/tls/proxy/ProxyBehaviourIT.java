@@ -39,7 +39,7 @@ class ProxyBehaviourIT {
     @BeforeAll
     static void start() throws Exception {
         edge = new TestEdge(b -> b.proxy(ProxySettings.defaults()
-                .withRequestTimeout(Duration.ofMillis(800))
+                .withRequestTimeout(Duration.ofMillis(2500))
                 .withMaxBodySize(64L * 1024 * 1024)));
         edge.registry.put(edge.pki.ec("tenant-a", HOST));
         second = EchoBackend.start("backend-2", "127.0.0.1", 0);
@@ -95,10 +95,10 @@ class ProxyBehaviourIT {
         route(new BackendPool("lo", List.of(a, b), BackendPool.Policy.LEAST_OUTSTANDING, null, Duration.ofSeconds(5)));
         edge.edge.setRouter(Router.builder().defaultPool(new BackendPool("lo", List.of(a, b),
                 BackendPool.Policy.LEAST_OUTSTANDING, null, Duration.ofSeconds(5))).build());
-        // requestTimeout is 800 ms: a 600 ms request keeps one server busy without timing out
+        // requestTimeout is 2.5 s: a 1 s request keeps one server busy without timing out
         CompletableFuture<String> slow = CompletableFuture.supplyAsync(() -> {
             try {
-                return get("/slow?ms=600");
+                return get("/slow?ms=1000");
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
@@ -108,7 +108,7 @@ class ProxyBehaviourIT {
         for (int i = 0; i < 3; i++) {
             assertThat(get("/")).doesNotContain("backend: " + busy);
         }
-        assertThat(slow.get()).startsWith("HTTP/1.1 200").contains("slow 600");
+        assertThat(slow.get()).startsWith("HTTP/1.1 200").contains("slow 1000");
     }
 
     @Test
@@ -147,7 +147,7 @@ class ProxyBehaviourIT {
 
     @Test
     void answers504WhenTheBackendIsTooSlow() throws Exception {
-        assertThat(get("/slow?ms=3000")).startsWith("HTTP/1.1 504");
+        assertThat(get("/slow?ms=8000")).startsWith("HTTP/1.1 504");
         assertThat(get("/")).startsWith("HTTP/1.1 200"); // and keeps serving
     }
 
