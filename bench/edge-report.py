@@ -182,9 +182,9 @@ def report(outdir):
             if any(e):
                 notes.append(f"{lab}: hsbench errors per run {[int(x) for x in e]}")
         if sec in ("hs", "ka") and "backend_accepts" in m:
-            done = [num(v) for v in m.get("completed", m.get("rps", {})).values()]
+            done = [num(v) for v in m.get("completed" if sec == "hs" else "logged", {}).values()]
             acc = [num(v) for v in m["backend_accepts"].values()]
-            if sec == "hs" and done and sum(done) > 0:
+            if done and sum(done) > 0:
                 notes.append(f"{lab}: backend connections opened per 1,000 requests: {1000 * sum(acc) / sum(done):.1f}")
     if notes:
         p("Checks:")

@@ -1,5 +1,6 @@
 package dev.gatehouse.appliance;
 
+import dev.gatehouse.appliance.cli.CheckConfigCommand;
 import dev.gatehouse.appliance.cli.DemoCommand;
 import dev.gatehouse.appliance.cli.ServeCommand;
 import picocli.CommandLine;
@@ -8,7 +9,7 @@ import picocli.CommandLine.Command;
 /** The {@code gatehouse} command. */
 @Command(name = "gatehouse", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "Highly available TLS edge for multi-tenant SaaS.",
-        subcommands = {DemoCommand.class, ServeCommand.class})
+        subcommands = {DemoCommand.class, ServeCommand.class, CheckConfigCommand.class})
 public final class Main {
 
     public static void main(String[] args) {

@@ -26,10 +26,15 @@ import picocli.CommandLine.Option;
 
 /** {@code gatehouse serve}: one node serving the certificates of some directories. */
 @Command(name = "serve", mixinStandardHelpOptions = true,
-        description = "Run a node: terminate TLS by SNI for the certificates found in --cert-dir and proxy to --backend.")
+        description = {"Run a node.",
+            "With --config: the appliance (durable store, console API, routes from the file).",
+            "Without: a bare data plane serving the certificates of --cert-dir and proxying to --backend (benchmarks)."})
 public final class ServeCommand implements Callable<Integer> {
 
     private static final Logger log = LoggerFactory.getLogger(ServeCommand.class);
+
+    @Option(names = "--config", description = "the node's configuration file (e.g. /etc/gatehouse/gatehouse.yaml)")
+    Path configFile;
 
     @Option(names = "--https", defaultValue = "0.0.0.0:443", description = "HTTPS listener (default: ${DEFAULT-VALUE})")
     String https;
@@ -38,11 +43,11 @@ public final class ServeCommand implements Callable<Integer> {
             description = "port-80 listener for ACME challenges and redirects, or 'off' (default: ${DEFAULT-VALUE})")
     String http;
 
-    @Option(names = "--cert-dir", required = true,
+    @Option(names = "--cert-dir",
             description = "directory of certificates: *.pem bundles, pem/*.pem, or certs/NAME.crt + keys/NAME.key")
     List<Path> certDirs = new ArrayList<>();
 
-    @Option(names = "--backend", required = true, description = "backend server host:port of the default pool (repeatable)")
+    @Option(names = "--backend", description = "backend server host:port of the default pool (repeatable)")
     List<String> backends = new ArrayList<>();
 
     @Option(names = "--policy", defaultValue = "ROUND_ROBIN", description = "ROUND_ROBIN or LEAST_OUTSTANDING")
@@ -65,6 +70,13 @@ public final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (configFile != null) {
+            return serveConfigured();
+        }
+        if (certDirs.isEmpty() || backends.isEmpty()) {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                    "either --config FILE, or --cert-dir and --backend (bare data plane)");
+        }
         long t0 = System.nanoTime();
         EdgeConfig.Builder cfg = EdgeConfig.builder()
                 .httpsAddress(EdgeOptions.address("--https", https))
@@ -106,6 +118,24 @@ public final class ServeCommand implements Callable<Integer> {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             edge.close();
+            stopped.countDown();
+        }, "gatehouse-shutdown"));
+        stopped.await();
+        return 0;
+    }
+
+    private int serveConfigured() throws Exception {
+        dev.gatehouse.appliance.config.GatehouseConfig config;
+        try {
+            config = dev.gatehouse.appliance.config.ConfigLoader.load(configFile);
+        } catch (dev.gatehouse.appliance.config.ConfigException e) {
+            System.err.println("gatehouse: refusing to start: " + e.getMessage());
+            return 2;
+        }
+        dev.gatehouse.appliance.node.Node node = dev.gatehouse.appliance.node.Node.start(config);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            node.close();
             stopped.countDown();
         }, "gatehouse-shutdown"));
         stopped.await();

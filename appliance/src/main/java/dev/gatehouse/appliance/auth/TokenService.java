@@ -1,0 +1,116 @@
+package dev.gatehouse.appliance.auth;
+
+import dev.gatehouse.appliance.console.ApiException;
+import dev.gatehouse.cluster.store.AtomicFiles;
+import dev.gatehouse.cluster.store.Store;
+import dev.gatehouse.cluster.store.StoreException;
+import dev.gatehouse.cluster.store.TokenRecord;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Bearer tokens: {@code ghk_<id>_<secret>} with 256 random bits of secret. Only a SHA-256 hash is
+ * stored; verification looks the record up by id and compares hashes in constant time. A token is
+ * shown once, when created.
+ */
+public final class TokenService {
+
+    private static final Logger log = LoggerFactory.getLogger(TokenService.class);
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final String PREFIX = "ghk_";
+
+    private final Store store;
+
+    public TokenService(Store store) {
+        this.store = store;
+    }
+
+    /** A new token's record and its one-time secret form. */
+    public record Issued(TokenRecord record, String token) {
+    }
+
+    public Issued create(String scope, String description) throws StoreException {
+        byte[] idBytes = new byte[6];
+        byte[] secret = new byte[32];
+        RANDOM.nextBytes(idBytes);
+        RANDOM.nextBytes(secret);
+        String id = HexFormat.of().formatHex(idBytes);
+        String token = PREFIX + id + "_" + Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
+        TokenRecord record = new TokenRecord(id, hash(token), scope, description == null ? "" : description,
+                System.currentTimeMillis(), false, store.nextRevision());
+        store.putToken(record);
+        return new Issued(record, token);
+    }
+
+    public boolean revoke(String id) throws StoreException {
+        Optional<TokenRecord> t = store.token(id);
+        if (t.isEmpty() || t.get().revoked()) {
+            return false;
+        }
+        store.putToken(t.get().revoke(store.nextRevision()));
+        return true;
+    }
+
+    /** Resolves an {@code Authorization} header value; 401 for a missing, malformed, unknown or revoked token. */
+    public Principal authenticate(String authorization) throws ApiException {
+        if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            throw unauthorized("missing bearer token (send Authorization: Bearer ghk_...)");
+        }
+        String token = authorization.substring(7).trim();
+        int sep = token.indexOf('_', PREFIX.length());
+        if (!token.startsWith(PREFIX) || sep < 0) {
+            throw unauthorized("malformed token");
+        }
+        String id = token.substring(PREFIX.length(), sep);
+        Optional<TokenRecord> record = store.token(id);
+        byte[] presented = hash(token).getBytes(StandardCharsets.US_ASCII);
+        // compare even when the id is unknown, so timing does not tell ids apart
+        byte[] expected = record.map(r -> r.hash().getBytes(StandardCharsets.US_ASCII)).orElse(new byte[presented.length]);
+        boolean match = MessageDigest.isEqual(presented, expected);
+        if (record.isEmpty() || !match) {
+            throw unauthorized("unknown token");
+        }
+        if (record.get().revoked()) {
+            throw unauthorized("token " + id + " was revoked");
+        }
+        return new Principal(id, record.get().scope());
+    }
+
+    /**
+     * On first start (no admin token in the store), creates one and writes it to {@code file}
+     * (mode 0600). Returns true when a token was created.
+     */
+    public boolean bootstrapAdmin(Path file) throws StoreException, IOException {
+        boolean hasAdmin = store.tokens().stream().anyMatch(t -> !t.revoked() && Principal.ADMIN.equals(t.scope()));
+        if (hasAdmin) {
+            return false;
+        }
+        Issued admin = create(Principal.ADMIN, "created on first start");
+        AtomicFiles.write(file, (admin.token() + "\n").getBytes(StandardCharsets.US_ASCII));
+        log.warn("event=admin_token_created token_id={} file={} (readable by this user only; move it to a vault)",
+                admin.record().id(), file);
+        return true;
+    }
+
+    static String hash(String token) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(token.getBytes(StandardCharsets.US_ASCII)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static ApiException unauthorized(String detail) {
+        return new ApiException(401, "unauthorized", "Unauthorized", detail, null);
+    }
+}

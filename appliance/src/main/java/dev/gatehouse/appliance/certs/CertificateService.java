@@ -1,0 +1,241 @@
+package dev.gatehouse.appliance.certs;
+
+import dev.gatehouse.appliance.auth.Principal;
+import dev.gatehouse.appliance.console.ApiException;
+import dev.gatehouse.appliance.tenants.TenantService;
+import dev.gatehouse.cluster.store.CertificateRecord;
+import dev.gatehouse.cluster.store.SealedValue;
+import dev.gatehouse.cluster.store.Store;
+import dev.gatehouse.cluster.store.StoreException;
+import dev.gatehouse.cluster.store.TenantRecord;
+import dev.gatehouse.tls.cert.CertificateBundle;
+import dev.gatehouse.tls.cert.CertificateParseException;
+import dev.gatehouse.tls.cert.PemBundleParser;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.Key;
+import java.security.KeyStore;
+import java.security.PrivateKey;
+import java.security.SecureRandom;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.Enumeration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Uploads, replacements and deletions of tenant certificates: parses and validates with the
+ * engine's parser, applies the key policy, checks the names against the tenant's claims, seals the
+ * private key (AES-256-GCM, associated data = id, names, revision) and writes the record. Any
+ * refusal changes nothing.
+ */
+public final class CertificateService {
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final Store store;
+    private final UploadPolicy policy;
+    private final Clock clock;
+
+    public CertificateService(Store store, UploadPolicy policy, Clock clock) {
+        this.store = store;
+        this.policy = policy;
+        this.clock = clock;
+    }
+
+    /** What an upload carries: PEM chain + PEM key, or a PKCS#12 file (base64) and its password. */
+    public record Upload(String tenant, String certificatePem, String privateKeyPem, String pkcs12, String password) {
+    }
+
+    public synchronized CertificateRecord upload(Principal who, Upload u) throws ApiException, StoreException {
+        return write(who, u, null);
+    }
+
+    /** Atomically replaces certificate {@code id} (same tenant); the old one is served until this returns. */
+    public synchronized CertificateRecord replace(Principal who, String id, Upload u) throws ApiException, StoreException {
+        CertificateRecord existing = get(who, id);
+        if (u.tenant() != null && !u.tenant().equals(existing.tenant())) {
+            throw ApiException.unprocessable("invalid-field", "tenant", "tenant: '" + u.tenant()
+                    + "' (expected: the certificate's tenant '" + existing.tenant() + "')");
+        }
+        return write(who, new Upload(existing.tenant(), u.certificatePem(), u.privateKeyPem(), u.pkcs12(),
+                u.password()), existing);
+    }
+
+    private CertificateRecord write(Principal who, Upload u, CertificateRecord existing)
+            throws ApiException, StoreException {
+        if (u.tenant() == null || u.tenant().isBlank()) {
+            throw ApiException.unprocessable("invalid-field", "tenant", "tenant: missing (expected: a tenant id)");
+        }
+        who.requireTenant(u.tenant());
+        TenantRecord tenant = store.tenant(u.tenant()).orElseThrow(() -> ApiException.notFound("tenant", u.tenant()));
+        String label = existing != null ? existing.id() : "upload";
+        CertificateBundle bundle = parse(label, u);
+        policy.check(bundle);
+        List<String> unclaimed = new ArrayList<>();
+        for (String name : bundle.names()) {
+            if (!TenantService.coveredByAny(tenant.domains(), name)) {
+                unclaimed.add(name);
+            }
+        }
+        if (!unclaimed.isEmpty()) {
+            throw new ApiException(403, "name-not-claimed", "Forbidden", "names " + unclaimed
+                    + " are not claimed by tenant '" + tenant.id() + "' (claims: " + tenant.domains() + ")", "names");
+        }
+        String id = existing != null ? existing.id() : newId();
+        long revision = store.nextRevision();
+        SealedValue sealed = store.sealer().seal(bundle.keyPkcs8(), CertificateRecord.keyAad(id, bundle.names(), revision));
+        long now = clock.millis();
+        CertificateRecord record = new CertificateRecord(id, tenant.id(), bundle.names(), revision,
+                toPem(bundle.chainDer()), sealed, bundle.keyType().toString(), bundle.notBefore().toEpochMilli(),
+                bundle.notAfter().toEpochMilli(), bundle.fingerprint(), bundle.issuer(), bundle.serial(), false,
+                existing != null ? existing.createdAt() : now, now);
+        store.putCertificate(record);
+        return record;
+    }
+
+    private CertificateBundle parse(String label, Upload u) throws ApiException {
+        Instant now = clock.instant();
+        try {
+            if (u.pkcs12() != null) {
+                if (u.certificatePem() != null || u.privateKeyPem() != null) {
+                    throw ApiException.unprocessable("invalid-field", "pkcs12",
+                            "pkcs12: send either pkcs12 or certificatePem + privateKeyPem, not both");
+                }
+                return fromPkcs12(label, u.pkcs12(), u.password(), now);
+            }
+            if (u.certificatePem() == null) {
+                throw ApiException.unprocessable("invalid-field", "certificatePem",
+                        "certificatePem: missing (expected: the PEM chain, leaf first or in any order)");
+            }
+            if (u.privateKeyPem() == null) {
+                throw ApiException.unprocessable("invalid-field", "privateKeyPem",
+                        "privateKeyPem: missing (expected: the PEM private key, PKCS#8, PKCS#1 or SEC1)");
+            }
+            return PemBundleParser.parse(label, u.certificatePem().getBytes(StandardCharsets.US_ASCII),
+                    u.privateKeyPem().getBytes(StandardCharsets.US_ASCII), now);
+        } catch (CertificateParseException e) {
+            String field = switch (e.reason()) {
+                case NO_PRIVATE_KEY, MULTIPLE_KEYS, ENCRYPTED_KEY, UNSUPPORTED_KEY, KEY_MISMATCH -> "privateKeyPem";
+                default -> "certificatePem";
+            };
+            throw new ApiException(422, "certificate-" + e.reason().name().toLowerCase(Locale.ROOT).replace('_', '-'),
+                    "Certificate refused", e.reason().summary() + (e.detail().isEmpty() ? "" : ": " + e.detail()),
+                    u.pkcs12() != null ? "pkcs12" : field);
+        }
+    }
+
+    private static CertificateBundle fromPkcs12(String label, String base64, String password, Instant now)
+            throws ApiException, CertificateParseException {
+        byte[] raw;
+        try {
+            raw = Base64.getMimeDecoder().decode(base64);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.unprocessable("invalid-field", "pkcs12", "pkcs12: not base64 (" + e.getMessage() + ")");
+        }
+        char[] pw = password == null ? new char[0] : password.toCharArray();
+        try {
+            KeyStore ks = KeyStore.getInstance("PKCS12");
+            ks.load(new ByteArrayInputStream(raw), pw);
+            Enumeration<String> aliases = ks.aliases();
+            while (aliases.hasMoreElements()) {
+                String alias = aliases.nextElement();
+                if (!ks.isKeyEntry(alias)) {
+                    continue;
+                }
+                Key key = ks.getKey(alias, pw);
+                Certificate[] chain = ks.getCertificateChain(alias);
+                List<X509Certificate> certs = new ArrayList<>();
+                for (Certificate c : chain) {
+                    certs.add((X509Certificate) c);
+                }
+                return PemBundleParser.fromJca(label, certs, (PrivateKey) key, now);
+            }
+            throw ApiException.unprocessable("certificate-no-private-key", "pkcs12", "pkcs12: no key entry inside");
+        } catch (IOException e) {
+            boolean badPassword = e.getCause() instanceof java.security.UnrecoverableKeyException
+                    || String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT).contains("password");
+            if (badPassword) {
+                throw ApiException.unprocessable("pkcs12-password", "password", "password: does not open the PKCS#12 file");
+            }
+            throw ApiException.unprocessable("invalid-field", "pkcs12", "pkcs12: not a PKCS#12 file (" + e.getMessage() + ")");
+        } catch (GeneralSecurityException e) {
+            throw ApiException.unprocessable("pkcs12-password", "password",
+                    "password: does not open the PKCS#12 key (" + e.getMessage() + ")");
+        }
+    }
+
+    public CertificateRecord get(Principal who, String id) throws ApiException {
+        CertificateRecord r = store.certificate(id).orElseThrow(() -> ApiException.notFound("certificate", id));
+        if (!who.canSee(r.tenant())) {
+            throw ApiException.forbidden("certificate '" + id + "' belongs to another tenant");
+        }
+        return r;
+    }
+
+    public synchronized void delete(Principal who, String id) throws ApiException, StoreException {
+        get(who, id);
+        store.removeCertificate(id);
+    }
+
+    /** One page of a listing; {@code next} is the cursor of the following page, or null. */
+    public record Page(List<CertificateRecord> items, String next) {
+    }
+
+    public Page list(Principal who, String tenant, String name, Instant expiringBefore, int limit, String cursor)
+            throws ApiException {
+        if (limit < 1 || limit > 1000) {
+            throw ApiException.badRequest("invalid-field", "limit", "limit: " + limit + " (expected: 1-1000)");
+        }
+        if (tenant != null) {
+            who.requireTenant(tenant);
+        }
+        String n = name == null ? null : dev.gatehouse.tls.sni.Hostnames.normalizePattern(name);
+        List<CertificateRecord> all = new ArrayList<>();
+        for (CertificateRecord r : store.certificates()) {
+            if (!who.canSee(r.tenant()) || (tenant != null && !tenant.equals(r.tenant()))) {
+                continue;
+            }
+            if (n != null && r.names().stream().noneMatch(x -> x.equals(n)
+                    || dev.gatehouse.tls.sni.Hostnames.covers(x, n))) {
+                continue;
+            }
+            if (expiringBefore != null && r.notAfter() >= expiringBefore.toEpochMilli()) {
+                continue;
+            }
+            if (cursor != null && r.id().compareTo(cursor) <= 0) {
+                continue;
+            }
+            all.add(r);
+        }
+        all.sort(Comparator.comparing(CertificateRecord::id));
+        if (all.size() > limit) {
+            List<CertificateRecord> page = all.subList(0, limit);
+            return new Page(List.copyOf(page), page.get(limit - 1).id());
+        }
+        return new Page(all, null);
+    }
+
+    private static String newId() {
+        byte[] b = new byte[8];
+        RANDOM.nextBytes(b);
+        return "crt_" + HexFormat.of().formatHex(b);
+    }
+
+    static String toPem(List<byte[]> der) {
+        StringBuilder sb = new StringBuilder();
+        Base64.Encoder enc = Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII));
+        for (byte[] d : der) {
+            sb.append("-----BEGIN CERTIFICATE-----\n").append(enc.encodeToString(d)).append("\n-----END CERTIFICATE-----\n");
+        }
+        return sb.toString();
+    }
+}

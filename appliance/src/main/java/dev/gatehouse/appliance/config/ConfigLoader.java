@@ -1,0 +1,254 @@
+package dev.gatehouse.appliance.config;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.gatehouse.tls.backend.BackendPool;
+import dev.gatehouse.tls.backend.HealthCheckSpec;
+import dev.gatehouse.tls.sni.Hostnames;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Reads and validates {@code gatehouse.yaml}. Every problem is collected with its path, the value
+ * found and what was expected; a file with any problem is refused as a whole, so a node never
+ * starts on half a configuration.
+ */
+public final class ConfigLoader {
+
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    private static final Set<String> CURVES = Set.of("P-256", "P-384", "P-521");
+
+    private ConfigLoader() {
+    }
+
+    public static GatehouseConfig load(Path file) throws ConfigException, IOException {
+        return parse(file.toString(), Files.readString(file));
+    }
+
+    /** An empty document gives the appliance defaults. */
+    public static GatehouseConfig parse(String source, String yaml) throws ConfigException {
+        JsonNode root;
+        try {
+            root = yaml.isBlank() ? YAML.createObjectNode() : YAML.readTree(yaml);
+        } catch (JsonProcessingException e) {
+            String where = e.getLocation() == null ? "" : "line " + e.getLocation().getLineNr() + ", column "
+                    + e.getLocation().getColumnNr();
+            throw new ConfigException(source, List.of(new ConfigProblem(where, null,
+                    "valid YAML (" + e.getOriginalMessage() + ")")));
+        }
+        if (root == null || root.isNull()) {
+            root = YAML.createObjectNode();
+        }
+        ConfigReader r = new ConfigReader();
+        if (!root.isObject()) {
+            r.problem("", root, "a mapping at the top level");
+            throw new ConfigException(source, r.problems());
+        }
+        r.onlyKnown("", root, Set.of("node", "listeners", "console", "tls", "proxy", "pools", "routes", "defaultPool"));
+
+        JsonNode n = r.object("", root, "node");
+        r.onlyKnown("node", n, Set.of("name", "dataDir"));
+        String name = r.string("node", n, "name", hostName());
+        GatehouseConfig.Node node = new GatehouseConfig.Node(name,
+                Path.of(r.string("node", n, "dataDir", "/var/lib/gatehouse")));
+
+        JsonNode l = r.object("", root, "listeners");
+        r.onlyKnown("listeners", l, Set.of("https", "http", "publicHttpsPort", "redirectHttp", "ioThreads"));
+        InetSocketAddress https = r.address("listeners", l, "https", "0.0.0.0:443", false);
+        InetSocketAddress http = r.address("listeners", l, "http", "0.0.0.0:80", true);
+        int publicPort = r.integer("listeners", l, "publicHttpsPort", 0, 0, 65535);
+        if (https != null && http != null && https.getPort() != 0 && https.equals(http)) {
+            r.problem("listeners.http", l.get("http"), "an address other than listeners.https " + https);
+        }
+        GatehouseConfig.Listeners listeners = new GatehouseConfig.Listeners(https, http, publicPort,
+                r.bool("listeners", l, "redirectHttp", true), r.integer("listeners", l, "ioThreads", 0, 0, 1024));
+
+        JsonNode c = r.object("", root, "console");
+        r.onlyKnown("console", c, Set.of("listen", "maxUploadBytes"));
+        InetSocketAddress consoleAddr = r.address("console", c, "listen", "127.0.0.1:9443", false);
+        long maxUpload = r.size("console", c, "maxUploadBytes", 1024 * 1024);
+        if (maxUpload < 4096 || maxUpload > 64L * 1024 * 1024) {
+            r.problem("console.maxUploadBytes", c.get("maxUploadBytes"), "4KiB..64MiB");
+        }
+        if (consoleAddr != null && https != null && consoleAddr.getPort() != 0 && consoleAddr.equals(https)) {
+            r.problem("console.listen", c.get("listen"), "an address other than listeners.https " + https);
+        }
+        GatehouseConfig.Console console = new GatehouseConfig.Console(consoleAddr, (int) maxUpload);
+
+        JsonNode t = r.object("", root, "tls");
+        r.onlyKnown("tls", t, Set.of("preferNative", "http2", "maxContexts", "handshakeTimeout", "maxClientHelloBytes",
+                "sessionTimeout", "defaultCertificate", "certificateDirs", "minRsaBits", "allowedCurves"));
+        List<Path> dirs = new ArrayList<>();
+        List<JsonNode> dirNodes = r.list("tls", t, "certificateDirs");
+        for (int i = 0; i < dirNodes.size(); i++) {
+            dirs.add(Path.of(dirNodes.get(i).asText()));
+        }
+        Set<String> curves = new LinkedHashSet<>();
+        List<JsonNode> curveNodes = r.list("tls", t, "allowedCurves");
+        for (int i = 0; i < curveNodes.size(); i++) {
+            String cv = curveNodes.get(i).asText();
+            if (!CURVES.contains(cv)) {
+                r.problem("tls.allowedCurves[" + i + "]", curveNodes.get(i), "one of " + CURVES);
+            }
+            curves.add(cv);
+        }
+        if (curves.isEmpty()) {
+            curves.addAll(List.of("P-256", "P-384"));
+        }
+        GatehouseConfig.Tls tls = new GatehouseConfig.Tls(
+                r.bool("tls", t, "preferNative", true), r.bool("tls", t, "http2", true),
+                r.integer("tls", t, "maxContexts", 20_000, 1, 10_000_000),
+                r.duration("tls", t, "handshakeTimeout", Duration.ofSeconds(10)),
+                (int) r.size("tls", t, "maxClientHelloBytes", 16 * 1024),
+                r.duration("tls", t, "sessionTimeout", Duration.ofMinutes(5)),
+                r.string("tls", t, "defaultCertificate", null), dirs,
+                r.integer("tls", t, "minRsaBits", 2048, 2048, 16384), Set.copyOf(curves));
+        if (tls.maxClientHelloBytes() < 512 || tls.maxClientHelloBytes() > 0xFFFFFF) {
+            r.problem("tls.maxClientHelloBytes", t.get("maxClientHelloBytes"), "512..16MiB");
+        }
+
+        JsonNode p = r.object("", root, "proxy");
+        r.onlyKnown("proxy", p, Set.of("maxHeaderBytes", "maxBodyBytes", "connectTimeout", "requestTimeout",
+                "idleTimeout", "headerTimeout", "trustedProxies", "drainTimeout"));
+        Set<String> trusted = new LinkedHashSet<>();
+        List<JsonNode> trustedNodes = r.list("proxy", p, "trustedProxies");
+        for (int i = 0; i < trustedNodes.size(); i++) {
+            String ip = trustedNodes.get(i).asText();
+            if (ConfigReader.parseAddress(ip + ":0") == null || ip.equals("localhost")) {
+                r.problem("proxy.trustedProxies[" + i + "]", trustedNodes.get(i), "an IP address");
+            } else {
+                trusted.add(ip);
+            }
+        }
+        long maxHeader = r.size("proxy", p, "maxHeaderBytes", 16 * 1024);
+        if (maxHeader < 1024 || maxHeader > 1024 * 1024) {
+            r.problem("proxy.maxHeaderBytes", p.get("maxHeaderBytes"), "1KiB..1MiB");
+        }
+        Duration requestTimeout = r.duration("proxy", p, "requestTimeout", Duration.ofSeconds(60));
+        Duration connectTimeout = r.duration("proxy", p, "connectTimeout", Duration.ofSeconds(5));
+        if (connectTimeout.compareTo(requestTimeout) > 0) {
+            r.problem("proxy.connectTimeout", p.get("connectTimeout"), "<= proxy.requestTimeout " + ConfigReader.human(requestTimeout));
+        }
+        GatehouseConfig.Proxy proxy = new GatehouseConfig.Proxy((int) maxHeader,
+                r.size("proxy", p, "maxBodyBytes", 64L * 1024 * 1024), connectTimeout, requestTimeout,
+                r.duration("proxy", p, "idleTimeout", Duration.ofSeconds(60)),
+                r.duration("proxy", p, "headerTimeout", Duration.ofSeconds(10)), trusted,
+                r.duration("proxy", p, "drainTimeout", Duration.ofSeconds(10)));
+
+        List<GatehouseConfig.Pool> pools = new ArrayList<>();
+        Set<String> poolNames = new HashSet<>();
+        List<JsonNode> poolNodes = r.list("", root, "pools");
+        for (int i = 0; i < poolNodes.size(); i++) {
+            String at = "pools[" + i + "]";
+            JsonNode pn = poolNodes.get(i);
+            if (!pn.isObject()) {
+                r.problem(at, pn, "a mapping with name and servers");
+                continue;
+            }
+            r.onlyKnown(at, pn, Set.of("name", "servers", "policy", "healthCheck"));
+            String poolName = r.string(at, pn, "name", null);
+            if (poolName == null || !poolName.matches("[a-z0-9][a-z0-9-]{0,62}")) {
+                r.problem(at + ".name", pn.get("name"), "a name of lower-case letters, digits and dashes");
+            } else if (!poolNames.add(poolName)) {
+                r.problem(at + ".name", pn.get("name"), "a name not used by another pool");
+            }
+            List<String> servers = new ArrayList<>();
+            List<JsonNode> sn = r.list(at, pn, "servers");
+            if (sn.isEmpty()) {
+                r.problem(at + ".servers", pn.get("servers"), "at least one host:port");
+            }
+            for (int j = 0; j < sn.size(); j++) {
+                String s = sn.get(j).asText();
+                if (!validServer(s)) {
+                    r.problem(at + ".servers[" + j + "]", sn.get(j), "host:port with a port 1-65535");
+                } else {
+                    servers.add(s);
+                }
+            }
+            HealthCheckSpec hc = null;
+            JsonNode h = r.object(at, pn, "healthCheck");
+            if (h != null) {
+                String hat = at + ".healthCheck";
+                r.onlyKnown(hat, h, Set.of("path", "interval", "timeout", "rise", "fall"));
+                String path = r.string(hat, h, "path", "/");
+                Duration interval = r.duration(hat, h, "interval", Duration.ofSeconds(2));
+                Duration timeout = r.duration(hat, h, "timeout", Duration.ofSeconds(1));
+                int rise = r.integer(hat, h, "rise", 2, 1, 100);
+                int fall = r.integer(hat, h, "fall", 2, 1, 100);
+                if (!path.startsWith("/")) {
+                    r.problem(hat + ".path", h.get("path"), "a path starting with /");
+                } else if (timeout.compareTo(interval) > 0) {
+                    r.problem(hat + ".timeout", h.get("timeout"), "<= interval " + ConfigReader.human(interval));
+                } else {
+                    hc = new HealthCheckSpec(path, interval, timeout, rise, fall);
+                }
+            }
+            pools.add(new GatehouseConfig.Pool(poolName, servers,
+                    r.enumValue(at, pn, "policy", BackendPool.Policy.class, BackendPool.Policy.ROUND_ROBIN), hc));
+        }
+
+        List<GatehouseConfig.Route> routes = new ArrayList<>();
+        List<JsonNode> routeNodes = r.list("", root, "routes");
+        Set<String> hosts = new HashSet<>();
+        for (int i = 0; i < routeNodes.size(); i++) {
+            String at = "routes[" + i + "]";
+            JsonNode rn = routeNodes.get(i);
+            r.onlyKnown(at, rn, Set.of("host", "pool"));
+            String host = r.string(at, rn, "host", null);
+            String pool = r.string(at, rn, "pool", null);
+            String norm = Hostnames.normalizePattern(host);
+            if (norm == null) {
+                r.problem(at + ".host", rn.get("host"), "a DNS name or *.parent.tld");
+            } else if (!hosts.add(norm)) {
+                r.problem(at + ".host", rn.get("host"), "a host not routed by another entry");
+            }
+            if (pool == null || !poolNames.contains(pool)) {
+                r.problem(at + ".pool", rn.get("pool"), "the name of a pool in pools " + poolNames);
+            }
+            routes.add(new GatehouseConfig.Route(norm, pool));
+        }
+        String defaultPool = r.string("", root, "defaultPool", null);
+        if (defaultPool != null && !poolNames.contains(defaultPool)) {
+            r.problem("defaultPool", root.get("defaultPool"), "the name of a pool in pools " + poolNames);
+        }
+        if (!r.problems().isEmpty()) {
+            throw new ConfigException(source, r.problems());
+        }
+        return new GatehouseConfig(node, listeners, console, tls, proxy, List.copyOf(pools), List.copyOf(routes),
+                defaultPool);
+    }
+
+    /** True for {@code host:port} with a valid host and a port 1-65535. */
+    public static boolean validServer(String s) {
+        int colon = s.lastIndexOf(':');
+        if (colon <= 0) {
+            return false;
+        }
+        try {
+            int port = Integer.parseInt(s.substring(colon + 1));
+            String host = s.substring(0, colon);
+            return port >= 1 && port <= 65535 && (Hostnames.normalize(host) != null || ConfigReader.isIpv4(host)
+                    || host.matches("\\[[0-9a-fA-F:]+\\]"));
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+
+    private static String hostName() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return "gatehouse";
+        }
+    }
+}

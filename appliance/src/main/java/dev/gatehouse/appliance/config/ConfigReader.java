@@ -1,0 +1,242 @@
+package dev.gatehouse.appliance.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Reads typed values out of a YAML/JSON tree, recording a {@link ConfigProblem} (path, value,
+ * expectation) for each bad or unknown field instead of stopping at the first one.
+ */
+final class ConfigReader {
+
+    private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)");
+    private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(|B|KiB|MiB|GiB|KB|MB|GB)");
+
+    private final List<ConfigProblem> problems = new ArrayList<>();
+
+    List<ConfigProblem> problems() {
+        return problems;
+    }
+
+    void problem(String path, JsonNode value, String expected) {
+        problems.add(new ConfigProblem(path, value == null || value.isMissingNode() ? null : text(value), expected));
+    }
+
+    private static String text(JsonNode n) {
+        return n.isValueNode() ? n.asText() : n.toString();
+    }
+
+    /** Reports fields of {@code node} that are not in {@code known}. */
+    void onlyKnown(String path, JsonNode node, Set<String> known) {
+        if (node == null || !node.isObject()) {
+            return;
+        }
+        Iterator<String> names = node.fieldNames();
+        while (names.hasNext()) {
+            String f = names.next();
+            if (!known.contains(f)) {
+                problem(join(path, f), node.get(f), "one of " + new java.util.TreeSet<>(known) + " (unknown field)");
+            }
+        }
+    }
+
+    JsonNode object(String path, JsonNode parent, String field) {
+        JsonNode n = parent == null ? null : parent.get(field);
+        if (n == null || n.isNull()) {
+            return null;
+        }
+        if (!n.isObject()) {
+            problem(join(path, field), n, "a mapping");
+            return null;
+        }
+        return n;
+    }
+
+    String string(String path, JsonNode parent, String field, String dflt) {
+        JsonNode n = parent == null ? null : parent.get(field);
+        if (n == null || n.isNull()) {
+            return dflt;
+        }
+        if (!n.isValueNode()) {
+            problem(join(path, field), n, "a string");
+            return dflt;
+        }
+        return n.asText();
+    }
+
+    boolean bool(String path, JsonNode parent, String field, boolean dflt) {
+        JsonNode n = parent == null ? null : parent.get(field);
+        if (n == null || n.isNull()) {
+            return dflt;
+        }
+        if (!n.isBoolean()) {
+            problem(join(path, field), n, "true or false");
+            return dflt;
+        }
+        return n.asBoolean();
+    }
+
+    int integer(String path, JsonNode parent, String field, int dflt, int min, int max) {
+        JsonNode n = parent == null ? null : parent.get(field);
+        if (n == null || n.isNull()) {
+            return dflt;
+        }
+        if (!n.canConvertToInt() || !n.isIntegralNumber() || n.asInt() < min || n.asInt() > max) {
+            problem(join(path, field), n, "an integer in " + min + ".." + max);
+            return dflt;
+        }
+        return n.asInt();
+    }
+
+    Duration duration(String path, JsonNode parent, String field, Duration dflt) {
+        JsonNode n = parent == null ? null : parent.get(field);
+        if (n == null || n.isNull()) {
+            return dflt;
+        }
+        Matcher m = DURATION.matcher(n.asText().trim());
+        if (!n.isValueNode() || !m.matches() || Long.parseLong(m.group(1)) == 0) {
+            problem(join(path, field), n, "a positive duration such as 500ms, 10s, 5m, 1h");
+            return dflt;
+        }
+        long v = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+            case "ms" -> Duration.ofMillis(v);
+            case "s" -> Duration.ofSeconds(v);
+            case "m" -> Duration.ofMinutes(v);
+            default -> Duration.ofHours(v);
+        };
+    }
+
+    long size(String path, JsonNode parent, String field, long dflt) {
+        JsonNode n = parent == null ? null : parent.get(field);
+        if (n == null || n.isNull()) {
+            return dflt;
+        }
+        Matcher m = SIZE.matcher(n.asText().trim());
+        if (!n.isValueNode() || !m.matches()) {
+            problem(join(path, field), n, "a size such as 16384, 64KiB, 64MiB, 1GB");
+            return dflt;
+        }
+        long v = Long.parseLong(m.group(1));
+        return v * switch (m.group(2)) {
+            case "KiB" -> 1024L;
+            case "MiB" -> 1024L * 1024;
+            case "GiB" -> 1024L * 1024 * 1024;
+            case "KB" -> 1000L;
+            case "MB" -> 1000L * 1000;
+            case "GB" -> 1000L * 1000 * 1000;
+            default -> 1L;
+        };
+    }
+
+    /** A {@code host:port} (or {@code off} when {@code allowOff}); returns null for off or invalid. */
+    InetSocketAddress address(String path, JsonNode parent, String field, String dflt, boolean allowOff) {
+        String v = string(path, parent, field, dflt);
+        if (v == null || (allowOff && "off".equals(v))) {
+            return null;
+        }
+        InetSocketAddress a = parseAddress(v);
+        if (a == null) {
+            problem(join(path, field), parent == null || parent.get(field) == null
+                    ? com.fasterxml.jackson.databind.node.TextNode.valueOf(v) : parent.get(field),
+                    "host:port with an IP address and a port 0-65535" + (allowOff ? ", or off" : ""));
+        }
+        return a;
+    }
+
+    static InetSocketAddress parseAddress(String v) {
+        int colon = v.lastIndexOf(':');
+        if (colon <= 0) {
+            return null;
+        }
+        String host = v.substring(0, colon);
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        try {
+            int port = Integer.parseInt(v.substring(colon + 1));
+            if (port < 0 || port > 65535) {
+                return null;
+            }
+            if (!isIpv4(host) && !host.matches("[0-9a-fA-F:]*:[0-9a-fA-F:]*") && !host.equals("localhost")) {
+                return null; // listeners take addresses, not names that need DNS at start
+            }
+            return new InetSocketAddress(InetAddress.getByName(host), port);
+        } catch (NumberFormatException | UnknownHostException e) {
+            return null;
+        }
+    }
+
+    static boolean isIpv4(String s) {
+        String[] parts = s.split("\\.", -1);
+        if (parts.length != 4) {
+            return false;
+        }
+        for (String p : parts) {
+            if (!p.matches("\\d{1,3}") || Integer.parseInt(p) > 255) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** {@code 60s}, {@code 500ms}: durations as the file writes them. */
+    static String human(Duration d) {
+        long ms = d.toMillis();
+        if (ms % 3_600_000 == 0) {
+            return ms / 3_600_000 + "h";
+        }
+        if (ms % 60_000 == 0) {
+            return ms / 60_000 + "m";
+        }
+        if (ms % 1000 == 0) {
+            return ms / 1000 + "s";
+        }
+        return ms + "ms";
+    }
+
+    List<JsonNode> list(String path, JsonNode parent, String field) {
+        JsonNode n = parent == null ? null : parent.get(field);
+        List<JsonNode> out = new ArrayList<>();
+        if (n == null || n.isNull()) {
+            return out;
+        }
+        if (!n.isArray()) {
+            problem(join(path, field), n, "a list");
+            return out;
+        }
+        n.forEach(out::add);
+        return out;
+    }
+
+    <E extends Enum<E>> E enumValue(String path, JsonNode parent, String field, Class<E> type, E dflt) {
+        String v = string(path, parent, field, null);
+        if (v == null) {
+            return dflt;
+        }
+        try {
+            return Enum.valueOf(type, v.trim().toUpperCase(Locale.ROOT).replace('-', '_'));
+        } catch (IllegalArgumentException e) {
+            List<String> names = new ArrayList<>();
+            for (E c : type.getEnumConstants()) {
+                names.add(c.name().toLowerCase(Locale.ROOT).replace('_', '-'));
+            }
+            problem(join(path, field), parent.get(field), "one of " + names);
+            return dflt;
+        }
+    }
+
+    static String join(String path, String field) {
+        return path.isEmpty() ? field : path + "." + field;
+    }
+}

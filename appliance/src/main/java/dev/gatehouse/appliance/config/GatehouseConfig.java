@@ -1,0 +1,56 @@
+package dev.gatehouse.appliance.config;
+
+import dev.gatehouse.tls.backend.BackendPool;
+import dev.gatehouse.tls.backend.HealthCheckSpec;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The node's configuration file, validated. See {@code appliance/gatehouse.example.yaml} for every
+ * field with its default and meaning.
+ */
+public record GatehouseConfig(
+        Node node,
+        Listeners listeners,
+        Console console,
+        Tls tls,
+        Proxy proxy,
+        List<Pool> pools,
+        List<Route> routes,
+        String defaultPool) {
+
+    /** Identity and state of this node. */
+    public record Node(String name, Path dataDir) {
+    }
+
+    /** Data-plane listeners. {@code http} is null when port 80 is off. */
+    public record Listeners(InetSocketAddress https, InetSocketAddress http, int publicHttpsPort,
+            boolean redirectHttp, int ioThreads) {
+    }
+
+    /** The console API listener. */
+    public record Console(InetSocketAddress listen, int maxUploadBytes) {
+    }
+
+    /** TLS settings and the upload policy. */
+    public record Tls(boolean preferNative, boolean http2, int maxContexts, Duration handshakeTimeout,
+            int maxClientHelloBytes, Duration sessionTimeout, String defaultCertificate, List<Path> certificateDirs,
+            int minRsaBits, Set<String> allowedCurves) {
+    }
+
+    /** Reverse-proxy limits. */
+    public record Proxy(int maxHeaderBytes, long maxBodyBytes, Duration connectTimeout, Duration requestTimeout,
+            Duration idleTimeout, Duration headerTimeout, Set<String> trustedProxies, Duration drainTimeout) {
+    }
+
+    /** A backend pool. */
+    public record Pool(String name, List<String> servers, BackendPool.Policy policy, HealthCheckSpec healthCheck) {
+    }
+
+    /** Host pattern → pool. */
+    public record Route(String host, String pool) {
+    }
+}

@@ -1,0 +1,71 @@
+package dev.gatehouse.appliance.console;
+
+import java.util.Map;
+
+/**
+ * A refused API call, rendered as an RFC 9457 problem document: {@code type} is a stable slug
+ * (documented in the OpenAPI file), {@code detail} says what was wrong with which field.
+ */
+public final class ApiException extends Exception {
+
+    private static final long serialVersionUID = 1L;
+    private final int status;
+    private final String type;
+    private final String title;
+    private final String field;
+    private final transient Map<String, Object> extra;
+
+    public ApiException(int status, String type, String title, String detail, String field) {
+        this(status, type, title, detail, field, Map.of());
+    }
+
+    public ApiException(int status, String type, String title, String detail, String field,
+            Map<String, Object> extra) {
+        super(detail);
+        this.status = status;
+        this.type = type;
+        this.title = title;
+        this.field = field;
+        this.extra = Map.copyOf(extra);
+    }
+
+    public static ApiException badRequest(String type, String field, String detail) {
+        return new ApiException(400, type, "Bad request", detail, field);
+    }
+
+    public static ApiException unprocessable(String type, String field, String detail) {
+        return new ApiException(422, type, "Unprocessable content", detail, field);
+    }
+
+    public static ApiException forbidden(String detail) {
+        return new ApiException(403, "forbidden", "Forbidden", detail, null);
+    }
+
+    public static ApiException notFound(String what, String id) {
+        return new ApiException(404, "not-found", "Not found", what + " '" + id + "' does not exist", null);
+    }
+
+    public static ApiException conflict(String type, String field, String detail) {
+        return new ApiException(409, type, "Conflict", detail, field);
+    }
+
+    public int status() {
+        return status;
+    }
+
+    public String type() {
+        return type;
+    }
+
+    public String title() {
+        return title;
+    }
+
+    public String field() {
+        return field;
+    }
+
+    public Map<String, Object> extra() {
+        return extra;
+    }
+}

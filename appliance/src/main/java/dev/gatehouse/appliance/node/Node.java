@@ -1,0 +1,275 @@
+package dev.gatehouse.appliance.node;
+
+import dev.gatehouse.appliance.Version;
+import dev.gatehouse.appliance.auth.AuditLog;
+import dev.gatehouse.appliance.auth.TokenService;
+import dev.gatehouse.appliance.certs.CertificateService;
+import dev.gatehouse.appliance.certs.UploadPolicy;
+import dev.gatehouse.appliance.config.GatehouseConfig;
+import dev.gatehouse.appliance.console.ConsoleApi;
+import dev.gatehouse.appliance.console.ConsoleCertificate;
+import dev.gatehouse.appliance.console.ConsoleServer;
+import dev.gatehouse.appliance.tenants.TenantService;
+import dev.gatehouse.cluster.store.FileStore;
+import dev.gatehouse.cluster.store.PoolRecord;
+import dev.gatehouse.cluster.store.RouteRecord;
+import dev.gatehouse.cluster.store.Sealer;
+import dev.gatehouse.tls.acme.InMemoryChallengeStore;
+import dev.gatehouse.tls.backend.BackendPool;
+import dev.gatehouse.tls.backend.BackendServer;
+import dev.gatehouse.tls.backend.HealthCheckSpec;
+import dev.gatehouse.tls.backend.Router;
+import dev.gatehouse.tls.cert.CertificateDirectory;
+import dev.gatehouse.tls.cert.CertificateParseException;
+import dev.gatehouse.tls.proxy.ProxySettings;
+import dev.gatehouse.tls.server.EdgeConfig;
+import dev.gatehouse.tls.server.EdgeServer;
+import dev.gatehouse.tls.sni.CertificateRegistry;
+import dev.gatehouse.tls.sni.SslContextFactory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Gatehouse node: the durable store, the data plane kept in step with it, and the console API.
+ * Start order: store (keys open or entries are rejected) → engine loaded → listeners bound →
+ * console; the node reports ready only after that.
+ */
+public final class Node implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Node.class);
+
+    private final GatehouseConfig config;
+    private final long startedAt = System.currentTimeMillis();
+    private FileStore store;
+    private CertificateRegistry registry;
+    private SslContextFactory tls;
+    private EdgeServer edge;
+    private ConsoleServer console;
+    private AuditLog audit;
+    private TokenService tokens;
+    private TenantService tenants;
+    private CertificateService certificates;
+    private volatile boolean ready;
+
+    private Node(GatehouseConfig config) {
+        this.config = config;
+    }
+
+    public static Node start(GatehouseConfig config) throws Exception {
+        Node n = new Node(config);
+        try {
+            n.boot();
+        } catch (Exception | Error e) {
+            n.close();
+            throw e;
+        }
+        return n;
+    }
+
+    private void boot() throws Exception {
+        long t0 = System.nanoTime();
+        Path data = config.node().dataDir();
+        Files.createDirectories(data);
+        try {
+            Files.setPosixFilePermissions(data, PosixFilePermissions.fromString("rwx------"));
+        } catch (UnsupportedOperationException | IOException e) {
+            log.warn("event=data_dir_permissions dir={} cause={}", data, e.toString());
+        }
+        Sealer sealer = Sealer.of(Sealer.loadOrCreateKeyFile(data.resolve("master.key")));
+        store = FileStore.open(data, sealer);
+
+        GatehouseConfig.Tls t = config.tls();
+        tls = new SslContextFactory(t.preferNative(), t.http2(), t.sessionTimeout().toSeconds());
+        registry = new CertificateRegistry(tls, t.maxContexts());
+        for (Path dir : t.certificateDirs()) {
+            CertificateDirectory.Result r = CertificateDirectory.load(dir, Instant.now(),
+                    Runtime.getRuntime().availableProcessors());
+            registry.putAll(r.bundles());
+            for (CertificateParseException e : r.errors()) {
+                log.warn("event=certificate_skipped dir={} bundle={} reason={} detail={}", dir, e.label(), e.reason(),
+                        e.detail());
+            }
+        }
+        edge = new EdgeServer(edgeConfig(), registry, new InMemoryChallengeStore());
+        StoreSync sync = new StoreSync(store, registry, edge.metrics(), this::rebuildRouter);
+        int served = sync.loadAll();
+        store.addListener(sync);
+        registry.setDefault(t.defaultCertificate());
+        rebuildRouter();
+        edge.start();
+
+        audit = new AuditLog(data.resolve("audit.log"));
+        tokens = new TokenService(store);
+        tenants = new TenantService(store);
+        certificates = new CertificateService(store, new UploadPolicy(t.minRsaBits(), t.allowedCurves()),
+                Clock.systemUTC());
+        if (tokens.bootstrapAdmin(data.resolve("admin.token"))) {
+            audit.record(null, "token.create", "tokens/admin", "ok", null);
+        }
+        ConsoleApi api = new ConsoleApi(store, tokens, tenants, certificates, audit, this::status, this::isReady,
+                this::rebuildRouter);
+        Path[] consoleCert = ConsoleCertificate.ensure(data, config.node().name(),
+                config.console().listen().getAddress());
+        console = new ConsoleServer(api, config.console().maxUploadBytes())
+                .start(config.console().listen(), consoleCert[0].toFile(), consoleCert[1].toFile());
+        ready = true;
+        log.info("event=node_ready node={} certificates={} from_store={} https={} console={} tls={} ready_ms={}",
+                config.node().name(), registry.size(), served, edge.httpsPort(), console.port(), tls.providerName(),
+                (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    private EdgeConfig edgeConfig() {
+        GatehouseConfig.Listeners l = config.listeners();
+        GatehouseConfig.Tls t = config.tls();
+        GatehouseConfig.Proxy p = config.proxy();
+        ProxySettings proxy = new ProxySettings(8192, p.maxHeaderBytes(), p.maxBodyBytes(), p.connectTimeout(),
+                p.requestTimeout(), p.idleTimeout(), p.headerTimeout(), p.trustedProxies());
+        return EdgeConfig.builder()
+                .httpsAddress(l.https())
+                .httpAddress(l.http())
+                .publicHttpsPort(l.publicHttpsPort())
+                .redirectToHttps(l.redirectHttp())
+                .ioThreads(l.ioThreads())
+                .maxClientHelloLength(t.maxClientHelloBytes())
+                .handshakeTimeout(t.handshakeTimeout())
+                .maxContexts(t.maxContexts())
+                .preferNativeTls(t.preferNative())
+                .http2(t.http2())
+                .sessionTimeout(t.sessionTimeout())
+                .drainTimeout(p.drainTimeout())
+                .proxy(proxy)
+                .build();
+    }
+
+    /** Routing = the config file's pools and routes, overlaid by those managed through the API. */
+    private synchronized void rebuildRouter() {
+        Map<String, BackendPool> pools = new HashMap<>();
+        for (GatehouseConfig.Pool p : config.pools()) {
+            pools.put(p.name(), new BackendPool(p.name(), servers(p.servers()), p.policy(), p.healthCheck(),
+                    Duration.ofSeconds(5)));
+        }
+        for (PoolRecord p : store.pools()) {
+            BackendPool.Policy policy = "least-outstanding".equals(p.policy())
+                    ? BackendPool.Policy.LEAST_OUTSTANDING : BackendPool.Policy.ROUND_ROBIN;
+            pools.put(p.name(), new BackendPool(p.name(), servers(p.servers()), policy,
+                    p.healthPath() == null ? null : HealthCheckSpec.of(p.healthPath()), Duration.ofSeconds(5)));
+        }
+        Router.Builder b = Router.builder();
+        Map<String, String> routes = new LinkedHashMap<>();
+        config.routes().forEach(r -> routes.put(r.host(), r.pool()));
+        for (RouteRecord r : store.routes()) {
+            routes.put(r.host(), r.pool());
+        }
+        routes.forEach((host, pool) -> {
+            BackendPool bp = pools.get(pool);
+            if (bp == null) {
+                log.warn("event=route_skipped host={} pool={} reason=no such pool", host, pool);
+            } else {
+                b.route(host, bp);
+            }
+        });
+        if (config.defaultPool() != null) {
+            b.defaultPool(pools.get(config.defaultPool()));
+        }
+        if (edge != null) {
+            edge.setRouter(b.build());
+        }
+    }
+
+    private static List<BackendServer> servers(List<String> hostPorts) {
+        List<BackendServer> out = new ArrayList<>();
+        for (String s : hostPorts) {
+            int colon = s.lastIndexOf(':');
+            String host = s.substring(0, colon);
+            if (host.startsWith("[")) {
+                host = host.substring(1, host.length() - 1);
+            }
+            out.add(new BackendServer(host, Integer.parseInt(s.substring(colon + 1))));
+        }
+        return out;
+    }
+
+    private Map<String, Object> status() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("node", config.node().name());
+        m.put("version", Version.current());
+        m.put("uptimeSeconds", (System.currentTimeMillis() - startedAt) / 1000);
+        m.put("ready", ready);
+        m.put("tls", tls.providerName());
+        m.put("transport", edge.transportName());
+        Map<String, Object> listeners = new LinkedHashMap<>();
+        listeners.put("https", config.listeners().https().getAddress().getHostAddress() + ":" + edge.httpsPort());
+        listeners.put("http", edge.httpPort() < 0 ? "off"
+                : config.listeners().http().getAddress().getHostAddress() + ":" + edge.httpPort());
+        listeners.put("console", config.console().listen().getAddress().getHostAddress() + ":" + console.port());
+        m.put("listeners", listeners);
+        m.put("certificates", registry.size());
+        m.put("storedCertificates", store.certificates().size());
+        m.put("rejectedStoreEntries", store.loadProblems().size() + edge.metrics().get("store.rejected_entries"));
+        m.put("cachedTlsContexts", registry.cachedContexts());
+        m.put("inflightRequests", edge.inflight());
+        m.put("counters", edge.metrics().snapshot());
+        return m;
+    }
+
+    public boolean isReady() {
+        return ready && edge.listening();
+    }
+
+    public EdgeServer edge() {
+        return edge;
+    }
+
+    public FileStore store() {
+        return store;
+    }
+
+    public TenantService tenants() {
+        return tenants;
+    }
+
+    public TokenService tokens() {
+        return tokens;
+    }
+
+    public CertificateService certificates() {
+        return certificates;
+    }
+
+    public int consolePort() {
+        return console.port();
+    }
+
+    public Path consoleCertificate() {
+        return config.node().dataDir().resolve("console").resolve("console.crt");
+    }
+
+    @Override
+    public void close() {
+        ready = false;
+        if (console != null) {
+            console.close();
+        }
+        if (edge != null) {
+            edge.close();
+        }
+        if (registry != null) {
+            registry.close();
+        }
+        if (store != null) {
+            store.close();
+        }
+    }
+}

@@ -1,0 +1,17 @@
+package dev.gatehouse.cluster.store;
+
+/**
+ * Changes to the store, delivered after they are durable. Listeners implement only what they use;
+ * callbacks must not block (the cluster delivers them from its event threads).
+ */
+public interface StoreListener {
+
+    default void certificatePut(CertificateRecord record) {
+    }
+
+    default void certificateRemoved(String id) {
+    }
+
+    default void routingChanged() {
+    }
+}
