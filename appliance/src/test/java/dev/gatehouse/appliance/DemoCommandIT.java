@@ -24,7 +24,7 @@ class DemoCommandIT {
         Path jar = Path.of("target", "gatehouse.jar");
         assertThat(jar).exists();
         Process p = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", jar.toString(), "demo", "--https-port", "0", "--http-port", "0", "--dir", dir.toString()))
+                "-jar", jar.toString(), "demo", "--https-port", "0", "--http-port", "0", "--console-port", "0", "--dir", dir.toString()))
                 .redirectErrorStream(true).start();
         try {
             BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));

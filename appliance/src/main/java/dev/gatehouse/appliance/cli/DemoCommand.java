@@ -1,24 +1,16 @@
 package dev.gatehouse.appliance.cli;
 
-import dev.gatehouse.tls.acme.InMemoryChallengeStore;
-import dev.gatehouse.tls.backend.BackendPool;
-import dev.gatehouse.tls.backend.BackendServer;
-import dev.gatehouse.tls.backend.HealthCheckSpec;
-import dev.gatehouse.tls.backend.Router;
-import dev.gatehouse.tls.cert.CertificateBundle;
-import dev.gatehouse.tls.cert.PemBundleParser;
+import dev.gatehouse.appliance.auth.Principal;
+import dev.gatehouse.appliance.certs.CertificateService;
+import dev.gatehouse.appliance.config.ConfigLoader;
+import dev.gatehouse.appliance.config.GatehouseConfig;
+import dev.gatehouse.appliance.node.Node;
+import java.nio.charset.StandardCharsets;
 import dev.gatehouse.tls.demo.DemoPki;
 import dev.gatehouse.tls.demo.EchoBackend;
 import dev.gatehouse.tls.demo.Pem;
-import dev.gatehouse.tls.server.EdgeConfig;
-import dev.gatehouse.tls.server.EdgeServer;
-import dev.gatehouse.tls.sni.CertificateRegistry;
-import dev.gatehouse.tls.sni.SslContextFactory;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -45,58 +37,68 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--exit-after", hidden = true, description = "stop after this many seconds (tests)")
     long exitAfterSeconds;
 
+    @Option(names = "--console-port", defaultValue = "9443", description = "console API port on 127.0.0.1 (default: ${DEFAULT-VALUE})")
+    int consolePort;
+
     @Override
     public Integer call() throws Exception {
         Files.createDirectories(dir);
+        Path data = dir.resolve("data");
+        deleteTree(data); // the demo CA is new on every run, so is the demo state
         DemoPki pki = DemoPki.create("Gatehouse Demo CA");
         Path caFile = dir.resolve("ca.crt");
         Files.write(caFile, Pem.certificates(List.of(pki.caCertificate())));
 
-        EdgeConfig config = EdgeConfig.builder()
-                .httpsAddress(new InetSocketAddress("127.0.0.1", httpsPort))
-                .httpAddress(new InetSocketAddress("127.0.0.1", httpPort))
-                .drainTimeout(Duration.ofSeconds(2))
-                .build();
-        SslContextFactory tls = new SslContextFactory(true, true, config.sessionTimeout().toSeconds());
-        CertificateRegistry registry = new CertificateRegistry(tls, config.maxContexts());
-        Instant now = Instant.now();
-        put(registry, "tenant-a", pki.issueEc("demo.tenant-a.test"), now);
-        put(registry, "tenant-b", pki.issueEc("*.tenant-b.test"), now);
-        put(registry, "tenant-c-ecdsa", pki.issueEc("shop.tenant-c.test"), now);
-        put(registry, "tenant-c-rsa", pki.issueRsa(2048, "shop.tenant-c.test"), now);
-
         EchoBackend b1 = EchoBackend.start("demo-backend-1", "127.0.0.1", 0);
         EchoBackend b2 = EchoBackend.start("demo-backend-2", "127.0.0.1", 0);
-        BackendPool pool = new BackendPool("demo", List.of(new BackendServer("127.0.0.1", b1.port()),
-                new BackendServer("127.0.0.1", b2.port())), BackendPool.Policy.ROUND_ROBIN,
-                HealthCheckSpec.of("/healthz"), Duration.ofSeconds(5));
-        EdgeServer edge = new EdgeServer(config, registry, new InMemoryChallengeStore());
-        edge.setRouter(Router.builder().defaultPool(pool).build());
-        edge.start();
+        GatehouseConfig config = ConfigLoader.parse("demo", String.join("\n",
+                "node: {name: demo, dataDir: '" + data.toAbsolutePath() + "'}",
+                "listeners: {https: '127.0.0.1:" + httpsPort + "', http: '127.0.0.1:" + httpPort + "'}",
+                "console: {listen: '127.0.0.1:" + consolePort + "'}",
+                "proxy: {drainTimeout: 2s}",
+                "pools:",
+                "  - name: demo",
+                "    servers: ['127.0.0.1:" + b1.port() + "', '127.0.0.1:" + b2.port() + "']",
+                "    healthCheck: {path: /healthz, interval: 2s, timeout: 1s}",
+                "defaultPool: demo"));
+        Node node = Node.start(config);
+
+        Principal admin = new Principal("demo", Principal.ADMIN);
+        tenant(node, admin, "tenant-a", "demo.tenant-a.test", pki.issueEc("demo.tenant-a.test"));
+        tenant(node, admin, "tenant-b", "*.tenant-b.test", pki.issueEc("*.tenant-b.test"));
+        tenant(node, admin, "tenant-c", "shop.tenant-c.test", pki.issueEc("shop.tenant-c.test"));
+        upload(node, admin, "tenant-c", pki.issueRsa(2048, "shop.tenant-c.test"));
 
         String ca = caFile.toString();
-        int p = edge.httpsPort();
+        int p = node.edge().httpsPort();
+        Path consoleCa = node.consoleCertificate();
+        Path token = data.resolve("admin.token");
         System.out.printf("""
 
-                Gatehouse demo is up: HTTPS on 127.0.0.1:%1$d, HTTP on 127.0.0.1:%2$d, TLS by %3$s, %4$d certificates.
+                Gatehouse demo is up: HTTPS on 127.0.0.1:%1$d, HTTP on 127.0.0.1:%2$d, console API on 127.0.0.1:%8$d.
                 Tenants: demo.tenant-a.test (ECDSA), *.tenant-b.test (ECDSA wildcard), shop.tenant-c.test (ECDSA + RSA).
                 Backends: 127.0.0.1:%5$s and 127.0.0.1:%6$s (round-robin, health-checked). Demo CA: %7$s
+                TLS by %3$s, %4$d certificates. State in %9$s (recreated on every demo run).
 
                 Try, in another terminal:
                   curl --cacert %7$s --resolve demo.tenant-a.test:%1$d:127.0.0.1 https://demo.tenant-a.test:%1$d/
                   curl --http2 --cacert %7$s --resolve app.tenant-b.test:%1$d:127.0.0.1 https://app.tenant-b.test:%1$d/hello
                   openssl s_client -connect 127.0.0.1:%1$d -servername shop.tenant-c.test -CAfile %7$s </dev/null 2>/dev/null | openssl x509 -noout -subject -issuer
-                  openssl s_client -connect 127.0.0.1:%1$d -servername shop.tenant-c.test -sigalgs RSA-PSS+SHA256 -tls1_2 -cipher ECDHE-RSA-AES128-GCM-SHA256 </dev/null 2>/dev/null | openssl x509 -noout -text | grep 'Public Key Algorithm'
                   openssl s_client -connect 127.0.0.1:%1$d -servername unknown.example </dev/null     # refused: unrecognized_name alert
                   curl -i -H 'Host: demo.tenant-a.test' http://127.0.0.1:%2$d/some/path                # 308 to https
 
+                The console API (admin token in %10$s):
+                  curl -s --cacert %11$s -H "Authorization: Bearer $(cat %10$s)" https://127.0.0.1:%8$d/v1/certificates
+                  curl -s --cacert %11$s -H "Authorization: Bearer $(cat %10$s)" https://127.0.0.1:%8$d/v1/status
+
                 Ctrl-C stops it (gracefully).
-                """, p, edge.httpPort(), tls.providerName(), registry.size(), b1.port(), b2.port(), ca);
+                """, p, node.edge().httpPort(), node.edge().registry() == null ? "?" : tlsName(node),
+                node.edge().registry().size(), b1.port(), b2.port(), ca, node.consolePort(), data, token, consoleCa);
         System.out.flush();
 
         CountDownLatch stopped = new CountDownLatch(1);
         Runnable stop = () -> {
-            edge.close();
+            node.close();
             b1.close();
             b2.close();
             stopped.countDown();
@@ -110,10 +112,32 @@ public final class DemoCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static void put(CertificateRegistry registry, String id, DemoPki.Issued issued, Instant now)
-            throws Exception {
-        CertificateBundle b = PemBundleParser.parse(id, Pem.certificates(issued.chain()),
-                Pem.privateKey(issued.key()), now);
-        registry.put(b);
+    private static String tlsName(Node node) {
+        return io.netty.handler.ssl.OpenSsl.isAvailable() ? io.netty.handler.ssl.OpenSsl.versionString() : "JDK";
     }
+
+    private static void tenant(Node node, Principal admin, String id, String claim, DemoPki.Issued cert)
+            throws Exception {
+        node.tenants().create(admin, id, id);
+        node.tenants().claim(admin, id, claim);
+        upload(node, admin, id, cert);
+    }
+
+    private static void upload(Node node, Principal admin, String tenant, DemoPki.Issued cert) throws Exception {
+        node.certificates().upload(admin, new CertificateService.Upload(tenant,
+                new String(Pem.certificates(cert.chain()), StandardCharsets.US_ASCII),
+                new String(Pem.privateKey(cert.key()), StandardCharsets.US_ASCII), null, null));
+    }
+
+    private static void deleteTree(Path root) throws java.io.IOException {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (var walk = Files.walk(root)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+
 }
