@@ -15,6 +15,7 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.FullHttpMessage;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -160,8 +161,14 @@ public final class ConsoleServer implements AutoCloseable {
             ApiResponse p = ConsoleApi.problem(new ApiException(413, "body-too-large", "Content too large",
                     "request body exceeds " + max + " bytes", null, Map.of("limit", max)), "");
             FullHttpResponse resp = render(ctx, p);
-            resp.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-            ctx.writeAndFlush(resp).addListener(ChannelFutureListener.CLOSE);
+            if (oversized instanceof FullHttpMessage || (!HttpUtil.is100ContinueExpected(oversized)
+                    && !HttpUtil.isKeepAlive(oversized))) {
+                resp.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+                ctx.writeAndFlush(resp).addListener(ChannelFutureListener.CLOSE);
+            } else {
+                // keep-alive: the aggregator discards the rest of the body, then the connection goes on
+                ctx.writeAndFlush(resp).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+            }
         }
     }
 }

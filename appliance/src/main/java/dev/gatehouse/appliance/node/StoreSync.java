@@ -6,7 +6,6 @@ import dev.gatehouse.cluster.store.Store;
 import dev.gatehouse.cluster.store.StoreListener;
 import dev.gatehouse.tls.metrics.EdgeMetrics;
 import dev.gatehouse.tls.sni.CertificateRegistry;
-import java.util.Arrays;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,9 +56,9 @@ final class StoreSync implements StoreListener {
     }
 
     private boolean apply(CertificateRecord r) {
-        byte[] key = null;
         try {
-            key = store.sealer().open(r.sealedKey(), r.keyAad());
+            // the bundle keeps the key bytes: they are what the TLS context is built from
+            byte[] key = store.sealer().open(r.sealedKey(), r.keyAad());
             registry.put(RecordBundles.toBundle(r, key));
             return true;
         } catch (SealException e) {
@@ -70,10 +69,6 @@ final class StoreSync implements StoreListener {
             metrics.increment("store.rejected_entries");
             log.error("event=certificate_rejected id={} tenant={} reason={}", r.id(), r.tenant(), e.toString());
             return false;
-        } finally {
-            if (key != null) {
-                Arrays.fill(key, (byte) 0);
-            }
         }
     }
 }

@@ -46,6 +46,7 @@ public final class TenantSniHandler extends AbstractSniHandler<Served> {
     private final String sslHandlerName;
     private ClientHelloInfo hello = ClientHelloInfo.UNKNOWN;
     private boolean noClientHello;
+    private boolean refused;
 
     public TenantSniHandler(CertificateRegistry registry, EdgeMetrics metrics, int maxClientHelloLength,
             long handshakeTimeoutMillis, String sslHandlerName) {
@@ -53,6 +54,15 @@ public final class TenantSniHandler extends AbstractSniHandler<Served> {
         this.registry = registry;
         this.metrics = metrics;
         this.sslHandlerName = sslHandlerName;
+    }
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf in, java.util.List<Object> out) throws Exception {
+        if (refused) {
+            in.skipBytes(in.readableBytes()); // the alert is on its way and the connection closing
+            return;
+        }
+        super.decode(ctx, in, out);
     }
 
     @Override
@@ -126,6 +136,10 @@ public final class TenantSniHandler extends AbstractSniHandler<Served> {
     }
 
     private void refuse(ChannelHandlerContext ctx, HandshakeFailure reason, byte alert, String hostname) {
+        if (refused) {
+            return;
+        }
+        refused = true;
         metrics.handshakeFailed(reason);
         log.debug("event=handshake_refused reason={} sni={} client={}", reason, hostname, ctx.channel().remoteAddress());
         // A fatal alert record (RFC 8446 §6): content type 21, legacy version TLS 1.2, level 2 = fatal.
