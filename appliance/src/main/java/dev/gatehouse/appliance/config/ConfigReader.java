@@ -141,6 +141,10 @@ final class ConfigReader {
 
     /** A {@code host:port} (or {@code off} when {@code allowOff}); returns null for off or invalid. */
     InetSocketAddress address(String path, JsonNode parent, String field, String dflt, boolean allowOff) {
+        JsonNode raw = parent == null ? null : parent.get(field);
+        if (allowOff && raw != null && raw.isBoolean() && !raw.asBoolean()) {
+            return null; // YAML 1.1 reads an unquoted off as false
+        }
         String v = string(path, parent, field, dflt);
         if (v == null || (allowOff && "off".equals(v))) {
             return null;
