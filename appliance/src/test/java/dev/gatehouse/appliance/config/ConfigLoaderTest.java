@@ -1,0 +1,73 @@
+package dev.gatehouse.appliance.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class ConfigLoaderTest {
+
+    @Test
+    void emptyFileGivesApplianceDefaults() throws Exception {
+        GatehouseConfig c = ConfigLoader.parse("empty", "");
+        assertThat(c.listeners().https().getPort()).isEqualTo(443);
+        assertThat(c.listeners().http().getPort()).isEqualTo(80);
+        assertThat(c.console().listen().getAddress().isLoopbackAddress()).isTrue();
+        assertThat(c.console().listen().getPort()).isEqualTo(9443);
+        assertThat(c.node().dataDir()).isEqualTo(Path.of("/var/lib/gatehouse"));
+        assertThat(c.proxy().requestTimeout()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(c.tls().allowedCurves()).containsExactlyInAnyOrder("P-256", "P-384");
+    }
+
+    @Test
+    void annotatedExampleFileIsValid() throws Exception {
+        GatehouseConfig c = ConfigLoader.load(Path.of("gatehouse.example.yaml"));
+        assertThat(c.pools()).hasSize(1);
+        assertThat(c.routes()).extracting(GatehouseConfig.Route::host).containsExactly("*.tenant-b.example");
+        assertThat(c.defaultPool()).isEqualTo("app");
+    }
+
+    @Test
+    void portEightyCanBeSwitchedOffQuotedOrNot() throws Exception {
+        assertThat(ConfigLoader.parse("t", "listeners: {http: off}").listeners().http()).isNull();
+        assertThat(ConfigLoader.parse("t", "listeners: {http: 'off'}").listeners().http()).isNull();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "listeners: {https: '1.2.3:443'}                        | listeners.https: '1.2.3:443' (expected: host:port",
+        "listeners: {https: 'example.com:443'}                  | listeners.https",
+        "listeners: {ioThreads: -1}                             | listeners.ioThreads: '-1' (expected: an integer in 0..1024)",
+        "listeners: {https: '127.0.0.1:8443', http: '127.0.0.1:8443'} | listeners.http",
+        "console: {maxUploadBytes: 12}                          | console.maxUploadBytes: '12' (expected: 4KiB..64MiB)",
+        "proxy: {requestTimeout: fast}                          | proxy.requestTimeout: 'fast' (expected: a positive duration",
+        "proxy: {connectTimeout: 90s}                           | proxy.connectTimeout: '90s' (expected: <= proxy.requestTimeout 1m)",
+        "proxy: {trustedProxies: [not-an-ip]}                   | proxy.trustedProxies[0]: 'not-an-ip' (expected: an IP address)",
+        "tls: {allowedCurves: [P-192]}                          | tls.allowedCurves[0]: 'P-192'",
+        "tls: {minRsaBits: 1024}                                | tls.minRsaBits: '1024' (expected: an integer in 2048..16384)",
+        "bogus: 1                                               | bogus: '1' (expected: one of",
+        "pools: [{name: App, servers: ['a:1']}]                 | pools[0].name: 'App'",
+        "pools: [{name: app, servers: []}]                      | pools[0].servers: '[]' (expected: at least one host:port)",
+        "pools: [{name: app, servers: ['h:99999']}]             | pools[0].servers[0]: 'h:99999'",
+        "pools: [{name: app, servers: ['h:1'], policy: random}] | pools[0].policy: 'random' (expected: one of [round-robin, least-outstanding])",
+        "pools: [{name: app, servers: ['h:1'], healthCheck: {path: x}}] | pools[0].healthCheck.path: 'x'",
+        "routes: [{host: '*.com', pool: app}]                   | routes[0].host: '*.com'",
+        "routes: [{host: 'a.test', pool: nope}]                 | routes[0].pool: 'nope'",
+        "defaultPool: nope                                      | defaultPool: 'nope'",
+        "'listeners: [1, 2'                                     | valid YAML",
+    })
+    void refusesBadValueNamingPathValueAndExpectation(String yaml, String expected) {
+        assertThatThrownBy(() -> ConfigLoader.parse("test.yaml", yaml))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.getMessage()).contains(expected.trim()));
+    }
+
+    @Test
+    void reportsEveryProblemAtOnce() {
+        assertThatThrownBy(() -> ConfigLoader.parse("t", "listeners: {ioThreads: -1}\nproxy: {idleTimeout: 0s}\nbogus: 1"))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).hasSize(3));
+    }
+}

@@ -1,0 +1,107 @@
+package dev.gatehouse.cluster.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FileStoreTest {
+
+    private final Sealer sealer = Sealer.of(new byte[32]);
+
+    private CertificateRecord cert(FileStore s, String id, String name) {
+        long rev = s.nextRevision();
+        List<String> names = List.of(name);
+        return new CertificateRecord(id, "t", names, rev, "-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n",
+                sealer.seal("key".getBytes(StandardCharsets.US_ASCII), CertificateRecord.keyAad(id, names, rev)),
+                "ECDSA-P-256", 0, 1, "ff", "CN=x", "1", false, 0, 0);
+    }
+
+    @Test
+    void persistsEveryKindAndNotifiesListeners(@TempDir Path dir) throws Exception {
+        List<String> events = new ArrayList<>();
+        try (FileStore s = FileStore.open(dir, sealer)) {
+            s.addListener(new StoreListener() {
+                @Override
+                public void certificatePut(CertificateRecord r) {
+                    events.add("put " + r.id());
+                }
+
+                @Override
+                public void certificateRemoved(String id) {
+                    events.add("rm " + id);
+                }
+            });
+            s.putCertificate(cert(s, "c1", "a.test"));
+            s.putCertificate(cert(s, "c2", "b.test"));
+            assertThat(s.removeCertificate("c2")).isTrue();
+            assertThat(s.removeCertificate("c2")).isFalse();
+            s.putTenant(new TenantRecord("t", "T", List.of("*.test"), s.nextRevision(), 0));
+            s.putToken(new TokenRecord("k", "hash", "admin", "", 0, false, s.nextRevision()));
+            s.putPool(new PoolRecord("p", List.of("127.0.0.1:1"), "round-robin", null, s.nextRevision()));
+            s.putRoute(new RouteRecord("*.test", "p", s.nextRevision()));
+        }
+        assertThat(events).containsExactly("put c1", "put c2", "rm c2");
+        try (FileStore again = FileStore.open(dir, sealer)) {
+            assertThat(again.certificates()).extracting(CertificateRecord::id).containsExactly("c1");
+            assertThat(again.tenant("t")).isPresent();
+            assertThat(again.token("k")).isPresent();
+            assertThat(again.pools()).hasSize(1);
+            assertThat(again.routes()).extracting(RouteRecord::host).containsExactly("*.test");
+            assertThat(again.loadProblems()).isEmpty();
+        }
+    }
+
+    @Test
+    void revisionsStayAheadOfEverythingLoaded(@TempDir Path dir) throws Exception {
+        long written;
+        try (FileStore s = FileStore.open(dir, sealer)) {
+            CertificateRecord far = new CertificateRecord("c", "t", List.of("a.test"), Long.MAX_VALUE / 2, "x",
+                    sealer.seal(new byte[1], CertificateRecord.keyAad("c", List.of("a.test"), Long.MAX_VALUE / 2)),
+                    "ECDSA-P-256", 0, 1, "f", "i", "1", false, 0, 0);
+            s.putCertificate(far);
+            written = far.revision();
+        }
+        try (FileStore again = FileStore.open(dir, sealer)) {
+            assertThat(again.nextRevision()).isGreaterThan(written);
+        }
+    }
+
+    @Test
+    void dropsLeftOverTemporaryFilesOfAnInterruptedWrite(@TempDir Path dir) throws Exception {
+        try (FileStore s = FileStore.open(dir, sealer)) {
+            s.putCertificate(cert(s, "c1", "a.test"));
+        }
+        Path half = dir.resolve("store/certificates/.6331.json.tmp-1234");
+        Files.writeString(half, "{\"id\":\"c9\", \"ten");
+        try (FileStore again = FileStore.open(dir, sealer)) {
+            assertThat(again.certificates()).hasSize(1);
+            assertThat(again.loadProblems()).isEmpty();
+        }
+        try (Stream<Path> files = Files.list(dir.resolve("store/certificates"))) {
+            assertThat(files.map(p -> p.getFileName().toString())).noneMatch(n -> n.contains(".tmp-"));
+        }
+    }
+
+    @Test
+    void rejectsAnEntryWhoseKeyWasSealedForAnotherRecord(@TempDir Path dir) throws Exception {
+        try (FileStore s = FileStore.open(dir, sealer)) {
+            CertificateRecord a = cert(s, "a", "a.test");
+            CertificateRecord b = cert(s, "b", "b.test");
+            s.putCertificate(a);
+            // b carries a's sealed key: copied, not sealed for b
+            s.putCertificate(new CertificateRecord("b", "t", b.names(), b.revision(), b.chainPem(), a.sealedKey(),
+                    b.keyType(), 0, 1, "f", "i", "1", false, 0, 0));
+        }
+        try (FileStore again = FileStore.open(dir, sealer)) {
+            assertThat(again.certificates()).extracting(CertificateRecord::id).containsExactly("a");
+            assertThat(again.loadProblems()).singleElement().satisfies(p -> assertThat(p.reason()).contains("certificate b"));
+        }
+    }
+}
