@@ -199,6 +199,10 @@ public final class CertificateService {
             who.requireTenant(tenant);
         }
         String n = name == null ? null : dev.gatehouse.tls.sni.Hostnames.normalizePattern(name);
+        if (name != null && n == null) {
+            throw ApiException.badRequest("invalid-field", "name", "name: '" + name
+                    + "' (expected: a DNS name or *.parent.tld)");
+        }
         List<CertificateRecord> all = new ArrayList<>();
         for (CertificateRecord r : store.certificates()) {
             if (!who.canSee(r.tenant()) || (tenant != null && !tenant.equals(r.tenant()))) {

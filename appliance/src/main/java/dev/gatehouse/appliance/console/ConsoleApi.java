@@ -106,11 +106,11 @@ public final class ConsoleApi {
         });
 
         route("GET", "/v1/pools", Access.ADMIN, null, (r, w) -> ApiResponse.ok(Map.of("items",
-                store.pools().stream().sorted(Comparator.comparing(PoolRecord::name)).toList())));
+                store.pools().stream().sorted(Comparator.comparing(PoolRecord::name)).map(ConsoleApi::view).toList())));
         route("PUT", "/v1/pools/{name}", Access.ADMIN, "pool.put", this::putPool);
         route("DELETE", "/v1/pools/{name}", Access.ADMIN, "pool.delete", this::deletePool);
         route("GET", "/v1/routes", Access.ADMIN, null, (r, w) -> ApiResponse.ok(Map.of("items",
-                store.routes().stream().sorted(Comparator.comparing(RouteRecord::host)).toList())));
+                store.routes().stream().sorted(Comparator.comparing(RouteRecord::host)).map(ConsoleApi::view).toList())));
         route("PUT", "/v1/routes/{host}", Access.ADMIN, "route.put", this::putRoute);
         route("DELETE", "/v1/routes/{host}", Access.ADMIN, "route.delete", (r, w) -> {
             if (!store.removeRoute(normalizeHost(r.param("host")))) {
@@ -122,8 +122,11 @@ public final class ConsoleApi {
     }
 
     private void route(String method, String template, Access access, String action, Handler h) {
-        String regex = template.replaceAll("\\{[a-z]+\\}", "([^/]+)");
-        routes.add(new Route(method, template, access, action, h, Pattern.compile(regex)));
+        StringBuilder regex = new StringBuilder();
+        for (String part : template.split("(?=\\{)|(?<=\\})")) {
+            regex.append(part.startsWith("{") ? "([^/]+)" : Pattern.quote(part));
+        }
+        routes.add(new Route(method, template, access, action, h, Pattern.compile(regex.toString())));
     }
 
     /** Every route as {@code METHOD template}, for the OpenAPI consistency test. */
@@ -316,7 +319,7 @@ public final class ConsoleApi {
         PoolRecord p = new PoolRecord(name, servers, policy, health, store.nextRevision());
         store.putPool(p);
         validateRouting.run();
-        return ApiResponse.ok(p);
+        return ApiResponse.ok(view(p));
     }
 
     private ApiResponse deletePool(ApiRequest r, Principal w) throws ApiException, StoreException {
@@ -344,7 +347,7 @@ public final class ConsoleApi {
         RouteRecord route = new RouteRecord(host, pool, store.nextRevision());
         store.putRoute(route);
         validateRouting.run();
-        return ApiResponse.ok(route);
+        return ApiResponse.ok(view(route));
     }
 
     private static String normalizeHost(String raw) throws ApiException {
@@ -376,6 +379,25 @@ public final class ConsoleApi {
         if (withChain) {
             m.put("chainPem", c.chainPem());
         }
+        return m;
+    }
+
+    /** Revisions are 64-bit; as strings they survive JavaScript clients (2^53). */
+    static Map<String, Object> view(PoolRecord p) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", p.name());
+        m.put("servers", p.servers());
+        m.put("policy", p.policy());
+        m.put("healthPath", p.healthPath());
+        m.put("revision", Long.toString(p.revision()));
+        return m;
+    }
+
+    static Map<String, Object> view(RouteRecord r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("host", r.host());
+        m.put("pool", r.pool());
+        m.put("revision", Long.toString(r.revision()));
         return m;
     }
 

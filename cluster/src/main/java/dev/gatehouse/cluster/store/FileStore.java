@@ -48,6 +48,11 @@ public final class FileStore implements Store {
     private final Map<String, RouteRecord> routes = new ConcurrentHashMap<>();
     private final List<StoreListener> listeners = new CopyOnWriteArrayList<>();
     private final List<LoadProblem> problems = new ArrayList<>();
+    /** kind → key → revision of the delete; kept so a delete wins merges against older copies. */
+    private final Map<String, Map<String, Long>> tombstones = new ConcurrentHashMap<>();
+    static final long TOMBSTONE_TTL_MILLIS = java.util.concurrent.TimeUnit.DAYS.toMillis(7);
+    static final List<String> KINDS = List.of(Records.CERTIFICATES, Records.TENANTS, Records.TOKENS, Records.POOLS,
+            Records.ROUTES);
 
     private FileStore(Path root, Sealer sealer) {
         this.root = root;
@@ -61,8 +66,37 @@ public final class FileStore implements Store {
         return s;
     }
 
+    /** A tombstone as stored on disk. */
+    record Tombstone(String key, long revision) {
+    }
+
     private void load() throws IOException {
-        for (String kind : List.of(Records.CERTIFICATES, Records.TENANTS, Records.TOKENS, Records.POOLS, Records.ROUTES)) {
+        for (String kind : KINDS) {
+            tombstones.put(kind, new ConcurrentHashMap<>());
+            Path tdir = root.resolve("tombstones").resolve(kind);
+            Files.createDirectories(tdir);
+            try (DirectoryStream<Path> files = Files.newDirectoryStream(tdir)) {
+                for (Path f : files) {
+                    String name = f.getFileName().toString();
+                    if (name.startsWith(".")) {
+                        Files.deleteIfExists(f);
+                        continue;
+                    }
+                    try {
+                        Tombstone t = JSON.readValue(Files.readAllBytes(f), Tombstone.class);
+                        if (System.currentTimeMillis() - HybridClock.millis(t.revision()) > TOMBSTONE_TTL_MILLIS) {
+                            Files.deleteIfExists(f); // old enough that no copy can still be around to resurrect
+                            continue;
+                        }
+                        clock.observe(t.revision());
+                        tombstones.get(kind).put(t.key(), t.revision());
+                    } catch (IOException | RuntimeException e) {
+                        reject(f, "unreadable tombstone: " + e.getMessage());
+                    }
+                }
+            }
+        }
+        for (String kind : KINDS) {
             Path dir = root.resolve(kind);
             Files.createDirectories(dir);
             try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
@@ -147,11 +181,146 @@ public final class FileStore implements Store {
         }
     }
 
+    /** Deletes by writing a tombstone first (so a crash in between leaves the delete in force). */
     private boolean delete(String kind, String key) throws StoreException {
+        return delete(kind, key, clock.next());
+    }
+
+    private boolean delete(String kind, String key, long revision) throws StoreException {
         try {
+            AtomicFiles.write(root.resolve("tombstones").resolve(kind).resolve(
+                    HexFormat.of().formatHex(key.getBytes(StandardCharsets.UTF_8)) + ".json"),
+                    JSON.writeValueAsBytes(new Tombstone(key, revision)));
+            tombstones.get(kind).put(key, revision);
             return AtomicFiles.delete(file(kind, key));
         } catch (IOException e) {
             throw new StoreException("cannot delete " + kind + " " + key + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void clearTombstone(String kind, String key) {
+        Long had = tombstones.get(kind).remove(key);
+        if (had != null) {
+            try {
+                AtomicFiles.delete(root.resolve("tombstones").resolve(kind).resolve(
+                        HexFormat.of().formatHex(key.getBytes(StandardCharsets.UTF_8)) + ".json"));
+            } catch (IOException e) {
+                log.warn("event=tombstone_delete_failed kind={} key={} cause={}", kind, key, e.toString());
+            }
+        }
+    }
+
+    // ---- generic access for replication (GridStore) ----------------------------------------
+
+    /** Keys of a kind, live or deleted. */
+    synchronized java.util.Set<String> keys(String kind) {
+        java.util.Set<String> out = new java.util.HashSet<>(tombstones.get(kind).keySet());
+        out.addAll(live(kind).keySet());
+        return out;
+    }
+
+    /** Revision of an object (its record's, or its tombstone's), or -1 when unknown. */
+    synchronized long revisionOf(String kind, String key) {
+        Object r = live(kind).get(key);
+        if (r != null) {
+            return revision(r);
+        }
+        Long t = tombstones.get(kind).get(key);
+        return t == null ? -1 : t;
+    }
+
+    /** The object's JSON, or null when deleted or unknown. */
+    synchronized String jsonOf(String kind, String key) {
+        Object r = live(kind).get(key);
+        try {
+            return r == null ? null : JSON.writeValueAsString(r);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Applies a replicated change when it is newer than what this node holds: {@code json} is the
+     * record, or null for a delete. Returns true when applied.
+     */
+    synchronized boolean applyReplicated(String kind, String key, long revision, String json) throws StoreException {
+        clock.observe(revision);
+        if (revision <= revisionOf(kind, key)) {
+            return false;
+        }
+        try {
+            if (json == null) {
+                boolean existed = live(kind).containsKey(key);
+                delete(kind, key, revision);
+                live(kind).remove(key);
+                if (existed) {
+                    notifyRemoved(kind, key);
+                }
+                return true;
+            }
+            Object record = JSON.readValue(json, type(kind));
+            write(kind, key, record);
+            clearTombstone(kind, key);
+            @SuppressWarnings("unchecked")
+            Map<String, Object> m = (Map<String, Object>) live(kind);
+            m.put(key, record);
+            notifyPut(kind, record);
+            return true;
+        } catch (IOException e) {
+            throw new StoreException("replicated " + kind + " " + key + " does not parse: " + e.getMessage(), e);
+        }
+    }
+
+    private Map<String, ?> live(String kind) {
+        return switch (kind) {
+            case Records.CERTIFICATES -> certificates;
+            case Records.TENANTS -> tenants;
+            case Records.TOKENS -> tokens;
+            case Records.POOLS -> pools;
+            case Records.ROUTES -> routes;
+            default -> throw new IllegalArgumentException("kind: " + kind);
+        };
+    }
+
+    static Class<?> type(String kind) {
+        return switch (kind) {
+            case Records.CERTIFICATES -> CertificateRecord.class;
+            case Records.TENANTS -> TenantRecord.class;
+            case Records.TOKENS -> TokenRecord.class;
+            case Records.POOLS -> PoolRecord.class;
+            case Records.ROUTES -> RouteRecord.class;
+            default -> throw new IllegalArgumentException("kind: " + kind);
+        };
+    }
+
+    static long revision(Object record) {
+        if (record instanceof CertificateRecord r) {
+            return r.revision();
+        } else if (record instanceof TenantRecord r) {
+            return r.revision();
+        } else if (record instanceof TokenRecord r) {
+            return r.revision();
+        } else if (record instanceof PoolRecord r) {
+            return r.revision();
+        } else if (record instanceof RouteRecord r) {
+            return r.revision();
+        }
+        throw new IllegalArgumentException("record: " + record);
+    }
+
+    private void notifyPut(String kind, Object record) {
+        if (record instanceof CertificateRecord c) {
+            listeners.forEach(l -> l.certificatePut(c));
+        } else if (Records.POOLS.equals(kind) || Records.ROUTES.equals(kind)) {
+            listeners.forEach(StoreListener::routingChanged);
+        }
+    }
+
+    private void notifyRemoved(String kind, String key) {
+        if (Records.CERTIFICATES.equals(kind)) {
+            listeners.forEach(l -> l.certificateRemoved(key));
+        } else if (Records.POOLS.equals(kind) || Records.ROUTES.equals(kind)) {
+            listeners.forEach(StoreListener::routingChanged);
         }
     }
 
@@ -167,6 +336,7 @@ public final class FileStore implements Store {
 
     @Override
     public synchronized void putCertificate(CertificateRecord record) throws StoreException {
+        clearTombstone(Records.CERTIFICATES, record.id());
         write(Records.CERTIFICATES, record.id(), record);
         certificates.put(record.id(), record);
         listeners.forEach(l -> l.certificatePut(record));
@@ -195,6 +365,7 @@ public final class FileStore implements Store {
 
     @Override
     public synchronized void putTenant(TenantRecord tenant) throws StoreException {
+        clearTombstone(Records.TENANTS, tenant.id());
         write(Records.TENANTS, tenant.id(), tenant);
         tenants.put(tenant.id(), tenant);
     }
@@ -211,6 +382,7 @@ public final class FileStore implements Store {
 
     @Override
     public synchronized void putToken(TokenRecord token) throws StoreException {
+        clearTombstone(Records.TOKENS, token.id());
         write(Records.TOKENS, token.id(), token);
         tokens.put(token.id(), token);
     }
@@ -222,6 +394,7 @@ public final class FileStore implements Store {
 
     @Override
     public synchronized void putPool(PoolRecord pool) throws StoreException {
+        clearTombstone(Records.POOLS, pool.name());
         write(Records.POOLS, pool.name(), pool);
         pools.put(pool.name(), pool);
         listeners.forEach(StoreListener::routingChanged);
@@ -245,6 +418,7 @@ public final class FileStore implements Store {
 
     @Override
     public synchronized void putRoute(RouteRecord route) throws StoreException {
+        clearTombstone(Records.ROUTES, route.host());
         write(Records.ROUTES, route.host(), route);
         routes.put(route.host(), route);
         listeners.forEach(StoreListener::routingChanged);

@@ -1,0 +1,309 @@
+package dev.gatehouse.appliance.console;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import dev.gatehouse.appliance.auth.AuditLog;
+import dev.gatehouse.appliance.auth.TokenService;
+import dev.gatehouse.appliance.certs.CertificateService;
+import dev.gatehouse.appliance.certs.UploadPolicy;
+import dev.gatehouse.appliance.console.ConsoleApi.Access;
+import dev.gatehouse.appliance.console.ConsoleApi.Route;
+import dev.gatehouse.appliance.tenants.TenantService;
+import dev.gatehouse.cluster.store.CertificateRecord;
+import dev.gatehouse.cluster.store.FileStore;
+import dev.gatehouse.cluster.store.PoolRecord;
+import dev.gatehouse.cluster.store.RouteRecord;
+import dev.gatehouse.cluster.store.SealedValue;
+import dev.gatehouse.cluster.store.Sealer;
+import dev.gatehouse.cluster.store.TenantRecord;
+import dev.gatehouse.cluster.store.TokenRecord;
+import dev.gatehouse.tls.cert.CertificateParseException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.assertj.core.api.SoftAssertions;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Keeps {@code openapi.json} honest: it documents exactly the routes of {@link ConsoleApi}, with the
+ * right authentication, resolvable references, and the response fields the views really emit.
+ */
+class OpenApiConsistencyTest {
+
+    private static final Set<String> HTTP_METHODS = Set.of("get", "put", "post", "delete", "patch", "options", "head",
+            "trace");
+    private static final String PROBLEM_BASE = "https://gatehouse.dev/problems/";
+
+    @TempDir
+    Path dataDir;
+
+    private FileStore store;
+    private ConsoleApi api;
+    private final AtomicBoolean ready = new AtomicBoolean(true);
+    private final JsonNode doc = OpenApi.document();
+
+    @BeforeEach
+    void buildApi() throws Exception {
+        store = FileStore.open(dataDir, Sealer.of(Sealer.loadOrCreateKeyFile(dataDir.resolve("master.key"))));
+        api = new ConsoleApi(store, new TokenService(store), new TenantService(store),
+                new CertificateService(store, UploadPolicy.defaults(), Clock.systemUTC()),
+                new AuditLog(dataDir.resolve("audit.log")), Map::of, ready::get, () -> { });
+    }
+
+    @AfterEach
+    void closeStore() {
+        store.close();
+    }
+
+    @Test
+    void documentsEveryRouteAndNothingElse() {
+        Set<String> routes = new TreeSet<>();
+        for (Route r : api.routes()) {
+            routes.add(r.method() + " " + r.template());
+        }
+        assertThat(routes).hasSize(api.routes().size());
+        assertThat(operations().keySet()).containsExactlyInAnyOrderElementsOf(routes);
+    }
+
+    @Test
+    void isAnOpenApi31DocumentWithABearerScheme() {
+        assertThat(doc.path("openapi").asText()).startsWith("3.1.");
+        assertThat(doc.path("info").path("title").asText()).isNotBlank();
+        JsonNode bearer = doc.at("/components/securitySchemes/bearerAuth");
+        assertThat(bearer.path("type").asText()).isEqualTo("http");
+        assertThat(bearer.path("scheme").asText()).isEqualTo("bearer");
+    }
+
+    @Test
+    void requiresTheBearerTokenOnEveryNonPublicRouteAndOnNoPublicOne() {
+        Map<String, JsonNode> ops = operations();
+        SoftAssertions soft = new SoftAssertions();
+        for (Route r : api.routes()) {
+            String key = r.method() + " " + r.template();
+            JsonNode op = ops.get(key);
+            if (op == null) {
+                continue; // reported by documentsEveryRouteAndNothingElse
+            }
+            JsonNode security = op.has("security") ? op.get("security") : doc.path("security");
+            if (r.access() == Access.PUBLIC) {
+                soft.assertThat(op.has("security")).as("%s declares security: [] explicitly", key).isTrue();
+                soft.assertThat(security.isArray() && security.isEmpty()).as("%s needs no token", key).isTrue();
+            } else {
+                List<String> schemes = new ArrayList<>();
+                security.forEach(req -> req.fieldNames().forEachRemaining(schemes::add));
+                soft.assertThat(schemes).as("%s requires a bearer token", key).containsExactly("bearerAuth");
+                soft.assertThat(resolve(op.path("responses").path("401")).isMissingNode())
+                        .as("%s documents 401", key).isFalse();
+            }
+            if (r.access() == Access.ADMIN) {
+                soft.assertThat(resolve(op.path("responses").path("403")).isMissingNode())
+                        .as("%s (admin only) documents 403", key).isFalse();
+            }
+            soft.assertThat(op.path("x-gatehouse-access").asText()).as("%s access", key).isEqualTo(r.access().name());
+        }
+        soft.assertAll();
+    }
+
+    @Test
+    void resolvesEveryReference() {
+        List<String> refs = new ArrayList<>();
+        collectRefs(doc, refs);
+        assertThat(refs).isNotEmpty();
+        SoftAssertions soft = new SoftAssertions();
+        for (String ref : refs) {
+            soft.assertThat(ref).as("local reference").startsWith("#/");
+            soft.assertThat(pointer(ref).isMissingNode()).as("%s resolves", ref).isFalse();
+        }
+        soft.assertAll();
+    }
+
+    @Test
+    void describesEveryOperationWithASuccessResponse() {
+        Set<String> operationIds = new LinkedHashSet<>();
+        SoftAssertions soft = new SoftAssertions();
+        operations().forEach((key, op) -> {
+            soft.assertThat(op.path("summary").asText()).as("%s summary", key).isNotBlank();
+            soft.assertThat(op.path("description").asText()).as("%s description", key).isNotBlank();
+            soft.assertThat(operationIds.add(op.path("operationId").asText())).as("%s has a unique operationId", key)
+                    .isTrue();
+            List<String> codes = new ArrayList<>();
+            op.path("responses").fieldNames().forEachRemaining(codes::add);
+            soft.assertThat(codes).as("%s success response", key).anyMatch(c -> c.startsWith("2"));
+        });
+        soft.assertAll();
+    }
+
+    @Test
+    void declaresExactlyThePathParametersOfEachTemplate() {
+        Pattern names = Pattern.compile("\\{([a-z]+)\\}");
+        SoftAssertions soft = new SoftAssertions();
+        operations().forEach((key, op) -> {
+            Set<String> expected = new TreeSet<>();
+            Matcher m = names.matcher(key);
+            while (m.find()) {
+                expected.add(m.group(1));
+            }
+            Set<String> declared = new TreeSet<>();
+            for (JsonNode p : op.path("parameters")) {
+                JsonNode param = resolve(p);
+                if (param.path("in").asText().equals("path")) {
+                    declared.add(param.path("name").asText());
+                    soft.assertThat(param.path("required").asBoolean()).as("%s path parameter %s required", key,
+                            param.path("name").asText()).isTrue();
+                }
+            }
+            soft.assertThat(declared).as("%s path parameters", key).isEqualTo(expected);
+        });
+        soft.assertAll();
+    }
+
+    @Test
+    void documentsErrorsAsProblemDocumentsExceptTheNotReadyProbe() {
+        SoftAssertions soft = new SoftAssertions();
+        operations().forEach((key, op) -> op.path("responses").fields().forEachRemaining(e -> {
+            if (e.getKey().startsWith("2") || key.equals("GET /readyz") && e.getKey().equals("503")) {
+                return;
+            }
+            JsonNode schema = resolve(e.getValue()).path("content").path("application/problem+json").path("schema");
+            soft.assertThat(schema.path("$ref").asText()).as("%s %s", key, e.getKey())
+                    .isEqualTo("#/components/schemas/Problem");
+        }));
+        soft.assertAll();
+    }
+
+    @Test
+    void answersTheNotReadyProbeWithPlainJsonAsDocumented() {
+        ready.set(false);
+        ApiResponse r = api.handle("GET", "/readyz", Map.of(), null, null, "test");
+        assertThat(r.status()).isEqualTo(503);
+        assertThat(r.contentType()).isEqualTo("application/json");
+        assertThat(doc.at("/paths/~1readyz/get/responses/503/content").has("application/json")).isTrue();
+    }
+
+    @Test
+    void listsEveryCertificateRefusalAmongTheProblemTypes() {
+        List<String> types = new ArrayList<>();
+        doc.at("/components/schemas/Problem/properties/type/enum").forEach(t -> types.add(t.asText()));
+        assertThat(types).allMatch(t -> t.startsWith(PROBLEM_BASE));
+        assertThat(types).contains(PROBLEM_BASE + "unauthorized", PROBLEM_BASE + "forbidden",
+                PROBLEM_BASE + "not-found", PROBLEM_BASE + "invalid-field", PROBLEM_BASE + "malformed-json",
+                PROBLEM_BASE + "body-too-large", PROBLEM_BASE + "store-unavailable");
+        for (CertificateParseException.Reason reason : CertificateParseException.Reason.values()) {
+            assertThat(types).contains(PROBLEM_BASE + "certificate-"
+                    + reason.name().toLowerCase(Locale.ROOT).replace('_', '-'));
+        }
+    }
+
+    @Test
+    void describesExactlyTheFieldsTheResponseViewsEmit() {
+        CertificateRecord cert = new CertificateRecord("crt_0123456789abcdef", "acme", List.of("a.acme.example"), 7L,
+                "-----BEGIN CERTIFICATE-----\n", new SealedValue("k1", "bm9uY2U=", "c2VjcmV0"), "ECDSA-P-256", 0L,
+                1L, "00", "CN=ca", "1f", false, 0L, 1L);
+        assertThat(properties("Certificate")).isEqualTo(ConsoleApi.view(cert, true).keySet());
+        assertThat(required("Certificate")).isEqualTo(ConsoleApi.view(cert, false).keySet());
+
+        Map<String, Object> tenant = ConsoleApi.view(new TenantRecord("acme", "Acme", List.of("acme.example"), 1L, 0L));
+        assertThat(properties("Tenant")).isEqualTo(tenant.keySet());
+        assertThat(required("Tenant")).isEqualTo(tenant.keySet());
+
+        Map<String, Object> token = ConsoleApi.view(new TokenRecord("0123456789ab", "hash", "admin", "", 0L, false, 1L));
+        assertThat(properties("Token")).isEqualTo(token.keySet());
+        assertThat(required("Token")).isEqualTo(token.keySet());
+
+        Set<String> pool = fieldNames(Json.MAPPER.valueToTree(
+                new PoolRecord("app", List.of("127.0.0.1:8080"), "round-robin", null, 1L)));
+        assertThat(properties("Pool")).isEqualTo(pool);
+        assertThat(required("Pool")).isEqualTo(pool);
+
+        Set<String> route = fieldNames(Json.MAPPER.valueToTree(new RouteRecord("a.acme.example", "app", 1L)));
+        assertThat(properties("Route")).isEqualTo(route);
+        assertThat(required("Route")).isEqualTo(route);
+
+        assertThat(properties("CertificateList")).containsExactlyInAnyOrder("items", "next");
+        assertThat(doc.toString()).doesNotContain("\"sealedKey\"", "\"hash\"");
+    }
+
+    @Test
+    void servesThisDocumentWithoutAToken() {
+        ApiResponse r = api.handle("GET", "/v1/openapi.json", Map.of(), null, null, "test");
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.body()).isEqualTo(doc);
+    }
+
+    // ---- helpers --------------------------------------------------------------------------
+
+    /** {@code "METHOD /path"} → operation object. */
+    private Map<String, JsonNode> operations() {
+        Map<String, JsonNode> out = new LinkedHashMap<>();
+        doc.path("paths").fields().forEachRemaining(path -> path.getValue().fields().forEachRemaining(op -> {
+            if (HTTP_METHODS.contains(op.getKey())) {
+                out.put(op.getKey().toUpperCase(Locale.ROOT) + " " + path.getKey(), op.getValue());
+            }
+        }));
+        return out;
+    }
+
+    private static void collectRefs(JsonNode n, List<String> refs) {
+        if (n.isObject()) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext();) {
+                Map.Entry<String, JsonNode> e = it.next();
+                if (e.getKey().equals("$ref") && e.getValue().isTextual()) {
+                    refs.add(e.getValue().asText());
+                } else {
+                    collectRefs(e.getValue(), refs);
+                }
+            }
+        } else if (n instanceof ArrayNode a) {
+            a.forEach(c -> collectRefs(c, refs));
+        }
+    }
+
+    /** A {@code #/...} reference as a node of this document (missing node when it does not resolve). */
+    private JsonNode pointer(String ref) {
+        if (!ref.startsWith("#")) {
+            return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+        }
+        String p = java.net.URLDecoder.decode(ref.substring(1), java.nio.charset.StandardCharsets.UTF_8);
+        return doc.at(p);
+    }
+
+    /** Follows {@code $ref} chains. */
+    private JsonNode resolve(JsonNode n) {
+        for (int i = 0; i < 10 && n.has("$ref"); i++) {
+            n = pointer(n.get("$ref").asText());
+        }
+        return n;
+    }
+
+    private Set<String> properties(String schema) {
+        return fieldNames(doc.at("/components/schemas/" + schema + "/properties"));
+    }
+
+    private Set<String> required(String schema) {
+        Set<String> out = new LinkedHashSet<>();
+        doc.at("/components/schemas/" + schema + "/required").forEach(n -> out.add(n.asText()));
+        return out;
+    }
+
+    private static Set<String> fieldNames(JsonNode n) {
+        Set<String> out = new LinkedHashSet<>();
+        n.fieldNames().forEachRemaining(out::add);
+        return out;
+    }
+}

@@ -1,0 +1,327 @@
+package dev.gatehouse.cluster.grid;
+
+import com.hazelcast.core.EntryEvent;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
+import com.hazelcast.map.listener.EntryAddedListener;
+import com.hazelcast.map.listener.EntryMergedListener;
+import com.hazelcast.map.listener.EntryUpdatedListener;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gatehouse.cluster.store.CertificateRecord;
+import dev.gatehouse.cluster.store.FileStoreAccess;
+import dev.gatehouse.cluster.store.FileStore;
+import dev.gatehouse.cluster.store.PoolRecord;
+import dev.gatehouse.cluster.store.Records;
+import dev.gatehouse.cluster.store.RouteRecord;
+import dev.gatehouse.cluster.store.SealException;
+import dev.gatehouse.cluster.store.Sealer;
+import dev.gatehouse.cluster.store.Store;
+import dev.gatehouse.cluster.store.StoreException;
+import dev.gatehouse.cluster.store.StoreListener;
+import dev.gatehouse.cluster.store.TenantRecord;
+import dev.gatehouse.cluster.store.TokenRecord;
+import java.io.IOException;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The store of a cluster: every object lives in a Hazelcast map, sealed with the cluster key, and
+ * every node keeps the full data set in its local {@link FileStore} (its durable snapshot), from
+ * which it reads. Writes go to the grid under a revision guard (higher revision wins) and to the
+ * local snapshot before they are acknowledged; every node applies the map events to its snapshot
+ * and so to its engine. A node that starts reconciles with the grid (newer wins, in both
+ * directions: this is how a full-cluster restart re-seeds the grid) before it reports ready.
+ *
+ * <p>An entry that does not open with the cluster key (a rogue member's, or tampered) is never
+ * applied: it is logged, counted, and overwritten with this node's copy when it has one.
+ * Hazelcast's CP subsystem is not used (not in the community edition since 5.5).
+ */
+public final class GridStore implements Store {
+
+    private static final Logger log = LoggerFactory.getLogger(GridStore.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final HazelcastInstance hz;
+    private final FileStore local;
+    private final Sealer clusterSealer;
+    private final FileStoreAccess access;
+    private final AtomicLong rejected = new AtomicLong();
+    private final ExecutorService events = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "gatehouse-grid-events");
+        t.setDaemon(true);
+        return t;
+    });
+    private final List<UUID> registrations = new java.util.ArrayList<>();
+
+    public GridStore(HazelcastInstance hz, FileStore local, Sealer clusterSealer) {
+        this.hz = hz;
+        this.local = local;
+        this.clusterSealer = clusterSealer;
+        this.access = new FileStoreAccess(local);
+    }
+
+    /** Subscribes to the grid and reconciles with it; returns when this node has caught up. */
+    public GridStore start() throws StoreException {
+        for (String kind : FileStoreAccess.kinds()) {
+            IMap<String, String> map = hz.getMap(MapNames.of(kind));
+            registrations.add(map.addEntryListener(new Listener(kind), true));
+        }
+        reconcile();
+        return this;
+    }
+
+    /** Entries seen in the grid that did not open with the cluster key. */
+    public long rejectedEntries() {
+        return rejected.get();
+    }
+
+    private void reconcile() throws StoreException {
+        long t0 = System.nanoTime();
+        int pulled = 0;
+        int pushed = 0;
+        for (String kind : FileStoreAccess.kinds()) {
+            String mapName = MapNames.of(kind);
+            IMap<String, String> map = hz.getMap(mapName);
+            Set<String> keys = new HashSet<>(map.keySet());
+            keys.addAll(access.keys(kind));
+            java.util.Map<String, String> gridValues = map.getAll(keys);
+            for (String key : keys) {
+                String encoded = gridValues.get(key);
+                GridValue grid = null;
+                if (encoded != null) {
+                    try {
+                        grid = GridValue.decode(clusterSealer, mapName, key, encoded);
+                    } catch (SealException e) {
+                        reject(mapName, key, e);
+                    }
+                }
+                long mine = access.revisionOf(kind, key);
+                if (grid != null && grid.revision() > mine) {
+                    if (access.apply(kind, key, grid.revision(), grid.json())) {
+                        pulled++;
+                    }
+                } else if (mine >= 0 && (grid == null || mine > grid.revision())) {
+                    push(kind, key, mine, access.jsonOf(kind, key));
+                    pushed++;
+                }
+            }
+        }
+        log.info("event=grid_reconciled pulled={} pushed={} took_ms={}", pulled, pushed,
+                (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    private boolean push(String kind, String key, long revision, String json) {
+        String mapName = MapNames.of(kind);
+        IMap<String, String> map = hz.getMap(mapName);
+        return map.executeOnKey(key, new RevisionGuard(GridValue.encode(clusterSealer, mapName, key, revision, json)));
+    }
+
+    /** Grid first (so other nodes see it), then the local snapshot (so it survives a full restart). */
+    private void write(String kind, String key, long revision, Object record) throws StoreException {
+        String json;
+        try {
+            json = record == null ? null : JSON.writeValueAsString(record);
+        } catch (IOException e) {
+            throw new StoreException("cannot encode " + kind + " " + key, e);
+        }
+        try {
+            push(kind, key, revision, json);
+        } catch (RuntimeException e) {
+            throw new StoreException("the grid refused " + kind + " " + key + ": " + e.getMessage(), e);
+        }
+        access.apply(kind, key, revision, json);
+    }
+
+    private void reject(String mapName, String key, Exception e) {
+        rejected.incrementAndGet();
+        log.error("event=grid_entry_rejected map={} key={} reason={}", mapName, key, e.getMessage());
+    }
+
+    private final class Listener implements EntryAddedListener<String, String>, EntryUpdatedListener<String, String>,
+            EntryMergedListener<String, String> {
+        private final String kind;
+
+        Listener(String kind) {
+            this.kind = kind;
+        }
+
+        @Override
+        public void entryAdded(EntryEvent<String, String> event) {
+            onChange(event);
+        }
+
+        @Override
+        public void entryUpdated(EntryEvent<String, String> event) {
+            onChange(event);
+        }
+
+        @Override
+        public void entryMerged(EntryEvent<String, String> event) {
+            onChange(event);
+        }
+
+        /** Hazelcast event threads only enqueue; the single event thread opens, writes, notifies. */
+        private void onChange(EntryEvent<String, String> event) {
+            String key = event.getKey();
+            String value = event.getValue();
+            events.execute(() -> apply(kind, key, value));
+        }
+    }
+
+    private void apply(String kind, String key, String encoded) {
+        String mapName = MapNames.of(kind);
+        try {
+            GridValue v = GridValue.decode(clusterSealer, mapName, key, encoded);
+            access.apply(kind, key, v.revision(), v.json());
+        } catch (SealException e) {
+            reject(mapName, key, e);
+            long mine = access.revisionOf(kind, key);
+            if (mine >= 0) {
+                // heal: put our valid copy back over the forged one
+                hz.<String, String>getMap(mapName).put(key,
+                        GridValue.encode(clusterSealer, mapName, key, mine, access.jsonOf(kind, key)));
+            }
+        } catch (StoreException | RuntimeException e) {
+            log.error("event=grid_apply_failed map={} key={} cause={}", mapName, key, e.toString());
+        }
+    }
+
+    // ---- Store: reads from the local snapshot, writes through the grid -----------------------
+
+    @Override
+    public Collection<CertificateRecord> certificates() {
+        return local.certificates();
+    }
+
+    @Override
+    public Optional<CertificateRecord> certificate(String id) {
+        return local.certificate(id);
+    }
+
+    @Override
+    public void putCertificate(CertificateRecord r) throws StoreException {
+        write(Records.CERTIFICATES, r.id(), r.revision(), r);
+    }
+
+    @Override
+    public boolean removeCertificate(String id) throws StoreException {
+        if (local.certificate(id).isEmpty()) {
+            return false;
+        }
+        write(Records.CERTIFICATES, id, nextRevision(), null);
+        return true;
+    }
+
+    @Override
+    public Collection<TenantRecord> tenants() {
+        return local.tenants();
+    }
+
+    @Override
+    public Optional<TenantRecord> tenant(String id) {
+        return local.tenant(id);
+    }
+
+    @Override
+    public void putTenant(TenantRecord t) throws StoreException {
+        write(Records.TENANTS, t.id(), t.revision(), t);
+    }
+
+    @Override
+    public Collection<TokenRecord> tokens() {
+        return local.tokens();
+    }
+
+    @Override
+    public Optional<TokenRecord> token(String id) {
+        return local.token(id);
+    }
+
+    @Override
+    public void putToken(TokenRecord t) throws StoreException {
+        write(Records.TOKENS, t.id(), t.revision(), t);
+    }
+
+    @Override
+    public Collection<PoolRecord> pools() {
+        return local.pools();
+    }
+
+    @Override
+    public void putPool(PoolRecord p) throws StoreException {
+        write(Records.POOLS, p.name(), p.revision(), p);
+    }
+
+    @Override
+    public boolean removePool(String name) throws StoreException {
+        if (local.pools().stream().noneMatch(p -> p.name().equals(name))) {
+            return false;
+        }
+        write(Records.POOLS, name, nextRevision(), null);
+        return true;
+    }
+
+    @Override
+    public Collection<RouteRecord> routes() {
+        return local.routes();
+    }
+
+    @Override
+    public void putRoute(RouteRecord r) throws StoreException {
+        write(Records.ROUTES, r.host(), r.revision(), r);
+    }
+
+    @Override
+    public boolean removeRoute(String host) throws StoreException {
+        if (local.routes().stream().noneMatch(r -> r.host().equals(host))) {
+            return false;
+        }
+        write(Records.ROUTES, host, nextRevision(), null);
+        return true;
+    }
+
+    @Override
+    public long nextRevision() {
+        return local.nextRevision();
+    }
+
+    @Override
+    public void addListener(StoreListener listener) {
+        local.addListener(listener);
+    }
+
+    @Override
+    public Sealer sealer() {
+        return local.sealer();
+    }
+
+    /** Waits until every queued grid event has been applied (tests, and orderly shutdown). */
+    public void drainEvents() throws InterruptedException {
+        try {
+            events.submit(() -> { }).get(30, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("grid events did not drain", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        events.shutdown();
+        try {
+            events.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        local.close();
+    }
+}
