@@ -21,6 +21,9 @@ public final class HigherRevisionMergePolicy
         }
         Object m = merging.getDeserializedValue();
         Object e = existing.getDeserializedValue();
+        if (m == null) {
+            return existing.getRawValue();
+        }
         return GridValue.revisionOf(m) > GridValue.revisionOf(e) ? merging.getRawValue() : existing.getRawValue();
     }
 

@@ -1,0 +1,46 @@
+package dev.gatehouse.cluster.grid;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.MapConfig;
+import com.hazelcast.config.NetworkConfig;
+import com.hazelcast.core.Hazelcast;
+import com.hazelcast.core.HazelcastInstance;
+
+/**
+ * Starts the embedded Hazelcast member of a node: explicit TCP members, multicast and
+ * auto-detection off, bound to the cluster address, one synchronous backup of every map entry,
+ * and the higher-revision merge policy on every Gatehouse map.
+ */
+public final class Grid {
+
+    private Grid() {
+    }
+
+    public static HazelcastInstance start(GridSettings s) {
+        Config c = new Config();
+        c.setClusterName(s.clusterName());
+        c.setInstanceName("gatehouse-" + s.bindHost() + "-" + s.port());
+        c.setProperty("hazelcast.logging.type", "slf4j");
+        c.setProperty("hazelcast.phone.home.enabled", "false");
+        c.setProperty("hazelcast.shutdownhook.enabled", "false"); // the node shuts the grid down in order
+        c.setProperty("hazelcast.local.localAddress", s.bindHost());
+        // join fast: members are listed explicitly, there is nobody to wait for
+        c.setProperty("hazelcast.wait.seconds.before.join", "0");
+        c.setProperty("hazelcast.max.wait.seconds.before.join", "0");
+        c.setProperty("hazelcast.merge.first.run.delay.seconds", "5");
+        c.setProperty("hazelcast.merge.next.run.delay.seconds", "5");
+        NetworkConfig n = c.getNetworkConfig();
+        n.setPort(s.port()).setPortAutoIncrement(false);
+        n.getRestApiConfig().setEnabled(false);
+        JoinConfig j = n.getJoin();
+        j.getMulticastConfig().setEnabled(false);
+        j.getAutoDetectionConfig().setEnabled(false);
+        j.getTcpIpConfig().setEnabled(true).setMembers(s.members()).setConnectionTimeoutSeconds(2);
+        MapConfig maps = new MapConfig(MapNames.PREFIX + "*").setBackupCount(1).setAsyncBackupCount(0)
+                .setReadBackupData(false);
+        maps.getMergePolicyConfig().setPolicy(HigherRevisionMergePolicy.class.getName());
+        c.addMapConfig(maps);
+        return Hazelcast.newHazelcastInstance(c);
+    }
+}

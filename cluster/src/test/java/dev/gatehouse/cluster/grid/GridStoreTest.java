@@ -1,0 +1,190 @@
+package dev.gatehouse.cluster.grid;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.spi.merge.MergingValue;
+import dev.gatehouse.cluster.store.CertificateRecord;
+import dev.gatehouse.cluster.store.FileStore;
+import dev.gatehouse.cluster.store.Sealer;
+import dev.gatehouse.cluster.store.StoreListener;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Several Hazelcast members in one JVM: replication, revisions, tombstones, catch-up, forged entries. */
+class GridStoreTest {
+
+    private static final Sealer CLUSTER = Sealer.of(filled(7));
+    private static final Sealer LOCAL = Sealer.of(filled(1));
+    @TempDir
+    Path dir;
+    private final List<HazelcastInstance> members = new ArrayList<>();
+    private final List<GridStore> stores = new ArrayList<>();
+    private final List<String> memberList = new ArrayList<>();
+    private final String clusterName = "gh-test-" + System.nanoTime();
+
+    private static byte[] filled(int b) {
+        byte[] k = new byte[32];
+        java.util.Arrays.fill(k, (byte) b);
+        return k;
+    }
+
+    private static int freePort() throws Exception {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private void plan(int n) throws Exception {
+        for (int i = 0; i < n; i++) {
+            memberList.add("127.0.0.1:" + freePort());
+        }
+    }
+
+    private GridStore node(int i) throws Exception {
+        int port = Integer.parseInt(memberList.get(i).split(":")[1]);
+        HazelcastInstance hz = Grid.start(new GridSettings(clusterName, "127.0.0.1", port, memberList));
+        members.add(hz);
+        GridStore s = new GridStore(hz, FileStore.open(dir.resolve("n" + i), LOCAL), CLUSTER).start();
+        stores.add(s);
+        return s;
+    }
+
+    @AfterEach
+    void stop() {
+        stores.forEach(GridStore::close);
+        members.forEach(HazelcastInstance::shutdown);
+    }
+
+    private static CertificateRecord cert(String id, long revision, String name) {
+        List<String> names = List.of(name);
+        return new CertificateRecord(id, "t", names, revision, "chain",
+                LOCAL.seal("key".getBytes(StandardCharsets.US_ASCII), CertificateRecord.keyAad(id, names, revision)),
+                "ECDSA-P-256", 0, 1, "ff", "CN=x", "1", false, 0, 0);
+    }
+
+    @Test
+    void writeOnOneNodeIsAppliedOnEveryNode() throws Exception {
+        plan(3);
+        GridStore a = node(0);
+        GridStore b = node(1);
+        GridStore c = node(2);
+        List<String> heardOnC = new CopyOnWriteArrayList<>();
+        c.addListener(new StoreListener() {
+            @Override
+            public void certificatePut(CertificateRecord r) {
+                heardOnC.add(r.id());
+            }
+        });
+        a.putCertificate(cert("c1", a.nextRevision(), "a.test"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> b.certificate("c1").isPresent()
+                && c.certificate("c1").isPresent());
+        await().atMost(Duration.ofSeconds(5)).until(() -> heardOnC.contains("c1"));
+        assertThat(b.removeCertificate("c1")).isTrue();
+        await().atMost(Duration.ofSeconds(10)).until(() -> a.certificate("c1").isEmpty() && c.certificate("c1").isEmpty());
+    }
+
+    @Test
+    void higherRevisionWinsAndTombstonesBeatOlderCopies() throws Exception {
+        plan(2);
+        GridStore a = node(0);
+        GridStore b = node(1);
+        long r1 = a.nextRevision();
+        long r2 = a.nextRevision();
+        a.putCertificate(cert("c1", r2, "new.test"));
+        b.putCertificate(cert("c1", r1, "old.test")); // older revision arrives later
+        b.drainEvents();
+        a.drainEvents();
+        await().atMost(Duration.ofSeconds(10)).until(() -> b.certificate("c1").map(CertificateRecord::names)
+                .orElse(List.of()).contains("new.test"));
+        assertThat(a.certificate("c1").orElseThrow().names()).containsExactly("new.test");
+
+        assertThat(a.removeCertificate("c1")).isTrue();
+        await().atMost(Duration.ofSeconds(10)).until(() -> b.certificate("c1").isEmpty());
+        b.putCertificate(cert("c1", r2, "new.test")); // a stale copy of the deleted certificate
+        Thread.sleep(300);
+        b.drainEvents();
+        assertThat(a.certificate("c1")).isEmpty();
+        assertThat(b.certificate("c1")).isEmpty();
+    }
+
+    @Test
+    void startingNodeCatchesUpAndReseedsTheGridFromItsSnapshot(@TempDir Path offline) throws Exception {
+        plan(2);
+        GridStore a = node(0);
+        a.putCertificate(cert("on-grid", a.nextRevision(), "g.test"));
+        // node 1's snapshot holds something the grid never saw (written while the cluster was down)
+        try (FileStore snapshot = FileStore.open(dir.resolve("n1"), LOCAL)) {
+            snapshot.putCertificate(cert("only-local", snapshot.nextRevision(), "l.test"));
+        }
+        GridStore b = node(1);
+        assertThat(b.certificate("on-grid")).isPresent(); // caught up before start() returned
+        await().atMost(Duration.ofSeconds(10)).until(() -> a.certificate("only-local").isPresent());
+    }
+
+    @Test
+    void entriesForgedWithoutTheClusterKeyAreRejectedCountedAndHealed() throws Exception {
+        plan(2);
+        GridStore a = node(0);
+        GridStore b = node(1);
+        a.putCertificate(cert("victim", a.nextRevision(), "v.test"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> b.certificate("victim").isPresent());
+
+        // a rogue member: joins the cluster (knows its name and address) but not the cluster key
+        HazelcastInstance rogue = Grid.start(new GridSettings(clusterName, "127.0.0.1", freePort(), memberList));
+        members.add(rogue);
+        Sealer wrongKey = Sealer.of(filled(9));
+        String map = MapNames.of("certificates");
+        rogue.<String, String>getMap(map).put("forged", GridValue.encode(wrongKey, map, "forged",
+                Long.MAX_VALUE / 4, "{\"id\":\"forged\"}"));
+        rogue.<String, String>getMap(map).put("victim", "v1|" + (Long.MAX_VALUE / 4) + "|1|x|y|z");
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> a.rejectedEntries() >= 2 && b.rejectedEntries() >= 2);
+        a.drainEvents();
+        b.drainEvents();
+        assertThat(a.certificate("forged")).isEmpty();
+        assertThat(b.certificate("forged")).isEmpty();
+        assertThat(a.certificate("victim")).isPresent(); // the forged tombstone was not applied
+        assertThat(b.certificate("victim")).isPresent();
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+            String healed = rogue.<String, String>getMap(map).get("victim");
+            try {
+                return GridValue.decode(CLUSTER, map, "victim", healed).json() != null;
+            } catch (Exception e) {
+                return false;
+            }
+        });
+    }
+
+    @Test
+    void mergeKeepsTheHigherRevision() {
+        HigherRevisionMergePolicy p = new HigherRevisionMergePolicy();
+        assertThat(p.merge(value("v1|5|0|k|n|c"), value("v1|7|0|k|n|c"))).isEqualTo("v1|7|0|k|n|c");
+        assertThat(p.merge(value("v1|9|1|k|n|c"), value("v1|7|0|k|n|c"))).isEqualTo("v1|9|1|k|n|c");
+        assertThat(p.merge(value("v1|9|0|k|n|c"), null)).isEqualTo("v1|9|0|k|n|c");
+        assertThat(p.merge(value("garbage"), value("v1|1|0|k|n|c"))).isEqualTo("v1|1|0|k|n|c");
+    }
+
+    private static MergingValue<Object> value(String v) {
+        return new MergingValue<>() {
+            @Override
+            public Object getRawValue() {
+                return v;
+            }
+
+            @Override
+            public Object getDeserializedValue() {
+                return v;
+            }
+        };
+    }
+}
