@@ -54,7 +54,8 @@ public final class ConfigLoader {
             r.problem("", root, "a mapping at the top level");
             throw new ConfigException(source, r.problems());
         }
-        r.onlyKnown("", root, Set.of("node", "listeners", "console", "tls", "proxy", "pools", "routes", "defaultPool"));
+        r.onlyKnown("", root, Set.of("node", "listeners", "console", "tls", "proxy", "pools", "routes", "defaultPool",
+                "cluster"));
 
         JsonNode n = r.object("", root, "node");
         r.onlyKnown("node", n, Set.of("name", "dataDir"));
@@ -221,11 +222,40 @@ public final class ConfigLoader {
         if (defaultPool != null && !poolNames.contains(defaultPool)) {
             r.problem("defaultPool", root.get("defaultPool"), "the name of a pool in pools " + poolNames);
         }
+        JsonNode cl = r.object("", root, "cluster");
+        r.onlyKnown("cluster", cl, Set.of("enabled", "name", "bind", "members", "keyFile", "previousKeyFile",
+                "ticketKeyRotation"));
+        boolean clusterOn = r.bool("cluster", cl, "enabled", false);
+        InetSocketAddress bind = r.address("cluster", cl, "bind", "127.0.0.1:5701", false);
+        List<String> members = new ArrayList<>();
+        List<JsonNode> memberNodes = r.list("cluster", cl, "members");
+        for (int i = 0; i < memberNodes.size(); i++) {
+            String m = memberNodes.get(i).asText();
+            if (ConfigReader.parseAddress(m) == null) {
+                r.problem("cluster.members[" + i + "]", memberNodes.get(i), "host:port with an IP address");
+            } else {
+                members.add(m);
+            }
+        }
+        String keyFile = r.string("cluster", cl, "keyFile", "/etc/gatehouse/cluster.key");
+        String previous = r.string("cluster", cl, "previousKeyFile", null);
+        if (clusterOn && members.isEmpty()) {
+            r.problem("cluster.members", cl == null ? null : cl.get("members"),
+                    "every member's host:port (this node included) when cluster.enabled is true");
+        }
+        if (clusterOn && bind != null && !members.isEmpty()
+                && members.stream().noneMatch(m -> bind.equals(ConfigReader.parseAddress(m)))) {
+            r.problem("cluster.bind", cl.get("bind"), "one of cluster.members " + members);
+        }
+        GatehouseConfig.Cluster cluster = new GatehouseConfig.Cluster(clusterOn,
+                r.string("cluster", cl, "name", "gatehouse"), bind, members, Path.of(keyFile),
+                previous == null ? null : Path.of(previous),
+                r.duration("cluster", cl, "ticketKeyRotation", Duration.ofHours(12)));
         if (!r.problems().isEmpty()) {
             throw new ConfigException(source, r.problems());
         }
         return new GatehouseConfig(node, listeners, console, tls, proxy, List.copyOf(pools), List.copyOf(routes),
-                defaultPool);
+                defaultPool, cluster);
     }
 
     /** True for {@code host:port} with a valid host and a port 1-65535. */

@@ -20,7 +20,18 @@ public record GatehouseConfig(
         Proxy proxy,
         List<Pool> pools,
         List<Route> routes,
-        String defaultPool) {
+        String defaultPool,
+        Cluster cluster) {
+
+    /**
+     * Membership in a cluster sharing one store over Hazelcast. Disabled: a single node.
+     *
+     * @param keyFile         32-byte cluster key, the same on every node: seals everything in the grid
+     * @param previousKeyFile the key before a rotation (still opens values), or null
+     */
+    public record Cluster(boolean enabled, String name, InetSocketAddress bind, List<String> members, Path keyFile,
+            Path previousKeyFile, Duration ticketKeyRotation) {
+    }
 
     /** Identity and state of this node. */
     public record Node(String name, Path dataDir) {

@@ -52,7 +52,11 @@ public final class Node implements AutoCloseable {
 
     private final GatehouseConfig config;
     private final long startedAt = System.currentTimeMillis();
-    private FileStore store;
+    private dev.gatehouse.cluster.store.Store store;
+    private FileStore localStore;
+    private com.hazelcast.core.HazelcastInstance grid;
+    private dev.gatehouse.cluster.grid.GridStore gridStore;
+    private dev.gatehouse.cluster.grid.TicketKeyShare ticketKeys;
     private CertificateRegistry registry;
     private SslContextFactory tls;
     private EdgeServer edge;
@@ -87,8 +91,19 @@ public final class Node implements AutoCloseable {
         } catch (UnsupportedOperationException | IOException e) {
             log.warn("event=data_dir_permissions dir={} cause={}", data, e.toString());
         }
-        Sealer sealer = Sealer.of(Sealer.loadOrCreateKeyFile(data.resolve("master.key")));
-        store = FileStore.open(data, sealer);
+        byte[] master = Sealer.loadOrCreateKeyFile(data.resolve("master.key"));
+        GatehouseConfig.Cluster cl = config.cluster();
+        Sealer sealer;
+        if (cl.enabled()) {
+            // in a cluster every node must open every private key: they are sealed with the cluster key
+            byte[] clusterKey = readClusterKey(cl.keyFile(), "cluster.keyFile");
+            sealer = cl.previousKeyFile() == null ? Sealer.of(clusterKey, master)
+                    : Sealer.of(clusterKey, readClusterKey(cl.previousKeyFile(), "cluster.previousKeyFile"), master);
+        } else {
+            sealer = Sealer.of(master);
+        }
+        localStore = FileStore.open(data, sealer);
+        store = localStore;
 
         GatehouseConfig.Tls t = config.tls();
         tls = new SslContextFactory(t.preferNative(), t.http2(), t.sessionTimeout().toSeconds());
@@ -107,6 +122,16 @@ public final class Node implements AutoCloseable {
         int served = sync.loadAll();
         store.addListener(sync);
         registry.setDefault(t.defaultCertificate());
+        if (cl.enabled()) {
+            // join, catch up with the grid (events flow into the local snapshot and the engine), then serve
+            grid = dev.gatehouse.cluster.grid.Grid.start(new dev.gatehouse.cluster.grid.GridSettings(cl.name(),
+                    cl.bind().getAddress().getHostAddress(), cl.bind().getPort(), cl.members()));
+            Sealer clusterSealer = sealer;
+            gridStore = new dev.gatehouse.cluster.grid.GridStore(grid, localStore, clusterSealer).start();
+            store = gridStore;
+            ticketKeys = new dev.gatehouse.cluster.grid.TicketKeyShare(grid, clusterSealer, cl.ticketKeyRotation(),
+                    registry::ticketKeys).start();
+        }
         rebuildRouter();
         edge.start();
 
@@ -128,6 +153,18 @@ public final class Node implements AutoCloseable {
         log.info("event=node_ready node={} certificates={} from_store={} https={} console={} tls={} ready_ms={}",
                 config.node().name(), registry.size(), served, edge.httpsPort(), console.port(), tls.providerName(),
                 (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    private static byte[] readClusterKey(Path file, String field) throws IOException {
+        if (!Files.exists(file)) {
+            throw new IOException(field + ": " + file + " does not exist (expected: the 32-byte cluster key, "
+                    + "the same file on every node; e.g. head -c 32 /dev/urandom > " + file + ")");
+        }
+        byte[] k = Files.readAllBytes(file);
+        if (k.length != 32) {
+            throw new IOException(field + ": " + file + " holds " + k.length + " bytes (expected: 32)");
+        }
+        return k;
     }
 
     private EdgeConfig edgeConfig() {
@@ -217,7 +254,14 @@ public final class Node implements AutoCloseable {
         m.put("listeners", listeners);
         m.put("certificates", registry.size());
         m.put("storedCertificates", store.certificates().size());
-        m.put("rejectedStoreEntries", store.loadProblems().size() + edge.metrics().get("store.rejected_entries"));
+        m.put("rejectedStoreEntries", localStore.loadProblems().size() + edge.metrics().get("store.rejected_entries"));
+        if (grid != null) {
+            Map<String, Object> c = new LinkedHashMap<>();
+            c.put("name", config.cluster().name());
+            c.put("members", grid.getCluster().getMembers().stream().map(mb -> mb.getAddress().toString()).toList());
+            c.put("rejectedGridEntries", gridStore.rejectedEntries());
+            m.put("cluster", c);
+        }
         m.put("cachedTlsContexts", registry.cachedContexts());
         m.put("inflightRequests", edge.inflight());
         m.put("counters", edge.metrics().snapshot());
@@ -233,7 +277,12 @@ public final class Node implements AutoCloseable {
     }
 
     public FileStore store() {
-        return store;
+        return localStore;
+    }
+
+    /** The grid store when clustered, or null. */
+    public dev.gatehouse.cluster.grid.GridStore gridStore() {
+        return gridStore;
     }
 
     public TenantService tenants() {
@@ -265,11 +314,19 @@ public final class Node implements AutoCloseable {
         if (edge != null) {
             edge.close();
         }
+        if (ticketKeys != null) {
+            ticketKeys.close();
+        }
+        if (gridStore != null) {
+            gridStore.close();
+        } else if (localStore != null) {
+            localStore.close();
+        }
+        if (grid != null) {
+            grid.shutdown();
+        }
         if (registry != null) {
             registry.close();
-        }
-        if (store != null) {
-            store.close();
         }
     }
 }

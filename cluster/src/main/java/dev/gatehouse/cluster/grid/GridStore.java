@@ -62,6 +62,12 @@ public final class GridStore implements Store {
         return t;
     });
     private final List<UUID> registrations = new java.util.ArrayList<>();
+    private final java.util.concurrent.ScheduledExecutorService antiEntropy =
+            Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "gatehouse-grid-anti-entropy");
+                t.setDaemon(true);
+                return t;
+            });
 
     public GridStore(HazelcastInstance hz, FileStore local, Sealer clusterSealer) {
         this.hz = hz;
@@ -77,7 +83,31 @@ public final class GridStore implements Store {
             registrations.add(map.addEntryListener(new Listener(kind), true));
         }
         reconcile();
+        // An event can be lost when a member dies between a write and its notification; a membership
+        // change, and a periodic pass, re-run reconciliation (anti-entropy) on the event thread.
+        hz.getCluster().addMembershipListener(new com.hazelcast.cluster.MembershipListener() {
+            @Override
+            public void memberAdded(com.hazelcast.cluster.MembershipEvent e) {
+                scheduleReconcile();
+            }
+
+            @Override
+            public void memberRemoved(com.hazelcast.cluster.MembershipEvent e) {
+                scheduleReconcile();
+            }
+        });
+        antiEntropy.scheduleWithFixedDelay(this::scheduleReconcile, 30, 30, TimeUnit.SECONDS);
         return this;
+    }
+
+    private void scheduleReconcile() {
+        events.execute(() -> {
+            try {
+                reconcile();
+            } catch (StoreException | RuntimeException e) {
+                log.warn("event=grid_reconcile_failed cause={}", e.toString());
+            }
+        });
     }
 
     /** Entries seen in the grid that did not open with the cluster key. */
@@ -116,7 +146,7 @@ public final class GridStore implements Store {
                 }
             }
         }
-        log.info("event=grid_reconciled pulled={} pushed={} took_ms={}", pulled, pushed,
+        log.debug("event=grid_reconciled pulled={} pushed={} took_ms={}", pulled, pushed,
                 (System.nanoTime() - t0) / 1_000_000);
     }
 
@@ -316,6 +346,7 @@ public final class GridStore implements Store {
 
     @Override
     public void close() {
+        antiEntropy.shutdownNow();
         events.shutdown();
         try {
             events.awaitTermination(5, TimeUnit.SECONDS);

@@ -1,0 +1,233 @@
+package dev.gatehouse.appliance.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.gatehouse.appliance.testing.ConsoleClient;
+import dev.gatehouse.appliance.testing.NodeProcess;
+import dev.gatehouse.appliance.testing.TestNode;
+import dev.gatehouse.tls.demo.DemoPki;
+import dev.gatehouse.tls.demo.Pem;
+import dev.gatehouse.tls.testing.TlsProbe;
+import dev.gatehouse.tls.testing.Tools;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import javax.net.ssl.SSLException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Three real node processes on loopback sharing one store over Hazelcast: a certificate uploaded,
+ * replaced or deleted on one node is served (or refused) by all; kill -9 during a burst loses no
+ * acknowledged upload; a full restart keeps everything; a new node catches up before it is ready;
+ * a session ticket from one node resumes on another.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ClusterIT {
+
+    private static final DemoPki PKI = DemoPki.create("Cluster Test CA");
+    @TempDir
+    static Path dir;
+    static final List<NodeProcess> nodes = new ArrayList<>();
+    static final List<String> members = new ArrayList<>();
+    static Path clusterKey;
+    static String admin;
+    static TlsProbe probe;
+
+    static int freePort() throws Exception {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    static String yaml(int hzPort) {
+        return String.join("\n",
+                "listeners: {https: '127.0.0.1:0', http: 'off'}",
+                "console: {listen: '127.0.0.1:0'}",
+                "proxy: {drainTimeout: 1s}",
+                "cluster:",
+                "  enabled: true",
+                "  name: it-" + dir.getFileName(),
+                "  bind: '127.0.0.1:" + hzPort + "'",
+                "  members: [" + String.join(", ", members.stream().map(m -> "'" + m + "'").toList()) + "]",
+                "  keyFile: '" + clusterKey + "'", "");
+    }
+
+    @BeforeAll
+    static void startThree() throws Exception {
+        byte[] key = new byte[32];
+        new SecureRandom().nextBytes(key);
+        clusterKey = Files.write(dir.resolve("cluster.key"), key);
+        for (int i = 0; i < 4; i++) {
+            members.add("127.0.0.1:" + freePort());
+        }
+        for (int i = 0; i < 3; i++) {
+            nodes.add(new NodeProcess(dir.resolve("node" + (i + 1)), yaml(Integer.parseInt(members.get(i).split(":")[1]))));
+        }
+        nodes.get(0).start().awaitReady();
+        nodes.get(1).start();
+        nodes.get(2).start();
+        nodes.get(1).awaitReady();
+        nodes.get(2).awaitReady();
+        admin = Files.readString(nodes.get(0).dataDir.resolve("admin.token")).trim();
+        probe = new TlsProbe(Pem.certificates(List.of(PKI.caCertificate())));
+        ConsoleClient c = nodes.get(0).console();
+        assertThat(c.call("POST", "/v1/tenants", admin, "{\"id\":\"acme\"}").status()).isEqualTo(201);
+        assertThat(c.call("POST", "/v1/tenants/acme/domains", admin, "{\"name\":\"*.acme.test\"}").status())
+                .isEqualTo(200);
+    }
+
+    @AfterAll
+    static void stopAll() throws Exception {
+        for (NodeProcess n : nodes) {
+            n.close();
+        }
+    }
+
+    static String body(DemoPki.Issued c) throws Exception {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("tenant", "acme");
+        m.put("certificatePem", new String(Pem.certificates(c.chain()), StandardCharsets.US_ASCII));
+        m.put("privateKeyPem", new String(Pem.privateKey(c.key()), StandardCharsets.US_ASCII));
+        return TestNode.json(m);
+    }
+
+    static String servedSerial(NodeProcess n, String sni) {
+        try {
+            return probe.leaf(n.httpsPort, sni).getSerialNumber().toString(16);
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
+    @Test
+    @Order(1)
+    void uploadReplaceAndDeleteOnOneNodeAreLiveOnAll() throws Exception {
+        ConsoleClient one = nodes.get(0).console();
+        DemoPki.Issued first = PKI.issueEc("www.acme.test");
+        TestNode.Reply up = one.call("POST", "/v1/certificates", admin, body(first));
+        assertThat(up.status()).as(up.body()).isEqualTo(201);
+        String id = up.json().get("id").asText();
+        String serial = first.leaf().getSerialNumber().toString(16);
+        for (NodeProcess n : nodes) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> serial.equals(servedSerial(n, "www.acme.test")));
+        }
+        DemoPki.Issued second = PKI.issueEc("www.acme.test");
+        assertThat(nodes.get(1).console().call("PUT", "/v1/certificates/" + id, admin, body(second)).status())
+                .isEqualTo(200);
+        String serial2 = second.leaf().getSerialNumber().toString(16);
+        for (NodeProcess n : nodes) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> serial2.equals(servedSerial(n, "www.acme.test")));
+        }
+        assertThat(nodes.get(2).console().call("DELETE", "/v1/certificates/" + id, admin, null).status()).isEqualTo(204);
+        for (NodeProcess n : nodes) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> servedSerial(n, "www.acme.test") == null);
+            assertThatThrownBy(() -> probe.leaf(n.httpsPort, "www.acme.test")).isInstanceOf(SSLException.class);
+        }
+    }
+
+    @Test
+    @Order(2)
+    void sessionTicketFromOneNodeResumesOnAnother() throws Exception {
+        Tools.require("openssl");
+        ConsoleClient one = nodes.get(0).console();
+        assertThat(one.call("POST", "/v1/certificates", admin, body(PKI.issueEc("resume.acme.test"))).status())
+                .isEqualTo(201);
+        for (NodeProcess n : nodes) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> servedSerial(n, "resume.acme.test") != null);
+        }
+        Path sess = dir.resolve("session.pem");
+        byte[] request = "GET / HTTP/1.1\r\nHost: resume.acme.test\r\nConnection: close\r\n\r\n"
+                .getBytes(StandardCharsets.US_ASCII);
+        Tools.Result first = Tools.run(List.of("openssl", "s_client", "-connect", "127.0.0.1:" + nodes.get(0).httpsPort,
+                "-servername", "resume.acme.test", "-sess_out", sess.toString(), "-ign_eof"), request, 20);
+        assertThat(first.stdout()).contains("New, TLSv1.3");
+        assertThat(sess).exists();
+        Tools.Result second = Tools.run(List.of("openssl", "s_client", "-connect", "127.0.0.1:" + nodes.get(1).httpsPort,
+                "-servername", "resume.acme.test", "-sess_in", sess.toString(), "-ign_eof"), request, 20);
+        assertThat(second.stdout()).contains("Reused, TLSv1.3");
+    }
+
+    @Test
+    @Order(3)
+    void killDashNineMidBurstLosesNoAcknowledgedUpload() throws Exception {
+        ConsoleClient one = nodes.get(0).console();
+        List<String> bodies = new ArrayList<>();
+        for (int i = 0; i < 120; i++) {
+            bodies.add(body(PKI.issueEc("burst" + i + ".acme.test")));
+        }
+        List<String> acknowledged = new ArrayList<>();
+        AtomicBoolean killed = new AtomicBoolean();
+        for (int i = 0; i < bodies.size(); i++) {
+            if (i == 30) {
+                nodes.get(2).kill9();
+                killed.set(true);
+            }
+            TestNode.Reply r = one.call("POST", "/v1/certificates", admin, bodies.get(i));
+            if (r.status() == 201) {
+                acknowledged.add(r.json().get("id").asText());
+            }
+        }
+        assertThat(killed).isTrue();
+        assertThat(acknowledged).hasSizeGreaterThan(100);
+        for (NodeProcess n : nodes.subList(0, 2)) {
+            ConsoleClient c = n.console();
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+                JsonNode items = c.call("GET", "/v1/certificates?limit=1000", admin, null).json().get("items");
+                List<String> ids = new ArrayList<>();
+                items.forEach(x -> ids.add(x.get("id").asText()));
+                assertThat(ids).containsAll(acknowledged);
+            });
+        }
+        nodes.get(2).start().awaitReady(); // back, and caught up before ready
+        JsonNode items = nodes.get(2).console().call("GET", "/v1/certificates?limit=1000", admin, null).json().get("items");
+        List<String> ids = new ArrayList<>();
+        items.forEach(x -> ids.add(x.get("id").asText()));
+        assertThat(ids).containsAll(acknowledged);
+    }
+
+    @Test
+    @Order(4)
+    void fullRestartKeepsEverythingAndANewNodeCatchesUpBeforeReady() throws Exception {
+        int before = nodes.get(0).console().call("GET", "/v1/certificates?limit=1000", admin, null).json()
+                .get("items").size();
+        for (NodeProcess n : nodes) {
+            n.stop();
+        }
+        nodes.get(0).start();
+        nodes.get(1).start();
+        nodes.get(2).start();
+        for (NodeProcess n : nodes) {
+            n.awaitReady();
+        }
+        for (NodeProcess n : nodes) {
+            assertThat(n.console().call("GET", "/v1/certificates?limit=1000", admin, null).json().get("items").size())
+                    .isEqualTo(before);
+        }
+        assertThat(servedSerial(nodes.get(1), "resume.acme.test")).isNotNull();
+
+        NodeProcess fourth = new NodeProcess(dir.resolve("node4"), yaml(Integer.parseInt(members.get(3).split(":")[1])));
+        nodes.add(fourth);
+        fourth.start().awaitReady();
+        // ready means caught up: everything is there at once
+        assertThat(fourth.console().call("GET", "/v1/certificates?limit=1000", admin, null).json().get("items").size())
+                .isEqualTo(before);
+        assertThat(servedSerial(fourth, "burst7.acme.test")).isNotNull();
+    }
+}

@@ -1,0 +1,103 @@
+package dev.gatehouse.appliance.testing;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** A node as a real process of the packaged jar ({@code serve --config}), its log kept in memory. */
+public final class NodeProcess implements AutoCloseable {
+
+    private static final Pattern READY = Pattern.compile("event=node_ready .* https=(\\d+) console=(\\d+)");
+
+    public final Path dataDir;
+    private final Path config;
+    private Process process;
+    public final List<String> log = new CopyOnWriteArrayList<>();
+    public int httpsPort;
+    public int consolePort;
+
+    public NodeProcess(Path dir, String yaml) throws Exception {
+        this.dataDir = dir.resolve("data");
+        Files.createDirectories(dir);
+        this.config = Files.writeString(dir.resolve("gatehouse.yaml"),
+                "node: {name: '" + dir.getFileName() + "', dataDir: '" + dataDir + "'}\n" + yaml);
+    }
+
+    /** Starts the process; {@link #awaitReady()} waits for it. */
+    public NodeProcess start() throws Exception {
+        log.clear();
+        process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m", "-jar", Path.of("target", "gatehouse.jar").toString(), "serve", "--config", config.toString())
+                .redirectErrorStream(true).start();
+        Thread pump = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(),
+                    StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    log.add(line);
+                    Matcher m = READY.matcher(line);
+                    if (m.find()) {
+                        httpsPort = Integer.parseInt(m.group(1));
+                        consolePort = Integer.parseInt(m.group(2));
+                    }
+                }
+            } catch (Exception ignored) {
+                // process ended
+            }
+        });
+        pump.setDaemon(true);
+        pump.start();
+        return this;
+    }
+
+    public NodeProcess awaitReady() throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (consolePort == 0) {
+            if (!process.isAlive()) {
+                throw new AssertionError("node exited: " + String.join("\n", log));
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("node not ready after 90 s: " + String.join("\n", log));
+            }
+            Thread.sleep(50);
+        }
+        return this;
+    }
+
+    public ConsoleClient console() throws Exception {
+        return new ConsoleClient(dataDir, consolePort);
+    }
+
+    /** SIGKILL: no shutdown hook runs. */
+    public void kill9() throws Exception {
+        process.destroyForcibly();
+        process.waitFor(20, TimeUnit.SECONDS);
+        consolePort = 0;
+    }
+
+    /** SIGTERM, then wait for the orderly stop. */
+    public void stop() throws Exception {
+        if (process != null && process.isAlive()) {
+            process.destroy();
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        }
+        consolePort = 0;
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (process != null) {
+            process.destroyForcibly();
+            process.waitFor(20, TimeUnit.SECONDS);
+        }
+    }
+}
