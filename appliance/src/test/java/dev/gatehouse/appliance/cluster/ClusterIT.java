@@ -230,4 +230,35 @@ class ClusterIT {
                 .isEqualTo(before);
         assertThat(servedSerial(fourth, "burst7.acme.test")).isNotNull();
     }
+
+    @Test
+    @Order(5)
+    void rogueMemberWithoutTheClusterKeyCannotMakeNodesServeItsCertificate() throws Exception {
+        // a Hazelcast member that knows the cluster's name and addresses, but not its key
+        com.hazelcast.core.HazelcastInstance rogue = dev.gatehouse.cluster.grid.Grid.start(
+                new dev.gatehouse.cluster.grid.GridSettings("it-" + dir.getFileName(), "127.0.0.1", freePort(), members));
+        try {
+            DemoPki.Issued forged = PKI.issueEc("evil.acme.test");
+            dev.gatehouse.cluster.store.Sealer wrong = dev.gatehouse.cluster.store.Sealer.of(new byte[32]);
+            java.util.List<String> names = List.of("evil.acme.test");
+            long rev = Long.MAX_VALUE / 4;
+            dev.gatehouse.cluster.store.CertificateRecord record = new dev.gatehouse.cluster.store.CertificateRecord(
+                    "crt_forged", "acme", names, rev, new String(Pem.certificates(forged.chain()), StandardCharsets.US_ASCII),
+                    wrong.seal(forged.key().getEncoded(), dev.gatehouse.cluster.store.CertificateRecord.keyAad("crt_forged",
+                            names, rev)), "ECDSA-P-256", 0, Long.MAX_VALUE / 2, "00", "CN=x", "1", false, 0, 0);
+            String map = dev.gatehouse.cluster.grid.MapNames.of("certificates");
+            rogue.<String, String>getMap(map).put("crt_forged", dev.gatehouse.cluster.grid.GridValue.encode(wrong, map,
+                    "crt_forged", rev, new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(record)));
+            for (NodeProcess n : nodes) {
+                ConsoleClient c = n.console();
+                await().atMost(Duration.ofSeconds(20)).until(() -> c.call("GET", "/v1/status", admin, null).json()
+                        .get("cluster").get("rejectedGridEntries").asLong() > 0);
+                assertThat(servedSerial(n, "evil.acme.test")).isNull();
+                assertThat(c.call("GET", "/v1/certificates/crt_forged", admin, null).status()).isEqualTo(404);
+                assertThat(n.log).anyMatch(l -> l.contains("event=grid_entry_rejected") && l.contains("crt_forged"));
+            }
+        } finally {
+            rogue.shutdown();
+        }
+    }
 }
