@@ -115,39 +115,92 @@ public final class GridStore implements Store {
         return rejected.get();
     }
 
+    private static final int BATCH = 1000;
+
+    /**
+     * Newer wins, both ways: pulls what the grid has newer (in bulk, synced once at the end), pushes
+     * what this node has newer (re-seeding the grid after a full restart), and re-seals values
+     * sealed with a retired cluster key (only the oldest member does, to avoid duelling writes).
+     */
     private void reconcile() throws StoreException {
         long t0 = System.nanoTime();
         int pulled = 0;
         int pushed = 0;
-        for (String kind : FileStoreAccess.kinds()) {
-            String mapName = MapNames.of(kind);
-            IMap<String, String> map = hz.getMap(mapName);
-            Set<String> keys = new HashSet<>(map.keySet());
-            keys.addAll(access.keys(kind));
-            java.util.Map<String, String> gridValues = map.getAll(keys);
-            for (String key : keys) {
-                String encoded = gridValues.get(key);
-                GridValue grid = null;
-                if (encoded != null) {
-                    try {
-                        grid = GridValue.decode(clusterSealer, mapName, key, encoded);
-                    } catch (SealException e) {
-                        reject(mapName, key, e);
+        int resealed = 0;
+        boolean oldest = hz.getCluster().getMembers().iterator().next().localMember();
+        access.beginBulk();
+        try {
+            for (String kind : FileStoreAccess.kinds()) {
+                String mapName = MapNames.of(kind);
+                IMap<String, String> map = hz.getMap(mapName);
+                Set<String> keys = new HashSet<>(map.keySet());
+                keys.addAll(access.keys(kind));
+                List<String> all = new java.util.ArrayList<>(keys);
+                for (int from = 0; from < all.size(); from += BATCH) {
+                    Set<String> batch = new HashSet<>(all.subList(from, Math.min(all.size(), from + BATCH)));
+                    java.util.Map<String, String> gridValues = map.getAll(batch);
+                    for (String key : batch) {
+                        String encoded = gridValues.get(key);
+                        GridValue grid = null;
+                        if (encoded != null) {
+                            try {
+                                grid = GridValue.decode(clusterSealer, mapName, key, encoded);
+                            } catch (SealException e) {
+                                reject(mapName, key, e);
+                            }
+                        }
+                        long mine = access.revisionOf(kind, key);
+                        if (grid != null && grid.revision() > mine) {
+                            if (access.apply(kind, key, grid.revision(), grid.json())) {
+                                pulled++;
+                            }
+                        } else if (mine >= 0 && (grid == null || mine > grid.revision())) {
+                            push(kind, key, mine, access.jsonOf(kind, key));
+                            pushed++;
+                        } else if (oldest && grid != null && !clusterSealer.sealingKeyId().equals(
+                                GridValue.keyIdOf(encoded))) {
+                            reseal(kind, key, grid);
+                            resealed++;
+                        }
                     }
-                }
-                long mine = access.revisionOf(kind, key);
-                if (grid != null && grid.revision() > mine) {
-                    if (access.apply(kind, key, grid.revision(), grid.json())) {
-                        pulled++;
-                    }
-                } else if (mine >= 0 && (grid == null || mine > grid.revision())) {
-                    push(kind, key, mine, access.jsonOf(kind, key));
-                    pushed++;
                 }
             }
+        } finally {
+            access.endBulk();
         }
-        log.debug("event=grid_reconciled pulled={} pushed={} took_ms={}", pulled, pushed,
+        log.info("event=grid_reconciled pulled={} pushed={} resealed={} took_ms={}", pulled, pushed, resealed,
                 (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    /**
+     * Rewrites an object sealed with a retired cluster key under the current one, at a new revision
+     * (a certificate's private key is re-sealed too: its associated data binds the revision).
+     */
+    private void reseal(String kind, String key, GridValue v) throws StoreException {
+        long rev = nextRevision();
+        if (v.tombstone()) {
+            write(kind, key, rev, null);
+            return;
+        }
+        try {
+            if (Records.CERTIFICATES.equals(kind)) {
+                CertificateRecord c = JSON.readValue(v.json(), CertificateRecord.class);
+                byte[] k = clusterSealer.open(c.sealedKey(), c.keyAad());
+                CertificateRecord next = new CertificateRecord(c.id(), c.tenant(), c.names(), rev, c.chainPem(),
+                        clusterSealer.seal(k, CertificateRecord.keyAad(c.id(), c.names(), rev)), c.keyType(),
+                        c.notBefore(), c.notAfter(), c.fingerprint(), c.issuer(), c.serial(), c.managed(), c.createdAt(),
+                        c.updatedAt());
+                java.util.Arrays.fill(k, (byte) 0);
+                write(kind, key, rev, next);
+            } else {
+                com.fasterxml.jackson.databind.node.ObjectNode n =
+                        (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(v.json());
+                n.put("revision", rev);
+                write(kind, key, rev, JSON.treeToValue(n, FileStoreAccess.type(kind)));
+            }
+        } catch (IOException | SealException e) {
+            log.warn("event=reseal_failed map={} key={} cause={}", MapNames.of(kind), key, e.toString());
+        }
     }
 
     private boolean push(String kind, String key, long revision, String json) {

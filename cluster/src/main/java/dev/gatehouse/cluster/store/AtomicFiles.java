@@ -23,6 +23,15 @@ public final class AtomicFiles {
 
     /** Atomically replaces {@code target} with {@code data}; the file is created mode 0600. */
     public static void write(Path target, byte[] data) throws IOException {
+        write(target, data, true);
+    }
+
+    /**
+     * Like {@link #write(Path, byte[])}; with {@code durable} false the data and the rename are not
+     * synced one by one (bulk catch-up from the grid, which still holds the data; the caller syncs
+     * the directory once at the end with {@link #syncDirectory}).
+     */
+    public static void write(Path target, byte[] data, boolean durable) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
         Files.createDirectories(dir);
         Path tmp = dir.resolve("." + target.getFileName() + ".tmp-" + Long.toHexString(ThreadLocalRandom.current().nextLong()));
@@ -32,12 +41,32 @@ public final class AtomicFiles {
             while (buf.hasRemaining()) {
                 ch.write(buf);
             }
-            ch.force(true);
+            if (durable) {
+                ch.force(true);
+            }
         } catch (IOException e) {
             Files.deleteIfExists(tmp);
             throw e;
         }
-        move(tmp, target);
+        if (durable) {
+            move(tmp, target);
+        } else {
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    /** Flushes every file of a directory and the directory itself (end of a bulk write). */
+    public static void syncDirectory(Path dir) throws IOException {
+        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+            for (Path f : files.toList()) {
+                if (Files.isRegularFile(f)) {
+                    try (FileChannel ch = FileChannel.open(f, StandardOpenOption.WRITE)) {
+                        ch.force(true);
+                    }
+                }
+            }
+        }
+        fsyncDirectory(dir);
     }
 
     /** Atomically renames and makes the rename durable. */

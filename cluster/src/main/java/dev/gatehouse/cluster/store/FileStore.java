@@ -173,9 +173,29 @@ public final class FileStore implements Store {
         return root.resolve(kind).resolve(HexFormat.of().formatHex(key.getBytes(StandardCharsets.UTF_8)) + ".json");
     }
 
+    /** Per thread: the grid's catch-up thread writes in bulk while API writes stay synced one by one. */
+    private final ThreadLocal<Boolean> bulk = ThreadLocal.withInitial(() -> Boolean.FALSE);
+
+    /** Bulk mode (this thread): replicated writes skip per-file fsync until {@link #endBulk()} syncs once. */
+    void beginBulk() {
+        bulk.set(Boolean.TRUE);
+    }
+
+    void endBulk() throws StoreException {
+        bulk.set(Boolean.FALSE);
+        try {
+            for (String kind : KINDS) {
+                AtomicFiles.syncDirectory(root.resolve(kind));
+                AtomicFiles.syncDirectory(root.resolve("tombstones").resolve(kind));
+            }
+        } catch (IOException e) {
+            throw new StoreException("cannot sync the snapshot: " + e.getMessage(), e);
+        }
+    }
+
     private void write(String kind, String key, Object value) throws StoreException {
         try {
-            AtomicFiles.write(file(kind, key), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(value));
+            AtomicFiles.write(file(kind, key), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(value), !bulk.get());
         } catch (IOException e) {
             throw new StoreException("cannot write " + kind + " " + key + ": " + e.getMessage(), e);
         }
@@ -190,7 +210,7 @@ public final class FileStore implements Store {
         try {
             AtomicFiles.write(root.resolve("tombstones").resolve(kind).resolve(
                     HexFormat.of().formatHex(key.getBytes(StandardCharsets.UTF_8)) + ".json"),
-                    JSON.writeValueAsBytes(new Tombstone(key, revision)));
+                    JSON.writeValueAsBytes(new Tombstone(key, revision)), !bulk.get());
             tombstones.get(kind).put(key, revision);
             return AtomicFiles.delete(file(kind, key));
         } catch (IOException e) {

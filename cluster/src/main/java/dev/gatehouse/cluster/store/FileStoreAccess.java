@@ -15,6 +15,11 @@ public final class FileStoreAccess {
         this.store = store;
     }
 
+    /** The record class of a kind. */
+    public static Class<?> type(String kind) {
+        return FileStore.type(kind);
+    }
+
     public static List<String> kinds() {
         return FileStore.KINDS;
     }
@@ -29,6 +34,14 @@ public final class FileStoreAccess {
 
     public String jsonOf(String kind, String key) {
         return store.jsonOf(kind, key);
+    }
+
+    public void beginBulk() {
+        store.beginBulk();
+    }
+
+    public void endBulk() throws StoreException {
+        store.endBulk();
     }
 
     /** Applies a change (json null = delete) when newer than the local copy. */

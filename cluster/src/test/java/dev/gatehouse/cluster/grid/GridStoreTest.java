@@ -166,6 +166,36 @@ class GridStoreTest {
     }
 
     @Test
+    void valuesSealedWithTheRetiredClusterKeyAreResealedInTheBackground() throws Exception {
+        plan(2);
+        GridStore a = node(0); // seals with CLUSTER only
+        long rev = a.nextRevision();
+        List<String> names = List.of("r.test");
+        a.putCertificate(new CertificateRecord("c1", "t", names, rev, "chain",
+                CLUSTER.seal("key".getBytes(StandardCharsets.US_ASCII), CertificateRecord.keyAad("c1", names, rev)),
+                "ECDSA-P-256", 0, 1, "ff", "CN=x", "1", false, 0, 0));
+        Sealer rotated = Sealer.of(filled(8), filled(7)); // new key first, the old one still opens
+        int port = Integer.parseInt(memberList.get(1).split(":")[1]);
+        HazelcastInstance hz = Grid.start(new GridSettings(clusterName, "127.0.0.1", port, memberList));
+        members.add(hz);
+        GridStore b = new GridStore(hz, FileStore.open(dir.resolve("n1"), rotated), rotated).start();
+        stores.add(b);
+        assertThat(b.certificate("c1")).isPresent();
+        stores.remove(a);
+        a.close();
+        members.remove(0).shutdown(); // b is now the oldest member: it re-seals
+        String map = MapNames.of("certificates");
+        await().atMost(Duration.ofSeconds(20)).until(() ->
+                rotated.sealingKeyId().equals(GridValue.keyIdOf(hz.<String, String>getMap(map).get("c1"))));
+        b.drainEvents();
+        CertificateRecord resealed = b.certificate("c1").orElseThrow();
+        assertThat(resealed.revision()).isGreaterThan(rev);
+        assertThat(resealed.sealedKey().keyId()).isEqualTo(rotated.sealingKeyId());
+        assertThat(new String(rotated.open(resealed.sealedKey(), resealed.keyAad()), StandardCharsets.US_ASCII))
+                .isEqualTo("key");
+    }
+
+    @Test
     void mergeKeepsTheHigherRevision() {
         HigherRevisionMergePolicy p = new HigherRevisionMergePolicy();
         assertThat(p.merge(value("v1|5|0|k|n|c"), value("v1|7|0|k|n|c"))).isEqualTo("v1|7|0|k|n|c");
