@@ -3,13 +3,18 @@ package dev.gatehouse.appliance;
 import dev.gatehouse.appliance.cli.CheckConfigCommand;
 import dev.gatehouse.appliance.cli.DemoCommand;
 import dev.gatehouse.appliance.cli.ServeCommand;
+import dev.gatehouse.appliance.cli.client.CertCommand;
+import dev.gatehouse.appliance.cli.client.StatusCommand;
+import dev.gatehouse.appliance.cli.client.TenantCommand;
+import dev.gatehouse.appliance.cli.client.TokenCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code gatehouse} command. */
 @Command(name = "gatehouse", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "Highly available TLS edge for multi-tenant SaaS.",
-        subcommands = {DemoCommand.class, ServeCommand.class, CheckConfigCommand.class})
+        subcommands = {DemoCommand.class, ServeCommand.class, CheckConfigCommand.class,
+            CertCommand.class, TenantCommand.class, TokenCommand.class, StatusCommand.class})
 public final class Main {
 
     public static void main(String[] args) {

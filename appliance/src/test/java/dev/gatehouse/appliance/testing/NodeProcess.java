@@ -33,9 +33,11 @@ public final class NodeProcess implements AutoCloseable {
     /** Starts the process; {@link #awaitReady()} waits for it. */
     public NodeProcess start() throws Exception {
         log.clear();
-        process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-jar", Path.of("target", "gatehouse.jar").toString(), "serve", "--config", config.toString())
-                .redirectErrorStream(true).start();
+        List<String> cmd = new java.util.ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(jvmOptions);
+        cmd.addAll(List.of("-jar", jarPath().toString(), "serve", "--config", config.toString()));
+        process = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         Thread pump = new Thread(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(),
                     StandardCharsets.UTF_8))) {
@@ -57,19 +59,47 @@ public final class NodeProcess implements AutoCloseable {
         return this;
     }
 
+    /** The packaged jar: {@code -Dgatehouse.jar=...}, else {@code target/gatehouse.jar} of the appliance module. */
+    private static Path jarPath() {
+        String p = System.getProperty("gatehouse.jar");
+        return p != null ? Path.of(p) : Path.of("target", "gatehouse.jar");
+    }
+
     public NodeProcess awaitReady() throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(300);
         while (consolePort == 0) {
             if (!process.isAlive()) {
                 throw new AssertionError("node exited: " + String.join("\n", log));
             }
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("node not ready after 90 s: " + String.join("\n", log));
+                throw new AssertionError("node not ready after 300 s: " + String.join("\n", log));
             }
             Thread.sleep(50);
         }
         return this;
     }
+
+    /** Resident set size of the node process, in KiB (0 when unknown). */
+    public long rssKb() {
+        try {
+            for (String l : Files.readAllLines(Path.of("/proc/" + process.pid() + "/status"))) {
+                if (l.startsWith("VmRSS:")) {
+                    return Long.parseLong(l.replaceAll("[^0-9]", ""));
+                }
+            }
+        } catch (Exception e) {
+            return 0;
+        }
+        return 0;
+    }
+
+    /** Extra JVM options for the next {@link #start()}. */
+    public NodeProcess jvm(String... options) {
+        this.jvmOptions = List.of(options);
+        return this;
+    }
+
+    private List<String> jvmOptions = List.of("-Xmx" + System.getProperty("gatehouse.node.heap", "256m"));
 
     public ConsoleClient console() throws Exception {
         return new ConsoleClient(dataDir, consolePort);

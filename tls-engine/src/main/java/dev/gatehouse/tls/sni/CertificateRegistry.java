@@ -46,10 +46,26 @@ public final class CertificateRegistry implements AutoCloseable {
     private final Map<String, Set<String>> idsByPattern = new HashMap<>();
     private final Object writeLock = new Object();
     private final ContextCache cache;
+    private final SslContextFactory factory;
     private volatile String defaultId;
 
     public CertificateRegistry(SslContextFactory factory, int maxContexts) {
+        this.factory = factory;
         this.cache = new ContextCache(maxContexts, factory);
+    }
+
+    /**
+     * Installs new session ticket keys (raw 48-byte keys, encrypting key first) on every context,
+     * built or yet to be built. The cluster calls this when it rotates the shared keys.
+     */
+    public void ticketKeys(List<byte[]> keys) {
+        factory.ticketKeys(keys);
+        for (Served s : byId.values()) {
+            SslContext ctx = s.context.get();
+            if (ctx != null) {
+                factory.applyTicketKeys(ctx);
+            }
+        }
     }
 
     /** Adds a bundle, or atomically replaces the bundle with the same id. */

@@ -75,6 +75,27 @@ public final class SslContextFactory {
         this.ticketKeys = keys.clone();
     }
 
+    /** Same as {@link #ticketKeys(OpenSslSessionTicketKey...)} from raw 48-byte keys (name, HMAC, AES). */
+    public void ticketKeys(List<byte[]> raw) {
+        OpenSslSessionTicketKey[] keys = new OpenSslSessionTicketKey[raw.size()];
+        for (int i = 0; i < keys.length; i++) {
+            byte[] k = raw.get(i);
+            if (k.length != 48) {
+                throw new IllegalArgumentException("ticketKeys[" + i + "]: " + k.length + " bytes (expected: 48)");
+            }
+            keys[i] = new OpenSslSessionTicketKey(Arrays.copyOfRange(k, 0, 16), Arrays.copyOfRange(k, 16, 32),
+                    Arrays.copyOfRange(k, 32, 48));
+        }
+        ticketKeys(keys);
+    }
+
+    /** Puts the current ticket keys on a context that was built earlier. */
+    void applyTicketKeys(SslContext ctx) {
+        if (ctx.sessionContext() instanceof OpenSslSessionContext sessions) {
+            sessions.setTicketKeys(ticketKeys);
+        }
+    }
+
     /**
      * Enables RFC 5077 / RFC 8446 §4.6.1 session tickets with this node's keys, and gives each
      * bundle its own session id context: BoringSSL then refuses to resume a session that was

@@ -1,0 +1,42 @@
+package dev.gatehouse.appliance.cli.client;
+
+import static dev.gatehouse.appliance.cli.client.Output.text;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import picocli.CommandLine.Command;
+
+/** {@code gatehouse status}: {@code GET /v1/status} as label/value lines (any token). */
+@Command(name = "status", mixinStandardHelpOptions = true,
+        description = "Show the node: readiness, listeners, certificates served and stored, cluster members (--json: also counters).")
+public final class StatusCommand extends ClientCommand {
+
+    @Override
+    void run(ConsoleApiClient console, Output out) throws ApiRefusedException, ConsoleUnreachableException {
+        JsonNode s = console.get("/v1/status");
+        if (out.json()) {
+            out.json(s);
+            return;
+        }
+        JsonNode listeners = s.path("listeners");
+        Table table = new Table()
+                .row("Node", text(s, "node"))
+                .row("Version", text(s, "version"))
+                .row("Ready", s.path("ready").asBoolean() ? "yes" : "no")
+                .row("Uptime", text(s, "uptimeSeconds") + "s")
+                .row("TLS", text(s, "tls") + " (" + text(s, "transport") + " transport)")
+                .row("HTTPS", text(listeners, "https"))
+                .row("HTTP", text(listeners, "http"))
+                .row("Console", text(listeners, "console"))
+                .row("Certificates", text(s, "certificates"))
+                .row("Stored certificates", text(s, "storedCertificates"))
+                .row("Rejected store entries", text(s, "rejectedStoreEntries"))
+                .row("Cached TLS contexts", text(s, "cachedTlsContexts"))
+                .row("In-flight requests", text(s, "inflightRequests"));
+        JsonNode cluster = s.get("cluster"); // only on clustered nodes
+        if (cluster != null && cluster.isObject()) {
+            table.row("Cluster", text(cluster, "name") + " (members: " + Output.joined(cluster, "members") + ")")
+                    .row("Rejected grid entries", text(cluster, "rejectedGridEntries"));
+        }
+        out.table(table);
+    }
+}

@@ -1,0 +1,109 @@
+package dev.gatehouse.appliance.cli.client;
+
+import static dev.gatehouse.appliance.cli.client.Output.joined;
+import static dev.gatehouse.appliance.cli.client.Output.text;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code gatehouse tenant ...}: tenants and their domain claims, through {@code /v1/tenants}. */
+@Command(name = "tenant", mixinStandardHelpOptions = true,
+        description = "Create and list tenants; claim and release the names their certificates may carry.",
+        subcommands = {TenantCommand.Create.class, TenantCommand.Ls.class, TenantCommand.Claim.class,
+            TenantCommand.Release.class})
+public final class TenantCommand {
+
+    private TenantCommand() {
+    }
+
+    /** {@code tenant create ID}: {@code POST /v1/tenants} (admin). */
+    @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a tenant (admin token).")
+    static final class Create extends ClientCommand {
+        @Parameters(index = "0", paramLabel = "ID", description = "lower-case letters, digits and dashes, e.g. acme")
+        String id;
+
+        @Option(names = "--display-name", paramLabel = "TEXT", description = "a name for people (default: the id)")
+        String displayName;
+
+        @Override
+        void run(ConsoleApiClient console, Output out) throws ApiRefusedException, ConsoleUnreachableException {
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("id", id);
+            if (displayName != null) {
+                body.put("displayName", displayName);
+            }
+            JsonNode t = console.post("/v1/tenants", body);
+            if (out.json()) {
+                out.json(t);
+            } else {
+                out.line("created tenant " + text(t, "id") + " (" + text(t, "displayName") + ")");
+            }
+        }
+    }
+
+    /** {@code tenant ls}: {@code GET /v1/tenants}. */
+    @Command(name = "ls", mixinStandardHelpOptions = true,
+            description = "List tenants and their claimed names (a tenant token sees its own).")
+    static final class Ls extends ClientCommand {
+        @Override
+        void run(ConsoleApiClient console, Output out) throws ApiRefusedException, ConsoleUnreachableException {
+            JsonNode list = console.get("/v1/tenants");
+            if (out.json()) {
+                out.json(list);
+                return;
+            }
+            Table table = new Table("ID", "DISPLAY NAME", "DOMAINS", "CREATED");
+            for (JsonNode t : list.path("items")) {
+                table.row(text(t, "id"), text(t, "displayName"), joined(t, "domains"), text(t, "createdAt"));
+            }
+            out.table(table);
+        }
+    }
+
+    /** {@code tenant claim ID NAME}: {@code POST /v1/tenants/{id}/domains}. */
+    @Command(name = "claim", mixinStandardHelpOptions = true,
+            description = "Claim a name (or *.parent.tld) for a tenant; a name belongs to one tenant at most.")
+    static final class Claim extends ClientCommand {
+        @Parameters(index = "0", paramLabel = "ID", description = "the tenant")
+        String id;
+
+        @Parameters(index = "1", paramLabel = "NAME", description = "a DNS name or a one-label wildcard, e.g. '*.acme.example'")
+        String name;
+
+        @Override
+        void run(ConsoleApiClient console, Output out) throws ApiRefusedException, ConsoleUnreachableException {
+            JsonNode t = console.post("/v1/tenants/" + ConsoleApiClient.segment(id) + "/domains", Map.of("name", name));
+            printDomains(out, t);
+        }
+    }
+
+    /** {@code tenant release ID NAME}: {@code DELETE /v1/tenants/{id}/domains/{name}}. */
+    @Command(name = "release", mixinStandardHelpOptions = true, description = "Release a tenant's claim on a name.")
+    static final class Release extends ClientCommand {
+        @Parameters(index = "0", paramLabel = "ID", description = "the tenant")
+        String id;
+
+        @Parameters(index = "1", paramLabel = "NAME", description = "a name the tenant claimed")
+        String name;
+
+        @Override
+        void run(ConsoleApiClient console, Output out) throws ApiRefusedException, ConsoleUnreachableException {
+            JsonNode t = console.delete("/v1/tenants/" + ConsoleApiClient.segment(id) + "/domains/"
+                    + ConsoleApiClient.segment(name));
+            printDomains(out, t);
+        }
+    }
+
+    private static void printDomains(Output out, JsonNode t) {
+        if (out.json()) {
+            out.json(t);
+        } else {
+            String domains = joined(t, "domains");
+            out.line("tenant " + text(t, "id") + " claims: " + (domains == null || domains.isEmpty() ? "(nothing)" : domains));
+        }
+    }
+}

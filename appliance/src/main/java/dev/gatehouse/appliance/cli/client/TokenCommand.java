@@ -1,0 +1,88 @@
+package dev.gatehouse.appliance.cli.client;
+
+import static dev.gatehouse.appliance.cli.client.Output.text;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code gatehouse token ...}: API tokens, through {@code /v1/tokens} (admin token). */
+@Command(name = "token", mixinStandardHelpOptions = true,
+        description = "Create, list and revoke API tokens (admin token).",
+        subcommands = {TokenCommand.Create.class, TokenCommand.Ls.class, TokenCommand.Revoke.class})
+public final class TokenCommand {
+
+    private TokenCommand() {
+    }
+
+    /** {@code token create}: {@code POST /v1/tokens}; the one place a token is printed. */
+    @Command(name = "create", mixinStandardHelpOptions = true,
+            description = {"Create a token and print it on stdout, once: the node keeps only its hash.",
+                "E.g. TOKEN=$(gatehouse token create --scope tenant:acme)"})
+    static final class Create extends ClientCommand {
+        @Option(names = "--scope", required = true, paramLabel = "SCOPE", description = "admin or tenant:<id>")
+        String scope;
+
+        @Option(names = "--description", paramLabel = "TEXT", description = "what the token is for")
+        String description;
+
+        @Override
+        void run(ConsoleApiClient console, Output out) throws ApiRefusedException, ConsoleUnreachableException {
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("scope", scope);
+            if (description != null) {
+                body.put("description", description);
+            }
+            JsonNode t = console.post("/v1/tokens", body);
+            if (out.json()) {
+                out.json(t);
+            } else {
+                out.line(text(t, "token"));
+                out.note("created token " + text(t, "id") + " (scope " + text(t, "scope")
+                        + "); it is shown only now, store it in your vault");
+            }
+        }
+    }
+
+    /** {@code token ls}: {@code GET /v1/tokens}; ids and scopes, never the tokens. */
+    @Command(name = "ls", mixinStandardHelpOptions = true, description = "List tokens: id, scope, state (never the secret).")
+    static final class Ls extends ClientCommand {
+        @Override
+        void run(ConsoleApiClient console, Output out) throws ApiRefusedException, ConsoleUnreachableException {
+            JsonNode list = console.get("/v1/tokens");
+            if (out.json()) {
+                out.json(list);
+                return;
+            }
+            Table table = new Table("ID", "SCOPE", "STATE", "CREATED", "DESCRIPTION");
+            for (JsonNode t : list.path("items")) {
+                table.row(text(t, "id"), text(t, "scope"), t.path("revoked").asBoolean() ? "revoked" : "active",
+                        text(t, "createdAt"), text(t, "description"));
+            }
+            out.table(table);
+        }
+    }
+
+    /** {@code token revoke ID}: {@code DELETE /v1/tokens/{id}}. */
+    @Command(name = "revoke", mixinStandardHelpOptions = true,
+            description = "Revoke a token by id (the hex part of ghk_<id>_...); it is refused from the next request.")
+    static final class Revoke extends ClientCommand {
+        @Parameters(index = "0", paramLabel = "ID", description = "the token id, as `token ls` shows it")
+        String id;
+
+        @Override
+        void run(ConsoleApiClient console, Output out) throws ApiRefusedException, ConsoleUnreachableException,
+                BadOptionException {
+            if (id.startsWith("ghk_")) {
+                // never send a secret in a URL (it would reach access logs); do not echo it either
+                throw new BadOptionException("ID", "a whole token was given (expected: its id, the part between "
+                        + "ghk_ and the next _, as `token ls` shows it)");
+            }
+            console.delete("/v1/tokens/" + ConsoleApiClient.segment(id));
+            out.note("revoked token " + id);
+        }
+    }
+}

@@ -1,0 +1,201 @@
+package dev.gatehouse.appliance.bench;
+
+import dev.gatehouse.appliance.testing.ConsoleClient;
+import dev.gatehouse.appliance.testing.NodeProcess;
+import dev.gatehouse.appliance.testing.TestNode;
+import dev.gatehouse.cluster.store.CertificateRecord;
+import dev.gatehouse.cluster.store.FileStore;
+import dev.gatehouse.cluster.store.FileStoreAccess;
+import dev.gatehouse.cluster.store.Sealer;
+import dev.gatehouse.cluster.store.TenantRecord;
+import dev.gatehouse.tls.demo.DemoPki;
+import dev.gatehouse.tls.demo.Pem;
+import dev.gatehouse.tls.testing.TlsProbe;
+import java.math.BigInteger;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Cluster benchmark (figures, not a test): with N certificates preloaded on 3 nodes, the time from an
+ * acknowledged upload on node 1 to the first successful handshake for it on node 2 (p50/p99 over
+ * U uploads); then the time for a fresh node to join and be ready with M certificates, and its RSS.
+ * Run through bench/cluster-bench.sh, which prints the command and writes the results.
+ *
+ * <p>Arguments: workDir preload uploads joinCertificates
+ */
+public final class ClusterBench {
+
+    private ClusterBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path work = Path.of(args[0]);
+        int preload = Integer.parseInt(args[1]);
+        int uploads = Integer.parseInt(args[2]);
+        int joinCerts = Integer.parseInt(args[3]);
+        Files.createDirectories(work);
+        DemoPki pki = DemoPki.create("Cluster Bench CA");
+        byte[] key = new byte[32];
+        new SecureRandom().nextBytes(key);
+        Path clusterKey = Files.write(work.resolve("cluster.key"), key);
+        List<String> members = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            members.add("127.0.0.1:" + freePort());
+        }
+
+        // propagation: preload, 3 nodes, uploads on node 1, handshakes on node 2
+        seed(work.resolve("p1/data"), key, pki, preload);
+        List<NodeProcess> nodes = new ArrayList<>();
+        try {
+            for (int i = 0; i < 3; i++) {
+                nodes.add(new NodeProcess(work.resolve("p" + (i + 1)), yaml(work, members, i, clusterKey)));
+            }
+            nodes.get(0).start().awaitReady();
+            nodes.get(1).start();
+            nodes.get(2).start();
+            nodes.get(1).awaitReady();
+            nodes.get(2).awaitReady();
+            String admin = Files.readString(nodes.get(0).dataDir.resolve("admin.token")).trim();
+            ConsoleClient one = nodes.get(0).console();
+            TlsProbe probe = new TlsProbe(Pem.certificates(List.of(pki.caCertificate())));
+            long[] latencies = new long[uploads];
+            for (int i = 0; i < uploads; i++) {
+                String name = "up" + i + ".bench.test";
+                DemoPki.Issued c = pki.issueEc(name);
+                String serial = c.leaf().getSerialNumber().toString(16);
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("tenant", "bench");
+                m.put("certificatePem", new String(Pem.certificates(c.chain()), StandardCharsets.US_ASCII));
+                m.put("privateKeyPem", new String(Pem.privateKey(c.key()), StandardCharsets.US_ASCII));
+                TestNode.Reply r = one.call("POST", "/v1/certificates", admin, TestNode.json(m));
+                if (r.status() != 201) {
+                    throw new IllegalStateException("upload " + i + ": " + r.body());
+                }
+                long acked = System.nanoTime();
+                long deadline = acked + Duration.ofSeconds(10).toNanos();
+                while (true) {
+                    try {
+                        if (serial.equals(probe.leaf(nodes.get(1).httpsPort, name).getSerialNumber().toString(16))) {
+                            break;
+                        }
+                    } catch (Exception notYet) {
+                        // refused until the certificate arrives
+                    }
+                    if (System.nanoTime() > deadline) {
+                        throw new IllegalStateException("upload " + i + " not served on node 2 after 10 s");
+                    }
+                }
+                latencies[i] = System.nanoTime() - acked;
+            }
+            Arrays.sort(latencies);
+            System.out.printf("RESULT propagation preload=%d uploads=%d p50_ms=%.1f p90_ms=%.1f p99_ms=%.1f max_ms=%.1f%n",
+                    preload, uploads, ms(pct(latencies, 50)), ms(pct(latencies, 90)), ms(pct(latencies, 99)),
+                    ms(latencies[latencies.length - 1]));
+        } finally {
+            for (NodeProcess n : nodes) {
+                n.close();
+            }
+        }
+
+        // join: a fresh node joins a 1-node cluster holding joinCerts certificates
+        Path seeded = work.resolve("j1/data");
+        long t0 = System.nanoTime();
+        seed(seeded, key, pki, joinCerts);
+        System.out.printf("INFO seeded %d certificates in %.1f s%n", joinCerts, (System.nanoTime() - t0) / 1e9);
+        try (NodeProcess first = new NodeProcess(work.resolve("j1"), yaml(work, members, 0, clusterKey));
+                NodeProcess joiner = new NodeProcess(work.resolve("j4"), yaml(work, members, 3, clusterKey))) {
+            long s0 = System.nanoTime();
+            first.start().awaitReady();
+            double firstReady = (System.nanoTime() - s0) / 1e9;
+            long j0 = System.nanoTime();
+            joiner.start().awaitReady();
+            double joinReady = (System.nanoTime() - j0) / 1e9;
+            long rss = rssKb(joiner);
+            String admin = Files.readString(first.dataDir.resolve("admin.token")).trim();
+            int seen = joiner.console().call("GET", "/v1/status", admin, null).json().get("certificates").asInt();
+            System.out.printf("RESULT join certificates=%d first_node_ready_s=%.1f join_ready_s=%.1f joiner_served=%d "
+                    + "joiner_rss_mb=%d%n", joinCerts, firstReady, joinReady, seen, rss / 1024);
+        }
+    }
+
+    /** Writes a tenant and n certificates straight into a node's snapshot, sealed with the cluster key. */
+    static void seed(Path dataDir, byte[] clusterKey, DemoPki pki, int n) throws Exception {
+        Files.createDirectories(dataDir);
+        byte[] master = Sealer.loadOrCreateKeyFile(dataDir.resolve("master.key"));
+        Sealer sealer = Sealer.of(clusterKey, master);
+        try (FileStore store = FileStore.open(dataDir, sealer)) {
+            store.putTenant(new TenantRecord("bench", "bench", List.of("*.bench.test"), store.nextRevision(),
+                    System.currentTimeMillis()));
+            FileStoreAccess bulk = new FileStoreAccess(store);
+            bulk.beginBulk();
+            KeyPair shared = DemoPki.ecKeys(); // one key for every preloaded leaf: keygen is not what we measure
+            byte[] keyDer = shared.getPrivate().getEncoded();
+            com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+            for (int i = 0; i < n; i++) {
+                String name = "pre" + i + ".bench.test";
+                DemoPki.Issued c = pki.issue(shared, Instant.now().minus(Duration.ofHours(1)),
+                        Instant.now().plus(Duration.ofDays(90)), name);
+                String id = "crt_pre" + i;
+                long rev = store.nextRevision();
+                byte[] der = c.leaf().getEncoded();
+                CertificateRecord r = new CertificateRecord(id, "bench", List.of(name), rev,
+                        new String(Pem.certificates(c.chain()), StandardCharsets.US_ASCII),
+                        sealer.seal(keyDer, CertificateRecord.keyAad(id, List.of(name), rev)), "ECDSA-P-256",
+                        c.leaf().getNotBefore().getTime(), c.leaf().getNotAfter().getTime(),
+                        HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(der)),
+                        c.leaf().getIssuerX500Principal().getName(), c.leaf().getSerialNumber().toString(16), false,
+                        System.currentTimeMillis(), System.currentTimeMillis());
+                bulk.apply("certificates", id, rev, json.writeValueAsString(r));
+            }
+            bulk.endBulk();
+        }
+    }
+
+    static String yaml(Path work, List<String> members, int index, Path clusterKey) {
+        return String.join("\n",
+                "listeners: {https: '127.0.0.1:0', http: 'off'}",
+                "console: {listen: '127.0.0.1:0', maxUploadBytes: 64KiB}",
+                "cluster:",
+                "  enabled: true",
+                "  name: bench-" + work.getFileName(),
+                "  bind: '" + members.get(index) + "'",
+                "  members: [" + String.join(", ", members.stream().map(m -> "'" + m + "'").toList()) + "]",
+                "  keyFile: '" + clusterKey + "'", "");
+    }
+
+    private static long rssKb(NodeProcess p) {
+        return p.rssKb();
+    }
+
+    private static long pct(long[] sorted, int p) {
+        return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p / 100.0 * sorted.length) - 1)];
+    }
+
+    private static double ms(long nanos) {
+        return nanos / 1e6;
+    }
+
+    private static int freePort() throws Exception {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    @SuppressWarnings("unused")
+    private static BigInteger unused() {
+        return BigInteger.ONE;
+    }
+}
