@@ -271,20 +271,22 @@ public final class FileStore implements Store {
         try {
             if (json == null) {
                 boolean existed = live(kind).containsKey(key);
-                delete(kind, key, revision);
                 live(kind).remove(key);
                 if (existed) {
-                    notifyRemoved(kind, key);
+                    notifyRemoved(kind, key); // refuse on the next handshake, then make it durable
                 }
+                delete(kind, key, revision);
                 return true;
             }
             Object record = JSON.readValue(json, type(kind));
-            write(kind, key, record);
-            clearTombstone(kind, key);
             @SuppressWarnings("unchecked")
             Map<String, Object> m = (Map<String, Object>) live(kind);
             m.put(key, record);
+            // serve first, then persist: the grid already holds the change on two members, and a
+            // node that crashes before this write pulls it again when it rejoins
             notifyPut(kind, record);
+            write(kind, key, record);
+            clearTombstone(kind, key);
             return true;
         } catch (IOException e) {
             throw new StoreException("replicated " + kind + " " + key + " does not parse: " + e.getMessage(), e);
