@@ -62,7 +62,7 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--io-threads", defaultValue = "0", description = "event loop threads (0 = one per core)")
     int ioThreads;
 
-    @Option(names = "--max-contexts", defaultValue = "20000", description = "TLS context cache size")
+    @Option(names = "--max-contexts", defaultValue = "10000", description = "TLS context cache size (~50 KB each)")
     int maxContexts;
 
     @Option(names = "--jdk-tls", description = "use the JDK TLS provider instead of BoringSSL")

@@ -108,7 +108,7 @@ public final class ConfigLoader {
         }
         GatehouseConfig.Tls tls = new GatehouseConfig.Tls(
                 r.bool("tls", t, "preferNative", true), r.bool("tls", t, "http2", true),
-                r.integer("tls", t, "maxContexts", 20_000, 1, 10_000_000),
+                r.integer("tls", t, "maxContexts", 10_000, 1, 10_000_000),
                 r.duration("tls", t, "handshakeTimeout", Duration.ofSeconds(10)),
                 (int) r.size("tls", t, "maxClientHelloBytes", 16 * 1024),
                 r.duration("tls", t, "sessionTimeout", Duration.ofMinutes(5)),

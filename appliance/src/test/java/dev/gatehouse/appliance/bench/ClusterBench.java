@@ -46,6 +46,7 @@ public final class ClusterBench {
         int preload = Integer.parseInt(args[1]);
         int uploads = Integer.parseInt(args[2]);
         int joinCerts = Integer.parseInt(args[3]);
+        Path joinDir = args.length > 4 ? Path.of(args[4]) : null; // a gen-certs.sh directory to join with
         Files.createDirectories(work);
         DemoPki pki = DemoPki.create("Cluster Bench CA");
         byte[] key = new byte[32];
@@ -113,7 +114,11 @@ public final class ClusterBench {
         // join: a fresh node joins a 1-node cluster holding joinCerts certificates
         Path seeded = work.resolve("j1/data");
         long t0 = System.nanoTime();
-        seed(seeded, key, pki, joinCerts);
+        if (joinDir != null) {
+            joinCerts = seedFromDirectory(seeded, key, joinDir);
+        } else {
+            seed(seeded, key, pki, joinCerts);
+        }
         System.out.printf("INFO seeded %d certificates in %.1f s%n", joinCerts, (System.nanoTime() - t0) / 1e9);
         try (NodeProcess first = new NodeProcess(work.resolve("j1"), yaml(work, members, 0, clusterKey));
                 NodeProcess joiner = new NodeProcess(work.resolve("j4"), yaml(work, members, 3, clusterKey))) {
@@ -162,6 +167,39 @@ public final class ClusterBench {
             }
             bulk.endBulk();
         }
+    }
+
+    /** Loads a gen-certs.sh directory (certs/ + keys/) into a node's snapshot, sealed with the cluster key. */
+    static int seedFromDirectory(Path dataDir, byte[] clusterKey, Path certDir) throws Exception {
+        Files.createDirectories(dataDir);
+        byte[] master = Sealer.loadOrCreateKeyFile(dataDir.resolve("master.key"));
+        Sealer sealer = Sealer.of(clusterKey, master);
+        dev.gatehouse.tls.cert.CertificateDirectory.Result loaded = dev.gatehouse.tls.cert.CertificateDirectory.load(
+                certDir, Instant.now(), Runtime.getRuntime().availableProcessors());
+        try (FileStore store = FileStore.open(dataDir, sealer)) {
+            store.putTenant(new TenantRecord("bench", "bench", List.of("*.bench.test", "*.tenant.test", "*.wild.test"),
+                    store.nextRevision(), System.currentTimeMillis()));
+            FileStoreAccess bulk = new FileStoreAccess(store);
+            bulk.beginBulk();
+            com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+            java.util.Base64.Encoder b64 = java.util.Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII));
+            for (dev.gatehouse.tls.cert.CertificateBundle b : loaded.bundles()) {
+                String id = "crt_" + b.id().replace('.', '_');
+                long rev = store.nextRevision();
+                StringBuilder chain = new StringBuilder();
+                for (byte[] der : b.chainDer()) {
+                    chain.append("-----BEGIN CERTIFICATE-----\n").append(b64.encodeToString(der))
+                            .append("\n-----END CERTIFICATE-----\n");
+                }
+                CertificateRecord r = new CertificateRecord(id, "bench", b.names(), rev, chain.toString(),
+                        sealer.seal(b.keyPkcs8(), CertificateRecord.keyAad(id, b.names(), rev)), b.keyType().toString(),
+                        b.notBefore().toEpochMilli(), b.notAfter().toEpochMilli(), b.fingerprint(), b.issuer(), b.serial(),
+                        false, System.currentTimeMillis(), System.currentTimeMillis());
+                bulk.apply("certificates", id, rev, json.writeValueAsString(r));
+            }
+            bulk.endBulk();
+        }
+        return loaded.bundles().size();
     }
 
     static String yaml(Path work, List<String> members, int index, Path clusterKey) {

@@ -51,7 +51,7 @@ public record EdgeConfig(
         private int ioThreads;
         private int maxClientHelloLength = 16 * 1024;
         private Duration handshakeTimeout = Duration.ofSeconds(10);
-        private int maxContexts = 20_000;
+        private int maxContexts = 10_000;
         private boolean preferNativeTls = true;
         private boolean http2 = true;
         private Duration sessionTimeout = Duration.ofMinutes(5);

@@ -65,7 +65,7 @@ public final class EdgeServer implements AutoCloseable {
         healthChecker.watch(router.get().pools());
         var proxy = config.proxy();
         BackendConnector connector = new BackendConnector(transport, (int) proxy.connectTimeout().toMillis(),
-                proxy.idleTimeout().toMillis(), proxy.maxHeaderSize(), 64);
+                proxy.idleTimeout().toMillis(), proxy.maxHeaderSize(), 1024);
         ProxyServices services = new ProxyServices(router::get, connector, proxy, metrics, inflight);
 
         ServerBootstrap https = new ServerBootstrap()
