@@ -86,9 +86,12 @@ gh_start() {
     fi
     t1=$(date +%s%N)
     GH_READY_MS=$(( (t1 - t0) / 1000000 ))
+    # CPU time (all threads) spent until ready: unlike the wall-clock time it
+    # does not grow when other processes compete for the server's CPU
+    GH_CPU_S=$(echo "scale=2; $(cpu_ticks "$GH_PID") / $(getconf CLK_TCK)" | bc)
     sleep 0.5
     GH_RSS_KB=$(rss_kb "$GH_PID")
-    GH_LINE="pid=$GH_PID ready_ms=$GH_READY_MS rss_kb=$GH_RSS_KB self_reported_$(grep -o 'ready_ms=[0-9]*' "$logf" | tail -1) certs=$(grep -o 'event=ready certificates=[0-9]*' "$logf" | tail -1 | sed 's/.*=//')"
+    GH_LINE="pid=$GH_PID ready_ms=$GH_READY_MS cpu_s_at_ready=$GH_CPU_S rss_kb=$GH_RSS_KB self_reported_$(grep -o 'ready_ms=[0-9]*' "$logf" | tail -1) certs=$(grep -o 'event=ready certificates=[0-9]*' "$logf" | tail -1 | sed 's/.*=//')"
 }
 gh_stop() { # gh_stop PID : SIGTERM (graceful), KILL after 10 s (stop_pid)
     local pid="$1" i keep=()
@@ -102,6 +105,8 @@ hap_start() { # hap_start CERTDIR -> sets HAP_LINE (start-haproxy.sh's line) and
     HAP_OURS=1
     HAP_LINE=$("$PERF/start-haproxy.sh" "$1" 1 pin) || return 1
     HAP_PID=$(cat "$RUN_DIR/haproxy/haproxy.pid")
+    # start-haproxy.sh idles 0.5 s after the port opens, so this is ~ CPU time to ready
+    HAP_LINE="$HAP_LINE cpu_s_at_ready=$(echo "scale=2; $(cpu_ticks "$HAP_PID") / $(getconf CLK_TCK)" | bc)"
 }
 hap_stop() { "$PERF/stop-haproxy.sh"; HAP_OURS=0; }
 

@@ -3,7 +3,9 @@
 #   propagation: N certificates preloaded on 3 nodes; U uploads on node 1; time from the acknowledged
 #                upload to the first successful handshake for it on node 2 (p50/p90/p99/max)
 #   join:        a fresh node joins a cluster holding M certificates; exec → ready, and its RSS
-# Usage: bench/cluster-bench.sh [PRELOAD=10000] [UPLOADS=1000] [JOIN=100000]
+# Usage: bench/cluster-bench.sh [PRELOAD=10000] [UPLOADS=1000] [JOIN=100000] [JOIN_CERT_DIR]
+#   JOIN_CERT_DIR: a ../shared/bench/perf/gen-certs.sh directory to join with (its size replaces JOIN);
+#   without it JOIN certificates are generated (slower).
 # Env: WORK (scratch dir, default /tmp/gatehouse-cluster-bench), NODE_HEAP (default 1g)
 # Every node runs on 127.0.0.1 only; every process is stopped at the end.
 set -euo pipefail
@@ -11,6 +13,7 @@ here="$(cd "$(dirname "$0")/.." && pwd)"
 PRELOAD="${1:-10000}"
 UPLOADS="${2:-1000}"
 JOIN="${3:-100000}"
+JOIN_DIR="${4:-}"
 WORK="${WORK:-/tmp/gatehouse-cluster-bench}"
 rm -rf "$WORK"; mkdir -p "$WORK" "$here/bench/results"
 cd "$here"
@@ -20,9 +23,9 @@ cp="$(mvn -B -q -o -pl appliance dependency:build-classpath -Dmdep.outputFile=/d
 out="$here/bench/results/cluster-$(date -u +%Y%m%dT%H%M%SZ).txt"
 cmd=(java -Xmx2g -Dgatehouse.jar="$here/appliance/target/gatehouse.jar" -Dgatehouse.node.heap="${NODE_HEAP:-1g}"
      -cp "appliance/target/test-classes:appliance/target/classes:$cp" dev.gatehouse.appliance.bench.ClusterBench
-     "$WORK" "$PRELOAD" "$UPLOADS" "$JOIN")
+     "$WORK" "$PRELOAD" "$UPLOADS" "$JOIN" ${JOIN_DIR:+"$JOIN_DIR"})
 {
-  echo "# $(date -u +%FT%TZ) bench/cluster-bench.sh $PRELOAD $UPLOADS $JOIN on $(nproc) cores, load: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "# $(date -u +%FT%TZ) bench/cluster-bench.sh $PRELOAD $UPLOADS $JOIN $JOIN_DIR on $(nproc) cores, load: $(cut -d' ' -f1-3 /proc/loadavg)"
   "${cmd[@]}" 2>&1 | grep -E "^(RESULT|INFO)"
 } | tee "$out"
 echo "results in $out"

@@ -101,65 +101,76 @@ def report(outdir):
     p(f"Duration {int(meta.get('duration_s', '0')) // 60} min; load average {meta.get('loadavg_start', '?')} at start, "
       f"{meta.get('loadavg_end', '?')} at end. Raw data: `{os.path.relpath(outdir, os.path.join(os.path.dirname(__file__), '..')) if outdir.startswith(os.path.dirname(os.path.abspath(__file__))) else outdir}/`")
     p("")
-    p(f"#### Handshakes and keep-alive (N = {n_certs} tenant certificates)")
-    p("")
-    p("| test | server | runs | achieved /s | server CPU % | **per server core /s** | p50 ms | p99 ms | errors | foreign CPU % | **GH / HAProxy per core** |")
-    p("|---|---|---|---|---|---|---|---|---|---|---|")
-    for sec, key, title, ref in ROWS:
-        gh = (sec, f"{key} gatehouse")
-        if gh not in data and (sec, f"{key} haproxy") not in data:
-            continue
-        hap_pc = med(vals(data, sec, f"{ref} haproxy", "per_core_rate"))
-        for srv in ("gatehouse", "haproxy"):
-            lab = f"{key} {srv}"
-            if (sec, lab) not in data:
+    has_load = any(sec in ("hs", "ka") for (sec, _l) in data)
+    if has_load:
+        p(f"#### Handshakes and keep-alive (N = {n_certs} tenant certificates)")
+        p("")
+        p("| test | server | runs | achieved /s | server CPU % | **per server core /s** | p50 ms | p99 ms | errors | foreign CPU % | **GH / HAProxy per core** |")
+        p("|---|---|---|---|---|---|---|---|---|---|---|")
+        for sec, key, title, ref in ROWS:
+            gh = (sec, f"{key} gatehouse")
+            if gh not in data and (sec, f"{key} haproxy") not in data:
                 continue
-            rate_key = "rate" if sec == "hs" else "rps"
-            if sec == "hs":
-                errs = cell(vals(data, sec, lab, "errors"))
-            else:
-                fe = vals(data, sec, lab, "failed_errored_timeout")
-                nb = vals(data, sec, lab, "non200")
-                tot = [sum(int(x) for x in v.split("+") if x.isdigit()) for v in fe]
-                errs = cell([str(t) for t in tot]) + (f", non-200 {cell(nb)}" if any(num(x) for x in nb) else "")
-            runs = len(vals(data, sec, lab, rate_key))
-            ratio = ""
-            if srv == "gatehouse":
-                gpc = med(vals(data, sec, lab, "per_core_rate"))
-                if gpc and hap_pc:
-                    ratio = f"**{gpc / hap_pc:.2f}**" + ("" if ref == key else f" (vs HAProxy {ref})")
-            p(f"| {title if srv == 'gatehouse' else ''} | {'Gatehouse' if srv == 'gatehouse' else 'HAProxy'} | {runs} | "
-              f"{cell(vals(data, sec, lab, rate_key))} | {cell(vals(data, sec, lab, 'server_cpu_pct'))} | "
-              f"{cell(vals(data, sec, lab, 'per_core_rate'), bold=True)} | {cell(vals(data, sec, lab, 'p50_ms'))} | "
-              f"{cell(vals(data, sec, lab, 'p99_ms'))} | {errs} | {cell(vals(data, sec, lab, 'foreign_cpu_pct'))} | {ratio} |")
-    p("")
-    p("p50/p99: hsbench connect → full response, h2load per-request latency. *foreign CPU*: CPU time of processes that are "
-      "not part of the benchmark (e.g. a concurrent Maven build), % of both cores, over the run.")
-    p("")
+            hap_pc = med(vals(data, sec, f"{ref} haproxy", "per_core_rate"))
+            for srv in ("gatehouse", "haproxy"):
+                lab = f"{key} {srv}"
+                if (sec, lab) not in data:
+                    continue
+                rate_key = "rate" if sec == "hs" else "rps"
+                if sec == "hs":
+                    errs = cell(vals(data, sec, lab, "errors"))
+                else:
+                    fe = vals(data, sec, lab, "failed_errored_timeout")
+                    nb = vals(data, sec, lab, "non200")
+                    tot = [sum(int(x) for x in v.split("+") if x.isdigit()) for v in fe]
+                    errs = cell([str(t) for t in tot]) + (f", non-200 {cell(nb)}" if any(num(x) for x in nb) else "")
+                runs = len(vals(data, sec, lab, rate_key))
+                ratio = ""
+                if srv == "gatehouse":
+                    gpc = med(vals(data, sec, lab, "per_core_rate"))
+                    if gpc and hap_pc:
+                        ratio = f"**{gpc / hap_pc:.2f}**" + ("" if ref == key else f" (vs HAProxy {ref})")
+                p(f"| {title if srv == 'gatehouse' else ''} | {'Gatehouse' if srv == 'gatehouse' else 'HAProxy'} | {runs} | "
+                  f"{cell(vals(data, sec, lab, rate_key))} | {cell(vals(data, sec, lab, 'server_cpu_pct'))} | "
+                  f"{cell(vals(data, sec, lab, 'per_core_rate'), bold=True)} | {cell(vals(data, sec, lab, 'p50_ms'))} | "
+                  f"{cell(vals(data, sec, lab, 'p99_ms'))} | {errs} | {cell(vals(data, sec, lab, 'foreign_cpu_pct'))} | {ratio} |")
+        p("")
+        p("p50/p99: hsbench connect → full response, h2load per-request latency. *foreign CPU*: CPU time of processes that are "
+          "not part of the benchmark (e.g. a concurrent Maven build), % of both cores, over the run.")
+        p("")
 
     # --- startup and memory
-    p("#### Time-to-ready and memory")
-    p("")
-    p("| certificates | server | starts | time-to-ready s | RSS at ready MB | RSS after priming MB | RSS at end MB | peak RSS MB |")
-    p("|---|---|---|---|---|---|---|---|")
-    for cs in ("ecdsa-" + n_certs.replace(",", ""), "rsa-" + n_certs.replace(",", ""), "ecdsa-100000"):
+    sets = []
+    for (sec, lab) in data:
+        if sec == "start" and lab.rsplit(" ", 1)[0] not in sets:
+            sets.append(lab.rsplit(" ", 1)[0])
+    if sets:
+        p("#### Time-to-ready and memory")
+        p("")
+        p("| certificates | server | starts | time-to-ready s | CPU s to ready | RSS at ready MB | RSS after priming MB | RSS at end MB | peak RSS MB |")
+        p("|---|---|---|---|---|---|---|---|---|")
+    for cs in sets:
+        startup = cs.startswith("startup-")
+        typ, n = cs.replace("startup-", "").split("-")
         for srv in ("gatehouse", "haproxy"):
             lab = f"{cs} {srv}"
             if ("start", lab) not in data:
                 continue
             src = vals(data, "start", lab, "source")
             note = f" ({src[0]}, **not this run**)" if src else ""
-            typ, n = cs.split("-")
-            name = f"{int(n):,} {typ.upper()}"
+            name = f"{int(n):,} {typ.upper()}" + (" (start only)" if startup or n == "100000" else "")
             p(f"| {name} | {'Gatehouse' if srv == 'gatehouse' else 'HAProxy'}{note} | {len(vals(data, 'start', lab, 'ready_ms'))} | "
-              f"{cell(vals(data, 'start', lab, 'ready_ms'), 1000)} | {cell(vals(data, 'start', lab, 'rss_kb'), 1024)} | "
-              f"{cell(vals(data, 'prime', lab, 'rss_kb_after'), 1024) if srv == 'gatehouse' and ('prime', lab) in data else '–'} | "
-              f"{cell(vals(data, 'mem', lab, 'rss_kb'), 1024) if cs != 'ecdsa-100000' else '–'} | "
+              f"{cell(vals(data, 'start', lab, 'ready_ms'), 1000)} | {cell(vals(data, 'start', lab, 'cpu_s_at_ready'))} | "
+              f"{cell(vals(data, 'start', lab, 'rss_kb'), 1024)} | "
+              f"{cell(vals(data, 'prime', lab, 'rss_kb_after'), 1024) if ('prime', lab) in data else '–'} | "
+              f"{cell(vals(data, 'mem', lab, 'rss_kb'), 1024) if not (startup or n == '100000') else '–'} | "
               f"{cell(vals(data, 'mem', lab, 'hwm_kb'), 1024)} |")
-    p("")
-    p("Time-to-ready: exec → HTTPS port accepting (both load every certificate before binding), page cache warm. "
-      "RSS at end: after all load runs of that phase. For 100,000 the servers are only started (no load).")
-    p("")
+    if sets:
+        p("")
+        p("Time-to-ready: exec → HTTPS port accepting (both servers load every certificate before binding), page cache warm; "
+          "wall clock, so it grows when other processes compete for CPU 0. CPU s to ready: the server's utime+stime "
+          "(all threads) at that moment, which does not. RSS at end: after all load runs of that phase.")
+        p("")
     primes = [(lab, m) for (sec, lab), m in data.items() if sec == "prime"]
     if primes:
         p("#### Gatehouse context priming (one full handshake per name, hsbench -P, before the warm runs)")
@@ -203,12 +214,18 @@ Generated sections below come from `bench/edge-vs-haproxy.sh`.
 def main():
     args = sys.argv[1:]
     if args and args[0] == "--into":
-        doc, outdir = args[1], args[2]
+        doc = args[1]
+        sid = "edge-vs-haproxy"
+        if args[2] == "--id":
+            sid, args = args[3], args[:2] + args[4:]
+        outdir = args[2]
         text = report(outdir)
+        begin = BEGIN.replace("edge-vs-haproxy", sid)
+        end = END.replace("edge-vs-haproxy", sid)
         old = open(doc).read() if os.path.exists(doc) else INTRO
-        block = f"{BEGIN}\n{text}\n{END}"
-        if BEGIN in old and END in old:
-            new = old[: old.index(BEGIN)] + block + old[old.index(END) + len(END):]
+        block = f"{begin}\n{text}\n{end}"
+        if begin in old and end in old:
+            new = old[: old.index(begin)] + block + old[old.index(end) + len(end):]
         else:
             new = old.rstrip("\n") + "\n\n" + block + "\n"
         os.makedirs(os.path.dirname(os.path.abspath(doc)), exist_ok=True)

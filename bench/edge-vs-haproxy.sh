@@ -22,7 +22,8 @@
 #      priming: one full handshake per name so every Gatehouse context exists;
 #      then warm full handshakes, resumed handshakes, keep-alive h1 and h2.
 #   2. RSA-2048, N certs: ready/RSS, cold + warm full handshakes.
-#   3. ECDSA, 100,000 certs: time-to-ready and RSS at ready of both servers.
+#   3. startup: ECDSA 10,000 (REPS starts) and 100,000 (1 start): time-to-ready,
+#      CPU seconds spent until ready (robust to CPU contention) and RSS, no load.
 # Every row: achieved rate, server CPU % (all threads of the server pid),
 # rate per fully busy server core, p50/p99, errors, the CPU share of processes
 # that are not part of the benchmark ("foreign", % of both cores), and the
@@ -35,7 +36,8 @@
 #   REPS             runs per cell and starts per ready-time cell [3]*
 #   N                tenant certificates for the load phases [10000]*
 #   HS_CONC          hsbench concurrency [32]
-#   PHASES           subset of "ecdsa rsa big" [all; QUICK: "ecdsa rsa"]
+#   PHASES           subset of "ecdsa rsa startup" [all; QUICK: "ecdsa rsa"]
+#   STARTUP_NS       certificate counts of the startup phase ["10000 100000"]
 #   HAP_100K=1|0     start HAProxy with 100k certs (~2 min, ~2 GB) [1]. With 0,
 #                    its 100k row is copied from RESULTS.md and labelled so.
 #   GH_JAVA_OPTS     JVM flags [-Xms512m -Xmx512m -XX:+UseParallelGC] (bench/jvm-flags.sh)
@@ -47,8 +49,10 @@
 #   WORKDIR          certificates, pid files, tools [/tmp/bench-gh/work]
 #   OUTDIR           raw.log, data.tsv, server logs, report.md
 #                    [bench/results/<UTC ts> for full runs, $WORKDIR/results/<ts>-quick for QUICK]
-#   DOC=path|""      markdown file whose "edge-vs-haproxy" section is replaced by
+#   DOC=path|""      markdown file whose generated section is replaced by
 #                    the report [docs/benchmarks.md; QUICK: "" = don't touch]
+#   DOC_SECTION      id of that section [edge-vs-haproxy]; use another id to keep
+#                    the result of a partial run (e.g. PHASES=startup) beside it
 #   PERF             shared harness dir [../shared/bench/perf]
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
@@ -61,7 +65,7 @@ if [ "$QUICK" = 1 ]; then
     OUTDIR="${OUTDIR:-$WORKDIR/results/$(date -u +%Y%m%dT%H%M%SZ)-quick}"
 else
     SECS="${SECS:-15}"; WARMUP="${WARMUP:-2}"; REPS="${REPS:-3}"; N="${N:-10000}"
-    PHASES="${PHASES:-ecdsa rsa big}"; DOC="${DOC-$REPO_DIR/docs/benchmarks.md}"
+    PHASES="${PHASES:-ecdsa rsa startup}"; DOC="${DOC-$REPO_DIR/docs/benchmarks.md}"
     OUTDIR="${OUTDIR:-$REPO_DIR/bench/results/$(date -u +%Y%m%dT%H%M%SZ)}"
 fi
 export WARMUP
@@ -69,7 +73,7 @@ HS_CONC="${HS_CONC:-32}"
 HAP_100K="${HAP_100K:-1}"
 PRIME_TIMEOUT="${PRIME_TIMEOUT:-900}"
 export GH_JAVA_OPTS="${GH_JAVA_OPTS:--Xms512m -Xmx512m -XX:+UseParallelGC}"
-CMDLINE="$(for v in QUICK SECS WARMUP REPS N PHASES HAP_100K GH_SERVE_ARGS; do
+CMDLINE="$(for v in QUICK SECS WARMUP REPS N PHASES STARTUP_NS HAP_100K GH_SERVE_ARGS DOC_SECTION; do
     [ -n "${!v:-}" ] && printf '%s=%q ' "$v" "${!v}"; done; printf 'GH_JAVA_OPTS=%q ' "$GH_JAVA_OPTS") bench/edge-vs-haproxy.sh"
 
 mkdir -p "$OUTDIR"
@@ -224,35 +228,41 @@ phase_tls() {
     rec logs "$set gatehouse" 1 "warn=$(grep -c ' WARN ' "$GH_LOG" || true) error=$(grep -c ' ERROR ' "$GH_LOG" || true) exceptions=$(grep -c 'Exception' "$GH_LOG" || true)"
 }
 
-# phase_big: 100,000 ECDSA certs, time-to-ready and RSS only (1 start each)
-phase_big() {
-    local D GH_LOG
-    D=$(certs 100000 ecdsa)
-    GH_LOG="$OUTDIR/gatehouse-ecdsa-100000.log"
-    say "start gatehouse ecdsa-100000"
-    if gh_start "$D" "$GH_PORT" "$GH_LOG"; then
-        echo "$GH_LINE" | tee -a "$RAW"; rec start "ecdsa-100000 gatehouse" 1 "$GH_LINE"
-        sleep 2
-        rec mem "ecdsa-100000 gatehouse" 1 "rss_kb=$(rss_kb "$GH_PID") hwm_kb=$(hwm_kb "$GH_PID")"
-        gh_stop "$GH_PID"
-    else
-        rec anomaly "gatehouse ecdsa-100000 failed to start" 1 "failed=1"
-    fi
-    if [ "$HAP_100K" = 1 ]; then
-        say "start haproxy ecdsa-100000 (about 2 minutes)"
-        hap_start "$D"; echo "$HAP_LINE" | tee -a "$RAW"; rec start "ecdsa-100000 haproxy" 1 "$HAP_LINE"
-        rec mem "ecdsa-100000 haproxy" 1 "rss_kb=$(rss_kb "$HAP_PID") hwm_kb=$(hwm_kb "$HAP_PID")"
-        hap_stop
-    else
-        # RESULTS.md: "N=100,000 ECDSA (1 run) | 122.8 s | 2.14 GB | 2.14 GB"
-        rec start "ecdsa-100000 haproxy" 1 "ready_ms=122800 rss_kb=2140000 source=RESULTS.md"
-    fi
+# phase_startup: time-to-ready, CPU time to ready and RSS at ready, no load.
+# STARTUP_NS [10000 100000]: REPS starts per server for N <= 10000, 1 for more.
+phase_startup() {
+    local D GH_LOG n r starts
+    for n in ${STARTUP_NS:-10000 100000}; do
+        D=$(certs "$n" ecdsa)
+        starts="$REPS"; if [ "$n" -gt 10000 ]; then starts=1; fi
+        for r in $(seq 1 "$starts"); do
+            GH_LOG="$OUTDIR/gatehouse-startup-ecdsa-$n-$r.log"
+            say "startup: gatehouse ecdsa-$n ($r/$starts)"
+            if gh_start "$D" "$GH_PORT" "$GH_LOG"; then
+                echo "$GH_LINE" | tee -a "$RAW"; rec start "startup-ecdsa-$n gatehouse" "$r" "$GH_LINE"
+                sleep 2
+                rec mem "startup-ecdsa-$n gatehouse" "$r" "rss_kb=$(rss_kb "$GH_PID") hwm_kb=$(hwm_kb "$GH_PID")"
+                gh_stop "$GH_PID"
+            else
+                rec anomaly "gatehouse ecdsa-$n failed to start" "$r" "failed=1"
+            fi
+            if [ "$n" -le 10000 ] || [ "$HAP_100K" = 1 ]; then
+                say "startup: haproxy ecdsa-$n ($r/$starts)"
+                hap_start "$D"; echo "$HAP_LINE" | tee -a "$RAW"; rec start "startup-ecdsa-$n haproxy" "$r" "$HAP_LINE"
+                rec mem "startup-ecdsa-$n haproxy" "$r" "rss_kb=$(rss_kb "$HAP_PID") hwm_kb=$(hwm_kb "$HAP_PID")"
+                hap_stop
+            else
+                # RESULTS.md: "N=100,000 ECDSA (1 run) | 122.8 s | 2.14 GB | 2.14 GB"
+                rec start "startup-ecdsa-$n haproxy" 1 "ready_ms=122800 rss_kb=2140000 source=RESULTS.md"
+            fi
+        done
+    done
 }
 
 for ph in $PHASES; do
     case "$ph" in
     ecdsa|rsa) phase_tls "$ph" ;;
-    big) phase_big ;;
+    startup|big) phase_startup ;;
     *) echo "unknown phase $ph" >&2 ;;
     esac
 done
@@ -267,7 +277,7 @@ T_END=$(date +%s)
 python3 "$HERE/edge-report.py" "$OUTDIR" > "$OUTDIR/report.md"
 cat "$OUTDIR/report.md"
 if [ -n "$DOC" ]; then
-    python3 "$HERE/edge-report.py" --into "$DOC" "$OUTDIR"
+    python3 "$HERE/edge-report.py" --into "$DOC" --id "${DOC_SECTION:-edge-vs-haproxy}" "$OUTDIR"
     log "updated $DOC"
 fi
 log "results in $OUTDIR"

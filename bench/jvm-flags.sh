@@ -46,11 +46,13 @@ for r in $(seq 1 "$REPS"); do
         printf '%s\tka-h1\t%s\n' "$i" "$(sed -n 's/.* per_core_rate=\([0-9]*\).*/\1/p' <<<"$s")" >> "$TSV"
     done
 done
+{
 echo "| JVM flags | full hs/s per core | keep-alive h1 req/s per core | RSS at end MB |"
 echo "|---|---|---|---|"
 for i in "${!VS[@]}"; do
     f=$(awk -F'\t' -v i="$i" '$1==i && $2=="full" {printf "%s%s", s, $3; s=", "}' "$TSV")
     k=$(awk -F'\t' -v i="$i" '$1==i && $2=="ka-h1" {printf "%s%s", s, $3; s=", "}' "$TSV")
     echo "| \`${VS[$i]}\` | $f | $k | $(( $(rss_kb "${PIDS[$i]}") / 1024 )) |"
-done | tee -a "$RAW"
+done
+} | tee -a "$RAW"
 echo "loadavg at end: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$RAW"
