@@ -108,6 +108,8 @@ final class HeaderRewriter {
     /** 128 random bits in hex: unique enough to trace a request through logs. */
     static String newRequestId() {
         ThreadLocalRandom r = ThreadLocalRandom.current();
-        return String.format("%016x%016x", r.nextLong(), r.nextLong());
+        byte[] b = new byte[16];
+        r.nextBytes(b);
+        return java.util.HexFormat.of().formatHex(b);
     }
 }

@@ -379,6 +379,14 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
         }
         boolean last = msg instanceof LastHttpContent;
         Channel b = backend;
+        if (msg instanceof HttpResponse && !last) {
+            // headers: no flush of their own; they leave with the body when it came in the same read (one TLS
+            // record, one write), else at the end of this event-loop turn, so a slow body never holds them back
+            ctx.write(msg).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+            ctx.executor().execute(ctx::flush);
+            b.read();
+            return;
+        }
         ctx.writeAndFlush(msg).addListener((ChannelFutureListener) f -> {
             if (!f.isSuccess()) {
                 closeAll();

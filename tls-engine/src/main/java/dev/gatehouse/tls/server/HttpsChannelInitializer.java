@@ -15,6 +15,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
 import io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame;
 import io.netty.handler.codec.http2.Http2Error;
@@ -54,6 +55,7 @@ final class HttpsChannelInitializer extends ChannelInitializer<Channel> {
     static final String HTTP_CODEC = "http-codec";
     static final String EXPECT_CONTINUE = "expect-continue";
     static final String IDLE = "idle";
+    static final String FLUSH_CONSOLIDATION = "flush-consolidation";
     static final String H2_CODEC = "h2-codec";
     static final String H2_MULTIPLEX = "h2-multiplex";
     static final String H2_DRAIN = "h2-drain";
@@ -94,6 +96,7 @@ final class HttpsChannelInitializer extends ChannelInitializer<Channel> {
 
     private void addHttpHandlers(ChannelPipeline p) {
         var proxy = config.proxy();
+        p.addLast(FLUSH_CONSOLIDATION, new FlushConsolidationHandler(64, true));
         p.addLast(HEAD_TIMEOUT, new HeadTimeoutHandler(proxy.headerTimeout().toMillis(), metrics));
         p.addLast(HTTP_CODEC, new HttpServerCodec(proxy.maxInitialLineLength(), proxy.maxHeaderSize(), 16 * 1024));
         p.addLast(EXPECT_CONTINUE, new HttpServerExpectContinueHandler());
@@ -103,6 +106,8 @@ final class HttpsChannelInitializer extends ChannelInitializer<Channel> {
 
     private void addHttp2Handlers(ChannelPipeline p) {
         var proxy = config.proxy();
+        // many streams' responses arrive from many backend connections: one TLS write per loop turn
+        p.addLast(FLUSH_CONSOLIDATION, new FlushConsolidationHandler(256, true));
         p.addLast(H2_CODEC, Http2FrameCodecBuilder.forServer()
                 .initialSettings(Http2Settings.defaultSettings()
                         .maxConcurrentStreams(256)
