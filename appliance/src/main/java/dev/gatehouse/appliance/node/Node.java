@@ -150,6 +150,7 @@ public final class Node implements AutoCloseable {
         console = new ConsoleServer(api, config.console().maxUploadBytes())
                 .start(config.console().listen(), consoleCert[0].toFile(), consoleCert[1].toFile());
         ready = true;
+        SystemdNotify.ready();
         log.info("event=node_ready node={} certificates={} from_store={} https={} console={} tls={} ready_ms={}",
                 config.node().name(), registry.size(), served, edge.httpsPort(), console.port(), tls.providerName(),
                 (System.nanoTime() - t0) / 1_000_000);
@@ -307,6 +308,7 @@ public final class Node implements AutoCloseable {
 
     @Override
     public void close() {
+        SystemdNotify.stopping();
         ready = false;
         if (console != null) {
             console.close();
