@@ -146,17 +146,13 @@ class DurabilityIT {
                 bodies.add(body("burst", "b" + i + ".burst.test"));
             }
             AtomicBoolean killed = new AtomicBoolean();
-            Thread killer = new Thread(() -> {
-                try {
-                    Thread.sleep(1500);
-                } catch (InterruptedException e) {
-                    return;
-                }
-                killed.set(true);
-                p.destroyForcibly(); // SIGKILL
-            });
-            killer.start();
             for (String b : bodies) {
+                if (acknowledged.size() == 50 && !killed.get()) {
+                    // SIGKILL from another thread while the next upload is in flight
+                    Thread killer = new Thread(p::destroyForcibly);
+                    killer.start();
+                    killed.set(true);
+                }
                 try {
                     r = c.call("POST", "/v1/certificates", admin, b);
                 } catch (Exception connectionLost) {
@@ -166,7 +162,7 @@ class DurabilityIT {
                     acknowledged.add(r.json().get("id").asText());
                 }
             }
-            killer.join();
+            p.waitFor(20, TimeUnit.SECONDS);
             assertThat(killed).isTrue();
             assertThat(acknowledged).as("some uploads were acknowledged before the kill").isNotEmpty();
             assertThat(acknowledged.size()).as("the kill came mid-burst").isLessThan(bodies.size());

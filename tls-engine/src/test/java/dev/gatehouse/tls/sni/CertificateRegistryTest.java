@@ -98,10 +98,12 @@ class CertificateRegistryTest {
     }
 
     @Test
-    void twoBundlesForOneNameServeTheMostRecentlyIssued() throws Exception {
+    void twoBundlesForOneNameServeTheMostRecentlyIssued() {
         CertificateRegistry r = registry();
-        Thread.sleep(1100); // notBefore has second precision
-        r.put(PKI.ec("a-renewed", "app.tenant-a.test"));
+        java.time.Instant now = java.time.Instant.now();
+        // issued half an hour after "a" (whose notBefore is an hour ago)
+        r.put(TestPki.bundle("a-renewed", PKI.pki().issue(dev.gatehouse.tls.demo.DemoPki.ecKeys(),
+                now.minus(java.time.Duration.ofMinutes(30)), now.plus(java.time.Duration.ofDays(30)), "app.tenant-a.test")));
         assertThat(r.lookup("app.tenant-a.test", true)).map(CertificateBundle::id).contains("a-renewed");
         r.remove("a-renewed");
         assertThat(r.lookup("app.tenant-a.test", true)).map(CertificateBundle::id).contains("a");
