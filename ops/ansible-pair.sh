@@ -50,6 +50,7 @@ all:
         gatehouse_deb_file: "$deb"
         gatehouse_apt_update_cache: false
         gatehouse_cluster_key_b64: "$(head -c 32 /dev/urandom | base64)"
+        gatehouse_jgroups_secret_b64: "$(head -c 32 /dev/urandom | base64)"
 INV
 
 run_play() {
@@ -80,6 +81,9 @@ done
 members=$(docker exec "$tag-edge-1" gatehouse status --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["cluster"]["members"]))')
 echo "cluster members seen by edge-1: $members"
 test "$members" = 2
+view=$(docker exec "$tag-edge-1" gatehouse status --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["cluster"]["membership"]["members"]))')
+echo "membership view seen by edge-1: $view members"
+test "$view" = 2
 
 echo "-- certificate uploaded through edge-1's console API, served by edge-2"
 docker exec "$tag-edge-1" bash -euc '

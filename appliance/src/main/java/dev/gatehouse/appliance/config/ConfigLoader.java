@@ -224,7 +224,7 @@ public final class ConfigLoader {
         }
         JsonNode cl = r.object("", root, "cluster");
         r.onlyKnown("cluster", cl, Set.of("enabled", "name", "bind", "members", "keyFile", "previousKeyFile",
-                "ticketKeyRotation"));
+                "ticketKeyRotation", "membership"));
         boolean clusterOn = r.bool("cluster", cl, "enabled", false);
         InetSocketAddress bind = r.address("cluster", cl, "bind", "127.0.0.1:5701", false);
         List<String> members = new ArrayList<>();
@@ -247,10 +247,37 @@ public final class ConfigLoader {
                 && members.stream().noneMatch(m -> bind.equals(ConfigReader.parseAddress(m)))) {
             r.problem("cluster.bind", cl.get("bind"), "one of cluster.members " + members);
         }
+        GatehouseConfig.Membership membership = null;
+        JsonNode mem = r.object("cluster", cl, "membership");
+        if (mem != null) {
+            r.onlyKnown("cluster.membership", mem, Set.of("port", "peers", "secretFile"));
+            int jport = r.integer("cluster.membership", mem, "port", 7800, 1, 65535);
+            List<String> peers = new ArrayList<>();
+            List<JsonNode> peerNodes = r.list("cluster.membership", mem, "peers");
+            for (int i = 0; i < peerNodes.size(); i++) {
+                String pr = peerNodes.get(i).asText();
+                if (ConfigReader.parseAddress(pr) == null) {
+                    r.problem("cluster.membership.peers[" + i + "]", peerNodes.get(i), "host:port with an IP address");
+                } else {
+                    peers.add(pr);
+                }
+            }
+            if (peers.isEmpty()) {
+                r.problem("cluster.membership.peers", mem.get("peers"), "every member's host:port, this node included");
+            }
+            String secret = r.string("cluster.membership", mem, "secretFile", null);
+            if (secret == null) {
+                r.problem("cluster.membership.secretFile", null, "a file of at least 16 random bytes, the same on every node");
+            }
+            if (!clusterOn) {
+                r.problem("cluster.membership", mem, "only with cluster.enabled: true");
+            }
+            membership = new GatehouseConfig.Membership(jport, peers, secret == null ? null : Path.of(secret));
+        }
         GatehouseConfig.Cluster cluster = new GatehouseConfig.Cluster(clusterOn,
                 r.string("cluster", cl, "name", "gatehouse"), bind, members, Path.of(keyFile),
                 previous == null ? null : Path.of(previous),
-                r.duration("cluster", cl, "ticketKeyRotation", Duration.ofHours(12)));
+                r.duration("cluster", cl, "ticketKeyRotation", Duration.ofHours(12)), membership);
         if (!r.problems().isEmpty()) {
             throw new ConfigException(source, r.problems());
         }

@@ -30,7 +30,18 @@ public record GatehouseConfig(
      * @param previousKeyFile the key before a rotation (still opens values), or null
      */
     public record Cluster(boolean enabled, String name, InetSocketAddress bind, List<String> members, Path keyFile,
-            Path previousKeyFile, Duration ticketKeyRotation) {
+            Path previousKeyFile, Duration ticketKeyRotation, Membership membership) {
+    }
+
+    /**
+     * JGroups membership (the view that will decide VIP ownership), encrypted and authenticated with
+     * a secret only cluster members hold. Null when not configured.
+     *
+     * @param port       JGroups TCP port on the cluster bind address (7800 on an appliance)
+     * @param peers      every member's {@code host:port}, this node included
+     * @param secretFile at least 16 random bytes, the same on every node
+     */
+    public record Membership(int port, List<String> peers, Path secretFile) {
     }
 
     /** Identity and state of this node. */

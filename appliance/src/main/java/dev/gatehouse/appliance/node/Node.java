@@ -57,6 +57,10 @@ public final class Node implements AutoCloseable {
     private com.hazelcast.core.HazelcastInstance grid;
     private dev.gatehouse.cluster.grid.GridStore gridStore;
     private dev.gatehouse.cluster.grid.TicketKeyShare ticketKeys;
+    private dev.gatehouse.cluster.membership.Controller controller;
+    private dev.gatehouse.cluster.membership.Membership membership;
+    private volatile dev.gatehouse.cluster.membership.MembershipView view =
+            dev.gatehouse.cluster.membership.MembershipView.none();
     private CertificateRegistry registry;
     private SslContextFactory tls;
     private EdgeServer edge;
@@ -131,6 +135,9 @@ public final class Node implements AutoCloseable {
             store = gridStore;
             ticketKeys = new dev.gatehouse.cluster.grid.TicketKeyShare(grid, clusterSealer, cl.ticketKeyRotation(),
                     registry::ticketKeys).start();
+            if (cl.membership() != null) {
+                startMembership(cl);
+            }
         }
         rebuildRouter();
         edge.start();
@@ -154,6 +161,29 @@ public final class Node implements AutoCloseable {
         log.info("event=node_ready node={} certificates={} from_store={} https={} console={} tls={} ready_ms={}",
                 config.node().name(), registry.size(), served, edge.httpsPort(), console.port(), tls.providerName(),
                 (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    /** Joins the JGroups view (it will decide VIP ownership); views arrive on the controller thread. */
+    private void startMembership(GatehouseConfig.Cluster cl) throws Exception {
+        GatehouseConfig.Membership m = cl.membership();
+        if (!Files.exists(m.secretFile())) {
+            throw new IOException("cluster.membership.secretFile: " + m.secretFile() + " does not exist (expected: at "
+                    + "least 16 random bytes, the same on every node)");
+        }
+        byte[] secret = Files.readAllBytes(m.secretFile());
+        controller = dev.gatehouse.cluster.membership.Controller.named("gatehouse-membership");
+        membership = dev.gatehouse.cluster.membership.Membership.connect(
+                dev.gatehouse.cluster.membership.MembershipSettings.builder()
+                        .clusterName(cl.name())
+                        .nodeName(config.node().name())
+                        .bind(cl.bind().getAddress().getHostAddress(), m.port())
+                        .peers(m.peers())
+                        .secret(secret)
+                        .build(),
+                controller, v -> {
+                    view = v;
+                    log.info("event=membership_view view={} members={}", v.id(), v.names());
+                });
     }
 
     private static byte[] readClusterKey(Path file, String field) throws IOException {
@@ -261,6 +291,15 @@ public final class Node implements AutoCloseable {
             c.put("name", config.cluster().name());
             c.put("members", grid.getCluster().getMembers().stream().map(mb -> mb.getAddress().toString()).toList());
             c.put("rejectedGridEntries", gridStore.rejectedEntries());
+            if (membership != null) {
+                dev.gatehouse.cluster.membership.MembershipView v = view;
+                Map<String, Object> mv = new LinkedHashMap<>();
+                mv.put("view", v.id());
+                mv.put("members", v.names());
+                mv.put("coordinator", v.coordinator().map(dev.gatehouse.cluster.membership.MembershipView.Member::name)
+                        .orElse(null));
+                c.put("membership", mv);
+            }
             m.put("cluster", c);
         }
         m.put("cachedTlsContexts", registry.cachedContexts());
@@ -315,6 +354,12 @@ public final class Node implements AutoCloseable {
         }
         if (edge != null) {
             edge.close();
+        }
+        if (membership != null) {
+            membership.close();
+        }
+        if (controller != null) {
+            controller.close();
         }
         if (ticketKeys != null) {
             ticketKeys.close();

@@ -46,6 +46,8 @@ class ClusterIT {
     static Path dir;
     static final List<NodeProcess> nodes = new ArrayList<>();
     static final List<String> members = new ArrayList<>();
+    static final List<String> peers = new ArrayList<>();
+    static Path secret;
     static Path clusterKey;
     static String admin;
     static TlsProbe probe;
@@ -66,7 +68,11 @@ class ClusterIT {
                 "  name: it-" + dir.getFileName(),
                 "  bind: '127.0.0.1:" + hzPort + "'",
                 "  members: [" + String.join(", ", members.stream().map(m -> "'" + m + "'").toList()) + "]",
-                "  keyFile: '" + clusterKey + "'", "");
+                "  keyFile: '" + clusterKey + "'",
+                "  membership:",
+                "    port: " + peers.get(members.indexOf("127.0.0.1:" + hzPort)).split(":")[1],
+                "    peers: [" + String.join(", ", peers.stream().map(m -> "'" + m + "'").toList()) + "]",
+                "    secretFile: '" + secret + "'", "");
     }
 
     @BeforeAll
@@ -74,8 +80,12 @@ class ClusterIT {
         byte[] key = new byte[32];
         new SecureRandom().nextBytes(key);
         clusterKey = Files.write(dir.resolve("cluster.key"), key);
+        byte[] jgroupsSecret = new byte[32];
+        new SecureRandom().nextBytes(jgroupsSecret);
+        secret = Files.write(dir.resolve("jgroups.secret"), jgroupsSecret);
         for (int i = 0; i < 4; i++) {
             members.add("127.0.0.1:" + freePort());
+            peers.add("127.0.0.1:" + freePort());
         }
         for (int i = 0; i < 3; i++) {
             nodes.add(new NodeProcess(dir.resolve("node" + (i + 1)), yaml(Integer.parseInt(members.get(i).split(":")[1]))));
@@ -113,6 +123,19 @@ class ClusterIT {
             return probe.leaf(n.httpsPort, sni).getSerialNumber().toString(16);
         } catch (Exception e) {
             return null;
+        }
+    }
+
+    @Test
+    @Order(0)
+    void everyNodeSeesTheSameMembershipView() throws Exception {
+        for (NodeProcess n : nodes) {
+            ConsoleClient c = n.console();
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                JsonNode m = c.call("GET", "/v1/status", admin, null).json().get("cluster").get("membership");
+                assertThat(m.get("members")).hasSize(3);
+                assertThat(m.get("members").toString()).contains("node1").contains("node2").contains("node3");
+            });
         }
     }
 
