@@ -11,7 +11,6 @@ import dev.gatehouse.cluster.store.TenantRecord;
 import dev.gatehouse.tls.demo.DemoPki;
 import dev.gatehouse.tls.demo.Pem;
 import dev.gatehouse.tls.testing.TlsProbe;
-import java.math.BigInteger;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -128,7 +127,7 @@ public final class ClusterBench {
             long j0 = System.nanoTime();
             joiner.start().awaitReady();
             double joinReady = (System.nanoTime() - j0) / 1e9;
-            long rss = rssKb(joiner);
+            long rss = joiner.rssKb();
             String admin = Files.readString(first.dataDir.resolve("admin.token")).trim();
             int seen = joiner.console().call("GET", "/v1/status", admin, null).json().get("certificates").asInt();
             System.out.printf("RESULT join certificates=%d first_node_ready_s=%.1f join_ready_s=%.1f joiner_served=%d "
@@ -214,10 +213,6 @@ public final class ClusterBench {
                 "  keyFile: '" + clusterKey + "'", "");
     }
 
-    private static long rssKb(NodeProcess p) {
-        return p.rssKb();
-    }
-
     private static long pct(long[] sorted, int p) {
         return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p / 100.0 * sorted.length) - 1)];
     }
@@ -230,10 +225,5 @@ public final class ClusterBench {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         }
-    }
-
-    @SuppressWarnings("unused")
-    private static BigInteger unused() {
-        return BigInteger.ONE;
     }
 }

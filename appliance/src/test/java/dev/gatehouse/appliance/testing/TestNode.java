@@ -5,22 +5,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gatehouse.appliance.config.ConfigLoader;
 import dev.gatehouse.appliance.node.Node;
 import dev.gatehouse.tls.demo.EchoBackend;
-import java.io.ByteArrayInputStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.cert.CertificateFactory;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 
 /**
  * A whole node in this JVM on loopback (ephemeral ports, a data directory of the test's), with one
@@ -34,7 +23,7 @@ public final class TestNode implements AutoCloseable {
     public final Path dataDir;
     public final EchoBackend backend;
     public Node node;
-    private HttpClient http;
+    private ConsoleClient console;
     public final List<String> responses = Collections.synchronizedList(new ArrayList<>());
 
     public TestNode(Path dataDir) throws Exception {
@@ -52,8 +41,7 @@ public final class TestNode implements AutoCloseable {
                 "proxy: {drainTimeout: 1s}",
                 "pools: [{name: app, servers: ['127.0.0.1:" + backend.port() + "']}]",
                 "defaultPool: app")));
-        http = HttpClient.newBuilder().sslContext(trusting(node.consoleCertificate()))
-                .connectTimeout(Duration.ofSeconds(5)).build();
+        console = new ConsoleClient(dataDir, node.consolePort());
     }
 
     public void stop() {
@@ -80,40 +68,13 @@ public final class TestNode implements AutoCloseable {
     }
 
     public Reply call(String method, String path, String token, String body) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(consoleUrl() + path)).timeout(Duration.ofSeconds(20))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(body));
-        if (token != null) {
-            b.header("Authorization", "Bearer " + token);
-        }
-        if (body != null) {
-            b.header("Content-Type", "application/json");
-        }
-        HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        Reply r = console.call(method, path, token, body);
         responses.add(r.body());
-        JsonNode json = null;
-        try {
-            json = r.body().isEmpty() ? null : JSON.readTree(r.body());
-        } catch (Exception notJson) {
-            // leave null
-        }
-        return new Reply(r.statusCode(), r.body(), json, r.headers().firstValue("content-type").orElse(""));
+        return r;
     }
 
     public static String json(Object o) throws Exception {
         return JSON.writeValueAsString(o);
-    }
-
-    private static SSLContext trusting(Path certFile) throws Exception {
-        KeyStore ks = KeyStore.getInstance("PKCS12");
-        ks.load(null, null);
-        ks.setCertificateEntry("console", CertificateFactory.getInstance("X.509")
-                .generateCertificate(new ByteArrayInputStream(Files.readAllBytes(certFile))));
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(ks);
-        SSLContext ctx = SSLContext.getInstance("TLS");
-        ctx.init(null, tmf.getTrustManagers(), null);
-        return ctx;
     }
 
     @Override
