@@ -250,7 +250,7 @@ public final class ConfigLoader {
         GatehouseConfig.Membership membership = null;
         JsonNode mem = r.object("cluster", cl, "membership");
         if (mem != null) {
-            r.onlyKnown("cluster.membership", mem, Set.of("port", "peers", "secretFile"));
+            r.onlyKnown("cluster.membership", mem, Set.of("port", "peers", "secretFile", "ha"));
             int jport = r.integer("cluster.membership", mem, "port", 7800, 1, 65535);
             List<String> peers = new ArrayList<>();
             List<JsonNode> peerNodes = r.list("cluster.membership", mem, "peers");
@@ -272,7 +272,8 @@ public final class ConfigLoader {
             if (!clusterOn) {
                 r.problem("cluster.membership", mem, "only with cluster.enabled: true");
             }
-            membership = new GatehouseConfig.Membership(jport, peers, secret == null ? null : Path.of(secret));
+            GatehouseConfig.Ha ha = readHa(r, r.object("cluster.membership", mem, "ha"));
+            membership = new GatehouseConfig.Membership(jport, peers, secret == null ? null : Path.of(secret), ha);
         }
         GatehouseConfig.Cluster cluster = new GatehouseConfig.Cluster(clusterOn,
                 r.string("cluster", cl, "name", "gatehouse"), bind, members, Path.of(keyFile),
@@ -307,5 +308,79 @@ public final class ConfigLoader {
         } catch (IOException e) {
             return "gatehouse";
         }
+    }
+
+    /** {@code cluster.membership.ha}: the VIPs and how they move. */
+    private static GatehouseConfig.Ha readHa(ConfigReader r, JsonNode ha) {
+        if (ha == null) {
+            return null;
+        }
+        String p = "cluster.membership.ha";
+        r.onlyKnown(p, ha, Set.of("driver", "interface", "vips", "failback", "settle", "handover", "gateway", "ec2"));
+        GatehouseConfig.VipDriverKind driver = r.enumValue(p, ha, "driver", GatehouseConfig.VipDriverKind.class,
+                GatehouseConfig.VipDriverKind.NETLINK);
+        String defaultInterface = r.string(p, ha, "interface", "eth0");
+        List<GatehouseConfig.VipConfig> vips = new ArrayList<>();
+        List<JsonNode> list = r.list(p, ha, "vips");
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (int i = 0; i < list.size(); i++) {
+            String vp = p + ".vips[" + i + "]";
+            JsonNode v = list.get(i);
+            JsonNode spec = v.isTextual() ? null : v;
+            String address = v.isTextual() ? v.asText() : r.string(vp, spec, "address", null);
+            if (spec != null) {
+                r.onlyKnown(vp, spec, Set.of("address", "interface", "preferredOwner", "elasticIp"));
+            }
+            if (address == null) {
+                r.problem(vp + ".address", null, "an IPv4 address with prefix, e.g. 198.18.0.100/24");
+                continue;
+            }
+            String iface = spec == null ? defaultInterface : r.string(vp, spec, "interface", defaultInterface);
+            dev.gatehouse.cluster.vip.driver.VipSpec parsed;
+            try {
+                parsed = dev.gatehouse.cluster.vip.driver.VipSpec.parse(address, iface);
+            } catch (IllegalArgumentException e) {
+                r.problem(vp + ".address", v.isTextual() ? v : spec.get("address"), "an IPv4 address with prefix, e.g. "
+                        + "198.18.0.100/24 (" + e.getMessage() + ")");
+                continue;
+            }
+            if (!seen.add(parsed.name())) {
+                r.problem(vp + ".address", v.isTextual() ? v : spec.get("address"), "each VIP once ("
+                        + parsed.name() + " is listed twice)");
+            }
+            String eip = spec == null ? null : r.string(vp, spec, "elasticIp", null);
+            if (eip != null && driver != GatehouseConfig.VipDriverKind.EC2) {
+                r.problem(vp + ".elasticIp", spec.get("elasticIp"), "only with driver: ec2");
+            }
+            if (eip != null && !eip.matches("eipalloc-[0-9a-f]{8,17}")) {
+                r.problem(vp + ".elasticIp", spec.get("elasticIp"), "an allocation id such as eipalloc-0123456789abcdef0");
+            }
+            vips.add(new GatehouseConfig.VipConfig(parsed.name(), parsed.prefixLength(), iface,
+                    spec == null ? null : r.string(vp, spec, "preferredOwner", null), eip));
+        }
+        if (vips.isEmpty()) {
+            r.problem(p + ".vips", ha.get("vips"), "at least one VIP, e.g. [198.18.0.100/24]");
+        }
+        String failbackText = r.string(p, ha, "failback", "off");
+        Duration failback = "off".equalsIgnoreCase(failbackText) ? null : r.duration(p, ha, "failback", null);
+        String gateway = r.string(p, ha, "gateway", null);
+        if (gateway != null && !gateway.matches("\\d{1,3}(\\.\\d{1,3}){3}")) {
+            r.problem(p + ".gateway", ha.get("gateway"), "an IPv4 address (the router this node must reach to keep VIPs)");
+        }
+        GatehouseConfig.Ec2 ec2 = null;
+        JsonNode e = r.object(p, ha, "ec2");
+        if (e != null) {
+            r.onlyKnown(p + ".ec2", e, Set.of("imdsEndpoint", "endpoint", "region"));
+            if (driver != GatehouseConfig.VipDriverKind.EC2) {
+                r.problem(p + ".ec2", e, "only with driver: ec2");
+            }
+        }
+        if (driver == GatehouseConfig.VipDriverKind.EC2) {
+            ec2 = new GatehouseConfig.Ec2(r.string(p + ".ec2", e, "imdsEndpoint", "http://169.254.169.254"),
+                    r.string(p + ".ec2", e, "endpoint", null), r.string(p + ".ec2", e, "region", null));
+        }
+        return new GatehouseConfig.Ha(driver, List.copyOf(vips), failback,
+                r.duration(p, ha, "settle", Duration.ofSeconds(2)), r.duration(p, ha, "handover", Duration.ofMillis(300)),
+                gateway, ec2);
     }
 }

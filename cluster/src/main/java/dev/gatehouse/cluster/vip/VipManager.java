@@ -503,6 +503,9 @@ public final class VipManager implements MembershipListener, AutoCloseable {
      * @return whether every VIP was handed over within {@code timeout}
      */
     public boolean stepDown(Duration timeout) {
+        if (controller == null) {
+            return true; // never started: holds nothing
+        }
         CountDownLatch submitted = new CountDownLatch(1);
         controller.execute(() -> {
             stepDown = true;
