@@ -31,6 +31,8 @@ final class Ec2Api implements AutoCloseable {
 
     /** UnassignPrivateIpAddresses for an address not on the ENI (any more). */
     static final String INVALID_PARAMETER_VALUE = "InvalidParameterValue";
+    /** AssignPrivateIpAddresses without reassignment, for an address on another ENI. */
+    static final String ADDRESS_IN_USE = "PrivateIpAddressInUse";
     /** DisassociateAddress for an association that no longer exists (the address moved). */
     static final String ASSOCIATION_NOT_FOUND = "InvalidAssociationID.NotFound";
 

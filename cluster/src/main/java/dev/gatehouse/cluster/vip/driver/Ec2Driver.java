@@ -43,9 +43,10 @@ import software.amazon.awssdk.services.ec2.Ec2ClientBuilder;
  *       the local interface's addresses: a VIP is held only when both agree.</li>
  * </ul>
  *
- * <p>Idempotence: claiming twice repeats the same two calls, which EC2 accepts for an address (or
- * association) already where it is asked to be, and the local add finds the address present;
- * nothing changes. Releasing twice finds nothing of ours to undo and makes no change call.
+ * <p>Idempotence: claiming twice repeats the same calls, which EC2 accepts for an address (or
+ * association) already where it is asked to be (should it refuse the assignment, the driver checks
+ * that our ENI has the address and takes that as success), and the local add finds the address
+ * present; nothing changes. Releasing twice finds nothing of ours to undo and makes no change call.
  *
  * <p>The instance, its region and each interface's ENI are read from instance metadata (IMDSv2) on
  * first use and kept: an ENI does not change under a running interface. Every EC2 call uses the
@@ -98,7 +99,18 @@ public final class Ec2Driver implements VipDriver {
         String ip = vip.name();
         String eni = eni(ip, vip.interfaceName());
         Ec2Api ec2 = api(ip);
-        ec2.assign(ip, eni, ip);
+        try {
+            ec2.assign(ip, eni, ip);
+        } catch (VipDriverException e) {
+            // should EC2 ever refuse to re-assign an address to the ENI that already has it, a
+            // repeated claim is still a success: check before giving up
+            String code = Ec2Api.errorCode(e);
+            if (!(Ec2Api.INVALID_PARAMETER_VALUE.equals(code) || Ec2Api.ADDRESS_IN_USE.equals(code))
+                    || !addressesOf(ec2, ip, eni).secondary().contains(ip)) {
+                throw e;
+            }
+            log.debug("vip={} eni={} already assigned to our ENI", ip, eni);
+        }
         if (vip.elasticIp().isPresent()) {
             ec2.associate(ip, vip.elasticIp().get(), eni, ip);
         }

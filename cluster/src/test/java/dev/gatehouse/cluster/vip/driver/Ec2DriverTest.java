@@ -120,6 +120,18 @@ class Ec2DriverTest {
     }
 
     @Test
+    void claimingTwiceSucceedsEvenIfEc2RefusesToReassignToTheSameEni() throws Exception {
+        driver.claim(vip);
+        ec2.refuseReassigningToTheSameEni();
+
+        driver.claim(vip);
+
+        assertThat(ec2.actions()).containsExactly("AssignPrivateIpAddresses", "AssignPrivateIpAddresses",
+                "DescribeNetworkInterfaces");
+        assertThat(local.addresses.get("eth0")).containsExactly(VIP_IP);
+    }
+
+    @Test
     void claimTakesTheAddressFromTheEniThatHeldIt() throws Exception {
         ec2.move(VIP_IP, OTHER_ENI);
 

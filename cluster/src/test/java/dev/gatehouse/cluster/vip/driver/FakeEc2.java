@@ -66,6 +66,7 @@ final class FakeEc2 implements BeforeEachCallback, AfterEachCallback {
     private final Map<String, Consumer<FakeEc2>> before = new LinkedHashMap<>();
     private final CountDownLatch closing = new CountDownLatch(1);
     private volatile long stallMillis;
+    private volatile boolean refuseSameEni;
     private int associationCounter;
     private HttpServer server;
     private ExecutorService executor;
@@ -108,6 +109,11 @@ final class FakeEc2 implements BeforeEachCallback, AfterEachCallback {
     /** Runs {@code change} when the next {@code action} arrives, before the fake handles it. */
     synchronized void beforeNext(String action, Consumer<FakeEc2> change) {
         before.put(action, change);
+    }
+
+    /** Makes AssignPrivateIpAddresses refuse an address the ENI already has (a stricter EC2). */
+    void refuseReassigningToTheSameEni() {
+        refuseSameEni = true;
     }
 
     /** Every request from now on waits this long (or until the test ends) before it is answered. */
@@ -234,6 +240,9 @@ final class FakeEc2 implements BeforeEachCallback, AfterEachCallback {
                 if (at == 0) {
                     throw error(400, "InvalidParameterValue", "The address " + ip + " is the primary private IP"
                             + " address of " + other.getKey() + " and cannot be reassigned.");
+                }
+                if (at > 0 && other.getKey().equals(eni) && refuseSameEni) {
+                    throw error(400, "InvalidParameterValue", "The address " + ip + " is already assigned to " + eni);
                 }
                 if (at > 0 && !other.getKey().equals(eni) && !reassign) {
                     throw error(400, "PrivateIpAddressInUse", "Some of the specified addresses are already in use: " + ip);
