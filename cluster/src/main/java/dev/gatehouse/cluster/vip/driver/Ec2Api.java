@@ -1,5 +1,6 @@
 package dev.gatehouse.cluster.vip.driver;
 
+import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -8,14 +9,21 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.ApiCallAttemptTimeoutException;
 import software.amazon.awssdk.core.exception.ApiCallTimeoutException;
 import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.core.retry.RetryMode;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.ec2.Ec2ClientBuilder;
 import software.amazon.awssdk.services.ec2.model.Address;
 import software.amazon.awssdk.services.ec2.model.NetworkInterface;
 import software.amazon.awssdk.services.ec2.model.NetworkInterfacePrivateIpAddress;
+import software.amazon.awssdk.utils.SdkAutoCloseable;
 
 /**
  * The EC2 calls the driver makes, each turning an SDK failure into a {@link VipDriverException}
@@ -37,9 +45,35 @@ final class Ec2Api implements AutoCloseable {
     static final String ASSOCIATION_NOT_FOUND = "InvalidAssociationID.NotFound";
 
     private final Ec2Client ec2;
+    private final SdkAutoCloseable ownCredentials;
 
-    Ec2Api(Ec2Client ec2) {
+    Ec2Api(Ec2Client ec2, SdkAutoCloseable ownCredentials) {
         this.ec2 = ec2;
+        this.ownCredentials = ownCredentials;
+    }
+
+    /**
+     * A client for {@code region}: the JDK's HttpURLConnection underneath, the SDK's standard retry
+     * strategy (3 attempts, exponential backoff with jitter, throttling-aware), and the whole call,
+     * retries included, bounded by {@link Ec2Settings#callTimeout()}; one attempt gets at most half
+     * of it, so a stalled connection leaves room for a second try.
+     */
+    static Ec2Api create(Ec2Settings settings, String region) {
+        DefaultCredentialsProvider defaultChain = settings.credentials().isPresent() ? null
+                : DefaultCredentialsProvider.builder().build();
+        AwsCredentialsProvider credentials = settings.credentials().orElse(defaultChain);
+        Duration timeout = settings.callTimeout();
+        Duration connect = timeout.compareTo(Duration.ofSeconds(2)) < 0 ? timeout : Duration.ofSeconds(2);
+        Ec2ClientBuilder builder = Ec2Client.builder()
+                .region(Region.of(region))
+                .credentialsProvider(credentials)
+                .httpClientBuilder(UrlConnectionHttpClient.builder().connectionTimeout(connect).socketTimeout(timeout))
+                .overrideConfiguration(c -> c
+                        .retryStrategy(RetryMode.STANDARD)
+                        .apiCallTimeout(timeout)
+                        .apiCallAttemptTimeout(timeout.dividedBy(2)));
+        settings.ec2Endpoint().ifPresent(builder::endpointOverride);
+        return new Ec2Api(builder.build(), defaultChain);
     }
 
     /** Moves {@code ip} to {@code eni} as a secondary private address, from wherever it is. */
@@ -116,6 +150,9 @@ final class Ec2Api implements AutoCloseable {
     @Override
     public void close() {
         ec2.close();
+        if (ownCredentials != null) {
+            ownCredentials.close(); // a provider we made; one passed in belongs to the caller
+        }
     }
 
     /** The AWS error code behind {@code e}, e.g. {@code UnauthorizedOperation}, or null. */

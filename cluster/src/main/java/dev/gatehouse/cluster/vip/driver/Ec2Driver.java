@@ -6,7 +6,6 @@ import dev.gatehouse.cluster.netlink.NetlinkException;
 import java.io.IOException;
 import java.net.Inet4Address;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -15,13 +14,6 @@ import java.util.Map;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
-import software.amazon.awssdk.core.retry.RetryMode;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.ec2.Ec2Client;
-import software.amazon.awssdk.services.ec2.Ec2ClientBuilder;
 
 /**
  * The {@code ec2} driver: a VIP is a secondary private IPv4 address that moves between the ENIs of
@@ -65,7 +57,6 @@ public final class Ec2Driver implements VipDriver {
     private final LocalAddresses local;
     private final InstanceMetadata metadata;
     private final Map<String, String> eniByInterface = new HashMap<>();
-    private AwsCredentialsProvider ownCredentials;
     private String instanceId;
     private Ec2Api api;
 
@@ -228,13 +219,6 @@ public final class Ec2Driver implements VipDriver {
         if (api != null) {
             api.close();
         }
-        if (ownCredentials instanceof AutoCloseable closeable) {
-            try {
-                closeable.close();
-            } catch (Exception e) {
-                log.debug("closing the credentials provider failed: {}", e.toString());
-            }
-        }
         local.close();
     }
 
@@ -262,25 +246,7 @@ public final class Ec2Driver implements VipDriver {
         }
         instanceId = metadata(vip, "instance-id");
         String region = settings.region().isPresent() ? settings.region().get() : metadata(vip, "placement/region");
-        AwsCredentialsProvider credentials = settings.credentials().orElseGet(() -> {
-            ownCredentials = DefaultCredentialsProvider.builder().build();
-            return ownCredentials;
-        });
-        Duration timeout = settings.callTimeout();
-        Ec2ClientBuilder builder = Ec2Client.builder()
-                .region(Region.of(region))
-                .credentialsProvider(credentials)
-                .httpClientBuilder(UrlConnectionHttpClient.builder()
-                        .connectionTimeout(min(timeout, Duration.ofSeconds(2)))
-                        .socketTimeout(timeout))
-                .overrideConfiguration(c -> c
-                        .retryStrategy(RetryMode.STANDARD)
-                        // the whole call, retries included, fits in callTimeout; one slow attempt
-                        // leaves room for another
-                        .apiCallTimeout(timeout)
-                        .apiCallAttemptTimeout(timeout.dividedBy(2)));
-        settings.ec2Endpoint().ifPresent(builder::endpointOverride);
-        api = new Ec2Api(builder.build());
+        api = Ec2Api.create(settings, region);
         log.info("instance={} region={} ec2={} ec2 driver ready", instanceId, region,
                 settings.ec2Endpoint().map(Object::toString).orElse("default"));
         return api;
@@ -292,10 +258,6 @@ public final class Ec2Driver implements VipDriver {
         } catch (InstanceMetadata.MetadataException e) {
             throw new VipDriverException(vip, e.getMessage(), e);
         }
-    }
-
-    private static Duration min(Duration a, Duration b) {
-        return a.compareTo(b) <= 0 ? a : b;
     }
 
     /**

@@ -335,6 +335,25 @@ class Ec2DriverTest {
         assertThat(ec2.requests().get(0).authorization()).matches(SIGV4);
     }
 
+    @Test
+    void withoutExplicitCredentialsTheSdkDefaultChainSignsTheCalls() throws Exception {
+        // the chain's first source is Java system properties, so this never reaches for the real IMDS
+        System.setProperty("aws.accessKeyId", "AKIDFROMDEFAULTCHAIN");
+        System.setProperty("aws.secretAccessKey", "not-a-real-secret-key");
+        try {
+            driver.close();
+            driver = new Ec2Driver(settings().credentials(null).build(), local);
+
+            driver.claim(vip);
+
+            assertThat(ec2.requests().get(0).authorization())
+                    .startsWith("AWS4-HMAC-SHA256 Credential=AKIDFROMDEFAULTCHAIN/");
+        } finally {
+            System.clearProperty("aws.accessKeyId");
+            System.clearProperty("aws.secretAccessKey");
+        }
+    }
+
     /** The interface addresses, in memory; records every change asked for. */
     static final class MapAddresses implements Ec2Driver.LocalAddresses {
         final Map<String, Set<String>> addresses = new HashMap<>();

@@ -2,9 +2,13 @@ package dev.gatehouse.cluster.vip.driver;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.net.NetworkInterface;
+import java.net.SocketException;
 import java.net.URI;
 import java.time.Duration;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -54,5 +58,30 @@ class Ec2SettingsTest {
     void acceptsAnIpv6ImdsEndpoint() {
         assertThat(Ec2Settings.builder().imdsEndpoint(URI.create("http://[fd00:ec2::254]")).build().imdsEndpoint())
                 .hasHost("[fd00:ec2::254]");
+    }
+
+    @Test
+    void kernelMacLookupNamesWhatIsWrong() {
+        Ec2Settings.MacLookup kernel = Ec2Settings.MacLookup.kernel();
+
+        assertThatThrownBy(() -> kernel.mac("gh-absent0")).hasMessage("interface gh-absent0: no such interface");
+        assertThatThrownBy(() -> kernel.mac("lo")).hasMessage("interface lo: no Ethernet hardware address");
+    }
+
+    @Test
+    void kernelMacLookupSpellsTheMacAsInstanceMetadataDoes() throws Exception {
+        Optional<NetworkInterface> ethernet = NetworkInterface.networkInterfaces()
+                .filter(n -> {
+                    try {
+                        return n.getHardwareAddress() != null && n.getHardwareAddress().length == 6;
+                    } catch (SocketException e) {
+                        return false;
+                    }
+                })
+                .findFirst();
+        assumeTrue(ethernet.isPresent(),
+                "SKIPPED LOUDLY: no Ethernet-like interface in this network namespace");
+
+        assertThat(Ec2Settings.MacLookup.kernel().mac(ethernet.get().getName())).matches("([0-9a-f]{2}:){5}[0-9a-f]{2}");
     }
 }
