@@ -370,14 +370,20 @@ public final class ConfigLoader {
         GatehouseConfig.Ec2 ec2 = null;
         JsonNode e = r.object(p, ha, "ec2");
         if (e != null) {
-            r.onlyKnown(p + ".ec2", e, Set.of("imdsEndpoint", "endpoint", "region"));
+            r.onlyKnown(p + ".ec2", e, Set.of("imdsEndpoint", "endpoint", "region", "callTimeout"));
             if (driver != GatehouseConfig.VipDriverKind.EC2) {
                 r.problem(p + ".ec2", e, "only with driver: ec2");
             }
         }
         if (driver == GatehouseConfig.VipDriverKind.EC2) {
             ec2 = new GatehouseConfig.Ec2(r.string(p + ".ec2", e, "imdsEndpoint", "http://169.254.169.254"),
-                    r.string(p + ".ec2", e, "endpoint", null), r.string(p + ".ec2", e, "region", null));
+                    r.string(p + ".ec2", e, "endpoint", null), r.string(p + ".ec2", e, "region", null),
+                    r.duration(p + ".ec2", e, "callTimeout", Duration.ofSeconds(5)));
+            try {
+                dev.gatehouse.appliance.node.VipDrivers.ec2Settings(ec2);
+            } catch (IllegalArgumentException bad) {
+                r.problem(p + ".ec2", e, "valid ec2 settings (" + bad.getMessage() + ")");
+            }
         }
         return new GatehouseConfig.Ha(driver, List.copyOf(vips), failback,
                 r.duration(p, ha, "settle", Duration.ofSeconds(2)), r.duration(p, ha, "handover", Duration.ofMillis(300)),

@@ -71,7 +71,7 @@ public record GatehouseConfig(
      * The ec2 driver: where the instance metadata service and the EC2 API are (defaults: the
      * instance's own; overrides for tests and VPC endpoints) and the region (default: from metadata).
      */
-    public record Ec2(String imdsEndpoint, String endpoint, String region) {
+    public record Ec2(String imdsEndpoint, String endpoint, String region, Duration callTimeout) {
     }
 
     /** Identity and state of this node. */

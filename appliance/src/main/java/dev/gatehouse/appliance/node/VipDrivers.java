@@ -2,6 +2,8 @@ package dev.gatehouse.appliance.node;
 
 import dev.gatehouse.appliance.config.GatehouseConfig;
 import dev.gatehouse.cluster.vip.ManagedVip;
+import dev.gatehouse.cluster.vip.driver.Ec2Driver;
+import dev.gatehouse.cluster.vip.driver.Ec2Settings;
 import dev.gatehouse.cluster.vip.driver.NetlinkDriver;
 import dev.gatehouse.cluster.vip.driver.NoneDriver;
 import dev.gatehouse.cluster.vip.driver.VipDriver;
@@ -23,8 +25,30 @@ public final class VipDrivers {
         return switch (ha.driver()) {
             case NETLINK -> NetlinkDriver.open();
             case NONE -> new NoneDriver();
-            case EC2 -> throw new VipDriverException("*", "the ec2 driver is not part of this build yet");
+            case EC2 -> Ec2Driver.create(ec2Settings(ha.ec2()));
         };
+    }
+
+    /**
+     * The ec2 driver's settings from {@code ec2}.
+     *
+     * @throws IllegalArgumentException naming the field that is wrong
+     */
+    public static Ec2Settings ec2Settings(GatehouseConfig.Ec2 ec2) {
+        Ec2Settings.Builder b = Ec2Settings.builder().imdsEndpoint(uri("imdsEndpoint", ec2.imdsEndpoint()))
+                .region(ec2.region()).callTimeout(ec2.callTimeout());
+        if (ec2.endpoint() != null) {
+            b.ec2Endpoint(uri("endpoint", ec2.endpoint()));
+        }
+        return b.build();
+    }
+
+    private static java.net.URI uri(String field, String text) {
+        try {
+            return new java.net.URI(text);
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalArgumentException(field + ": '" + text + "' is not a URL (" + e.getReason() + ")");
+        }
     }
 
     /** The VIPs in configuration order. */
