@@ -64,7 +64,8 @@ public final class ConfigLoader {
                 Path.of(r.string("node", n, "dataDir", "/var/lib/gatehouse")));
 
         JsonNode l = r.object("", root, "listeners");
-        r.onlyKnown("listeners", l, Set.of("https", "http", "publicHttpsPort", "redirectHttp", "ioThreads"));
+        r.onlyKnown("listeners", l, Set.of("https", "http", "publicHttpsPort", "redirectHttp", "ioThreads",
+                "monitorPath"));
         InetSocketAddress https = r.address("listeners", l, "https", "0.0.0.0:443", false);
         InetSocketAddress http = r.address("listeners", l, "http", "0.0.0.0:80", true);
         int publicPort = r.integer("listeners", l, "publicHttpsPort", 0, 0, 65535);
@@ -72,7 +73,13 @@ public final class ConfigLoader {
             r.problem("listeners.http", l.get("http"), "an address other than listeners.https " + https);
         }
         GatehouseConfig.Listeners listeners = new GatehouseConfig.Listeners(https, http, publicPort,
-                r.bool("listeners", l, "redirectHttp", true), r.integer("listeners", l, "ioThreads", 0, 0, 1024));
+                r.bool("listeners", l, "redirectHttp", true), r.integer("listeners", l, "ioThreads", 0, 0, 1024),
+                r.string("listeners", l, "monitorPath", null));
+        if (listeners.monitorPath() != null && (!listeners.monitorPath().startsWith("/")
+                || listeners.monitorPath().startsWith("/.well-known/acme-challenge/"))) {
+            r.problem("listeners.monitorPath", l.get("monitorPath"),
+                    "an absolute path such as /gatehouse-monitor, outside /.well-known/acme-challenge/");
+        }
 
         JsonNode c = r.object("", root, "console");
         r.onlyKnown("console", c, Set.of("listen", "maxUploadBytes"));
@@ -250,7 +257,7 @@ public final class ConfigLoader {
         GatehouseConfig.Membership membership = null;
         JsonNode mem = r.object("cluster", cl, "membership");
         if (mem != null) {
-            r.onlyKnown("cluster.membership", mem, Set.of("port", "peers", "secretFile", "ha"));
+            r.onlyKnown("cluster.membership", mem, Set.of("port", "peers", "secretFile", "ha", "failureDetection"));
             int jport = r.integer("cluster.membership", mem, "port", 7800, 1, 65535);
             List<String> peers = new ArrayList<>();
             List<JsonNode> peerNodes = r.list("cluster.membership", mem, "peers");
@@ -273,7 +280,18 @@ public final class ConfigLoader {
                 r.problem("cluster.membership", mem, "only with cluster.enabled: true");
             }
             GatehouseConfig.Ha ha = readHa(r, r.object("cluster.membership", mem, "ha"));
-            membership = new GatehouseConfig.Membership(jport, peers, secret == null ? null : Path.of(secret), ha);
+            JsonNode fd = r.object("cluster.membership", mem, "failureDetection");
+            r.onlyKnown("cluster.membership.failureDetection", fd, Set.of("heartbeat", "timeout", "verify"));
+            String fdp = "cluster.membership.failureDetection";
+            Duration heartbeat = r.duration(fdp, fd, "heartbeat", Duration.ofMillis(100));
+            Duration timeout = r.duration(fdp, fd, "timeout", Duration.ofMillis(600));
+            Duration verify = r.duration(fdp, fd, "verify", Duration.ofMillis(100));
+            if (heartbeat != null && timeout != null && timeout.compareTo(heartbeat.multipliedBy(3)) < 0) {
+                r.problem(fdp + ".timeout", fd.get("timeout"), "at least 3 heartbeats (" + heartbeat.multipliedBy(3)
+                        + "), or one late packet excludes a healthy member");
+            }
+            membership = new GatehouseConfig.Membership(jport, peers, secret == null ? null : Path.of(secret), ha,
+                    heartbeat, timeout, verify);
         }
         GatehouseConfig.Cluster cluster = new GatehouseConfig.Cluster(clusterOn,
                 r.string("cluster", cl, "name", "gatehouse"), bind, members, Path.of(keyFile),

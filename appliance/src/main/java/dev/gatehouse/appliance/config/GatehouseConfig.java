@@ -40,8 +40,13 @@ public record GatehouseConfig(
      * @param port       JGroups TCP port on the cluster bind address (7800 on an appliance)
      * @param peers      every member's {@code host:port}, this node included
      * @param secretFile at least 16 random bytes, the same on every node
+     * @param ha         the VIPs, or null
+     * @param heartbeat  FD_ALL3 heartbeat interval
+     * @param failureTimeout a member silent this long is suspected (FD_ALL3)
+     * @param verifyTimeout  a suspect that does not answer a direct ping within this is excluded
      */
-    public record Membership(int port, List<String> peers, Path secretFile, Ha ha) {
+    public record Membership(int port, List<String> peers, Path secretFile, Ha ha, Duration heartbeat,
+            Duration failureTimeout, Duration verifyTimeout) {
     }
 
     /** How VIPs are moved between hosts. */
@@ -80,7 +85,7 @@ public record GatehouseConfig(
 
     /** Data-plane listeners. {@code http} is null when port 80 is off. */
     public record Listeners(InetSocketAddress https, InetSocketAddress http, int publicHttpsPort,
-            boolean redirectHttp, int ioThreads) {
+            boolean redirectHttp, int ioThreads, String monitorPath) {
     }
 
     /** The console API listener. */

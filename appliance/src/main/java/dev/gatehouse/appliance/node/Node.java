@@ -184,6 +184,9 @@ public final class Node implements AutoCloseable {
                         .bind(cl.bind().getAddress().getHostAddress(), m.port())
                         .peers(m.peers())
                         .secret(secret)
+                        .heartbeatInterval(m.heartbeat())
+                        .failureTimeout(m.failureTimeout())
+                        .verifyTimeout(m.verifyTimeout())
                         .build(),
                 controller, new dev.gatehouse.cluster.membership.MembershipListener() {
                     @Override
@@ -257,6 +260,7 @@ public final class Node implements AutoCloseable {
                 .httpAddress(l.http())
                 .publicHttpsPort(l.publicHttpsPort())
                 .redirectToHttps(l.redirectHttp())
+                .monitor(l.monitorPath(), config.node().name())
                 .ioThreads(l.ioThreads())
                 .maxClientHelloLength(t.maxClientHelloBytes())
                 .handshakeTimeout(t.handshakeTimeout())

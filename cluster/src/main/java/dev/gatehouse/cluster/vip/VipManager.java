@@ -131,6 +131,7 @@ public final class VipManager implements MembershipListener, AutoCloseable {
         this.controller = Objects.requireNonNull(controller, "controller");
         this.broadcaster = Objects.requireNonNull(broadcaster, "broadcaster");
         releaseLeftovers(driver, specs());
+        driver.prepare(specs());
         long h = settings.healthInterval().toMillis();
         ticker.scheduleWithFixedDelay(this::checkHealth, 0, h, TimeUnit.MILLISECONDS);
         long a = settings.announce().toMillis();

@@ -102,7 +102,7 @@ public final class EdgeServer implements AutoCloseable {
                                     .addLast("idle", new IdleStateHandler(0, 0,
                                             proxy.headerTimeout().toMillis(), TimeUnit.MILLISECONDS))
                                     .addLast("plain-http", new PlainHttpHandler(challenges, config.redirectToHttps(),
-                                            publicHttpsPort, metrics))
+                                            publicHttpsPort, metrics, config.monitorPath(), config.nodeName()))
                                     .addLast("idle-close", new IdleClose());
                         }
                     });

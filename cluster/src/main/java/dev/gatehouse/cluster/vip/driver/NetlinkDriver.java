@@ -125,6 +125,17 @@ public final class NetlinkDriver implements VipDriver {
         return out;
     }
 
+    @Override
+    public synchronized void prepare(Set<VipSpec> vips) {
+        for (VipSpec vip : vips) {
+            try {
+                arpFor(vip);
+            } catch (NetlinkException e) {
+                log.warn("event=garp_prepare_failed interface={} error=\"{}\"", vip.interfaceName(), e.getMessage());
+            }
+        }
+    }
+
     private GratuitousArp arpFor(VipSpec vip) throws NetlinkException {
         GratuitousArp g = arp.get(vip.interfaceName());
         if (g == null) {

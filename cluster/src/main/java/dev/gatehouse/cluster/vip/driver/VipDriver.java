@@ -31,6 +31,13 @@ public interface VipDriver extends AutoCloseable {
     /** Which of {@code vips} this host answers for right now. */
     Set<VipSpec> held(Set<VipSpec> vips) throws VipDriverException;
 
+    /**
+     * Opens whatever {@link #claim} will need for {@code vips} (sockets, native libraries), so
+     * the first failover does not pay for it. Failures are reported again by {@code claim}.
+     */
+    default void prepare(Set<VipSpec> vips) {
+    }
+
     @Override
     void close();
 }
