@@ -7,6 +7,7 @@
 #                               ExecStopPost would) | STOP / CONT (freeze / thaw the JVM)
 #   gh-lab.sh where             which namespaces hold the VIP
 #   gh-lab.sh wait-vip NODE     until NODE (only) holds the VIP (bounded, 30 s)
+#   gh-lab.sh ensure            both nodes running, thawed, links up (starts what is missing)
 #   gh-lab.sh clean             stop both nodes, remove the VIP everywhere
 #
 # Each node: JGroups membership on :7800 (encrypted, static peers), Hazelcast on :5701, HTTPS on
@@ -29,11 +30,22 @@ conf() {
   mkdir -p "$RUN/$n/data"
   [ -f "$RUN/cluster.key" ] || head -c 32 /dev/urandom > "$RUN/cluster.key"
   [ -f "$RUN/jgroups.secret" ] || head -c 32 /dev/urandom > "$RUN/jgroups.secret"
+  if [ ! -f "$RUN/certs/lab.pem" ]; then
+    mkdir -p "$RUN/certs"
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 30 -subj "/CN=app.lab.test" \
+        -addext "subjectAltName=DNS:app.lab.test" -keyout "$RUN/certs/key.pem" -out "$RUN/certs/crt.pem" 2>/dev/null
+    cat "$RUN/certs/crt.pem" "$RUN/certs/key.pem" > "$RUN/certs/lab.pem"; rm -f "$RUN/certs/key.pem" "$RUN/certs/crt.pem"
+  fi
   cat > "$RUN/$n/gatehouse.yaml" <<YAML
 node: {name: $n, dataDir: '$RUN/$n/data'}
 listeners: {https: '0.0.0.0:8443', http: '0.0.0.0:8080', redirectHttp: false, monitorPath: '/'}
 console: {listen: '127.0.0.1:9443'}
 proxy: {drainTimeout: 2s}
+tls: {certificateDirs: ['$RUN/certs']}
+pools:
+  - name: lab
+    servers: ['127.0.0.1:9080']
+defaultPool: lab
 cluster:
   enabled: true
   name: gh-failover-lab
@@ -61,6 +73,12 @@ start() {
   local n=$1
   alive "$n" && { echo "$n already running (pid $(pid_of "$n"))"; return 0; }
   conf "$n"
+  # a small backend in the node's namespace for the steady run's HTTPS load (127.0.0.1:9080)
+  if [ ! -f "$RUN/$n/backend.pid" ] || ! kill -0 "$(cat "$RUN/$n/backend.pid")" 2>/dev/null; then
+    ip netns exec "$n" setsid python3 -m http.server 9080 --bind 127.0.0.1 --directory "$RUN/certs" \
+        >"$RUN/$n/backend.log" 2>&1 < /dev/null &
+    echo $! > "$RUN/$n/backend.pid"
+  fi
   # shellcheck disable=SC2086
   ip netns exec "$n" setsid java $JAVA_OPTS -jar "$JAR" serve --config "$RUN/$n/gatehouse.yaml" \
       >>"$RUN/$n/log" 2>&1 < /dev/null &
@@ -108,7 +126,17 @@ wait_vip() {
 clean() {
   for n in lb1 lb2; do
     alive "$n" && stop "$n" KILL >/dev/null 2>&1 || true
+    if [ -f "$RUN/$n/backend.pid" ]; then kill "$(cat "$RUN/$n/backend.pid")" 2>/dev/null || true; rm -f "$RUN/$n/backend.pid"; fi
     ip -n "$n" addr del "$VIP/24" dev eth0 2>/dev/null || true
+  done
+}
+
+# Back to the starting state: link up, JVMs thawed and running.
+ensure() {
+  for n in lb1 lb2; do
+    ip -n "$n" link set eth0 up
+    alive "$n" && kill -CONT "$(pid_of "$n")" 2>/dev/null || true
+    alive "$n" || start "$n" >/dev/null
   done
 }
 
@@ -119,5 +147,6 @@ case "$cmd" in
   where) where ;;
   wait-vip) wait_vip "$@" ;;
   clean) clean ;;
+  ensure) ensure ;;
   *) sed -n 2,20p "$0"; exit 2 ;;
 esac

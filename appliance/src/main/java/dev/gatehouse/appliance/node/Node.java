@@ -230,7 +230,8 @@ public final class Node implements AutoCloseable {
         if (!ready) {
             return "starting (certificate snapshot and listeners not ready)";
         }
-        String p = edge.problem(Duration.ofSeconds(1));
+        // 5 s: an overloaded loop runs its heartbeat late but runs it; only a stuck loop misses it this long
+        String p = edge.problem(Duration.ofSeconds(5));
         if (p == null && gateway != null) {
             p = gateway.problem();
         }
