@@ -317,7 +317,7 @@ public final class VipManager implements MembershipListener, AutoCloseable {
         }
         List<Vip> list = vips.values().stream().map(ManagedVip::forPlanner).toList();
         VipPlan next = VipPlanner.plan(PlanInput.of(members, known, list, plan, settings.failback(), clock.instant()));
-        boolean announcing = state.values().stream().anyMatch(s -> s.announce);
+        boolean announcing = announceOnNextPlan || state.values().stream().anyMatch(s -> s.announce);
         if (next.owners().equals(plan) && planFrom.equals(settings.nodeName()) && !announcing) {
             return;
         }

@@ -124,6 +124,32 @@ class VipManagerTest {
     }
 
     @Test
+    void afterHealingTheKeeperAnnouncesAgainEvenWhenItsPlanDidNotChange() throws Exception {
+        ports("a", "b");
+        List<ManagedVip> one = List.of(new ManagedVip(spec("198.18.0.100"), Optional.empty()));
+        start("a", one, Failback.disabled());
+        start("b", one, Failback.disabled());
+        await().atMost(DEADLINE).until(() -> segment.holders("198.18.0.100").equals(Set.of("a")));
+
+        DISCARD discard = new DISCARD().discardAll(true);
+        MembershipTestAccess.channel(members.get("a").membership()).getProtocolStack()
+                .insertProtocol(discard, ProtocolStack.Position.ABOVE, TP.class);
+        await().atMost(DEADLINE).until(() -> segment.holders("198.18.0.100").equals(Set.of("a", "b")));
+        Map<String, Integer> before = Map.of("a", segment.announcements("a", "198.18.0.100"),
+                "b", segment.announcements("b", "198.18.0.100"));
+
+        discard.discardAll(false);
+        // The merged view's coordinator keeps the VIP (its own plan never changed); neighbours may
+        // have followed the other side's announcement during the split, so it must announce again.
+        await().atMost(DEADLINE).untilAsserted(() -> {
+            assertThat(segment.holders("198.18.0.100")).hasSize(1);
+            String keeper = segment.holders("198.18.0.100").iterator().next();
+            assertThat(segment.announcements(keeper, "198.18.0.100")).as("announcements by %s", keeper)
+                    .isGreaterThan(before.get(keeper));
+        });
+    }
+
+    @Test
     void unhealthyMemberGivesItsVipsAwayAndGetsSomeBackWhenHealthy() throws Exception {
         ports("a", "b");
         start("a", vips(), Failback.disabled());
