@@ -84,6 +84,7 @@ public final class VipManager implements MembershipListener, AutoCloseable {
     private long planSeq;
     private boolean stepDown;
     private boolean announceOnNextPlan;
+    private String awaitingHealthSince;
     private final Map<String, String> viewOf = new HashMap<>();
 
     // Health-thread state.
@@ -209,6 +210,7 @@ public final class VipManager implements MembershipListener, AutoCloseable {
     @Override
     public void viewChanged(MembershipView next) {
         view = next;
+        awaitingHealthSince = null;
         health.keySet().retainAll(next.names());
         viewOf.keySet().retainAll(next.names());
         if (next.merged()) {
@@ -220,6 +222,23 @@ public final class VipManager implements MembershipListener, AutoCloseable {
         }
         announceHealth();
         if (isCoordinator()) {
+            List<String> unknown = next.names().stream().filter(m -> !health.containsKey(m)).toList();
+            if (next.merged() && !unknown.isEmpty()) {
+                // Members from the other side of a healed partition still hold VIPs and have not
+                // reported their health to us yet: planning now would take their VIPs away and
+                // give them back a moment later. Wait for their reports (onHealth replans), at most
+                // one announce interval.
+                awaitingHealthSince = next.id();
+                log.info("event=vip_plan_deferred view={} waiting_for={}", next.id(), unknown);
+                long wait = settings.announce().toMillis();
+                ticker.schedule(() -> controller.execute(() -> {
+                    if (next.id().equals(awaitingHealthSince)) {
+                        awaitingHealthSince = null;
+                        replan("view " + next.id() + " (health of " + unknown + " not heard)");
+                    }
+                }), wait, TimeUnit.MILLISECONDS);
+                return;
+            }
             replan("view " + next.id());
         }
     }
@@ -252,6 +271,13 @@ public final class VipManager implements MembershipListener, AutoCloseable {
         String theirView = msg.path("view").asText();
         boolean newlyInMyView = theirView.equals(view.id()) && !theirView.equals(viewOf.put(from, theirView));
         if (isCoordinator()) {
+            if (awaitingHealthSince != null) {
+                if (view.names().stream().allMatch(health::containsKey)) {
+                    awaitingHealthSince = null;
+                    replan("view " + view.id() + " (every member reported)");
+                }
+                return;
+            }
             if (old == null || old.healthy() != h.healthy()) {
                 replan("health of " + from + (h.healthy() ? " ok" : " not ok"));
             } else if (newlyInMyView) {
@@ -277,7 +303,7 @@ public final class VipManager implements MembershipListener, AutoCloseable {
     private void onOwnHealth() {
         health.put(settings.nodeName(), effectiveHealth());
         announceHealth();
-        if (isCoordinator()) {
+        if (isCoordinator() && (awaitingHealthSince == null || stepDown)) {
             replan("own health " + (effectiveHealth().healthy() ? "ok" : "not ok"));
         }
     }
@@ -285,7 +311,7 @@ public final class VipManager implements MembershipListener, AutoCloseable {
     private void onTick() {
         health.put(settings.nodeName(), effectiveHealth());
         announceHealth();
-        if (isCoordinator()) {
+        if (isCoordinator() && awaitingHealthSince == null) {
             replan(null);
             broadcastPlan();
         }
@@ -418,6 +444,7 @@ public final class VipManager implements MembershipListener, AutoCloseable {
                 if (s.releaseAt == null) {
                     s.releaseAt = newOwner != null && !newOwner.equals(settings.nodeName())
                             ? now.plus(settings.handover()) : now;
+                    driver.silence(vip.spec()); // the new owner announces; we must not race with it
                 }
                 if (!now.isBefore(s.releaseAt)) {
                     apply(vip, s, false, now);

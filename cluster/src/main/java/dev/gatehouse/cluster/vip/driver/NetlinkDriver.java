@@ -22,8 +22,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Announcements: one gratuitous ARP at once, then {@code arpCount - 1} more {@code arpInterval}
  * apart, so a neighbour that missed the first (a busy switch, a dropped frame) still updates its
- * cache within a fraction of a second. A claim of an address already present announces again:
- * that is how the manager's periodic repair refreshes neighbours after a partition heals.
+ * cache within a fraction of a second. A claim of an address already present announces again
+ * (after a partition heals). {@link #silence} and {@link #release} cancel the rest of a burst, so
+ * a member handing a VIP over never out-announces the new owner.
  */
 public final class NetlinkDriver implements VipDriver {
 
@@ -33,6 +34,8 @@ public final class NetlinkDriver implements VipDriver {
     private final int arpCount;
     private final Duration arpInterval;
     private final Map<String, GratuitousArp> arp = new HashMap<>();
+    /** Per VIP, the generation of its current announcement burst; bumped to cancel what is left of it. */
+    private final Map<String, Long> bursts = new HashMap<>();
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "gatehouse-garp");
         t.setDaemon(true);
@@ -76,13 +79,13 @@ public final class NetlinkDriver implements VipDriver {
             throw new VipDriverException(vip.name(), "cannot add to " + vip.interfaceName() + ": " + e.getMessage(), e);
         }
         try {
-            arpFor(vip).announce(vip.address(), arpCount, arpInterval, scheduler)
-                    .whenComplete((ok, e) -> {
-                        if (e != null) {
-                            log.warn("event=garp_failed vip={} interface={} error=\"{}\"", vip.name(),
-                                    vip.interfaceName(), e.getMessage());
-                        }
-                    });
+            GratuitousArp garp = arpFor(vip);
+            garp.send(vip.address());
+            long burst = bursts.merge(vip.name(), 1L, Long::sum);
+            for (int i = 1; i < arpCount; i++) {
+                scheduler.schedule(() -> announceAgain(garp, vip, burst), arpInterval.toNanos() * i,
+                        java.util.concurrent.TimeUnit.NANOSECONDS);
+            }
         } catch (NetlinkException e) {
             throw new VipDriverException(vip.name(), "added to " + vip.interfaceName()
                     + " but the gratuitous ARP failed: " + e.getMessage(), e);
@@ -92,8 +95,29 @@ public final class NetlinkDriver implements VipDriver {
         }
     }
 
+    /** One more announcement of a burst, unless the VIP was claimed again, silenced or released since. */
+    private void announceAgain(GratuitousArp garp, VipSpec vip, long burst) {
+        synchronized (this) {
+            if (bursts.getOrDefault(vip.name(), 0L) != burst) {
+                return;
+            }
+            try {
+                garp.send(vip.address());
+            } catch (NetlinkException e) {
+                log.warn("event=garp_failed vip={} interface={} error=\"{}\"", vip.name(), vip.interfaceName(),
+                        e.getMessage());
+            }
+        }
+    }
+
+    @Override
+    public synchronized void silence(VipSpec vip) {
+        bursts.merge(vip.name(), 1L, Long::sum);
+    }
+
     @Override
     public synchronized void release(VipSpec vip) throws VipDriverException {
+        bursts.merge(vip.name(), 1L, Long::sum);
         try {
             if (addresses.delete(vip.interfaceName(), vip.address())) {
                 log.info("event=vip_removed vip={} interface={}", vip, vip.interfaceName());

@@ -32,6 +32,13 @@ public interface VipDriver extends AutoCloseable {
     Set<VipSpec> held(Set<VipSpec> vips) throws VipDriverException;
 
     /**
+     * Stops announcing {@code vip} (it is being handed to another member, whose announcements
+     * must not race with ours); the address itself stays until {@link #release}. Idempotent.
+     */
+    default void silence(VipSpec vip) {
+    }
+
+    /**
      * Opens whatever {@link #claim} will need for {@code vips} (sockets, native libraries), so
      * the first failover does not pay for it. Failures are reported again by {@code claim}.
      */
