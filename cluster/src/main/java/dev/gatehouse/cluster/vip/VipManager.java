@@ -51,9 +51,13 @@ import org.slf4j.LoggerFactory;
  * {@code announce} interval.
  *
  * <h2>Applying</h2>
- * A separate applier thread converges the driver towards the plan: claims at once, releases a VIP
- * that moves to another live member {@code handover} later (make-before-break), releases at once
- * when nobody takes it over. Failures are retried with backoff and shown in {@link #status()};
+ * A separate applier thread converges the driver towards the plan. It claims at once. A VIP that
+ * moves to another live member is handed over make-before-break: this node stops announcing it
+ * at once, keeps answering on it until the new owner reports (in its health broadcast, sent right
+ * after each claim) that it holds it, then {@code handover} longer for the new owner's gratuitous
+ * ARP to land, and only then releases it (after at most 3 s without that report it releases
+ * anyway). A VIP nobody takes over is released at once. Failures are retried with backoff and
+ * shown in {@link #status()};
  * every {@code repair} interval the driver's real state is compared with the plan (an address
  * removed by hand comes back; one added by hand goes).
  *
@@ -65,6 +69,8 @@ public final class VipManager implements MembershipListener, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(VipManager.class);
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** How long a VIP handed to a live member waits for that member to report holding it. */
+    private static final Duration HANDOVER_LIMIT = Duration.ofSeconds(3);
 
     private final VipSettings settings;
     private final VipDriver driver;
@@ -95,6 +101,8 @@ public final class VipManager implements MembershipListener, AutoCloseable {
     // Applier-thread state (read by status()).
     private volatile Set<String> wanted = Set.of();
     private volatile Map<String, String> owners = Map.of();
+    private volatile Set<String> live = Set.of();
+    private final Map<String, Set<String>> heldBy = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<String, VipState> state = new java.util.concurrent.ConcurrentHashMap<>();
     private final Object applyLock = new Object();
     private boolean applyQueued;
@@ -213,6 +221,8 @@ public final class VipManager implements MembershipListener, AutoCloseable {
         awaitingHealthSince = null;
         health.keySet().retainAll(next.names());
         viewOf.keySet().retainAll(next.names());
+        heldBy.keySet().retainAll(next.names());
+        live = Set.copyOf(next.names());
         if (next.merged()) {
             // Both sides of a healed partition may hold VIPs and neighbours may point at either:
             // whoever keeps a VIP under the first plan of the merged view announces it again.
@@ -268,6 +278,12 @@ public final class VipManager implements MembershipListener, AutoCloseable {
                 ? Health.healthySince(Instant.ofEpochMilli(msg.path("since").asLong()))
                 : Health.unhealthy();
         Health old = health.put(from, h);
+        Set<String> theirs = new java.util.HashSet<>();
+        msg.path("held").forEach(v -> theirs.add(v.asText()));
+        Set<String> before = heldBy.put(from, Set.copyOf(theirs));
+        if (!theirs.equals(before)) {
+            requestApply(); // a hand-over here may be waiting for exactly this
+        }
         String theirView = msg.path("view").asText();
         boolean newlyInMyView = theirView.equals(view.id()) && !theirView.equals(viewOf.put(from, theirView));
         if (isCoordinator()) {
@@ -329,6 +345,7 @@ public final class VipManager implements MembershipListener, AutoCloseable {
         Health h = effectiveHealth();
         health.put(settings.nodeName(), h);
         ObjectNode msg = JSON.createObjectNode().put("t", "health").put("view", view.id()).put("healthy", h.healthy());
+        heldHere().forEach(msg.putArray("held")::add);
         if (h.healthy()) {
             msg.put("since", h.healthySince().toEpochMilli());
         }
@@ -434,6 +451,7 @@ public final class VipManager implements MembershipListener, AutoCloseable {
             boolean mine = want.contains(vip.name());
             if (mine) {
                 s.releaseAt = null;
+                s.handoverSince = null;
                 if (!s.held || s.announce) {
                     s.announce = false;
                     apply(vip, s, true, now);
@@ -441,19 +459,39 @@ public final class VipManager implements MembershipListener, AutoCloseable {
             } else if (s.held) {
                 s.announce = false;
                 String newOwner = who.get(vip.name());
-                if (s.releaseAt == null) {
-                    s.releaseAt = newOwner != null && !newOwner.equals(settings.nodeName())
-                            ? now.plus(settings.handover()) : now;
+                boolean handingOver = newOwner != null && !newOwner.equals(settings.nodeName())
+                        && live.contains(newOwner);
+                if (s.handoverSince == null) {
+                    s.handoverSince = now;
                     driver.silence(vip.spec()); // the new owner announces; we must not race with it
                 }
-                if (!now.isBefore(s.releaseAt)) {
+                if (!handingOver) {
+                    s.releaseAt = now; // nobody takes it over: nothing to wait for
+                } else if (s.releaseAt == null) {
+                    // Make-before-break: keep answering until the new owner reports that it holds
+                    // the VIP (plus the hand-over delay, for its announcement to land), or give up
+                    // waiting after HANDOVER_LIMIT.
+                    if (heldBy.getOrDefault(newOwner, Set.of()).contains(vip.name())) {
+                        s.releaseAt = now.plus(settings.handover());
+                    } else if (!now.isBefore(s.handoverSince.plus(HANDOVER_LIMIT))) {
+                        log.warn("event=vip_handover_unconfirmed vip={} node={} new_owner={} waited_ms={} (releasing)",
+                                vip.name(), settings.nodeName(), newOwner, HANDOVER_LIMIT.toMillis());
+                        s.releaseAt = now;
+                    } else {
+                        nextWakeMs = earliest(nextWakeMs,
+                                Duration.between(now, s.handoverSince.plus(HANDOVER_LIMIT)).toMillis());
+                    }
+                }
+                if (s.releaseAt != null && !now.isBefore(s.releaseAt)) {
                     apply(vip, s, false, now);
                     s.releaseAt = null;
-                } else {
+                    s.handoverSince = null;
+                } else if (s.releaseAt != null) {
                     nextWakeMs = earliest(nextWakeMs, Duration.between(now, s.releaseAt).toMillis());
                 }
             } else {
                 s.releaseAt = null;
+                s.handoverSince = null;
                 s.announce = false;
             }
             if (s.retryAt != null) {
@@ -480,6 +518,7 @@ public final class VipManager implements MembershipListener, AutoCloseable {
             s.lastError = null;
             log.info("event=vip_{} vip={} node={} driver={} took_us={}", claim ? "claimed" : "released", vip.spec(),
                     settings.nodeName(), driver.name(), (System.nanoTime() - t0) / 1000);
+            tellOthers();
         } catch (VipDriverException | RuntimeException e) {
             s.failures++;
             long backoff = Math.min(5_000, 100L << Math.min(6, s.failures - 1));
@@ -488,6 +527,19 @@ public final class VipManager implements MembershipListener, AutoCloseable {
             log.error("event=vip_{}_failed vip={} node={} driver={} attempt={} retry_ms={} error=\"{}\"",
                     claim ? "claim" : "release", vip.spec(), settings.nodeName(), driver.name(), s.failures, backoff,
                     e.getMessage());
+        }
+    }
+
+    /** Broadcasts this node's health and held VIPs now (a hand-over elsewhere may wait for it). */
+    private void tellOthers() {
+        Controller c = controller;
+        if (c == null) {
+            return;
+        }
+        try {
+            c.execute(this::announceHealth);
+        } catch (java.util.concurrent.RejectedExecutionException closed) {
+            log.debug("event=vip_announce_skipped reason=closed");
         }
     }
 
@@ -503,7 +555,7 @@ public final class VipManager implements MembershipListener, AutoCloseable {
         for (ManagedVip vip : vips.values()) {
             VipState s = state.get(vip.name());
             boolean really = held.contains(vip.spec());
-            if (really != s.held && s.releaseAt == null) {
+            if (really != s.held && s.handoverSince == null) {
                 log.warn("event=vip_drift vip={} node={} expected_held={} held={} wanted={} (repairing)", vip.spec(),
                         settings.nodeName(), s.held, really, want.contains(vip.name()));
                 s.held = really;
@@ -640,6 +692,7 @@ public final class VipManager implements MembershipListener, AutoCloseable {
         volatile String lastError;
         volatile boolean announce;
         Instant releaseAt;
+        Instant handoverSince;
         Instant retryAt;
         int failures;
     }

@@ -19,9 +19,11 @@
  *       may be dead). A configured gateway check limits this to nodes that still reach the network;
  *       after MERGE3 heals the view the merged coordinator keeps one owner per VIP and the keeper
  *       re-announces it, since neighbours may have followed the other side.</li>
- *   <li><b>Make-before-break.</b> A VIP handed to another live member stays here {@code handover}
- *       (300 ms) after the plan, so connections that arrive before the new owner's gratuitous ARP
- *       lands are still answered; a graceful stop waits for the hand-over before its listeners close.</li>
+ *   <li><b>Make-before-break.</b> A VIP handed to another live member stays here until that member
+ *       reports holding it, plus {@code handover} (300 ms) for its gratuitous ARP to land, and this
+ *       node stops announcing it at once; so connections are answered throughout, even when the two
+ *       install a merged view a second apart. A graceful stop waits for the hand-over before its
+ *       listeners close.</li>
  *   <li><b>Settle.</b> A member is reported healthy only after its checks passed for {@code settle}
  *       (2 s): a flapping member never receives VIPs, and rebalancing to a returning member (the
  *       planner keeps the spread at one) happens after it. Failback of a preferred VIP waits the
