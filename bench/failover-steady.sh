@@ -34,7 +34,7 @@ echo "|---|---|---|---|---|---|---|---|---|"
 for cfg in $CONFIGS; do
   case "$cfg" in
     default) export GH_FD='{}' ;;
-    fast)    export GH_FD='{heartbeat: 50ms, timeout: 200ms, verify: 100ms}' ;;
+    fast)    export GH_FD='{heartbeat: 40ms, timeout: 160ms, verify: 60ms}' ;;
     *) echo "unknown config $cfg" >&2; exit 2 ;;
   esac
   "$LAB" clean >/dev/null 2>&1 || true

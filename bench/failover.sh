@@ -7,9 +7,9 @@
 # Usage: bench/failover.sh [scenarios]      (as root; about 2 min per scenario and config at REPS=5)
 #   scenarios: silent (link down) | frozen (SIGSTOP) | killed (kill -9, then release-vips as the
 #   unit's ExecStopPost does) | graceful (SIGTERM); each one's recovery window is the failback
-#   (lb1 is the preferred owner; failback hold-down GH_FAILBACK, default 2s).
+#   (lb1 is the preferred owner; failback hold-down GH_FAILBACK, default 10s).
 # Knobs: REPS [5], CONFIGS ["default fast"]: default = product failure detection (heartbeat 100 ms,
-#   timeout 600 ms, verify 100 ms); fast = heartbeat 50 ms, timeout 200 ms; TAG, SHARED
+#   timeout 600 ms, verify 100 ms); fast = heartbeat 40 ms, timeout 160 ms, verify 60 ms; TAG, SHARED
 #   (the shared harness dir), GH_JAR.
 # Output: bench/results/failover-<TAG>.jsonl (one line per rep) and .md (summary table).
 set -euo pipefail
@@ -18,6 +18,7 @@ ROOT="$(cd "$HERE/.." && pwd)"
 SHARED="${SHARED:-$(cd "$ROOT/../shared/bench/failover" 2>/dev/null && pwd || true)}"
 [ -n "$SHARED" ] && [ -x "$SHARED/netlab.sh" ] || { echo "shared failover harness not found (SHARED=...)" >&2; exit 2; }
 LAB="$HERE/failover/gh-lab.sh"
+export GH_FAILBACK="${GH_FAILBACK:-10s}"   # a node that just came back is busy (grid merge, JIT) for a few seconds
 REPS="${REPS:-5}"
 TAG="${TAG:-$(date -u +%Y%m%dT%H%M%SZ)}"
 SCENARIOS="${*:-silent frozen killed graceful}"
@@ -36,7 +37,7 @@ trap cleanup EXIT
 for cfg in $CONFIGS; do
   case "$cfg" in
     default) export GH_FD='{}' ;;
-    fast)    export GH_FD='{heartbeat: 50ms, timeout: 200ms, verify: 100ms}' ;;
+    fast)    export GH_FD='{heartbeat: 40ms, timeout: 160ms, verify: 60ms}' ;;
     *) echo "unknown config $cfg" >&2; exit 2 ;;
   esac
   "$LAB" clean >/dev/null 2>&1 || true
@@ -50,8 +51,8 @@ for cfg in $CONFIGS; do
       graceful) fail="$LAB stop lb1 TERM"; rec="$LAB start lb1" ;;
     esac
     case "$sc" in
-      silent|frozen) secs=15 ;;
-      *) secs=35 ;;   # the failback waits for a JVM start (5-10 s here), settle 2 s and hold-down 2 s
+      silent|frozen) secs=25 ;;   # failback: settle 2 s + hold-down (GH_FAILBACK, 10 s here) after recovery
+      *) secs=45 ;;   # the same after a JVM start (5-15 s here)
       *) echo "unknown scenario $sc" >&2; exit 2 ;;
     esac
     # fail at 2 s (+ up to 0.2 s jitter), recover at 5 s; the failback lands before the end of the run.

@@ -92,6 +92,8 @@ public final class VipManager implements MembershipListener, AutoCloseable {
     private boolean announceOnNextPlan;
     private String awaitingHealthSince;
     private final Map<String, String> viewOf = new HashMap<>();
+    /** When each member of the view appeared in it, as this node saw it (continuous presence). */
+    private final Map<String, Instant> inViewSince = new HashMap<>();
 
     // Health-thread state.
     private Instant passingSince;
@@ -223,6 +225,9 @@ public final class VipManager implements MembershipListener, AutoCloseable {
         viewOf.keySet().retainAll(next.names());
         heldBy.keySet().retainAll(next.names());
         live = Set.copyOf(next.names());
+        inViewSince.keySet().retainAll(next.names());
+        Instant now = clock.instant();
+        next.names().forEach(m -> inViewSince.putIfAbsent(m, now));
         if (next.merged()) {
             // Both sides of a healed partition may hold VIPs and neighbours may point at either:
             // whoever keeps a VIP under the first plan of the merged view announces it again.
@@ -356,7 +361,14 @@ public final class VipManager implements MembershipListener, AutoCloseable {
         List<String> members = view.names();
         Map<String, Health> known = new HashMap<>();
         for (String m : members) {
-            known.put(m, health.getOrDefault(m, Health.unhealthy()));
+            Health h = health.getOrDefault(m, Health.unhealthy());
+            Instant joined = inViewSince.get(m);
+            if (h.healthy() && joined != null && joined.isAfter(h.healthySince())) {
+                // Healthy by its own account, but (back) in this view only since `joined`: a member
+                // that was frozen or cut off must also sit out the failback hold-down.
+                h = Health.healthySince(joined);
+            }
+            known.put(m, h);
         }
         List<Vip> list = vips.values().stream().map(ManagedVip::forPlanner).toList();
         VipPlan next = VipPlanner.plan(PlanInput.of(members, known, list, plan, settings.failback(), clock.instant()));
