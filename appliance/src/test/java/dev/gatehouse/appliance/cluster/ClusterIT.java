@@ -72,7 +72,10 @@ class ClusterIT {
                 "  membership:",
                 "    port: " + peers.get(members.indexOf("127.0.0.1:" + hzPort)).split(":")[1],
                 "    peers: [" + String.join(", ", peers.stream().map(m -> "'" + m + "'").toList()) + "]",
-                "    secretFile: '" + secret + "'", "");
+                "    secretFile: '" + secret + "'",
+                // the none driver: ownership is decided and reported, no address is touched
+                "    ha: {driver: none, failback: 'off', settle: 500ms,",
+                "         vips: ['198.18.0.100/32', '198.18.0.101/32', '198.18.0.102/32']}", "");
     }
 
     @BeforeAll
@@ -137,6 +140,29 @@ class ClusterIT {
                 assertThat(m.get("members").toString()).contains("node1").contains("node2").contains("node3");
             });
         }
+    }
+
+    @Test
+    @Order(0)
+    void everyNodeReportsTheSameVipOwnersOneVipEach() throws Exception {
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            List<Map<String, String>> seen = new ArrayList<>();
+            for (NodeProcess n : nodes) {
+                JsonNode ha = n.console().call("GET", "/v1/status", admin, null).json().get("cluster").get("ha");
+                assertThat(ha.get("driver").asText()).isEqualTo("none");
+                assertThat(ha.get("health").get("healthy").asBoolean()).isTrue();
+                Map<String, String> owners = new LinkedHashMap<>();
+                int heldHere = 0;
+                for (JsonNode v : ha.get("vips")) {
+                    owners.put(v.get("address").asText(), v.get("owner").asText());
+                    heldHere += v.get("heldHere").asBoolean() ? 1 : 0;
+                }
+                assertThat(heldHere).as("VIPs held by one node").isEqualTo(1);
+                seen.add(owners);
+            }
+            assertThat(seen.get(0).values()).containsExactlyInAnyOrder("node1", "node2", "node3");
+            assertThat(seen).allSatisfy(o -> assertThat(o).isEqualTo(seen.get(0)));
+        });
     }
 
     @Test
@@ -209,6 +235,14 @@ class ClusterIT {
         }
         assertThat(killed).isTrue();
         assertThat(acknowledged).hasSizeGreaterThan(100);
+        // the dead node's VIP now belongs to a survivor, on both survivors' word
+        for (NodeProcess n : nodes.subList(0, 2)) {
+            ConsoleClient c = n.console();
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                JsonNode vips = c.call("GET", "/v1/status", admin, null).json().get("cluster").get("ha").get("vips");
+                assertThat(vips).hasSize(3).allSatisfy(v -> assertThat(v.get("owner").asText()).isIn("node1", "node2"));
+            });
+        }
         for (NodeProcess n : nodes.subList(0, 2)) {
             ConsoleClient c = n.console();
             await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
