@@ -123,6 +123,10 @@ final class HaLab implements BeforeAllCallback, AfterAllCallback, BeforeEachCall
         lb1 = new NodeContainer(network, "lb1", LB1, yaml("lb1", LB1), clusterKey, secret, jar);
         lb2 = new NodeContainer(network, "lb2", LB2, yaml("lb2", LB2), clusterKey, secret, jar);
         Startables.deepStart(lb1, lb2).join();
+        String token = lb1.adminToken().or(lb2::adminToken)
+                .orElseThrow(() -> new AssertionError("neither node wrote " + NodeContainer.DATA_DIR + "/admin.token"));
+        lb1.useAdminToken(token);
+        lb2.useAdminToken(token);
         awaitSettled(Duration.ofSeconds(60));
         lb1.console("POST", "/v1/tenants", "{\"id\":\"tenant\"}");
         lb1.console("POST", "/v1/tenants/tenant/domains", "{\"name\":\"*.tenant.test\"}");

@@ -27,6 +27,7 @@ import org.testcontainers.utility.MountableFile;
 final class NodeContainer extends GenericContainer<NodeContainer> {
 
     static final String DATA_DIR = "/var/lib/gatehouse";
+    private static final String AUTH_HEADER = "/run/console-auth";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern INET = Pattern.compile("inet (\\d+\\.\\d+\\.\\d+\\.\\d+)/");
 
@@ -79,6 +80,24 @@ final class NodeContainer extends GenericContainer<NodeContainer> {
         return Boolean.TRUE.equals(p);
     }
 
+    /**
+     * Makes the cluster's admin token (created by whichever node initialised the store, in its
+     * data directory only) the one this node's console calls send.
+     */
+    void useAdminToken(String token) {
+        copyFileToContainer(Transferable.of("Authorization: Bearer " + token, 0600), AUTH_HEADER);
+    }
+
+    /** The admin token, if this node wrote it (the node that initialised the cluster's store). */
+    java.util.Optional<String> adminToken() {
+        try {
+            ExecResult r = execInContainer("cat", DATA_DIR + "/admin.token");
+            return r.getExitCode() == 0 ? java.util.Optional.of(r.getStdout().trim()) : java.util.Optional.empty();
+        } catch (Exception e) {
+            return java.util.Optional.empty();
+        }
+    }
+
     /** GET /v1/status with the admin token, through curl inside the container. */
     JsonNode status() {
         return console("GET", "/v1/status", null);
@@ -87,8 +106,7 @@ final class NodeContainer extends GenericContainer<NodeContainer> {
     /** Calls the console as admin; {@code body} (JSON) is copied in first. Fails unless 2xx. */
     JsonNode console(String method, String path, String body) {
         StringBuilder cmd = new StringBuilder("curl -sS --max-time 10 -w '\\n%{http_code}' --cacert ")
-                .append(DATA_DIR).append("/console/console.crt -H \"Authorization: Bearer $(cat ")
-                .append(DATA_DIR).append("/admin.token)\" -X ").append(method);
+                .append(DATA_DIR).append("/console/console.crt -H @").append(AUTH_HEADER).append(" -X ").append(method);
         if (body != null) {
             copyFileToContainer(Transferable.of(body.getBytes(StandardCharsets.UTF_8), 0600), "/tmp/console-body.json");
             cmd.append(" -H 'Content-Type: application/json' --data-binary @/tmp/console-body.json");
