@@ -214,14 +214,21 @@ final class HaLab implements BeforeAllCallback, AfterAllCallback, BeforeEachCall
     }
 
     /**
-     * Until both nodes see both in their view, agree on the owner of each VIP, and each VIP is on
-     * exactly its owner's interface.
+     * Until both nodes see both in their view, agree on the owner of each VIP, each VIP is on
+     * exactly its owner's interface, and each node's status says it holds what it owns, without
+     * an error (a claim whose announcement failed counts as not done).
      */
     void awaitSettled(Duration atMost) {
         await().atMost(atMost).pollInterval(Duration.ofMillis(500)).ignoreExceptions().untilAsserted(() -> {
             for (NodeContainer n : List.of(lb1, lb2)) {
-                assertThat(n.status().path("cluster").path("membership").path("members").toString())
+                JsonNode status = n.status().path("cluster");
+                assertThat(status.path("membership").path("members").toString())
                         .as(n + "'s view").contains("lb1").contains("lb2");
+                for (JsonNode v : status.path("ha").path("vips")) {
+                    assertThat(v.path("heldHere").asBoolean()).as(n + ": heldHere of " + v)
+                            .isEqualTo(n.name.equals(v.path("owner").asText()));
+                    assertThat(v.path("lastError").isNull()).as(n + ": lastError of " + v).isTrue();
+                }
             }
             Map<String, String> owners = owners(lb1);
             assertThat(owners(lb2)).as("owners in lb2's status vs lb1's").isEqualTo(owners);
