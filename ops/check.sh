@@ -148,20 +148,8 @@ docker_up() {
 }
 
 test_image() {
-    docker image inspect "$image" >/dev/null 2>&1 && return 0
-    mkdir -p "$cache"
-    if [ ! -s "$cache/bookworm.tar" ]; then
-        log "building the test image root with mmdebstrap (a few minutes, cached in $cache)"
-        mmdebstrap --variant=minbase --format=tar \
-            --include=openjdk-17-jre-headless,systemd,systemd-sysv,python3,python3-apt,curl,openssl,iproute2,procps,ca-certificates \
-            bookworm "$cache/bookworm.tar.tmp" \
-            "deb http://deb.debian.org/debian bookworm main" \
-            "deb http://deb.debian.org/debian bookworm-updates main" \
-            "deb http://deb.debian.org/debian-security bookworm-security main" > "$work/mmdebstrap.log" 2>&1 \
-            || { tail -20 "$work/mmdebstrap.log"; return 1; }
-        mv "$cache/bookworm.tar.tmp" "$cache/bookworm.tar"
-    fi
-    docker import -c 'CMD ["/sbin/init"]' "$cache/bookworm.tar" "$image" >/dev/null
+    docker image inspect "$image" >/dev/null 2>&1 || log "test image $image (ops/test-image.sh)"
+    GATEHOUSE_OPS_CACHE="$cache" ops/test-image.sh "$image"
 }
 
 # dpkg -i, -r, -i again, -P in a fresh container without network; prints what it checks

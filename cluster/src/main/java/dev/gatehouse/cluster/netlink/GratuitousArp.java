@@ -57,6 +57,16 @@ public final class GratuitousArp implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether the interface this socket was opened for is still the one of that name. An interface
+     * that is deleted and created again (a NIC re-plugged, a container network reconnected) gets a
+     * new index and perhaps a new address: frames sent through this object then fail with ENXIO,
+     * or, were the old index reused, leave through the wrong interface. Open a new one then.
+     */
+    public boolean isCurrent() {
+        return LibC.INSTANCE.if_nametoindex(interfaceName) == index;
+    }
+
     /** The interface's hardware address, as the frames carry it. */
     public byte[] hardwareAddress() {
         return mac.clone();

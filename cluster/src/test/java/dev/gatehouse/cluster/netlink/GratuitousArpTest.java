@@ -69,6 +69,20 @@ class GratuitousArpTest {
         }
     }
 
+    @Test
+    void isNoLongerCurrentOnceItsInterfaceIsCreatedAgain() throws Exception {
+        try (NetNamespace ns = NetNamespace.create()) {
+            try (GratuitousArp arp = ns.call(() -> GratuitousArp.open(IFACE))) {
+                assertThat(ns.call(arp::isCurrent)).isTrue();
+
+                ns.ip("link", "del", IFACE);
+                assertThat(ns.call(arp::isCurrent)).as("interface gone").isFalse();
+                ns.ip("link", "add", IFACE, "type", "veth", "peer", "name", PEER);
+                assertThat(ns.call(arp::isCurrent)).as("same name, new index").isFalse();
+            }
+        }
+    }
+
     /** An AF_PACKET socket receiving the ARP frames arriving on {@code iface}, with a 2 s timeout. */
     private static int openCapture(String iface) throws NetlinkException {
         LibC libc = LibC.INSTANCE;

@@ -162,6 +162,12 @@ public final class NetlinkDriver implements VipDriver {
 
     private GratuitousArp arpFor(VipSpec vip) throws NetlinkException {
         GratuitousArp g = arp.get(vip.interfaceName());
+        if (g != null && !g.isCurrent()) {
+            // the interface was deleted and created again since: its old index is gone
+            log.info("event=garp_reopened interface={} reason=\"interface index changed\"", vip.interfaceName());
+            arp.remove(vip.interfaceName()).close();
+            g = null;
+        }
         if (g == null) {
             g = GratuitousArp.open(vip.interfaceName());
             arp.put(vip.interfaceName(), g);
