@@ -283,13 +283,17 @@ public final class VipManager implements MembershipListener, AutoCloseable {
                 ? Health.healthySince(Instant.ofEpochMilli(msg.path("since").asLong()))
                 : Health.unhealthy();
         Health old = health.put(from, h);
+        String theirView = msg.path("view").asText();
         Set<String> theirs = new java.util.HashSet<>();
-        msg.path("held").forEach(v -> theirs.add(v.asText()));
+        if (theirView.equals(view.id())) {
+            // Only a report made in our view counts as taking a VIP over: after a partition the
+            // other side holds the VIP too, but announces it only under the merged view's plan.
+            msg.path("held").forEach(v -> theirs.add(v.asText()));
+        }
         Set<String> before = heldBy.put(from, Set.copyOf(theirs));
         if (!theirs.equals(before)) {
             requestApply(); // a hand-over here may be waiting for exactly this
         }
-        String theirView = msg.path("view").asText();
         boolean newlyInMyView = theirView.equals(view.id()) && !theirView.equals(viewOf.put(from, theirView));
         if (isCoordinator()) {
             if (awaitingHealthSince != null) {
