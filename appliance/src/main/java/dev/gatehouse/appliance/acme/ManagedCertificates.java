@@ -182,12 +182,17 @@ public final class ManagedCertificates {
         return e instanceof org.shredzone.acme4j.exception.AcmeRetryAfterException r ? r.getRetryAfter() : null;
     }
 
+    /** The causes below an exception, as {@code Class: message <- Class} (what failed, down to the socket). */
     private static String rootCause(Throwable e) {
-        Throwable t = e;
-        for (int i = 0; i < 10 && t.getCause() != null; i++) {
-            t = t.getCause();
+        StringBuilder sb = new StringBuilder();
+        Throwable t = e.getCause();
+        for (int i = 0; i < 5 && t != null; i++, t = t.getCause()) {
+            sb.append(i == 0 ? "" : " <- ").append(t.getClass().getSimpleName());
+            if (t.getMessage() != null && !t.getMessage().isBlank()) {
+                sb.append(": ").append(t.getMessage());
+            }
         }
-        return t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + t.getMessage());
+        return sb.length() == 0 ? e.getClass().getSimpleName() : sb.toString();
     }
 
     private void store(ManagedCertificateRecord m, AcmeIssuer.Issued issued) throws ApiException, StoreException {
