@@ -257,8 +257,36 @@ class AcmeIT {
         assertThat(after.path("notAfter").asText()).isGreaterThan(before.path("notAfter").asText());
     }
 
+    /** {@code gatehouse ARGS} in-process against the node, with the tenant token: exit code and output. */
+    static String[] cli(int expectedExit, String... args) {
+        java.io.StringWriter out = new java.io.StringWriter();
+        java.io.StringWriter err = new java.io.StringWriter();
+        List<String> all = new java.util.ArrayList<>(List.of(args));
+        all.addAll(List.of("--console", node.consoleUrl(), "--cacert", node.node.consoleCertificate().toString(),
+                "--token", tenantToken));
+        int exit = new picocli.CommandLine(new dev.gatehouse.appliance.Main())
+                .setOut(new java.io.PrintWriter(out, true)).setErr(new java.io.PrintWriter(err, true))
+                .execute(all.toArray(String[]::new));
+        assertThat(exit).as(out + "\n" + err).isEqualTo(expectedExit);
+        return new String[] {out.toString(), err.toString()};
+    }
+
     @Test
     @Order(6)
+    void cliShowsClaimsAndManagedCertificates() {
+        assertThat(cli(0, "domain", "ls")[0]).contains("shop.example.com").contains("verified")
+                .contains("wrong-txt.example.com");
+        assertThat(cli(0, "domain", "cert", "shop.example.com")[0]).contains("issued");
+        assertThat(cli(0, "domain", "certs")[0]).contains("shop.example.com");
+        String[] claimed = cli(0, "domain", "claim", "cli.example.com");
+        assertThat(claimed[0]).contains("TXT").contains("_gatehouse-challenge.cli.example.com").contains("pending");
+        assertThat(cli(1, "domain", "order", "cli.example.com")[1]).contains("domain-not-verified");
+        assertThat(cli(1, "domain", "claim", "co.uk")[1]).contains("public suffix");
+        assertThat(cli(0, "domain", "rm", "cli.example.com")[0]).contains("deleted claim cli.example.com");
+    }
+
+    @Test
+    @Order(7)
     void stoppingManagementRemovesTheCertificate() throws Exception {
         JsonNode m = node.call("GET", "/v1/domains/shop.example.com/certificate", admin, null).json();
         assertThat(node.call("DELETE", "/v1/domains/shop.example.com", tenantToken, null).status()).isEqualTo(409);
@@ -270,7 +298,7 @@ class AcmeIT {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void unreachableCaGivesAClearStatusAndServesNothing() throws Exception {
         int closed = Pebble.freePort();
         try (TestNode other = new TestNode(dir.resolve("node-unreachable"), "unreachable-node",
@@ -298,7 +326,7 @@ class AcmeIT {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void caRefusingEveryRequestGivesAClearStatusAndServesNothing() throws Exception {
         int port = Pebble.freePort();
         Path pdir = dir.resolve("pebble-refusing");
