@@ -62,6 +62,7 @@ final class AcmeIssuer {
     private final boolean clustered;
     private Session session;
     private Login login;
+    private boolean recreateAccount;
 
     AcmeIssuer(Store store, GatehouseConfig.Acme config, Clock clock, boolean clustered) {
         this.store = store;
@@ -93,7 +94,7 @@ final class AcmeIssuer {
             }
         }
         String id = accountId();
-        AcmeAccountRecord stored = store.acmeAccount(id).orElse(null);
+        AcmeAccountRecord stored = recreateAccount ? null : store.acmeAccount(id).orElse(null);
         if (stored != null) {
             KeyPair kp = openAccountKey(stored);
             try {
@@ -116,8 +117,18 @@ final class AcmeIssuer {
                 Base64.getEncoder().encodeToString(kp.getPublic().getEncoded()), clock.millis(), store.nextRevision()));
         Arrays.fill(pkcs8, (byte) 0);
         log.info("event=acme_account_created directory={} account={}", config.directory(), created.getAccountLocation());
+        recreateAccount = false;
         login = created;
         return login;
+    }
+
+    /**
+     * The CA does not know the stored account (its state was reset, or the account was deactivated):
+     * the next attempt creates a new account and replaces the stored one.
+     */
+    void forgetAccount() {
+        login = null;
+        recreateAccount = true;
     }
 
     private KeyPair openAccountKey(AcmeAccountRecord r) throws IssueException {

@@ -143,12 +143,17 @@ public final class DomainService {
         return ran;
     }
 
-    private synchronized void check(DomainRecord seen) throws StoreException {
+    /** Asks DNS without holding the lock (it can take seconds), then writes unless the claim changed meanwhile. */
+    private void check(DomainRecord d) throws StoreException {
+        DnsChecker.Result r = checker.check(d.name(), d.txtName(), d.txtValue());
+        record(d, r);
+    }
+
+    private synchronized void record(DomainRecord seen, DnsChecker.Result r) throws StoreException {
         DomainRecord d = store.domain(seen.name()).orElse(null);
         if (d == null || !DomainRecord.PENDING.equals(d.status()) || d.revision() != seen.revision()) {
-            return; // deleted or changed meanwhile
+            return; // deleted, re-checked or changed meanwhile: this result is stale
         }
-        DnsChecker.Result r = checker.check(d.name(), d.txtName(), d.txtValue());
         long now = clock.millis();
         DomainRecord next;
         if (r.passed()) {

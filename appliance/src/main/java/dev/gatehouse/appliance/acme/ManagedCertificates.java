@@ -163,6 +163,10 @@ public final class ManagedCertificates {
                     + retryAfter + ")");
         } catch (AcmeServerException e) {
             error = "the CA refused: " + e.getMessage() + " (" + e.getType() + ")";
+            if (String.valueOf(e.getType()).endsWith(":accountDoesNotExist")) {
+                issuer.forgetAccount();
+                orderDead = true; // orders belong to the forgotten account
+            }
         } catch (AcmeNetworkException e) {
             error = "CA unreachable at " + config.directory() + ": " + rootCause(e);
         } catch (AcmeException e) {

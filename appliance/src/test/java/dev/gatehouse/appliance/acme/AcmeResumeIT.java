@@ -37,6 +37,8 @@ class AcmeResumeIT {
     static TestNode node;
     static ManagedCertificates issuer;
     static FileStore store;
+    static int pebblePort;
+    static String accountId;
 
     @BeforeAll
     static void start() throws Exception {
@@ -46,13 +48,16 @@ class AcmeResumeIT {
         Path caFile = Pebble.tlsCertificate(dir.resolve("pebble"));
         String yaml = String.join("\n", "acme:", "  enabled: true",
                 "  directory: 'https://127.0.0.1:" + port + "/dir'", "  caFile: '" + caFile + "'",
-                "  resolvers: ['" + dns.resolver() + "']", "  interval: 1h", "  leaseTtl: 2h", "  timeout: 20s", "");
+                "  resolvers: ['" + dns.resolver() + "']", "  interval: 1h", "  leaseTtl: 2h", "  timeout: 20s",
+                "  orderRetry: 1s", "  orderRetryMax: 1s", "");
         node = new TestNode(dir.resolve("node"), "resume-node", yaml);
+        pebblePort = port;
         pebble = Pebble.start(dir.resolve("pebble"), dns, port, node.httpPort(), 0, Map.of());
         store = node.node.store();
         GatehouseConfig.Acme cfg = ConfigLoader.parse("test", yaml).acme();
         DomainService domains = new DomainService(store, node.node.tenants(), cfg,
                 new DnsChecker(cfg.resolvers(), null, java.time.Duration.ofSeconds(2)), Clock.systemUTC());
+        accountId = new AcmeIssuer(store, cfg, Clock.systemUTC(), false).accountId();
         issuer = new ManagedCertificates(store, domains, node.node.certificates(), cfg, "next-holder", Clock.systemUTC(),
                 false);
         node.call("POST", "/v1/tenants", node.adminToken(), "{\"id\":\"t\"}");
@@ -134,5 +139,26 @@ class AcmeResumeIT {
             assertThat(logs.lines()).anyMatch(l -> l.contains("event=acme_order_resumed name=" + name)
                     && l.contains("status=VALID"));
         }
+    }
+
+    @Test
+    void caThatForgotTheAccountGetsANewOneAndIssues() throws Exception {
+        requested("before-reset.resume-test.com");
+        issuer.runDue(() -> { });
+        String account = store.acmeAccount(accountId).orElseThrow().accountUrl();
+        // Pebble keeps nothing across restarts: the stored account is unknown to the new instance
+        pebble.close();
+        pebble = Pebble.start(dir.resolve("pebble"), dns, pebblePort, node.httpPort(), 0, Map.of());
+        String name = "after-reset.resume-test.com";
+        requested(name);
+        issuer.runDue(() -> { });
+        ManagedCertificateRecord first = store.managedCertificate(name).orElseThrow();
+        assertThat(first.state()).isEqualTo(ManagedCertificateRecord.RETRYING);
+        assertThat(first.lastError()).contains("accountDoesNotExist");
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).until(() -> {
+            issuer.runDue(() -> { });
+            return ManagedCertificateRecord.ISSUED.equals(store.managedCertificate(name).orElseThrow().state());
+        });
+        assertThat(store.acmeAccount(accountId).orElseThrow().accountUrl()).isNotEqualTo(account);
     }
 }
