@@ -2,7 +2,6 @@ package dev.gatehouse.appliance.acme;
 
 import dev.gatehouse.appliance.config.GatehouseConfig;
 import dev.gatehouse.cluster.store.AcmeAccountRecord;
-import dev.gatehouse.cluster.store.ChallengeRecord;
 import dev.gatehouse.cluster.store.ManagedCertificateRecord;
 import dev.gatehouse.cluster.store.SealException;
 import dev.gatehouse.cluster.store.SealedValue;
@@ -34,7 +33,7 @@ import org.shredzone.acme4j.Order;
 import org.shredzone.acme4j.Problem;
 import org.shredzone.acme4j.Session;
 import org.shredzone.acme4j.Status;
-import org.shredzone.acme4j.challenge.Http01Challenge;
+import org.shredzone.acme4j.challenge.Challenge;
 import org.shredzone.acme4j.exception.AcmeException;
 import org.shredzone.acme4j.exception.AcmeServerException;
 import org.slf4j.Logger;
@@ -46,7 +45,7 @@ import org.slf4j.LoggerFactory;
  * from the shared store by whichever node the CA reaches (§8.3), an ECDSA P-256 key, finalize,
  * download. Every state change is written to the store before the next network step, so a node
  * taking over resumes the same order: a certificate already issued is downloaded, not ordered
- * again. DNS-01 would be another {@code solve} step here; it is not offered.
+ * again. Challenges are answered by {@link ChallengeSolver}s (HTTP-01 only in this version).
  */
 final class AcmeIssuer {
 
@@ -59,7 +58,7 @@ final class AcmeIssuer {
     private final Store store;
     private final GatehouseConfig.Acme config;
     private final Clock clock;
-    private final boolean clustered;
+    private final List<ChallengeSolver> solvers;
     private Session session;
     private Login login;
     private boolean recreateAccount;
@@ -68,7 +67,7 @@ final class AcmeIssuer {
         this.store = store;
         this.config = config;
         this.clock = clock;
-        this.clustered = clustered;
+        this.solvers = List.of(new Http01Solver(store, clock, clustered));
     }
 
     /** The id of the cluster's account at the configured directory. */
@@ -184,11 +183,11 @@ final class AcmeIssuer {
             log.info("event=acme_order_created name={} order={}", m.name(), url);
         }
         guard.check();
-        List<String> tokens = new ArrayList<>();
+        List<Runnable> withdraw = new ArrayList<>();
         try {
             if (order.getStatus() == Status.PENDING) {
                 for (Authorization auth : order.getAuthorizations()) {
-                    authorize(m.name(), auth, tokens, guard);
+                    authorize(m.name(), auth, withdraw, guard);
                 }
                 order.waitUntilReady(config.timeout());
             }
@@ -206,32 +205,43 @@ final class AcmeIssuer {
             List<X509Certificate> chain = order.getCertificate().getCertificateChain();
             return new Issued(chain, key);
         } finally {
-            for (String t : tokens) {
-                store.removeChallenge(t);
-            }
+            withdraw.forEach(Runnable::run);
         }
     }
 
-    private void authorize(String name, Authorization auth, List<String> tokens, LeaseGuard guard)
+    private void authorize(String name, Authorization auth, List<Runnable> withdraw, LeaseGuard guard)
             throws AcmeException, StoreException, IssueException, InterruptedException,
             LeaseGuard.LeaseLostException {
         if (auth.getStatus() == Status.VALID) {
             return;
         }
+        String domain = auth.getIdentifier().getDomain();
         if (auth.getStatus() != Status.PENDING) {
-            throw new IssueException("the authorization for " + auth.getIdentifier().getDomain() + " is "
-                    + auth.getStatus().name().toLowerCase(), true);
+            throw new IssueException("the authorization for " + domain + " is " + auth.getStatus().name().toLowerCase(),
+                    true);
         }
-        Http01Challenge ch = auth.findChallenge(Http01Challenge.class).orElseThrow(() -> new IssueException(
-                "the CA offers no http-01 challenge for " + auth.getIdentifier().getDomain(), true));
-        store.putChallenge(new ChallengeRecord(ch.getToken(), ch.getAuthorization(), name,
-                clock.millis() + SharedChallengeStore.TTL.toMillis(), store.nextRevision()));
-        tokens.add(ch.getToken());
-        if (clustered) {
-            // the write is in the grid when putChallenge returns; give the other nodes' event threads
-            // a moment to apply it to their snapshots, from which port 80 answers without blocking
-            Thread.sleep(500);
+        ChallengeSolver solver = null;
+        Challenge ch = null;
+        for (ChallengeSolver s : solvers) {
+            ch = auth.findChallenge(s.type()).orElse(null);
+            if (ch != null) {
+                solver = s;
+                break;
+            }
         }
+        if (solver == null) {
+            throw new IssueException("the CA offers none of the challenges Gatehouse answers ("
+                    + solvers.stream().map(ChallengeSolver::type).toList() + ") for " + domain, true);
+        }
+        String handle = solver.publish(name, ch);
+        ChallengeSolver used = solver;
+        withdraw.add(() -> {
+            try {
+                used.withdraw(handle);
+            } catch (StoreException e) {
+                log.warn("event=challenge_withdraw_failed name={} cause={}", name, e.toString());
+            }
+        });
         guard.check();
         if (ch.getStatus() == Status.PENDING) {
             ch.trigger();
@@ -239,10 +249,10 @@ final class AcmeIssuer {
         Status s = auth.waitForCompletion(config.timeout());
         if (s != Status.VALID) {
             ch.fetch();
-            throw new IssueException("validation of " + auth.getIdentifier().getDomain() + " by http-01 failed"
+            throw new IssueException("validation of " + domain + " by " + solver.type() + " failed"
                     + describe(ch.getError().orElse(null)), true);
         }
-        log.info("event=acme_authorized name={} challenge=http-01", name);
+        log.info("event=acme_authorized name={} challenge={}", name, solver.type());
     }
 
     private KeyPair openOrderKey(ManagedCertificateRecord m) throws IssueException {

@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
  * Domain claims for ACME issuance and their DNS verification: a claim gets a random TXT value to
  * publish; the scheduler checks pending claims with exponential backoff until they pass
  * ({@code verified}: the name joins the tenant's claims) or run out of attempts ({@code failed},
- * with the reason and the records seen). A tenant token acts only for its own tenant.
+ * with the reason and the records seen). A tenant token acts only for its own tenant. A failed
+ * claim does not block the name: another tenant may claim it (and must prove it in turn).
  */
 public final class DomainService {
 
@@ -63,7 +64,12 @@ public final class DomainService {
             if (existing.get().tenant().equals(tenantId)) {
                 return new Claimed(existing.get(), false);
             }
-            throw ApiException.conflict("name-claimed", "name", "name '" + name + "' is claimed by another tenant");
+            // a failed claim does not squat the name: another tenant that can prove it takes it over
+            if (!DomainRecord.FAILED.equals(existing.get().status())) {
+                throw ApiException.conflict("name-claimed", "name", "name '" + name + "' is claimed by another tenant"
+                        + (DomainRecord.PENDING.equals(existing.get().status()) ? " (verification pending)" : ""));
+            }
+            log.info("event=domain_claim_taken_over name={} from={} to={}", name, existing.get().tenant(), tenantId);
         }
         Optional<String> clash = tenants.claimedByOther(name, tenantId);
         if (clash.isPresent()) {

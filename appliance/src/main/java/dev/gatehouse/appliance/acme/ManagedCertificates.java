@@ -214,20 +214,28 @@ public final class ManagedCertificates {
                     e.reason().summary() + (e.detail().isEmpty() ? "" : ": " + e.detail()), null);
         }
         CertificateRecord c = certificates.putManaged(current.tenant(), current.certificateId(), bundle);
-        long renewAt = renewAt(c.notBefore(), c.notAfter());
+        long renewAt = renewAt(c.notBefore(), c.notAfter(), config.renewBefore());
         store.putManagedCertificate(current.issued(node, clock.millis(), c.notAfter(), renewAt, store.nextRevision()));
         log.info("event=acme_issued name={} certificate={} serial={} not_after={} next_renewal={} node={}", m.name(),
                 c.id(), c.serial(), Instant.ofEpochMilli(c.notAfter()), Instant.ofEpochMilli(renewAt), node);
     }
 
-    /** {@code acme.renewBefore} before expiry when shorter than the lifetime, else at two thirds of it. */
-    long renewAt(long notBefore, long notAfter) {
+    /** {@code renewBefore} before expiry when shorter than the lifetime, else at two thirds of it. */
+    static long renewAt(long notBefore, long notAfter, Duration before) {
         long lifetime = notAfter - notBefore;
-        Duration before = config.renewBefore();
         if (before != null && before.toMillis() < lifetime) {
             return notAfter - before.toMillis();
         }
         return notBefore + lifetime * 2 / 3;
+    }
+
+    /**
+     * When to try again after the {@code attempts}th failure: {@code first × 2^(attempts-1)} capped at
+     * {@code max}, and never before the CA's Retry-After.
+     */
+    static long nextAttempt(long now, int attempts, Instant retryAfter, Duration first, Duration max) {
+        long next = now + DomainService.backoff(first, max, attempts - 1).toMillis();
+        return retryAfter != null && retryAfter.toEpochMilli() > next ? retryAfter.toEpochMilli() : next;
     }
 
     private void fail(ManagedCertificateRecord m, String error, Instant retryAfter, boolean orderDead)
@@ -239,10 +247,7 @@ public final class ManagedCertificates {
         long now = clock.millis();
         int attempts = current.attempts() + 1;
         boolean serving = current.notAfter() > now;
-        long next = now + DomainService.backoff(config.orderRetry(), config.orderRetryMax(), attempts - 1).toMillis();
-        if (retryAfter != null && retryAfter.toEpochMilli() > next) {
-            next = retryAfter.toEpochMilli();
-        }
+        long next = nextAttempt(now, attempts, retryAfter, config.orderRetry(), config.orderRetryMax());
         String state = !serving && attempts >= config.orderAttempts() ? ManagedCertificateRecord.FAILED
                 : ManagedCertificateRecord.RETRYING;
         long rev = store.nextRevision();

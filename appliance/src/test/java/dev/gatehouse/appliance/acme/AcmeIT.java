@@ -189,6 +189,18 @@ class AcmeIT {
         JsonNode failed = awaitDomain(node, "elsewhere.example.com", "failed");
         assertThat(failed.path("reason").asText()).contains("does not point at this edge").contains("127.0.0.2")
                 .contains("expected: an A record 127.0.0.1");
+
+        // a pending claim blocks other tenants; a failed one does not squat the name
+        TestNode.Reply pending = node.call("POST", "/v1/domains", admin,
+                "{\"name\":\"wrong-txt.example.com\",\"tenant\":\"tenant-b\"}");
+        assertThat(pending.status()).isEqualTo(409);
+        assertThat(pending.json().path("type").asText()).endsWith("/name-claimed");
+        TestNode.Reply takeover = node.call("POST", "/v1/domains", admin,
+                "{\"name\":\"elsewhere.example.com\",\"tenant\":\"tenant-b\"}");
+        assertThat(takeover.status()).as(takeover.body()).isEqualTo(201);
+        assertThat(takeover.json().path("tenant").asText()).isEqualTo("tenant-b");
+        assertThat(takeover.json().path("status").asText()).isEqualTo("pending");
+        assertThat(node.call("DELETE", "/v1/domains/elsewhere.example.com", admin, null).status()).isEqualTo(204);
     }
 
     @Test
