@@ -59,6 +59,23 @@ public final class AcmeScheduler implements AutoCloseable {
         }
     }
 
+    /** Queues an on-demand request (from the event loop: never blocks), then a tick. */
+    public void requestOnDemand(String name, Runnable done) {
+        if (thread.isShutdown()) {
+            return;
+        }
+        thread.execute(() -> {
+            try {
+                managed.requestOnDemand(name);
+            } catch (dev.gatehouse.cluster.store.StoreException | RuntimeException e) {
+                log.warn("event=acme_on_demand_failed name={} cause={}", name, e.toString());
+            } finally {
+                done.run();
+            }
+            tick();
+        });
+    }
+
     private boolean extendLease() {
         boolean held;
         try {

@@ -88,6 +88,21 @@ public final class ManagedCertificates {
         return next;
     }
 
+    /** An on-demand request from a handshake (scheduler thread): only for a verified name with no record yet. */
+    synchronized void requestOnDemand(String name) throws StoreException {
+        DomainRecord d = store.domain(name).orElse(null);
+        if (d == null || !DomainRecord.VERIFIED.equals(d.status()) || store.managedCertificate(name).isPresent()) {
+            return;
+        }
+        long now = clock.millis();
+        ManagedCertificateRecord next = new ManagedCertificateRecord(d.name(), d.tenant(),
+                CertificateService.newCertificateId(), ManagedCertificateRecord.PENDING, null, null, 0, now, 0, 0, null,
+                null, 0, 0, now, store.nextRevision());
+        store.putManagedCertificate(next);
+        log.info("event=acme_requested name={} tenant={} certificate={} on_demand=true", next.name(), next.tenant(),
+                next.certificateId());
+    }
+
     public ManagedCertificateRecord get(Principal who, String rawName) throws ApiException {
         DomainRecord d = domains.get(who, rawName);
         return store.managedCertificate(d.name()).orElseThrow(() -> ApiException.notFound("managed certificate",

@@ -28,7 +28,7 @@ final class AcmeSection {
     static GatehouseConfig.Acme read(ConfigReader r, JsonNode a) {
         r.onlyKnown(AT, a, Set.of("enabled", "directory", "email", "caFile", "resolvers", "txtLabel", "target",
                 "renewBefore", "interval", "leaseTtl", "dnsRetry", "dnsRetryMax", "dnsAttempts", "orderRetry",
-                "orderRetryMax", "orderAttempts", "timeout", "expiryWarning", "onDemand"));
+                "orderRetryMax", "orderAttempts", "timeout", "expiryWarning", "onDemand", "onDemandPerHour"));
         boolean enabled = r.bool(AT, a, "enabled", false);
         String dir = r.string(AT, a, "directory", LETS_ENCRYPT);
         URI directory = null;
@@ -93,14 +93,11 @@ final class AcmeSection {
             r.problem("acme.orderRetryMax", get(a, "orderRetryMax"), ">= acme.orderRetry "
                     + ConfigReader.human(orderRetry));
         }
-        if (r.bool(AT, a, "onDemand", false)) {
-            r.problem("acme.onDemand", get(a, "onDemand"), "false (issuing at the first handshake is not available "
-                    + "in this version; request certificates with POST /v1/domains/{name}/certificate)");
-        }
         return new GatehouseConfig.Acme(enabled, directory, email, caFile, List.copyOf(resolvers), label,
                 target == null ? null : target.toLowerCase(java.util.Locale.ROOT), renewBefore, interval, leaseTtl,
                 dnsRetry, dnsRetryMax, r.integer(AT, a, "dnsAttempts", 20, 1, 1000), orderRetry, orderRetryMax,
                 r.integer(AT, a, "orderAttempts", 10, 1, 1000), timeout,
-                r.duration(AT, a, "expiryWarning", Duration.ofDays(21)));
+                r.duration(AT, a, "expiryWarning", Duration.ofDays(21)), r.bool(AT, a, "onDemand", false),
+                r.integer(AT, a, "onDemandPerHour", 20, 1, 100_000));
     }
 }

@@ -45,11 +45,14 @@ public record GatehouseConfig(
      * @param orderAttempts  failed attempts before a first issuance is marked failed (renewals keep retrying)
      * @param timeout        network and validation timeout of one ACME step
      * @param expiryWarning  warn (log and status) about any certificate expiring within this
+     * @param onDemand       ask for a certificate at the first handshake for a verified name that has none
+     * @param onDemandPerHour most on-demand requests a node makes per hour
      */
     public record Acme(boolean enabled, java.net.URI directory, String email, Path caFile,
             List<InetSocketAddress> resolvers, String txtLabel, String target, Duration renewBefore, Duration interval,
             Duration leaseTtl, Duration dnsRetry, Duration dnsRetryMax, int dnsAttempts, Duration orderRetry,
-            Duration orderRetryMax, int orderAttempts, Duration timeout, Duration expiryWarning) {
+            Duration orderRetryMax, int orderAttempts, Duration timeout, Duration expiryWarning, boolean onDemand,
+            int onDemandPerHour) {
     }
 
     /**

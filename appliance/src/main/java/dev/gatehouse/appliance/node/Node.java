@@ -189,6 +189,10 @@ public final class Node implements AutoCloseable {
                 : new dev.gatehouse.cluster.lease.LocalLeases(clock);
         acmeScheduler = new dev.gatehouse.appliance.acme.AcmeScheduler(ac, leases, config.node().name(), domains,
                 managed, expiry).start();
+        if (ac.enabled() && ac.onDemand()) {
+            registry.onMiss(new dev.gatehouse.appliance.acme.OnDemand(store, ac.onDemandPerHour(), edge.metrics(),
+                    clock, acmeScheduler::requestOnDemand));
+        }
         return ac.enabled() ? new dev.gatehouse.appliance.console.AcmeServices(domains, managed, acmeScheduler::wakeUp,
                 ac.target()) : null;
     }

@@ -1,6 +1,7 @@
 package dev.gatehouse.appliance.acme;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -63,6 +64,8 @@ class AcmeIT {
                 "  orderRetry: 1s",
                 "  orderRetryMax: 2s",
                 "  orderAttempts: 2",
+                "  onDemand: true",
+                "  onDemandPerHour: 1",
                 "");
     }
 
@@ -311,6 +314,35 @@ class AcmeIT {
 
     @Test
     @Order(8)
+    void onDemandIssuesAtTheFirstHandshakeOnlyForVerifiedNamesWithinTheRateLimit() throws Exception {
+        TlsProbe probe = new TlsProbe(pebble.root().getBytes(StandardCharsets.US_ASCII));
+        // a scanner's name: refused, and nothing is asked of the CA
+        assertThatThrownBy(() -> probe.leaf(node.httpsPort(), "scanner.example.com"))
+                .isInstanceOf(javax.net.ssl.SSLException.class);
+        verify(node, "first-hit.example.com");
+        verify(node, "second-hit.example.com");
+        assertThat(node.call("GET", "/v1/managed-certificates", admin, null).json().path("items").toString())
+                .doesNotContain("first-hit").doesNotContain("second-hit").doesNotContain("scanner");
+
+        // the first handshake is refused but asks for the certificate; a later one gets it
+        assertThatThrownBy(() -> probe.leaf(node.httpsPort(), "first-hit.example.com"))
+                .isInstanceOf(javax.net.ssl.SSLException.class);
+        awaitCertificate(node, "first-hit.example.com", "issued", Duration.ofSeconds(60));
+        await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() ->
+                probe.leaf(node.httpsPort(), "first-hit.example.com") != null);
+
+        // one on-demand request per hour here: the next verified name is not requested
+        assertThatThrownBy(() -> probe.leaf(node.httpsPort(), "second-hit.example.com"))
+                .isInstanceOf(javax.net.ssl.SSLException.class);
+        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5)).until(() ->
+                node.call("GET", "/v1/domains/second-hit.example.com/certificate", admin, null).status() == 404);
+        JsonNode counters = node.call("GET", "/v1/status", admin, null).json().path("counters");
+        assertThat(counters.path("acme.on_demand_requested").asLong()).isEqualTo(1);
+        assertThat(counters.path("acme.on_demand_rate_limited").asLong()).isGreaterThanOrEqualTo(1);
+    }
+
+    @Test
+    @Order(9)
     void unreachableCaGivesAClearStatusAndServesNothing() throws Exception {
         int closed = Pebble.freePort();
         try (TestNode other = new TestNode(dir.resolve("node-unreachable"), "unreachable-node",
@@ -338,7 +370,7 @@ class AcmeIT {
     }
 
     @Test
-    @Order(9)
+    @Order(10)
     void caRefusingEveryRequestGivesAClearStatusAndServesNothing() throws Exception {
         int port = Pebble.freePort();
         Path pdir = dir.resolve("pebble-refusing");

@@ -82,7 +82,8 @@ class ConfigLoaderTest {
         "acme: {txtLabel: 'two.labels'}                         | acme.txtLabel: 'two.labels' (expected: one DNS label",
         "acme: {target: 'not a host'}                           | acme.target: 'not a host'",
         "acme: {interval: 60s, leaseTtl: 90s}                   | acme.leaseTtl: '90s' (expected: >= 2 x acme.interval 1m",
-        "acme: {onDemand: true}                                 | acme.onDemand: 'true' (expected: false (issuing at the first handshake is not available",
+        "acme: {onDemand: yes please}                           | acme.onDemand: 'yes please' (expected: true or false)",
+        "acme: {onDemandPerHour: 0}                             | acme.onDemandPerHour: '0' (expected: an integer in 1..100000)",
         "acme: {renewBefore: soon}                              | acme.renewBefore: 'soon' (expected: a positive duration such as 500ms, 10s, 5m, 1h, 30d)",
         "acme: {bogus: 1}                                       | acme.bogus: '1' (expected: one of",
     })
