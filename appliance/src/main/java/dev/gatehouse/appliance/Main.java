@@ -15,7 +15,8 @@ import picocli.CommandLine.Command;
 @Command(name = "gatehouse", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "Highly available TLS edge for multi-tenant SaaS.",
         subcommands = {DemoCommand.class, ServeCommand.class, CheckConfigCommand.class,
-            CertCommand.class, TenantCommand.class, DomainCommand.class, TokenCommand.class, StatusCommand.class})
+            CertCommand.class, TenantCommand.class, DomainCommand.class, TokenCommand.class, StatusCommand.class,
+            dev.gatehouse.appliance.cli.ReleaseVipsCommand.class})
 public final class Main {
 
     public static void main(String[] args) {

@@ -64,7 +64,8 @@ public final class ConfigLoader {
                 Path.of(r.string("node", n, "dataDir", "/var/lib/gatehouse")));
 
         JsonNode l = r.object("", root, "listeners");
-        r.onlyKnown("listeners", l, Set.of("https", "http", "publicHttpsPort", "redirectHttp", "ioThreads"));
+        r.onlyKnown("listeners", l, Set.of("https", "http", "publicHttpsPort", "redirectHttp", "ioThreads",
+                "monitorPath"));
         InetSocketAddress https = r.address("listeners", l, "https", "0.0.0.0:443", false);
         InetSocketAddress http = r.address("listeners", l, "http", "0.0.0.0:80", true);
         int publicPort = r.integer("listeners", l, "publicHttpsPort", 0, 0, 65535);
@@ -72,7 +73,13 @@ public final class ConfigLoader {
             r.problem("listeners.http", l.get("http"), "an address other than listeners.https " + https);
         }
         GatehouseConfig.Listeners listeners = new GatehouseConfig.Listeners(https, http, publicPort,
-                r.bool("listeners", l, "redirectHttp", true), r.integer("listeners", l, "ioThreads", 0, 0, 1024));
+                r.bool("listeners", l, "redirectHttp", true), r.integer("listeners", l, "ioThreads", 0, 0, 1024),
+                r.string("listeners", l, "monitorPath", null));
+        if (listeners.monitorPath() != null && (!listeners.monitorPath().startsWith("/")
+                || listeners.monitorPath().startsWith("/.well-known/acme-challenge/"))) {
+            r.problem("listeners.monitorPath", l.get("monitorPath"),
+                    "an absolute path such as /gatehouse-monitor, outside /.well-known/acme-challenge/");
+        }
 
         JsonNode c = r.object("", root, "console");
         r.onlyKnown("console", c, Set.of("listen", "maxUploadBytes"));
@@ -250,7 +257,7 @@ public final class ConfigLoader {
         GatehouseConfig.Membership membership = null;
         JsonNode mem = r.object("cluster", cl, "membership");
         if (mem != null) {
-            r.onlyKnown("cluster.membership", mem, Set.of("port", "peers", "secretFile"));
+            r.onlyKnown("cluster.membership", mem, Set.of("port", "peers", "secretFile", "ha", "failureDetection"));
             int jport = r.integer("cluster.membership", mem, "port", 7800, 1, 65535);
             List<String> peers = new ArrayList<>();
             List<JsonNode> peerNodes = r.list("cluster.membership", mem, "peers");
@@ -272,7 +279,19 @@ public final class ConfigLoader {
             if (!clusterOn) {
                 r.problem("cluster.membership", mem, "only with cluster.enabled: true");
             }
-            membership = new GatehouseConfig.Membership(jport, peers, secret == null ? null : Path.of(secret));
+            GatehouseConfig.Ha ha = readHa(r, r.object("cluster.membership", mem, "ha"));
+            JsonNode fd = r.object("cluster.membership", mem, "failureDetection");
+            r.onlyKnown("cluster.membership.failureDetection", fd, Set.of("heartbeat", "timeout", "verify"));
+            String fdp = "cluster.membership.failureDetection";
+            Duration heartbeat = r.duration(fdp, fd, "heartbeat", Duration.ofMillis(100));
+            Duration timeout = r.duration(fdp, fd, "timeout", Duration.ofMillis(600));
+            Duration verify = r.duration(fdp, fd, "verify", Duration.ofMillis(100));
+            if (heartbeat != null && timeout != null && timeout.compareTo(heartbeat.multipliedBy(3)) < 0) {
+                r.problem(fdp + ".timeout", fd.get("timeout"), "at least 3 heartbeats (" + heartbeat.multipliedBy(3)
+                        + "), or one late packet excludes a healthy member");
+            }
+            membership = new GatehouseConfig.Membership(jport, peers, secret == null ? null : Path.of(secret), ha,
+                    heartbeat, timeout, verify);
         }
         GatehouseConfig.Cluster cluster = new GatehouseConfig.Cluster(clusterOn,
                 r.string("cluster", cl, "name", "gatehouse"), bind, members, Path.of(keyFile),
@@ -308,5 +327,85 @@ public final class ConfigLoader {
         } catch (IOException e) {
             return "gatehouse";
         }
+    }
+
+    /** {@code cluster.membership.ha}: the VIPs and how they move. */
+    private static GatehouseConfig.Ha readHa(ConfigReader r, JsonNode ha) {
+        if (ha == null) {
+            return null;
+        }
+        String p = "cluster.membership.ha";
+        r.onlyKnown(p, ha, Set.of("driver", "interface", "vips", "failback", "settle", "handover", "gateway", "ec2"));
+        GatehouseConfig.VipDriverKind driver = r.enumValue(p, ha, "driver", GatehouseConfig.VipDriverKind.class,
+                GatehouseConfig.VipDriverKind.NETLINK);
+        String defaultInterface = r.string(p, ha, "interface", "eth0");
+        List<GatehouseConfig.VipConfig> vips = new ArrayList<>();
+        List<JsonNode> list = r.list(p, ha, "vips");
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (int i = 0; i < list.size(); i++) {
+            String vp = p + ".vips[" + i + "]";
+            JsonNode v = list.get(i);
+            JsonNode spec = v.isTextual() ? null : v;
+            String address = v.isTextual() ? v.asText() : r.string(vp, spec, "address", null);
+            if (spec != null) {
+                r.onlyKnown(vp, spec, Set.of("address", "interface", "preferredOwner", "elasticIp"));
+            }
+            if (address == null) {
+                r.problem(vp + ".address", null, "an IPv4 address with prefix, e.g. 198.18.0.100/24");
+                continue;
+            }
+            String iface = spec == null ? defaultInterface : r.string(vp, spec, "interface", defaultInterface);
+            dev.gatehouse.cluster.vip.driver.VipSpec parsed;
+            try {
+                parsed = dev.gatehouse.cluster.vip.driver.VipSpec.parse(address, iface);
+            } catch (IllegalArgumentException e) {
+                r.problem(vp + ".address", v.isTextual() ? v : spec.get("address"), "an IPv4 address with prefix, e.g. "
+                        + "198.18.0.100/24 (" + e.getMessage() + ")");
+                continue;
+            }
+            if (!seen.add(parsed.name())) {
+                r.problem(vp + ".address", v.isTextual() ? v : spec.get("address"), "each VIP once ("
+                        + parsed.name() + " is listed twice)");
+            }
+            String eip = spec == null ? null : r.string(vp, spec, "elasticIp", null);
+            if (eip != null && driver != GatehouseConfig.VipDriverKind.EC2) {
+                r.problem(vp + ".elasticIp", spec.get("elasticIp"), "only with driver: ec2");
+            }
+            if (eip != null && !eip.matches("eipalloc-[0-9a-f]{8,17}")) {
+                r.problem(vp + ".elasticIp", spec.get("elasticIp"), "an allocation id such as eipalloc-0123456789abcdef0");
+            }
+            vips.add(new GatehouseConfig.VipConfig(parsed.name(), parsed.prefixLength(), iface,
+                    spec == null ? null : r.string(vp, spec, "preferredOwner", null), eip));
+        }
+        if (vips.isEmpty()) {
+            r.problem(p + ".vips", ha.get("vips"), "at least one VIP, e.g. [198.18.0.100/24]");
+        }
+        String failbackText = r.string(p, ha, "failback", "off");
+        Duration failback = "off".equalsIgnoreCase(failbackText) ? null : r.duration(p, ha, "failback", null);
+        String gateway = r.string(p, ha, "gateway", null);
+        if (gateway != null && !gateway.matches("\\d{1,3}(\\.\\d{1,3}){3}")) {
+            r.problem(p + ".gateway", ha.get("gateway"), "an IPv4 address (the router this node must reach to keep VIPs)");
+        }
+        GatehouseConfig.Ec2 ec2 = null;
+        JsonNode e = r.object(p, ha, "ec2");
+        if (e != null) {
+            r.onlyKnown(p + ".ec2", e, Set.of("imdsEndpoint", "endpoint", "region", "callTimeout"));
+            if (driver != GatehouseConfig.VipDriverKind.EC2) {
+                r.problem(p + ".ec2", e, "only with driver: ec2");
+            }
+        }
+        if (driver == GatehouseConfig.VipDriverKind.EC2) {
+            ec2 = new GatehouseConfig.Ec2(r.string(p + ".ec2", e, "imdsEndpoint", "http://169.254.169.254"),
+                    r.string(p + ".ec2", e, "endpoint", null), r.string(p + ".ec2", e, "region", null),
+                    r.duration(p + ".ec2", e, "callTimeout", Duration.ofSeconds(5)));
+            try {
+                dev.gatehouse.appliance.node.VipDrivers.ec2Settings(ec2);
+            } catch (IllegalArgumentException bad) {
+                r.problem(p + ".ec2", e, "valid ec2 settings (" + bad.getMessage() + ")");
+            }
+        }
+        return new GatehouseConfig.Ha(driver, List.copyOf(vips), failback,
+                r.duration(p, ha, "settle", Duration.ofSeconds(2)), r.duration(p, ha, "handover", Duration.ofMillis(300)),
+                gateway, ec2);
     }
 }

@@ -72,8 +72,43 @@ public record GatehouseConfig(
      * @param port       JGroups TCP port on the cluster bind address (7800 on an appliance)
      * @param peers      every member's {@code host:port}, this node included
      * @param secretFile at least 16 random bytes, the same on every node
+     * @param ha         the VIPs, or null
+     * @param heartbeat  FD_ALL3 heartbeat interval
+     * @param failureTimeout a member silent this long is suspected (FD_ALL3)
+     * @param verifyTimeout  a suspect that does not answer a direct ping within this is excluded
      */
-    public record Membership(int port, List<String> peers, Path secretFile) {
+    public record Membership(int port, List<String> peers, Path secretFile, Ha ha, Duration heartbeat,
+            Duration failureTimeout, Duration verifyTimeout) {
+    }
+
+    /** How VIPs are moved between hosts. */
+    public enum VipDriverKind { NETLINK, EC2, NONE }
+
+    /**
+     * Virtual IPs kept by the cluster (decided by the JGroups view). Null when not configured.
+     *
+     * @param driver   how a VIP is claimed on this host
+     * @param vips     the VIPs, in the same order on every node
+     * @param failback hold-down before a VIP returns to its preferred owner; null: no failback
+     * @param settle   how long checks must pass before this node takes VIPs
+     * @param handover how long a handed-over VIP stays here after the new owner claimed it
+     * @param gateway  an address whose loss makes this node give its VIPs away; null: no check
+     * @param ec2      settings of the ec2 driver (null unless driver is ec2)
+     */
+    public record Ha(VipDriverKind driver, List<VipConfig> vips, Duration failback, Duration settle,
+            Duration handover, String gateway, Ec2 ec2) {
+    }
+
+    /** One VIP: address with prefix, interface, optional preferred owner and Elastic IP allocation. */
+    public record VipConfig(String address, int prefixLength, String interfaceName, String preferredOwner,
+            String elasticIp) {
+    }
+
+    /**
+     * The ec2 driver: where the instance metadata service and the EC2 API are (defaults: the
+     * instance's own; overrides for tests and VPC endpoints) and the region (default: from metadata).
+     */
+    public record Ec2(String imdsEndpoint, String endpoint, String region, Duration callTimeout) {
     }
 
     /** Identity and state of this node. */
@@ -82,7 +117,7 @@ public record GatehouseConfig(
 
     /** Data-plane listeners. {@code http} is null when port 80 is off. */
     public record Listeners(InetSocketAddress https, InetSocketAddress http, int publicHttpsPort,
-            boolean redirectHttp, int ioThreads) {
+            boolean redirectHttp, int ioThreads, String monitorPath) {
     }
 
     /** The console API listener. */

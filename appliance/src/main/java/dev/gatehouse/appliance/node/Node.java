@@ -71,6 +71,8 @@ public final class Node implements AutoCloseable {
     private dev.gatehouse.appliance.acme.AcmeScheduler acmeScheduler;
     private dev.gatehouse.appliance.acme.ExpiryWatch expiry;
     private volatile boolean ready;
+    private dev.gatehouse.cluster.vip.VipManager vips;
+    private dev.gatehouse.cluster.vip.GatewayCheck gateway;
 
     private Node(GatehouseConfig config) {
         this.config = config;
@@ -205,6 +207,9 @@ public final class Node implements AutoCloseable {
                     + "least 16 random bytes, the same on every node)");
         }
         byte[] secret = Files.readAllBytes(m.secretFile());
+        if (m.ha() != null) {
+            createVipManager(m.ha());
+        }
         controller = dev.gatehouse.cluster.membership.Controller.named("gatehouse-membership");
         membership = dev.gatehouse.cluster.membership.Membership.connect(
                 dev.gatehouse.cluster.membership.MembershipSettings.builder()
@@ -213,11 +218,58 @@ public final class Node implements AutoCloseable {
                         .bind(cl.bind().getAddress().getHostAddress(), m.port())
                         .peers(m.peers())
                         .secret(secret)
+                        .heartbeatInterval(m.heartbeat())
+                        .failureTimeout(m.failureTimeout())
+                        .verifyTimeout(m.verifyTimeout())
                         .build(),
-                controller, v -> {
-                    view = v;
-                    log.info("event=membership_view view={} members={}", v.id(), v.names());
+                controller, new dev.gatehouse.cluster.membership.MembershipListener() {
+                    @Override
+                    public void viewChanged(dev.gatehouse.cluster.membership.MembershipView v) {
+                        view = v;
+                        log.info("event=membership_view view={} members={}", v.id(), v.names());
+                        if (vips != null) {
+                            vips.viewChanged(v);
+                        }
+                    }
+
+                    @Override
+                    public void messageReceived(String from, byte[] payload) {
+                        if (vips != null) {
+                            vips.messageReceived(from, payload);
+                        }
+                    }
                 });
+        if (vips != null) {
+            vips.start(controller, membership::broadcast);
+        }
+    }
+
+    /** The VIP manager (created before the channel connects so that it sees the first view). */
+    private void createVipManager(GatehouseConfig.Ha ha) throws Exception {
+        if (ha.gateway() != null) {
+            gateway = dev.gatehouse.cluster.vip.GatewayCheck.start(java.net.InetAddress.getByName(ha.gateway()),
+                    Duration.ofSeconds(1), Duration.ofMillis(500), 3);
+        }
+        dev.gatehouse.cluster.vip.VipSettings settings = dev.gatehouse.cluster.vip.VipSettings.defaults(
+                config.node().name(), VipDrivers.vips(ha),
+                ha.failback() == null ? dev.gatehouse.cluster.vip.Failback.disabled()
+                        : dev.gatehouse.cluster.vip.Failback.after(ha.failback()))
+                .withSettle(ha.settle()).withHandover(ha.handover());
+        vips = dev.gatehouse.cluster.vip.VipManager.create(settings, VipDrivers.open(ha), this::healthProblem,
+                Clock.systemUTC());
+    }
+
+    /** Why this node may not own VIPs now (null: it may): snapshot loaded, listener and I/O threads alive, gateway. */
+    private String healthProblem() {
+        if (!ready) {
+            return "starting (certificate snapshot and listeners not ready)";
+        }
+        // 5 s: an overloaded loop runs its heartbeat late but runs it; only a stuck loop misses it this long
+        String p = edge.problem(Duration.ofSeconds(5));
+        if (p == null && gateway != null) {
+            p = gateway.problem();
+        }
+        return p;
     }
 
     private static byte[] readClusterKey(Path file, String field) throws IOException {
@@ -243,6 +295,7 @@ public final class Node implements AutoCloseable {
                 .httpAddress(l.http())
                 .publicHttpsPort(l.publicHttpsPort())
                 .redirectToHttps(l.redirectHttp())
+                .monitor(l.monitorPath(), config.node().name())
                 .ioThreads(l.ioThreads())
                 .maxClientHelloLength(t.maxClientHelloBytes())
                 .handshakeTimeout(t.handshakeTimeout())
@@ -333,6 +386,9 @@ public final class Node implements AutoCloseable {
                 mv.put("coordinator", v.coordinator().map(dev.gatehouse.cluster.membership.MembershipView.Member::name)
                         .orElse(null));
                 c.put("membership", mv);
+                if (vips != null) {
+                    c.put("ha", vips.status());
+                }
             }
             m.put("cluster", c);
         }
@@ -386,6 +442,10 @@ public final class Node implements AutoCloseable {
     @Override
     public void close() {
         SystemdNotify.stopping();
+        if (vips != null) {
+            // hand the VIPs over while the listeners still answer, then drain
+            vips.stepDown(Duration.ofSeconds(3));
+        }
         ready = false;
         if (acmeScheduler != null) {
             acmeScheduler.close();
@@ -395,6 +455,12 @@ public final class Node implements AutoCloseable {
         }
         if (edge != null) {
             edge.close();
+        }
+        if (vips != null) {
+            vips.close();
+        }
+        if (gateway != null) {
+            gateway.close();
         }
         if (membership != null) {
             membership.close();

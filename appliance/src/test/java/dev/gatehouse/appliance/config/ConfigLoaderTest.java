@@ -53,6 +53,47 @@ class ConfigLoaderTest {
         assertThat(ConfigLoader.parse("t", "listeners: {http: 'off'}").listeners().http()).isNull();
     }
 
+    private static final String MEMBERSHIP = "cluster: {enabled: true, members: ['127.0.0.1:5701'], membership: "
+            + "{peers: ['127.0.0.1:7800'], secretFile: /s, ";
+
+    @Test
+    void haSectionReadsVipsWithDefaults() throws Exception {
+        GatehouseConfig c = ConfigLoader.parse("t", MEMBERSHIP + "ha: {interface: ens5, failback: 30s, vips: "
+                + "['198.18.0.100/24', {address: 198.18.0.101, interface: eth1, preferredOwner: lb2}]}}}");
+        GatehouseConfig.Ha ha = c.cluster().membership().ha();
+        assertThat(ha.driver()).isEqualTo(GatehouseConfig.VipDriverKind.NETLINK);
+        assertThat(ha.failback()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(ha.settle()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(ha.vips()).containsExactly(
+                new GatehouseConfig.VipConfig("198.18.0.100", 24, "ens5", null, null),
+                new GatehouseConfig.VipConfig("198.18.0.101", 32, "eth1", "lb2", null));
+        assertThat(c.cluster().membership().failureTimeout()).isEqualTo(Duration.ofMillis(600));
+        assertThat(ConfigLoader.parse("t", MEMBERSHIP + "ha: {failback: 'off', vips: ['198.18.0.100/24']}}}")
+                .cluster().membership().ha().failback()).isNull();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "ha: {vips: []}                                  | cluster.membership.ha.vips: '[]' (expected: at least one VIP",
+        "ha: {vips: ['198.18.0.300/24']}                 | cluster.membership.ha.vips[0].address: '198.18.0.300/24' (expected: an IPv4 address with prefix",
+        "ha: {vips: ['198.18.0.1/33']}                   | prefix 33 (expected: 1..32)",
+        "ha: {vips: ['vip.example.com']}                 | not an IPv4 address",
+        "ha: {vips: ['198.18.0.1/24', '198.18.0.1/32']}  | cluster.membership.ha.vips[1].address: '198.18.0.1/32' (expected: each VIP once",
+        "ha: {driver: vrrp, vips: ['198.18.0.1']}        | cluster.membership.ha.driver: 'vrrp' (expected: one of [netlink, ec2, none])",
+        "ha: {vips: [{address: 198.18.0.1, elasticIp: eipalloc-0123456789abcdef0}]} | cluster.membership.ha.vips[0].elasticIp: 'eipalloc-0123456789abcdef0' (expected: only with driver: ec2)",
+        "ha: {driver: ec2, vips: [{address: 198.18.0.1, elasticIp: eip-1}]} | cluster.membership.ha.vips[0].elasticIp: 'eip-1' (expected: an allocation id",
+        "ha: {driver: ec2, ec2: {region: Mars}, vips: ['198.18.0.1']} | cluster.membership.ha.ec2",
+        "ha: {vips: ['198.18.0.1'], gateway: router}     | cluster.membership.ha.gateway: 'router' (expected: an IPv4 address",
+        "ha: {vips: ['198.18.0.1'], settle: soon}        | cluster.membership.ha.settle: 'soon'",
+        "ha: {vips: ['198.18.0.1'], vip: x}              | cluster.membership.ha.vip: 'x' (expected: one of",
+        "failureDetection: {heartbeat: 100ms, timeout: 200ms} | cluster.membership.failureDetection.timeout: '200ms' (expected: at least 3 heartbeats",
+    })
+    void refusesBadHaSettingsNamingPathValueAndExpectation(String membership, String expected) {
+        assertThatThrownBy(() -> ConfigLoader.parse("t", MEMBERSHIP + membership + "}}"))
+                .isInstanceOfSatisfying(ConfigException.class,
+                        e -> assertThat(e.problems()).anySatisfy(p -> assertThat(p.toString()).contains(expected)));
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
         "listeners: {https: '1.2.3:443'}                        | listeners.https: '1.2.3:443' (expected: host:port",

@@ -6,6 +6,8 @@ import java.util.Objects;
 import org.jgroups.Address;
 import org.jgroups.Event;
 import org.jgroups.JChannel;
+import org.jgroups.BytesMessage;
+import org.jgroups.Message;
 import org.jgroups.MergeView;
 import org.jgroups.PhysicalAddress;
 import org.jgroups.Receiver;
@@ -63,7 +65,19 @@ public final class Membership implements AutoCloseable {
             public void viewAccepted(View view) {
                 controller.execute(() -> membership.onView(view));
             }
+
+            @Override
+            public void receive(Message msg) {
+                String from = NameCache.get(msg.getSrc());
+                byte[] payload = msg.getArray();
+                if (payload == null || from == null) {
+                    return;
+                }
+                byte[] copy = java.util.Arrays.copyOfRange(payload, msg.getOffset(), msg.getOffset() + msg.getLength());
+                controller.execute(() -> listener.messageReceived(from, copy));
+            }
         });
+        channel.setDiscardOwnMessages(true);
         try {
             channel.connect(settings.clusterName());
         } catch (Exception e) {
@@ -83,6 +97,20 @@ public final class Membership implements AutoCloseable {
     /** This node's name. */
     public String localName() {
         return settings.nodeName();
+    }
+
+    /**
+     * Sends {@code payload} to every other member of the current view (this node does not receive
+     * its own messages). Encrypted and authenticated like everything on the channel; delivered in
+     * order per sender. Fails quietly (logged) when the channel is closed.
+     */
+    public void broadcast(byte[] payload) {
+        try {
+            channel.send(new BytesMessage(null, payload));
+        } catch (Exception e) {
+            log.warn("membership broadcast failed node={} bytes={} error=\"{}\"", settings.nodeName(), payload.length,
+                    e.toString());
+        }
     }
 
     /** The JGroups channel, for tests that add protocols (e.g. DISCARD) to split the cluster. */

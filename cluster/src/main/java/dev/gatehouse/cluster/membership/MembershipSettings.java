@@ -85,7 +85,7 @@ public record MembershipSettings(String clusterName, String nodeName, String bin
         private byte[] secret;
         private Duration heartbeatInterval = Duration.ofMillis(100);
         private Duration failureTimeout = Duration.ofMillis(600);
-        private Duration verifyTimeout = Duration.ofMillis(200);
+        private Duration verifyTimeout = Duration.ofMillis(100);
         private Duration mergeMinInterval = Duration.ofSeconds(1);
         private Duration mergeMaxInterval = Duration.ofSeconds(3);
 

@@ -1,7 +1,36 @@
 /**
- * Who owns which virtual IP: {@link dev.gatehouse.cluster.vip.VipPlanner} maps a view (ordered
- * members, their health, the configured VIPs with optional preferred owners, the previous
- * assignment and the failback hold-down state) to an owner per VIP. Pure and deterministic, so
- * every member computes the same plan; the exact rule is on {@code VipPlanner}.
+ * Who owns which virtual IP, and making it so.
+ *
+ * <ul>
+ *   <li>{@link dev.gatehouse.cluster.vip.VipPlanner} maps a view (ordered members, their health, the
+ *       configured VIPs with optional preferred owners, the previous assignment and the failback
+ *       hold-down state) to an owner per VIP. Pure and deterministic; the exact rule is on the class.</li>
+ *   <li>{@link dev.gatehouse.cluster.vip.VipManager} runs it: the coordinator of the JGroups view plans
+ *       and broadcasts, every member applies its share through a
+ *       {@link dev.gatehouse.cluster.vip.driver.VipDriver} (netlink, ec2, none).</li>
+ * </ul>
+ *
+ * <p>Decisions written down here (DESIGN.md is silent on them):
+ * <ul>
+ *   <li><b>One decider.</b> Planning on every member from the view alone would need every member to
+ *       see every health change at the same moment; it does not. The coordinator plans, everyone
+ *       else follows its latest plan; a new coordinator continues from the last plan it received.</li>
+ *   <li><b>Split brain is allowed, briefly.</b> A member alone in its view takes every VIP (the others
+ *       may be dead). A configured gateway check limits this to nodes that still reach the network;
+ *       after MERGE3 heals the view the merged coordinator keeps one owner per VIP and the keeper
+ *       re-announces it, since neighbours may have followed the other side.</li>
+ *   <li><b>Make-before-break.</b> A VIP handed to another live member stays here until that member
+ *       reports holding it, plus {@code handover} (300 ms) for its gratuitous ARP to land, and this
+ *       node stops announcing it at once; so connections are answered throughout, even when the two
+ *       install a merged view a second apart. A graceful stop waits for the hand-over before its
+ *       listeners close.</li>
+ *   <li><b>Settle.</b> A member is reported healthy only after its checks passed for {@code settle}
+ *       (2 s): a flapping member never receives VIPs, and rebalancing to a returning member (the
+ *       planner keeps the spread at one) happens after it. Failback of a preferred VIP waits the
+ *       hold-down on top.</li>
+ *   <li><b>Crash.</b> The kernel keeps a dead process's addresses; start-up and {@code release-vips}
+ *       (the unit's ExecStopPost) remove configured VIPs this node does not own.</li>
+ *   <li>IPv4 only: unsolicited neighbour advertisements for IPv6 VIPs are not implemented.</li>
+ * </ul>
  */
 package dev.gatehouse.cluster.vip;

@@ -29,15 +29,25 @@ public final class PlainHttpHandler extends SimpleChannelInboundHandler<HttpObje
 
     private final ChallengeStore challenges;
     private final boolean redirect;
+    private final String monitorPath;
+    private final String nodeName;
     private final int httpsPort;
     private final EdgeMetrics metrics;
 
     /** @param httpsPort the public HTTPS port for the Location header (443 is left out) */
     public PlainHttpHandler(ChallengeStore challenges, boolean redirect, int httpsPort, EdgeMetrics metrics) {
+        this(challenges, redirect, httpsPort, metrics, null, null);
+    }
+
+    /** As above, and answers {@code monitorPath} (if not null) with 200 and {@code X-Node: nodeName}. */
+    public PlainHttpHandler(ChallengeStore challenges, boolean redirect, int httpsPort, EdgeMetrics metrics,
+                            String monitorPath, String nodeName) {
         this.challenges = challenges;
         this.redirect = redirect;
         this.httpsPort = httpsPort;
         this.metrics = metrics;
+        this.monitorPath = monitorPath;
+        this.nodeName = nodeName;
     }
 
     @Override
@@ -61,6 +71,12 @@ public final class PlainHttpHandler extends SimpleChannelInboundHandler<HttpObje
             FullHttpResponse r = answer == null
                     ? text(ctx, HttpResponseStatus.NOT_FOUND, "unknown challenge token\n")
                     : text(ctx, HttpResponseStatus.OK, answer);
+            respond(ctx, req, r, false);
+            return;
+        }
+        if (monitorPath != null && path.equals(monitorPath)) {
+            FullHttpResponse r = text(ctx, HttpResponseStatus.OK, nodeName + "\n");
+            r.headers().set("X-Node", nodeName);
             respond(ctx, req, r, false);
             return;
         }

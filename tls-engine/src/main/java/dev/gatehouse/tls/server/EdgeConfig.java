@@ -22,6 +22,10 @@ import java.util.Objects;
  * @param sessionTimeout       TLS session / ticket lifetime
  * @param drainTimeout         graceful shutdown waits this long for in-flight requests
  * @param proxy                reverse-proxy limits and header policy
+ * @param monitorPath          a path on port 80 answered 200 with {@code X-Node: nodeName} while this
+ *                             node serves (like HAProxy's monitor-uri: for external load balancers
+ *                             and failover probes), or null for none
+ * @param nodeName             this node's name, for {@code monitorPath}
  */
 public record EdgeConfig(
         InetSocketAddress httpsAddress,
@@ -36,7 +40,9 @@ public record EdgeConfig(
         boolean http2,
         Duration sessionTimeout,
         Duration drainTimeout,
-        ProxySettings proxy) {
+        ProxySettings proxy,
+        String monitorPath,
+        String nodeName) {
 
     public static Builder builder() {
         return new Builder();
@@ -57,6 +63,19 @@ public record EdgeConfig(
         private Duration sessionTimeout = Duration.ofMinutes(5);
         private Duration drainTimeout = Duration.ofSeconds(10);
         private ProxySettings proxy = ProxySettings.defaults();
+        private String monitorPath;
+        private String nodeName = "gatehouse";
+
+        /** Answer {@code path} on port 80 with 200 and {@code X-Node: nodeName}; null: off. */
+        public Builder monitor(String path, String nodeName) {
+            if (path != null && (!path.startsWith("/") || path.startsWith("/.well-known/acme-challenge/"))) {
+                throw new IllegalArgumentException("monitorPath: '" + path
+                        + "' (expected: an absolute path such as /gatehouse-monitor, outside the ACME challenge path)");
+            }
+            this.monitorPath = path;
+            this.nodeName = Objects.requireNonNull(nodeName, "nodeName");
+            return this;
+        }
 
         public Builder httpsAddress(InetSocketAddress a) {
             this.httpsAddress = a;
@@ -146,7 +165,8 @@ public record EdgeConfig(
             }
             int pub = publicHttpsPort > 0 ? publicHttpsPort : httpsAddress.getPort();
             return new EdgeConfig(httpsAddress, httpAddress, pub, redirectToHttps, ioThreads, maxClientHelloLength,
-                    handshakeTimeout, maxContexts, preferNativeTls, http2, sessionTimeout, drainTimeout, proxy);
+                    handshakeTimeout, maxContexts, preferNativeTls, http2, sessionTimeout, drainTimeout, proxy,
+                    monitorPath, nodeName);
         }
 
         private static void requirePositive(String field, Duration d) {

@@ -22,6 +22,7 @@ import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -50,6 +51,9 @@ public final class EdgeServer implements AutoCloseable {
     private Channel httpsListener;
     private Channel httpListener;
     private volatile boolean stopped;
+
+    private final List<java.util.concurrent.atomic.AtomicLong> loopBeats =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public EdgeServer(EdgeConfig config, CertificateRegistry registry, ChallengeStore challenges) {
         this.config = config;
@@ -98,11 +102,16 @@ public final class EdgeServer implements AutoCloseable {
                                     .addLast("idle", new IdleStateHandler(0, 0,
                                             proxy.headerTimeout().toMillis(), TimeUnit.MILLISECONDS))
                                     .addLast("plain-http", new PlainHttpHandler(challenges, config.redirectToHttps(),
-                                            publicHttpsPort, metrics))
+                                            publicHttpsPort, metrics, config.monitorPath(), config.nodeName()))
                                     .addLast("idle-close", new IdleClose());
                         }
                     });
             httpListener = http.bind(config.httpAddress()).sync().channel();
+        }
+        for (io.netty.util.concurrent.EventExecutor loop : group) {
+            int slot = loopBeats.size();
+            loopBeats.add(new java.util.concurrent.atomic.AtomicLong(System.nanoTime()));
+            loop.scheduleAtFixedRate(() -> loopBeats.get(slot).set(System.nanoTime()), 0, 100, TimeUnit.MILLISECONDS);
         }
         log.info("event=edge_started https={} http={} transport={} tls={} certificates={}",
                 httpsListener.localAddress(), httpListener == null ? "off" : httpListener.localAddress(),
@@ -152,6 +161,25 @@ public final class EdgeServer implements AutoCloseable {
     /** Requests currently being proxied. */
     public int inflight() {
         return inflight.get();
+    }
+
+    /**
+     * Why the data plane cannot serve right now, or null when it can: the HTTPS listener is bound
+     * and every I/O thread has run its 100 ms heartbeat task within {@code stall} (a loop stuck in
+     * a blocking call or a busy spin serves nobody on its connections).
+     */
+    public String problem(Duration stall) {
+        if (!listening()) {
+            return "https listener not listening";
+        }
+        long now = System.nanoTime();
+        for (int i = 0; i < loopBeats.size(); i++) {
+            long age = now - loopBeats.get(i).get();
+            if (age > stall.toNanos()) {
+                return "I/O thread " + i + " stalled for " + TimeUnit.NANOSECONDS.toMillis(age) + " ms";
+            }
+        }
+        return null;
     }
 
     /** True while the HTTPS listener is bound and the engine is not shutting down. */

@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 
 /** {@code gatehouse status}: {@code GET /v1/status} as label/value lines (any token). */
 @Command(name = "status", mixinStandardHelpOptions = true,
-        description = "Show the node: readiness, listeners, certificates served and stored, cluster members (--json: also counters).")
+        description = "Show the node: readiness, listeners, certificates served and stored, cluster members, membership view, "
+                + "VIP owners and health (--json: also counters).")
 public final class StatusCommand extends ClientCommand {
 
     @Override
@@ -36,6 +37,26 @@ public final class StatusCommand extends ClientCommand {
         if (cluster != null && cluster.isObject()) {
             table.row("Cluster", text(cluster, "name") + " (members: " + Output.joined(cluster, "members") + ")")
                     .row("Rejected grid entries", text(cluster, "rejectedGridEntries"));
+            JsonNode m = cluster.get("membership");
+            if (m != null && m.isObject()) {
+                table.row("Membership view", text(m, "view") + " (members: " + Output.joined(m, "members")
+                        + ", coordinator: " + text(m, "coordinator") + ")");
+            }
+            JsonNode ha = cluster.get("ha");
+            if (ha != null && ha.isObject()) {
+                JsonNode h = ha.path("health");
+                table.row("VIP health", h.path("healthy").asBoolean() ? "healthy since " + text(h, "since")
+                        : "unhealthy: " + text(h, "problem"));
+                table.row("VIP driver", text(ha, "driver") + " (failback: " + text(ha, "failback") + ")");
+                for (JsonNode v : ha.path("vips")) {
+                    String owner = v.path("owner").isTextual() ? v.path("owner").asText() : "(none)";
+                    String line = owner + (v.path("heldHere").asBoolean() ? ", held here" : "")
+                            + (v.path("preferredOwner").isTextual() ? ", prefers " + v.path("preferredOwner").asText() : "")
+                            + (v.path("lastError").isTextual() ? ", last error: " + v.path("lastError").asText() : "");
+                    table.row("VIP " + text(v, "address") + "/" + text(v, "prefixLength") + " " + text(v, "interface"),
+                            line);
+                }
+            }
         }
         out.table(table);
     }

@@ -1,0 +1,311 @@
+package dev.gatehouse.cluster.vip.driver;
+
+import dev.gatehouse.cluster.netlink.AssignedAddress;
+import dev.gatehouse.cluster.netlink.IpAddresses;
+import dev.gatehouse.cluster.netlink.NetlinkException;
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@code ec2} driver: a VIP is a secondary private IPv4 address that moves between the ENIs of
+ * the cluster's instances, optionally with an Elastic IP associated to it.
+ *
+ * <ul>
+ *   <li>{@link #claim}: {@code AssignPrivateIpAddresses} with {@code AllowReassignment=true} takes
+ *       the address from whichever ENI holds it (the dead or isolated node's) in one call; then, for
+ *       an Elastic IP, {@code AssociateAddress} with {@code AllowReassociation=true}; then the
+ *       address goes on the local interface, because EC2 delivers the packets but the kernel must
+ *       accept them. No gratuitous ARP: the VPC answers ARP itself and forwards by its own
+ *       address-to-ENI mapping, which is what the API call changed.</li>
+ *   <li>{@link #release}: the local address goes first (so this host stops answering at once),
+ *       then EC2 state is undone only where it is still ours: the Elastic IP is disassociated only
+ *       if its association is on our ENI, and the private address unassigned only if our ENI still
+ *       has it. The survivor may already have taken both; that is success, never a reason to touch
+ *       its ENI.</li>
+ *   <li>{@link #held}: EC2's view (DescribeNetworkInterfaces, DescribeAddresses) intersected with
+ *       the local interface's addresses: a VIP is held only when both agree.</li>
+ * </ul>
+ *
+ * <p>Idempotence: claiming twice repeats the same calls, which EC2 accepts for an address (or
+ * association) already where it is asked to be (should it refuse the assignment, the driver checks
+ * that our ENI has the address and takes that as success), and the local add finds the address
+ * present; nothing changes. Releasing twice finds nothing of ours to undo and makes no change call.
+ *
+ * <p>The instance, its region and each interface's ENI are read from instance metadata (IMDSv2) on
+ * first use and kept: an ENI does not change under a running interface. Every EC2 call uses the
+ * SDK's standard retry strategy, bounded in total by {@link Ec2Settings#callTimeout()}.
+ *
+ * <p>IAM permissions needed: {@code ec2:AssignPrivateIpAddresses},
+ * {@code ec2:UnassignPrivateIpAddresses}, {@code ec2:DescribeNetworkInterfaces}, and with Elastic
+ * IPs {@code ec2:AssociateAddress}, {@code ec2:DisassociateAddress}, {@code ec2:DescribeAddresses}.
+ */
+public final class Ec2Driver implements VipDriver {
+
+    private static final Logger log = LoggerFactory.getLogger(Ec2Driver.class);
+    private static final String ANY = "*";
+
+    private final Ec2Settings settings;
+    private final LocalAddresses local;
+    private final InstanceMetadata metadata;
+    private final Map<String, String> eniByInterface = new HashMap<>();
+    private String instanceId;
+    private Ec2Api api;
+
+    Ec2Driver(Ec2Settings settings, LocalAddresses local) {
+        this.settings = settings;
+        this.local = local;
+        this.metadata = new InstanceMetadata(settings.imdsEndpoint(), settings.callTimeout(), Clock.systemUTC());
+    }
+
+    /**
+     * The production driver: local addresses over rtnetlink. Contacts nothing yet; instance metadata
+     * and EC2 are first used by the first claim, release or held.
+     *
+     * @throws VipDriverException (VIP {@code *}) if the rtnetlink socket cannot be opened
+     */
+    public static Ec2Driver create(Ec2Settings settings) throws VipDriverException {
+        try {
+            return new Ec2Driver(settings, LocalAddresses.netlink());
+        } catch (NetlinkException e) {
+            throw new VipDriverException(ANY, "cannot open rtnetlink: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public String name() {
+        return "ec2";
+    }
+
+    @Override
+    public synchronized void claim(VipSpec vip) throws VipDriverException {
+        String ip = vip.name();
+        String eni = eni(ip, vip.interfaceName());
+        Ec2Api ec2 = api(ip);
+        try {
+            ec2.assign(ip, eni, ip);
+        } catch (VipDriverException e) {
+            // should EC2 ever refuse to re-assign an address to the ENI that already has it, a
+            // repeated claim is still a success: check before giving up
+            String code = Ec2Api.errorCode(e);
+            if (!(Ec2Api.INVALID_PARAMETER_VALUE.equals(code) || Ec2Api.ADDRESS_IN_USE.equals(code))
+                    || !addressesOf(ec2, ip, eni).secondary().contains(ip)) {
+                throw e;
+            }
+            log.debug("vip={} eni={} already assigned to our ENI", ip, eni);
+        }
+        if (vip.elasticIp().isPresent()) {
+            ec2.associate(ip, vip.elasticIp().get(), eni, ip);
+        }
+        try {
+            local.add(vip.interfaceName(), vip.address(), vip.prefixLength());
+        } catch (IOException e) {
+            throw new VipDriverException(ip, "assigned to " + eni + " but not added on " + vip.interfaceName()
+                    + ": " + e.getMessage(), e);
+        }
+        log.info("vip={} eni={} instance={} eip={} claimed", ip, eni, instanceId, vip.elasticIp().orElse("-"));
+    }
+
+    @Override
+    public synchronized void release(VipSpec vip) throws VipDriverException {
+        String ip = vip.name();
+        try {
+            local.delete(vip.interfaceName(), vip.address());
+        } catch (IOException e) {
+            throw new VipDriverException(ip, "cannot remove from " + vip.interfaceName() + ": " + e.getMessage(), e);
+        }
+        String eni = eni(ip, vip.interfaceName());
+        Ec2Api ec2 = api(ip);
+        if (vip.elasticIp().isPresent()) {
+            releaseElasticIp(ec2, ip, vip.elasticIp().get(), eni);
+        }
+        Ec2Api.EniAddresses mine = addressesOf(ec2, ip, eni);
+        if (mine.primary().filter(ip::equals).isPresent()) {
+            log.warn("vip={} eni={} is the ENI's primary address: left assigned (a VIP must be a secondary address)",
+                    ip, eni);
+            return;
+        }
+        if (!mine.secondary().contains(ip)) {
+            log.debug("vip={} eni={} not on our ENI (moved to its new owner already): nothing to unassign", ip, eni);
+            log.info("vip={} eni={} released", ip, eni);
+            return;
+        }
+        try {
+            ec2.unassign(ip, eni, ip);
+        } catch (VipDriverException e) {
+            // EC2 refuses an unassign for an address the ENI no longer has: if it moved between our
+            // look and our call, the release is done; otherwise the refusal stands
+            if (!Ec2Api.INVALID_PARAMETER_VALUE.equals(Ec2Api.errorCode(e))
+                    || addressesOf(ec2, ip, eni).secondary().contains(ip)) {
+                throw e;
+            }
+            log.debug("vip={} eni={} moved while we unassigned it", ip, eni);
+        }
+        log.info("vip={} eni={} released", ip, eni);
+    }
+
+    private void releaseElasticIp(Ec2Api ec2, String ip, String allocationId, String eni) throws VipDriverException {
+        Ec2Api.Association now = ec2.associations(ip, List.of(allocationId)).get(allocationId);
+        if (now == null || now.associationId().isEmpty()) {
+            log.debug("vip={} eip={} not associated: nothing to disassociate", ip, allocationId);
+        } else if (!now.networkInterfaceId().filter(eni::equals).isPresent()) {
+            log.debug("vip={} eip={} associated with {} now, not ours: left alone", ip, allocationId,
+                    now.networkInterfaceId().orElse("-"));
+        } else if (!ec2.disassociate(ip, now.associationId().get())) {
+            log.debug("vip={} eip={} re-associated elsewhere while we disassociated it", ip, allocationId);
+        }
+    }
+
+    private static Ec2Api.EniAddresses addressesOf(Ec2Api ec2, String ip, String eni) throws VipDriverException {
+        Ec2Api.EniAddresses mine = ec2.privateAddresses(ip, List.of(eni)).get(eni);
+        if (mine == null) {
+            throw new VipDriverException(ip, "DescribeNetworkInterfaces did not return our ENI " + eni);
+        }
+        return mine;
+    }
+
+    @Override
+    public synchronized Set<VipSpec> held(Set<VipSpec> vips) throws VipDriverException {
+        if (vips.isEmpty()) {
+            return Set.of();
+        }
+        Map<String, String> enis = new HashMap<>();
+        Set<String> allocations = new LinkedHashSet<>();
+        for (VipSpec vip : vips) {
+            enis.put(vip.interfaceName(), eni(ANY, vip.interfaceName()));
+            vip.elasticIp().ifPresent(allocations::add);
+        }
+        Ec2Api ec2 = api(ANY);
+        Map<String, Ec2Api.EniAddresses> assigned = ec2.privateAddresses(ANY, new LinkedHashSet<>(enis.values()));
+        Map<String, Ec2Api.Association> associated = allocations.isEmpty() ? Map.of()
+                : ec2.associations(ANY, allocations);
+        Map<String, Set<Inet4Address>> onInterfaces = new HashMap<>();
+        for (String interfaceName : enis.keySet()) {
+            try {
+                onInterfaces.put(interfaceName, local.list(interfaceName));
+            } catch (IOException e) {
+                throw new VipDriverException(ANY, "cannot list addresses on " + interfaceName + ": " + e.getMessage(), e);
+            }
+        }
+        Set<VipSpec> held = new HashSet<>();
+        for (VipSpec vip : vips) {
+            String ip = vip.name();
+            String eni = enis.get(vip.interfaceName());
+            Ec2Api.EniAddresses onEni = assigned.get(eni);
+            boolean inEc2 = onEni != null && onEni.secondary().contains(ip);
+            boolean eipHere = vip.elasticIp()
+                    .map(id -> associated.containsKey(id) && associated.get(id).isOn(eni, ip))
+                    .orElse(true);
+            boolean inKernel = onInterfaces.get(vip.interfaceName()).contains(vip.address());
+            if (inEc2 && eipHere && inKernel) {
+                held.add(vip);
+            } else if (inEc2 || inKernel) {
+                log.debug("vip={} eni={} partly held: ec2={} eip={} kernel={}", ip, eni, inEc2, eipHere, inKernel);
+            }
+        }
+        return held;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (api != null) {
+            api.close();
+        }
+        local.close();
+    }
+
+    /** The ENI behind {@code interfaceName}: its MAC, mapped by instance metadata. */
+    private String eni(String vip, String interfaceName) throws VipDriverException {
+        String known = eniByInterface.get(interfaceName);
+        if (known != null) {
+            return known;
+        }
+        String mac;
+        try {
+            mac = settings.macLookup().mac(interfaceName);
+        } catch (IOException e) {
+            throw new VipDriverException(vip, "cannot find the MAC address of " + interfaceName + ": " + e.getMessage(), e);
+        }
+        String eni = metadata(vip, "network/interfaces/macs/" + mac + "/interface-id");
+        log.info("interface={} mac={} eni={} found through instance metadata", interfaceName, mac, eni);
+        eniByInterface.put(interfaceName, eni);
+        return eni;
+    }
+
+    private Ec2Api api(String vip) throws VipDriverException {
+        if (api != null) {
+            return api;
+        }
+        instanceId = metadata(vip, "instance-id");
+        String region = settings.region().isPresent() ? settings.region().get() : metadata(vip, "placement/region");
+        api = Ec2Api.create(settings, region);
+        log.info("instance={} region={} ec2={} ec2 driver ready", instanceId, region,
+                settings.ec2Endpoint().map(Object::toString).orElse("default"));
+        return api;
+    }
+
+    private String metadata(String vip, String path) throws VipDriverException {
+        try {
+            return metadata.get(path);
+        } catch (InstanceMetadata.MetadataException e) {
+            throw new VipDriverException(vip, e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The addresses on this host's interfaces. In production {@link #netlink()}; tests substitute a
+     * map so the driver runs without {@code CAP_NET_ADMIN}.
+     */
+    interface LocalAddresses extends AutoCloseable {
+
+        /** Adds {@code address/prefixLength}; already there is success. */
+        void add(String interfaceName, Inet4Address address, int prefixLength) throws IOException;
+
+        /** Removes {@code address}; already absent is success. */
+        void delete(String interfaceName, Inet4Address address) throws IOException;
+
+        /** The IPv4 addresses on {@code interfaceName} now. */
+        Set<Inet4Address> list(String interfaceName) throws IOException;
+
+        @Override
+        void close();
+
+        /** Over rtnetlink, in this process's network namespace. */
+        static LocalAddresses netlink() throws NetlinkException {
+            IpAddresses addresses = IpAddresses.open();
+            return new LocalAddresses() {
+                @Override
+                public void add(String interfaceName, Inet4Address address, int prefixLength) throws IOException {
+                    addresses.add(interfaceName, address, prefixLength);
+                }
+
+                @Override
+                public void delete(String interfaceName, Inet4Address address) throws IOException {
+                    addresses.delete(interfaceName, address);
+                }
+
+                @Override
+                public Set<Inet4Address> list(String interfaceName) throws IOException {
+                    Set<Inet4Address> out = new HashSet<>();
+                    for (AssignedAddress a : addresses.list(interfaceName)) {
+                        out.add(a.address());
+                    }
+                    return out;
+                }
+
+                @Override
+                public void close() {
+                    addresses.close();
+                }
+            };
+        }
+    }
+}
