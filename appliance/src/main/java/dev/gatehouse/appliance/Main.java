@@ -4,6 +4,7 @@ import dev.gatehouse.appliance.cli.CheckConfigCommand;
 import dev.gatehouse.appliance.cli.DemoCommand;
 import dev.gatehouse.appliance.cli.ServeCommand;
 import dev.gatehouse.appliance.cli.client.CertCommand;
+import dev.gatehouse.appliance.cli.client.DomainCommand;
 import dev.gatehouse.appliance.cli.client.StatusCommand;
 import dev.gatehouse.appliance.cli.client.TenantCommand;
 import dev.gatehouse.appliance.cli.client.TokenCommand;
@@ -14,7 +15,7 @@ import picocli.CommandLine.Command;
 @Command(name = "gatehouse", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "Highly available TLS edge for multi-tenant SaaS.",
         subcommands = {DemoCommand.class, ServeCommand.class, CheckConfigCommand.class,
-            CertCommand.class, TenantCommand.class, TokenCommand.class, StatusCommand.class,
+            CertCommand.class, TenantCommand.class, DomainCommand.class, TokenCommand.class, StatusCommand.class,
             dev.gatehouse.appliance.cli.ReleaseVipsCommand.class})
 public final class Main {
 

@@ -62,6 +62,7 @@ public final class CertificateService {
     /** Atomically replaces certificate {@code id} (same tenant); the old one is served until this returns. */
     public synchronized CertificateRecord replace(Principal who, String id, Upload u) throws ApiException, StoreException {
         CertificateRecord existing = get(who, id);
+        refuseManaged(existing, "replaced");
         if (u.tenant() != null && !u.tenant().equals(existing.tenant())) {
             throw ApiException.unprocessable("invalid-field", "tenant", "tenant: '" + u.tenant()
                     + "' (expected: the certificate's tenant '" + existing.tenant() + "')");
@@ -182,8 +183,51 @@ public final class CertificateService {
     }
 
     public synchronized void delete(Principal who, String id) throws ApiException, StoreException {
-        get(who, id);
+        refuseManaged(get(who, id), "deleted");
         store.removeCertificate(id);
+    }
+
+    private static void refuseManaged(CertificateRecord r, String what) throws ApiException {
+        if (r.managed()) {
+            throw ApiException.conflict("certificate-managed", "id", "certificate " + r.id() + " is managed by ACME "
+                    + "for " + r.names() + " and cannot be " + what + " here; use DELETE /v1/domains/{name}/certificate "
+                    + "to stop managing it");
+        }
+    }
+
+    /**
+     * Stores a certificate the ACME issuer obtained, through the same checks and sealing as an
+     * upload (key policy, chain, validity), marked managed. It replaces certificate {@code id}
+     * only when that one is managed too: the issuer never touches an uploaded certificate.
+     */
+    public synchronized CertificateRecord putManaged(String tenant, String id, CertificateBundle bundle)
+            throws ApiException, StoreException {
+        CertificateRecord existing = store.certificate(id).orElse(null);
+        if (existing != null && !existing.managed()) {
+            throw ApiException.conflict("certificate-uploaded", "id", "certificate " + id
+                    + " was uploaded; the ACME issuer does not replace uploaded certificates");
+        }
+        policy.check(bundle);
+        long revision = store.nextRevision();
+        SealedValue sealed = store.sealer().seal(bundle.keyPkcs8(), CertificateRecord.keyAad(id, bundle.names(), revision));
+        long now = clock.millis();
+        CertificateRecord record = new CertificateRecord(id, tenant, bundle.names(), revision,
+                toPem(bundle.chainDer()), sealed, bundle.keyType().toString(), bundle.notBefore().toEpochMilli(),
+                bundle.notAfter().toEpochMilli(), bundle.fingerprint(), bundle.issuer(), bundle.serial(), true,
+                existing != null ? existing.createdAt() : now, now);
+        store.putCertificate(record);
+        return record;
+    }
+
+    /** Removes a managed certificate (when its management is stopped). */
+    public synchronized boolean removeManaged(String id) throws StoreException {
+        CertificateRecord existing = store.certificate(id).orElse(null);
+        return existing != null && existing.managed() && store.removeCertificate(id);
+    }
+
+    /** A fresh certificate id. */
+    public static String newCertificateId() {
+        return newId();
     }
 
     /** One page of a listing; {@code next} is the cursor of the following page, or null. */

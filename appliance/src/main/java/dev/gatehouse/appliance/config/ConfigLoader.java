@@ -55,7 +55,7 @@ public final class ConfigLoader {
             throw new ConfigException(source, r.problems());
         }
         r.onlyKnown("", root, Set.of("node", "listeners", "console", "tls", "proxy", "pools", "routes", "defaultPool",
-                "cluster"));
+                "cluster", "acme"));
 
         JsonNode n = r.object("", root, "node");
         r.onlyKnown("node", n, Set.of("name", "dataDir"));
@@ -297,11 +297,12 @@ public final class ConfigLoader {
                 r.string("cluster", cl, "name", "gatehouse"), bind, members, Path.of(keyFile),
                 previous == null ? null : Path.of(previous),
                 r.duration("cluster", cl, "ticketKeyRotation", Duration.ofHours(12)), membership);
+        GatehouseConfig.Acme acme = AcmeSection.read(r, r.object("", root, "acme"));
         if (!r.problems().isEmpty()) {
             throw new ConfigException(source, r.problems());
         }
         return new GatehouseConfig(node, listeners, console, tls, proxy, List.copyOf(pools), List.copyOf(routes),
-                defaultPool, cluster);
+                defaultPool, cluster, acme);
     }
 
     /** True for {@code host:port} with a valid host and a port 1-65535. */

@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
  */
 final class ConfigReader {
 
-    private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)");
+    private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
     private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(|B|KiB|MiB|GiB|KB|MB|GB)");
 
     private final List<ConfigProblem> problems = new ArrayList<>();
@@ -105,7 +105,7 @@ final class ConfigReader {
         }
         Matcher m = DURATION.matcher(n.asText().trim());
         if (!n.isValueNode() || !m.matches() || Long.parseLong(m.group(1)) == 0) {
-            problem(join(path, field), n, "a positive duration such as 500ms, 10s, 5m, 1h");
+            problem(join(path, field), n, "a positive duration such as 500ms, 10s, 5m, 1h, 30d");
             return dflt;
         }
         long v = Long.parseLong(m.group(1));
@@ -113,6 +113,7 @@ final class ConfigReader {
             case "ms" -> Duration.ofMillis(v);
             case "s" -> Duration.ofSeconds(v);
             case "m" -> Duration.ofMinutes(v);
+            case "d" -> Duration.ofDays(v);
             default -> Duration.ofHours(v);
         };
     }

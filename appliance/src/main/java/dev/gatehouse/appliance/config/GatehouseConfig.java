@@ -21,7 +21,39 @@ public record GatehouseConfig(
         List<Pool> pools,
         List<Route> routes,
         String defaultPool,
-        Cluster cluster) {
+        Cluster cluster,
+        Acme acme) {
+
+    /**
+     * ACME issuance and domain verification ({@code acme:}). Disabled: the domain and managed
+     * certificate endpoints answer {@code acme-disabled}.
+     *
+     * @param directory      the CA's directory URL (https)
+     * @param email          account contact, or null
+     * @param caFile         PEM file of the CA(s) that sign the directory's TLS certificate, or null for the JDK's
+     * @param resolvers      DNS servers the domain checker asks ({@code ip:port}); empty = the system's
+     * @param txtLabel       label of the verification TXT record, prepended to the claimed name
+     * @param target         what a claimed name must point at: an IPv4 address (A) or a host name (CNAME), or null
+     * @param renewBefore    renew this long before expiry, or null for a third of the lifetime
+     * @param interval       scheduler tick (DNS checks, orders, renewals)
+     * @param leaseTtl       how long the scheduler lease lasts without being extended
+     * @param dnsRetry       first delay between DNS checks of a pending claim (doubles each time)
+     * @param dnsRetryMax    longest delay between DNS checks
+     * @param dnsAttempts    checks before a claim is marked failed
+     * @param orderRetry     first delay after a failed order (doubles each time; Retry-After wins when later)
+     * @param orderRetryMax  longest delay between order attempts
+     * @param orderAttempts  failed attempts before a first issuance is marked failed (renewals keep retrying)
+     * @param timeout        network and validation timeout of one ACME step
+     * @param expiryWarning  warn (log and status) about any certificate expiring within this
+     * @param onDemand       ask for a certificate at the first handshake for a verified name that has none
+     * @param onDemandPerHour most on-demand requests a node makes per hour
+     */
+    public record Acme(boolean enabled, java.net.URI directory, String email, Path caFile,
+            List<InetSocketAddress> resolvers, String txtLabel, String target, Duration renewBefore, Duration interval,
+            Duration leaseTtl, Duration dnsRetry, Duration dnsRetryMax, int dnsAttempts, Duration orderRetry,
+            Duration orderRetryMax, int orderAttempts, Duration timeout, Duration expiryWarning, boolean onDemand,
+            int onDemandPerHour) {
+    }
 
     /**
      * Membership in a cluster sharing one store over Hazelcast. Disabled: a single node.

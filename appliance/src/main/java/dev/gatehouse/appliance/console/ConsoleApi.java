@@ -54,9 +54,18 @@ public final class ConsoleApi {
     private final Supplier<Map<String, Object>> status;
     private final Supplier<Boolean> ready;
     private final Runnable validateRouting;
+    private final AcmeServices acme;
 
     public ConsoleApi(Store store, TokenService tokens, TenantService tenants, CertificateService certificates,
             AuditLog audit, Supplier<Map<String, Object>> status, Supplier<Boolean> ready, Runnable validateRouting) {
+        this(store, tokens, tenants, certificates, audit, status, ready, validateRouting, null);
+    }
+
+    /** {@code acme} null: ACME disabled, its endpoints answer {@code acme-disabled}. */
+    public ConsoleApi(Store store, TokenService tokens, TenantService tenants, CertificateService certificates,
+            AuditLog audit, Supplier<Map<String, Object>> status, Supplier<Boolean> ready, Runnable validateRouting,
+            AcmeServices acme) {
+        this.acme = acme;
         this.store = store;
         this.tokens = tokens;
         this.tenants = tenants;
@@ -94,6 +103,36 @@ public final class ConsoleApi {
             certificates.delete(w, r.param("id"));
             return ApiResponse.noContent();
         });
+
+        route("POST", "/v1/domains", Access.ANY_TOKEN, "domain.create", this::claimForAcme);
+        route("GET", "/v1/domains", Access.ANY_TOKEN, null, (r, w) -> ApiResponse.ok(Map.of("items",
+                acme().domains().list(w).stream().map(d -> AcmeServices.view(d, acme.target())).toList())));
+        route("GET", "/v1/domains/{name}", Access.ANY_TOKEN, null, (r, w) -> ApiResponse.ok(
+                AcmeServices.view(acme().domains().get(w, r.param("name")), acme.target())));
+        route("DELETE", "/v1/domains/{name}", Access.ANY_TOKEN, "domain.delete", (r, w) -> {
+            acme().domains().delete(w, r.param("name"));
+            return ApiResponse.noContent();
+        });
+        route("POST", "/v1/domains/{name}/check", Access.ANY_TOKEN, "domain.check", (r, w) -> {
+            ApiResponse resp = ApiResponse.ok(AcmeServices.view(acme().domains().recheck(w, r.param("name")),
+                    acme.target()));
+            acme.wakeUp().run();
+            return resp;
+        });
+        route("POST", "/v1/domains/{name}/certificate", Access.ANY_TOKEN, "certificate.order", (r, w) -> {
+            ApiResponse resp = new ApiResponse(202, AcmeServices.view(acme().managed().request(w, r.param("name"))),
+                    "application/json");
+            acme.wakeUp().run();
+            return resp;
+        });
+        route("GET", "/v1/domains/{name}/certificate", Access.ANY_TOKEN, null,
+                (r, w) -> ApiResponse.ok(AcmeServices.view(acme().managed().get(w, r.param("name")))));
+        route("DELETE", "/v1/domains/{name}/certificate", Access.ANY_TOKEN, "certificate.unmanage", (r, w) -> {
+            acme().managed().stop(w, r.param("name"));
+            return ApiResponse.noContent();
+        });
+        route("GET", "/v1/managed-certificates", Access.ANY_TOKEN, null, (r, w) -> ApiResponse.ok(Map.of("items",
+                acme().managed().list(w).stream().map(AcmeServices::view).toList())));
 
         route("POST", "/v1/tokens", Access.ADMIN, "token.create", this::createToken);
         route("GET", "/v1/tokens", Access.ADMIN, null, (r, w) -> ApiResponse.ok(Map.of("items",
@@ -212,6 +251,28 @@ public final class ConsoleApi {
     }
 
     // ---- handlers -------------------------------------------------------------------------
+
+    private AcmeServices acme() throws ApiException {
+        if (acme == null) {
+            throw AcmeServices.disabled();
+        }
+        return acme;
+    }
+
+    private ApiResponse claimForAcme(ApiRequest r, Principal w) throws ApiException, StoreException {
+        JsonNode b = r.json();
+        for (java.util.Iterator<String> it = b.fieldNames(); it.hasNext();) {
+            String f = it.next();
+            if (!List.of("name", "tenant").contains(f)) {
+                throw ApiException.badRequest("invalid-field", f, f + ": unknown field (expected: name, tenant)");
+            }
+        }
+        dev.gatehouse.appliance.acme.DomainService.Claimed c = acme().domains().claim(w, ApiRequest.text(b, "tenant"),
+                ApiRequest.text(b, "name"));
+        acme.wakeUp().run();
+        Map<String, Object> view = AcmeServices.view(c.domain(), acme.target());
+        return c.created() ? ApiResponse.created(view) : ApiResponse.ok(view);
+    }
 
     private ApiResponse createTenant(ApiRequest r, Principal w) throws ApiException, StoreException {
         JsonNode b = r.json();

@@ -14,7 +14,6 @@ import dev.gatehouse.cluster.store.FileStore;
 import dev.gatehouse.cluster.store.PoolRecord;
 import dev.gatehouse.cluster.store.RouteRecord;
 import dev.gatehouse.cluster.store.Sealer;
-import dev.gatehouse.tls.acme.InMemoryChallengeStore;
 import dev.gatehouse.tls.backend.BackendPool;
 import dev.gatehouse.tls.backend.BackendServer;
 import dev.gatehouse.tls.backend.HealthCheckSpec;
@@ -69,6 +68,8 @@ public final class Node implements AutoCloseable {
     private TokenService tokens;
     private TenantService tenants;
     private CertificateService certificates;
+    private dev.gatehouse.appliance.acme.AcmeScheduler acmeScheduler;
+    private dev.gatehouse.appliance.acme.ExpiryWatch expiry;
     private volatile boolean ready;
     private dev.gatehouse.cluster.vip.VipManager vips;
     private dev.gatehouse.cluster.vip.GatewayCheck gateway;
@@ -123,7 +124,9 @@ public final class Node implements AutoCloseable {
                         e.detail());
             }
         }
-        edge = new EdgeServer(edgeConfig(), registry, new InMemoryChallengeStore());
+        // port 80 answers HTTP-01 from the store: the grid's once clustered, so any node answers any token
+        edge = new EdgeServer(edgeConfig(), registry,
+                new dev.gatehouse.appliance.acme.SharedChallengeStore(() -> store, Clock.systemUTC()));
         StoreSync sync = new StoreSync(store, registry, edge.metrics(), this::rebuildRouter);
         int served = sync.loadAll();
         store.addListener(sync);
@@ -153,7 +156,7 @@ public final class Node implements AutoCloseable {
             audit.record(null, "token.create", "tokens/admin", "ok", null);
         }
         ConsoleApi api = new ConsoleApi(store, tokens, tenants, certificates, audit, this::status, this::isReady,
-                this::rebuildRouter);
+                this::rebuildRouter, startAcme());
         Path[] consoleCert = ConsoleCertificate.ensure(data, config.node().name(),
                 config.console().listen().getAddress());
         console = new ConsoleServer(api, config.console().maxUploadBytes())
@@ -163,6 +166,37 @@ public final class Node implements AutoCloseable {
         log.info("event=node_ready node={} certificates={} from_store={} https={} console={} tls={} ready_ms={}",
                 config.node().name(), registry.size(), served, edge.httpsPort(), console.port(), tls.providerName(),
                 (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    /**
+     * The expiry watch on every node and, with {@code acme.enabled}, domain verification and the
+     * ACME scheduler, which runs on the one node holding the scheduler lease (grid lease when
+     * clustered). Returns the console's view of it, or null when ACME is off.
+     */
+    private dev.gatehouse.appliance.console.AcmeServices startAcme() {
+        GatehouseConfig.Acme ac = config.acme();
+        Clock clock = Clock.systemUTC();
+        expiry = new dev.gatehouse.appliance.acme.ExpiryWatch(store, ac.expiryWarning(), clock);
+        dev.gatehouse.appliance.acme.DomainService domains = null;
+        dev.gatehouse.appliance.acme.ManagedCertificates managed = null;
+        if (ac.enabled()) {
+            domains = new dev.gatehouse.appliance.acme.DomainService(store, tenants, ac,
+                    new dev.gatehouse.appliance.acme.DnsChecker(ac.resolvers(), ac.target(), Duration.ofSeconds(5)),
+                    clock);
+            managed = new dev.gatehouse.appliance.acme.ManagedCertificates(store, domains, certificates, ac,
+                    config.node().name(), clock, grid != null);
+        }
+        dev.gatehouse.cluster.lease.Leases leases = grid != null
+                ? new dev.gatehouse.cluster.lease.GridLeases(grid, clock)
+                : new dev.gatehouse.cluster.lease.LocalLeases(clock);
+        acmeScheduler = new dev.gatehouse.appliance.acme.AcmeScheduler(ac, leases, config.node().name(), domains,
+                managed, expiry).start();
+        if (ac.enabled() && ac.onDemand()) {
+            registry.onMiss(new dev.gatehouse.appliance.acme.OnDemand(store, ac.onDemandPerHour(), edge.metrics(),
+                    clock, acmeScheduler::requestOnDemand));
+        }
+        return ac.enabled() ? new dev.gatehouse.appliance.console.AcmeServices(domains, managed, acmeScheduler::wakeUp,
+                ac.target()) : null;
     }
 
     /** Joins the JGroups view (it will decide VIP ownership); views arrive on the controller thread. */
@@ -358,6 +392,10 @@ public final class Node implements AutoCloseable {
             }
             m.put("cluster", c);
         }
+        if (acmeScheduler != null) {
+            m.put("acme", acmeScheduler.status());
+            m.put("expiringCertificates", expiry.status());
+        }
         m.put("cachedTlsContexts", registry.cachedContexts());
         m.put("inflightRequests", edge.inflight());
         m.put("counters", edge.metrics().snapshot());
@@ -409,6 +447,9 @@ public final class Node implements AutoCloseable {
             vips.stepDown(Duration.ofSeconds(3));
         }
         ready = false;
+        if (acmeScheduler != null) {
+            acmeScheduler.close();
+        }
         if (console != null) {
             console.close();
         }

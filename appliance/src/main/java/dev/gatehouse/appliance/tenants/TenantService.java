@@ -111,6 +111,31 @@ public final class TenantService {
         return updated;
     }
 
+    /** The claim of another tenant that overlaps {@code name}, if any ("tenant: claim"). */
+    public Optional<String> claimedByOther(String name, String tenantId) {
+        return owner(name, tenantId);
+    }
+
+    /**
+     * Adds a name whose control the tenant proved in DNS to its claims (so it may also upload
+     * certificates for it). Refused when another tenant's claim overlaps it meanwhile.
+     */
+    public synchronized TenantRecord addVerifiedClaim(String tenantId, String name) throws ApiException, StoreException {
+        TenantRecord t = store.tenant(tenantId).orElseThrow(() -> ApiException.notFound("tenant", tenantId));
+        if (coveredByAny(t.domains(), name)) {
+            return t;
+        }
+        Optional<String> clash = owner(name, tenantId);
+        if (clash.isPresent()) {
+            throw ApiException.conflict("name-claimed", "name", "name '" + name + "' is claimed by another tenant");
+        }
+        List<String> next = new ArrayList<>(t.domains());
+        next.add(name);
+        TenantRecord updated = t.withDomains(next, store.nextRevision());
+        store.putTenant(updated);
+        return updated;
+    }
+
     /** The claim of another tenant that overlaps {@code pattern}, if any ("tenant: claim"). */
     private Optional<String> owner(String pattern, String exceptTenant) {
         for (TenantRecord other : store.tenants()) {

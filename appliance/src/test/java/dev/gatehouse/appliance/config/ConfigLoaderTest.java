@@ -32,6 +32,22 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void acmeIsOffByDefaultAndReadsItsSection() throws Exception {
+        GatehouseConfig.Acme off = ConfigLoader.parse("empty", "").acme();
+        assertThat(off.enabled()).isFalse();
+        assertThat(off.txtLabel()).isEqualTo("_gatehouse-challenge");
+        assertThat(off.expiryWarning()).isEqualTo(Duration.ofDays(21));
+        GatehouseConfig.Acme on = ConfigLoader.parse("t", String.join("\n", "acme:", "  enabled: true",
+                "  directory: 'https://127.0.0.1:14000/dir'", "  resolvers: ['127.0.0.1:8053']", "  target: Edge.Example.NET",
+                "  renewBefore: 30d", "  interval: 5s", "  leaseTtl: 1m")).acme();
+        assertThat(on.enabled()).isTrue();
+        assertThat(on.directory().toString()).isEqualTo("https://127.0.0.1:14000/dir");
+        assertThat(on.resolvers()).hasSize(1);
+        assertThat(on.target()).isEqualTo("edge.example.net");
+        assertThat(on.renewBefore()).isEqualTo(Duration.ofDays(30));
+    }
+
+    @Test
     void portEightyCanBeSwitchedOffQuotedOrNot() throws Exception {
         assertThat(ConfigLoader.parse("t", "listeners: {http: off}").listeners().http()).isNull();
         assertThat(ConfigLoader.parse("t", "listeners: {http: 'off'}").listeners().http()).isNull();
@@ -100,6 +116,17 @@ class ConfigLoaderTest {
         "routes: [{host: 'a.test', pool: nope}]                 | routes[0].pool: 'nope'",
         "defaultPool: nope                                      | defaultPool: 'nope'",
         "'listeners: [1, 2'                                     | valid YAML",
+        "acme: {directory: 'http://ca.example/dir'}             | acme.directory: 'http://ca.example/dir' (expected: an https:// URL",
+        "acme: {email: nobody}                                  | acme.email: 'nobody' (expected: an e-mail address",
+        "acme: {enabled: true, caFile: /nonexistent/ca.pem}     | acme.caFile: '/nonexistent/ca.pem' (expected: a readable PEM file",
+        "acme: {resolvers: ['dns.example:53']}                  | acme.resolvers[0]: 'dns.example:53' (expected: ip:port of a DNS server",
+        "acme: {txtLabel: 'two.labels'}                         | acme.txtLabel: 'two.labels' (expected: one DNS label",
+        "acme: {target: 'not a host'}                           | acme.target: 'not a host'",
+        "acme: {interval: 60s, leaseTtl: 90s}                   | acme.leaseTtl: '90s' (expected: >= 2 x acme.interval 1m",
+        "acme: {onDemand: yes please}                           | acme.onDemand: 'yes please' (expected: true or false)",
+        "acme: {onDemandPerHour: 0}                             | acme.onDemandPerHour: '0' (expected: an integer in 1..100000)",
+        "acme: {renewBefore: soon}                              | acme.renewBefore: 'soon' (expected: a positive duration such as 500ms, 10s, 5m, 1h, 30d)",
+        "acme: {bogus: 1}                                       | acme.bogus: '1' (expected: one of",
     })
     void refusesBadValueNamingPathValueAndExpectation(String yaml, String expected) {
         assertThatThrownBy(() -> ConfigLoader.parse("test.yaml", yaml))

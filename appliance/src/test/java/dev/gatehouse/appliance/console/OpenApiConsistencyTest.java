@@ -235,8 +235,18 @@ class OpenApiConsistencyTest {
         assertThat(properties("Route")).isEqualTo(route);
         assertThat(required("Route")).isEqualTo(route);
 
+        Map<String, Object> domain = AcmeServices.view(new dev.gatehouse.cluster.store.DomainRecord("a.acme.example",
+                "acme", "_gatehouse-challenge.a.acme.example", "v", "pending", null, List.of(), 0, 0, 0, 0, 0, 1L),
+                "127.0.0.1");
+        assertThat(properties("Domain")).isEqualTo(domain.keySet());
+        assertThat(required("Domain")).isEqualTo(domain.keySet());
+        Map<String, Object> managed = AcmeServices.view(new dev.gatehouse.cluster.store.ManagedCertificateRecord(
+                "a.acme.example", "acme", "crt_1", "pending", null, null, 0, 0, 0, 0, null, null, 0, 0, 0, 1L));
+        assertThat(properties("ManagedCertificate")).isEqualTo(managed.keySet());
+        assertThat(required("ManagedCertificate")).isEqualTo(managed.keySet());
+
         assertThat(properties("CertificateList")).containsExactlyInAnyOrder("items", "next");
-        assertThat(doc.toString()).doesNotContain("\"sealedKey\"", "\"hash\"");
+        assertThat(doc.toString()).doesNotContain("\"sealedKey\"", "\"hash\"", "\"orderKey\"", "\"orderUrl\"");
     }
 
     @Test

@@ -21,7 +21,8 @@ public final class LogCapture implements AutoCloseable {
     }
 
     public List<String> lines() {
-        synchronized (appender.list) {
+        // AppenderBase.doAppend is synchronized on the appender: lock the same monitor, not the list
+        synchronized (appender) {
             return appender.list.stream().map(e -> e.getFormattedMessage()
                     + (e.getThrowableProxy() == null ? "" : " " + e.getThrowableProxy().getMessage())).toList();
         }

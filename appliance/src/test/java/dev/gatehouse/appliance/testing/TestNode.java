@@ -25,9 +25,18 @@ public final class TestNode implements AutoCloseable {
     public Node node;
     private ConsoleClient console;
     public final List<String> responses = Collections.synchronizedList(new ArrayList<>());
+    private final String name;
+    private final String extraYaml;
 
     public TestNode(Path dataDir) throws Exception {
+        this(dataDir, "test-node", "");
+    }
+
+    /** A node named {@code name} with more configuration sections appended ({@code acme:}, {@code cluster:}). */
+    public TestNode(Path dataDir, String name, String extraYaml) throws Exception {
         this.dataDir = dataDir;
+        this.name = name;
+        this.extraYaml = extraYaml;
         this.backend = EchoBackend.start("backend-1", "127.0.0.1", 0);
         start();
     }
@@ -35,12 +44,12 @@ public final class TestNode implements AutoCloseable {
     /** (Re)starts the node on the same data directory. */
     public void start() throws Exception {
         node = Node.start(ConfigLoader.parse("test", String.join("\n",
-                "node: {name: test-node, dataDir: '" + dataDir + "'}",
+                "node: {name: " + name + ", dataDir: '" + dataDir + "'}",
                 "listeners: {https: '127.0.0.1:0', http: '127.0.0.1:0'}",
                 "console: {listen: '127.0.0.1:0', maxUploadBytes: 64KiB}",
                 "proxy: {drainTimeout: 1s}",
                 "pools: [{name: app, servers: ['127.0.0.1:" + backend.port() + "']}]",
-                "defaultPool: app")));
+                "defaultPool: app", extraYaml)));
         console = new ConsoleClient(dataDir, node.consolePort());
     }
 
@@ -53,6 +62,10 @@ public final class TestNode implements AutoCloseable {
 
     public String adminToken() throws Exception {
         return Files.readString(dataDir.resolve("admin.token")).trim();
+    }
+
+    public int httpPort() {
+        return node.edge().httpPort();
     }
 
     public int httpsPort() {

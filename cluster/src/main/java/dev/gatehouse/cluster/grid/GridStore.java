@@ -7,7 +7,11 @@ import com.hazelcast.map.listener.EntryAddedListener;
 import com.hazelcast.map.listener.EntryMergedListener;
 import com.hazelcast.map.listener.EntryUpdatedListener;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gatehouse.cluster.store.AcmeAccountRecord;
 import dev.gatehouse.cluster.store.CertificateRecord;
+import dev.gatehouse.cluster.store.ChallengeRecord;
+import dev.gatehouse.cluster.store.DomainRecord;
+import dev.gatehouse.cluster.store.ManagedCertificateRecord;
 import dev.gatehouse.cluster.store.FileStoreAccess;
 import dev.gatehouse.cluster.store.FileStore;
 import dev.gatehouse.cluster.store.PoolRecord;
@@ -192,6 +196,13 @@ public final class GridStore implements Store {
                         c.updatedAt());
                 java.util.Arrays.fill(k, (byte) 0);
                 write(kind, key, rev, next);
+            } else if (Records.ACME_ACCOUNTS.equals(kind)) {
+                AcmeAccountRecord a = JSON.readValue(v.json(), AcmeAccountRecord.class);
+                byte[] k = clusterSealer.open(a.sealedKey(), a.keyAad());
+                AcmeAccountRecord next = new AcmeAccountRecord(a.id(), a.directory(), a.accountUrl(),
+                        clusterSealer.seal(k, a.keyAad()), a.publicKey(), a.createdAt(), rev);
+                java.util.Arrays.fill(k, (byte) 0);
+                write(kind, key, rev, next);
             } else {
                 com.fasterxml.jackson.databind.node.ObjectNode n =
                         (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(v.json());
@@ -370,6 +381,88 @@ public final class GridStore implements Store {
             return false;
         }
         write(Records.ROUTES, host, nextRevision(), null);
+        return true;
+    }
+
+    @Override
+    public Collection<DomainRecord> domains() {
+        return local.domains();
+    }
+
+    @Override
+    public Optional<DomainRecord> domain(String name) {
+        return local.domain(name);
+    }
+
+    @Override
+    public void putDomain(DomainRecord d) throws StoreException {
+        write(Records.DOMAINS, d.name(), d.revision(), d);
+    }
+
+    @Override
+    public boolean removeDomain(String name) throws StoreException {
+        if (local.domain(name).isEmpty()) {
+            return false;
+        }
+        write(Records.DOMAINS, name, nextRevision(), null);
+        return true;
+    }
+
+    @Override
+    public Optional<AcmeAccountRecord> acmeAccount(String id) {
+        return local.acmeAccount(id);
+    }
+
+    @Override
+    public void putAcmeAccount(AcmeAccountRecord a) throws StoreException {
+        write(Records.ACME_ACCOUNTS, a.id(), a.revision(), a);
+    }
+
+    @Override
+    public Collection<ChallengeRecord> challenges() {
+        return local.challenges();
+    }
+
+    @Override
+    public Optional<ChallengeRecord> challenge(String token) {
+        return local.challenge(token);
+    }
+
+    @Override
+    public void putChallenge(ChallengeRecord c) throws StoreException {
+        write(Records.CHALLENGES, c.token(), c.revision(), c);
+    }
+
+    @Override
+    public boolean removeChallenge(String token) throws StoreException {
+        if (local.challenge(token).isEmpty()) {
+            return false;
+        }
+        write(Records.CHALLENGES, token, nextRevision(), null);
+        return true;
+    }
+
+    @Override
+    public Collection<ManagedCertificateRecord> managedCertificates() {
+        return local.managedCertificates();
+    }
+
+    @Override
+    public Optional<ManagedCertificateRecord> managedCertificate(String name) {
+        return local.managedCertificate(name);
+    }
+
+    @Override
+    public void putManagedCertificate(ManagedCertificateRecord m) throws StoreException {
+        write(Records.MANAGED, m.name(), m.revision(), m);
+    }
+
+    @Override
+    public boolean removeManagedCertificate(String name) throws StoreException {
+        if (local.managedCertificate(name).isEmpty()) {
+            return false;
+        }
+        write(Records.MANAGED, name, nextRevision(), null);
         return true;
     }
 

@@ -7,6 +7,11 @@ public final class MapNames {
 
     public static final String PREFIX = "gatehouse.";
     public static final String TICKET_KEYS = PREFIX + "ticket-keys";
+    /**
+     * Leases ({@code owner|expiresAt}): deliberately outside {@link #PREFIX}, so the revision merge
+     * policy (for sealed store values) does not apply; Hazelcast's default merge keeps one holder.
+     */
+    public static final String LEASES = "gatehouse-leases";
 
     private MapNames() {
     }

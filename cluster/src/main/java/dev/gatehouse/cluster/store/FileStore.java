@@ -46,13 +46,17 @@ public final class FileStore implements Store {
     private final Map<String, TokenRecord> tokens = new ConcurrentHashMap<>();
     private final Map<String, PoolRecord> pools = new ConcurrentHashMap<>();
     private final Map<String, RouteRecord> routes = new ConcurrentHashMap<>();
+    private final Map<String, DomainRecord> domains = new ConcurrentHashMap<>();
+    private final Map<String, AcmeAccountRecord> acmeAccounts = new ConcurrentHashMap<>();
+    private final Map<String, ChallengeRecord> challenges = new ConcurrentHashMap<>();
+    private final Map<String, ManagedCertificateRecord> managed = new ConcurrentHashMap<>();
     private final List<StoreListener> listeners = new CopyOnWriteArrayList<>();
     private final List<LoadProblem> problems = new ArrayList<>();
     /** kind → key → revision of the delete; kept so a delete wins merges against older copies. */
     private final Map<String, Map<String, Long>> tombstones = new ConcurrentHashMap<>();
     static final long TOMBSTONE_TTL_MILLIS = java.util.concurrent.TimeUnit.DAYS.toMillis(7);
     static final List<String> KINDS = List.of(Records.CERTIFICATES, Records.TENANTS, Records.TOKENS, Records.POOLS,
-            Records.ROUTES);
+            Records.ROUTES, Records.DOMAINS, Records.ACME_ACCOUNTS, Records.CHALLENGES, Records.MANAGED);
 
     private FileStore(Path root, Sealer sealer) {
         this.root = root;
@@ -117,8 +121,8 @@ public final class FileStore implements Store {
                 }
             }
         }
-        log.info("event=store_loaded dir={} certificates={} tenants={} tokens={} rejected={}", root,
-                certificates.size(), tenants.size(), tokens.size(), problems.size());
+        log.info("event=store_loaded dir={} certificates={} tenants={} tokens={} domains={} managed={} rejected={}", root,
+                certificates.size(), tenants.size(), tokens.size(), domains.size(), managed.size(), problems.size());
     }
 
     private void loadOne(String kind, Path f) throws IOException {
@@ -151,12 +155,43 @@ public final class FileStore implements Store {
                 clock.observe(r.revision());
                 pools.put(r.name(), r);
             }
-            default -> {
+            case Records.ROUTES -> {
                 RouteRecord r = JSON.readValue(data, RouteRecord.class);
                 clock.observe(r.revision());
                 routes.put(r.host(), r);
             }
+            case Records.ACME_ACCOUNTS -> {
+                AcmeAccountRecord r = JSON.readValue(data, AcmeAccountRecord.class);
+                try {
+                    byte[] key = sealer.open(r.sealedKey(), r.keyAad());
+                    java.util.Arrays.fill(key, (byte) 0);
+                } catch (SealException e) {
+                    reject(f, "ACME account " + r.id() + ": sealed key " + e.getMessage());
+                    return;
+                }
+                clock.observe(r.revision());
+                acmeAccounts.put(r.id(), r);
+            }
+            default -> {
+                Object r = JSON.readValue(data, type(kind));
+                clock.observe(revision(r));
+                @SuppressWarnings("unchecked")
+                Map<String, Object> m = (Map<String, Object>) live(kind);
+                m.put(key(r), r);
+            }
         }
+    }
+
+    /** The store key of a record of the kinds loaded generically. */
+    private static String key(Object record) {
+        if (record instanceof DomainRecord r) {
+            return r.name();
+        } else if (record instanceof ChallengeRecord r) {
+            return r.token();
+        } else if (record instanceof ManagedCertificateRecord r) {
+            return r.name();
+        }
+        throw new IllegalArgumentException("record: " + record);
     }
 
     private void reject(Path f, String reason) {
@@ -300,6 +335,10 @@ public final class FileStore implements Store {
             case Records.TOKENS -> tokens;
             case Records.POOLS -> pools;
             case Records.ROUTES -> routes;
+            case Records.DOMAINS -> domains;
+            case Records.ACME_ACCOUNTS -> acmeAccounts;
+            case Records.CHALLENGES -> challenges;
+            case Records.MANAGED -> managed;
             default -> throw new IllegalArgumentException("kind: " + kind);
         };
     }
@@ -311,6 +350,10 @@ public final class FileStore implements Store {
             case Records.TOKENS -> TokenRecord.class;
             case Records.POOLS -> PoolRecord.class;
             case Records.ROUTES -> RouteRecord.class;
+            case Records.DOMAINS -> DomainRecord.class;
+            case Records.ACME_ACCOUNTS -> AcmeAccountRecord.class;
+            case Records.CHALLENGES -> ChallengeRecord.class;
+            case Records.MANAGED -> ManagedCertificateRecord.class;
             default -> throw new IllegalArgumentException("kind: " + kind);
         };
     }
@@ -325,6 +368,14 @@ public final class FileStore implements Store {
         } else if (record instanceof PoolRecord r) {
             return r.revision();
         } else if (record instanceof RouteRecord r) {
+            return r.revision();
+        } else if (record instanceof DomainRecord r) {
+            return r.revision();
+        } else if (record instanceof AcmeAccountRecord r) {
+            return r.revision();
+        } else if (record instanceof ChallengeRecord r) {
+            return r.revision();
+        } else if (record instanceof ManagedCertificateRecord r) {
             return r.revision();
         }
         throw new IllegalArgumentException("record: " + record);
@@ -455,6 +506,94 @@ public final class FileStore implements Store {
         routes.remove(host);
         listeners.forEach(StoreListener::routingChanged);
         return true;
+    }
+
+    /** Writes a record of one of the ACME kinds (same durability as every other write). */
+    private synchronized <T> void putOther(String kind, String key, T record) throws StoreException {
+        clearTombstone(kind, key);
+        write(kind, key, record);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> m = (Map<String, Object>) live(kind);
+        m.put(key, record);
+    }
+
+    private synchronized boolean removeOther(String kind, String key) throws StoreException {
+        if (!live(kind).containsKey(key)) {
+            return false;
+        }
+        delete(kind, key);
+        live(kind).remove(key);
+        return true;
+    }
+
+    @Override
+    public Collection<DomainRecord> domains() {
+        return List.copyOf(domains.values());
+    }
+
+    @Override
+    public Optional<DomainRecord> domain(String name) {
+        return Optional.ofNullable(domains.get(name));
+    }
+
+    @Override
+    public void putDomain(DomainRecord domain) throws StoreException {
+        putOther(Records.DOMAINS, domain.name(), domain);
+    }
+
+    @Override
+    public boolean removeDomain(String name) throws StoreException {
+        return removeOther(Records.DOMAINS, name);
+    }
+
+    @Override
+    public Optional<AcmeAccountRecord> acmeAccount(String id) {
+        return Optional.ofNullable(acmeAccounts.get(id));
+    }
+
+    @Override
+    public void putAcmeAccount(AcmeAccountRecord account) throws StoreException {
+        putOther(Records.ACME_ACCOUNTS, account.id(), account);
+    }
+
+    @Override
+    public Collection<ChallengeRecord> challenges() {
+        return List.copyOf(challenges.values());
+    }
+
+    @Override
+    public Optional<ChallengeRecord> challenge(String token) {
+        return Optional.ofNullable(challenges.get(token));
+    }
+
+    @Override
+    public void putChallenge(ChallengeRecord challenge) throws StoreException {
+        putOther(Records.CHALLENGES, challenge.token(), challenge);
+    }
+
+    @Override
+    public boolean removeChallenge(String token) throws StoreException {
+        return removeOther(Records.CHALLENGES, token);
+    }
+
+    @Override
+    public Collection<ManagedCertificateRecord> managedCertificates() {
+        return List.copyOf(managed.values());
+    }
+
+    @Override
+    public Optional<ManagedCertificateRecord> managedCertificate(String name) {
+        return Optional.ofNullable(managed.get(name));
+    }
+
+    @Override
+    public void putManagedCertificate(ManagedCertificateRecord record) throws StoreException {
+        putOther(Records.MANAGED, record.name(), record);
+    }
+
+    @Override
+    public boolean removeManagedCertificate(String name) throws StoreException {
+        return removeOther(Records.MANAGED, name);
     }
 
     @Override

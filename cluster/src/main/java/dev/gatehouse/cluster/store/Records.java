@@ -8,6 +8,10 @@ public final class Records {
     public static final String TOKENS = "tokens";
     public static final String POOLS = "pools";
     public static final String ROUTES = "routes";
+    public static final String DOMAINS = "domains";
+    public static final String ACME_ACCOUNTS = "acme-accounts";
+    public static final String CHALLENGES = "challenges";
+    public static final String MANAGED = "managed-certificates";
 
     private Records() {
     }

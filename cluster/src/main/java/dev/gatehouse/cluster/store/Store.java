@@ -4,7 +4,8 @@ import java.util.Collection;
 import java.util.Optional;
 
 /**
- * Certificates, tenants, tokens, pools and routes of a node or a cluster. {@link FileStore} keeps
+ * Certificates, tenants, tokens, pools, routes and ACME state (domain claims, account, challenges,
+ * managed certificates) of a node or a cluster. {@link FileStore} keeps
  * them on one node's disk; the cluster issue adds a grid-backed implementation with the same
  * contract: writes are durable when they return, listeners hear every change.
  */
@@ -42,6 +43,38 @@ public interface Store extends AutoCloseable {
     void putRoute(RouteRecord route) throws StoreException;
 
     boolean removeRoute(String host) throws StoreException;
+
+    /** Domain claims and their verification state, by name. */
+    Collection<DomainRecord> domains();
+
+    Optional<DomainRecord> domain(String name);
+
+    void putDomain(DomainRecord domain) throws StoreException;
+
+    boolean removeDomain(String name) throws StoreException;
+
+    /** The cluster's ACME account at a directory, by {@link AcmeAccountRecord#id()}. */
+    Optional<AcmeAccountRecord> acmeAccount(String id);
+
+    void putAcmeAccount(AcmeAccountRecord account) throws StoreException;
+
+    /** HTTP-01 challenge responses, by token; read on the event loop, so reads never block. */
+    Collection<ChallengeRecord> challenges();
+
+    Optional<ChallengeRecord> challenge(String token);
+
+    void putChallenge(ChallengeRecord challenge) throws StoreException;
+
+    boolean removeChallenge(String token) throws StoreException;
+
+    /** ACME-managed certificates' issuer state, by name. */
+    Collection<ManagedCertificateRecord> managedCertificates();
+
+    Optional<ManagedCertificateRecord> managedCertificate(String name);
+
+    void putManagedCertificate(ManagedCertificateRecord record) throws StoreException;
+
+    boolean removeManagedCertificate(String name) throws StoreException;
 
     /** A new, strictly increasing revision (hybrid logical clock). */
     long nextRevision();

@@ -217,4 +217,55 @@ class GridStoreTest {
             }
         };
     }
+
+    @Test
+    void challengeWrittenOnOneNodeIsReadableOnTheOther() throws Exception {
+        plan(2);
+        GridStore a = node(0);
+        GridStore b = node(1);
+        a.putChallenge(new dev.gatehouse.cluster.store.ChallengeRecord("tok", "tok.thumb", "a.test", 0,
+                a.nextRevision()));
+        await().atMost(Duration.ofSeconds(10)).until(() -> b.challenge("tok").isPresent());
+        assertThat(b.removeChallenge("tok")).isTrue();
+        await().atMost(Duration.ofSeconds(10)).until(() -> a.challenge("tok").isEmpty());
+    }
+
+    @Test
+    void leaseHasOneHolderUntilItExpiresOrIsReleased() throws Exception {
+        plan(2);
+        node(0);
+        node(1);
+        java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong(1_000_000);
+        java.time.Clock clock = new java.time.Clock() {
+            @Override
+            public java.time.ZoneId getZone() {
+                return java.time.ZoneOffset.UTC;
+            }
+
+            @Override
+            public java.time.Clock withZone(java.time.ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public java.time.Instant instant() {
+                return java.time.Instant.ofEpochMilli(now.get());
+            }
+        };
+        var onA = new dev.gatehouse.cluster.lease.GridLeases(members.get(0), clock);
+        var onB = new dev.gatehouse.cluster.lease.GridLeases(members.get(1), clock);
+        Duration ttl = Duration.ofSeconds(30);
+        assertThat(onA.tryAcquire("acme", "a", ttl)).isTrue();
+        assertThat(onB.tryAcquire("acme", "b", ttl)).isFalse();
+        now.addAndGet(20_000);
+        assertThat(onA.tryAcquire("acme", "a", ttl)).as("the holder extends").isTrue();
+        now.addAndGet(20_000);
+        assertThat(onB.tryAcquire("acme", "b", ttl)).as("extended, not expired").isFalse();
+        assertThat(onB.holder("acme")).get().extracting(h -> h.owner()).isEqualTo("a");
+        now.addAndGet(31_000);
+        assertThat(onB.tryAcquire("acme", "b", ttl)).as("expired: taken over").isTrue();
+        assertThat(onA.tryAcquire("acme", "a", ttl)).isFalse();
+        onB.release("acme", "b");
+        assertThat(onA.tryAcquire("acme", "a", ttl)).as("released: free at once").isTrue();
+    }
 }

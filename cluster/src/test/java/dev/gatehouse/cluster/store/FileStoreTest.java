@@ -104,4 +104,32 @@ class FileStoreTest {
             assertThat(again.loadProblems()).singleElement().satisfies(p -> assertThat(p.reason()).contains("certificate b"));
         }
     }
+
+    @Test
+    void persistsAcmeKindsWithTombstonesAndRejectsATamperedAccountKey(@TempDir Path dir) throws Exception {
+        try (FileStore s = FileStore.open(dir, sealer)) {
+            s.putDomain(new DomainRecord("app.example.com", "t", "_gatehouse-challenge.app.example.com", "v",
+                    DomainRecord.PENDING, null, List.of(), 0, 0, 0, 0, 0, s.nextRevision()));
+            s.putChallenge(new ChallengeRecord("tok", "tok.thumb", "app.example.com", 0, s.nextRevision()));
+            s.putManagedCertificate(new ManagedCertificateRecord("app.example.com", "t", "crt_1",
+                    ManagedCertificateRecord.PENDING, null, null, 0, 0, 0, 0, null, null, 0, 0, 0, s.nextRevision()));
+            String aad = AcmeAccountRecord.keyAad("acct_1", "https://ca/dir");
+            s.putAcmeAccount(new AcmeAccountRecord("acct_1", "https://ca/dir", "https://ca/acct/1",
+                    sealer.seal("k".getBytes(StandardCharsets.US_ASCII), aad), "pub", 0, s.nextRevision()));
+            s.putAcmeAccount(new AcmeAccountRecord("acct_2", "https://other/dir", "https://other/acct/1",
+                    sealer.seal("k".getBytes(StandardCharsets.US_ASCII), aad), "pub", 0, s.nextRevision()));
+            assertThat(s.removeChallenge("tok")).isTrue();
+            assertThat(s.removeChallenge("tok")).isFalse();
+        }
+        try (FileStore again = FileStore.open(dir, sealer)) {
+            assertThat(again.domain("app.example.com")).get().extracting(DomainRecord::txtValue).isEqualTo("v");
+            assertThat(again.challenge("tok")).isEmpty();
+            assertThat(again.managedCertificate("app.example.com")).isPresent();
+            assertThat(again.acmeAccount("acct_1")).isPresent();
+            // sealed under another record's associated data: refused like a moved certificate key
+            assertThat(again.acmeAccount("acct_2")).isEmpty();
+            assertThat(again.loadProblems()).singleElement().satisfies(p ->
+                    assertThat(p.reason()).contains("ACME account acct_2"));
+        }
+    }
 }

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import javax.net.ssl.SSLException;
 
 /**
@@ -159,6 +160,15 @@ public final class CertificateRegistry implements AutoCloseable {
      * @param ecdsaSupported whether the client can verify an ECDSA certificate
      */
     Served select(String sni, boolean ecdsaSupported) {
+        return select(sni, ecdsaSupported, false);
+    }
+
+    /** {@link #select} for a ClientHello: a name no certificate covers is reported to the miss listener. */
+    Served selectForHandshake(String sni, boolean ecdsaSupported) {
+        return select(sni, ecdsaSupported, true);
+    }
+
+    private Served select(String sni, boolean ecdsaSupported, boolean reportMiss) {
         if (sni != null) {
             String name = Hostnames.normalize(sni);
             if (name != null) {
@@ -172,10 +182,23 @@ public final class CertificateRegistry implements AutoCloseable {
                 if (e != null) {
                     return e.pick(ecdsaSupported);
                 }
+                if (reportMiss) {
+                    missListener.accept(name);
+                }
             }
         }
         String fallback = defaultId;
         return fallback == null ? null : byId.get(fallback);
+    }
+
+    private volatile Consumer<String> missListener = name -> { };
+
+    /**
+     * Hears every handshake whose (normalized) SNI name no certificate covers, e.g. to obtain one on
+     * demand. Called on the event loop: the listener must only look at memory and enqueue, never block.
+     */
+    public void onMiss(Consumer<String> listener) {
+        this.missListener = listener == null ? name -> { } : listener;
     }
 
     /** Public form of {@link #select} for the console and tests: which bundle a name would get. */

@@ -75,7 +75,7 @@ public final class TenantSniHandler extends AbstractSniHandler<Served> {
 
     @Override
     protected Future<Served> lookup(ChannelHandlerContext ctx, String hostname) {
-        return ctx.executor().newSucceededFuture(registry.select(hostname, hello.ecdsaSupported()));
+        return ctx.executor().newSucceededFuture(registry.selectForHandshake(hostname, hello.ecdsaSupported()));
     }
 
     @Override

@@ -58,6 +58,21 @@ class CertificateRegistryTest {
     }
 
     @Test
+    void reportsHandshakeNamesNoCertificateCoversEvenWithADefault() {
+        CertificateRegistry r = registry();
+        java.util.List<String> missed = new java.util.ArrayList<>();
+        r.onMiss(missed::add);
+        r.selectForHandshake("App.Tenant-A.test", true);
+        r.selectForHandshake("x.tenant-b.test", true);
+        r.selectForHandshake("New.Example.COM.", true);
+        r.selectForHandshake(null, true);
+        r.setDefault("a");
+        assertThat(r.selectForHandshake("other.example", true)).isNotNull();
+        r.lookup("not-a-handshake.example", true);
+        assertThat(missed).containsExactly("new.example.com", "other.example");
+    }
+
+    @Test
     void missingSniGetsNothingUnlessDefaultConfigured() {
         CertificateRegistry r = registry();
         assertThat(r.lookup(null, true)).isEmpty();

@@ -1,0 +1,49 @@
+package dev.gatehouse.appliance.acme;
+
+import dev.gatehouse.cluster.store.ChallengeRecord;
+import dev.gatehouse.cluster.store.Store;
+import dev.gatehouse.cluster.store.StoreException;
+import java.time.Clock;
+import org.shredzone.acme4j.challenge.Challenge;
+import org.shredzone.acme4j.challenge.Http01Challenge;
+
+/**
+ * HTTP-01 (RFC 8555 §8.3): the key authorization goes into the shared store under its token, and
+ * every node's port 80 answers {@code /.well-known/acme-challenge/<token>} from its copy, so the
+ * CA may reach any node.
+ */
+final class Http01Solver implements ChallengeSolver {
+
+    private final Store store;
+    private final Clock clock;
+    private final boolean clustered;
+
+    Http01Solver(Store store, Clock clock, boolean clustered) {
+        this.store = store;
+        this.clock = clock;
+        this.clustered = clustered;
+    }
+
+    @Override
+    public String type() {
+        return Http01Challenge.TYPE;
+    }
+
+    @Override
+    public String publish(String name, Challenge challenge) throws StoreException, InterruptedException {
+        Http01Challenge ch = (Http01Challenge) challenge;
+        store.putChallenge(new ChallengeRecord(ch.getToken(), ch.getAuthorization(), name,
+                clock.millis() + SharedChallengeStore.TTL.toMillis(), store.nextRevision()));
+        if (clustered) {
+            // the write is in the grid when putChallenge returns; give the other nodes' event threads
+            // a moment to apply it to their snapshots, from which port 80 answers without blocking
+            Thread.sleep(500);
+        }
+        return ch.getToken();
+    }
+
+    @Override
+    public void withdraw(String token) throws StoreException {
+        store.removeChallenge(token);
+    }
+}

@@ -1,0 +1,49 @@
+package dev.gatehouse.appliance.acme;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.gatehouse.appliance.console.ApiException;
+import java.time.Duration;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class DomainNamesTest {
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({
+        "App.Example.COM.,  app.example.com",
+        "shop.tenant-a.co.uk, shop.tenant-a.co.uk",
+        "example.co.uk,     example.co.uk",
+        "me.github.io,      me.github.io",
+    })
+    void acceptsNamesBelowAPublicSuffix(String raw, String normalized) throws Exception {
+        assertThat(DomainNames.claimable(raw)).isEqualTo(normalized);
+    }
+
+    @ParameterizedTest(name = "[{index}] {0} -> {1}")
+    @CsvSource({
+        "co.uk,          public-suffix",
+        "com,            public-suffix",
+        "github.io,      public-suffix",
+        "localhost,      public-suffix",
+        "printer.corp,   public-suffix",
+        "*.example.com,  wildcard-not-supported",
+        "'a..b.com',     invalid-field",
+        "'',             invalid-field",
+    })
+    void refusesPublicSuffixesUnknownSuffixesWildcardsAndJunk(String raw, String type) {
+        assertThatThrownBy(() -> DomainNames.claimable(raw)).isInstanceOfSatisfying(ApiException.class, e -> {
+            assertThat(e.type()).isEqualTo(type);
+            assertThat(e.status()).isEqualTo(422);
+            assertThat(e.field()).isEqualTo("name");
+        });
+    }
+
+    @ParameterizedTest(name = "attempt {0}")
+    @CsvSource({"0, 10", "1, 20", "2, 40", "3, 60", "30, 60"})
+    void dnsBackoffDoublesUpToTheMaximum(int attempt, long seconds) {
+        assertThat(DomainService.backoff(Duration.ofSeconds(10), Duration.ofSeconds(60), attempt))
+                .isEqualTo(Duration.ofSeconds(seconds));
+    }
+}
