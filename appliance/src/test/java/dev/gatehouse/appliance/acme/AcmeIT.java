@@ -255,17 +255,18 @@ class AcmeIT {
         String id = before.path("certificateId").asText();
         String serial = node.call("GET", "/v1/certificates/" + id, admin, null).json().path("serial").asText();
         TlsProbe probe = new TlsProbe(pebble.root().getBytes(StandardCharsets.US_ASCII));
-        int handshakes = 0;
-        String now = serial;
-        long deadline = System.nanoTime() + Duration.ofSeconds(LIFETIME_SECONDS * 2L).toNanos();
-        while (now.equalsIgnoreCase(serial) && System.nanoTime() < deadline) {
-            // every handshake during the renewal must succeed (a failure throws and fails the test)
-            now = probe.leaf(node.httpsPort(), "shop.example.com").getSerialNumber().toString(16);
-            handshakes++;
-            Thread.sleep(250); // paced probing: this loop is the observation, not a wait for a condition
-        }
-        assertThat(now).as("renewed within two lifetimes").isNotEqualToIgnoringCase(serial);
-        assertThat(handshakes).isGreaterThan(10);
+        java.util.concurrent.atomic.AtomicInteger handshakes = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicReference<String> now = new java.util.concurrent.atomic.AtomicReference<>(serial);
+        // one handshake every 250 ms until the serial changes; every handshake during the renewal must
+        // succeed (a failure throws out of the condition and fails the test)
+        await().pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(250))
+                .atMost(Duration.ofSeconds(LIFETIME_SECONDS * 2L)).ignoreNoExceptions().until(() -> {
+                    now.set(probe.leaf(node.httpsPort(), "shop.example.com").getSerialNumber().toString(16));
+                    handshakes.incrementAndGet();
+                    return !now.get().equalsIgnoreCase(serial);
+                });
+        assertThat(now.get()).as("renewed within two lifetimes").isNotEqualToIgnoringCase(serial);
+        assertThat(handshakes.get()).isGreaterThan(10);
         JsonNode after = node.call("GET", "/v1/domains/shop.example.com/certificate", admin, null).json();
         assertThat(after.path("state").asText()).isEqualTo("issued");
         assertThat(after.path("certificateId").asText()).as("same id, replaced in place").isEqualTo(id);

@@ -85,7 +85,8 @@ public final class VipManager implements MembershipListener, AutoCloseable {
     // Controller-thread state.
     private MembershipView view = MembershipView.none();
     private final Map<String, Health> health = new HashMap<>();
-    private Map<String, String> plan = Map.of();
+    /** The latest plan adopted (written on the controller thread, read by the applier and status). */
+    private volatile Map<String, String> plan = Map.of();
     private String planFrom = "";
     private long planSeq;
     private boolean stepDown;
@@ -101,8 +102,6 @@ public final class VipManager implements MembershipListener, AutoCloseable {
     private volatile Health reported = Health.unhealthy();
 
     // Applier-thread state (read by status()).
-    private volatile Set<String> wanted = Set.of();
-    private volatile Map<String, String> owners = Map.of();
     private volatile Set<String> live = Set.of();
     private final Map<String, Set<String>> heldBy = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<String, VipState> state = new java.util.concurrent.ConcurrentHashMap<>();
@@ -410,17 +409,21 @@ public final class VipManager implements MembershipListener, AutoCloseable {
             }
         });
         if (changed || state.values().stream().anyMatch(s -> s.announce)) {
-            Set<String> mine = new LinkedHashSet<>();
-            next.forEach((vip, owner) -> {
-                if (owner.equals(settings.nodeName())) {
-                    mine.add(vip);
-                }
-            });
-            owners = Map.copyOf(next);
-            wanted = Set.copyOf(mine);
-            log.info("event=vip_plan node={} from={} seq={} owners={} mine={}", settings.nodeName(), from, seq, next, mine);
+            log.info("event=vip_plan node={} from={} seq={} owners={} mine={}", settings.nodeName(), from, seq, next,
+                    mine(next));
             requestApply();
         }
+    }
+
+    /** The VIPs {@code owners} gives this node. */
+    private Set<String> mine(Map<String, String> owners) {
+        Set<String> out = new LinkedHashSet<>();
+        owners.forEach((vip, owner) -> {
+            if (owner.equals(settings.nodeName())) {
+                out.add(vip);
+            }
+        });
+        return out;
     }
 
     private void send(ObjectNode msg) {
@@ -451,8 +454,8 @@ public final class VipManager implements MembershipListener, AutoCloseable {
         synchronized (applyLock) {
             applyQueued = false;
         }
-        Set<String> want = wanted;
-        Map<String, String> who = owners;
+        Map<String, String> who = plan;
+        Set<String> want = mine(who);
         Instant now = clock.instant();
         if (repair) {
             refreshHeld();
@@ -567,7 +570,7 @@ public final class VipManager implements MembershipListener, AutoCloseable {
             log.warn("event=vip_repair_check_failed driver={} error=\"{}\"", driver.name(), e.getMessage());
             return;
         }
-        Set<String> want = wanted;
+        Set<String> want = mine(plan);
         for (ManagedVip vip : vips.values()) {
             VipState s = state.get(vip.name());
             boolean really = held.contains(vip.spec());
@@ -613,7 +616,7 @@ public final class VipManager implements MembershipListener, AutoCloseable {
         try {
             submitted.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
             while (System.nanoTime() < deadline) {
-                if (wanted.isEmpty() && state.values().stream().noneMatch(s -> s.held)) {
+                if (mine(plan).isEmpty() && state.values().stream().noneMatch(s -> s.held)) {
                     clean = true;
                     break;
                 }
@@ -638,7 +641,7 @@ public final class VipManager implements MembershipListener, AutoCloseable {
         hs.put("problem", stepDown ? "stepping down (stopping)" : problem);
         m.put("health", hs);
         m.put("failback", settings.failback().enabled() ? settings.failback().holdDown().toString() : "off");
-        Map<String, String> who = owners;
+        Map<String, String> who = plan;
         List<Map<String, Object>> list = new ArrayList<>();
         for (ManagedVip vip : vips.values()) {
             VipState s = state.get(vip.name());
@@ -671,7 +674,7 @@ public final class VipManager implements MembershipListener, AutoCloseable {
 
     /** The owner of each VIP in the latest plan this node knows. */
     public Map<String, String> owners() {
-        return owners;
+        return plan;
     }
 
     /** Stops checking and applying, then releases every VIP held here. */
