@@ -1,7 +1,7 @@
 package dev.gatehouse.appliance.acme;
 
 import com.google.common.net.InternetDomainName;
-import dev.gatehouse.appliance.console.ApiException;
+import dev.gatehouse.appliance.core.ServiceException;
 import dev.gatehouse.tls.sni.Hostnames;
 
 /**
@@ -18,28 +18,28 @@ public final class DomainNames {
     }
 
     /** The normalized name, or a 422 problem saying why it cannot be claimed. */
-    public static String claimable(String raw) throws ApiException {
+    public static String claimable(String raw) throws ServiceException {
         if (raw == null || raw.isBlank()) {
-            throw ApiException.unprocessable("invalid-field", "name", "name: missing (expected: a DNS name such as "
+            throw ServiceException.invalid("invalid-field", "name", "name: missing (expected: a DNS name such as "
                     + "app.example.com)");
         }
         if (raw.trim().startsWith("*.")) {
-            throw ApiException.unprocessable("wildcard-not-supported", "name", "name: '" + raw + "' is a wildcard; "
+            throw ServiceException.invalid("wildcard-not-supported", "name", "name: '" + raw + "' is a wildcard; "
                     + "certificates are validated by HTTP-01, which cannot prove a wildcard (expected: an exact name)");
         }
         String name = Hostnames.normalize(raw);
         if (name == null || !InternetDomainName.isValid(name)) {
-            throw ApiException.unprocessable("invalid-field", "name", "name: '" + raw
+            throw ServiceException.invalid("invalid-field", "name", "name: '" + raw
                     + "' (expected: a DNS name such as app.example.com)");
         }
         InternetDomainName d = InternetDomainName.from(name);
         if (d.isPublicSuffix()) {
-            throw ApiException.unprocessable("public-suffix", "name", "name: '" + name + "' is a public suffix, "
+            throw ServiceException.invalid("public-suffix", "name", "name: '" + name + "' is a public suffix, "
                     + "under which unrelated parties register names (expected: a name below it, such as "
                     + "example." + name + ")");
         }
         if (!d.isUnderPublicSuffix()) {
-            throw ApiException.unprocessable("public-suffix", "name", "name: '" + name + "' is not under a known "
+            throw ServiceException.invalid("public-suffix", "name", "name: '" + name + "' is not under a known "
                     + "public suffix (expected: a publicly registered name such as app.example.com)");
         }
         return name;

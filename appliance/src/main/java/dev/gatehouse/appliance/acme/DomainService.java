@@ -2,7 +2,7 @@ package dev.gatehouse.appliance.acme;
 
 import dev.gatehouse.appliance.auth.Principal;
 import dev.gatehouse.appliance.config.GatehouseConfig;
-import dev.gatehouse.appliance.console.ApiException;
+import dev.gatehouse.appliance.core.ServiceException;
 import dev.gatehouse.appliance.tenants.TenantService;
 import dev.gatehouse.cluster.store.DomainRecord;
 import dev.gatehouse.cluster.store.Store;
@@ -50,14 +50,14 @@ public final class DomainService {
     }
 
     /** Claims {@code rawName} for {@code tenant} (a tenant token's own when null); idempotent for the same tenant. */
-    public synchronized Claimed claim(Principal who, String tenant, String rawName) throws ApiException, StoreException {
+    public synchronized Claimed claim(Principal who, String tenant, String rawName) throws ServiceException, StoreException {
         String tenantId = tenant != null ? tenant : who.tenant();
         if (tenantId == null) {
-            throw ApiException.unprocessable("invalid-field", "tenant", "tenant: missing (expected: a tenant id; "
+            throw ServiceException.invalid("invalid-field", "tenant", "tenant: missing (expected: a tenant id; "
                     + "an admin token must name the tenant)");
         }
         who.requireTenant(tenantId);
-        store.tenant(tenantId).orElseThrow(() -> ApiException.notFound("tenant", tenantId));
+        store.tenant(tenantId).orElseThrow(() -> ServiceException.notFound("tenant", tenantId));
         String name = DomainNames.claimable(rawName);
         Optional<DomainRecord> existing = store.domain(name);
         if (existing.isPresent()) {
@@ -66,14 +66,14 @@ public final class DomainService {
             }
             // a failed claim does not squat the name: another tenant that can prove it takes it over
             if (!DomainRecord.FAILED.equals(existing.get().status())) {
-                throw ApiException.conflict("name-claimed", "name", "name '" + name + "' is claimed by another tenant"
+                throw ServiceException.conflict("name-claimed", "name", "name '" + name + "' is claimed by another tenant"
                         + (DomainRecord.PENDING.equals(existing.get().status()) ? " (verification pending)" : ""));
             }
             log.info("event=domain_claim_taken_over name={} from={} to={}", name, existing.get().tenant(), tenantId);
         }
         Optional<String> clash = tenants.claimedByOther(name, tenantId);
         if (clash.isPresent()) {
-            throw ApiException.conflict("name-claimed", "name", who.admin() ? "name '" + name + "' overlaps "
+            throw ServiceException.conflict("name-claimed", "name", who.admin() ? "name '" + name + "' overlaps "
                     + clash.get() : "name '" + name + "' is claimed by another tenant");
         }
         byte[] token = new byte[24];
@@ -91,14 +91,14 @@ public final class DomainService {
     public record Claimed(DomainRecord domain, boolean created) {
     }
 
-    public DomainRecord get(Principal who, String rawName) throws ApiException {
+    public DomainRecord get(Principal who, String rawName) throws ServiceException {
         String name = rawName == null ? null : dev.gatehouse.tls.sni.Hostnames.normalize(rawName);
         DomainRecord d = name == null ? null : store.domain(name).orElse(null);
         if (d == null) {
-            throw ApiException.notFound("domain", rawName);
+            throw ServiceException.notFound("domain", rawName);
         }
         if (!who.canSee(d.tenant())) {
-            throw ApiException.forbidden("domain '" + d.name() + "' belongs to another tenant");
+            throw ServiceException.forbidden("domain '" + d.name() + "' belongs to another tenant");
         }
         return d;
     }
@@ -115,17 +115,17 @@ public final class DomainService {
     }
 
     /** Back to pending, checked at the next tick (after the tenant fixed its records). */
-    public synchronized DomainRecord recheck(Principal who, String name) throws ApiException, StoreException {
+    public synchronized DomainRecord recheck(Principal who, String name) throws ServiceException, StoreException {
         DomainRecord d = get(who, name);
         DomainRecord next = d.recheck(clock.millis(), store.nextRevision());
         store.putDomain(next);
         return next;
     }
 
-    public synchronized void delete(Principal who, String name) throws ApiException, StoreException {
+    public synchronized void delete(Principal who, String name) throws ServiceException, StoreException {
         DomainRecord d = get(who, name);
         if (store.managedCertificate(d.name()).isPresent()) {
-            throw ApiException.conflict("certificate-managed", "name", "a managed certificate exists for '" + d.name()
+            throw ServiceException.conflict("certificate-managed", "name", "a managed certificate exists for '" + d.name()
                     + "'; stop it first with DELETE /v1/domains/" + d.name() + "/certificate");
         }
         store.removeDomain(d.name());
@@ -167,7 +167,7 @@ public final class DomainService {
             String reason = null;
             try {
                 tenants.addVerifiedClaim(d.tenant(), d.name());
-            } catch (ApiException e) {
+            } catch (ServiceException e) {
                 status = DomainRecord.FAILED;
                 reason = e.getMessage();
             }

@@ -3,7 +3,7 @@ package dev.gatehouse.appliance.acme;
 import dev.gatehouse.appliance.auth.Principal;
 import dev.gatehouse.appliance.certs.CertificateService;
 import dev.gatehouse.appliance.config.GatehouseConfig;
-import dev.gatehouse.appliance.console.ApiException;
+import dev.gatehouse.appliance.core.ServiceException;
 import dev.gatehouse.cluster.store.CertificateRecord;
 import dev.gatehouse.cluster.store.DomainRecord;
 import dev.gatehouse.cluster.store.ManagedCertificateRecord;
@@ -60,10 +60,10 @@ public final class ManagedCertificates {
 
     /** Asks for a certificate for a verified name; a failed one starts over, others are returned as they are. */
     public synchronized ManagedCertificateRecord request(Principal who, String rawName)
-            throws ApiException, StoreException {
+            throws ServiceException, StoreException {
         DomainRecord d = domains.get(who, rawName);
         if (!DomainRecord.VERIFIED.equals(d.status())) {
-            throw ApiException.conflict("domain-not-verified", "name", "domain '" + d.name() + "' is " + d.status()
+            throw ServiceException.conflict("domain-not-verified", "name", "domain '" + d.name() + "' is " + d.status()
                     + (d.reason() == null ? "" : " (" + d.reason() + ")") + "; a certificate is issued only for a "
                     + "verified name");
         }
@@ -103,9 +103,9 @@ public final class ManagedCertificates {
                 next.certificateId());
     }
 
-    public ManagedCertificateRecord get(Principal who, String rawName) throws ApiException {
+    public ManagedCertificateRecord get(Principal who, String rawName) throws ServiceException {
         DomainRecord d = domains.get(who, rawName);
-        return store.managedCertificate(d.name()).orElseThrow(() -> ApiException.notFound("managed certificate",
+        return store.managedCertificate(d.name()).orElseThrow(() -> ServiceException.notFound("managed certificate",
                 d.name()));
     }
 
@@ -121,7 +121,7 @@ public final class ManagedCertificates {
     }
 
     /** Stops managing a name: the record and its certificate are removed (an order in flight is abandoned). */
-    public synchronized void stop(Principal who, String rawName) throws ApiException, StoreException {
+    public synchronized void stop(Principal who, String rawName) throws ServiceException, StoreException {
         ManagedCertificateRecord m = get(who, rawName);
         store.removeManagedCertificate(m.name());
         certificates.removeManaged(m.certificateId());
@@ -190,7 +190,7 @@ public final class ManagedCertificates {
         } catch (IssueException e) {
             error = e.getMessage();
             orderDead = e.orderDead();
-        } catch (ApiException e) {
+        } catch (ServiceException e) {
             error = "the issued certificate was refused: " + e.getMessage();
             orderDead = true;
         }
@@ -214,7 +214,7 @@ public final class ManagedCertificates {
         return sb.length() == 0 ? e.getClass().getSimpleName() : sb.toString();
     }
 
-    private void store(ManagedCertificateRecord m, AcmeIssuer.Issued issued) throws ApiException, StoreException {
+    private void store(ManagedCertificateRecord m, AcmeIssuer.Issued issued) throws ServiceException, StoreException {
         ManagedCertificateRecord current = store.managedCertificate(m.name()).orElse(null);
         if (current == null) {
             log.info("event=acme_order_discarded name={} reason=management stopped meanwhile", m.name());
@@ -225,7 +225,7 @@ public final class ManagedCertificates {
             bundle = PemBundleParser.fromJca(current.certificateId(), issued.chain(), issued.key().getPrivate(),
                     clock.instant());
         } catch (CertificateParseException e) {
-            throw new ApiException(422, "certificate-" + e.reason().name().toLowerCase(), "Certificate refused",
+            throw new ServiceException(ServiceException.Kind.INVALID, "certificate-" + e.reason().name().toLowerCase(), "Certificate refused",
                     e.reason().summary() + (e.detail().isEmpty() ? "" : ": " + e.detail()), null);
         }
         CertificateRecord c = certificates.putManaged(current.tenant(), current.certificateId(), bundle);

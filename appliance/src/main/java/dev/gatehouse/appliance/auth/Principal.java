@@ -1,6 +1,6 @@
 package dev.gatehouse.appliance.auth;
 
-import dev.gatehouse.appliance.console.ApiException;
+import dev.gatehouse.appliance.core.ServiceException;
 
 /**
  * Who is calling: a token id and its scope, {@code admin} or {@code tenant:<id>}.
@@ -19,16 +19,16 @@ public record Principal(String tokenId, String scope) {
         return scope.startsWith(TENANT_PREFIX) ? scope.substring(TENANT_PREFIX.length()) : null;
     }
 
-    public void requireAdmin() throws ApiException {
+    public void requireAdmin() throws ServiceException {
         if (!admin()) {
-            throw ApiException.forbidden("this operation needs an admin token; token " + tokenId + " has scope " + scope);
+            throw ServiceException.forbidden("this operation needs an admin token; token " + tokenId + " has scope " + scope);
         }
     }
 
     /** Admin, or a token of exactly this tenant. */
-    public void requireTenant(String tenantId) throws ApiException {
+    public void requireTenant(String tenantId) throws ServiceException {
         if (!admin() && !scope.equals(TENANT_PREFIX + tenantId)) {
-            throw ApiException.forbidden("token " + tokenId + " (scope " + scope + ") cannot act for tenant '"
+            throw ServiceException.forbidden("token " + tokenId + " (scope " + scope + ") cannot act for tenant '"
                     + tenantId + "'");
         }
     }

@@ -1,6 +1,6 @@
 package dev.gatehouse.appliance.auth;
 
-import dev.gatehouse.appliance.console.ApiException;
+import dev.gatehouse.appliance.core.ServiceException;
 import dev.gatehouse.cluster.store.AtomicFiles;
 import dev.gatehouse.cluster.store.Store;
 import dev.gatehouse.cluster.store.StoreException;
@@ -61,7 +61,7 @@ public final class TokenService {
     }
 
     /** Resolves an {@code Authorization} header value; 401 for a missing, malformed, unknown or revoked token. */
-    public Principal authenticate(String authorization) throws ApiException {
+    public Principal authenticate(String authorization) throws ServiceException {
         if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
             throw unauthorized("missing bearer token (send Authorization: Bearer ghk_...)");
         }
@@ -110,7 +110,7 @@ public final class TokenService {
         }
     }
 
-    private static ApiException unauthorized(String detail) {
-        return new ApiException(401, "unauthorized", "Unauthorized", detail, null);
+    private static ServiceException unauthorized(String detail) {
+        return ServiceException.unauthenticated(detail);
     }
 }

@@ -1,7 +1,7 @@
 package dev.gatehouse.appliance.certs;
 
 import dev.gatehouse.appliance.auth.Principal;
-import dev.gatehouse.appliance.console.ApiException;
+import dev.gatehouse.appliance.core.ServiceException;
 import dev.gatehouse.appliance.tenants.TenantService;
 import dev.gatehouse.cluster.store.CertificateRecord;
 import dev.gatehouse.cluster.store.SealedValue;
@@ -55,16 +55,16 @@ public final class CertificateService {
     public record Upload(String tenant, String certificatePem, String privateKeyPem, String pkcs12, String password) {
     }
 
-    public synchronized CertificateRecord upload(Principal who, Upload u) throws ApiException, StoreException {
+    public synchronized CertificateRecord upload(Principal who, Upload u) throws ServiceException, StoreException {
         return write(who, u, null);
     }
 
     /** Atomically replaces certificate {@code id} (same tenant); the old one is served until this returns. */
-    public synchronized CertificateRecord replace(Principal who, String id, Upload u) throws ApiException, StoreException {
+    public synchronized CertificateRecord replace(Principal who, String id, Upload u) throws ServiceException, StoreException {
         CertificateRecord existing = get(who, id);
         refuseManaged(existing, "replaced");
         if (u.tenant() != null && !u.tenant().equals(existing.tenant())) {
-            throw ApiException.unprocessable("invalid-field", "tenant", "tenant: '" + u.tenant()
+            throw ServiceException.invalid("invalid-field", "tenant", "tenant: '" + u.tenant()
                     + "' (expected: the certificate's tenant '" + existing.tenant() + "')");
         }
         return write(who, new Upload(existing.tenant(), u.certificatePem(), u.privateKeyPem(), u.pkcs12(),
@@ -72,12 +72,12 @@ public final class CertificateService {
     }
 
     private CertificateRecord write(Principal who, Upload u, CertificateRecord existing)
-            throws ApiException, StoreException {
+            throws ServiceException, StoreException {
         if (u.tenant() == null || u.tenant().isBlank()) {
-            throw ApiException.unprocessable("invalid-field", "tenant", "tenant: missing (expected: a tenant id)");
+            throw ServiceException.invalid("invalid-field", "tenant", "tenant: missing (expected: a tenant id)");
         }
         who.requireTenant(u.tenant());
-        TenantRecord tenant = store.tenant(u.tenant()).orElseThrow(() -> ApiException.notFound("tenant", u.tenant()));
+        TenantRecord tenant = store.tenant(u.tenant()).orElseThrow(() -> ServiceException.notFound("tenant", u.tenant()));
         String label = existing != null ? existing.id() : "upload";
         CertificateBundle bundle = parse(label, u);
         policy.check(bundle);
@@ -88,7 +88,7 @@ public final class CertificateService {
             }
         }
         if (!unclaimed.isEmpty()) {
-            throw new ApiException(403, "name-not-claimed", "Forbidden", "names " + unclaimed
+            throw new ServiceException(ServiceException.Kind.FORBIDDEN, "name-not-claimed", null, "names " + unclaimed
                     + " are not claimed by tenant '" + tenant.id() + "' (claims: " + tenant.domains() + ")", "names");
         }
         String id = existing != null ? existing.id() : newId();
@@ -103,22 +103,22 @@ public final class CertificateService {
         return record;
     }
 
-    private CertificateBundle parse(String label, Upload u) throws ApiException {
+    private CertificateBundle parse(String label, Upload u) throws ServiceException {
         Instant now = clock.instant();
         try {
             if (u.pkcs12() != null) {
                 if (u.certificatePem() != null || u.privateKeyPem() != null) {
-                    throw ApiException.unprocessable("invalid-field", "pkcs12",
+                    throw ServiceException.invalid("invalid-field", "pkcs12",
                             "pkcs12: send either pkcs12 or certificatePem + privateKeyPem, not both");
                 }
                 return fromPkcs12(label, u.pkcs12(), u.password(), now);
             }
             if (u.certificatePem() == null) {
-                throw ApiException.unprocessable("invalid-field", "certificatePem",
+                throw ServiceException.invalid("invalid-field", "certificatePem",
                         "certificatePem: missing (expected: the PEM chain, leaf first or in any order)");
             }
             if (u.privateKeyPem() == null) {
-                throw ApiException.unprocessable("invalid-field", "privateKeyPem",
+                throw ServiceException.invalid("invalid-field", "privateKeyPem",
                         "privateKeyPem: missing (expected: the PEM private key, PKCS#8, PKCS#1 or SEC1)");
             }
             return PemBundleParser.parse(label, u.certificatePem().getBytes(StandardCharsets.US_ASCII),
@@ -128,19 +128,19 @@ public final class CertificateService {
                 case NO_PRIVATE_KEY, MULTIPLE_KEYS, ENCRYPTED_KEY, UNSUPPORTED_KEY, KEY_MISMATCH -> "privateKeyPem";
                 default -> "certificatePem";
             };
-            throw new ApiException(422, "certificate-" + e.reason().name().toLowerCase(Locale.ROOT).replace('_', '-'),
+            throw new ServiceException(ServiceException.Kind.INVALID, "certificate-" + e.reason().name().toLowerCase(Locale.ROOT).replace('_', '-'),
                     "Certificate refused", e.reason().summary() + (e.detail().isEmpty() ? "" : ": " + e.detail()),
                     u.pkcs12() != null ? "pkcs12" : field);
         }
     }
 
     private static CertificateBundle fromPkcs12(String label, String base64, String password, Instant now)
-            throws ApiException, CertificateParseException {
+            throws ServiceException, CertificateParseException {
         byte[] raw;
         try {
             raw = Base64.getMimeDecoder().decode(base64);
         } catch (IllegalArgumentException e) {
-            throw ApiException.unprocessable("invalid-field", "pkcs12", "pkcs12: not base64 (" + e.getMessage() + ")");
+            throw ServiceException.invalid("invalid-field", "pkcs12", "pkcs12: not base64 (" + e.getMessage() + ")");
         }
         char[] pw = password == null ? new char[0] : password.toCharArray();
         try {
@@ -160,36 +160,36 @@ public final class CertificateService {
                 }
                 return PemBundleParser.fromJca(label, certs, (PrivateKey) key, now);
             }
-            throw ApiException.unprocessable("certificate-no-private-key", "pkcs12", "pkcs12: no key entry inside");
+            throw ServiceException.invalid("certificate-no-private-key", "pkcs12", "pkcs12: no key entry inside");
         } catch (IOException e) {
             boolean badPassword = e.getCause() instanceof java.security.UnrecoverableKeyException
                     || String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT).contains("password");
             if (badPassword) {
-                throw ApiException.unprocessable("pkcs12-password", "password", "password: does not open the PKCS#12 file");
+                throw ServiceException.invalid("pkcs12-password", "password", "password: does not open the PKCS#12 file");
             }
-            throw ApiException.unprocessable("invalid-field", "pkcs12", "pkcs12: not a PKCS#12 file (" + e.getMessage() + ")");
+            throw ServiceException.invalid("invalid-field", "pkcs12", "pkcs12: not a PKCS#12 file (" + e.getMessage() + ")");
         } catch (GeneralSecurityException e) {
-            throw ApiException.unprocessable("pkcs12-password", "password",
+            throw ServiceException.invalid("pkcs12-password", "password",
                     "password: does not open the PKCS#12 key (" + e.getMessage() + ")");
         }
     }
 
-    public CertificateRecord get(Principal who, String id) throws ApiException {
-        CertificateRecord r = store.certificate(id).orElseThrow(() -> ApiException.notFound("certificate", id));
+    public CertificateRecord get(Principal who, String id) throws ServiceException {
+        CertificateRecord r = store.certificate(id).orElseThrow(() -> ServiceException.notFound("certificate", id));
         if (!who.canSee(r.tenant())) {
-            throw ApiException.forbidden("certificate '" + id + "' belongs to another tenant");
+            throw ServiceException.forbidden("certificate '" + id + "' belongs to another tenant");
         }
         return r;
     }
 
-    public synchronized void delete(Principal who, String id) throws ApiException, StoreException {
+    public synchronized void delete(Principal who, String id) throws ServiceException, StoreException {
         refuseManaged(get(who, id), "deleted");
         store.removeCertificate(id);
     }
 
-    private static void refuseManaged(CertificateRecord r, String what) throws ApiException {
+    private static void refuseManaged(CertificateRecord r, String what) throws ServiceException {
         if (r.managed()) {
-            throw ApiException.conflict("certificate-managed", "id", "certificate " + r.id() + " is managed by ACME "
+            throw ServiceException.conflict("certificate-managed", "id", "certificate " + r.id() + " is managed by ACME "
                     + "for " + r.names() + " and cannot be " + what + " here; use DELETE /v1/domains/{name}/certificate "
                     + "to stop managing it");
         }
@@ -201,10 +201,10 @@ public final class CertificateService {
      * only when that one is managed too: the issuer never touches an uploaded certificate.
      */
     public synchronized CertificateRecord putManaged(String tenant, String id, CertificateBundle bundle)
-            throws ApiException, StoreException {
+            throws ServiceException, StoreException {
         CertificateRecord existing = store.certificate(id).orElse(null);
         if (existing != null && !existing.managed()) {
-            throw ApiException.conflict("certificate-uploaded", "id", "certificate " + id
+            throw ServiceException.conflict("certificate-uploaded", "id", "certificate " + id
                     + " was uploaded; the ACME issuer does not replace uploaded certificates");
         }
         policy.check(bundle);
@@ -235,16 +235,16 @@ public final class CertificateService {
     }
 
     public Page list(Principal who, String tenant, String name, Instant expiringBefore, int limit, String cursor)
-            throws ApiException {
+            throws ServiceException {
         if (limit < 1 || limit > 1000) {
-            throw ApiException.badRequest("invalid-field", "limit", "limit: " + limit + " (expected: 1-1000)");
+            throw ServiceException.malformed("invalid-field", "limit", "limit: " + limit + " (expected: 1-1000)");
         }
         if (tenant != null) {
             who.requireTenant(tenant);
         }
         String n = name == null ? null : dev.gatehouse.tls.sni.Hostnames.normalizePattern(name);
         if (name != null && n == null) {
-            throw ApiException.badRequest("invalid-field", "name", "name: '" + name
+            throw ServiceException.malformed("invalid-field", "name", "name: '" + name
                     + "' (expected: a DNS name or *.parent.tld)");
         }
         List<CertificateRecord> all = new ArrayList<>();

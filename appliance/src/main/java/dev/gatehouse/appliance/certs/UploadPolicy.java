@@ -1,6 +1,6 @@
 package dev.gatehouse.appliance.certs;
 
-import dev.gatehouse.appliance.console.ApiException;
+import dev.gatehouse.appliance.core.ServiceException;
 import dev.gatehouse.tls.cert.CertificateBundle;
 import dev.gatehouse.tls.cert.KeyType;
 import java.util.Set;
@@ -12,14 +12,14 @@ public record UploadPolicy(int minRsaBits, Set<String> allowedCurves) {
         return new UploadPolicy(2048, Set.of("P-256", "P-384"));
     }
 
-    void check(CertificateBundle bundle) throws ApiException {
+    void check(CertificateBundle bundle) throws ServiceException {
         KeyType k = bundle.keyType();
         if (k.family() == KeyType.Family.RSA && k.bits() < minRsaBits) {
-            throw ApiException.unprocessable("key-not-allowed", "privateKeyPem",
+            throw ServiceException.invalid("key-not-allowed", "privateKeyPem",
                     "RSA key of " + k.bits() + " bits (expected: at least " + minRsaBits + ")");
         }
         if (k.family() == KeyType.Family.ECDSA && !allowedCurves.contains(k.curve())) {
-            throw ApiException.unprocessable("key-not-allowed", "privateKeyPem",
+            throw ServiceException.invalid("key-not-allowed", "privateKeyPem",
                     "ECDSA curve " + k.curve() + " (expected: one of " + new java.util.TreeSet<>(allowedCurves) + ")");
         }
     }

@@ -1,5 +1,6 @@
 package dev.gatehouse.appliance.console;
 
+import dev.gatehouse.appliance.core.ServiceException;
 import java.util.Map;
 
 /**
@@ -27,6 +28,31 @@ public final class ApiException extends Exception {
         this.title = title;
         this.field = field;
         this.extra = Map.copyOf(extra);
+    }
+
+    /** The console's rendering of a service's refusal: the kind decides the status. */
+    public static ApiException of(ServiceException e) {
+        int status = switch (e.kind()) {
+            case MALFORMED -> 400;
+            case INVALID -> 422;
+            case UNAUTHENTICATED -> 401;
+            case FORBIDDEN -> 403;
+            case NOT_FOUND -> 404;
+            case CONFLICT -> 409;
+            case THROTTLED -> 429;
+            case UNAVAILABLE -> 503;
+        };
+        String title = e.title() != null ? e.title() : switch (e.kind()) {
+            case MALFORMED -> "Bad request";
+            case INVALID -> "Unprocessable content";
+            case UNAUTHENTICATED -> "Unauthorized";
+            case FORBIDDEN -> "Forbidden";
+            case NOT_FOUND -> "Not found";
+            case CONFLICT -> "Conflict";
+            case THROTTLED -> "Too many requests";
+            case UNAVAILABLE -> "Service unavailable";
+        };
+        return new ApiException(status, e.type(), title, e.getMessage(), e.field(), e.extra());
     }
 
     public static ApiException badRequest(String type, String field, String detail) {

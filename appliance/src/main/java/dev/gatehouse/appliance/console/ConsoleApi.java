@@ -5,6 +5,7 @@ import dev.gatehouse.appliance.auth.AuditLog;
 import dev.gatehouse.appliance.auth.Principal;
 import dev.gatehouse.appliance.auth.TokenService;
 import dev.gatehouse.appliance.certs.CertificateService;
+import dev.gatehouse.appliance.core.ServiceException;
 import dev.gatehouse.appliance.tenants.TenantService;
 import dev.gatehouse.cluster.store.CertificateRecord;
 import dev.gatehouse.cluster.store.PoolRecord;
@@ -38,7 +39,7 @@ public final class ConsoleApi {
 
     @FunctionalInterface
     interface Handler {
-        ApiResponse handle(ApiRequest req, Principal who) throws ApiException, StoreException;
+        ApiResponse handle(ApiRequest req, Principal who) throws ApiException, ServiceException, StoreException;
     }
 
     /** One route; {@code template} uses {@code {name}} for path parameters, as OpenAPI does. */
@@ -207,7 +208,8 @@ public final class ConsoleApi {
                     audit.record(who, route.action(), objectOf(route, req, resp), "ok", client);
                 }
                 return resp;
-            } catch (ApiException e) {
+            } catch (ApiException | ServiceException failure) {
+                ApiException e = failure instanceof ServiceException se ? ApiException.of(se) : (ApiException) failure;
                 if (route.action() != null || e.status() == 401 || e.status() == 403) {
                     audit.record(who, route.action() == null ? method + " " + route.template() : route.action(),
                             objectOf(route, req, null), e.type(), client);
@@ -259,7 +261,7 @@ public final class ConsoleApi {
         return acme;
     }
 
-    private ApiResponse claimForAcme(ApiRequest r, Principal w) throws ApiException, StoreException {
+    private ApiResponse claimForAcme(ApiRequest r, Principal w) throws ApiException, ServiceException, StoreException {
         JsonNode b = r.json();
         for (java.util.Iterator<String> it = b.fieldNames(); it.hasNext();) {
             String f = it.next();
@@ -274,12 +276,12 @@ public final class ConsoleApi {
         return c.created() ? ApiResponse.created(view) : ApiResponse.ok(view);
     }
 
-    private ApiResponse createTenant(ApiRequest r, Principal w) throws ApiException, StoreException {
+    private ApiResponse createTenant(ApiRequest r, Principal w) throws ApiException, ServiceException, StoreException {
         JsonNode b = r.json();
         return ApiResponse.created(view(tenants.create(w, ApiRequest.text(b, "id"), ApiRequest.text(b, "displayName"))));
     }
 
-    private ApiResponse claim(ApiRequest r, Principal w) throws ApiException, StoreException {
+    private ApiResponse claim(ApiRequest r, Principal w) throws ApiException, ServiceException, StoreException {
         JsonNode b = r.json();
         String name = ApiRequest.text(b, "name");
         if (name == null) {
@@ -301,7 +303,7 @@ public final class ConsoleApi {
                 ApiRequest.text(b, "privateKeyPem"), ApiRequest.text(b, "pkcs12"), ApiRequest.text(b, "password"));
     }
 
-    private ApiResponse listCertificates(ApiRequest r, Principal w) throws ApiException {
+    private ApiResponse listCertificates(ApiRequest r, Principal w) throws ApiException, ServiceException {
         Instant before = null;
         if (r.queryParam("expiringBefore") != null) {
             try {
@@ -328,7 +330,7 @@ public final class ConsoleApi {
         return ApiResponse.ok(out);
     }
 
-    private ApiResponse createToken(ApiRequest r, Principal w) throws ApiException, StoreException {
+    private ApiResponse createToken(ApiRequest r, Principal w) throws ApiException, ServiceException, StoreException {
         JsonNode b = r.json();
         String scope = ApiRequest.text(b, "scope");
         if (scope == null || !(scope.equals(Principal.ADMIN) || scope.startsWith(Principal.TENANT_PREFIX))) {
@@ -346,7 +348,7 @@ public final class ConsoleApi {
         return ApiResponse.created(out);
     }
 
-    private ApiResponse putPool(ApiRequest r, Principal w) throws ApiException, StoreException {
+    private ApiResponse putPool(ApiRequest r, Principal w) throws ApiException, ServiceException, StoreException {
         String name = r.param("name");
         if (!name.matches("[a-z0-9][a-z0-9-]{0,62}")) {
             throw ApiException.unprocessable("invalid-field", "name", "name: '" + name
@@ -383,7 +385,7 @@ public final class ConsoleApi {
         return ApiResponse.ok(view(p));
     }
 
-    private ApiResponse deletePool(ApiRequest r, Principal w) throws ApiException, StoreException {
+    private ApiResponse deletePool(ApiRequest r, Principal w) throws ApiException, ServiceException, StoreException {
         String name = r.param("name");
         for (RouteRecord route : store.routes()) {
             if (route.pool().equals(name)) {
@@ -397,7 +399,7 @@ public final class ConsoleApi {
         return ApiResponse.noContent();
     }
 
-    private ApiResponse putRoute(ApiRequest r, Principal w) throws ApiException, StoreException {
+    private ApiResponse putRoute(ApiRequest r, Principal w) throws ApiException, ServiceException, StoreException {
         String host = normalizeHost(r.param("host"));
         JsonNode b = r.json();
         String pool = ApiRequest.text(b, "pool");

@@ -1,7 +1,7 @@
 package dev.gatehouse.appliance.tenants;
 
 import dev.gatehouse.appliance.auth.Principal;
-import dev.gatehouse.appliance.console.ApiException;
+import dev.gatehouse.appliance.core.ServiceException;
 import dev.gatehouse.cluster.store.CertificateRecord;
 import dev.gatehouse.cluster.store.Store;
 import dev.gatehouse.cluster.store.StoreException;
@@ -29,14 +29,14 @@ public final class TenantService {
     }
 
     public synchronized TenantRecord create(Principal who, String id, String displayName)
-            throws ApiException, StoreException {
+            throws ServiceException, StoreException {
         who.requireAdmin();
         if (id == null || !ID.matcher(id).matches()) {
-            throw ApiException.unprocessable("invalid-field", "id", "id: '" + id
+            throw ServiceException.invalid("invalid-field", "id", "id: '" + id
                     + "' (expected: 1-63 lower-case letters, digits or dashes, starting with a letter or digit)");
         }
         if (store.tenant(id).isPresent()) {
-            throw ApiException.conflict("tenant-exists", "id", "tenant '" + id + "' already exists");
+            throw ServiceException.conflict("tenant-exists", "id", "tenant '" + id + "' already exists");
         }
         TenantRecord t = new TenantRecord(id, displayName == null ? id : displayName, List.of(),
                 store.nextRevision(), System.currentTimeMillis());
@@ -44,9 +44,9 @@ public final class TenantService {
         return t;
     }
 
-    public TenantRecord get(Principal who, String id) throws ApiException {
+    public TenantRecord get(Principal who, String id) throws ServiceException {
         who.requireTenant(id);
-        return store.tenant(id).orElseThrow(() -> ApiException.notFound("tenant", id));
+        return store.tenant(id).orElseThrow(() -> ServiceException.notFound("tenant", id));
     }
 
     public List<TenantRecord> list(Principal who) {
@@ -61,12 +61,12 @@ public final class TenantService {
     }
 
     public synchronized TenantRecord claim(Principal who, String tenantId, String name)
-            throws ApiException, StoreException {
+            throws ServiceException, StoreException {
         who.requireTenant(tenantId);
-        TenantRecord t = store.tenant(tenantId).orElseThrow(() -> ApiException.notFound("tenant", tenantId));
+        TenantRecord t = store.tenant(tenantId).orElseThrow(() -> ServiceException.notFound("tenant", tenantId));
         String pattern = Hostnames.normalizePattern(name);
         if (pattern == null) {
-            throw ApiException.unprocessable("invalid-field", "name", "name: '" + name
+            throw ServiceException.invalid("invalid-field", "name", "name: '" + name
                     + "' (expected: a DNS name or a one-label wildcard such as *.example.com)");
         }
         if (t.domains().contains(pattern)) {
@@ -76,7 +76,7 @@ public final class TenantService {
         if (clash.isPresent()) {
             String detail = who.admin() ? "name '" + pattern + "' overlaps '" + clash.get() + "'"
                     : "name '" + pattern + "' is claimed by another tenant";
-            throw ApiException.conflict("name-claimed", "name", detail);
+            throw ServiceException.conflict("name-claimed", "name", detail);
         }
         List<String> next = new ArrayList<>(t.domains());
         next.add(pattern);
@@ -86,12 +86,12 @@ public final class TenantService {
     }
 
     public synchronized TenantRecord release(Principal who, String tenantId, String name)
-            throws ApiException, StoreException {
+            throws ServiceException, StoreException {
         who.requireTenant(tenantId);
-        TenantRecord t = store.tenant(tenantId).orElseThrow(() -> ApiException.notFound("tenant", tenantId));
+        TenantRecord t = store.tenant(tenantId).orElseThrow(() -> ServiceException.notFound("tenant", tenantId));
         String pattern = Hostnames.normalizePattern(name);
         if (pattern == null || !t.domains().contains(pattern)) {
-            throw ApiException.notFound("domain claim", name);
+            throw ServiceException.notFound("domain claim", name);
         }
         List<String> rest = new ArrayList<>(t.domains());
         rest.remove(pattern);
@@ -101,7 +101,7 @@ public final class TenantService {
             }
             for (String n : c.names()) {
                 if (covers(pattern, n) && !coveredByAny(rest, n)) {
-                    throw ApiException.conflict("claim-in-use", "name", "certificate " + c.id() + " serves '" + n
+                    throw ServiceException.conflict("claim-in-use", "name", "certificate " + c.id() + " serves '" + n
                             + "' under this claim; delete or replace it first");
                 }
             }
@@ -120,14 +120,14 @@ public final class TenantService {
      * Adds a name whose control the tenant proved in DNS to its claims (so it may also upload
      * certificates for it). Refused when another tenant's claim overlaps it meanwhile.
      */
-    public synchronized TenantRecord addVerifiedClaim(String tenantId, String name) throws ApiException, StoreException {
-        TenantRecord t = store.tenant(tenantId).orElseThrow(() -> ApiException.notFound("tenant", tenantId));
+    public synchronized TenantRecord addVerifiedClaim(String tenantId, String name) throws ServiceException, StoreException {
+        TenantRecord t = store.tenant(tenantId).orElseThrow(() -> ServiceException.notFound("tenant", tenantId));
         if (coveredByAny(t.domains(), name)) {
             return t;
         }
         Optional<String> clash = owner(name, tenantId);
         if (clash.isPresent()) {
-            throw ApiException.conflict("name-claimed", "name", "name '" + name + "' is claimed by another tenant");
+            throw ServiceException.conflict("name-claimed", "name", "name '" + name + "' is claimed by another tenant");
         }
         List<String> next = new ArrayList<>(t.domains());
         next.add(name);

@@ -3,7 +3,7 @@ package dev.gatehouse.appliance.acme;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.gatehouse.appliance.console.ApiException;
+import dev.gatehouse.appliance.core.ServiceException;
 import java.time.Duration;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -33,9 +33,9 @@ class DomainNamesTest {
         "'',             invalid-field",
     })
     void refusesPublicSuffixesUnknownSuffixesWildcardsAndJunk(String raw, String type) {
-        assertThatThrownBy(() -> DomainNames.claimable(raw)).isInstanceOfSatisfying(ApiException.class, e -> {
+        assertThatThrownBy(() -> DomainNames.claimable(raw)).isInstanceOfSatisfying(ServiceException.class, e -> {
             assertThat(e.type()).isEqualTo(type);
-            assertThat(e.status()).isEqualTo(422);
+            assertThat(e.kind()).isEqualTo(ServiceException.Kind.INVALID);
             assertThat(e.field()).isEqualTo("name");
         });
     }

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.gatehouse.appliance.auth.Principal;
-import dev.gatehouse.appliance.console.ApiException;
+import dev.gatehouse.appliance.core.ServiceException;
 import dev.gatehouse.cluster.store.FileStore;
 import dev.gatehouse.cluster.store.Sealer;
 import java.nio.file.Path;
@@ -45,8 +45,8 @@ class TenantServiceTest {
             assertThat(tenants.claim(A, "a", claimedByA).domains()).contains(claimedByA);
         } else {
             assertThatThrownBy(() -> tenants.claim(A, "a", claimedByA))
-                    .isInstanceOfSatisfying(ApiException.class, e -> {
-                        assertThat(e.status()).isEqualTo(409);
+                    .isInstanceOfSatisfying(ServiceException.class, e -> {
+                        assertThat(e.kind()).isEqualTo(ServiceException.Kind.CONFLICT);
                         assertThat(e.getMessage()).doesNotContain("b:");
                     });
         }
@@ -55,19 +55,19 @@ class TenantServiceTest {
     @Test
     void tenantTokenCannotActForAnotherTenantOrCreateTenants() {
         assertThatThrownBy(() -> tenants.claim(A, "b", "x.test"))
-                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.status()).isEqualTo(403));
+                .isInstanceOfSatisfying(ServiceException.class, e -> assertThat(e.kind()).isEqualTo(ServiceException.Kind.FORBIDDEN));
         assertThatThrownBy(() -> tenants.create(A, "c", "C"))
-                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.status()).isEqualTo(403));
+                .isInstanceOfSatisfying(ServiceException.class, e -> assertThat(e.kind()).isEqualTo(ServiceException.Kind.FORBIDDEN));
     }
 
     @Test
     void refusesInvalidNamesAndIds() {
         assertThatThrownBy(() -> tenants.claim(ADMIN, "a", "*.com"))
-                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.field()).isEqualTo("name"));
+                .isInstanceOfSatisfying(ServiceException.class, e -> assertThat(e.field()).isEqualTo("name"));
         assertThatThrownBy(() -> tenants.create(ADMIN, "Bad_Id", null))
-                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.field()).isEqualTo("id"));
+                .isInstanceOfSatisfying(ServiceException.class, e -> assertThat(e.field()).isEqualTo("id"));
         assertThatThrownBy(() -> tenants.create(ADMIN, "a", null))
-                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.status()).isEqualTo(409));
+                .isInstanceOfSatisfying(ServiceException.class, e -> assertThat(e.kind()).isEqualTo(ServiceException.Kind.CONFLICT));
     }
 
     @Test
