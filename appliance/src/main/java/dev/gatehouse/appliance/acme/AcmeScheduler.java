@@ -1,6 +1,7 @@
 package dev.gatehouse.appliance.acme;
 
 import dev.gatehouse.appliance.config.GatehouseConfig;
+import dev.gatehouse.appliance.domains.DomainService;
 import dev.gatehouse.cluster.lease.Leases;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -95,10 +96,14 @@ public final class AcmeScheduler implements AutoCloseable {
         lastTick = System.currentTimeMillis();
         try {
             expiry.scan();
-            if (!config.enabled() || !extendLease()) {
+            // domain claims are proven whether ACME is on or not; orders and renewals only with it
+            if (!extendLease()) {
                 return;
             }
             domains.runDueChecks();
+            if (!config.enabled()) {
+                return;
+            }
             managed.runDue(() -> {
                 if (!extendLease()) {
                     throw new LeaseGuard.LeaseLostException();

@@ -4,6 +4,8 @@ import dev.gatehouse.appliance.auth.Principal;
 import dev.gatehouse.appliance.certs.CertificateService;
 import dev.gatehouse.appliance.config.GatehouseConfig;
 import dev.gatehouse.appliance.core.ServiceException;
+import dev.gatehouse.appliance.domains.DomainNames;
+import dev.gatehouse.appliance.domains.DomainService;
 import dev.gatehouse.cluster.store.CertificateRecord;
 import dev.gatehouse.cluster.store.DomainRecord;
 import dev.gatehouse.cluster.store.ManagedCertificateRecord;
@@ -62,6 +64,7 @@ public final class ManagedCertificates {
     public synchronized ManagedCertificateRecord request(Principal who, String rawName)
             throws ServiceException, StoreException {
         DomainRecord d = domains.get(who, rawName);
+        DomainNames.issuable(d.name());
         if (!DomainRecord.VERIFIED.equals(d.status())) {
             throw ServiceException.conflict("domain-not-verified", "name", "domain '" + d.name() + "' is " + d.status()
                     + (d.reason() == null ? "" : " (" + d.reason() + ")") + "; a certificate is issued only for a "
@@ -90,8 +93,8 @@ public final class ManagedCertificates {
 
     /** An on-demand request from a handshake (scheduler thread): only for a verified name with no record yet. */
     synchronized void requestOnDemand(String name) throws StoreException {
-        DomainRecord d = store.domain(name).orElse(null);
-        if (d == null || !DomainRecord.VERIFIED.equals(d.status()) || store.managedCertificate(name).isPresent()) {
+        DomainRecord d = domains.index().verified(name).orElse(null);
+        if (d == null || store.managedCertificate(name).isPresent()) {
             return;
         }
         long now = clock.millis();

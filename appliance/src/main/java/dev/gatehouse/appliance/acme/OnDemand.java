@@ -1,5 +1,6 @@
 package dev.gatehouse.appliance.acme;
 
+import dev.gatehouse.appliance.domains.ClaimIndex;
 import dev.gatehouse.cluster.store.DomainRecord;
 import dev.gatehouse.cluster.store.Store;
 import dev.gatehouse.tls.metrics.EdgeMetrics;
@@ -24,6 +25,7 @@ public final class OnDemand implements Consumer<String> {
     private static final Logger log = LoggerFactory.getLogger(OnDemand.class);
 
     private final Store store;
+    private final ClaimIndex claims;
     private final EdgeMetrics metrics;
     private final BiConsumer<String, Runnable> request;
     private final Clock clock;
@@ -37,9 +39,10 @@ public final class OnDemand implements Consumer<String> {
      * @param request called (on the event loop) with a qualifying name and what to run once the
      *                request was written or refused; must only enqueue
      */
-    public OnDemand(Store store, int perHour, EdgeMetrics metrics, Clock clock,
+    public OnDemand(Store store, ClaimIndex claims, int perHour, EdgeMetrics metrics, Clock clock,
             BiConsumer<String, Runnable> request) {
         this.store = store;
+        this.claims = claims;
         this.metrics = metrics;
         this.request = request;
         this.clock = clock;
@@ -51,8 +54,8 @@ public final class OnDemand implements Consumer<String> {
 
     @Override
     public void accept(String name) {
-        DomainRecord d = store.domain(name).orElse(null);
-        if (d == null || !DomainRecord.VERIFIED.equals(d.status()) || store.managedCertificate(name).isPresent()) {
+        DomainRecord d = claims.verified(name).orElse(null);
+        if (d == null || store.managedCertificate(name).isPresent()) {
             return;
         }
         if (!queued.add(name)) {

@@ -14,6 +14,11 @@ import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Optional;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,9 +34,62 @@ public final class TokenService {
     private static final String PREFIX = "ghk_";
 
     private final Store store;
+    private final Clock clock;
+    /** Last successful authentication per token id, as seen by this node (console worker threads). */
+    private final Map<String, Long> lastUsed = new ConcurrentHashMap<>();
 
-    public TokenService(Store store) {
+    public TokenService(Store store, Clock clock) {
         this.store = store;
+        this.clock = clock;
+    }
+
+    /**
+     * Creates a token for {@code scope} ({@code admin} or {@code tenant:<id>} of an existing tenant),
+     * valid until {@code expiresAt} (null = never) or for {@code ttl} (null = never); at most one of them.
+     */
+    public Issued create(Principal who, String scope, String description, Duration ttl, Instant expiresAt)
+            throws ServiceException, StoreException {
+        who.requireAdmin();
+        if (scope == null || !(scope.equals(Principal.ADMIN) || scope.startsWith(Principal.TENANT_PREFIX))) {
+            throw ServiceException.invalid("invalid-field", "scope", "scope: '" + scope
+                    + "' (expected: admin or tenant:<id>)");
+        }
+        if (scope.startsWith(Principal.TENANT_PREFIX)
+                && store.tenant(scope.substring(Principal.TENANT_PREFIX.length())).isEmpty()) {
+            throw ServiceException.invalid("invalid-field", "scope", "scope: tenant '"
+                    + scope.substring(Principal.TENANT_PREFIX.length()) + "' does not exist");
+        }
+        if (ttl != null && expiresAt != null) {
+            throw ServiceException.invalid("invalid-field", "ttl", "ttl and expiresAt: both given (expected: at most "
+                    + "one of them)");
+        }
+        long now = clock.millis();
+        long expiry = 0;
+        if (ttl != null) {
+            if (ttl.isNegative() || ttl.isZero()) {
+                throw ServiceException.invalid("invalid-field", "ttl", "ttl: " + ttl + " (expected: a positive duration)");
+            }
+            expiry = now + ttl.toMillis();
+        } else if (expiresAt != null) {
+            if (expiresAt.toEpochMilli() <= now) {
+                throw ServiceException.invalid("invalid-field", "expiresAt", "expiresAt: " + expiresAt
+                        + " (expected: a time in the future)");
+            }
+            expiry = expiresAt.toEpochMilli();
+        }
+        return create(scope, description, expiry);
+    }
+
+    /** Every token, oldest first (admin only). */
+    public java.util.List<TokenRecord> list(Principal who) throws ServiceException {
+        who.requireAdmin();
+        return store.tokens().stream().sorted(java.util.Comparator.comparing(TokenRecord::createdAt)).toList();
+    }
+
+    /** When this node last authenticated token {@code id}, or null. */
+    public Instant lastUsedAt(String id) {
+        Long at = lastUsed.get(id);
+        return at == null ? null : Instant.ofEpochMilli(at);
     }
 
     /** A new token's record and its one-time secret form. */
@@ -39,6 +97,10 @@ public final class TokenService {
     }
 
     public Issued create(String scope, String description) throws StoreException {
+        return create(scope, description, 0);
+    }
+
+    private Issued create(String scope, String description, long expiresAt) throws StoreException {
         byte[] idBytes = new byte[6];
         byte[] secret = new byte[32];
         RANDOM.nextBytes(idBytes);
@@ -46,7 +108,7 @@ public final class TokenService {
         String id = HexFormat.of().formatHex(idBytes);
         String token = PREFIX + id + "_" + Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
         TokenRecord record = new TokenRecord(id, hash(token), scope, description == null ? "" : description,
-                System.currentTimeMillis(), false, store.nextRevision());
+                clock.millis(), false, store.nextRevision(), expiresAt);
         store.putToken(record);
         return new Issued(record, token);
     }
@@ -60,7 +122,7 @@ public final class TokenService {
         return true;
     }
 
-    /** Resolves an {@code Authorization} header value; 401 for a missing, malformed, unknown or revoked token. */
+    /** Resolves an {@code Authorization} header value; refused for a missing, malformed, unknown, revoked or expired token. */
     public Principal authenticate(String authorization) throws ServiceException {
         if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
             throw unauthorized("missing bearer token (send Authorization: Bearer ghk_...)");
@@ -82,6 +144,11 @@ public final class TokenService {
         if (record.get().revoked()) {
             throw unauthorized("token " + id + " was revoked");
         }
+        long now = clock.millis();
+        if (record.get().expired(now)) {
+            throw unauthorized("token " + id + " expired at " + Instant.ofEpochMilli(record.get().expiresAt()));
+        }
+        lastUsed.put(id, now);
         return new Principal(id, record.get().scope());
     }
 
@@ -90,7 +157,9 @@ public final class TokenService {
      * (mode 0600). Returns true when a token was created.
      */
     public boolean bootstrapAdmin(Path file) throws StoreException, IOException {
-        boolean hasAdmin = store.tokens().stream().anyMatch(t -> !t.revoked() && Principal.ADMIN.equals(t.scope()));
+        long now = clock.millis();
+        boolean hasAdmin = store.tokens().stream()
+                .anyMatch(t -> !t.revoked() && !t.expired(now) && Principal.ADMIN.equals(t.scope()));
         if (hasAdmin) {
             return false;
         }

@@ -2,7 +2,8 @@ package dev.gatehouse.appliance.certs;
 
 import dev.gatehouse.appliance.auth.Principal;
 import dev.gatehouse.appliance.core.ServiceException;
-import dev.gatehouse.appliance.tenants.TenantService;
+import dev.gatehouse.appliance.domains.ClaimIndex;
+import dev.gatehouse.cluster.store.DomainRecord;
 import dev.gatehouse.cluster.store.CertificateRecord;
 import dev.gatehouse.cluster.store.SealedValue;
 import dev.gatehouse.cluster.store.Store;
@@ -42,13 +43,35 @@ public final class CertificateService {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final Store store;
+    private final ClaimIndex claims;
     private final UploadPolicy policy;
     private final Clock clock;
 
-    public CertificateService(Store store, UploadPolicy policy, Clock clock) {
+    public CertificateService(Store store, ClaimIndex claims, UploadPolicy policy, Clock clock) {
         this.store = store;
+        this.claims = claims;
         this.policy = policy;
         this.clock = clock;
+    }
+
+    /**
+     * The names of {@code c} the data plane serves it for: those covered by a verified claim of its
+     * tenant. The others are stored but not served until the claim is proven.
+     */
+    public List<String> servedNames(CertificateRecord c) {
+        return servedNames(claims, c.tenant(), c.names());
+    }
+
+    /** {@link #servedNames(CertificateRecord)} for any store of claims (the node's store sync uses it too). */
+    public static List<String> servedNames(ClaimIndex claims, String tenant, List<String> names) {
+        java.util.Set<String> verified = claims.verifiedPatterns(tenant);
+        List<String> out = new ArrayList<>();
+        for (String n : names) {
+            if (ClaimIndex.coveredByAny(verified, n)) {
+                out.add(n);
+            }
+        }
+        return out;
     }
 
     /** What an upload carries: PEM chain + PEM key, or a PKCS#12 file (base64) and its password. */
@@ -81,15 +104,17 @@ public final class CertificateService {
         String label = existing != null ? existing.id() : "upload";
         CertificateBundle bundle = parse(label, u);
         policy.check(bundle);
+        List<String> held = claims.claimsOf(tenant.id()).stream().map(DomainRecord::name).toList();
         List<String> unclaimed = new ArrayList<>();
         for (String name : bundle.names()) {
-            if (!TenantService.coveredByAny(tenant.domains(), name)) {
+            if (!ClaimIndex.coveredByAny(held, name)) {
                 unclaimed.add(name);
             }
         }
         if (!unclaimed.isEmpty()) {
             throw new ServiceException(ServiceException.Kind.FORBIDDEN, "name-not-claimed", null, "names " + unclaimed
-                    + " are not claimed by tenant '" + tenant.id() + "' (claims: " + tenant.domains() + ")", "names");
+                    + " are not claimed by tenant '" + tenant.id() + "' (claims: " + held.stream().sorted().toList()
+                    + "; claim them with POST /v1/domains first)", "names");
         }
         String id = existing != null ? existing.id() : newId();
         long revision = store.nextRevision();

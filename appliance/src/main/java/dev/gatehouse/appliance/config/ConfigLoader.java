@@ -55,7 +55,7 @@ public final class ConfigLoader {
             throw new ConfigException(source, r.problems());
         }
         r.onlyKnown("", root, Set.of("node", "listeners", "console", "tls", "proxy", "pools", "routes", "defaultPool",
-                "cluster", "acme"));
+                "cluster", "acme", "claims"));
 
         JsonNode n = r.object("", root, "node");
         r.onlyKnown("node", n, Set.of("name", "dataDir"));
@@ -298,11 +298,19 @@ public final class ConfigLoader {
                 previous == null ? null : Path.of(previous),
                 r.duration("cluster", cl, "ticketKeyRotation", Duration.ofHours(12)), membership);
         GatehouseConfig.Acme acme = AcmeSection.read(r, r.object("", root, "acme"));
+        JsonNode cj = r.object("", root, "claims");
+        r.onlyKnown("claims", cj, Set.of("pendingTtl"));
+        Duration pendingTtl = r.duration("claims", cj, "pendingTtl", Duration.ofDays(7));
+        if (pendingTtl != null && pendingTtl.compareTo(Duration.ofMinutes(1)) < 0) {
+            r.problem("claims.pendingTtl", cj.get("pendingTtl"), "at least 1m (a claim must live long enough to be "
+                    + "proven)");
+        }
+        GatehouseConfig.Claims claims = new GatehouseConfig.Claims(pendingTtl);
         if (!r.problems().isEmpty()) {
             throw new ConfigException(source, r.problems());
         }
         return new GatehouseConfig(node, listeners, console, tls, proxy, List.copyOf(pools), List.copyOf(routes),
-                defaultPool, cluster, acme);
+                defaultPool, cluster, acme, claims);
     }
 
     /** True for {@code host:port} with a valid host and a port 1-65535. */

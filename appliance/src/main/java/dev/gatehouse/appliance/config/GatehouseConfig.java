@@ -22,7 +22,16 @@ public record GatehouseConfig(
         List<Route> routes,
         String defaultPool,
         Cluster cluster,
-        Acme acme) {
+        Acme acme,
+        Claims claims) {
+
+    /**
+     * Domain claims ({@code claims:}): how long an unproven claim lives.
+     *
+     * @param pendingTtl a pending (or failed) claim not proven within this after it was made is dropped
+     */
+    public record Claims(Duration pendingTtl) {
+    }
 
     /**
      * ACME issuance and domain verification ({@code acme:}). Disabled: the domain and managed

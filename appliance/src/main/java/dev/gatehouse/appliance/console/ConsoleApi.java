@@ -6,15 +6,16 @@ import dev.gatehouse.appliance.auth.Principal;
 import dev.gatehouse.appliance.auth.TokenService;
 import dev.gatehouse.appliance.certs.CertificateService;
 import dev.gatehouse.appliance.core.ServiceException;
+import dev.gatehouse.appliance.domains.DomainService;
+import dev.gatehouse.appliance.routing.RoutingService;
 import dev.gatehouse.appliance.tenants.TenantService;
 import dev.gatehouse.cluster.store.CertificateRecord;
+import dev.gatehouse.cluster.store.DomainRecord;
 import dev.gatehouse.cluster.store.PoolRecord;
 import dev.gatehouse.cluster.store.RouteRecord;
-import dev.gatehouse.cluster.store.Store;
 import dev.gatehouse.cluster.store.StoreException;
 import dev.gatehouse.cluster.store.TenantRecord;
 import dev.gatehouse.cluster.store.TokenRecord;
-import dev.gatehouse.tls.sni.Hostnames;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -23,6 +24,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -30,7 +32,9 @@ import java.util.regex.Pattern;
 /**
  * The console API, transport-free: a table of routes, each with its authorization rule and handler.
  * {@link ConsoleServer} feeds it HTTPS requests; tests can call {@link #handle} directly. The route
- * table is also what the OpenAPI document is checked against.
+ * table is also what the OpenAPI document is checked against. Handlers parse the request and call
+ * the services, which refuse in their own terms ({@link ServiceException}); only this class turns
+ * those refusals into problem documents.
  */
 public final class ConsoleApi {
 
@@ -43,38 +47,41 @@ public final class ConsoleApi {
     }
 
     /** One route; {@code template} uses {@code {name}} for path parameters, as OpenAPI does. */
-    public record Route(String method, String template, Access access, String action, Handler handler, Pattern regex) {
+    public record Route(String method, String template, Access access, String action, Handler handler, Pattern regex,
+            List<String> params) {
     }
+
+    /** The services behind the console. */
+    public record Services(TokenService tokens, TenantService tenants, DomainService domains,
+            CertificateService certificates, RoutingService routing, AuditLog audit) {
+    }
+
+    private static final Pattern PARAM = Pattern.compile("\\{([a-z]+)\\}");
 
     private final List<Route> routes = new ArrayList<>();
-    private final Store store;
     private final TokenService tokens;
     private final TenantService tenants;
+    private final DomainService domains;
     private final CertificateService certificates;
+    private final RoutingService routing;
     private final AuditLog audit;
-    private final Supplier<Map<String, Object>> status;
-    private final Supplier<Boolean> ready;
-    private final Runnable validateRouting;
+    private final Function<Principal, Map<String, Object>> status;
     private final AcmeServices acme;
 
-    public ConsoleApi(Store store, TokenService tokens, TenantService tenants, CertificateService certificates,
-            AuditLog audit, Supplier<Map<String, Object>> status, Supplier<Boolean> ready, Runnable validateRouting) {
-        this(store, tokens, tenants, certificates, audit, status, ready, validateRouting, null);
-    }
-
-    /** {@code acme} null: ACME disabled, its endpoints answer {@code acme-disabled}. */
-    public ConsoleApi(Store store, TokenService tokens, TenantService tenants, CertificateService certificates,
-            AuditLog audit, Supplier<Map<String, Object>> status, Supplier<Boolean> ready, Runnable validateRouting,
+    /**
+     * @param status what {@code /v1/status} shows the caller (a tenant token sees only its own objects)
+     * @param acme   null: ACME disabled, the managed-certificate endpoints answer {@code acme-disabled}
+     */
+    public ConsoleApi(Services services, Function<Principal, Map<String, Object>> status, Supplier<Boolean> ready,
             AcmeServices acme) {
-        this.acme = acme;
-        this.store = store;
-        this.tokens = tokens;
-        this.tenants = tenants;
-        this.certificates = certificates;
-        this.audit = audit;
+        this.tokens = services.tokens();
+        this.tenants = services.tenants();
+        this.domains = services.domains();
+        this.certificates = services.certificates();
+        this.routing = services.routing();
+        this.audit = services.audit();
         this.status = status;
-        this.ready = ready;
-        this.validateRouting = validateRouting;
+        this.acme = acme;
 
         route("GET", "/healthz", Access.PUBLIC, null, (r, w) -> ApiResponse.ok(Map.of("status", "ok")));
         route("GET", "/readyz", Access.PUBLIC, null, (r, w) -> ready.get()
@@ -82,48 +89,52 @@ public final class ConsoleApi {
                 : new ApiResponse(503, Map.of("status", "not ready"), "application/json"));
         route("GET", "/v1/openapi.json", Access.PUBLIC, null,
                 (r, w) -> new ApiResponse(200, OpenApi.document(), "application/json"));
-        route("GET", "/v1/status", Access.ANY_TOKEN, null, (r, w) -> ApiResponse.ok(status.get()));
+        route("GET", "/v1/status", Access.ANY_TOKEN, null, (r, w) -> ApiResponse.ok(status.apply(w)));
 
         route("POST", "/v1/tenants", Access.ADMIN, "tenant.create", this::createTenant);
         route("GET", "/v1/tenants", Access.ANY_TOKEN, null,
-                (r, w) -> ApiResponse.ok(Map.of("items", tenants.list(w).stream().map(ConsoleApi::view).toList())));
+                (r, w) -> ApiResponse.ok(Map.of("items", tenants.list(w).stream().map(this::view).toList())));
         route("GET", "/v1/tenants/{tenant}", Access.ANY_TOKEN, null,
                 (r, w) -> ApiResponse.ok(view(tenants.get(w, r.param("tenant")))));
-        route("POST", "/v1/tenants/{tenant}/domains", Access.ANY_TOKEN, "domain.claim", this::claim);
-        route("DELETE", "/v1/tenants/{tenant}/domains/{name}", Access.ANY_TOKEN, "domain.release",
-                (r, w) -> ApiResponse.ok(view(tenants.release(w, r.param("tenant"), r.param("name")))));
+        route("DELETE", "/v1/tenants/{tenant}", Access.ADMIN, "tenant.delete", (r, w) -> ApiResponse.ok(
+                tenants.delete(w, r.param("tenant"), flag(r, "force"), r.client()).view()));
+        // alias of POST /v1/domains, kept for clients of earlier releases: an admin assigns, a tenant claims
+        route("POST", "/v1/tenants/{tenant}/domains", Access.ANY_TOKEN, "domain.claim", this::claimAlias);
+        route("DELETE", "/v1/tenants/{tenant}/domains/{name}", Access.ANY_TOKEN, "domain.release", (r, w) -> {
+            domains.delete(w, r.param("name"), r.param("tenant"));
+            return ApiResponse.ok(view(tenants.get(w, r.param("tenant"))));
+        });
 
         route("POST", "/v1/certificates", Access.ANY_TOKEN, "certificate.upload",
-                (r, w) -> ApiResponse.created(view(certificates.upload(w, upload(r, null)), false)));
+                (r, w) -> ApiResponse.created(view(certificates.upload(w, upload(r)), false)));
         route("GET", "/v1/certificates", Access.ANY_TOKEN, null, this::listCertificates);
         route("GET", "/v1/certificates/{id}", Access.ANY_TOKEN, null,
                 (r, w) -> ApiResponse.ok(view(certificates.get(w, r.param("id")), true)));
         route("PUT", "/v1/certificates/{id}", Access.ANY_TOKEN, "certificate.replace",
-                (r, w) -> ApiResponse.ok(view(certificates.replace(w, r.param("id"), upload(r, r.param("id"))), false)));
+                (r, w) -> ApiResponse.ok(view(certificates.replace(w, r.param("id"), upload(r)), false)));
         route("DELETE", "/v1/certificates/{id}", Access.ANY_TOKEN, "certificate.delete", (r, w) -> {
             certificates.delete(w, r.param("id"));
             return ApiResponse.noContent();
         });
 
-        route("POST", "/v1/domains", Access.ANY_TOKEN, "domain.create", this::claimForAcme);
+        route("POST", "/v1/domains", Access.ANY_TOKEN, "domain.claim", this::claim);
         route("GET", "/v1/domains", Access.ANY_TOKEN, null, (r, w) -> ApiResponse.ok(Map.of("items",
-                acme().domains().list(w).stream().map(d -> AcmeServices.view(d, acme.target())).toList())));
+                domains.list(w).stream().map(this::view).toList())));
         route("GET", "/v1/domains/{name}", Access.ANY_TOKEN, null, (r, w) -> ApiResponse.ok(
-                AcmeServices.view(acme().domains().get(w, r.param("name")), acme.target())));
+                view(domains.get(w, r.param("name"), r.queryParam("tenant")))));
         route("DELETE", "/v1/domains/{name}", Access.ANY_TOKEN, "domain.delete", (r, w) -> {
-            acme().domains().delete(w, r.param("name"));
+            domains.delete(w, r.param("name"), r.queryParam("tenant"));
             return ApiResponse.noContent();
         });
         route("POST", "/v1/domains/{name}/check", Access.ANY_TOKEN, "domain.check", (r, w) -> {
-            ApiResponse resp = ApiResponse.ok(AcmeServices.view(acme().domains().recheck(w, r.param("name")),
-                    acme.target()));
-            acme.wakeUp().run();
+            ApiResponse resp = ApiResponse.ok(view(domains.recheck(w, r.param("name"), r.queryParam("tenant"))));
+            wakeUp();
             return resp;
         });
         route("POST", "/v1/domains/{name}/certificate", Access.ANY_TOKEN, "certificate.order", (r, w) -> {
             ApiResponse resp = new ApiResponse(202, AcmeServices.view(acme().managed().request(w, r.param("name"))),
                     "application/json");
-            acme.wakeUp().run();
+            wakeUp();
             return resp;
         });
         route("GET", "/v1/domains/{name}/certificate", Access.ANY_TOKEN, null,
@@ -137,7 +148,7 @@ public final class ConsoleApi {
 
         route("POST", "/v1/tokens", Access.ADMIN, "token.create", this::createToken);
         route("GET", "/v1/tokens", Access.ADMIN, null, (r, w) -> ApiResponse.ok(Map.of("items",
-                store.tokens().stream().sorted(Comparator.comparing(TokenRecord::createdAt)).map(ConsoleApi::view).toList())));
+                tokens.list(w).stream().map(this::view).toList())));
         route("DELETE", "/v1/tokens/{id}", Access.ADMIN, "token.revoke", (r, w) -> {
             if (!tokens.revoke(r.param("id"))) {
                 throw ApiException.notFound("active token", r.param("id"));
@@ -146,17 +157,21 @@ public final class ConsoleApi {
         });
 
         route("GET", "/v1/pools", Access.ADMIN, null, (r, w) -> ApiResponse.ok(Map.of("items",
-                store.pools().stream().sorted(Comparator.comparing(PoolRecord::name)).map(ConsoleApi::view).toList())));
+                routing.pools(w).stream().map(ConsoleApi::view).toList())));
         route("PUT", "/v1/pools/{name}", Access.ADMIN, "pool.put", this::putPool);
-        route("DELETE", "/v1/pools/{name}", Access.ADMIN, "pool.delete", this::deletePool);
+        route("DELETE", "/v1/pools/{name}", Access.ADMIN, "pool.delete", (r, w) -> {
+            routing.deletePool(w, r.param("name"));
+            return ApiResponse.noContent();
+        });
         route("GET", "/v1/routes", Access.ADMIN, null, (r, w) -> ApiResponse.ok(Map.of("items",
-                store.routes().stream().sorted(Comparator.comparing(RouteRecord::host)).map(ConsoleApi::view).toList())));
-        route("PUT", "/v1/routes/{host}", Access.ADMIN, "route.put", this::putRoute);
+                routing.routes(w).stream().map(ConsoleApi::view).toList())));
+        route("PUT", "/v1/routes/{host}", Access.ADMIN, "route.put", (r, w) -> {
+            JsonNode b = r.json();
+            ApiRequest.onlyFields(b, "pool");
+            return ApiResponse.ok(view(routing.putRoute(w, r.param("host"), ApiRequest.text(b, "pool"))));
+        });
         route("DELETE", "/v1/routes/{host}", Access.ADMIN, "route.delete", (r, w) -> {
-            if (!store.removeRoute(normalizeHost(r.param("host")))) {
-                throw ApiException.notFound("route", r.param("host"));
-            }
-            validateRouting.run();
+            routing.deleteRoute(w, r.param("host"));
             return ApiResponse.noContent();
         });
     }
@@ -166,7 +181,12 @@ public final class ConsoleApi {
         for (String part : template.split("(?=\\{)|(?<=\\})")) {
             regex.append(part.startsWith("{") ? "([^/]+)" : Pattern.quote(part));
         }
-        routes.add(new Route(method, template, access, action, h, Pattern.compile(regex.toString())));
+        List<String> params = new ArrayList<>();
+        Matcher names = PARAM.matcher(template);
+        while (names.find()) {
+            params.add(names.group(1));
+        }
+        routes.add(new Route(method, template, access, action, h, Pattern.compile(regex.toString()), List.copyOf(params)));
     }
 
     /** Every route as {@code METHOD template}, for the OpenAPI consistency test. */
@@ -189,10 +209,9 @@ public final class ConsoleApi {
                 continue;
             }
             Map<String, String> params = new HashMap<>();
-            Matcher names = Pattern.compile("\\{([a-z]+)\\}").matcher(route.template());
-            int g = 1;
-            while (names.find()) {
-                params.put(names.group(1), java.net.URLDecoder.decode(m.group(g++), java.nio.charset.StandardCharsets.UTF_8));
+            for (int g = 0; g < route.params().size(); g++) {
+                params.put(route.params().get(g),
+                        java.net.URLDecoder.decode(m.group(g + 1), java.nio.charset.StandardCharsets.UTF_8));
             }
             ApiRequest req = new ApiRequest(method, path, params, query, authorization, body, client);
             Principal who = null;
@@ -218,6 +237,9 @@ public final class ConsoleApi {
             } catch (StoreException e) {
                 return problem(new ApiException(503, "store-unavailable", "Service unavailable",
                         "the store could not persist the change; nothing was changed (" + e.getMessage() + ")", null), path);
+            } catch (IllegalArgumentException e) {
+                // e.g. a path parameter with a malformed %-escape
+                return problem(ApiException.badRequest("malformed-request", null, "request: " + e.getMessage()), path);
             } catch (RuntimeException e) {
                 return problem(new ApiException(500, "internal", "Internal error",
                         "unexpected " + e.getClass().getSimpleName() + "; see the node log", null), path);
@@ -261,44 +283,56 @@ public final class ConsoleApi {
         return acme;
     }
 
-    private ApiResponse claimForAcme(ApiRequest r, Principal w) throws ApiException, ServiceException, StoreException {
-        JsonNode b = r.json();
-        for (java.util.Iterator<String> it = b.fieldNames(); it.hasNext();) {
-            String f = it.next();
-            if (!List.of("name", "tenant").contains(f)) {
-                throw ApiException.badRequest("invalid-field", f, f + ": unknown field (expected: name, tenant)");
-            }
+    private void wakeUp() {
+        if (acme != null) {
+            acme.wakeUp().run();
         }
-        dev.gatehouse.appliance.acme.DomainService.Claimed c = acme().domains().claim(w, ApiRequest.text(b, "tenant"),
-                ApiRequest.text(b, "name"));
-        acme.wakeUp().run();
-        Map<String, Object> view = AcmeServices.view(c.domain(), acme.target());
-        return c.created() ? ApiResponse.created(view) : ApiResponse.ok(view);
     }
 
-    private ApiResponse createTenant(ApiRequest r, Principal w) throws ApiException, ServiceException, StoreException {
-        JsonNode b = r.json();
-        return ApiResponse.created(view(tenants.create(w, ApiRequest.text(b, "id"), ApiRequest.text(b, "displayName"))));
+    private static boolean flag(ApiRequest r, String name) throws ApiException {
+        String v = r.queryParam(name);
+        if (v == null || v.equals("false")) {
+            return false;
+        }
+        if (v.equals("true")) {
+            return true;
+        }
+        throw ApiException.badRequest("invalid-field", name, name + ": '" + v + "' (expected: true or false)");
     }
 
     private ApiResponse claim(ApiRequest r, Principal w) throws ApiException, ServiceException, StoreException {
         JsonNode b = r.json();
+        ApiRequest.onlyFields(b, "name", "tenant", "verified");
+        DomainService.Claimed c = domains.claim(w, ApiRequest.text(b, "tenant"), ApiRequest.text(b, "name"),
+                ApiRequest.bool(b, "verified", false));
+        wakeUp();
+        Map<String, Object> view = view(c.domain());
+        return c.created() ? ApiResponse.created(view) : ApiResponse.ok(view);
+    }
+
+    private ApiResponse claimAlias(ApiRequest r, Principal w) throws ApiException, ServiceException, StoreException {
+        JsonNode b = r.json();
+        ApiRequest.onlyFields(b, "name");
         String name = ApiRequest.text(b, "name");
         if (name == null) {
             throw ApiException.unprocessable("invalid-field", "name", "name: missing (expected: a DNS name)");
         }
-        return ApiResponse.ok(view(tenants.claim(w, r.param("tenant"), name)));
+        DomainService.Claimed c = domains.claim(w, r.param("tenant"), name, w.admin());
+        wakeUp();
+        Map<String, Object> out = new LinkedHashMap<>(view(tenants.get(w, r.param("tenant"))));
+        out.put("claim", view(c.domain()));
+        return ApiResponse.ok(out);
     }
 
-    private CertificateService.Upload upload(ApiRequest r, String id) throws ApiException {
+    private ApiResponse createTenant(ApiRequest r, Principal w) throws ApiException, ServiceException, StoreException {
         JsonNode b = r.json();
-        for (java.util.Iterator<String> it = b.fieldNames(); it.hasNext();) {
-            String f = it.next();
-            if (!List.of("tenant", "certificatePem", "privateKeyPem", "pkcs12", "password").contains(f)) {
-                throw ApiException.badRequest("invalid-field", f, f + ": unknown field (expected: tenant, "
-                        + "certificatePem, privateKeyPem, pkcs12, password)");
-            }
-        }
+        ApiRequest.onlyFields(b, "id", "displayName");
+        return ApiResponse.created(view(tenants.create(w, ApiRequest.text(b, "id"), ApiRequest.text(b, "displayName"))));
+    }
+
+    private CertificateService.Upload upload(ApiRequest r) throws ApiException {
+        JsonNode b = r.json();
+        ApiRequest.onlyFields(b, "tenant", "certificatePem", "privateKeyPem", "pkcs12", "password");
         return new CertificateService.Upload(ApiRequest.text(b, "tenant"), ApiRequest.text(b, "certificatePem"),
                 ApiRequest.text(b, "privateKeyPem"), ApiRequest.text(b, "pkcs12"), ApiRequest.text(b, "password"));
     }
@@ -332,103 +366,61 @@ public final class ConsoleApi {
 
     private ApiResponse createToken(ApiRequest r, Principal w) throws ApiException, ServiceException, StoreException {
         JsonNode b = r.json();
-        String scope = ApiRequest.text(b, "scope");
-        if (scope == null || !(scope.equals(Principal.ADMIN) || scope.startsWith(Principal.TENANT_PREFIX))) {
-            throw ApiException.unprocessable("invalid-field", "scope", "scope: '" + scope
-                    + "' (expected: admin or tenant:<id>)");
-        }
-        if (scope.startsWith(Principal.TENANT_PREFIX)
-                && store.tenant(scope.substring(Principal.TENANT_PREFIX.length())).isEmpty()) {
-            throw ApiException.unprocessable("invalid-field", "scope", "scope: tenant '"
-                    + scope.substring(Principal.TENANT_PREFIX.length()) + "' does not exist");
-        }
-        TokenService.Issued issued = tokens.create(scope, ApiRequest.text(b, "description"));
+        ApiRequest.onlyFields(b, "scope", "description", "ttl", "expiresAt");
+        TokenService.Issued issued = tokens.create(w, ApiRequest.text(b, "scope"), ApiRequest.text(b, "description"),
+                ApiRequest.duration(b, "ttl"), ApiRequest.instant(b, "expiresAt"));
         Map<String, Object> out = new LinkedHashMap<>(view(issued.record()));
         out.put("token", issued.token()); // shown once, never stored in clear
         return ApiResponse.created(out);
     }
 
     private ApiResponse putPool(ApiRequest r, Principal w) throws ApiException, ServiceException, StoreException {
-        String name = r.param("name");
-        if (!name.matches("[a-z0-9][a-z0-9-]{0,62}")) {
-            throw ApiException.unprocessable("invalid-field", "name", "name: '" + name
-                    + "' (expected: lower-case letters, digits and dashes)");
-        }
         JsonNode b = r.json();
-        List<String> servers = new ArrayList<>();
+        ApiRequest.onlyFields(b, "servers", "policy", "healthPath");
+        List<String> servers = null;
         JsonNode s = b.get("servers");
-        if (s == null || !s.isArray() || s.isEmpty()) {
-            throw ApiException.unprocessable("invalid-field", "servers", "servers: missing or empty (expected: a list of host:port)");
-        }
-        for (JsonNode n : s) {
-            if (!n.isTextual() || !dev.gatehouse.appliance.config.ConfigLoader.validServer(n.asText())) {
-                throw ApiException.unprocessable("invalid-field", "servers", "servers: '" + n.asText()
-                        + "' (expected: host:port with a port 1-65535)");
+        if (s != null && !s.isNull()) {
+            if (!s.isArray()) {
+                throw ApiException.badRequest("invalid-field", "servers", "servers: " + s.getNodeType().name()
+                        .toLowerCase() + " (expected: a list of host:port)");
             }
-            servers.add(n.asText());
-        }
-        String policy = ApiRequest.text(b, "policy");
-        if (policy == null) {
-            policy = "round-robin";
-        }
-        if (!policy.equals("round-robin") && !policy.equals("least-outstanding")) {
-            throw ApiException.unprocessable("invalid-field", "policy", "policy: '" + policy
-                    + "' (expected: round-robin or least-outstanding)");
-        }
-        String health = ApiRequest.text(b, "healthPath");
-        if (health != null && !health.startsWith("/")) {
-            throw ApiException.unprocessable("invalid-field", "healthPath", "healthPath: '" + health + "' (expected: starts with /)");
-        }
-        PoolRecord p = new PoolRecord(name, servers, policy, health, store.nextRevision());
-        store.putPool(p);
-        validateRouting.run();
-        return ApiResponse.ok(view(p));
-    }
-
-    private ApiResponse deletePool(ApiRequest r, Principal w) throws ApiException, ServiceException, StoreException {
-        String name = r.param("name");
-        for (RouteRecord route : store.routes()) {
-            if (route.pool().equals(name)) {
-                throw ApiException.conflict("pool-in-use", "name", "pool '" + name + "' is used by route " + route.host());
+            servers = new ArrayList<>();
+            for (JsonNode n : s) {
+                if (!n.isTextual()) {
+                    throw ApiException.badRequest("invalid-field", "servers", "servers: " + n
+                            + " (expected: host:port strings)");
+                }
+                servers.add(n.asText());
             }
         }
-        if (!store.removePool(name)) {
-            throw ApiException.notFound("pool", name);
-        }
-        validateRouting.run();
-        return ApiResponse.noContent();
-    }
-
-    private ApiResponse putRoute(ApiRequest r, Principal w) throws ApiException, ServiceException, StoreException {
-        String host = normalizeHost(r.param("host"));
-        JsonNode b = r.json();
-        String pool = ApiRequest.text(b, "pool");
-        if (pool == null || store.pools().stream().noneMatch(p -> p.name().equals(pool))) {
-            throw ApiException.unprocessable("invalid-field", "pool", "pool: '" + pool
-                    + "' (expected: the name of a pool created with PUT /v1/pools/{name})");
-        }
-        RouteRecord route = new RouteRecord(host, pool, store.nextRevision());
-        store.putRoute(route);
-        validateRouting.run();
-        return ApiResponse.ok(view(route));
-    }
-
-    private static String normalizeHost(String raw) throws ApiException {
-        String host = Hostnames.normalizePattern(raw);
-        if (host == null) {
-            throw ApiException.unprocessable("invalid-field", "host", "host: '" + raw
-                    + "' (expected: a DNS name or *.parent.tld)");
-        }
-        return host;
+        return ApiResponse.ok(view(routing.putPool(w, r.param("name"), servers, ApiRequest.text(b, "policy"),
+                ApiRequest.text(b, "healthPath"))));
     }
 
     // ---- views (what leaves the node: never keys, never token hashes) ------------------------
 
-    static Map<String, Object> view(CertificateRecord c, boolean withChain) {
+    private static String time(long millis) {
+        return millis <= 0 ? null : Instant.ofEpochMilli(millis).toString();
+    }
+
+    Map<String, Object> view(CertificateRecord c, boolean withChain) {
+        Map<String, Object> m = view(c, withChain, certificates.servedNames(c));
+        return m;
+    }
+
+    /** A certificate; {@code served}: the names it is served for (covered by a verified claim of its tenant). */
+    static Map<String, Object> view(CertificateRecord c, boolean withChain, List<String> served) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("id", c.id());
         m.put("tenant", c.tenant());
         m.put("names", c.names());
+        m.put("servedNames", served);
+        List<String> waiting = c.names().stream().filter(n -> !served.contains(n)).toList();
+        m.put("notServedNames", waiting);
+        if (!waiting.isEmpty()) {
+            m.put("notServedReason", "the tenant's claim on " + waiting + " is not verified yet; the certificate is "
+                    + "stored and will be served for those names once the claim is proven");
+        }
         m.put("issuer", c.issuer());
         m.put("serial", c.serial());
         m.put("notBefore", Instant.ofEpochMilli(c.notBefore()).toString());
@@ -464,22 +456,73 @@ public final class ConsoleApi {
         return m;
     }
 
-    static Map<String, Object> view(TenantRecord t) {
+    /** A tenant: {@code domains} are its verified names, {@code pendingDomains} its unproven claims. */
+    Map<String, Object> view(TenantRecord t) {
+        List<DomainRecord> claims = domains.index().claimsOf(t.id());
+        return view(t, claims.stream().filter(DomainRecord::verified).map(DomainRecord::name).sorted().toList(),
+                claims.stream().filter(d -> !d.verified()).map(DomainRecord::name).sorted().toList());
+    }
+
+    static Map<String, Object> view(TenantRecord t, List<String> verified, List<String> pending) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("id", t.id());
         m.put("displayName", t.displayName());
-        m.put("domains", t.domains());
+        m.put("domains", verified);
+        m.put("pendingDomains", pending);
         m.put("createdAt", Instant.ofEpochMilli(t.createdAt()).toString());
         return m;
     }
 
-    static Map<String, Object> view(TokenRecord t) {
+    Map<String, Object> view(TokenRecord t) {
+        return view(t, tokens.lastUsedAt(t.id()));
+    }
+
+    static Map<String, Object> view(TokenRecord t, Instant lastUsedAt) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("id", t.id());
         m.put("scope", t.scope());
         m.put("description", t.description());
         m.put("createdAt", Instant.ofEpochMilli(t.createdAt()).toString());
+        m.put("expiresAt", time(t.expiresAt()));
+        m.put("lastUsedAt", lastUsedAt == null ? null : lastUsedAt.toString());
         m.put("revoked", t.revoked());
         return m;
+    }
+
+    Map<String, Object> view(DomainRecord d) {
+        return view(d, domains.settings().target(), domains.settings().pendingTtl().toMillis());
+    }
+
+    /** A domain claim as the API shows it, with the DNS records the tenant must create. */
+    static Map<String, Object> view(DomainRecord d, String target, long pendingTtlMillis) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", d.name());
+        m.put("tenant", d.tenant());
+        m.put("status", d.status());
+        m.put("verifiedBy", d.method());
+        m.put("reason", d.reason());
+        List<Map<String, Object>> records = new ArrayList<>();
+        records.add(record("TXT", d.txtName(), d.txtValue()));
+        if (target != null && !d.wildcard()) {
+            records.add(record(target.matches("\\d{1,3}(\\.\\d{1,3}){3}") ? "A" : "CNAME", d.name(), target));
+        }
+        m.put("records", records);
+        m.put("seen", d.seen());
+        m.put("attempts", d.attempts());
+        m.put("lastCheckAt", time(d.lastCheckAt()));
+        m.put("nextCheckAt", DomainRecord.PENDING.equals(d.status()) ? time(d.nextCheckAt()) : null);
+        m.put("expiresAt", d.verified() ? null : time(d.createdAt() + pendingTtlMillis));
+        m.put("verifiedAt", time(d.verifiedAt()));
+        m.put("createdAt", time(d.createdAt()));
+        m.put("revision", Long.toString(d.revision()));
+        return m;
+    }
+
+    private static Map<String, Object> record(String type, String name, String value) {
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("type", type);
+        r.put("name", name);
+        r.put("value", value);
+        return r;
     }
 }

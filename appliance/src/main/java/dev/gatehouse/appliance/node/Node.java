@@ -67,6 +67,8 @@ public final class Node implements AutoCloseable {
     private AuditLog audit;
     private TokenService tokens;
     private TenantService tenants;
+    private dev.gatehouse.appliance.domains.ClaimIndex claims;
+    private dev.gatehouse.appliance.domains.DomainService domains;
     private CertificateService certificates;
     private dev.gatehouse.appliance.acme.AcmeScheduler acmeScheduler;
     private dev.gatehouse.appliance.acme.ExpiryWatch expiry;
@@ -127,7 +129,9 @@ public final class Node implements AutoCloseable {
         // port 80 answers HTTP-01 from the store: the grid's once clustered, so any node answers any token
         edge = new EdgeServer(edgeConfig(), registry,
                 new dev.gatehouse.appliance.acme.SharedChallengeStore(() -> store, Clock.systemUTC()));
-        StoreSync sync = new StoreSync(store, registry, edge.metrics(), this::rebuildRouter);
+        // the claim index listens first: the sync below serves a certificate for the names verified then
+        claims = new dev.gatehouse.appliance.domains.ClaimIndex(localStore);
+        StoreSync sync = new StoreSync(store, claims, registry, edge.metrics(), this::rebuildRouter);
         int served = sync.loadAll();
         store.addListener(sync);
         registry.setDefault(t.defaultCertificate());
@@ -148,15 +152,28 @@ public final class Node implements AutoCloseable {
         edge.start();
 
         audit = new AuditLog(data.resolve("audit.log"));
-        tokens = new TokenService(store);
-        tenants = new TenantService(store);
-        certificates = new CertificateService(store, new UploadPolicy(t.minRsaBits(), t.allowedCurves()),
-                Clock.systemUTC());
+        Clock clock = Clock.systemUTC();
+        tokens = new TokenService(store, clock);
+        GatehouseConfig.Acme ac = config.acme();
+        domains = new dev.gatehouse.appliance.domains.DomainService(store, claims, audit,
+                new dev.gatehouse.appliance.domains.DomainService.Settings(ac.txtLabel(), ac.target(), ac.dnsRetry(),
+                        ac.dnsRetryMax(), ac.dnsAttempts(), config.claims().pendingTtl()),
+                new dev.gatehouse.appliance.domains.DnsChecker(ac.resolvers(), ac.target(), Duration.ofSeconds(5)),
+                clock);
+        tenants = new TenantService(store, domains, tokens, audit, clock);
+        int migrated = tenants.migrateClaimLists(log);
+        if (migrated > 0) {
+            audit.record(null, "domain.migrate", "domains", migrated + " claim(s) of earlier releases verified as "
+                    + "migrated", null);
+        }
+        certificates = new CertificateService(store, claims, new UploadPolicy(t.minRsaBits(), t.allowedCurves()),
+                clock);
         if (tokens.bootstrapAdmin(data.resolve("admin.token"))) {
             audit.record(null, "token.create", "tokens/admin", "ok", null);
         }
-        ConsoleApi api = new ConsoleApi(store, tokens, tenants, certificates, audit, this::status, this::isReady,
-                this::rebuildRouter, startAcme());
+        ConsoleApi api = new ConsoleApi(new ConsoleApi.Services(tokens, tenants, domains, certificates,
+                new dev.gatehouse.appliance.routing.RoutingService(store, this::rebuildRouter), audit),
+                this::status, this::isReady, startAcme());
         Path[] consoleCert = ConsoleCertificate.ensure(data, config.node().name(),
                 config.console().listen().getAddress());
         console = new ConsoleServer(api, config.console().maxUploadBytes())
@@ -177,12 +194,8 @@ public final class Node implements AutoCloseable {
         GatehouseConfig.Acme ac = config.acme();
         Clock clock = Clock.systemUTC();
         expiry = new dev.gatehouse.appliance.acme.ExpiryWatch(store, ac.expiryWarning(), clock);
-        dev.gatehouse.appliance.acme.DomainService domains = null;
         dev.gatehouse.appliance.acme.ManagedCertificates managed = null;
         if (ac.enabled()) {
-            domains = new dev.gatehouse.appliance.acme.DomainService(store, tenants, ac,
-                    new dev.gatehouse.appliance.acme.DnsChecker(ac.resolvers(), ac.target(), Duration.ofSeconds(5)),
-                    clock);
             managed = new dev.gatehouse.appliance.acme.ManagedCertificates(store, domains, certificates, ac,
                     config.node().name(), clock, grid != null);
         }
@@ -192,11 +205,10 @@ public final class Node implements AutoCloseable {
         acmeScheduler = new dev.gatehouse.appliance.acme.AcmeScheduler(ac, leases, config.node().name(), domains,
                 managed, expiry).start();
         if (ac.enabled() && ac.onDemand()) {
-            registry.onMiss(new dev.gatehouse.appliance.acme.OnDemand(store, ac.onDemandPerHour(), edge.metrics(),
+            registry.onMiss(new dev.gatehouse.appliance.acme.OnDemand(store, claims, ac.onDemandPerHour(), edge.metrics(),
                     clock, acmeScheduler::requestOnDemand));
         }
-        return ac.enabled() ? new dev.gatehouse.appliance.console.AcmeServices(domains, managed, acmeScheduler::wakeUp,
-                ac.target()) : null;
+        return ac.enabled() ? new dev.gatehouse.appliance.console.AcmeServices(managed, acmeScheduler::wakeUp) : null;
     }
 
     /** Joins the JGroups view (it will decide VIP ownership); views arrive on the controller thread. */
@@ -356,6 +368,18 @@ public final class Node implements AutoCloseable {
         return out;
     }
 
+    /** {@code /v1/status}: everything for an admin token; a tenant token sees only its own objects. */
+    private Map<String, Object> status(dev.gatehouse.appliance.auth.Principal who) {
+        if (!who.admin()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("version", Version.current());
+            m.put("ready", ready);
+            m.putAll(tenants.status(who.tenant(), config.acme().expiryWarning()));
+            return m;
+        }
+        return status();
+    }
+
     private Map<String, Object> status() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("node", config.node().name());
@@ -425,6 +449,10 @@ public final class Node implements AutoCloseable {
 
     public TokenService tokens() {
         return tokens;
+    }
+
+    public dev.gatehouse.appliance.domains.DomainService domains() {
+        return domains;
     }
 
     public CertificateService certificates() {

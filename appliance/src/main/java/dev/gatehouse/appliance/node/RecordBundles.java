@@ -22,13 +22,14 @@ final class RecordBundles {
     private RecordBundles() {
     }
 
-    static CertificateBundle toBundle(CertificateRecord r, byte[] keyPkcs8) {
+    /** The bundle of {@code r}, indexed only under {@code servedNames} (a subset of its names). */
+    static CertificateBundle toBundle(CertificateRecord r, List<String> servedNames, byte[] keyPkcs8) {
         List<byte[]> der = new ArrayList<>();
         Matcher m = PEM.matcher(r.chainPem());
         while (m.find()) {
             der.add(Base64.getMimeDecoder().decode(m.group(1)));
         }
-        return new CertificateBundle(r.id(), r.names(), keyType(r.keyType()), Instant.ofEpochMilli(r.notBefore()),
+        return new CertificateBundle(r.id(), servedNames, keyType(r.keyType()), Instant.ofEpochMilli(r.notBefore()),
                 Instant.ofEpochMilli(r.notAfter()), der, keyPkcs8, r.fingerprint(), r.issuer(), r.serial());
     }
 

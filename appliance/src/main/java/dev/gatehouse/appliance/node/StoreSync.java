@@ -1,5 +1,7 @@
 package dev.gatehouse.appliance.node;
 
+import dev.gatehouse.appliance.certs.CertificateService;
+import dev.gatehouse.appliance.domains.ClaimIndex;
 import dev.gatehouse.cluster.store.CertificateRecord;
 import dev.gatehouse.cluster.store.SealException;
 import dev.gatehouse.cluster.store.Store;
@@ -11,7 +13,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Keeps the engine's certificate registry equal to the store: every stored certificate whose key
- * opens is served; a change in the store is live on the next handshake, with no reload.
+ * opens is served for the names its tenant has verified claims on (and not at all when there are
+ * none); a change in the store, a certificate's or a claim's, is live on the next handshake, with
+ * no reload.
  */
 final class StoreSync implements StoreListener {
 
@@ -21,9 +25,17 @@ final class StoreSync implements StoreListener {
     private final CertificateRegistry registry;
     private final EdgeMetrics metrics;
     private final Runnable routingChanged;
+    private final ClaimIndex claims;
+    /** What each served certificate was last given to the registry as: revision and names (store threads). */
+    private final java.util.Map<String, Applied> applied = new java.util.concurrent.ConcurrentHashMap<>();
 
-    StoreSync(Store store, CertificateRegistry registry, EdgeMetrics metrics, Runnable routingChanged) {
+    private record Applied(long revision, java.util.List<String> names) {
+    }
+
+    StoreSync(Store store, ClaimIndex claims, CertificateRegistry registry, EdgeMetrics metrics,
+            Runnable routingChanged) {
         this.store = store;
+        this.claims = claims;
         this.registry = registry;
         this.metrics = metrics;
         this.routingChanged = routingChanged;
@@ -47,7 +59,18 @@ final class StoreSync implements StoreListener {
 
     @Override
     public void certificateRemoved(String id) {
+        applied.remove(id);
         registry.remove(id);
+    }
+
+    /** The claim index has been rebuilt already (it listens first): serve the tenant's certificates anew. */
+    @Override
+    public void claimChanged(String tenant) {
+        for (CertificateRecord r : store.certificates()) {
+            if (r.tenant().equals(tenant)) {
+                apply(r);
+            }
+        }
     }
 
     @Override
@@ -56,10 +79,23 @@ final class StoreSync implements StoreListener {
     }
 
     private boolean apply(CertificateRecord r) {
+        java.util.List<String> served = CertificateService.servedNames(claims, r.tenant(), r.names());
+        Applied now = new Applied(r.revision(), served);
+        if (now.equals(applied.get(r.id()))) {
+            return true; // a claim of the tenant changed, not what this certificate is served for
+        }
+        if (served.isEmpty()) {
+            applied.remove(r.id());
+            registry.remove(r.id());
+            log.debug("event=certificate_not_served id={} tenant={} names={} reason=no verified claim", r.id(),
+                    r.tenant(), r.names());
+            return false;
+        }
         try {
             // the bundle keeps the key bytes: they are what the TLS context is built from
             byte[] key = store.sealer().open(r.sealedKey(), r.keyAad());
-            registry.put(RecordBundles.toBundle(r, key));
+            registry.put(RecordBundles.toBundle(r, served, key));
+            applied.put(r.id(), now);
             return true;
         } catch (SealException e) {
             metrics.increment("store.rejected_entries");

@@ -1,31 +1,50 @@
 package dev.gatehouse.appliance.tenants;
 
+import dev.gatehouse.appliance.auth.AuditLog;
 import dev.gatehouse.appliance.auth.Principal;
+import dev.gatehouse.appliance.auth.TokenService;
 import dev.gatehouse.appliance.core.ServiceException;
+import dev.gatehouse.appliance.domains.DomainService;
 import dev.gatehouse.cluster.store.CertificateRecord;
+import dev.gatehouse.cluster.store.DomainRecord;
+import dev.gatehouse.cluster.store.ManagedCertificateRecord;
 import dev.gatehouse.cluster.store.Store;
 import dev.gatehouse.cluster.store.StoreException;
 import dev.gatehouse.cluster.store.TenantRecord;
-import dev.gatehouse.tls.sni.Hostnames;
+import dev.gatehouse.cluster.store.TokenRecord;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Optional;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * Tenants and their domain claims. A name (exact or one-label wildcard) belongs to one tenant at
- * most: a tenant cannot claim {@code *.example.com} while another holds {@code a.example.com}, nor
- * the other way round. Writes are serialized so two concurrent claims cannot both win.
+ * Tenants: creation, lookup and offboarding. A tenant's names are its domain claims
+ * ({@link DomainService}); {@link TenantRecord#domains()} is no longer written (it is read once,
+ * to migrate the claim lists of earlier releases).
+ *
+ * <p>Offboarding ({@link #delete}) refuses while the tenant still holds certificates, claims or
+ * managed certificates, unless forced; forced, it removes them in that order, then revokes the
+ * tenant's tokens and removes the tenant, auditing every step.
  */
 public final class TenantService {
 
     private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
 
     private final Store store;
+    private final DomainService domains;
+    private final TokenService tokens;
+    private final AuditLog audit;
+    private final Clock clock;
 
-    public TenantService(Store store) {
+    public TenantService(Store store, DomainService domains, TokenService tokens, AuditLog audit, Clock clock) {
         this.store = store;
+        this.domains = domains;
+        this.tokens = tokens;
+        this.audit = audit;
+        this.clock = clock;
     }
 
     public synchronized TenantRecord create(Principal who, String id, String displayName)
@@ -39,7 +58,7 @@ public final class TenantService {
             throw ServiceException.conflict("tenant-exists", "id", "tenant '" + id + "' already exists");
         }
         TenantRecord t = new TenantRecord(id, displayName == null ? id : displayName, List.of(),
-                store.nextRevision(), System.currentTimeMillis());
+                store.nextRevision(), clock.millis());
         store.putTenant(t);
         return t;
     }
@@ -60,114 +79,141 @@ public final class TenantService {
         return out;
     }
 
-    public synchronized TenantRecord claim(Principal who, String tenantId, String name)
-            throws ServiceException, StoreException {
-        who.requireTenant(tenantId);
-        TenantRecord t = store.tenant(tenantId).orElseThrow(() -> ServiceException.notFound("tenant", tenantId));
-        String pattern = Hostnames.normalizePattern(name);
-        if (pattern == null) {
-            throw ServiceException.invalid("invalid-field", "name", "name: '" + name
-                    + "' (expected: a DNS name or a one-label wildcard such as *.example.com)");
+    /** What an offboarding removed. */
+    public record Removed(List<String> certificates, List<String> managedCertificates, List<String> claims,
+            List<String> tokens) {
+
+        public Map<String, Object> view() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("certificates", certificates);
+            m.put("managedCertificates", managedCertificates);
+            m.put("claims", claims);
+            m.put("revokedTokens", tokens);
+            return m;
         }
-        if (t.domains().contains(pattern)) {
-            return t;
-        }
-        Optional<String> clash = owner(pattern, tenantId);
-        if (clash.isPresent()) {
-            String detail = who.admin() ? "name '" + pattern + "' overlaps '" + clash.get() + "'"
-                    : "name '" + pattern + "' is claimed by another tenant";
-            throw ServiceException.conflict("name-claimed", "name", detail);
-        }
-        List<String> next = new ArrayList<>(t.domains());
-        next.add(pattern);
-        TenantRecord updated = t.withDomains(next, store.nextRevision());
-        store.putTenant(updated);
-        return updated;
     }
 
-    public synchronized TenantRecord release(Principal who, String tenantId, String name)
+    /**
+     * Offboards tenant {@code id}: 409 {@code tenant-not-empty} while it holds certificates, claims or
+     * managed certificates, unless {@code force}. Its tokens are revoked in any case.
+     */
+    public synchronized Removed delete(Principal who, String id, boolean force, String client)
             throws ServiceException, StoreException {
-        who.requireTenant(tenantId);
-        TenantRecord t = store.tenant(tenantId).orElseThrow(() -> ServiceException.notFound("tenant", tenantId));
-        String pattern = Hostnames.normalizePattern(name);
-        if (pattern == null || !t.domains().contains(pattern)) {
-            throw ServiceException.notFound("domain claim", name);
+        who.requireAdmin();
+        store.tenant(id).orElseThrow(() -> ServiceException.notFound("tenant", id));
+        List<CertificateRecord> certificates = store.certificates().stream().filter(c -> c.tenant().equals(id))
+                .sorted(Comparator.comparing(CertificateRecord::id)).toList();
+        List<ManagedCertificateRecord> managed = store.managedCertificates().stream()
+                .filter(m -> m.tenant().equals(id)).sorted(Comparator.comparing(ManagedCertificateRecord::name))
+                .toList();
+        List<DomainRecord> claims = domains.index().claimsOf(id);
+        if (!force && (!certificates.isEmpty() || !managed.isEmpty() || !claims.isEmpty())) {
+            throw new ServiceException(ServiceException.Kind.CONFLICT, "tenant-not-empty", null, "tenant '" + id
+                    + "' still holds " + certificates.size() + " certificate(s), " + managed.size()
+                    + " managed certificate(s) and " + claims.size() + " domain claim(s); remove them first, or "
+                    + "delete with ?force=true to remove them all", null,
+                    Map.of("certificates", certificates.size(), "managedCertificates", managed.size(),
+                            "claims", claims.size()));
         }
-        List<String> rest = new ArrayList<>(t.domains());
-        rest.remove(pattern);
+        List<String> gone = new ArrayList<>();
+        List<String> goneManaged = new ArrayList<>();
+        for (ManagedCertificateRecord m : managed) {
+            store.removeManagedCertificate(m.name());
+            goneManaged.add(m.name());
+            audit.record(who, "certificate.unmanage", "managed-certificates/" + m.name(), "ok (tenant offboarded)",
+                    client);
+        }
         for (CertificateRecord c : store.certificates()) {
-            if (!c.tenant().equals(tenantId)) {
-                continue;
-            }
-            for (String n : c.names()) {
-                if (covers(pattern, n) && !coveredByAny(rest, n)) {
-                    throw ServiceException.conflict("claim-in-use", "name", "certificate " + c.id() + " serves '" + n
-                            + "' under this claim; delete or replace it first");
-                }
+            if (c.tenant().equals(id) && store.removeCertificate(c.id())) {
+                gone.add(c.id());
+                audit.record(who, "certificate.delete", "certificates/" + c.id(), "ok (tenant offboarded)", client);
             }
         }
-        TenantRecord updated = t.withDomains(rest, store.nextRevision());
-        store.putTenant(updated);
-        return updated;
-    }
-
-    /** The claim of another tenant that overlaps {@code name}, if any ("tenant: claim"). */
-    public Optional<String> claimedByOther(String name, String tenantId) {
-        return owner(name, tenantId);
-    }
-
-    /**
-     * Adds a name whose control the tenant proved in DNS to its claims (so it may also upload
-     * certificates for it). Refused when another tenant's claim overlaps it meanwhile.
-     */
-    public synchronized TenantRecord addVerifiedClaim(String tenantId, String name) throws ServiceException, StoreException {
-        TenantRecord t = store.tenant(tenantId).orElseThrow(() -> ServiceException.notFound("tenant", tenantId));
-        if (coveredByAny(t.domains(), name)) {
-            return t;
+        List<String> goneClaims = new ArrayList<>();
+        for (DomainRecord d : domains.removeAll(id)) {
+            goneClaims.add(d.name());
+            audit.record(who, "domain.delete", "domains/" + d.name(), "ok (tenant offboarded)", client);
         }
-        Optional<String> clash = owner(name, tenantId);
-        if (clash.isPresent()) {
-            throw ServiceException.conflict("name-claimed", "name", "name '" + name + "' is claimed by another tenant");
-        }
-        List<String> next = new ArrayList<>(t.domains());
-        next.add(name);
-        TenantRecord updated = t.withDomains(next, store.nextRevision());
-        store.putTenant(updated);
-        return updated;
-    }
-
-    /** The claim of another tenant that overlaps {@code pattern}, if any ("tenant: claim"). */
-    private Optional<String> owner(String pattern, String exceptTenant) {
-        for (TenantRecord other : store.tenants()) {
-            if (other.id().equals(exceptTenant)) {
-                continue;
-            }
-            for (String claimed : other.domains()) {
-                if (claimed.equals(pattern) || covers(claimed, pattern) || covers(pattern, claimed)) {
-                    return Optional.of(other.id() + ": " + claimed);
-                }
+        List<String> revoked = new ArrayList<>();
+        for (TokenRecord t : store.tokens()) {
+            if (t.scope().equals(Principal.TENANT_PREFIX + id) && tokens.revoke(t.id())) {
+                revoked.add(t.id());
+                audit.record(who, "token.revoke", "tokens/" + t.id(), "ok (tenant offboarded)", client);
             }
         }
-        return Optional.empty();
+        store.removeTenant(id);
+        return new Removed(gone, goneManaged, goneClaims, revoked);
     }
 
     /**
-     * Whether claim {@code pattern} covers certificate name {@code name}: equal, or a wildcard claim
-     * over an exact name one label below it.
+     * What {@code /v1/status} shows a tenant token: its own certificates, claims and managed
+     * certificates only; nothing of the cluster (addresses, VIPs, members) or of other tenants.
      */
-    public static boolean covers(String pattern, String name) {
-        if (pattern.equals(name)) {
-            return true;
-        }
-        return Hostnames.isWildcard(pattern) && !Hostnames.isWildcard(name) && Hostnames.covers(pattern, name);
-    }
-
-    public static boolean coveredByAny(List<String> claims, String name) {
-        for (String c : claims) {
-            if (covers(c, name)) {
-                return true;
+    public Map<String, Object> status(String tenantId, java.time.Duration expiryWarning) {
+        long now = clock.millis();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("tenant", tenantId);
+        int served = 0;
+        List<Map<String, Object>> expiring = new ArrayList<>();
+        List<CertificateRecord> own = store.certificates().stream().filter(c -> c.tenant().equals(tenantId))
+                .sorted(Comparator.comparing(CertificateRecord::notAfter)).toList();
+        for (CertificateRecord c : own) {
+            if (!dev.gatehouse.appliance.certs.CertificateService.servedNames(domains.index(), tenantId, c.names())
+                    .isEmpty()) {
+                served++;
+            }
+            if (c.notAfter() - now < expiryWarning.toMillis()) {
+                Map<String, Object> e = new LinkedHashMap<>();
+                e.put("id", c.id());
+                e.put("names", c.names());
+                e.put("notAfter", java.time.Instant.ofEpochMilli(c.notAfter()).toString());
+                e.put("expired", c.notAfter() < now);
+                expiring.add(e);
             }
         }
-        return false;
+        Map<String, Object> certs = new LinkedHashMap<>();
+        certs.put("stored", own.size());
+        certs.put("served", served);
+        certs.put("expiring", Map.of("threshold", expiryWarning.toString(), "count", expiring.size(),
+                "certificates", expiring.stream().limit(20).toList()));
+        m.put("certificates", certs);
+        Map<String, List<String>> claims = new java.util.TreeMap<>();
+        for (DomainRecord d : domains.index().claimsOf(tenantId)) {
+            claims.computeIfAbsent(d.status(), k -> new ArrayList<>()).add(d.name());
+        }
+        claims.values().forEach(l -> l.sort(null));
+        m.put("domains", claims);
+        Map<String, Long> managed = new java.util.TreeMap<>();
+        for (ManagedCertificateRecord r : store.managedCertificates()) {
+            if (r.tenant().equals(tenantId)) {
+                managed.merge(r.state(), 1L, Long::sum);
+            }
+        }
+        m.put("managedCertificates", managed);
+        return m;
+    }
+
+    /**
+     * Claims of earlier releases (the tenant's claim list, written without proof) become claim
+     * objects, verified as {@code migrated}, once; returns how many were migrated. A name already
+     * proven by another tenant is left out and logged.
+     */
+    public synchronized int migrateClaimLists(org.slf4j.Logger log) throws StoreException {
+        int migrated = 0;
+        for (TenantRecord t : store.tenants()) {
+            if (t.domains().isEmpty()) {
+                continue;
+            }
+            for (String name : t.domains()) {
+                try {
+                    domains.migrate(t.id(), name);
+                    migrated++;
+                } catch (ServiceException e) {
+                    log.warn("event=claim_migration_skipped tenant={} name={} reason={}", t.id(), name, e.getMessage());
+                }
+            }
+            store.putTenant(t.withDomains(List.of(), store.nextRevision()));
+        }
+        return migrated;
     }
 }

@@ -55,8 +55,7 @@ class AcmeResumeIT {
         pebble = Pebble.start(dir.resolve("pebble"), dns, port, node.httpPort(), 0, Map.of());
         store = node.node.store();
         GatehouseConfig.Acme cfg = ConfigLoader.parse("test", yaml).acme();
-        DomainService domains = new DomainService(store, node.node.tenants(), cfg,
-                new DnsChecker(cfg.resolvers(), null, java.time.Duration.ofSeconds(2)), Clock.systemUTC());
+        dev.gatehouse.appliance.domains.DomainService domains = node.node.domains();
         accountId = new AcmeIssuer(store, cfg, Clock.systemUTC(), false).accountId();
         issuer = new ManagedCertificates(store, domains, node.node.certificates(), cfg, "next-holder", Clock.systemUTC(),
                 false);
@@ -81,7 +80,7 @@ class AcmeResumeIT {
         dns.addA(name, "127.0.0.1");
         long now = System.currentTimeMillis();
         store.putDomain(new DomainRecord(name, "t", "_gatehouse-challenge." + name, "v", DomainRecord.VERIFIED, null,
-                List.of(), 1, now, 0, now, now, store.nextRevision()));
+                List.of(), 1, now, 0, now, now, store.nextRevision(), DomainRecord.BY_DNS));
         store.putManagedCertificate(new ManagedCertificateRecord(name, "t", "crt_" + name.hashCode(),
                 ManagedCertificateRecord.PENDING, null, null, 0, now, 0, 0, null, null, 0, 0, now,
                 store.nextRevision()));

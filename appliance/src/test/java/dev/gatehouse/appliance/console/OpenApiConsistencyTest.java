@@ -54,21 +54,21 @@ class OpenApiConsistencyTest {
     Path dataDir;
 
     private FileStore store;
+    private dev.gatehouse.appliance.testing.Services services;
     private ConsoleApi api;
     private final AtomicBoolean ready = new AtomicBoolean(true);
     private final JsonNode doc = OpenApi.document();
 
     @BeforeEach
     void buildApi() throws Exception {
-        store = FileStore.open(dataDir, Sealer.of(Sealer.loadOrCreateKeyFile(dataDir.resolve("master.key"))));
-        api = new ConsoleApi(store, new TokenService(store), new TenantService(store),
-                new CertificateService(store, UploadPolicy.defaults(), Clock.systemUTC()),
-                new AuditLog(dataDir.resolve("audit.log")), Map::of, ready::get, () -> { });
+        services = new dev.gatehouse.appliance.testing.Services(dataDir);
+        store = services.store;
+        api = new ConsoleApi(services.console(), who -> Map.of(), ready::get, null);
     }
 
     @AfterEach
-    void closeStore() {
-        store.close();
+    void closeStore() throws Exception {
+        services.close();
     }
 
     @Test
@@ -215,14 +215,16 @@ class OpenApiConsistencyTest {
         CertificateRecord cert = new CertificateRecord("crt_0123456789abcdef", "acme", List.of("a.acme.example"), 7L,
                 "-----BEGIN CERTIFICATE-----\n", new SealedValue("k1", "bm9uY2U=", "c2VjcmV0"), "ECDSA-P-256", 0L,
                 1L, "00", "CN=ca", "1f", false, 0L, 1L);
-        assertThat(properties("Certificate")).isEqualTo(ConsoleApi.view(cert, true).keySet());
-        assertThat(required("Certificate")).isEqualTo(ConsoleApi.view(cert, false).keySet());
+        assertThat(properties("Certificate")).isEqualTo(ConsoleApi.view(cert, true, List.of()).keySet());
+        assertThat(required("Certificate")).isEqualTo(ConsoleApi.view(cert, false, cert.names()).keySet());
 
-        Map<String, Object> tenant = ConsoleApi.view(new TenantRecord("acme", "Acme", List.of("acme.example"), 1L, 0L));
+        Map<String, Object> tenant = ConsoleApi.view(new TenantRecord("acme", "Acme", List.of(), 1L, 0L),
+                List.of("acme.example"), List.of("pending.acme.example"));
         assertThat(properties("Tenant")).isEqualTo(tenant.keySet());
         assertThat(required("Tenant")).isEqualTo(tenant.keySet());
 
-        Map<String, Object> token = ConsoleApi.view(new TokenRecord("0123456789ab", "hash", "admin", "", 0L, false, 1L));
+        Map<String, Object> token = ConsoleApi.view(new TokenRecord("0123456789ab", "hash", "admin", "", 0L, false, 1L, 0L),
+                null);
         assertThat(properties("Token")).isEqualTo(token.keySet());
         assertThat(required("Token")).isEqualTo(token.keySet());
 
@@ -235,9 +237,9 @@ class OpenApiConsistencyTest {
         assertThat(properties("Route")).isEqualTo(route);
         assertThat(required("Route")).isEqualTo(route);
 
-        Map<String, Object> domain = AcmeServices.view(new dev.gatehouse.cluster.store.DomainRecord("a.acme.example",
-                "acme", "_gatehouse-challenge.a.acme.example", "v", "pending", null, List.of(), 0, 0, 0, 0, 0, 1L),
-                "127.0.0.1");
+        Map<String, Object> domain = ConsoleApi.view(new dev.gatehouse.cluster.store.DomainRecord("a.acme.example",
+                "acme", "_gatehouse-challenge.a.acme.example", "v", "pending", null, List.of(), 0, 0, 0, 0, 0, 1L, null),
+                "127.0.0.1", 1000L);
         assertThat(properties("Domain")).isEqualTo(domain.keySet());
         assertThat(required("Domain")).isEqualTo(domain.keySet());
         Map<String, Object> managed = AcmeServices.view(new dev.gatehouse.cluster.store.ManagedCertificateRecord(

@@ -4,15 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.gatehouse.appliance.auth.Principal;
+import dev.gatehouse.appliance.certs.CertificateService;
 import dev.gatehouse.appliance.core.ServiceException;
-import dev.gatehouse.cluster.store.FileStore;
-import dev.gatehouse.cluster.store.Sealer;
+import dev.gatehouse.appliance.testing.Services;
+import dev.gatehouse.tls.demo.DemoPki;
+import dev.gatehouse.tls.demo.Pem;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
 
 class TenantServiceTest {
 
@@ -20,61 +22,80 @@ class TenantServiceTest {
     private static final Principal A = new Principal("ta", "tenant:a");
     @TempDir
     Path dir;
-    private TenantService tenants;
+    private Services s;
 
     @BeforeEach
     void setUp() throws Exception {
-        tenants = new TenantService(FileStore.open(dir, Sealer.of(new byte[32])));
-        tenants.create(ADMIN, "a", "A");
-        tenants.create(ADMIN, "b", "B");
+        s = new Services(dir);
+        s.tenants.create(ADMIN, "a", "A");
+        s.tenants.create(ADMIN, "b", "B");
     }
 
-    @ParameterizedTest(name = "b holds {0}, a claims {1}: allowed={2}")
-    @CsvSource({
-        "shop.example.com, *.example.com, false",
-        "*.example.com, shop.example.com, false",
-        "*.example.com, *.example.com, false",
-        "shop.example.com, shop.example.com, false",
-        "*.example.com, example.com, true",
-        "*.example.com, a.b.example.com, true",
-        "shop.example.com, www.example.com, true",
-    })
-    void aNameBelongsToOneTenantOnly(String heldByB, String claimedByA, boolean allowed) throws Exception {
-        tenants.claim(ADMIN, "b", heldByB);
-        if (allowed) {
-            assertThat(tenants.claim(A, "a", claimedByA).domains()).contains(claimedByA);
-        } else {
-            assertThatThrownBy(() -> tenants.claim(A, "a", claimedByA))
-                    .isInstanceOfSatisfying(ServiceException.class, e -> {
-                        assertThat(e.kind()).isEqualTo(ServiceException.Kind.CONFLICT);
-                        assertThat(e.getMessage()).doesNotContain("b:");
-                    });
-        }
+    @AfterEach
+    void tearDown() throws Exception {
+        s.close();
     }
 
     @Test
-    void tenantTokenCannotActForAnotherTenantOrCreateTenants() {
-        assertThatThrownBy(() -> tenants.claim(A, "b", "x.test"))
+    void tenantTokenCannotActForAnotherTenantOrCreateOrDeleteTenants() {
+        assertThatThrownBy(() -> s.domains.claim(A, "b", "x.example.com", false))
                 .isInstanceOfSatisfying(ServiceException.class, e -> assertThat(e.kind()).isEqualTo(ServiceException.Kind.FORBIDDEN));
-        assertThatThrownBy(() -> tenants.create(A, "c", "C"))
+        assertThatThrownBy(() -> s.tenants.create(A, "c", "C"))
                 .isInstanceOfSatisfying(ServiceException.class, e -> assertThat(e.kind()).isEqualTo(ServiceException.Kind.FORBIDDEN));
+        assertThatThrownBy(() -> s.tenants.delete(A, "a", true, null))
+                .isInstanceOfSatisfying(ServiceException.class, e -> assertThat(e.kind()).isEqualTo(ServiceException.Kind.FORBIDDEN));
+        assertThat(s.store.tenant("a")).isPresent();
     }
 
     @Test
-    void refusesInvalidNamesAndIds() {
-        assertThatThrownBy(() -> tenants.claim(ADMIN, "a", "*.com"))
-                .isInstanceOfSatisfying(ServiceException.class, e -> assertThat(e.field()).isEqualTo("name"));
-        assertThatThrownBy(() -> tenants.create(ADMIN, "Bad_Id", null))
+    void refusesInvalidIds() {
+        assertThatThrownBy(() -> s.tenants.create(ADMIN, "Bad_Id", null))
                 .isInstanceOfSatisfying(ServiceException.class, e -> assertThat(e.field()).isEqualTo("id"));
-        assertThatThrownBy(() -> tenants.create(ADMIN, "a", null))
+        assertThatThrownBy(() -> s.tenants.create(ADMIN, "a", null))
                 .isInstanceOfSatisfying(ServiceException.class, e -> assertThat(e.kind()).isEqualTo(ServiceException.Kind.CONFLICT));
     }
 
     @Test
-    void wildcardClaimCoversOneLabelOnly() {
-        assertThat(TenantService.covers("*.example.com", "a.example.com")).isTrue();
-        assertThat(TenantService.covers("*.example.com", "*.example.com")).isTrue();
-        assertThat(TenantService.covers("*.example.com", "example.com")).isFalse();
-        assertThat(TenantService.covers("*.example.com", "a.b.example.com")).isFalse();
+    void deletingATenantThatStillHoldsObjectsNeedsForceAndThenRemovesEverything() throws Exception {
+        s.domains.claim(ADMIN, "a", "*.a.example.com", true);
+        s.domains.claim(A, "a", "pending.example.net", false);
+        DemoPki pki = DemoPki.create("TenantServiceTest CA");
+        DemoPki.Issued cert = pki.issueEc("www.a.example.com");
+        String id = s.certificates.upload(A, new CertificateService.Upload("a",
+                new String(Pem.certificates(cert.chain()), StandardCharsets.US_ASCII),
+                new String(Pem.privateKey(cert.key()), StandardCharsets.US_ASCII), null, null)).id();
+        String token = s.tokens.create("tenant:a", "ci").record().id();
+
+        assertThatThrownBy(() -> s.tenants.delete(ADMIN, "a", false, null))
+                .isInstanceOfSatisfying(ServiceException.class, e -> {
+                    assertThat(e.kind()).isEqualTo(ServiceException.Kind.CONFLICT);
+                    assertThat(e.type()).isEqualTo("tenant-not-empty");
+                    assertThat(e.extra()).containsEntry("certificates", 1).containsEntry("claims", 2);
+                });
+        assertThat(s.store.certificate(id)).isPresent();
+        assertThat(s.claims.claimsOf("a")).hasSize(2);
+
+        TenantService.Removed removed = s.tenants.delete(ADMIN, "a", true, null);
+        assertThat(removed.certificates()).containsExactly(id);
+        assertThat(removed.claims()).containsExactlyInAnyOrder("*.a.example.com", "pending.example.net");
+        assertThat(removed.tokens()).containsExactly(token);
+        assertThat(s.store.tenant("a")).isEmpty();
+        assertThat(s.store.certificate(id)).isEmpty();
+        assertThat(s.claims.claimsOf("a")).isEmpty();
+        assertThat(s.store.token(token)).get().extracting(t -> t.revoked()).isEqualTo(true);
+        // the name is free for another tenant, and b was never touched
+        assertThat(s.domains.claim(ADMIN, "b", "www.a.example.com", true).domain().verified()).isTrue();
+        assertThat(s.store.tenant("b")).isPresent();
+        assertThat(java.nio.file.Files.readString(dir.resolve("audit.log")))
+                .contains("\"action\":\"certificate.delete\"").contains("\"action\":\"domain.delete\"")
+                .contains("\"action\":\"token.revoke\"");
+    }
+
+    @Test
+    void aTenantWithoutObjectsIsDeletedWithoutForce() throws Exception {
+        s.tenants.delete(ADMIN, "b", false, null);
+        assertThat(s.store.tenant("b")).isEmpty();
+        assertThatThrownBy(() -> s.tenants.delete(ADMIN, "b", false, null))
+                .isInstanceOfSatisfying(ServiceException.class, e -> assertThat(e.kind()).isEqualTo(ServiceException.Kind.NOT_FOUND));
     }
 }

@@ -332,6 +332,15 @@ public final class GridStore implements Store {
     }
 
     @Override
+    public boolean removeTenant(String id) throws StoreException {
+        if (local.tenant(id).isEmpty()) {
+            return false;
+        }
+        write(Records.TENANTS, id, nextRevision(), null);
+        return true;
+    }
+
+    @Override
     public Collection<TokenRecord> tokens() {
         return local.tokens();
     }
@@ -396,15 +405,15 @@ public final class GridStore implements Store {
 
     @Override
     public void putDomain(DomainRecord d) throws StoreException {
-        write(Records.DOMAINS, d.name(), d.revision(), d);
+        write(Records.DOMAINS, d.key(), d.revision(), d);
     }
 
     @Override
-    public boolean removeDomain(String name) throws StoreException {
-        if (local.domain(name).isEmpty()) {
+    public boolean removeDomain(String key) throws StoreException {
+        if (local.domain(key).isEmpty()) {
             return false;
         }
-        write(Records.DOMAINS, name, nextRevision(), null);
+        write(Records.DOMAINS, key, nextRevision(), null);
         return true;
     }
 

@@ -177,7 +177,14 @@ public final class FileStore implements Store {
                 clock.observe(revision(r));
                 @SuppressWarnings("unchecked")
                 Map<String, Object> m = (Map<String, Object>) live(kind);
-                m.put(key(r), r);
+                String key = key(r);
+                m.put(key, r);
+                if (!f.equals(file(kind, key))) {
+                    // written under an older key scheme (domain claims were keyed by name alone)
+                    AtomicFiles.write(file(kind, key), data, true);
+                    Files.deleteIfExists(f);
+                    log.info("event=store_entry_rekeyed kind={} key={}", kind, key);
+                }
             }
         }
     }
@@ -185,7 +192,7 @@ public final class FileStore implements Store {
     /** The store key of a record of the kinds loaded generically. */
     private static String key(Object record) {
         if (record instanceof DomainRecord r) {
-            return r.name();
+            return r.key();
         } else if (record instanceof ChallengeRecord r) {
             return r.token();
         } else if (record instanceof ManagedCertificateRecord r) {
@@ -384,6 +391,8 @@ public final class FileStore implements Store {
     private void notifyPut(String kind, Object record) {
         if (record instanceof CertificateRecord c) {
             listeners.forEach(l -> l.certificatePut(c));
+        } else if (record instanceof DomainRecord d) {
+            listeners.forEach(l -> l.claimChanged(d.tenant()));
         } else if (Records.POOLS.equals(kind) || Records.ROUTES.equals(kind)) {
             listeners.forEach(StoreListener::routingChanged);
         }
@@ -392,6 +401,8 @@ public final class FileStore implements Store {
     private void notifyRemoved(String kind, String key) {
         if (Records.CERTIFICATES.equals(kind)) {
             listeners.forEach(l -> l.certificateRemoved(key));
+        } else if (Records.DOMAINS.equals(kind)) {
+            listeners.forEach(l -> l.claimChanged(tenantOfClaim(key)));
         } else if (Records.POOLS.equals(kind) || Records.ROUTES.equals(kind)) {
             listeners.forEach(StoreListener::routingChanged);
         }
@@ -441,6 +452,16 @@ public final class FileStore implements Store {
         clearTombstone(Records.TENANTS, tenant.id());
         write(Records.TENANTS, tenant.id(), tenant);
         tenants.put(tenant.id(), tenant);
+    }
+
+    @Override
+    public synchronized boolean removeTenant(String id) throws StoreException {
+        if (!tenants.containsKey(id)) {
+            return false;
+        }
+        delete(Records.TENANTS, id);
+        tenants.remove(id);
+        return true;
     }
 
     @Override
@@ -538,12 +559,21 @@ public final class FileStore implements Store {
 
     @Override
     public void putDomain(DomainRecord domain) throws StoreException {
-        putOther(Records.DOMAINS, domain.name(), domain);
+        putOther(Records.DOMAINS, domain.key(), domain);
+        listeners.forEach(l -> l.claimChanged(domain.tenant()));
     }
 
     @Override
-    public boolean removeDomain(String name) throws StoreException {
-        return removeOther(Records.DOMAINS, name);
+    public boolean removeDomain(String key) throws StoreException {
+        boolean removed = removeOther(Records.DOMAINS, key);
+        if (removed) {
+            listeners.forEach(l -> l.claimChanged(tenantOfClaim(key)));
+        }
+        return removed;
+    }
+
+    private static String tenantOfClaim(String key) {
+        return key.substring(key.lastIndexOf('@') + 1);
     }
 
     @Override

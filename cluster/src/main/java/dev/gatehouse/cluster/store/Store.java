@@ -26,6 +26,9 @@ public interface Store extends AutoCloseable {
 
     void putTenant(TenantRecord tenant) throws StoreException;
 
+    /** Removes a tenant record (its objects are removed first by the caller). */
+    boolean removeTenant(String id) throws StoreException;
+
     Collection<TokenRecord> tokens();
 
     Optional<TokenRecord> token(String id);
@@ -44,14 +47,14 @@ public interface Store extends AutoCloseable {
 
     boolean removeRoute(String host) throws StoreException;
 
-    /** Domain claims and their verification state, by name. */
+    /** Domain claims and their verification state, by {@link DomainRecord#key() name@tenant}. */
     Collection<DomainRecord> domains();
 
-    Optional<DomainRecord> domain(String name);
+    Optional<DomainRecord> domain(String key);
 
     void putDomain(DomainRecord domain) throws StoreException;
 
-    boolean removeDomain(String name) throws StoreException;
+    boolean removeDomain(String key) throws StoreException;
 
     /** The cluster's ACME account at a directory, by {@link AcmeAccountRecord#id()}. */
     Optional<AcmeAccountRecord> acmeAccount(String id);

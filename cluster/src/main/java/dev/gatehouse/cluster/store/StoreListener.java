@@ -14,4 +14,8 @@ public interface StoreListener {
 
     default void routingChanged() {
     }
+
+    /** A domain claim of {@code tenant} was added, changed (e.g. verified) or removed. */
+    default void claimChanged(String tenant) {
+    }
 }

@@ -43,7 +43,7 @@ class FileStoreTest {
             assertThat(s.removeCertificate("c2")).isTrue();
             assertThat(s.removeCertificate("c2")).isFalse();
             s.putTenant(new TenantRecord("t", "T", List.of("*.test"), s.nextRevision(), 0));
-            s.putToken(new TokenRecord("k", "hash", "admin", "", 0, false, s.nextRevision()));
+            s.putToken(new TokenRecord("k", "hash", "admin", "", 0, false, s.nextRevision(), 0));
             s.putPool(new PoolRecord("p", List.of("127.0.0.1:1"), "round-robin", null, s.nextRevision()));
             s.putRoute(new RouteRecord("*.test", "p", s.nextRevision()));
         }
@@ -109,7 +109,7 @@ class FileStoreTest {
     void persistsAcmeKindsWithTombstonesAndRejectsATamperedAccountKey(@TempDir Path dir) throws Exception {
         try (FileStore s = FileStore.open(dir, sealer)) {
             s.putDomain(new DomainRecord("app.example.com", "t", "_gatehouse-challenge.app.example.com", "v",
-                    DomainRecord.PENDING, null, List.of(), 0, 0, 0, 0, 0, s.nextRevision()));
+                    DomainRecord.PENDING, null, List.of(), 0, 0, 0, 0, 0, s.nextRevision(), null));
             s.putChallenge(new ChallengeRecord("tok", "tok.thumb", "app.example.com", 0, s.nextRevision()));
             s.putManagedCertificate(new ManagedCertificateRecord("app.example.com", "t", "crt_1",
                     ManagedCertificateRecord.PENDING, null, null, 0, 0, 0, 0, null, null, 0, 0, 0, s.nextRevision()));
@@ -122,7 +122,7 @@ class FileStoreTest {
             assertThat(s.removeChallenge("tok")).isFalse();
         }
         try (FileStore again = FileStore.open(dir, sealer)) {
-            assertThat(again.domain("app.example.com")).get().extracting(DomainRecord::txtValue).isEqualTo("v");
+            assertThat(again.domain("app.example.com@t")).get().extracting(DomainRecord::txtValue).isEqualTo("v");
             assertThat(again.challenge("tok")).isEmpty();
             assertThat(again.managedCertificate("app.example.com")).isPresent();
             assertThat(again.acmeAccount("acct_1")).isPresent();

@@ -1,4 +1,4 @@
-package dev.gatehouse.appliance.acme;
+package dev.gatehouse.appliance.domains;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -59,6 +59,11 @@ public final class DnsChecker {
         this.target = target == null ? null : stripDot(target.toLowerCase(Locale.ROOT));
     }
 
+    /**
+     * @param name     the name that must point at the target, or null for none (a wildcard claim)
+     * @param txtName  where the TXT record must be
+     * @param expected the value it must hold
+     */
     public Result check(String name, String txtName, String expected) {
         List<String> seen = new ArrayList<>();
         Answer txt = query(txtName, Type.TXT);
@@ -76,7 +81,7 @@ public final class DnsChecker {
                     : seen.isEmpty() ? "no TXT record at " + txtName + " (expected: \"" + expected + "\")"
                     : "TXT " + txtName + " does not hold the expected value \"" + expected + "\"";
         }
-        if (target != null) {
+        if (target != null && name != null) {
             Answer a = query(name, Type.A);
             Set<String> cnames = new LinkedHashSet<>();
             Set<String> addresses = new LinkedHashSet<>();

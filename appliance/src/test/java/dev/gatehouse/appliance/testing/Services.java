@@ -1,0 +1,64 @@
+package dev.gatehouse.appliance.testing;
+
+import dev.gatehouse.appliance.auth.AuditLog;
+import dev.gatehouse.appliance.auth.TokenService;
+import dev.gatehouse.appliance.certs.CertificateService;
+import dev.gatehouse.appliance.certs.UploadPolicy;
+import dev.gatehouse.appliance.console.ConsoleApi;
+import dev.gatehouse.appliance.domains.ClaimIndex;
+import dev.gatehouse.appliance.domains.DnsChecker;
+import dev.gatehouse.appliance.domains.DomainService;
+import dev.gatehouse.appliance.routing.RoutingService;
+import dev.gatehouse.appliance.tenants.TenantService;
+import dev.gatehouse.cluster.store.FileStore;
+import dev.gatehouse.cluster.store.Sealer;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The appliance's services over a real file store in a temporary directory, wired as a node wires
+ * them, for tests that call services or {@link ConsoleApi#handle} directly. The DNS checker points
+ * at a closed port: tests that need DNS proofs use a real DNS server (see {@code Pebble.Dns}).
+ */
+public final class Services implements AutoCloseable {
+
+    public final FileStore store;
+    public final AuditLog audit;
+    public final ClaimIndex claims;
+    public final TokenService tokens;
+    public final DomainService domains;
+    public final TenantService tenants;
+    public final CertificateService certificates;
+    public final RoutingService routing;
+
+    public Services(Path dir) throws Exception {
+        this(dir, Clock.systemUTC(), List.of(new InetSocketAddress("127.0.0.1", 9)));
+    }
+
+    public Services(Path dir, Clock clock, List<InetSocketAddress> resolvers) throws Exception {
+        store = FileStore.open(dir, Sealer.of(Sealer.loadOrCreateKeyFile(dir.resolve("master.key"))));
+        audit = new AuditLog(dir.resolve("audit.log"));
+        claims = new ClaimIndex(store);
+        tokens = new TokenService(store, clock);
+        domains = new DomainService(store, claims, audit, new DomainService.Settings("_gatehouse-challenge", null,
+                Duration.ofSeconds(1), Duration.ofSeconds(1), 3, Duration.ofDays(7)),
+                new DnsChecker(resolvers, null, Duration.ofSeconds(1)), clock);
+        tenants = new TenantService(store, domains, tokens, audit, clock);
+        certificates = new CertificateService(store, claims, UploadPolicy.defaults(), clock);
+        routing = new RoutingService(store, () -> { });
+    }
+
+    public ConsoleApi.Services console() {
+        return new ConsoleApi.Services(tokens, tenants, domains, certificates, routing, audit);
+    }
+
+    @Override
+    public void close() throws IOException {
+        audit.close();
+        store.close();
+    }
+}
