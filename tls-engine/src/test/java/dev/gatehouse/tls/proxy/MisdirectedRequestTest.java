@@ -138,6 +138,18 @@ class MisdirectedRequestTest {
     }
 
     @Test
+    void keepsReadingWhenARequestHeadArrivesAcrossSeveralReads() {
+        // each writeInbound is one read cycle ending in channelReadComplete; the ones that decode nothing must
+        // not leave the proxy waiting (the flow-control handler counts an empty cycle as the read's answer)
+        EmbeddedChannel ch = http1("app.tenant-a.test");
+        assertThat(send(ch, "GET /a HTTP/1.1\r\nHo")).isEmpty();
+        assertThat(send(ch, "st: other.name\r\n")).isEmpty();
+        assertThat(statuses(send(ch, "\r\nGET /b HTTP/1.1\r\nHost: app.tenant-a.test\r\n"))).containsExactly(421);
+        assertThat(statuses(send(ch, "\r\n"))).containsExactly(404);
+        assertThat(ch.isOpen()).isTrue();
+    }
+
+    @Test
     void checksTheAuthorityOfAnAbsoluteFormTargetToo() {
         EmbeddedChannel ch = http1("app.tenant-a.test");
         String r = send(ch, "GET https://other.name/x HTTP/1.1\r\nHost: app.tenant-a.test\r\n\r\n"
