@@ -5,6 +5,8 @@ import dev.gatehouse.tls.backend.BackendHandler;
 import dev.gatehouse.tls.backend.BackendListener;
 import dev.gatehouse.tls.backend.BackendPool;
 import dev.gatehouse.tls.backend.BackendServer;
+import dev.gatehouse.tls.sni.CoveredNames;
+import dev.gatehouse.tls.sni.TenantSniHandler;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -46,7 +48,12 @@ import org.slf4j.LoggerFactory;
  * <p>Flow control follows Netty's proxy pattern: auto-read is off on both sides and the next chunk
  * is read only after the previous one was written, so a slow peer slows the other side down instead
  * of filling memory. Bodies are streamed chunk by chunk, never aggregated. One exchange at a time per
- * connection (HTTP/1.1 pipelining is served in order).
+ * connection: HTTP/1.1 pipelining is served in order because a {@link io.netty.handler.flow.FlowControlHandler}
+ * in front of this handler holds the requests that one socket read decoded and hands over one message
+ * per {@code read()}; this handler keeps at most one {@code read()} outstanding.
+ *
+ * <p>Before anything is forwarded the request's authority must be covered by the certificate served
+ * on the connection ({@link AuthorityCheck}), else 421 Misdirected Request.
  */
 public final class ProxyHandler extends ChannelInboundHandlerAdapter implements BackendListener {
 
@@ -58,7 +65,10 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
     private final ProxyServices services;
     private final boolean http2;
     private final int localPort;
+    private final CoveredNames covered;
     private ChannelHandlerContext ctx;
+    /** A {@code read()} was asked for and no message has arrived since. */
+    private boolean readPending;
     private boolean started;
     private boolean draining;
     private State state = State.IDLE;
@@ -88,11 +98,14 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
     /**
      * @param http2     true when this handler serves one HTTP/2 stream (a child channel)
      * @param localPort the listener's port, for {@code X-Forwarded-Port}
+     * @param covered   the names of the certificate served on this connection
+     *                  ({@link CoveredNames#servedOn}); {@code null} covers nothing, every request gets 421
      */
-    public ProxyHandler(ProxyServices services, boolean http2, int localPort) {
+    public ProxyHandler(ProxyServices services, boolean http2, int localPort, CoveredNames covered) {
         this.services = services;
         this.http2 = http2;
         this.localPort = localPort;
+        this.covered = covered;
     }
 
     @Override
@@ -113,12 +126,32 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
         if (!started) {
             started = true;
             ctx.channel().config().setAutoRead(false);
+            read();
+        }
+    }
+
+    /** Asks for the next message, unless a read is already outstanding (which would deliver two). */
+    private void read() {
+        if (!readPending) {
+            readPending = true;
             ctx.read();
         }
     }
 
     @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (readPending && state != State.CLOSED) {
+            // The read cycle ended without a message for us (half a request head, a TLS record
+            // fragment): the flow-control handler counts that as the read's answer, so ask again.
+            readPending = false;
+            read();
+        }
+        ctx.fireChannelReadComplete();
+    }
+
+    @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        readPending = false;
         switch (state) {
             case CLOSED -> ReferenceCountUtil.release(msg);
             case TUNNEL -> relayToBackend(msg);
@@ -130,7 +163,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
                     onRequestBody(content);
                 } else {
                     ReferenceCountUtil.release(msg);
-                    ctx.read();
+                    read();
                 }
             }
         }
@@ -193,10 +226,36 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
                     "body of " + declared + " bytes exceeds " + max);
             return;
         }
-        if (host == null || host.isEmpty()) {
-            ReferenceCountUtil.release(req);
-            respondError(HttpResponseStatus.BAD_REQUEST, "missing Host header", !full && (declared > 0 || chunked));
-            return;
+        boolean bodyPending = !full && (declared > 0 || chunked);
+        switch (AuthorityCheck.check(covered, req, http2)) {
+            case MISSING_HOST -> {
+                ReferenceCountUtil.release(req);
+                services.metrics().increment("http.missing_host");
+                respondError(HttpResponseStatus.BAD_REQUEST, "missing Host header", bodyPending);
+                return;
+            }
+            case DUPLICATE_HOST -> {
+                ReferenceCountUtil.release(req);
+                services.metrics().increment("http.bad_request");
+                respondError(HttpResponseStatus.BAD_REQUEST, "more than one Host header", bodyPending);
+                return;
+            }
+            case MISDIRECTED -> {
+                ReferenceCountUtil.release(req);
+                services.metrics().increment("http.misdirected");
+                if (log.isDebugEnabled()) {
+                    log.debug("event=misdirected_request sni={} host={} uri={} bundle={} client={}", sni(), host,
+                            req.uri(), covered == null ? null : covered.bundleId(), ctx.channel().remoteAddress());
+                }
+                respondError(HttpResponseStatus.MISDIRECTED_REQUEST,
+                        "this connection's certificate does not cover the requested host", bodyPending);
+                return;
+            }
+            case COVERED -> {
+                if (http2) {
+                    headers.set(HttpHeaderNames.HOST, host); // :authority only, not a second Host a client added
+                }
+            }
         }
         pool = services.router().get().route(host);
         if (pool == null) {
@@ -276,7 +335,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
                     b.close();
                 }
             } else if (!last && state == State.FORWARDING && b == backend) {
-                ctx.read();
+                read();
             }
         });
     }
@@ -327,7 +386,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
         b.read();
         if (pendingBody.isEmpty()) {
             if (!requestDone) {
-                ctx.read();
+                read();
             }
             return;
         }
@@ -454,7 +513,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
         if (headTimer != null) {
             headTimer.awaitNextHead();
         }
-        ctx.read();
+        read();
     }
 
     @Override
@@ -536,7 +595,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
         b.pipeline().remove(BackendConnector.CODEC);
         b.pipeline().remove(BackendConnector.IDLE);
         b.read();
-        ctx.read();
+        read();
     }
 
     private static boolean isHttpLayer(io.netty.channel.ChannelHandler h) {
@@ -551,12 +610,12 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
         Channel b = backend;
         if (!(msg instanceof ByteBuf) || b == null) {
             ReferenceCountUtil.release(msg);
-            ctx.read();
+            read();
             return;
         }
         b.writeAndFlush(msg).addListener((ChannelFutureListener) f -> {
             if (f.isSuccess()) {
-                ctx.read();
+                read();
             } else {
                 closeAll();
             }
@@ -617,7 +676,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
                         nextRequest();
                     } else {
                         state = State.DISCARDING; // the empty last chunk is still to come
-                        ctx.read();
+                        read();
                     }
                 });
     }
@@ -630,7 +689,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
             state = State.IDLE;
             nextRequest();
         } else {
-            ctx.read();
+            read();
         }
     }
 
@@ -723,6 +782,11 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
         }
         log.debug("event=client_error client={} cause={}", ctx.channel().remoteAddress(), cause.toString());
         closeAll();
+    }
+
+    private String sni() {
+        Channel ch = http2 && ctx.channel().parent() != null ? ctx.channel().parent() : ctx.channel();
+        return ch.attr(TenantSniHandler.SNI).get();
     }
 
     private InetAddress clientAddress() {

@@ -7,6 +7,7 @@ import dev.gatehouse.tls.proxy.HeadTimeoutHandler;
 import dev.gatehouse.tls.proxy.ProxyHandler;
 import dev.gatehouse.tls.proxy.ProxyServices;
 import dev.gatehouse.tls.sni.CertificateRegistry;
+import dev.gatehouse.tls.sni.CoveredNames;
 import dev.gatehouse.tls.sni.TenantSniHandler;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -24,6 +25,7 @@ import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.handler.flow.FlowControlHandler;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
 import io.netty.handler.ssl.SniCompletionEvent;
@@ -53,6 +55,7 @@ final class HttpsChannelInitializer extends ChannelInitializer<Channel> {
     static final String ALPN = "alpn";
     static final String HEAD_TIMEOUT = "head-timeout";
     static final String HTTP_CODEC = "http-codec";
+    static final String FLOW_CONTROL = "flow-control";
     static final String EXPECT_CONTINUE = "expect-continue";
     static final String IDLE = "idle";
     static final String FLUSH_CONSOLIDATION = "flush-consolidation";
@@ -99,6 +102,10 @@ final class HttpsChannelInitializer extends ChannelInitializer<Channel> {
         p.addLast(FLUSH_CONSOLIDATION, new FlushConsolidationHandler(64, true));
         p.addLast(HEAD_TIMEOUT, new HeadTimeoutHandler(proxy.headerTimeout().toMillis(), metrics));
         p.addLast(HTTP_CODEC, new HttpServerCodec(proxy.maxInitialLineLength(), proxy.maxHeaderSize(), 16 * 1024));
+        // One socket read can decode several pipelined requests; this holds them and hands the proxy one
+        // message per read(), so they are answered in order. Before expect-continue, so that a queued
+        // request's 100 Continue is not written into the middle of the response before it.
+        p.addLast(FLOW_CONTROL, new FlowControlHandler());
         p.addLast(EXPECT_CONTINUE, new HttpServerExpectContinueHandler());
         p.addLast(IDLE, new IdleStateHandler(0, 0, proxy.idleTimeout().toMillis(), TimeUnit.MILLISECONDS));
         addProxyHandlers(p, false);
@@ -124,8 +131,13 @@ final class HttpsChannelInitializer extends ChannelInitializer<Channel> {
         }));
     }
 
+    /**
+     * Ends a connection's (HTTP/1.1) or stream's (HTTP/2) pipeline. The names of the certificate chosen
+     * at handshake time, recorded on the connection (an HTTP/2 stream reads its parent's), decide which
+     * Hosts the proxy carries.
+     */
     private void addProxyHandlers(ChannelPipeline p, boolean http2) {
-        p.addLast(PROXY, new ProxyHandler(services, http2, localPort));
+        p.addLast(PROXY, new ProxyHandler(services, http2, localPort, CoveredNames.servedOn(p.channel())));
     }
 
     /** Picks HTTP/1.1 or HTTP/2 after the handshake and classifies handshake failures. */

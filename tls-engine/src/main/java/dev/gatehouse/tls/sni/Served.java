@@ -12,6 +12,8 @@ import java.util.concurrent.atomic.AtomicReference;
 final class Served {
 
     final CertificateBundle bundle;
+    /** What the bundle covers, computed once so requests on its connections only do hash lookups. */
+    final CoveredNames covered;
     /** The cached context, or null when not built or evicted. Owned by {@link ContextCache}. */
     final AtomicReference<SslContext> context = new AtomicReference<>();
     /** CLOCK reference bit: set on use, cleared by the evictor's first pass. */
@@ -20,6 +22,7 @@ final class Served {
 
     Served(CertificateBundle bundle) {
         this.bundle = bundle;
+        this.covered = CoveredNames.of(bundle.id(), bundle.names());
     }
 
     @Override

@@ -31,8 +31,11 @@ public final class TenantSniHandler extends AbstractSniHandler<Served> {
 
     private static final Logger log = LoggerFactory.getLogger(TenantSniHandler.class);
 
-    /** The id of the certificate bundle a connection was given. */
-    public static final AttributeKey<String> SERVED_BUNDLE = AttributeKey.valueOf("gatehouse.bundle");
+    /**
+     * The names of the certificate bundle a connection was given (its id included), set when the
+     * bundle is chosen, before the handshake; requests for other names get 421.
+     */
+    public static final AttributeKey<CoveredNames> SERVED_BUNDLE = AttributeKey.valueOf("gatehouse.bundle");
     /** The normalized SNI of a connection. */
     public static final AttributeKey<String> SNI = AttributeKey.valueOf("gatehouse.sni");
 
@@ -103,7 +106,7 @@ public final class TenantSniHandler extends AbstractSniHandler<Served> {
             sslContext = registry.acquireContext(served);
             sslHandler = sslContext.newHandler(ctx.alloc());
             sslHandler.setHandshakeTimeoutMillis(handshakeTimeoutMillis);
-            ctx.channel().attr(SERVED_BUNDLE).set(served.bundle.id());
+            ctx.channel().attr(SERVED_BUNDLE).set(served.covered);
             ctx.channel().attr(SNI).set(hostname);
             log.debug("event=sni_selected sni={} bundle={}", hostname, served.bundle.id());
             ctx.pipeline().replace(this, sslHandlerName, sslHandler);
