@@ -137,7 +137,8 @@ public final class DnsChecker {
         } catch (TextParseException e) {
             return new Answer(List.of(), "not a valid DNS name (" + e.getMessage() + ")");
         } catch (IOException e) {
-            return new Answer(List.of(), "no answer from the DNS resolvers (" + e.getMessage() + ")");
+            return new Answer(List.of(), "no answer from the DNS resolvers (" + (e.getMessage() != null ? e.getMessage()
+                    : e.getClass().getSimpleName()) + ")");
         }
     }
 
