@@ -140,8 +140,8 @@ class AcmeIT {
     @Order(1)
     void refusesPublicSuffixesWildcardsAndOtherTenantsWithProblems() throws Exception {
         for (String[] c : new String[][] {{"co.uk", "public-suffix"}, {"com", "public-suffix"},
-                {"github.io", "public-suffix"}, {"localhost", "public-suffix"},
-                {"*.example.com", "wildcard-not-supported"}, {"bad..name", "invalid-field"}}) {
+                {"github.io", "public-suffix"}, {"localhost", "public-suffix"}, {"*.co.uk", "public-suffix"},
+                {"bad..name", "invalid-field"}}) {
             TestNode.Reply r = node.call("POST", "/v1/domains", tenantToken, "{\"name\":\"" + c[0] + "\"}");
             assertThat(r.status()).as(c[0]).isEqualTo(422);
             assertThat(r.contentType()).startsWith("application/problem+json");
@@ -154,6 +154,15 @@ class AcmeIT {
         TestNode.Reply unknown = node.call("POST", "/v1/domains", tenantToken, "{\"name\":\"x.example.org\",\"x\":1}");
         assertThat(unknown.status()).isEqualTo(400);
         assertThat(unknown.json().path("field").asText()).isEqualTo("x");
+        assertThat(node.call("GET", "/v1/domains", tenantToken, null).json().path("items")).isEmpty();
+
+        // a wildcard may be claimed (and proven by its TXT record), but HTTP-01 cannot prove it for an order
+        TestNode.Reply wildcard = node.call("POST", "/v1/domains", tenantToken, "{\"name\":\"*.wild.example.com\"}");
+        assertThat(wildcard.status()).as(wildcard.body()).isEqualTo(201);
+        TestNode.Reply order = node.call("POST", "/v1/domains/*.wild.example.com/certificate", tenantToken, null);
+        assertThat(order.status()).isEqualTo(422);
+        assertThat(order.json().path("type").asText()).endsWith("/wildcard-not-supported");
+        assertThat(node.call("DELETE", "/v1/domains/*.wild.example.com", tenantToken, null).status()).isEqualTo(204);
         assertThat(node.call("GET", "/v1/domains", tenantToken, null).json().path("items")).isEmpty();
     }
 
@@ -193,7 +202,7 @@ class AcmeIT {
         assertThat(failed.path("reason").asText()).contains("does not point at this edge").contains("127.0.0.2")
                 .contains("expected: an A record 127.0.0.1");
 
-        // a pending claim blocks other tenants; a failed one does not squat the name
+        // a verified claim blocks other tenants; a failed one does not squat the name
         TestNode.Reply pending = node.call("POST", "/v1/domains", admin,
                 "{\"name\":\"wrong-txt.example.com\",\"tenant\":\"tenant-b\"}");
         assertThat(pending.status()).isEqualTo(409);
