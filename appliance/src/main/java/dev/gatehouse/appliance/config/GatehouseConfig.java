@@ -22,7 +22,18 @@ public record GatehouseConfig(
         List<Route> routes,
         String defaultPool,
         Cluster cluster,
-        Acme acme) {
+        Acme acme,
+        Store store) {
+
+    /**
+     * The node's durable store ({@code store:}).
+     *
+     * @param tombstoneTtl how long a delete is remembered (on disk and in the grid); a node or a
+     *                     snapshot away longer than this takes the cluster's state on join instead
+     *                     of pushing records the cluster no longer has
+     */
+    public record Store(Duration tombstoneTtl) {
+    }
 
     /**
      * ACME issuance and domain verification ({@code acme:}). Disabled: the domain and managed

@@ -25,6 +25,7 @@ import dev.gatehouse.cluster.store.StoreListener;
 import dev.gatehouse.cluster.store.TenantRecord;
 import dev.gatehouse.cluster.store.TokenRecord;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
@@ -44,7 +45,11 @@ import org.slf4j.LoggerFactory;
  * which it reads. Writes go to the grid under a revision guard (higher revision wins) and to the
  * local snapshot before they are acknowledged; every node applies the map events to its snapshot
  * and so to its engine. A node that starts reconciles with the grid (newer wins, in both
- * directions: this is how a full-cluster restart re-seeds the grid) before it reports ready.
+ * directions: this is how a full-cluster restart re-seeds the grid) before it reports ready, and
+ * again on membership changes and every 30 s. Tombstones expire after the local store's
+ * {@link FileStore#tombstoneTtl()}, on disk and in the grid; a node whose store was away longer
+ * than that takes the cluster's state instead of pushing records the cluster has forgotten (see
+ * {@link #reconcile()}). The clock is the local store's, so tests can move time.
  *
  * <p>An entry that does not open with the cluster key (a rogue member's, or tampered) is never
  * applied: it is logged, counted, and overwritten with this node's copy when it has one.
@@ -60,6 +65,10 @@ public final class GridStore implements Store {
     private final Sealer clusterSealer;
     private final FileStoreAccess access;
     private final AtomicLong rejected = new AtomicLong();
+    private final AtomicLong prunedInGrid = new AtomicLong();
+    private final java.time.Clock clock;
+    /** True until the first reconciliation completed; written by the thread running the passes. */
+    private volatile boolean firstPass = true;
     private final ExecutorService events = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "gatehouse-grid-events");
         t.setDaemon(true);
@@ -78,6 +87,7 @@ public final class GridStore implements Store {
         this.local = local;
         this.clusterSealer = clusterSealer;
         this.access = new FileStoreAccess(local);
+        this.clock = access.clock();
     }
 
     /** Subscribes to the grid and reconciles with it; returns when this node has caught up. */
@@ -120,18 +130,46 @@ public final class GridStore implements Store {
     }
 
     private static final int BATCH = 1000;
+    /**
+     * Clock difference between nodes tolerated by the staleness rule: a store counts as stale once
+     * it has been away longer than the tombstone lifetime minus this, so a pruning node whose clock
+     * runs up to this much ahead of the deleting one cannot open a window for resurrection.
+     */
+    static final Duration CLOCK_SKEW_ALLOWANCE = Duration.ofMinutes(5);
 
     /**
      * Newer wins, both ways: pulls what the grid has newer (in bulk, synced once at the end), pushes
      * what this node has newer (re-seeding the grid after a full restart), and re-seals values
      * sealed with a retired cluster key (only the oldest member does, to avoid duelling writes).
+     *
+     * <p>Except when this store is stale (its last completed pass is older than the tombstone
+     * lifetime) and the grid was already seeded by another node: the cluster may have deleted, and
+     * since forgotten, what this store still holds. Then a local record the grid does not have is
+     * dropped instead of pushed, and a grid tombstone beats a local record whatever the revisions.
+     * Records present in both still resolve by revision. A node that finds the grid unseeded (the
+     * whole cluster restarted) has no cluster state to defer to: it seeds everything it holds.
+     * A token revoked in the grid stays revoked whatever the revisions (revocation is one-way).
+     * After a completed pass the store records the pass's start as its sync time and forgets
+     * expired tombstones; the oldest member forgets them in the grid.
      */
     private void reconcile() throws StoreException {
         long t0 = System.nanoTime();
+        long passStart = clock.millis();
+        boolean oldest = hz.getCluster().getMembers().iterator().next().localMember();
+        boolean seeding = false;
+        if (firstPass) {
+            // one node seeds a fresh grid; every other node meets a seeded grid, even while it is still filling
+            seeding = hz.<String, String>getMap(MapNames.GRID_STATE).putIfAbsent(MapNames.SEEDED,
+                    hz.getCluster().getLocalMember().getUuid() + "|" + passStart) == null;
+        }
+        long synced = access.syncedAt();
+        Duration away = synced < 0 ? null : Duration.ofMillis(passStart - synced);
+        boolean stale = !seeding && away != null
+                && away.compareTo(access.tombstoneTtl().minus(CLOCK_SKEW_ALLOWANCE)) > 0;
         int pulled = 0;
         int pushed = 0;
         int resealed = 0;
-        boolean oldest = hz.getCluster().getMembers().iterator().next().localMember();
+        java.util.Map<String, Integer> dropped = new java.util.TreeMap<>();
         access.beginBulk();
         try {
             for (String kind : FileStoreAccess.kinds()) {
@@ -154,11 +192,27 @@ public final class GridStore implements Store {
                             }
                         }
                         long mine = access.revisionOf(kind, key);
+                        boolean mineLive = access.isLive(kind, key);
                         if (grid != null && grid.revision() > mine) {
                             if (access.apply(kind, key, grid.revision(), grid.json())) {
                                 pulled++;
                             }
+                        } else if (stale && mineLive && (encoded == null || grid != null && grid.tombstone())) {
+                            // the cluster has no such record (deleted and forgotten?) or deleted it: take its word
+                            access.adopt(kind, key, grid == null ? -1 : grid.revision(), null);
+                            dropped.merge(kind, 1, Integer::sum);
+                            log.debug("event=stale_record_dropped kind={} key={} grid={}", kind, key,
+                                    grid == null ? "absent" : "deleted");
+                        } else if (stale && encoded != null && grid == null) {
+                            continue; // unreadable in the grid: a stale copy is no better, leave healing to others
+                        } else if (mineLive && grid != null && revokedOnlyInGrid(kind, grid, key)) {
+                            access.adopt(kind, key, grid.revision(), grid.json());
+                            dropped.merge(kind, 1, Integer::sum);
+                            log.debug("event=stale_record_dropped kind={} key={} grid=revoked", kind, key);
                         } else if (mine >= 0 && (grid == null || mine > grid.revision())) {
+                            if (!mineLive && access.expired(mine)) {
+                                continue; // a forgotten delete: nothing to tell the grid
+                            }
                             push(kind, key, mine, access.jsonOf(kind, key));
                             pushed++;
                         } else if (oldest && grid != null && !clusterSealer.sealingKeyId().equals(
@@ -172,8 +226,63 @@ public final class GridStore implements Store {
         } finally {
             access.endBulk();
         }
-        log.info("event=grid_reconciled pulled={} pushed={} resealed={} took_ms={}", pulled, pushed, resealed,
+        firstPass = false;
+        access.markSynced(passStart);
+        for (java.util.Map.Entry<String, Integer> d : dropped.entrySet()) {
+            log.warn("event=stale_records_dropped kind={} dropped={} synced_at={} away={} horizon={} reason=the "
+                    + "cluster no longer has them (or revoked them) and this store was away longer than the horizon",
+                    d.getKey(), d.getValue(), synced < 0 ? "never" : java.time.Instant.ofEpochMilli(synced), away,
+                    access.tombstoneTtl());
+        }
+        access.pruneTombstones();
+        if (oldest) {
+            pruneGridTombstones();
+        }
+        log.info("event=grid_reconciled pulled={} pushed={} resealed={} dropped={} stale={} seeded={} took_ms={}",
+                pulled, pushed, resealed, dropped.values().stream().mapToInt(Integer::intValue).sum(), stale, seeding,
                 (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    /** A token this node holds unrevoked that the grid holds revoked (at any revision): revocation is one-way. */
+    private boolean revokedOnlyInGrid(String kind, GridValue grid, String key) {
+        if (!Records.TOKENS.equals(kind) || grid.tombstone()) {
+            return false;
+        }
+        try {
+            return JSON.readValue(grid.json(), TokenRecord.class).revoked()
+                    && !JSON.readValue(access.jsonOf(kind, key), TokenRecord.class).revoked();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Forgets grid tombstones older than the lifetime (on the partition owners). */
+    private void pruneGridTombstones() {
+        long cutoff = clock.millis() - access.tombstoneTtl().toMillis();
+        java.util.Map<String, Integer> pruned = new java.util.TreeMap<>();
+        for (String kind : FileStoreAccess.kinds()) {
+            IMap<String, String> map = hz.getMap(MapNames.of(kind));
+            ExpiredTombstone expired = new ExpiredTombstone(cutoff);
+            int n = map.keySet(expired).size();
+            if (n > 0) {
+                map.removeAll(expired);
+                pruned.put(kind, n);
+            }
+        }
+        if (!pruned.isEmpty()) {
+            prunedInGrid.addAndGet(pruned.values().stream().mapToInt(Integer::intValue).sum());
+            log.info("event=tombstones_pruned where=grid pruned={} horizon={}", pruned, access.tombstoneTtl());
+        }
+    }
+
+    /** Grid tombstones this node has forgotten (as the oldest member) since it started. */
+    public long prunedGridTombstones() {
+        return prunedInGrid.get();
+    }
+
+    /** Epoch ms of this node's last completed reconciliation with the grid, -1 when never. */
+    public long syncedAt() {
+        return access.syncedAt();
     }
 
     /**
