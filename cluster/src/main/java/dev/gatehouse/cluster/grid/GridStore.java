@@ -124,6 +124,14 @@ public final class GridStore implements Store {
         });
     }
 
+    /** Runs one reconciliation pass on the event thread now and waits for it (tests: no 30 s wait). */
+    void reconcileNow() throws Exception {
+        events.submit(() -> {
+            reconcile();
+            return null;
+        }).get(60, TimeUnit.SECONDS);
+    }
+
     /** Entries seen in the grid that did not open with the cluster key. */
     public long rejectedEntries() {
         return rejected.get();
