@@ -14,6 +14,7 @@ import dev.gatehouse.cluster.store.DomainRecord;
 import dev.gatehouse.cluster.store.ManagedCertificateRecord;
 import dev.gatehouse.cluster.store.FileStoreAccess;
 import dev.gatehouse.cluster.store.FileStore;
+import dev.gatehouse.cluster.store.HybridClock;
 import dev.gatehouse.cluster.store.PoolRecord;
 import dev.gatehouse.cluster.store.Records;
 import dev.gatehouse.cluster.store.RouteRecord;
@@ -155,7 +156,10 @@ public final class GridStore implements Store {
      * since forgotten, what this store still holds. Then a local record the grid does not have is
      * dropped instead of pushed, and a grid tombstone beats a local record whatever the revisions.
      * Records present in both still resolve by revision. A node that finds the grid unseeded (the
-     * whole cluster restarted) has no cluster state to defer to: it seeds everything it holds.
+     * whole cluster restarted) has no cluster state to defer to: it seeds everything it holds, and
+     * notes in the grid how old its snapshot is. A node joining later whose own snapshot is more
+     * than a lifetime newer than that seed deletes again what the seed brought back: records written
+     * before the seed's snapshot that it has no trace of (it would have seen them, or their delete).
      * A token revoked in the grid stays revoked whatever the revisions (revocation is one-way).
      * After a completed pass the store records the pass's start as its sync time and forgets
      * expired tombstones; the oldest member forgets them in the grid.
@@ -165,12 +169,18 @@ public final class GridStore implements Store {
         long passStart = clock.millis();
         boolean oldest = hz.getCluster().getMembers().iterator().next().localMember();
         boolean seeding = false;
+        long synced = access.syncedAt();
+        long staleSeedAsOf = -1;
         if (firstPass) {
             // one node seeds a fresh grid; every other node meets a seeded grid, even while it is still filling
-            seeding = hz.<String, String>getMap(MapNames.GRID_STATE).putIfAbsent(MapNames.SEEDED,
-                    hz.getCluster().getLocalMember().getUuid() + "|" + passStart) == null;
+            String seed = hz.<String, String>getMap(MapNames.GRID_STATE).putIfAbsent(MapNames.SEEDED,
+                    hz.getCluster().getLocalMember().getUuid() + "|" + (synced < 0 ? passStart : synced));
+            seeding = seed == null;
+            long seedAsOf = seeding ? -1 : seedSyncedAt(seed);
+            if (seedAsOf >= 0 && synced - seedAsOf > access.tombstoneTtl().minus(CLOCK_SKEW_ALLOWANCE).toMillis()) {
+                staleSeedAsOf = seedAsOf; // the grid was re-seeded from a snapshot a lifetime older than this one
+            }
         }
-        long synced = access.syncedAt();
         Duration away = synced < 0 ? null : Duration.ofMillis(passStart - synced);
         boolean stale = !seeding && away != null
                 && away.compareTo(access.tombstoneTtl().minus(CLOCK_SKEW_ALLOWANCE)) > 0;
@@ -178,6 +188,7 @@ public final class GridStore implements Store {
         int pushed = 0;
         int resealed = 0;
         java.util.Map<String, Integer> dropped = new java.util.TreeMap<>();
+        java.util.Map<String, Integer> undeleted = new java.util.TreeMap<>();
         access.beginBulk();
         try {
             for (String kind : FileStoreAccess.kinds()) {
@@ -201,7 +212,14 @@ public final class GridStore implements Store {
                         }
                         long mine = access.revisionOf(kind, key);
                         boolean mineLive = access.isLive(kind, key);
-                        if (grid != null && grid.revision() > mine) {
+                        if (staleSeedAsOf >= 0 && mine < 0 && grid != null && !grid.tombstone()
+                                && HybridClock.millis(grid.revision()) <= staleSeedAsOf) {
+                            // written before the old seed's snapshot, long before this store last synced, and
+                            // unknown here: deleted since, and this store forgot the delete. Delete it again.
+                            write(kind, key, nextRevision(), null);
+                            undeleted.merge(kind, 1, Integer::sum);
+                            log.debug("event=stale_seed_record_deleted kind={} key={}", kind, key);
+                        } else if (grid != null && grid.revision() > mine) {
                             if (access.apply(kind, key, grid.revision(), grid.json())) {
                                 pulled++;
                             }
@@ -242,6 +260,13 @@ public final class GridStore implements Store {
                     d.getKey(), d.getValue(), synced < 0 ? "never" : java.time.Instant.ofEpochMilli(synced), away,
                     access.tombstoneTtl());
         }
+        for (java.util.Map.Entry<String, Integer> d : undeleted.entrySet()) {
+            log.warn("event=stale_seed_records_deleted kind={} deleted={} seed_synced_at={} synced_at={} horizon={} "
+                    + "reason=the grid was re-seeded from a snapshot older than this one by more than the horizon; "
+                    + "these records were deleted since", d.getKey(), d.getValue(),
+                    java.time.Instant.ofEpochMilli(staleSeedAsOf), java.time.Instant.ofEpochMilli(synced),
+                    access.tombstoneTtl());
+        }
         access.pruneTombstones();
         if (oldest) {
             pruneGridTombstones();
@@ -249,6 +274,16 @@ public final class GridStore implements Store {
         log.info("event=grid_reconciled pulled={} pushed={} resealed={} dropped={} stale={} seeded={} took_ms={}",
                 pulled, pushed, resealed, dropped.values().stream().mapToInt(Integer::intValue).sum(), stale, seeding,
                 (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    /** The sync time of the snapshot that seeded the grid ({@code <member>|<syncedAt>}), -1 when unreadable. */
+    private static long seedSyncedAt(String seed) {
+        int bar = seed.lastIndexOf('|');
+        try {
+            return bar < 0 ? -1 : Long.parseLong(seed.substring(bar + 1));
+        } catch (NumberFormatException e) {
+            return -1;
+        }
     }
 
     /** A token this node holds unrevoked that the grid holds revoked (at any revision): revocation is one-way. */

@@ -259,4 +259,34 @@ class TombstoneHorizonTest {
         }
         assertThat(members[1].<String, String>getMap(CERTS).size()).isEqualTo(5);
     }
+
+    @Test
+    void aSnapshotALifetimeOlderThatSeedsTheGridFirstIsCorrectedByTheFresherNode() throws Exception {
+        GridStore a = start(0);
+        GridStore b = start(1);
+        a.putCertificate(cert("deleted", a.nextRevision()));
+        a.putCertificate(cert("kept", a.nextRevision()));
+        a.putToken(token("revoked", a.nextRevision()));
+        await().atMost(Duration.ofSeconds(10)).until(() -> b.certificates().size() == 2 && b.token("revoked").isPresent());
+        stop(1); // node 1's snapshot is now the old one
+        assertThat(a.removeCertificate("deleted")).isTrue();
+        a.putToken(a.token("revoked").orElseThrow().revoke(a.nextRevision()));
+        clock.advance(TTL.plusDays(1));
+        a.reconcileNow(); // forgets the delete, on disk and in the grid
+        stop(0);
+
+        // the whole cluster was down; the old snapshot happens to start first and seeds the empty grid
+        GridStore old = start(1);
+        assertThat(old.certificate("deleted")).isPresent();
+        GridStore fresher = start(0);
+        for (GridStore s : List.of(old, fresher)) {
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                assertThat(s.certificate("deleted")).isEmpty();
+                assertThat(s.certificate("kept")).isPresent();
+                assertThat(s.token("revoked").orElseThrow().revoked()).isTrue();
+            });
+        }
+        assertThat(logLines()).anyMatch(l -> l.startsWith("WARN event=stale_seed_records_deleted kind=certificates "
+                + "deleted=1 "));
+    }
 }
