@@ -159,7 +159,8 @@ public final class GridStore implements Store {
      * whole cluster restarted) has no cluster state to defer to: it seeds everything it holds, and
      * notes in the grid how old its snapshot is. A node joining later whose own snapshot is more
      * than a lifetime newer than that seed deletes again what the seed brought back: records written
-     * before the seed's snapshot that it has no trace of (it would have seen them, or their delete).
+     * before its own last pass that it has no trace of (that pass saw them, so they were deleted
+     * since and the delete was forgotten).
      * A token revoked in the grid stays revoked whatever the revisions (revocation is one-way).
      * After a completed pass the store records the pass's start as its sync time and forgets
      * expired tombstones; the oldest member forgets them in the grid.
@@ -213,9 +214,9 @@ public final class GridStore implements Store {
                         long mine = access.revisionOf(kind, key);
                         boolean mineLive = access.isLive(kind, key);
                         if (staleSeedAsOf >= 0 && mine < 0 && grid != null && !grid.tombstone()
-                                && HybridClock.millis(grid.revision()) <= staleSeedAsOf) {
-                            // written before the old seed's snapshot, long before this store last synced, and
-                            // unknown here: deleted since, and this store forgot the delete. Delete it again.
+                                && HybridClock.millis(grid.revision()) < synced - CLOCK_SKEW_ALLOWANCE.toMillis()) {
+                            // in the grid before this store's last completed pass, yet unknown here: deleted
+                            // since, and the delete forgotten; the old seed brought it back. Delete it again.
                             write(kind, key, nextRevision(), null);
                             undeleted.merge(kind, 1, Integer::sum);
                             log.debug("event=stale_seed_record_deleted kind={} key={}", kind, key);
@@ -231,7 +232,8 @@ public final class GridStore implements Store {
                                     grid == null ? "absent" : "deleted");
                         } else if (stale && encoded != null && grid == null) {
                             continue; // unreadable in the grid: a stale copy is no better, leave healing to others
-                        } else if (mineLive && grid != null && revokedOnlyInGrid(kind, grid, key)) {
+                        } else if (mineLive && grid != null && grid.revision() < mine
+                                && revokedOnlyInGrid(kind, grid, key)) {
                             access.adopt(kind, key, grid.revision(), grid.json());
                             dropped.merge(kind, 1, Integer::sum);
                             log.debug("event=stale_record_dropped kind={} key={} grid=revoked", kind, key);
