@@ -147,14 +147,30 @@ class TombstoneHorizonIT {
     static void assertGoneEverywhere() throws Exception {
         for (NodeProcess n : nodes) {
             ConsoleClient c = n.console();
-            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-                assertThat(servedSerial(n, "gone.acme.test")).as(n.dataDir + " serves the deleted certificate").isNull();
-                assertThat(c.call("GET", "/v1/certificates/" + goneId, admin, null).status()).isEqualTo(404);
-                assertThat(c.call("GET", "/v1/certificates", tenantToken, null).status())
-                        .as(n.dataDir + " accepts the revoked token").isEqualTo(401);
-            });
+            try {
+                await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                    assertThat(servedSerial(n, "gone.acme.test")).as(n.dataDir + " serves the deleted certificate")
+                            .isNull();
+                    assertThat(c.call("GET", "/v1/certificates/" + goneId, admin, null).status()).isEqualTo(404);
+                    assertThat(c.call("GET", "/v1/certificates", tenantToken, null).status())
+                            .as(n.dataDir + " accepts the revoked token").isEqualTo(401);
+                });
+            } catch (org.awaitility.core.ConditionTimeoutException e) {
+                throw new AssertionError(e.getMessage() + "\n" + storeLog(), e);
+            }
             assertThat(servedSerial(n, "kept.acme.test")).isNotNull();
         }
+    }
+
+    /** The store and grid lines of every node's log, for a failure message. */
+    static String storeLog() {
+        StringBuilder b = new StringBuilder();
+        for (NodeProcess n : nodes) {
+            b.append("--- ").append(n.dataDir).append('\n');
+            n.log.stream().filter(l -> l.matches(".*event=(grid_|stale|tombstones_|store_).*"))
+                    .forEach(l -> b.append(l).append('\n'));
+        }
+        return b.toString();
     }
 
     @Test

@@ -14,7 +14,6 @@ import dev.gatehouse.cluster.store.DomainRecord;
 import dev.gatehouse.cluster.store.ManagedCertificateRecord;
 import dev.gatehouse.cluster.store.FileStoreAccess;
 import dev.gatehouse.cluster.store.FileStore;
-import dev.gatehouse.cluster.store.HybridClock;
 import dev.gatehouse.cluster.store.PoolRecord;
 import dev.gatehouse.cluster.store.Records;
 import dev.gatehouse.cluster.store.RouteRecord;
@@ -26,7 +25,6 @@ import dev.gatehouse.cluster.store.StoreListener;
 import dev.gatehouse.cluster.store.TenantRecord;
 import dev.gatehouse.cluster.store.TokenRecord;
 import java.io.IOException;
-import java.time.Duration;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
@@ -139,57 +137,31 @@ public final class GridStore implements Store {
     }
 
     private static final int BATCH = 1000;
-    /**
-     * Clock difference between nodes tolerated by the staleness rule: a store counts as stale once
-     * it has been away longer than the tombstone lifetime minus this, so a pruning node whose clock
-     * runs up to this much ahead of the deleting one cannot open a window for resurrection.
-     */
-    static final Duration CLOCK_SKEW_ALLOWANCE = Duration.ofMinutes(5);
 
     /**
      * Newer wins, both ways: pulls what the grid has newer (in bulk, synced once at the end), pushes
      * what this node has newer (re-seeding the grid after a full restart), and re-seals values
      * sealed with a retired cluster key (only the oldest member does, to avoid duelling writes).
      *
-     * <p>Except when this store is stale (its last completed pass is older than the tombstone
-     * lifetime) and the grid was already seeded by another node: the cluster may have deleted, and
-     * since forgotten, what this store still holds. Then a local record the grid does not have is
-     * dropped instead of pushed, and a grid tombstone beats a local record whatever the revisions.
-     * Records present in both still resolve by revision. A node that finds the grid unseeded (the
-     * whole cluster restarted) has no cluster state to defer to: it seeds everything it holds, and
-     * notes in the grid how old its snapshot is. A node joining later whose own snapshot is more
-     * than a lifetime newer than that seed deletes again what the seed brought back: records written
-     * before its own last pass that it has no trace of (that pass saw them, so they were deleted
-     * since and the delete was forgotten).
-     * A token revoked in the grid stays revoked whatever the revisions (revocation is one-way).
-     * After a completed pass the store records the pass's start as its sync time and forgets
-     * expired tombstones; the oldest member forgets them in the grid.
+     * <p>Except past the tombstone lifetime ({@link Horizon}). A stale store (away longer than the
+     * lifetime, joining a grid another node seeded) drops a local record the grid does not have
+     * instead of pushing it, and a grid tombstone beats its local record whatever the revisions;
+     * records present in both still resolve by revision. A node whose snapshot is a lifetime newer
+     * than the snapshot that re-seeded the grid deletes again what that seed brought back. A token
+     * revoked in the grid stays revoked whatever the revisions (revocation is one-way). After a
+     * completed pass the store records the pass's start as its sync time and forgets expired
+     * tombstones; the oldest member forgets them in the grid.
      */
     private void reconcile() throws StoreException {
         long t0 = System.nanoTime();
-        long passStart = clock.millis();
         boolean oldest = hz.getCluster().getMembers().iterator().next().localMember();
-        boolean seeding = false;
-        long synced = access.syncedAt();
-        long staleSeedAsOf = -1;
-        if (firstPass) {
-            // one node seeds a fresh grid; every other node meets a seeded grid, even while it is still filling
-            String seed = hz.<String, String>getMap(MapNames.GRID_STATE).putIfAbsent(MapNames.SEEDED,
-                    hz.getCluster().getLocalMember().getUuid() + "|" + (synced < 0 ? passStart : synced));
-            seeding = seed == null;
-            long seedAsOf = seeding ? -1 : seedSyncedAt(seed);
-            if (seedAsOf >= 0 && synced - seedAsOf > access.tombstoneTtl().minus(CLOCK_SKEW_ALLOWANCE).toMillis()) {
-                staleSeedAsOf = seedAsOf; // the grid was re-seeded from a snapshot a lifetime older than this one
-            }
-        }
-        Duration away = synced < 0 ? null : Duration.ofMillis(passStart - synced);
-        boolean stale = !seeding && away != null
-                && away.compareTo(access.tombstoneTtl().minus(CLOCK_SKEW_ALLOWANCE)) > 0;
+        Horizon horizon = Horizon.begin(hz, access, firstPass);
+        boolean stale = horizon.stale();
         int pulled = 0;
         int pushed = 0;
         int resealed = 0;
         java.util.Map<String, Integer> dropped = new java.util.TreeMap<>();
-        java.util.Map<String, Integer> undeleted = new java.util.TreeMap<>();
+        java.util.Map<String, Integer> deletedAgain = new java.util.TreeMap<>();
         access.beginBulk();
         try {
             for (String kind : FileStoreAccess.kinds()) {
@@ -213,12 +185,9 @@ public final class GridStore implements Store {
                         }
                         long mine = access.revisionOf(kind, key);
                         boolean mineLive = access.isLive(kind, key);
-                        if (staleSeedAsOf >= 0 && mine < 0 && grid != null && !grid.tombstone()
-                                && HybridClock.millis(grid.revision()) < synced - CLOCK_SKEW_ALLOWANCE.toMillis()) {
-                            // in the grid before this store's last completed pass, yet unknown here: deleted
-                            // since, and the delete forgotten; the old seed brought it back. Delete it again.
+                        if (horizon.reSeededFromOlderSnapshot(mine, grid)) {
                             write(kind, key, nextRevision(), null);
-                            undeleted.merge(kind, 1, Integer::sum);
+                            deletedAgain.merge(kind, 1, Integer::sum);
                             log.debug("event=stale_seed_record_deleted kind={} key={}", kind, key);
                         } else if (grid != null && grid.revision() > mine) {
                             if (access.apply(kind, key, grid.revision(), grid.json())) {
@@ -255,37 +224,25 @@ public final class GridStore implements Store {
             access.endBulk();
         }
         firstPass = false;
-        access.markSynced(passStart);
-        for (java.util.Map.Entry<String, Integer> d : dropped.entrySet()) {
-            log.warn("event=stale_records_dropped kind={} dropped={} synced_at={} away={} horizon={} reason=the "
-                    + "cluster no longer has them (or revoked them) and this store was away longer than the horizon",
-                    d.getKey(), d.getValue(), synced < 0 ? "never" : java.time.Instant.ofEpochMilli(synced), away,
-                    access.tombstoneTtl());
-        }
-        for (java.util.Map.Entry<String, Integer> d : undeleted.entrySet()) {
-            log.warn("event=stale_seed_records_deleted kind={} deleted={} seed_synced_at={} synced_at={} horizon={} "
-                    + "reason=the grid was re-seeded from a snapshot older than this one by more than the horizon; "
-                    + "these records were deleted since", d.getKey(), d.getValue(),
-                    java.time.Instant.ofEpochMilli(staleSeedAsOf), java.time.Instant.ofEpochMilli(synced),
-                    access.tombstoneTtl());
-        }
+        access.markSynced(horizon.passStart());
+        dropped.forEach((kind, n) -> log.warn("event=stale_records_dropped kind={} dropped={} {} reason=the cluster "
+                + "no longer has them (or revoked them) and this store was away longer than the horizon", kind, n,
+                horizon.describe()));
+        deletedAgain.forEach((kind, n) -> log.warn("event=stale_seed_records_deleted kind={} deleted={} {} reason=the "
+                + "grid was re-seeded from a snapshot a horizon older than this one; these records were deleted since",
+                kind, n, horizon.describe()));
         access.pruneTombstones();
         if (oldest) {
-            pruneGridTombstones();
+            java.util.Map<String, Integer> pruned = Horizon.pruneGrid(hz, clock.millis(), access.tombstoneTtl());
+            if (!pruned.isEmpty()) {
+                prunedInGrid.addAndGet(pruned.values().stream().mapToInt(Integer::intValue).sum());
+                log.info("event=tombstones_pruned where=grid pruned={} horizon={}", pruned, access.tombstoneTtl());
+            }
         }
-        log.info("event=grid_reconciled pulled={} pushed={} resealed={} dropped={} stale={} seeded={} took_ms={}",
-                pulled, pushed, resealed, dropped.values().stream().mapToInt(Integer::intValue).sum(), stale, seeding,
+        log.info("event=grid_reconciled pulled={} pushed={} resealed={} dropped={} deleted_again={} stale={} seeded={} "
+                + "took_ms={}", pulled, pushed, resealed, dropped.values().stream().mapToInt(Integer::intValue).sum(),
+                deletedAgain.values().stream().mapToInt(Integer::intValue).sum(), stale, horizon.seeding(),
                 (System.nanoTime() - t0) / 1_000_000);
-    }
-
-    /** The sync time of the snapshot that seeded the grid ({@code <member>|<syncedAt>}), -1 when unreadable. */
-    private static long seedSyncedAt(String seed) {
-        int bar = seed.lastIndexOf('|');
-        try {
-            return bar < 0 ? -1 : Long.parseLong(seed.substring(bar + 1));
-        } catch (NumberFormatException e) {
-            return -1;
-        }
     }
 
     /** A token this node holds unrevoked that the grid holds revoked (at any revision): revocation is one-way. */
@@ -298,25 +255,6 @@ public final class GridStore implements Store {
                     && !JSON.readValue(access.jsonOf(kind, key), TokenRecord.class).revoked();
         } catch (IOException e) {
             return false;
-        }
-    }
-
-    /** Forgets grid tombstones older than the lifetime (on the partition owners). */
-    private void pruneGridTombstones() {
-        long cutoff = clock.millis() - access.tombstoneTtl().toMillis();
-        java.util.Map<String, Integer> pruned = new java.util.TreeMap<>();
-        for (String kind : FileStoreAccess.kinds()) {
-            IMap<String, String> map = hz.getMap(MapNames.of(kind));
-            ExpiredTombstone expired = new ExpiredTombstone(cutoff);
-            int n = map.keySet(expired).size();
-            if (n > 0) {
-                map.removeAll(expired);
-                pruned.put(kind, n);
-            }
-        }
-        if (!pruned.isEmpty()) {
-            prunedInGrid.addAndGet(pruned.values().stream().mapToInt(Integer::intValue).sum());
-            log.info("event=tombstones_pruned where=grid pruned={} horizon={}", pruned, access.tombstoneTtl());
         }
     }
 
