@@ -118,6 +118,27 @@ final class ConfigReader {
         };
     }
 
+    /**
+     * A duration of at least {@code min}; zero and anything shorter are reported as
+     * {@code path: 'value' (expected: >= min)}.
+     */
+    Duration duration(String path, JsonNode parent, String field, Duration dflt, Duration min) {
+        JsonNode n = parent == null ? null : parent.get(field);
+        if (n != null && n.isValueNode()) {
+            Matcher m = DURATION.matcher(n.asText().trim());
+            if (m.matches() && Long.parseLong(m.group(1)) == 0) {
+                problem(join(path, field), n, ">= " + human(min));
+                return dflt;
+            }
+        }
+        Duration d = duration(path, parent, field, dflt);
+        if (n != null && d != null && d.compareTo(min) < 0) {
+            problem(join(path, field), n, ">= " + human(min));
+            return dflt;
+        }
+        return d;
+    }
+
     long size(String path, JsonNode parent, String field, long dflt) {
         JsonNode n = parent == null ? null : parent.get(field);
         if (n == null || n.isNull()) {

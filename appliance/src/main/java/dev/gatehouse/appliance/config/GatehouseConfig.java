@@ -23,7 +23,8 @@ public record GatehouseConfig(
         String defaultPool,
         Cluster cluster,
         Acme acme,
-        Claims claims) {
+        Claims claims,
+        Store store) {
 
     /**
      * Domain claims ({@code claims:}): how long an unproven claim lives.
@@ -31,6 +32,16 @@ public record GatehouseConfig(
      * @param pendingTtl a pending (or failed) claim not proven within this after it was made is dropped
      */
     public record Claims(Duration pendingTtl) {
+    }
+
+    /**
+     * The node's durable store ({@code store:}).
+     *
+     * @param tombstoneTtl how long a delete is remembered (on disk and in the grid); a node or a
+     *                     snapshot away longer than this takes the cluster's state on join instead
+     *                     of pushing records the cluster no longer has
+     */
+    public record Store(Duration tombstoneTtl) {
     }
 
     /**

@@ -50,6 +50,8 @@ public final class Node implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Node.class);
 
     private final GatehouseConfig config;
+    /** Revisions, tombstone expiry and the last sync with the cluster (see {@link StoreClock}). */
+    private final Clock storeClock;
     private final long startedAt = System.currentTimeMillis();
     private dev.gatehouse.cluster.store.Store store;
     private FileStore localStore;
@@ -76,12 +78,21 @@ public final class Node implements AutoCloseable {
     private dev.gatehouse.cluster.vip.VipManager vips;
     private dev.gatehouse.cluster.vip.GatewayCheck gateway;
 
-    private Node(GatehouseConfig config) {
+    private java.util.concurrent.ScheduledExecutorService pruner;
+
+    private Node(GatehouseConfig config, Clock storeClock) {
         this.config = config;
+        this.storeClock = storeClock;
     }
 
+    /** Starts a node on the system clock (shifted by {@code -Dgatehouse.debug.storeClockOffset}, see {@link StoreClock}). */
     public static Node start(GatehouseConfig config) throws Exception {
-        Node n = new Node(config);
+        return start(config, StoreClock.fromSystemProperties());
+    }
+
+    /** Starts a node whose store runs on {@code storeClock} (tests move it past the tombstone lifetime). */
+    public static Node start(GatehouseConfig config, Clock storeClock) throws Exception {
+        Node n = new Node(config, storeClock);
         try {
             n.boot();
         } catch (Exception | Error e) {
@@ -111,7 +122,11 @@ public final class Node implements AutoCloseable {
         } else {
             sealer = Sealer.of(master);
         }
-        localStore = FileStore.open(data, sealer);
+        if (System.getProperty(StoreClock.PROPERTY) != null) {
+            log.warn("event=store_clock_offset property={} offset={} reason=debug property set: revisions and tombstone "
+                    + "expiry run on a shifted clock", StoreClock.PROPERTY, System.getProperty(StoreClock.PROPERTY));
+        }
+        localStore = FileStore.open(data, sealer, storeClock, config.store().tombstoneTtl());
         store = localStore;
 
         GatehouseConfig.Tls t = config.tls();
@@ -147,6 +162,14 @@ public final class Node implements AutoCloseable {
             if (cl.membership() != null) {
                 startMembership(cl);
             }
+        } else {
+            // clustered, the grid store's passes forget expired tombstones; a single node does it hourly
+            pruner = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread th = new Thread(r, "gatehouse-tombstone-pruner");
+                th.setDaemon(true);
+                return th;
+            });
+            pruner.scheduleWithFixedDelay(localStore::pruneTombstones, 1, 1, java.util.concurrent.TimeUnit.HOURS);
         }
         rebuildRouter();
         edge.start();
@@ -402,6 +425,9 @@ public final class Node implements AutoCloseable {
             c.put("name", config.cluster().name());
             c.put("members", grid.getCluster().getMembers().stream().map(mb -> mb.getAddress().toString()).toList());
             c.put("rejectedGridEntries", gridStore.rejectedEntries());
+            long synced = gridStore.syncedAt();
+            c.put("syncedAt", synced < 0 ? null : Instant.ofEpochMilli(synced).toString());
+            c.put("prunedGridTombstones", gridStore.prunedGridTombstones());
             if (membership != null) {
                 dev.gatehouse.cluster.membership.MembershipView v = view;
                 Map<String, Object> mv = new LinkedHashMap<>();
@@ -498,6 +524,9 @@ public final class Node implements AutoCloseable {
         }
         if (ticketKeys != null) {
             ticketKeys.close();
+        }
+        if (pruner != null) {
+            pruner.shutdownNow();
         }
         if (gridStore != null) {
             gridStore.close();

@@ -32,6 +32,17 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void tombstonesLiveSevenDaysByDefaultAndAtLeastAnHour() throws Exception {
+        assertThat(ConfigLoader.parse("empty", "").store().tombstoneTtl()).isEqualTo(Duration.ofDays(7));
+        assertThat(ConfigLoader.load(Path.of("gatehouse.example.yaml")).store().tombstoneTtl())
+                .isEqualTo(Duration.ofDays(7));
+        assertThat(ConfigLoader.parse("t", "store: {tombstoneTtl: 30d}").store().tombstoneTtl())
+                .isEqualTo(Duration.ofDays(30));
+        assertThat(ConfigLoader.parse("t", "store: {tombstoneTtl: 1h}").store().tombstoneTtl())
+                .isEqualTo(Duration.ofHours(1));
+    }
+
+    @Test
     void acmeIsOffByDefaultAndReadsItsSection() throws Exception {
         GatehouseConfig.Acme off = ConfigLoader.parse("empty", "").acme();
         assertThat(off.enabled()).isFalse();
@@ -127,6 +138,10 @@ class ConfigLoaderTest {
         "acme: {onDemandPerHour: 0}                             | acme.onDemandPerHour: '0' (expected: an integer in 1..100000)",
         "acme: {renewBefore: soon}                              | acme.renewBefore: 'soon' (expected: a positive duration such as 500ms, 10s, 5m, 1h, 30d)",
         "acme: {bogus: 1}                                       | acme.bogus: '1' (expected: one of",
+        "store: {tombstoneTtl: 0s}                              | store.tombstoneTtl: '0s' (expected: >= 1h)",
+        "store: {tombstoneTtl: 59m}                             | store.tombstoneTtl: '59m' (expected: >= 1h)",
+        "store: {tombstoneTtl: forever}                         | store.tombstoneTtl: 'forever' (expected: a positive duration",
+        "store: {tombstoneLifetime: 7d}                         | store.tombstoneLifetime: '7d' (expected: one of [tombstoneTtl]",
     })
     void refusesBadValueNamingPathValueAndExpectation(String yaml, String expected) {
         assertThatThrownBy(() -> ConfigLoader.parse("test.yaml", yaml))

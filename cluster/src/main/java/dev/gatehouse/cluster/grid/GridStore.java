@@ -44,7 +44,11 @@ import org.slf4j.LoggerFactory;
  * which it reads. Writes go to the grid under a revision guard (higher revision wins) and to the
  * local snapshot before they are acknowledged; every node applies the map events to its snapshot
  * and so to its engine. A node that starts reconciles with the grid (newer wins, in both
- * directions: this is how a full-cluster restart re-seeds the grid) before it reports ready.
+ * directions: this is how a full-cluster restart re-seeds the grid) before it reports ready, and
+ * again on membership changes and every 30 s. Tombstones expire after the local store's
+ * {@link FileStore#tombstoneTtl()}, on disk and in the grid; a node whose store was away longer
+ * than that takes the cluster's state instead of pushing records the cluster has forgotten (see
+ * {@link #reconcile()}). The clock is the local store's, so tests can move time.
  *
  * <p>An entry that does not open with the cluster key (a rogue member's, or tampered) is never
  * applied: it is logged, counted, and overwritten with this node's copy when it has one.
@@ -60,6 +64,10 @@ public final class GridStore implements Store {
     private final Sealer clusterSealer;
     private final FileStoreAccess access;
     private final AtomicLong rejected = new AtomicLong();
+    private final AtomicLong prunedInGrid = new AtomicLong();
+    private final java.time.Clock clock;
+    /** True until the first reconciliation completed; written by the thread running the passes. */
+    private volatile boolean firstPass = true;
     private final ExecutorService events = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "gatehouse-grid-events");
         t.setDaemon(true);
@@ -78,6 +86,7 @@ public final class GridStore implements Store {
         this.local = local;
         this.clusterSealer = clusterSealer;
         this.access = new FileStoreAccess(local);
+        this.clock = access.clock();
     }
 
     /** Subscribes to the grid and reconciles with it; returns when this node has caught up. */
@@ -114,6 +123,14 @@ public final class GridStore implements Store {
         });
     }
 
+    /** Runs one reconciliation pass on the event thread now and waits for it (tests: no 30 s wait). */
+    void reconcileNow() throws Exception {
+        events.submit(() -> {
+            reconcile();
+            return null;
+        }).get(60, TimeUnit.SECONDS);
+    }
+
     /** Entries seen in the grid that did not open with the cluster key. */
     public long rejectedEntries() {
         return rejected.get();
@@ -125,13 +142,26 @@ public final class GridStore implements Store {
      * Newer wins, both ways: pulls what the grid has newer (in bulk, synced once at the end), pushes
      * what this node has newer (re-seeding the grid after a full restart), and re-seals values
      * sealed with a retired cluster key (only the oldest member does, to avoid duelling writes).
+     *
+     * <p>Except past the tombstone lifetime ({@link Horizon}). A stale store (away longer than the
+     * lifetime, joining a grid another node seeded) drops a local record the grid does not have
+     * instead of pushing it, and a grid tombstone beats its local record whatever the revisions;
+     * records present in both still resolve by revision. A node whose snapshot is a lifetime newer
+     * than the snapshot that re-seeded the grid deletes again what that seed brought back. A token
+     * revoked in the grid stays revoked whatever the revisions (revocation is one-way). After a
+     * completed pass the store records the pass's start as its sync time and forgets expired
+     * tombstones; the oldest member forgets them in the grid.
      */
     private void reconcile() throws StoreException {
         long t0 = System.nanoTime();
+        boolean oldest = hz.getCluster().getMembers().iterator().next().localMember();
+        Horizon horizon = Horizon.begin(hz, access, firstPass);
+        boolean stale = horizon.stale();
         int pulled = 0;
         int pushed = 0;
         int resealed = 0;
-        boolean oldest = hz.getCluster().getMembers().iterator().next().localMember();
+        java.util.Map<String, Integer> dropped = new java.util.TreeMap<>();
+        java.util.Map<String, Integer> deletedAgain = new java.util.TreeMap<>();
         access.beginBulk();
         try {
             for (String kind : FileStoreAccess.kinds()) {
@@ -154,11 +184,32 @@ public final class GridStore implements Store {
                             }
                         }
                         long mine = access.revisionOf(kind, key);
-                        if (grid != null && grid.revision() > mine) {
+                        boolean mineLive = access.isLive(kind, key);
+                        if (horizon.reSeededFromOlderSnapshot(mine, grid)) {
+                            write(kind, key, nextRevision(), null);
+                            deletedAgain.merge(kind, 1, Integer::sum);
+                            log.debug("event=stale_seed_record_deleted kind={} key={}", kind, key);
+                        } else if (grid != null && grid.revision() > mine) {
                             if (access.apply(kind, key, grid.revision(), grid.json())) {
                                 pulled++;
                             }
+                        } else if (stale && mineLive && (encoded == null || grid != null && grid.tombstone())) {
+                            // the cluster has no such record (deleted and forgotten?) or deleted it: take its word
+                            access.adopt(kind, key, grid == null ? -1 : grid.revision(), null);
+                            dropped.merge(kind, 1, Integer::sum);
+                            log.debug("event=stale_record_dropped kind={} key={} grid={}", kind, key,
+                                    grid == null ? "absent" : "deleted");
+                        } else if (stale && encoded != null && grid == null) {
+                            continue; // unreadable in the grid: a stale copy is no better, leave healing to others
+                        } else if (mineLive && grid != null && grid.revision() < mine
+                                && revokedOnlyInGrid(kind, grid, key)) {
+                            access.adopt(kind, key, grid.revision(), grid.json());
+                            dropped.merge(kind, 1, Integer::sum);
+                            log.debug("event=stale_record_dropped kind={} key={} grid=revoked", kind, key);
                         } else if (mine >= 0 && (grid == null || mine > grid.revision())) {
+                            if (!mineLive && access.expired(mine)) {
+                                continue; // a forgotten delete: nothing to tell the grid
+                            }
                             push(kind, key, mine, access.jsonOf(kind, key));
                             pushed++;
                         } else if (oldest && grid != null && !clusterSealer.sealingKeyId().equals(
@@ -172,8 +223,49 @@ public final class GridStore implements Store {
         } finally {
             access.endBulk();
         }
-        log.info("event=grid_reconciled pulled={} pushed={} resealed={} took_ms={}", pulled, pushed, resealed,
+        firstPass = false;
+        access.markSynced(horizon.passStart());
+        dropped.forEach((kind, n) -> log.warn("event=stale_records_dropped kind={} dropped={} {} reason=the cluster "
+                + "no longer has them (or revoked them) and this store was away longer than the horizon", kind, n,
+                horizon.describe()));
+        deletedAgain.forEach((kind, n) -> log.warn("event=stale_seed_records_deleted kind={} deleted={} {} reason=the "
+                + "grid was re-seeded from a snapshot a horizon older than this one; these records were deleted since",
+                kind, n, horizon.describe()));
+        access.pruneTombstones();
+        if (oldest) {
+            java.util.Map<String, Integer> pruned = Horizon.pruneGrid(hz, clock.millis(), access.tombstoneTtl());
+            if (!pruned.isEmpty()) {
+                prunedInGrid.addAndGet(pruned.values().stream().mapToInt(Integer::intValue).sum());
+                log.info("event=tombstones_pruned where=grid pruned={} horizon={}", pruned, access.tombstoneTtl());
+            }
+        }
+        log.info("event=grid_reconciled pulled={} pushed={} resealed={} dropped={} deleted_again={} stale={} seeded={} "
+                + "took_ms={}", pulled, pushed, resealed, dropped.values().stream().mapToInt(Integer::intValue).sum(),
+                deletedAgain.values().stream().mapToInt(Integer::intValue).sum(), stale, horizon.seeding(),
                 (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    /** A token this node holds unrevoked that the grid holds revoked (at any revision): revocation is one-way. */
+    private boolean revokedOnlyInGrid(String kind, GridValue grid, String key) {
+        if (!Records.TOKENS.equals(kind) || grid.tombstone()) {
+            return false;
+        }
+        try {
+            return JSON.readValue(grid.json(), TokenRecord.class).revoked()
+                    && !JSON.readValue(access.jsonOf(kind, key), TokenRecord.class).revoked();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Grid tombstones this node has forgotten (as the oldest member) since it started. */
+    public long prunedGridTombstones() {
+        return prunedInGrid.get();
+    }
+
+    /** Epoch ms of this node's last completed reconciliation with the grid, -1 when never. */
+    public long syncedAt() {
+        return access.syncedAt();
     }
 
     /**

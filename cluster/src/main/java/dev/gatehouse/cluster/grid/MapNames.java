@@ -12,6 +12,12 @@ public final class MapNames {
      * policy (for sealed store values) does not apply; Hazelcast's default merge keeps one holder.
      */
     public static final String LEASES = "gatehouse-leases";
+    /**
+     * Facts about the grid itself (not store objects, outside {@link #PREFIX}): {@link #SEEDED} is
+     * present once some node has seeded the grid since the whole cluster last started.
+     */
+    public static final String GRID_STATE = "gatehouse-grid-state";
+    public static final String SEEDED = "seeded";
 
     private MapNames() {
     }

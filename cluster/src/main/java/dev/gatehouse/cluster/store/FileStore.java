@@ -7,6 +7,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HexFormat;
@@ -27,6 +29,12 @@ import org.slf4j.LoggerFactory;
  * sealed with an unknown key), is reported in {@link #loadProblems()} and skipped, and the others
  * load. Left-over temporary files of an interrupted write are deleted: an upload cut short by a
  * crash is either fully there or not there at all.
+ *
+ * <p>Deletes leave tombstones so that a delete wins over older copies elsewhere. They expire
+ * {@code tombstoneTtl} after the delete (on open and whenever {@link #pruneTombstones()} runs).
+ * The store also remembers when it was last reconciled with a cluster ({@link #syncedAt()}): a
+ * store that was away longer than the tombstone lifetime may hold records the cluster deleted and
+ * has since forgotten, so the grid store then takes the cluster's state instead of pushing its own.
  */
 public final class FileStore implements Store {
 
@@ -38,9 +46,16 @@ public final class FileStore implements Store {
     public record LoadProblem(Path file, String reason) {
     }
 
+    /** The tombstone lifetime when none is configured ({@code store.tombstoneTtl}). */
+    public static final Duration DEFAULT_TOMBSTONE_TTL = Duration.ofDays(7);
+
     private final Path root;
     private final Sealer sealer;
-    private final HybridClock clock = new HybridClock();
+    private final Clock wall;
+    private final Duration tombstoneTtl;
+    private final HybridClock clock;
+    /** Epoch ms of the last reconciliation with a cluster, -1 when never; written by the grid's event thread. */
+    private volatile long syncedAt = -1;
     private final Map<String, CertificateRecord> certificates = new ConcurrentHashMap<>();
     private final Map<String, TenantRecord> tenants = new ConcurrentHashMap<>();
     private final Map<String, TokenRecord> tokens = new ConcurrentHashMap<>();
@@ -54,20 +69,39 @@ public final class FileStore implements Store {
     private final List<LoadProblem> problems = new ArrayList<>();
     /** kind → key → revision of the delete; kept so a delete wins merges against older copies. */
     private final Map<String, Map<String, Long>> tombstones = new ConcurrentHashMap<>();
-    static final long TOMBSTONE_TTL_MILLIS = java.util.concurrent.TimeUnit.DAYS.toMillis(7);
     static final List<String> KINDS = List.of(Records.CERTIFICATES, Records.TENANTS, Records.TOKENS, Records.POOLS,
             Records.ROUTES, Records.DOMAINS, Records.ACME_ACCOUNTS, Records.CHALLENGES, Records.MANAGED);
 
-    private FileStore(Path root, Sealer sealer) {
+    private FileStore(Path root, Sealer sealer, Clock wall, Duration tombstoneTtl) {
         this.root = root;
         this.sealer = sealer;
+        this.wall = wall;
+        this.tombstoneTtl = tombstoneTtl;
+        this.clock = new HybridClock(wall);
     }
 
-    /** Opens (creating if needed) the store under {@code dataDir/store}. */
+    /** Opens (creating if needed) the store under {@code dataDir/store}: system clock, default tombstone lifetime. */
     public static FileStore open(Path dataDir, Sealer sealer) throws IOException {
-        FileStore s = new FileStore(dataDir.resolve("store"), sealer);
+        return open(dataDir, sealer, Clock.systemUTC(), DEFAULT_TOMBSTONE_TTL);
+    }
+
+    /**
+     * Opens (creating if needed) the store under {@code dataDir/store}.
+     *
+     * @param wall         the clock of revisions, tombstone expiry and {@link #syncedAt()}
+     * @param tombstoneTtl how long a delete is remembered
+     */
+    public static FileStore open(Path dataDir, Sealer sealer, Clock wall, Duration tombstoneTtl) throws IOException {
+        if (tombstoneTtl.isNegative() || tombstoneTtl.isZero()) {
+            throw new IllegalArgumentException("tombstoneTtl: " + tombstoneTtl + " (expected: > 0)");
+        }
+        FileStore s = new FileStore(dataDir.resolve("store"), sealer, wall, tombstoneTtl);
         s.load();
         return s;
+    }
+
+    /** Last reconciliation with a cluster, as stored in {@code store/sync.json}. */
+    record SyncState(long syncedAt) {
     }
 
     /** A tombstone as stored on disk. */
@@ -88,7 +122,7 @@ public final class FileStore implements Store {
                     }
                     try {
                         Tombstone t = JSON.readValue(Files.readAllBytes(f), Tombstone.class);
-                        if (System.currentTimeMillis() - HybridClock.millis(t.revision()) > TOMBSTONE_TTL_MILLIS) {
+                        if (expired(t.revision())) {
                             Files.deleteIfExists(f); // old enough that no copy can still be around to resurrect
                             continue;
                         }
@@ -121,8 +155,68 @@ public final class FileStore implements Store {
                 }
             }
         }
-        log.info("event=store_loaded dir={} certificates={} tenants={} tokens={} domains={} managed={} rejected={}", root,
-                certificates.size(), tenants.size(), tokens.size(), domains.size(), managed.size(), problems.size());
+        long newest = HybridClock.millis(clock.last());
+        syncedAt = newest == 0 ? -1 : newest; // a snapshot from before sync.json: as of its newest write
+        Path sync = root.resolve("sync.json");
+        if (Files.exists(sync)) {
+            try {
+                syncedAt = JSON.readValue(Files.readAllBytes(sync), SyncState.class).syncedAt();
+            } catch (IOException | RuntimeException e) {
+                reject(sync, "unreadable sync state (taken as of the newest write): " + e.getMessage());
+            }
+        }
+        log.info("event=store_loaded dir={} certificates={} tenants={} tokens={} domains={} managed={} rejected={} "
+                + "synced_at={}", root, certificates.size(), tenants.size(), tokens.size(), domains.size(),
+                managed.size(), problems.size(), syncedAt < 0 ? "never" : java.time.Instant.ofEpochMilli(syncedAt));
+    }
+
+    // ---- tombstone lifetime and the last sync with a cluster ---------------------------------
+
+    /** The wall clock of this store (revisions, tombstone expiry, sync time). */
+    public Clock clock() {
+        return wall;
+    }
+
+    public Duration tombstoneTtl() {
+        return tombstoneTtl;
+    }
+
+    /** True when a delete at this revision is older than the tombstone lifetime (forgotten). */
+    public boolean expired(long revision) {
+        return wall.millis() - HybridClock.millis(revision) > tombstoneTtl.toMillis();
+    }
+
+    /** Epoch ms of the last completed reconciliation with a cluster; -1 when never (and the store is empty). */
+    public long syncedAt() {
+        return syncedAt;
+    }
+
+    /** Records that everything the cluster held at {@code millis} is in this store (durable before it returns). */
+    synchronized void markSynced(long millis) throws StoreException {
+        try {
+            AtomicFiles.write(root.resolve("sync.json"), JSON.writeValueAsBytes(new SyncState(millis)), true);
+            syncedAt = millis;
+        } catch (IOException e) {
+            throw new StoreException("cannot write the sync state: " + e.getMessage(), e);
+        }
+    }
+
+    /** Forgets deletes older than the tombstone lifetime; returns how many, by kind (kinds with none left out). */
+    public synchronized Map<String, Integer> pruneTombstones() {
+        Map<String, Integer> pruned = new java.util.TreeMap<>();
+        for (String kind : KINDS) {
+            Map<String, Long> t = tombstones.get(kind);
+            for (Map.Entry<String, Long> e : List.copyOf(t.entrySet())) {
+                if (expired(e.getValue())) {
+                    clearTombstone(kind, e.getKey());
+                    pruned.merge(kind, 1, Integer::sum);
+                }
+            }
+        }
+        if (!pruned.isEmpty()) {
+            log.info("event=tombstones_pruned where=disk pruned={} horizon={}", pruned, tombstoneTtl);
+        }
+        return pruned;
     }
 
     private void loadOne(String kind, Path f) throws IOException {
@@ -310,6 +404,41 @@ public final class FileStore implements Store {
         if (revision <= revisionOf(kind, key)) {
             return false;
         }
+        if (json == null && expired(revision) && !live(kind).containsKey(key)) {
+            return false; // a delete already forgotten: nothing here to delete, no tombstone to keep
+        }
+        return put(kind, key, revision, json);
+    }
+
+    /** True when the object is live here (not deleted, not unknown). */
+    synchronized boolean isLive(String kind, String key) {
+        return live(kind).containsKey(key);
+    }
+
+    /**
+     * Takes the cluster's state for an object whatever the revisions say (a store that was away past
+     * the tombstone lifetime): {@code json} is the cluster's record, or null for its delete at
+     * {@code revision}, or null with {@code revision < 0} when the cluster has no such object (the
+     * local copy is dropped without a tombstone).
+     */
+    synchronized void adopt(String kind, String key, long revision, String json) throws StoreException {
+        if (json == null && revision < 0) {
+            if (live(kind).remove(key) != null) {
+                notifyRemoved(kind, key);
+            }
+            try {
+                AtomicFiles.delete(file(kind, key));
+            } catch (IOException e) {
+                throw new StoreException("cannot drop " + kind + " " + key + ": " + e.getMessage(), e);
+            }
+            clearTombstone(kind, key);
+            return;
+        }
+        clock.observe(revision);
+        put(kind, key, revision, json);
+    }
+
+    private boolean put(String kind, String key, long revision, String json) throws StoreException {
         try {
             if (json == null) {
                 boolean existed = live(kind).containsKey(key);

@@ -48,4 +48,39 @@ public final class FileStoreAccess {
     public boolean apply(String kind, String key, long revision, String json) throws StoreException {
         return store.applyReplicated(kind, key, revision, json);
     }
+
+    /** Takes the cluster's state whatever the revisions (json null + revision -1: the cluster has none). */
+    public void adopt(String kind, String key, long revision, String json) throws StoreException {
+        store.adopt(kind, key, revision, json);
+    }
+
+    public boolean isLive(String kind, String key) {
+        return store.isLive(kind, key);
+    }
+
+    public java.time.Clock clock() {
+        return store.clock();
+    }
+
+    public java.time.Duration tombstoneTtl() {
+        return store.tombstoneTtl();
+    }
+
+    /** True when a delete at this revision is older than the tombstone lifetime. */
+    public boolean expired(long revision) {
+        return store.expired(revision);
+    }
+
+    /** Epoch ms of the last completed reconciliation with the cluster, -1 when never. */
+    public long syncedAt() {
+        return store.syncedAt();
+    }
+
+    public void markSynced(long millis) throws StoreException {
+        store.markSynced(millis);
+    }
+
+    public java.util.Map<String, Integer> pruneTombstones() {
+        return store.pruneTombstones();
+    }
 }

@@ -132,4 +132,87 @@ class FileStoreTest {
                     assertThat(p.reason()).contains("ACME account acct_2"));
         }
     }
+
+    private static long tombstoneFiles(Path dir, String kind) throws Exception {
+        try (Stream<Path> files = Files.list(dir.resolve("store/tombstones").resolve(kind))) {
+            return files.count();
+        }
+    }
+
+    @Test
+    void tombstonesExpireAtRuntimeAfterTheirLifetime(@TempDir Path dir) throws Exception {
+        dev.gatehouse.cluster.testing.MutableClock clock = new dev.gatehouse.cluster.testing.MutableClock();
+        try (FileStore s = FileStore.open(dir, sealer, clock, java.time.Duration.ofDays(7))) {
+            s.putCertificate(cert(s, "c1", "a.test"));
+            s.putCertificate(cert(s, "c2", "b.test"));
+            assertThat(s.removeCertificate("c1")).isTrue();
+            clock.advance(java.time.Duration.ofDays(3));
+            assertThat(s.removeCertificate("c2")).isTrue();
+            clock.advance(java.time.Duration.ofDays(4).plusMinutes(1)); // c1's delete is now 7 days old, c2's 4
+            assertThat(s.pruneTombstones()).isEqualTo(java.util.Map.of(Records.CERTIFICATES, 1));
+            assertThat(s.keys(Records.CERTIFICATES)).containsExactly("c2");
+            assertThat(tombstoneFiles(dir, Records.CERTIFICATES)).isOne();
+            clock.advance(java.time.Duration.ofDays(3));
+            assertThat(s.pruneTombstones()).isEqualTo(java.util.Map.of(Records.CERTIFICATES, 1));
+            assertThat(s.keys(Records.CERTIFICATES)).isEmpty();
+            assertThat(tombstoneFiles(dir, Records.CERTIFICATES)).isZero();
+        }
+    }
+
+    @Test
+    void aReplicatedDeleteOlderThanTheLifetimeLeavesNoTombstone(@TempDir Path dir) throws Exception {
+        dev.gatehouse.cluster.testing.MutableClock clock = new dev.gatehouse.cluster.testing.MutableClock();
+        try (FileStore s = FileStore.open(dir, sealer, clock, java.time.Duration.ofDays(7))) {
+            long old = s.nextRevision();
+            clock.advance(java.time.Duration.ofDays(8));
+            assertThat(s.applyReplicated(Records.CERTIFICATES, "gone", old, null)).isFalse();
+            assertThat(s.revisionOf(Records.CERTIFICATES, "gone")).isEqualTo(-1);
+            // but an old delete still removes an older live copy
+            s.putCertificate(cert(s, "c1", "a.test"));
+            long newer = s.nextRevision();
+            clock.advance(java.time.Duration.ofDays(8));
+            assertThat(s.applyReplicated(Records.CERTIFICATES, "c1", newer, null)).isTrue();
+            assertThat(s.certificate("c1")).isEmpty();
+        }
+    }
+
+    @Test
+    void remembersWhenItLastSyncedAndFallsBackToItsNewestWrite(@TempDir Path dir) throws Exception {
+        dev.gatehouse.cluster.testing.MutableClock clock = new dev.gatehouse.cluster.testing.MutableClock();
+        long wrote;
+        try (FileStore s = FileStore.open(dir, sealer, clock, java.time.Duration.ofDays(7))) {
+            assertThat(s.syncedAt()).isEqualTo(-1);
+            s.putCertificate(cert(s, "c1", "a.test"));
+            wrote = clock.millis();
+        }
+        clock.advance(java.time.Duration.ofDays(1));
+        try (FileStore s = FileStore.open(dir, sealer, clock, java.time.Duration.ofDays(7))) {
+            assertThat(s.syncedAt()).as("a snapshot that never synced: as of its newest write").isEqualTo(wrote);
+            s.markSynced(clock.millis());
+        }
+        try (FileStore s = FileStore.open(dir, sealer, clock, java.time.Duration.ofDays(7))) {
+            assertThat(s.syncedAt()).isEqualTo(clock.millis());
+        }
+    }
+
+    @Test
+    void adoptingTheClusterStateDropsALocalRecordWithoutATombstone(@TempDir Path dir) throws Exception {
+        List<String> removed = new ArrayList<>();
+        try (FileStore s = FileStore.open(dir, sealer)) {
+            s.addListener(new StoreListener() {
+                @Override
+                public void certificateRemoved(String id) {
+                    removed.add(id);
+                }
+            });
+            s.putCertificate(cert(s, "c1", "a.test"));
+            s.adopt(Records.CERTIFICATES, "c1", -1, null);
+            assertThat(s.certificate("c1")).isEmpty();
+            assertThat(s.keys(Records.CERTIFICATES)).isEmpty();
+            assertThat(removed).containsExactly("c1");
+        }
+        try (FileStore again = FileStore.open(dir, sealer)) {
+            assertThat(again.certificate("c1")).isEmpty();
+        }
+    }
 }
