@@ -300,12 +300,9 @@ public final class ConfigLoader {
         GatehouseConfig.Acme acme = AcmeSection.read(r, r.object("", root, "acme"));
         JsonNode cj = r.object("", root, "claims");
         r.onlyKnown("claims", cj, Set.of("pendingTtl"));
-        Duration pendingTtl = r.duration("claims", cj, "pendingTtl", Duration.ofDays(7));
-        if (pendingTtl != null && pendingTtl.compareTo(Duration.ofMinutes(1)) < 0) {
-            r.problem("claims.pendingTtl", cj.get("pendingTtl"), "at least 1m (a claim must live long enough to be "
-                    + "proven)");
-        }
-        GatehouseConfig.Claims claims = new GatehouseConfig.Claims(pendingTtl);
+        // shorter than a minute, a claim would be gone before its first DNS check
+        GatehouseConfig.Claims claims = new GatehouseConfig.Claims(
+                r.duration("claims", cj, "pendingTtl", Duration.ofDays(7), Duration.ofMinutes(1)));
         JsonNode st = r.object("", root, "store");
         r.onlyKnown("store", st, Set.of("tombstoneTtl"));
         // shorter than an hour, a node restarted after maintenance would already count as away too long

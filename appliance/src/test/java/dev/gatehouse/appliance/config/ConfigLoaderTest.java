@@ -43,6 +43,15 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void unprovenClaimsLiveSevenDaysByDefaultAndAtLeastAMinute() throws Exception {
+        assertThat(ConfigLoader.parse("empty", "").claims().pendingTtl()).isEqualTo(Duration.ofDays(7));
+        assertThat(ConfigLoader.load(Path.of("gatehouse.example.yaml")).claims().pendingTtl())
+                .isEqualTo(Duration.ofDays(7));
+        assertThat(ConfigLoader.parse("t", "claims: {pendingTtl: 2d}").claims().pendingTtl())
+                .isEqualTo(Duration.ofDays(2));
+    }
+
+    @Test
     void acmeIsOffByDefaultAndReadsItsSection() throws Exception {
         GatehouseConfig.Acme off = ConfigLoader.parse("empty", "").acme();
         assertThat(off.enabled()).isFalse();
@@ -138,6 +147,8 @@ class ConfigLoaderTest {
         "acme: {onDemandPerHour: 0}                             | acme.onDemandPerHour: '0' (expected: an integer in 1..100000)",
         "acme: {renewBefore: soon}                              | acme.renewBefore: 'soon' (expected: a positive duration such as 500ms, 10s, 5m, 1h, 30d)",
         "acme: {bogus: 1}                                       | acme.bogus: '1' (expected: one of",
+        "claims: {pendingTtl: 30s}                              | claims.pendingTtl: '30s' (expected: >= 1m)",
+        "claims: {ttl: 7d}                                      | claims.ttl: '7d' (expected: one of [pendingTtl]",
         "store: {tombstoneTtl: 0s}                              | store.tombstoneTtl: '0s' (expected: >= 1h)",
         "store: {tombstoneTtl: 59m}                             | store.tombstoneTtl: '59m' (expected: >= 1h)",
         "store: {tombstoneTtl: forever}                         | store.tombstoneTtl: 'forever' (expected: a positive duration",

@@ -5,7 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.gatehouse.appliance.auth.Principal;
 import dev.gatehouse.appliance.core.ServiceException;
+import dev.gatehouse.appliance.testing.MutableClock;
 import dev.gatehouse.appliance.testing.Services;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import dev.gatehouse.cluster.store.DomainRecord;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -129,6 +134,25 @@ class DomainServiceTest {
                     .isInstanceOfSatisfying(ServiceException.class, e -> assertThat(e.type()).isEqualTo("public-suffix"));
         }
         assertThat(s.store.domains()).isEmpty();
+    }
+
+    @Test
+    void unprovenClaimsExpireAfterThePendingTtlAndVerifiedOnesStay() throws Exception {
+        MutableClock clock = new MutableClock(Instant.parse("2026-12-01T00:00:00Z"));
+        try (Services t = new Services(dir.resolve("ttl"), clock, List.of(new InetSocketAddress("127.0.0.1", 9)))) {
+            t.tenants.create(ADMIN, "a", "A");
+            t.domains.claim(A, "a", "pending.example.com", false);
+            t.domains.claim(ADMIN, "a", "kept.example.com", true);
+            clock.advance(Duration.ofDays(7).minusMinutes(1));
+            t.domains.runDueChecks(); // the DNS checks fail (nothing listens at :9); the claim is still young
+            assertThat(t.claims.claimsOf("a")).extracting(DomainRecord::name)
+                    .containsExactlyInAnyOrder("pending.example.com", "kept.example.com");
+            clock.advance(Duration.ofMinutes(2));
+            t.domains.runDueChecks();
+            assertThat(t.claims.claimsOf("a")).extracting(DomainRecord::name).containsExactly("kept.example.com");
+            assertThat(Files.readString(dir.resolve("ttl").resolve("audit.log"))).contains("\"action\":\"domain.expire\"")
+                    .contains("not proven within PT168H");
+        }
     }
 
     @Test

@@ -60,13 +60,18 @@ public final class DomainCommand {
 
     /** {@code domain claim NAME [--tenant ID]}: {@code POST /v1/domains}. */
     @Command(name = "claim", mixinStandardHelpOptions = true,
-            description = "Claim a name; prints the TXT record (and the A/CNAME target) to publish.")
+            description = "Claim a name; prints the TXT record (and the A/CNAME target) to publish. Pending "
+                    + "until proven; only then are the tenant's certificates served for it.")
     static final class Claim extends ClientCommand {
-        @Parameters(index = "0", paramLabel = "NAME", description = "an exact DNS name, e.g. app.example.com")
+        @Parameters(index = "0", paramLabel = "NAME",
+                description = "an exact DNS name or a one-label wildcard, e.g. app.example.com or '*.example.com'")
         String name;
 
         @Option(names = "--tenant", paramLabel = "ID", description = "the tenant (default: a tenant token's own)")
         String tenant;
+
+        @Option(names = "--verified", description = "admin token: assign the name verified, without a DNS proof (audited)")
+        boolean verified;
 
         @Override
         void run(ConsoleApiClient console, Output out) throws ApiRefusedException, ConsoleUnreachableException {
@@ -74,6 +79,9 @@ public final class DomainCommand {
             body.put("name", name);
             if (tenant != null) {
                 body.put("tenant", tenant);
+            }
+            if (verified) {
+                body.put("verified", true);
             }
             printDomain(out, console.post("/v1/domains", body));
         }

@@ -12,9 +12,9 @@ import picocli.CommandLine.Parameters;
 
 /** {@code gatehouse tenant ...}: tenants and their domain claims, through {@code /v1/tenants}. */
 @Command(name = "tenant", mixinStandardHelpOptions = true,
-        description = "Create and list tenants; claim and release the names their certificates may carry.",
+        description = "Create, list and remove tenants; claim and release the names their certificates may carry.",
         subcommands = {TenantCommand.Create.class, TenantCommand.Ls.class, TenantCommand.Claim.class,
-            TenantCommand.Release.class})
+            TenantCommand.Release.class, TenantCommand.Rm.class})
 public final class TenantCommand {
 
     private TenantCommand() {
@@ -58,15 +58,16 @@ public final class TenantCommand {
             }
             Table table = new Table("ID", "DISPLAY NAME", "DOMAINS", "CREATED");
             for (JsonNode t : list.path("items")) {
-                table.row(text(t, "id"), text(t, "displayName"), joined(t, "domains"), text(t, "createdAt"));
+                table.row(text(t, "id"), text(t, "displayName"), domains(t), text(t, "createdAt"));
             }
             out.table(table);
         }
     }
 
-    /** {@code tenant claim ID NAME}: {@code POST /v1/tenants/{id}/domains}. */
+    /** {@code tenant claim ID NAME}: {@code POST /v1/tenants/{id}/domains} (the alias of {@code domain claim}). */
     @Command(name = "claim", mixinStandardHelpOptions = true,
-            description = "Claim a name (or *.parent.tld) for a tenant; a name belongs to one tenant at most.")
+            description = "Claim a name (or *.parent.tld) for a tenant: with an admin token it is assigned verified; "
+                    + "with a tenant token it is pending until its TXT record is published (see 'domain show').")
     static final class Claim extends ClientCommand {
         @Parameters(index = "0", paramLabel = "ID", description = "the tenant")
         String id;
@@ -78,6 +79,11 @@ public final class TenantCommand {
         void run(ConsoleApiClient console, Output out) throws ApiRefusedException, ConsoleUnreachableException {
             JsonNode t = console.post("/v1/tenants/" + ConsoleApiClient.segment(id) + "/domains", Map.of("name", name));
             printDomains(out, t);
+            JsonNode claim = t.path("claim");
+            if (!out.json() && "pending".equals(text(claim, "status"))) {
+                out.line("pending: publish TXT " + claim.at("/records/0/name").asText() + " \""
+                        + claim.at("/records/0/value").asText() + "\" to prove it");
+            }
         }
     }
 
@@ -98,12 +104,48 @@ public final class TenantCommand {
         }
     }
 
+    /** {@code tenant rm ID [--force]}: {@code DELETE /v1/tenants/{id}} (admin). */
+    @Command(name = "rm", mixinStandardHelpOptions = true,
+            description = "Offboard a tenant (admin token): refused while it holds certificates or claims, unless "
+                    + "--force, which removes them all; its tokens are revoked.")
+    static final class Rm extends ClientCommand {
+        @Parameters(index = "0", paramLabel = "ID", description = "the tenant")
+        String id;
+
+        @Option(names = "--force", description = "also remove its certificates, managed certificates and claims")
+        boolean force;
+
+        @Override
+        void run(ConsoleApiClient console, Output out) throws ApiRefusedException, ConsoleUnreachableException {
+            JsonNode r = console.delete("/v1/tenants/" + ConsoleApiClient.segment(id) + (force ? "?force=true" : ""));
+            if (out.json()) {
+                out.json(r);
+            } else {
+                out.line("removed tenant " + id + ": certificates " + joined(r, "certificates") + ", managed "
+                        + joined(r, "managedCertificates") + ", claims " + joined(r, "claims") + ", revoked tokens "
+                        + joined(r, "revokedTokens"));
+            }
+        }
+    }
+
+    /** Verified names as they are, unproven ones marked. */
+    private static String domains(JsonNode t) {
+        java.util.List<String> all = new java.util.ArrayList<>();
+        t.path("domains").forEach(d -> all.add(d.asText()));
+        t.path("pendingDomains").forEach(d -> all.add(d.asText() + " (pending)"));
+        return String.join(", ", all);
+    }
+
     private static void printDomains(Output out, JsonNode t) {
         if (out.json()) {
             out.json(t);
         } else {
             String domains = joined(t, "domains");
             out.line("tenant " + text(t, "id") + " claims: " + (domains == null || domains.isEmpty() ? "(nothing)" : domains));
+            String pending = joined(t, "pendingDomains");
+            if (pending != null && !pending.isEmpty()) {
+                out.line("pending (not served until proven): " + pending);
+            }
         }
     }
 }

@@ -29,6 +29,9 @@ public final class TokenCommand {
         @Option(names = "--description", paramLabel = "TEXT", description = "what the token is for")
         String description;
 
+        @Option(names = "--ttl", paramLabel = "DURATION", description = "lifetime, e.g. 90d or 12h (default: never expires)")
+        String ttl;
+
         @Override
         void run(ConsoleApiClient console, Output out) throws ApiRefusedException, ConsoleUnreachableException {
             Map<String, Object> body = new LinkedHashMap<>();
@@ -36,12 +39,16 @@ public final class TokenCommand {
             if (description != null) {
                 body.put("description", description);
             }
+            if (ttl != null) {
+                body.put("ttl", ttl);
+            }
             JsonNode t = console.post("/v1/tokens", body);
             if (out.json()) {
                 out.json(t);
             } else {
                 out.line(text(t, "token"));
                 out.note("created token " + text(t, "id") + " (scope " + text(t, "scope")
+                        + (text(t, "expiresAt") == null ? "" : ", expires " + text(t, "expiresAt"))
                         + "); it is shown only now, store it in your vault");
             }
         }
@@ -57,10 +64,14 @@ public final class TokenCommand {
                 out.json(list);
                 return;
             }
-            Table table = new Table("ID", "SCOPE", "STATE", "CREATED", "DESCRIPTION");
+            Table table = new Table("ID", "SCOPE", "STATE", "CREATED", "EXPIRES", "LAST USED", "DESCRIPTION");
+            java.time.Instant now = java.time.Instant.now();
             for (JsonNode t : list.path("items")) {
-                table.row(text(t, "id"), text(t, "scope"), t.path("revoked").asBoolean() ? "revoked" : "active",
-                        text(t, "createdAt"), text(t, "description"));
+                String expires = text(t, "expiresAt");
+                String state = t.path("revoked").asBoolean() ? "revoked"
+                        : expires != null && java.time.Instant.parse(expires).isBefore(now) ? "expired" : "active";
+                table.row(text(t, "id"), text(t, "scope"), state, text(t, "createdAt"), expires,
+                        text(t, "lastUsedAt"), text(t, "description"));
             }
             out.table(table);
         }
