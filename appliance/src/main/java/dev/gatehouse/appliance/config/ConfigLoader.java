@@ -409,7 +409,7 @@ public final class ConfigLoader {
                     r.string(p + ".ec2", e, "endpoint", null), r.string(p + ".ec2", e, "region", null),
                     r.duration(p + ".ec2", e, "callTimeout", Duration.ofSeconds(5)));
             try {
-                dev.gatehouse.appliance.node.VipDrivers.ec2Settings(ec2);
+                ec2.settings();
             } catch (IllegalArgumentException bad) {
                 r.problem(p + ".ec2", e, "valid ec2 settings (" + bad.getMessage() + ")");
             }

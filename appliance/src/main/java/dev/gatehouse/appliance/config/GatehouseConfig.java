@@ -129,6 +129,24 @@ public record GatehouseConfig(
      * instance's own; overrides for tests and VPC endpoints) and the region (default: from metadata).
      */
     public record Ec2(String imdsEndpoint, String endpoint, String region, Duration callTimeout) {
+
+        /** The driver's settings; {@link IllegalArgumentException} naming the field when one is not valid. */
+        public dev.gatehouse.cluster.vip.driver.Ec2Settings settings() {
+            dev.gatehouse.cluster.vip.driver.Ec2Settings.Builder b = dev.gatehouse.cluster.vip.driver.Ec2Settings
+                    .builder().imdsEndpoint(uri("imdsEndpoint", imdsEndpoint)).region(region).callTimeout(callTimeout);
+            if (endpoint != null) {
+                b.ec2Endpoint(uri("endpoint", endpoint));
+            }
+            return b.build();
+        }
+
+        private static java.net.URI uri(String field, String text) {
+            try {
+                return new java.net.URI(text);
+            } catch (java.net.URISyntaxException e) {
+                throw new IllegalArgumentException(field + ": '" + text + "' is not a URL (" + e.getReason() + ")");
+            }
+        }
     }
 
     /** Identity and state of this node. */

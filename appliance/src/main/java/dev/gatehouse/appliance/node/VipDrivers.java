@@ -35,20 +35,7 @@ public final class VipDrivers {
      * @throws IllegalArgumentException naming the field that is wrong
      */
     public static Ec2Settings ec2Settings(GatehouseConfig.Ec2 ec2) {
-        Ec2Settings.Builder b = Ec2Settings.builder().imdsEndpoint(uri("imdsEndpoint", ec2.imdsEndpoint()))
-                .region(ec2.region()).callTimeout(ec2.callTimeout());
-        if (ec2.endpoint() != null) {
-            b.ec2Endpoint(uri("endpoint", ec2.endpoint()));
-        }
-        return b.build();
-    }
-
-    private static java.net.URI uri(String field, String text) {
-        try {
-            return new java.net.URI(text);
-        } catch (java.net.URISyntaxException e) {
-            throw new IllegalArgumentException(field + ": '" + text + "' is not a URL (" + e.getReason() + ")");
-        }
+        return ec2.settings();
     }
 
     /** The VIPs in configuration order. */
