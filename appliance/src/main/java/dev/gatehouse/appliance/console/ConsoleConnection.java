@@ -107,6 +107,7 @@ final class ConsoleConnection extends ChannelInboundHandlerAdapter {
     private final AuthThrottle throttle;
     private final Limits limits;
 
+    private boolean started;
     private State state = State.HEAD;
     private HttpRequest head;
     private QueryStringDecoder uri;
@@ -130,14 +131,22 @@ final class ConsoleConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         if (ctx.channel().isActive()) {
-            ctx.read();
+            firstRead(ctx);
         }
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        ctx.read();
+        firstRead(ctx);
         ctx.fireChannelActive();
+    }
+
+    /** Once: an accepted channel is already active when added, and then also told it is. */
+    private void firstRead(ChannelHandlerContext ctx) {
+        if (!started) {
+            started = true;
+            ctx.read();
+        }
     }
 
     @Override
@@ -293,6 +302,7 @@ final class ConsoleConnection extends ChannelInboundHandlerAdapter {
         }
         if (msg instanceof LastHttpContent) {
             lastSeen = true;
+            state = State.DONE; // no more reads until the response is out: the next request waits
             afterResponse(ctx);
         } else if (discarded > limits.lingerBytes()) {
             closeAfterWrite();

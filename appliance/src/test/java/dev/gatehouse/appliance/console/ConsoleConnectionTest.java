@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.flow.FlowControlHandler;
@@ -71,9 +74,39 @@ class ConsoleConnectionTest {
         }
     };
 
+    /** Holds written responses (their promises incomplete) while {@code holding}, as a full socket would. */
+    private final class HeldWrites extends ChannelOutboundHandlerAdapter {
+        boolean holding;
+        final List<Object[]> held = new ArrayList<>();
+
+        @Override
+        public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+            if (holding) {
+                held.add(new Object[] {msg, promise});
+            } else {
+                ctx.write(msg, promise);
+            }
+        }
+
+        void release(ChannelHandlerContext ctx) {
+            holding = false;
+            for (Object[] w : held) {
+                ctx.writeAndFlush(w[0], (ChannelPromise) w[1]);
+            }
+            held.clear();
+        }
+    }
+
+    private HeldWrites socket;
+
     private EmbeddedChannel channel(int maxBody, int lingerBytes) {
+        if (ch != null) {
+            ch.finishAndReleaseAll();
+        }
+        socket = new HeldWrites();
         ch = new EmbeddedChannel();
         ch.config().setAutoRead(false);
+        ch.pipeline().addLast(socket);
         ch.pipeline().addLast(new HttpServerCodec(8192, 16 * 1024, 64 * 1024), new FlowControlHandler(),
                 new ConsoleConnection(api, workers, throttle, new ConsoleConnection.Limits(maxBody, lingerBytes, 2000, 4)));
         return ch;
@@ -147,6 +180,20 @@ class ConsoleConnectionTest {
         assertThat(written().replace(" ", "")).containsSubsequence("\"path\":\"/a\"", "\"path\":\"/b\"",
                 "\"path\":\"/c\"");
         assertThat(ch.isOpen()).isTrue();
+    }
+
+    @Test
+    void readsTheNextPipelinedRequestOnlyOnceTheRefusalOfTheLastIsWritten() {
+        channel(1024, 1024);
+        socket.holding = true;
+        send(get("/v1/status", "Bearer bad") + get("/v1/status", GOOD) + get("/v1/status", GOOD));
+        drain();
+        assertThat(calls).containsExactly("preflight /v1/status");
+        socket.release(ch.pipeline().firstContext());
+        drain();
+        assertThat(statuses()).containsExactly(401, 200, 200);
+        assertThat(calls).containsExactly("preflight /v1/status", "preflight /v1/status", "handle /v1/status 0",
+                "preflight /v1/status", "handle /v1/status 0");
     }
 
     @Test
