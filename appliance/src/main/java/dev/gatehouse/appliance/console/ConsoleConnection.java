@@ -283,7 +283,14 @@ final class ConsoleConnection extends ChannelInboundHandlerAdapter {
     private void dispatch(ChannelHandlerContext ctx) {
         String method = head.method().name();
         String path = uri.rawPath();
-        Map<String, List<String>> query = uri.parameters();
+        Map<String, List<String>> query;
+        try {
+            query = uri.parameters();
+        } catch (IllegalArgumentException e) {
+            respond(ctx, ConsoleApi.problem(ApiException.badRequest("malformed-request", null,
+                    "malformed query string (" + e.getMessage() + ")"), path), false, null);
+            return;
+        }
         String authorization = head.headers().get(HttpHeaderNames.AUTHORIZATION);
         byte[] bytes = body.toByteArray();
         body = null;

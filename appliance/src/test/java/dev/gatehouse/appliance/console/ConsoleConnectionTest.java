@@ -277,6 +277,15 @@ class ConsoleConnectionTest {
     }
 
     @Test
+    void answers400ForAnUndecodableQueryStringAndGoesOn() {
+        channel(1024, 1024);
+        send(get("/v1/certificates?name=%zz", GOOD) + get("/v1/status", GOOD));
+        drain();
+        assertThat(statuses()).containsExactly(400, 200);
+        assertThat(written()).contains("malformed-request");
+    }
+
+    @Test
     void sends100ContinueOnlyAfterThePreflightPassed() {
         channel(1024, 1024);
         send("POST /x HTTP/1.1\r\nHost: c\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n");
