@@ -82,7 +82,8 @@ public final class ConfigLoader {
         }
 
         JsonNode c = r.object("", root, "console");
-        r.onlyKnown("console", c, Set.of("listen", "maxUploadBytes"));
+        r.onlyKnown("console", c, Set.of("listen", "maxUploadBytes", "workerThreads", "maxQueuedRequests",
+                "authFailureLimit", "authFailureWindow"));
         InetSocketAddress consoleAddr = r.address("console", c, "listen", "127.0.0.1:9443", false);
         long maxUpload = r.size("console", c, "maxUploadBytes", 1024 * 1024);
         if (maxUpload < 4096 || maxUpload > 64L * 1024 * 1024) {
@@ -91,7 +92,14 @@ public final class ConfigLoader {
         if (consoleAddr != null && https != null && consoleAddr.getPort() != 0 && consoleAddr.equals(https)) {
             r.problem("console.listen", c.get("listen"), "an address other than listeners.https " + https);
         }
-        GatehouseConfig.Console console = new GatehouseConfig.Console(consoleAddr, (int) maxUpload);
+        Duration authWindow = r.duration("console", c, "authFailureWindow", Duration.ofSeconds(10));
+        if (authWindow.compareTo(Duration.ofSeconds(1)) < 0 || authWindow.compareTo(Duration.ofHours(1)) > 0) {
+            r.problem("console.authFailureWindow", c.get("authFailureWindow"), "1s..1h");
+        }
+        GatehouseConfig.Console console = new GatehouseConfig.Console(consoleAddr, (int) maxUpload,
+                r.integer("console", c, "workerThreads", 4, 1, 64),
+                r.integer("console", c, "maxQueuedRequests", 256, 1, 100_000),
+                r.integer("console", c, "authFailureLimit", 10, 1, 100_000), authWindow);
 
         JsonNode t = r.object("", root, "tls");
         r.onlyKnown("tls", t, Set.of("preferNative", "http2", "maxContexts", "handshakeTimeout", "maxClientHelloBytes",

@@ -158,8 +158,17 @@ public record GatehouseConfig(
             boolean redirectHttp, int ioThreads, String monitorPath) {
     }
 
-    /** The console API listener. */
-    public record Console(InetSocketAddress listen, int maxUploadBytes) {
+    /**
+     * The console API listener and its limits.
+     *
+     * @param maxUploadBytes     largest request body read (413 beyond); only authenticated requests get their body read
+     * @param workerThreads      threads running the handlers (they fsync, so never on the event loop)
+     * @param maxQueuedRequests  requests waiting for a worker before new ones get 503 + Retry-After
+     * @param authFailureLimit   failed authentications one client address may make in a burst (then 429)
+     * @param authFailureWindow  the time in which a client's full burst of failures is forgiven again
+     */
+    public record Console(InetSocketAddress listen, int maxUploadBytes, int workerThreads, int maxQueuedRequests,
+            int authFailureLimit, Duration authFailureWindow) {
     }
 
     /** TLS settings and the upload policy. */

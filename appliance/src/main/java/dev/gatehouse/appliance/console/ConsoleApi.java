@@ -194,9 +194,20 @@ public final class ConsoleApi {
         return List.copyOf(routes);
     }
 
-    /** Handles one request; never throws: refusals become problem documents. */
-    public ApiResponse handle(String method, String rawPath, Map<String, List<String>> query, String authorization,
-            byte[] body, String client) {
+    /** The route a request goes to, with its path matcher; route null when none (then pathMatched says 404 or 405). */
+    private record Match(String path, Route route, Matcher matcher, boolean pathMatched) {
+
+        ApiResponse problem(String method) {
+            if (pathMatched) {
+                return ConsoleApi.problem(new ApiException(405, "method-not-allowed", "Method not allowed",
+                        method + " is not allowed on " + path, null), path);
+            }
+            return ConsoleApi.problem(new ApiException(404, "not-found", "Not found", "no such endpoint: " + path, null),
+                    path);
+        }
+    }
+
+    private Match match(String method, String rawPath) {
         String path = rawPath.length() > 1 && rawPath.endsWith("/") ? rawPath.substring(0, rawPath.length() - 1) : rawPath;
         boolean pathMatched = false;
         for (Route route : routes) {
@@ -205,51 +216,100 @@ public final class ConsoleApi {
                 continue;
             }
             pathMatched = true;
-            if (!route.method().equals(method)) {
-                continue;
+            if (route.method().equals(method)) {
+                return new Match(path, route, m, true);
             }
-            Map<String, String> params = new HashMap<>();
+        }
+        return new Match(path, null, null, pathMatched);
+    }
+
+    /** Who may call the route {@code method rawPath} goes to; null when no route matches (404 or 405). */
+    public Access access(String method, String rawPath) {
+        Route route = match(method, rawPath).route();
+        return route == null ? null : route.access();
+    }
+
+    /**
+     * Checks a request on its head alone, before its body is read: the refusal {@link #handle} would give
+     * for an unknown route (404/405), a missing or bad token (401) or a tenant token on an admin route
+     * (403), audited as {@code handle} audits them; null when the body may be read and the request
+     * handled. Never throws.
+     */
+    public ApiResponse preflight(String method, String rawPath, String authorization, String client) {
+        Match match = match(method, rawPath);
+        Route route = match.route();
+        if (route == null) {
+            return match.problem(method);
+        }
+        if (route.access() == Access.PUBLIC) {
+            return null;
+        }
+        Principal who = null;
+        try {
+            who = tokens.authenticate(authorization);
+            if (route.access() == Access.ADMIN) {
+                who.requireAdmin();
+            }
+            return null;
+        } catch (ServiceException failure) {
+            ApiException e = ApiException.of(failure);
+            audit.record(who, route.action() == null ? method + " " + route.template() : route.action(), match.path(),
+                    e.type(), client);
+            return problem(e, match.path());
+        } catch (RuntimeException e) {
+            return problem(new ApiException(500, "internal", "Internal error",
+                    "unexpected " + e.getClass().getSimpleName() + "; see the node log", null), match.path());
+        }
+    }
+
+    /** Handles one request; never throws: refusals become problem documents. */
+    public ApiResponse handle(String method, String rawPath, Map<String, List<String>> query, String authorization,
+            byte[] body, String client) {
+        Match match = match(method, rawPath);
+        String path = match.path();
+        Route route = match.route();
+        if (route == null) {
+            return match.problem(method);
+        }
+        Matcher m = match.matcher();
+        Map<String, String> params = new HashMap<>();
+        try {
             for (int g = 0; g < route.params().size(); g++) {
                 params.put(route.params().get(g),
                         java.net.URLDecoder.decode(m.group(g + 1), java.nio.charset.StandardCharsets.UTF_8));
             }
-            ApiRequest req = new ApiRequest(method, path, params, query, authorization, body, client);
-            Principal who = null;
-            try {
-                if (route.access() != Access.PUBLIC) {
-                    who = tokens.authenticate(authorization);
-                    if (route.access() == Access.ADMIN) {
-                        who.requireAdmin();
-                    }
+        } catch (IllegalArgumentException e) {
+            // a path parameter with a malformed %-escape
+            return problem(ApiException.badRequest("malformed-request", null, "request path: " + e.getMessage()), path);
+        }
+        ApiRequest req = new ApiRequest(method, path, params, query, authorization, body, client);
+        Principal who = null;
+        try {
+            if (route.access() != Access.PUBLIC) {
+                who = tokens.authenticate(authorization);
+                if (route.access() == Access.ADMIN) {
+                    who.requireAdmin();
                 }
-                ApiResponse resp = route.handler().handle(req, who);
-                if (route.action() != null) {
-                    audit.record(who, route.action(), objectOf(route, req, resp), "ok", client);
-                }
-                return resp;
-            } catch (ApiException | ServiceException failure) {
-                ApiException e = failure instanceof ServiceException se ? ApiException.of(se) : (ApiException) failure;
-                if (route.action() != null || e.status() == 401 || e.status() == 403) {
-                    audit.record(who, route.action() == null ? method + " " + route.template() : route.action(),
-                            objectOf(route, req, null), e.type(), client);
-                }
-                return problem(e, path);
-            } catch (StoreException e) {
-                return problem(new ApiException(503, "store-unavailable", "Service unavailable",
-                        "the store could not persist the change; nothing was changed (" + e.getMessage() + ")", null), path);
-            } catch (IllegalArgumentException e) {
-                // e.g. a path parameter with a malformed %-escape
-                return problem(ApiException.badRequest("malformed-request", null, "request: " + e.getMessage()), path);
-            } catch (RuntimeException e) {
-                return problem(new ApiException(500, "internal", "Internal error",
-                        "unexpected " + e.getClass().getSimpleName() + "; see the node log", null), path);
             }
+            ApiResponse resp = route.handler().handle(req, who);
+            if (route.action() != null) {
+                audit.record(who, route.action(), objectOf(route, req, resp), "ok", client);
+            }
+            return resp;
+        } catch (ApiException | ServiceException failure) {
+            ApiException e = failure instanceof ServiceException se ? ApiException.of(se) : (ApiException) failure;
+            if (route.action() != null || e.status() == 401 || e.status() == 403) {
+                audit.record(who, route.action() == null ? method + " " + route.template() : route.action(),
+                        objectOf(route, req, null), e.type(), client);
+            }
+            return problem(e, path);
+        } catch (StoreException e) {
+            return problem(new ApiException(503, "store-unavailable", "Service unavailable",
+                    "the store could not persist the change; nothing was changed (" + e.getMessage() + ")", null), path);
+        } catch (RuntimeException e) {
+            return problem(new ApiException(500, "internal", "Internal error",
+                    "unexpected " + e.getClass().getSimpleName() + "; see the node log", null), path);
         }
-        if (pathMatched) {
-            return problem(new ApiException(405, "method-not-allowed", "Method not allowed",
-                    method + " is not allowed on " + path, null), path);
-        }
-        return problem(new ApiException(404, "not-found", "Not found", "no such endpoint: " + path, null), path);
     }
 
     private static String objectOf(Route route, ApiRequest req, ApiResponse resp) {

@@ -1,82 +1,106 @@
 package dev.gatehouse.appliance.console;
 
+import dev.gatehouse.appliance.config.GatehouseConfig;
 import dev.gatehouse.tls.transport.Transport;
 import io.netty.bootstrap.ServerBootstrap;
-import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
-import io.netty.handler.codec.http.FullHttpMessage;
-import io.netty.handler.codec.http.HttpMessage;
-import io.netty.handler.codec.http.HttpObjectAggregator;
-import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.flow.FlowControlHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.timeout.ReadTimeoutHandler;
 import java.io.File;
 import java.net.InetSocketAddress;
-import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.time.Duration;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * HTTPS transport of the {@link ConsoleApi}: TLS 1.2/1.3 with the console certificate, bodies up to
- * the configured upload limit (413 problem beyond), handlers run off the event loop (they fsync).
+ * HTTPS transport of the {@link ConsoleApi}: TLS 1.2/1.3 with the console certificate, then one
+ * {@link ConsoleConnection} per connection, which authenticates each request on its head before
+ * reading its body, answers pipelined requests in order, throttles failed authentications per
+ * client address ({@link AuthThrottle}) and reads bodies only up to the upload limit.
+ *
+ * <p>Handlers run off the event loop (they fsync) on {@code console.workerThreads} threads with at
+ * most {@code console.maxQueuedRequests} waiting; beyond that requests get 503 + {@code Retry-After}
+ * from the event loop, never an unbounded queue.
  */
 public final class ConsoleServer implements AutoCloseable {
 
+    static final String TLS = "tls";
+    static final String READ_TIMEOUT = "read-timeout";
+    static final String HTTP_CODEC = "http-codec";
+    static final String FLOW_CONTROL = "flow-control";
+    static final String CONSOLE = "console";
+
+    /** After an early refusal: what is still read (and discarded) of the request, and for how long. */
+    static final int LINGER_BYTES = 256 * 1024;
+    static final long LINGER_MILLIS = 2000;
+
     private static final Logger log = LoggerFactory.getLogger(ConsoleServer.class);
 
-    private final ConsoleApi api;
-    private final int maxBody;
+    private final ConsoleConnection.Api api;
+    private final ConsoleConnection.Limits limits;
+    private final AuthThrottle throttle;
+    private final Duration authWindow;
     private final EventLoopGroup group;
-    private final ExecutorService workers = Executors.newFixedThreadPool(4, r -> {
-        Thread t = new Thread(r, "gatehouse-console");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ThreadPoolExecutor workers;
     private Channel listener;
 
-    public ConsoleServer(ConsoleApi api, int maxBody) {
-        this.api = api;
-        this.maxBody = maxBody;
+    public ConsoleServer(ConsoleApi api, GatehouseConfig.Console config) {
+        this.api = ConsoleConnection.Api.of(api);
+        this.limits = new ConsoleConnection.Limits(config.maxUploadBytes(), LINGER_BYTES, LINGER_MILLIS,
+                config.maxQueuedRequests());
+        this.throttle = new AuthThrottle(config.authFailureLimit(), config.authFailureWindow());
+        this.authWindow = config.authFailureWindow();
+        this.workers = workers(config.workerThreads(), config.maxQueuedRequests());
         this.group = Transport.best().newGroup(1, "gatehouse-console-io");
+    }
+
+    /** A fixed pool with a bounded queue; {@code execute} throws RejectedExecutionException when full. */
+    static ThreadPoolExecutor workers(int threads, int queued) {
+        AtomicInteger n = new AtomicInteger();
+        return new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(queued), r -> {
+            Thread t = new Thread(r, "gatehouse-console-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        }, new ThreadPoolExecutor.AbortPolicy());
     }
 
     public ConsoleServer start(InetSocketAddress address, File certFile, File keyFile) throws Exception {
         SslContext tls = SslContextBuilder.forServer(certFile, keyFile).protocols("TLSv1.3", "TLSv1.2").build();
         Transport t = Transport.best();
         listener = new ServerBootstrap().group(group).channel(t.serverChannel())
+                .childOption(ChannelOption.AUTO_READ, false)
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        ch.pipeline()
-                                .addLast("tls", tls.newHandler(ch.alloc()))
-                                .addLast("read-timeout", new ReadTimeoutHandler(60))
-                                .addLast("http-codec", new HttpServerCodec(8192, 16 * 1024, 64 * 1024))
-                                .addLast("aggregator", new ProblemAggregator(maxBody))
-                                .addLast("console", new Handler());
+                        ChannelPipeline p = ch.pipeline();
+                        p.addLast(TLS, tls.newHandler(ch.alloc()));
+                        p.addLast(READ_TIMEOUT, new ReadTimeoutHandler(60));
+                        addHttpHandlers(p);
                     }
                 })
                 .bind(address).sync().channel();
-        log.info("event=console_started address={}", listener.localAddress());
+        log.info("event=console_started address={} workers={} queue={} auth_failure_limit={} auth_failure_window={}",
+                listener.localAddress(), workers.getCorePoolSize(), limits.queueBound(), throttle.limit(),
+                authWindow);
         return this;
+    }
+
+    /** The HTTP part of the pipeline, after TLS: codec, one message per read, the console. */
+    void addHttpHandlers(ChannelPipeline p) {
+        p.addLast(HTTP_CODEC, new HttpServerCodec(8192, 16 * 1024, 64 * 1024));
+        p.addLast(FLOW_CONTROL, new FlowControlHandler());
+        p.addLast(CONSOLE, new ConsoleConnection(api, workers, throttle, limits));
     }
 
     public int port() {
@@ -90,85 +114,5 @@ public final class ConsoleServer implements AutoCloseable {
         }
         workers.shutdown();
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-    }
-
-    private static FullHttpResponse render(ChannelHandlerContext ctx, ApiResponse r) {
-        FullHttpResponse resp;
-        try {
-            byte[] body = r.body() == null ? new byte[0] : Json.MAPPER.writeValueAsBytes(r.body());
-            resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(r.status()),
-                    Unpooled.wrappedBuffer(body));
-        } catch (Exception e) {
-            resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.INTERNAL_SERVER_ERROR);
-        }
-        if (r.contentType() != null) {
-            resp.headers().set(HttpHeaderNames.CONTENT_TYPE, r.contentType());
-        }
-        resp.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, resp.content().readableBytes());
-        resp.headers().set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE);
-        return resp;
-    }
-
-    private final class Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
-        @Override
-        protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
-            boolean keepAlive = HttpUtil.isKeepAlive(req);
-            String client = ctx.channel().remoteAddress() instanceof InetSocketAddress a
-                    ? a.getAddress().getHostAddress() : null;
-            ApiResponse bad = null;
-            if (req.decoderResult().isFailure()) {
-                bad = ConsoleApi.problem(ApiException.badRequest("malformed-request", null, "malformed HTTP request"),
-                        req.uri());
-            }
-            QueryStringDecoder q = new QueryStringDecoder(req.uri());
-            String method = req.method().name();
-            String auth = req.headers().get(HttpHeaderNames.AUTHORIZATION);
-            byte[] body = ByteBufUtil.getBytes(req.content());
-            ApiResponse early = bad;
-            workers.execute(() -> {
-                ApiResponse r = early != null ? early
-                        : api.handle(method, q.rawPath(), q.parameters(), auth, body, client);
-                ctx.executor().execute(() -> {
-                    FullHttpResponse resp = render(ctx, r);
-                    if (!keepAlive) {
-                        resp.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-                        ctx.writeAndFlush(resp).addListener(ChannelFutureListener.CLOSE);
-                    } else {
-                        ctx.writeAndFlush(resp);
-                    }
-                });
-            });
-        }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            log.debug("event=console_client_error client={} cause={}", ctx.channel().remoteAddress(), cause.toString());
-            ctx.close();
-        }
-    }
-
-    /** Answers an oversized upload with a problem document instead of a bare 413. */
-    private static final class ProblemAggregator extends HttpObjectAggregator {
-        private final int max;
-
-        ProblemAggregator(int max) {
-            super(max);
-            this.max = max;
-        }
-
-        @Override
-        protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
-            ApiResponse p = ConsoleApi.problem(new ApiException(413, "body-too-large", "Content too large",
-                    "request body exceeds " + max + " bytes", null, Map.of("limit", max)), "");
-            FullHttpResponse resp = render(ctx, p);
-            if (oversized instanceof FullHttpMessage || (!HttpUtil.is100ContinueExpected(oversized)
-                    && !HttpUtil.isKeepAlive(oversized))) {
-                resp.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-                ctx.writeAndFlush(resp).addListener(ChannelFutureListener.CLOSE);
-            } else {
-                // keep-alive: the aggregator discards the rest of the body, then the connection goes on
-                ctx.writeAndFlush(resp).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
-            }
-        }
     }
 }

@@ -199,7 +199,7 @@ public final class Node implements AutoCloseable {
                 this::status, this::isReady, startAcme());
         Path[] consoleCert = ConsoleCertificate.ensure(data, config.node().name(),
                 config.console().listen().getAddress());
-        console = new ConsoleServer(api, config.console().maxUploadBytes())
+        console = new ConsoleServer(api, config.console())
                 .start(config.console().listen(), consoleCert[0].toFile(), consoleCert[1].toFile());
         ready = true;
         SystemdNotify.ready();

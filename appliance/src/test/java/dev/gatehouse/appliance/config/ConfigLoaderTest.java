@@ -18,6 +18,10 @@ class ConfigLoaderTest {
         assertThat(c.listeners().http().getPort()).isEqualTo(80);
         assertThat(c.console().listen().getAddress().isLoopbackAddress()).isTrue();
         assertThat(c.console().listen().getPort()).isEqualTo(9443);
+        assertThat(c.console().workerThreads()).isEqualTo(4);
+        assertThat(c.console().maxQueuedRequests()).isEqualTo(256);
+        assertThat(c.console().authFailureLimit()).isEqualTo(10);
+        assertThat(c.console().authFailureWindow()).isEqualTo(Duration.ofSeconds(10));
         assertThat(c.node().dataDir()).isEqualTo(Path.of("/var/lib/gatehouse"));
         assertThat(c.proxy().requestTimeout()).isEqualTo(Duration.ofSeconds(60));
         assertThat(c.tls().allowedCurves()).containsExactlyInAnyOrder("P-256", "P-384");
@@ -121,6 +125,11 @@ class ConfigLoaderTest {
         "listeners: {ioThreads: -1}                             | listeners.ioThreads: '-1' (expected: an integer in 0..1024)",
         "listeners: {https: '127.0.0.1:8443', http: '127.0.0.1:8443'} | listeners.http",
         "console: {maxUploadBytes: 12}                          | console.maxUploadBytes: '12' (expected: 4KiB..64MiB)",
+        "console: {workerThreads: 0}                            | console.workerThreads: '0' (expected: an integer in 1..64)",
+        "console: {maxQueuedRequests: 0}                        | console.maxQueuedRequests: '0' (expected: an integer in 1..100000)",
+        "console: {authFailureLimit: 0}                         | console.authFailureLimit: '0' (expected: an integer in 1..100000)",
+        "console: {authFailureWindow: 500ms}                    | console.authFailureWindow: '500ms' (expected: 1s..1h)",
+        "console: {authFailureWindow: often}                    | console.authFailureWindow: 'often' (expected: a positive duration",
         "proxy: {requestTimeout: fast}                          | proxy.requestTimeout: 'fast' (expected: a positive duration",
         "proxy: {connectTimeout: 90s}                           | proxy.connectTimeout: '90s' (expected: <= proxy.requestTimeout 1m)",
         "proxy: {trustedProxies: [not-an-ip]}                   | proxy.trustedProxies[0]: 'not-an-ip' (expected: an IP address)",

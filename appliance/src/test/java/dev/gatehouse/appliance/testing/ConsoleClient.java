@@ -23,6 +23,12 @@ public final class ConsoleClient {
     private final String base;
 
     public ConsoleClient(Path dataDir, int port) throws Exception {
+        http = HttpClient.newBuilder().sslContext(trusting(dataDir)).connectTimeout(Duration.ofSeconds(5)).build();
+        base = "https://127.0.0.1:" + port;
+    }
+
+    /** A TLS context that trusts the console certificate of the node with this data directory. */
+    public static SSLContext trusting(Path dataDir) throws Exception {
         KeyStore ks = KeyStore.getInstance("PKCS12");
         ks.load(null, null);
         ks.setCertificateEntry("console", CertificateFactory.getInstance("X.509").generateCertificate(
@@ -31,8 +37,7 @@ public final class ConsoleClient {
         tmf.init(ks);
         SSLContext ctx = SSLContext.getInstance("TLS");
         ctx.init(null, tmf.getTrustManagers(), null);
-        http = HttpClient.newBuilder().sslContext(ctx).connectTimeout(Duration.ofSeconds(5)).build();
-        base = "https://127.0.0.1:" + port;
+        return ctx;
     }
 
     public TestNode.Reply call(String method, String path, String token, String body) throws Exception {

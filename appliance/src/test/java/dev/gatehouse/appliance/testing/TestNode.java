@@ -27,6 +27,7 @@ public final class TestNode implements AutoCloseable {
     public final List<String> responses = Collections.synchronizedList(new ArrayList<>());
     private final String name;
     private final String extraYaml;
+    private final String consoleYaml;
 
     public TestNode(Path dataDir) throws Exception {
         this(dataDir, "test-node", "");
@@ -34,9 +35,19 @@ public final class TestNode implements AutoCloseable {
 
     /** A node named {@code name} with more configuration sections appended ({@code acme:}, {@code cluster:}). */
     public TestNode(Path dataDir, String name, String extraYaml) throws Exception {
+        this(dataDir, name, "", extraYaml);
+    }
+
+    /**
+     * As above, with more {@code console:} fields ({@code "maxQueuedRequests: 4, workerThreads: 1"}).
+     * Unless set here, the failed-authentication throttle is loose (10000 per 10 s): suites that
+     * probe with bad tokens on purpose are not throttled.
+     */
+    public TestNode(Path dataDir, String name, String consoleYaml, String extraYaml) throws Exception {
         this.dataDir = dataDir;
         this.name = name;
         this.extraYaml = extraYaml;
+        this.consoleYaml = consoleYaml;
         this.backend = EchoBackend.start("backend-1", "127.0.0.1", 0);
         start();
     }
@@ -46,7 +57,9 @@ public final class TestNode implements AutoCloseable {
         node = Node.start(ConfigLoader.parse("test", String.join("\n",
                 "node: {name: " + name + ", dataDir: '" + dataDir + "'}",
                 "listeners: {https: '127.0.0.1:0', http: '127.0.0.1:0'}",
-                "console: {listen: '127.0.0.1:0', maxUploadBytes: 64KiB}",
+                "console: {listen: '127.0.0.1:0', maxUploadBytes: 64KiB"
+                        + (consoleYaml.contains("authFailureLimit") ? "" : ", authFailureLimit: 10000")
+                        + (consoleYaml.isEmpty() ? "" : ", " + consoleYaml) + "}",
                 "proxy: {drainTimeout: 1s}",
                 "pools: [{name: app, servers: ['127.0.0.1:" + backend.port() + "']}]",
                 "defaultPool: app", extraYaml)));
