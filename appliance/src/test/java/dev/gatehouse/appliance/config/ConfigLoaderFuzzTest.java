@@ -2,6 +2,7 @@ package dev.gatehouse.appliance.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.code_intelligence.jazzer.junit.DictionaryEntries;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Timeout;
@@ -19,6 +20,10 @@ import org.junit.jupiter.api.Timeout;
 class ConfigLoaderFuzzTest {
 
     @Timeout(10)
+    // numbers past a long, units that multiply, a NUL where a path goes
+    @DictionaryEntries({"99999999999999999999", "9223372036854775807", "4294967808", "ms", "d", "GiB", "\"\\0\"",
+        "dataDir: ", "keyFile: ", "secretFile: ", "caFile: ", "certificateDirs: ", "maxClientHelloBytes: ",
+        "maxBodyBytes: ", "heartbeat: ", "interval: ", "failback: ", "membership: ", "ha: ", "vips: "})
     @FuzzTest(maxDuration = "45s")
     void loadsOrNamesEveryProblem(byte[] input) {
         String yaml = new String(input, StandardCharsets.UTF_8);
