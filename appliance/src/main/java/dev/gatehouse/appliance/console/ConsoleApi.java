@@ -191,7 +191,14 @@ public final class ConsoleApi {
             Matcher names = Pattern.compile("\\{([a-z]+)\\}").matcher(route.template());
             int g = 1;
             while (names.find()) {
-                params.put(names.group(1), java.net.URLDecoder.decode(m.group(g++), java.nio.charset.StandardCharsets.UTF_8));
+                String name = names.group(1);
+                String raw = m.group(g++);
+                try {
+                    params.put(name, java.net.URLDecoder.decode(raw, java.nio.charset.StandardCharsets.UTF_8));
+                } catch (IllegalArgumentException e) { // a stray or short %-escape, e.g. %zz or %2
+                    return problem(ApiException.badRequest("invalid-field", name, name + ": '" + raw
+                            + "' (expected: a path segment whose % escapes are %XX hex pairs)"), path);
+                }
             }
             ApiRequest req = new ApiRequest(method, path, params, query, authorization, body, client);
             Principal who = null;
