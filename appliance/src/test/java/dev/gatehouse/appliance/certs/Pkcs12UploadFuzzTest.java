@@ -63,7 +63,7 @@ class Pkcs12UploadFuzzTest {
     }
 
     @Timeout(10)
-    @FuzzTest(maxDuration = "45s")
+    @FuzzTest(maxDuration = "40s")
     void storesOrRefusesAnyPkcs12Upload(byte[] input) throws Exception {
         if (input.length == 0) {
             return;

@@ -51,7 +51,7 @@ class ClientHelloFuzzTest {
     }
 
     @Timeout(10)
-    @FuzzTest(maxDuration = "45s")
+    @FuzzTest(maxDuration = "40s")
     void handlesAnyClientHelloWithoutEscapingExceptions(byte[] input) {
         parseNeverThrows(input);
         feed(input, input.length);
