@@ -63,7 +63,7 @@ class Pkcs12UploadFuzzTest {
     }
 
     @Timeout(10)
-    @FuzzTest(maxDuration = "40s")
+    @FuzzTest(maxDuration = "35s")
     void storesOrRefusesAnyPkcs12Upload(byte[] input) throws Exception {
         if (input.length == 0) {
             return;

@@ -144,7 +144,7 @@ class ConsoleApiFuzzTest {
     }
 
     @Timeout(10)
-    @FuzzTest(maxDuration = "40s")
+    @FuzzTest(maxDuration = "35s")
     void answersEveryBodyWithADocumentedStatusAndRefusalsChangeNothing(byte[] input) throws Exception {
         if (input.length < 2) {
             return;

@@ -51,7 +51,7 @@ class ClientHelloFuzzTest {
     }
 
     @Timeout(10)
-    @FuzzTest(maxDuration = "40s")
+    @FuzzTest(maxDuration = "35s")
     void handlesAnyClientHelloWithoutEscapingExceptions(byte[] input) {
         parseNeverThrows(input);
         feed(input, input.length);
