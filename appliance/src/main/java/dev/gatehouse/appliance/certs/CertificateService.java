@@ -172,20 +172,37 @@ public final class CertificateService {
             KeyStore ks = KeyStore.getInstance("PKCS12");
             ks.load(new ByteArrayInputStream(raw), pw);
             Enumeration<String> aliases = ks.aliases();
+            String secretKeys = "";
             while (aliases.hasMoreElements()) {
                 String alias = aliases.nextElement();
                 if (!ks.isKeyEntry(alias)) {
                     continue;
                 }
                 Key key = ks.getKey(alias, pw);
+                if (!(key instanceof PrivateKey privateKey)) {
+                    // a secret-key entry (keytool -genseckey) is a key entry too, but no TLS key
+                    secretKeys = " (entry '" + alias + "' holds a secret key, not a private key)";
+                    continue;
+                }
+                // a key without a certificate bag: openssl pkcs12 -export -nocerts
                 Certificate[] chain = ks.getCertificateChain(alias);
+                if (chain == null || chain.length == 0) {
+                    throw ServiceException.invalid("certificate-no-certificate", "pkcs12", "pkcs12: the private key "
+                            + "(entry '" + alias + "') has no certificate (expected: the certificate chain and its key "
+                            + "in one file)");
+                }
                 List<X509Certificate> certs = new ArrayList<>();
                 for (Certificate c : chain) {
-                    certs.add((X509Certificate) c);
+                    if (!(c instanceof X509Certificate x509)) {
+                        throw ServiceException.invalid("invalid-field", "pkcs12", "pkcs12: entry '" + alias
+                                + "' holds a " + c.getType() + " certificate (expected: X.509)");
+                    }
+                    certs.add(x509);
                 }
-                return PemBundleParser.fromJca(label, certs, (PrivateKey) key, now);
+                return PemBundleParser.fromJca(label, certs, privateKey, now);
             }
-            throw ServiceException.invalid("certificate-no-private-key", "pkcs12", "pkcs12: no key entry inside");
+            throw ServiceException.invalid("certificate-no-private-key", "pkcs12",
+                    "pkcs12: no private key entry inside" + secretKeys);
         } catch (IOException e) {
             boolean badPassword = e.getCause() instanceof java.security.UnrecoverableKeyException
                     || String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT).contains("password");

@@ -46,7 +46,7 @@ final class AcmeSection {
             r.problem("acme.email", get(a, "email"), "an e-mail address such as ops@example.com");
         }
         String ca = r.string(AT, a, "caFile", null);
-        Path caFile = ca == null ? null : Path.of(ca);
+        Path caFile = r.path("acme.caFile", get(a, "caFile"), ca);
         if (enabled && caFile != null && !Files.isReadable(caFile)) {
             r.problem("acme.caFile", get(a, "caFile"), "a readable PEM file of the CA certificate(s) that sign the "
                     + "directory's TLS certificate");

@@ -60,8 +60,8 @@ public final class ConfigLoader {
         JsonNode n = r.object("", root, "node");
         r.onlyKnown("node", n, Set.of("name", "dataDir"));
         String name = r.string("node", n, "name", hostName());
-        GatehouseConfig.Node node = new GatehouseConfig.Node(name,
-                Path.of(r.string("node", n, "dataDir", "/var/lib/gatehouse")));
+        GatehouseConfig.Node node = new GatehouseConfig.Node(name, r.path("node.dataDir",
+                n == null ? null : n.get("dataDir"), r.string("node", n, "dataDir", "/var/lib/gatehouse")));
 
         JsonNode l = r.object("", root, "listeners");
         r.onlyKnown("listeners", l, Set.of("https", "http", "publicHttpsPort", "redirectHttp", "ioThreads",
@@ -107,7 +107,10 @@ public final class ConfigLoader {
         List<Path> dirs = new ArrayList<>();
         List<JsonNode> dirNodes = r.list("tls", t, "certificateDirs");
         for (int i = 0; i < dirNodes.size(); i++) {
-            dirs.add(Path.of(dirNodes.get(i).asText()));
+            Path dir = r.path("tls.certificateDirs[" + i + "]", dirNodes.get(i), dirNodes.get(i).asText());
+            if (dir != null) {
+                dirs.add(dir);
+            }
         }
         Set<String> curves = new LinkedHashSet<>();
         List<JsonNode> curveNodes = r.list("tls", t, "allowedCurves");
@@ -121,15 +124,16 @@ public final class ConfigLoader {
         if (curves.isEmpty()) {
             curves.addAll(List.of("P-256", "P-384"));
         }
+        long maxClientHello = r.size("tls", t, "maxClientHelloBytes", 16 * 1024);
         GatehouseConfig.Tls tls = new GatehouseConfig.Tls(
                 r.bool("tls", t, "preferNative", true), r.bool("tls", t, "http2", true),
                 r.integer("tls", t, "maxContexts", 10_000, 1, 10_000_000),
                 r.duration("tls", t, "handshakeTimeout", Duration.ofSeconds(10)),
-                (int) r.size("tls", t, "maxClientHelloBytes", 16 * 1024),
+                (int) Math.min(maxClientHello, Integer.MAX_VALUE),
                 r.duration("tls", t, "sessionTimeout", Duration.ofMinutes(5)),
                 r.string("tls", t, "defaultCertificate", null), dirs,
                 r.integer("tls", t, "minRsaBits", 2048, 2048, 16384), Set.copyOf(curves));
-        if (tls.maxClientHelloBytes() < 512 || tls.maxClientHelloBytes() > 0xFFFFFF) {
+        if (maxClientHello < 512 || maxClientHello > 0xFFFFFF) { // checked before the int cast could wrap it
             r.problem("tls.maxClientHelloBytes", t.get("maxClientHelloBytes"), "512..16MiB");
         }
 
@@ -298,12 +302,14 @@ public final class ConfigLoader {
                 r.problem(fdp + ".timeout", fd.get("timeout"), "at least 3 heartbeats (" + heartbeat.multipliedBy(3)
                         + "), or one late packet excludes a healthy member");
             }
-            membership = new GatehouseConfig.Membership(jport, peers, secret == null ? null : Path.of(secret), ha,
+            membership = new GatehouseConfig.Membership(jport, peers,
+                    r.path("cluster.membership.secretFile", mem.get("secretFile"), secret), ha,
                     heartbeat, timeout, verify);
         }
         GatehouseConfig.Cluster cluster = new GatehouseConfig.Cluster(clusterOn,
-                r.string("cluster", cl, "name", "gatehouse"), bind, members, Path.of(keyFile),
-                previous == null ? null : Path.of(previous),
+                r.string("cluster", cl, "name", "gatehouse"), bind, members,
+                r.path("cluster.keyFile", cl == null ? null : cl.get("keyFile"), keyFile),
+                r.path("cluster.previousKeyFile", cl == null ? null : cl.get("previousKeyFile"), previous),
                 r.duration("cluster", cl, "ticketKeyRotation", Duration.ofHours(12)), membership);
         GatehouseConfig.Acme acme = AcmeSection.read(r, r.object("", root, "acme"));
         JsonNode cj = r.object("", root, "claims");

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -21,6 +23,8 @@ final class ConfigReader {
 
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
     private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(|B|KiB|MiB|GiB|KB|MB|GB)");
+    /** Longest duration any setting takes (ten years); see {@link #duration}. */
+    static final Duration MAX_DURATION = Duration.ofDays(3650);
 
     private final List<ConfigProblem> problems = new ArrayList<>();
 
@@ -104,18 +108,29 @@ final class ConfigReader {
             return dflt;
         }
         Matcher m = DURATION.matcher(n.asText().trim());
-        if (!n.isValueNode() || !m.matches() || Long.parseLong(m.group(1)) == 0) {
+        if (!n.isValueNode() || !m.matches() || m.group(1).matches("0+")) {
             problem(join(path, field), n, "a positive duration such as 500ms, 10s, 5m, 1h, 30d");
             return dflt;
         }
-        long v = Long.parseLong(m.group(1));
-        return switch (m.group(2)) {
-            case "ms" -> Duration.ofMillis(v);
-            case "s" -> Duration.ofSeconds(v);
-            case "m" -> Duration.ofMinutes(v);
-            case "d" -> Duration.ofDays(v);
-            default -> Duration.ofHours(v);
-        };
+        Duration d = null;
+        try {
+            long v = Long.parseLong(m.group(1));
+            d = switch (m.group(2)) {
+                case "ms" -> Duration.ofMillis(v);
+                case "s" -> Duration.ofSeconds(v);
+                case "m" -> Duration.ofMinutes(v);
+                case "d" -> Duration.ofDays(v);
+                default -> Duration.ofHours(v);
+            };
+        } catch (NumberFormatException | ArithmeticException e) {
+            d = null; // more digits than a long holds, or more seconds than a Duration
+        }
+        // the cap keeps every later sum, multiple and toMillis() of a configured duration in range
+        if (d == null || d.compareTo(MAX_DURATION) > 0) {
+            problem(join(path, field), n, "a duration of at most 3650d");
+            return dflt;
+        }
+        return d;
     }
 
     /**
@@ -149,16 +164,34 @@ final class ConfigReader {
             problem(join(path, field), n, "a size such as 16384, 64KiB, 64MiB, 1GB");
             return dflt;
         }
-        long v = Long.parseLong(m.group(1));
-        return v * switch (m.group(2)) {
-            case "KiB" -> 1024L;
-            case "MiB" -> 1024L * 1024;
-            case "GiB" -> 1024L * 1024 * 1024;
-            case "KB" -> 1000L;
-            case "MB" -> 1000L * 1000;
-            case "GB" -> 1000L * 1000 * 1000;
-            default -> 1L;
-        };
+        try {
+            return Math.multiplyExact(Long.parseLong(m.group(1)), switch (m.group(2)) {
+                case "KiB" -> 1024L;
+                case "MiB" -> 1024L * 1024;
+                case "GiB" -> 1024L * 1024 * 1024;
+                case "KB" -> 1000L;
+                case "MB" -> 1000L * 1000;
+                case "GB" -> 1000L * 1000 * 1000;
+                default -> 1L;
+            });
+        } catch (NumberFormatException | ArithmeticException e) {
+            // more digits than a long holds, or a multiple that overflows: never a silently wrapped size
+            problem(join(path, field), n, "a size below 8EiB");
+            return dflt;
+        }
+    }
+
+    /** A file system path, or null (with a problem) for text no path can be made of, e.g. with a NUL. */
+    Path path(String at, JsonNode value, String text) {
+        if (text == null) {
+            return null;
+        }
+        try {
+            return Path.of(text);
+        } catch (InvalidPathException e) {
+            problem(at, value, "a file system path (" + e.getReason() + ")");
+            return null;
+        }
     }
 
     /** A {@code host:port} (or {@code off} when {@code allowOff}); returns null for off or invalid. */

@@ -273,14 +273,15 @@ public final class ConsoleApi {
         }
         Matcher m = match.matcher();
         Map<String, String> params = new HashMap<>();
-        try {
-            for (int g = 0; g < route.params().size(); g++) {
-                params.put(route.params().get(g),
-                        java.net.URLDecoder.decode(m.group(g + 1), java.nio.charset.StandardCharsets.UTF_8));
+        for (int g = 0; g < route.params().size(); g++) {
+            String name = route.params().get(g);
+            String raw = m.group(g + 1);
+            try {
+                params.put(name, java.net.URLDecoder.decode(raw, java.nio.charset.StandardCharsets.UTF_8));
+            } catch (IllegalArgumentException e) { // a stray or short %-escape, e.g. %zz or %2
+                return problem(ApiException.badRequest("invalid-field", name, name + ": '" + raw
+                        + "' (expected: a path segment whose % escapes are %XX hex pairs)"), path);
             }
-        } catch (IllegalArgumentException e) {
-            // a path parameter with a malformed %-escape
-            return problem(ApiException.badRequest("malformed-request", null, "request path: " + e.getMessage()), path);
         }
         ApiRequest req = new ApiRequest(method, path, params, query, authorization, body, client);
         Principal who = null;
