@@ -304,7 +304,9 @@ async function loadAll() {
     showDashboard();
     renderStatus(status);
     const [tenants, domains, managed, pools] = await Promise.all([
-      api('/v1/tenants'), api('/v1/domains'), optional('/v1/managed-certificates', [400, 403, 404, 409, 501, 503]),
+      api('/v1/tenants'), api('/v1/domains'),
+      // only asked when ACME runs here (an admin's status says so): otherwise it is a 409 acme-disabled
+      status.acme && status.acme.enabled ? optional('/v1/managed-certificates', [409]) : Promise.resolve(null),
       optional('/v1/pools', [403])]);
     state.tenants = tenants.items;
     renderTenants();
