@@ -91,6 +91,9 @@ public final class DemoCommand implements Callable<Integer> {
                   curl -s --cacert %11$s -H "Authorization: Bearer $(cat %10$s)" https://127.0.0.1:%8$d/v1/certificates
                   curl -s --cacert %11$s -H "Authorization: Bearer $(cat %10$s)" https://127.0.0.1:%8$d/v1/status
 
+                The web console: https://127.0.0.1:%8$d/ui/ (log in with the admin token in %10$s; the browser
+                will warn about the node's self-signed console certificate, %11$s)
+
                 Ctrl-C stops it (gracefully).
                 """, p, node.edge().httpPort(), node.edge().registry() == null ? "?" : tlsName(node),
                 node.edge().registry().size(), b1.port(), b2.port(), ca, node.consolePort(), data, token, consoleCa);

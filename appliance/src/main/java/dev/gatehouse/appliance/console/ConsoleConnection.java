@@ -38,6 +38,8 @@ import org.slf4j.LoggerFactory;
  * {@link io.netty.handler.flow.FlowControlHandler} (one HTTP object per {@code read()}):
  *
  * <ol>
+ *   <li>head: {@code /ui} and {@code /ui/*} are the web console's static files ({@link StaticUi}), answered
+ *       at once from memory, without a token and outside the API table;</li>
  *   <li>head: a client address whose failed authentications emptied its {@link AuthThrottle} bucket
  *       gets 429 for any non-public route, its token unchecked;</li>
  *   <li>{@link Api#preflight} on a worker (token lookup and the audit line are I/O): 401/403/404/405
@@ -209,6 +211,11 @@ final class ConsoleConnection extends ChannelInboundHandlerAdapter {
         }
         String method = req.method().name();
         String path = uri.rawPath();
+        if (StaticUi.handles(path)) {
+            // the web console's files: public, in memory, answered here before the API table
+            refuse(ctx, StaticUi.respond(method, path, req.headers().get(HttpHeaderNames.IF_NONE_MATCH)), false);
+            return;
+        }
         ConsoleApi.Access access = api.access(method, path);
         if (access == ConsoleApi.Access.PUBLIC) {
             afterPreflight(ctx, null);
@@ -362,17 +369,29 @@ final class ConsoleConnection extends ChannelInboundHandlerAdapter {
      * to come. {@code retryAfter} is the Retry-After header value, or null.
      */
     private void refuse(ChannelHandlerContext ctx, ApiResponse r, boolean forceClose, String retryAfter) {
+        refuse(ctx, render(r, retryAfter), forceClose);
+    }
+
+    private void refuse(ChannelHandlerContext ctx, FullHttpResponse resp, boolean forceClose) {
         boolean bodyPending = !lastSeen && (HttpUtil.getContentLength(head, 0L) > 0
                 || HttpUtil.isTransferEncodingChunked(head));
-        respond(ctx, r, forceClose || bodyPending, retryAfter);
+        send(ctx, resp, forceClose || bodyPending);
     }
 
     private void respond(ChannelHandlerContext ctx, ApiResponse r, boolean close, String retryAfter) {
-        closeAfter = close || !keepAlive;
+        send(ctx, render(r, retryAfter), close);
+    }
+
+    private static FullHttpResponse render(ApiResponse r, String retryAfter) {
         FullHttpResponse resp = render(r);
         if (retryAfter != null) {
             resp.headers().set(HttpHeaderNames.RETRY_AFTER, retryAfter);
         }
+        return resp;
+    }
+
+    private void send(ChannelHandlerContext ctx, FullHttpResponse resp, boolean close) {
+        closeAfter = close || !keepAlive;
         if (closeAfter) {
             resp.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         }

@@ -81,6 +81,18 @@ class OpenApiConsistencyTest {
         assertThat(operations().keySet()).containsExactlyInAnyOrderElementsOf(routes);
     }
 
+    /**
+     * The web console's static files are answered by the connection before the route table
+     * ({@link StaticUi}): they are not operations, so neither the table nor the document has them,
+     * and no route may live under {@code /ui}, where it could never be reached.
+     */
+    @Test
+    void leavesTheWebConsoleFilesOutOfTheTableAndTheDocument() {
+        assertThat(api.routes()).noneMatch(r -> StaticUi.handles(r.template()));
+        assertThat(operations().keySet()).noneMatch(op -> StaticUi.handles(op.substring(op.indexOf(' ') + 1)));
+        assertThat(doc.at("/info/description").asText()).contains("`/ui/`", "not operations of this API");
+    }
+
     @Test
     void isAnOpenApi31DocumentWithABearerScheme() {
         assertThat(doc.path("openapi").asText()).startsWith("3.1.");
