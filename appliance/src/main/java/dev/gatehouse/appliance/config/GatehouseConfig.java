@@ -24,7 +24,16 @@ public record GatehouseConfig(
         Cluster cluster,
         Acme acme,
         Claims claims,
-        Store store) {
+        Store store,
+        Logging logging) {
+
+    /**
+     * The application log ({@code logging:}).
+     *
+     * @param format line format on stderr (the journal): text, or JSON lines by logback's JsonEncoder
+     */
+    public record Logging(dev.gatehouse.appliance.logging.LogFormat.Kind format) {
+    }
 
     /**
      * Domain claims ({@code claims:}): how long an unproven claim lives.

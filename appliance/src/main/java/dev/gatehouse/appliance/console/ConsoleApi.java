@@ -56,6 +56,14 @@ public final class ConsoleApi {
             CertificateService certificates, RoutingService routing, AuditLog audit) {
     }
 
+    /**
+     * The node's observability endpoints: runtime log levels, the SNI explanation, and the live
+     * health of a pool's servers (pool name → server views, null when no route uses the pool here).
+     */
+    public record Observe(dev.gatehouse.appliance.logging.LogLevels logLevels,
+            dev.gatehouse.appliance.observe.SniExplainer sni, Function<String, List<Map<String, Object>>> poolHealth) {
+    }
+
     private static final Pattern PARAM = Pattern.compile("\\{([a-z]+)\\}");
 
     private final List<Route> routes = new ArrayList<>();
@@ -67,13 +75,22 @@ public final class ConsoleApi {
     private final AuditLog audit;
     private final Function<Principal, Map<String, Object>> status;
     private final AcmeServices acme;
+    private final Observe observe;
+
+    /** A console without an engine behind it (tests of the route table): no SNI explanation, no pool health. */
+    public ConsoleApi(Services services, Function<Principal, Map<String, Object>> status, Supplier<Boolean> ready,
+            AcmeServices acme) {
+        this(services, status, ready, acme, new Observe(new dev.gatehouse.appliance.logging.LogLevels(), null,
+                name -> null));
+    }
 
     /**
      * @param status what {@code /v1/status} shows the caller (a tenant token sees only its own objects)
      * @param acme   null: ACME disabled, the managed-certificate endpoints answer {@code acme-disabled}
      */
     public ConsoleApi(Services services, Function<Principal, Map<String, Object>> status, Supplier<Boolean> ready,
-            AcmeServices acme) {
+            AcmeServices acme, Observe observe) {
+        this.observe = observe;
         this.tokens = services.tokens();
         this.tenants = services.tenants();
         this.domains = services.domains();
@@ -157,7 +174,7 @@ public final class ConsoleApi {
         });
 
         route("GET", "/v1/pools", Access.ADMIN, null, (r, w) -> ApiResponse.ok(Map.of("items",
-                routing.pools(w).stream().map(ConsoleApi::view).toList())));
+                routing.pools(w).stream().map(this::viewWithHealth).toList())));
         route("PUT", "/v1/pools/{name}", Access.ADMIN, "pool.put", this::putPool);
         route("DELETE", "/v1/pools/{name}", Access.ADMIN, "pool.delete", (r, w) -> {
             routing.deletePool(w, r.param("name"));
@@ -173,6 +190,19 @@ public final class ConsoleApi {
         route("DELETE", "/v1/routes/{host}", Access.ADMIN, "route.delete", (r, w) -> {
             routing.deleteRoute(w, r.param("host"));
             return ApiResponse.noContent();
+        });
+
+        // observability (per node: levels and answers are this node's, see LogLevels and SniExplainer)
+        route("GET", "/v1/log-levels", Access.ADMIN, null, (r, w) -> ApiResponse.ok(Map.of("items",
+                observe.logLevels().list(w).stream().map(dev.gatehouse.appliance.logging.LogLevels.Setting::view)
+                        .toList())));
+        route("PUT", "/v1/log-levels/{logger}", Access.ADMIN, "log.level", this::putLogLevel);
+        route("GET", "/v1/sni/{name}", Access.ANY_TOKEN, null, (r, w) -> {
+            if (observe.sni() == null) {
+                throw new ApiException(503, "engine-unavailable", "Service unavailable",
+                        "this console has no data plane to explain", null);
+            }
+            return ApiResponse.ok(observe.sni().explain(w, r.param("name")));
         });
     }
 
@@ -454,8 +484,23 @@ public final class ConsoleApi {
                 servers.add(n.asText());
             }
         }
-        return ApiResponse.ok(view(routing.putPool(w, r.param("name"), servers, ApiRequest.text(b, "policy"),
+        return ApiResponse.ok(viewWithHealth(routing.putPool(w, r.param("name"), servers, ApiRequest.text(b, "policy"),
                 ApiRequest.text(b, "healthPath"))));
+    }
+
+    private ApiResponse putLogLevel(ApiRequest r, Principal w) throws ApiException, ServiceException {
+        JsonNode b = r.json();
+        ApiRequest.onlyFields(b, "level");
+        if (!b.has("level")) {
+            throw ApiException.unprocessable("invalid-field", "level", "level: missing (expected: one of "
+                    + String.join(", ", dev.gatehouse.appliance.logging.LogLevels.LEVELS) + ", or null to inherit)");
+        }
+        return ApiResponse.ok(observe.logLevels().set(w, r.param("logger"), ApiRequest.text(b, "level")).view());
+    }
+
+    private Map<String, Object> viewWithHealth(PoolRecord p) {
+        List<Map<String, Object>> health = observe.poolHealth().apply(p.name());
+        return view(p, health != null ? health : dev.gatehouse.appliance.observe.PoolHealth.unrouted(p.servers()));
     }
 
     // ---- views (what leaves the node: never keys, never token hashes) ------------------------
@@ -499,13 +544,14 @@ public final class ConsoleApi {
     }
 
     /** Revisions are 64-bit; as strings they survive JavaScript clients (2^53). */
-    static Map<String, Object> view(PoolRecord p) {
+    static Map<String, Object> view(PoolRecord p, List<Map<String, Object>> health) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("name", p.name());
         m.put("servers", p.servers());
         m.put("policy", p.policy());
         m.put("healthPath", p.healthPath());
         m.put("revision", Long.toString(p.revision()));
+        m.put("health", health);
         return m;
     }
 

@@ -104,6 +104,8 @@ public final class Node implements AutoCloseable {
 
     private void boot() throws Exception {
         long t0 = System.nanoTime();
+        // logback started with logback.xml before the file was read: switch the line format now
+        dev.gatehouse.appliance.logging.LogFormat.apply(config.logging().format());
         Path data = config.node().dataDir();
         Files.createDirectories(data);
         try {
@@ -196,7 +198,11 @@ public final class Node implements AutoCloseable {
         }
         ConsoleApi api = new ConsoleApi(new ConsoleApi.Services(tokens, tenants, domains, certificates,
                 new dev.gatehouse.appliance.routing.RoutingService(store, this::rebuildRouter), audit),
-                this::status, this::isReady, startAcme());
+                this::status, this::isReady, startAcme(), new ConsoleApi.Observe(
+                        new dev.gatehouse.appliance.logging.LogLevels(),
+                        new dev.gatehouse.appliance.observe.SniExplainer(config.node().name(), registry, localStore,
+                                claims, grid, Duration.ofSeconds(3)),
+                        pool -> dev.gatehouse.appliance.observe.PoolHealth.of(edge.router(), pool)));
         Path[] consoleCert = ConsoleCertificate.ensure(data, config.node().name(),
                 config.console().listen().getAddress());
         console = new ConsoleServer(api, config.console())
@@ -345,16 +351,24 @@ public final class Node implements AutoCloseable {
 
     /** Routing = the config file's pools and routes, overlaid by those managed through the API. */
     private synchronized void rebuildRouter() {
+        // a server kept across a rebuild (same pool, address and check) keeps its health and in-flight count
+        Map<String, BackendServer> previous = new HashMap<>();
+        if (edge != null) {
+            for (BackendPool p : edge.router().pools()) {
+                p.servers().forEach(sv -> previous.put(p.name() + "/" + sv + "/" + p.healthCheck(), sv));
+            }
+        }
         Map<String, BackendPool> pools = new HashMap<>();
         for (GatehouseConfig.Pool p : config.pools()) {
-            pools.put(p.name(), new BackendPool(p.name(), servers(p.servers()), p.policy(), p.healthCheck(),
-                    Duration.ofSeconds(5)));
+            pools.put(p.name(), new BackendPool(p.name(), servers(p.name() + "/", p.servers(), "/" + p.healthCheck(),
+                    previous), p.policy(), p.healthCheck(), Duration.ofSeconds(5)));
         }
         for (PoolRecord p : store.pools()) {
             BackendPool.Policy policy = "least-outstanding".equals(p.policy())
                     ? BackendPool.Policy.LEAST_OUTSTANDING : BackendPool.Policy.ROUND_ROBIN;
-            pools.put(p.name(), new BackendPool(p.name(), servers(p.servers()), policy,
-                    p.healthPath() == null ? null : HealthCheckSpec.of(p.healthPath()), Duration.ofSeconds(5)));
+            HealthCheckSpec check = p.healthPath() == null ? null : HealthCheckSpec.of(p.healthPath());
+            pools.put(p.name(), new BackendPool(p.name(), servers(p.name() + "/", p.servers(), "/" + check, previous),
+                    policy, check, Duration.ofSeconds(5)));
         }
         Router.Builder b = Router.builder();
         Map<String, String> routes = new LinkedHashMap<>();
@@ -378,9 +392,16 @@ public final class Node implements AutoCloseable {
         }
     }
 
-    private static List<BackendServer> servers(List<String> hostPorts) {
+    /** Servers of a pool; one of {@code previous} (keyed {@code prefix + host:port + suffix}) is reused as it is. */
+    private static List<BackendServer> servers(String prefix, List<String> hostPorts, String suffix,
+            Map<String, BackendServer> previous) {
         List<BackendServer> out = new ArrayList<>();
         for (String s : hostPorts) {
+            BackendServer kept = previous.get(prefix + s + suffix);
+            if (kept != null) {
+                out.add(kept);
+                continue;
+            }
             int colon = s.lastIndexOf(':');
             String host = s.substring(0, colon);
             if (host.startsWith("[")) {
@@ -446,6 +467,7 @@ public final class Node implements AutoCloseable {
             m.put("acme", acmeScheduler.status());
             m.put("expiringCertificates", expiry.status());
         }
+        m.put("pools", dev.gatehouse.appliance.observe.PoolHealth.all(edge.router()));
         m.put("cachedTlsContexts", registry.cachedContexts());
         m.put("inflightRequests", edge.inflight());
         m.put("counters", edge.metrics().snapshot());

@@ -56,6 +56,16 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void logsTextByDefaultAndJsonWhenAsked() throws Exception {
+        assertThat(ConfigLoader.parse("empty", "").logging().format())
+                .isEqualTo(dev.gatehouse.appliance.logging.LogFormat.Kind.TEXT);
+        assertThat(ConfigLoader.load(Path.of("gatehouse.example.yaml")).logging().format())
+                .isEqualTo(dev.gatehouse.appliance.logging.LogFormat.Kind.TEXT);
+        assertThat(ConfigLoader.parse("t", "logging: {format: json}").logging().format())
+                .isEqualTo(dev.gatehouse.appliance.logging.LogFormat.Kind.JSON);
+    }
+
+    @Test
     void acmeIsOffByDefaultAndReadsItsSection() throws Exception {
         GatehouseConfig.Acme off = ConfigLoader.parse("empty", "").acme();
         assertThat(off.enabled()).isFalse();
@@ -162,6 +172,8 @@ class ConfigLoaderTest {
         "store: {tombstoneTtl: 59m}                             | store.tombstoneTtl: '59m' (expected: >= 1h)",
         "store: {tombstoneTtl: forever}                         | store.tombstoneTtl: 'forever' (expected: a positive duration",
         "store: {tombstoneLifetime: 7d}                         | store.tombstoneLifetime: '7d' (expected: one of [tombstoneTtl]",
+        "logging: {format: xml}                                 | logging.format: 'xml' (expected: one of [text, json])",
+        "logging: {level: DEBUG}                                | logging.level: 'DEBUG' (expected: one of [format]",
     })
     void refusesBadValueNamingPathValueAndExpectation(String yaml, String expected) {
         assertThatThrownBy(() -> ConfigLoader.parse("test.yaml", yaml))

@@ -161,7 +161,7 @@ class IsolationMatrixIT {
     static String[] request(String method, String template, Objects o) throws Exception {
         String path = template.replace("{tenant}", o.tenant()).replace("{id}",
                 template.startsWith("/v1/tokens") ? o.spareTokenId() : o.certId())
-                .replace("{host}", "matrix.example");
+                .replace("{host}", "matrix.example").replace("{logger}", "dev.gatehouse.matrix");
         if (template.startsWith("/v1/pools")) {
             path = path.replace("{name}", "matrix-pool");
         } else if (template.endsWith("/certificate")) {
@@ -182,6 +182,7 @@ class IsolationMatrixIT {
             case "POST /v1/tokens" -> "{\"scope\":\"tenant:" + o.tenant() + "\"}";
             case "PUT /v1/pools/{name}" -> "{\"servers\":[\"127.0.0.1:9\"]}";
             case "PUT /v1/routes/{host}" -> "{\"pool\":\"matrix-pool\"}";
+            case "PUT /v1/log-levels/{logger}" -> "{\"level\":\"INFO\"}";
             default -> null;
         };
         return new String[] {path, body};

@@ -240,8 +240,15 @@ class OpenApiConsistencyTest {
         assertThat(properties("Token")).isEqualTo(token.keySet());
         assertThat(required("Token")).isEqualTo(token.keySet());
 
-        Set<String> pool = fieldNames(Json.MAPPER.valueToTree(
-                new PoolRecord("app", List.of("127.0.0.1:8080"), "round-robin", null, 1L)));
+        Set<String> pool = ConsoleApi.view(new PoolRecord("app", List.of("127.0.0.1:8080"), "round-robin", null, 1L),
+                List.of()).keySet();
+        assertThat(pool).as("the stored pool's fields, then its servers' health")
+                .containsAll(fieldNames(Json.MAPPER.valueToTree(
+                        new PoolRecord("app", List.of("127.0.0.1:8080"), "round-robin", null, 1L))));
+        assertThat(properties("ServerHealth")).isEqualTo(dev.gatehouse.appliance.observe.PoolHealth.view("h:1", "up",
+                null, null, null, false).keySet());
+        assertThat(properties("LogLevel")).isEqualTo(
+                new dev.gatehouse.appliance.logging.LogLevels.Setting("ROOT", "INFO", "INFO").view().keySet());
         assertThat(properties("Pool")).isEqualTo(pool);
         assertThat(required("Pool")).isEqualTo(pool);
 

@@ -28,6 +28,13 @@ public final class LogCapture implements AutoCloseable {
         }
     }
 
+    /** The events themselves (level, logger name), for tests of levels. */
+    public List<ILoggingEvent> events() {
+        synchronized (appender) {
+            return List.copyOf(appender.list);
+        }
+    }
+
     @Override
     public void close() {
         root.detachAppender(appender);

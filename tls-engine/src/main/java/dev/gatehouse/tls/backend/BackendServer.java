@@ -18,6 +18,10 @@ public final class BackendServer {
     private volatile long ejectedUntilNanos;
     private int successesInRow;
     private int failuresInRow;
+    /** Written by the health checker (under this object's lock) and the proxy (passive ejection). */
+    private volatile long stateSinceMillis = System.currentTimeMillis();
+    private volatile long lastCheckMillis;
+    private volatile String lastError;
 
     public BackendServer(String host, int port) {
         if (port < 1 || port > 65535) {
@@ -61,11 +65,41 @@ public final class BackendServer {
     /** Passive ejection after a failed connection attempt. */
     void eject(long nanos) {
         ejectedUntilNanos = System.nanoTime() + nanos;
+        lastError = "connection refused or failed; ejected for " + nanos / 1_000_000 + "ms";
     }
 
-    /** Records an active check result; returns true when the health state changed. */
-    synchronized boolean recordCheck(boolean ok, int rise, int fall) {
+    /**
+     * This server's health as an operator reads it: up or down, since when (the last change of the
+     * active check state, or when this node started using the server), the last check and the last
+     * error seen by a check or the proxy (kept after recovery, so a flapping server is visible).
+     *
+     * @param up        {@link #healthy()} now
+     * @param since     when the active check state last changed
+     * @param lastCheck when the last active check ended, or null when none ran
+     * @param lastError the last failure, or null when none was seen
+     * @param ejected   true when a passive ejection is in force
+     */
+    public record Health(boolean up, java.time.Instant since, java.time.Instant lastCheck, String lastError,
+            boolean ejected) {
+    }
+
+    public Health health() {
+        long check = lastCheckMillis;
+        return new Health(healthy(), java.time.Instant.ofEpochMilli(stateSinceMillis),
+                check == 0 ? null : java.time.Instant.ofEpochMilli(check), lastError,
+                System.nanoTime() - ejectedUntilNanos < 0);
+    }
+
+    /**
+     * Records an active check result; returns true when the health state changed. {@code why}: the
+     * failure (remembered as the last error), null on success.
+     */
+    synchronized boolean recordCheck(boolean ok, int rise, int fall, String why) {
         boolean before = activeHealthy;
+        lastCheckMillis = System.currentTimeMillis();
+        if (!ok) {
+            lastError = why;
+        }
         if (ok) {
             failuresInRow = 0;
             successesInRow++;
@@ -79,6 +113,9 @@ public final class BackendServer {
             if (activeHealthy && failuresInRow >= fall) {
                 activeHealthy = false;
             }
+        }
+        if (before != activeHealthy) {
+            stateSinceMillis = lastCheckMillis;
         }
         return before != activeHealthy;
     }

@@ -91,7 +91,7 @@ public final class HealthChecker implements AutoCloseable {
     }
 
     private static void record(BackendPool pool, BackendServer server, HealthCheckSpec spec, boolean ok, String why) {
-        if (server.recordCheck(ok, spec.rise(), spec.fall())) {
+        if (server.recordCheck(ok, spec.rise(), spec.fall(), ok ? null : why)) {
             if (ok) {
                 log.info("event=backend_up pool={} backend={}", pool.name(), server);
             } else {

@@ -207,6 +207,104 @@ public final class CertificateRegistry implements AutoCloseable {
         return s == null ? Optional.empty() : Optional.of(s.bundle);
     }
 
+    /**
+     * Explains what {@link #select} gives {@code sni}, for operators: match kind, the bundle each kind
+     * of client gets, and every candidate with its outcome. Off the handshake path: it takes the
+     * write lock for a few map reads to list the candidates (so it sees one consistent index and
+     * never a half-applied write), which never delays a handshake, since {@link #select} takes no lock.
+     */
+    public SniExplanation explain(String sni) {
+        String name = sni == null ? null : Hostnames.normalize(sni);
+        String parent = name == null ? null : Hostnames.wildcardParent(name);
+        String wildPattern = parent == null ? null : "*." + parent;
+        List<Served> exactIds;
+        List<Served> wildIds;
+        NameEntry exactEntry;
+        NameEntry wildEntry;
+        Served fallback;
+        synchronized (writeLock) {
+            exactIds = name == null ? List.of() : served(idsByPattern.get(name));
+            wildIds = wildPattern == null ? List.of() : served(idsByPattern.get(wildPattern));
+            exactEntry = name == null ? null : exact.get(name);
+            wildEntry = parent == null ? null : wildcard.get(parent);
+            String d = defaultId;
+            fallback = d == null ? null : byId.get(d);
+        }
+        SniExplanation.Match match;
+        NameEntry chosen;
+        String pattern;
+        if (exactEntry != null) {
+            match = SniExplanation.Match.EXACT;
+            chosen = exactEntry;
+            pattern = name;
+        } else if (wildEntry != null) {
+            match = SniExplanation.Match.WILDCARD;
+            chosen = wildEntry;
+            pattern = wildPattern;
+        } else if (fallback != null) {
+            match = SniExplanation.Match.DEFAULT;
+            chosen = new NameEntry(null, fallback);
+            pattern = null;
+        } else {
+            match = SniExplanation.Match.NONE;
+            chosen = null;
+            pattern = null;
+        }
+        Served forEcdsa = chosen == null ? null : chosen.pick(true);
+        Served forRsa = chosen == null ? null : chosen.pick(false);
+        List<SniExplanation.Candidate> out = new ArrayList<>();
+        for (Served s : exactIds) {
+            out.add(candidate(s, name, outcome(s, forEcdsa, forRsa, null)));
+        }
+        for (Served s : wildIds) {
+            SniExplanation.Outcome shadow = match == SniExplanation.Match.EXACT
+                    ? SniExplanation.Outcome.SHADOWED_BY_EXACT : null;
+            out.add(candidate(s, wildPattern, outcome(s, forEcdsa, forRsa, shadow)));
+        }
+        if (fallback != null) {
+            out.add(candidate(fallback, null, match == SniExplanation.Match.DEFAULT ? SniExplanation.Outcome.SERVED
+                    : SniExplanation.Outcome.DEFAULT_NOT_NEEDED));
+        }
+        return new SniExplanation(name, match, pattern, forEcdsa == null ? null : forEcdsa.bundle.id(),
+                forRsa == null ? null : forRsa.bundle.id(), out);
+    }
+
+    /** The live bundles of some ids, sorted by id (a stable order for operators). Caller holds the write lock. */
+    private List<Served> served(Set<String> ids) {
+        if (ids == null) {
+            return List.of();
+        }
+        List<Served> out = new ArrayList<>(ids.size());
+        for (String id : ids) {
+            Served s = byId.get(id);
+            if (s != null) {
+                out.add(s);
+            }
+        }
+        out.sort(java.util.Comparator.comparing(s -> s.bundle.id()));
+        return out;
+    }
+
+    private static SniExplanation.Outcome outcome(Served s, Served forEcdsa, Served forRsa,
+            SniExplanation.Outcome otherwise) {
+        if (s == forEcdsa && s == forRsa) {
+            return SniExplanation.Outcome.SERVED;
+        }
+        if (s == forEcdsa) {
+            return SniExplanation.Outcome.SERVED_TO_ECDSA_CLIENTS;
+        }
+        if (s == forRsa) {
+            return SniExplanation.Outcome.SERVED_TO_RSA_CLIENTS;
+        }
+        return otherwise != null ? otherwise : SniExplanation.Outcome.OLDER;
+    }
+
+    private static SniExplanation.Candidate candidate(Served s, String pattern, SniExplanation.Outcome outcome) {
+        CertificateBundle b = s.bundle;
+        return new SniExplanation.Candidate(b.id(), pattern, b.keyType().toString(), b.notBefore(), b.notAfter(),
+                b.fingerprint(), s.context.get() != null, outcome);
+    }
+
     /** Whether a name is served by an explicit certificate (not the default). */
     public boolean covers(String sni) {
         String name = Hostnames.normalize(sni);

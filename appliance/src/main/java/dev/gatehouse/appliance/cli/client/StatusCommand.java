@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 /** {@code gatehouse status}: {@code GET /v1/status} as label/value lines (any token). */
 @Command(name = "status", mixinStandardHelpOptions = true,
         description = "Show the node: readiness, listeners, certificates served and stored, cluster members, membership view, "
-                + "VIP owners and health (--json: also counters).")
+                + "VIP owners and health, backend servers' health (--json: also counters).")
 public final class StatusCommand extends ClientCommand {
 
     @Override
@@ -56,6 +56,14 @@ public final class StatusCommand extends ClientCommand {
                     table.row("VIP " + text(v, "address") + "/" + text(v, "prefixLength") + " " + text(v, "interface"),
                             line);
                 }
+            }
+        }
+        for (JsonNode pool : s.path("pools")) { // admin token only
+            for (JsonNode sv : pool.path("servers")) {
+                String state = text(sv, "status") + (sv.path("since").isTextual() ? " since " + text(sv, "since") : "")
+                        + (sv.path("lastError").isTextual() ? ", last error: " + text(sv, "lastError") : "")
+                        + (sv.path("checked").asBoolean() ? "" : " (no active check)");
+                table.row("Pool " + text(pool, "name") + " " + text(sv, "server"), state);
             }
         }
         out.table(table);

@@ -1,0 +1,68 @@
+package dev.gatehouse.appliance.cli.client;
+
+import static dev.gatehouse.appliance.cli.client.Output.text;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.HashMap;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+/** {@code gatehouse log ...}: the node's application log levels, through {@code /v1/log-levels} (admin). */
+@Command(name = "log", mixinStandardHelpOptions = true,
+        description = "Read and change logger levels of the node's application log at runtime. Per node: each node "
+                + "of a cluster keeps its own levels, until it restarts.",
+        subcommands = {LogCommand.Level.class, LogCommand.Levels.class})
+public final class LogCommand {
+
+    private LogCommand() {
+    }
+
+    static void print(Output out, Table table, JsonNode l) {
+        table.row(text(l, "logger"), l.path("level").isNull() ? "(inherits)" : text(l, "level"),
+                text(l, "effectiveLevel"));
+    }
+
+    /** {@code log level LOGGER LEVEL}: {@code PUT /v1/log-levels/{logger}}. */
+    @Command(name = "level", mixinStandardHelpOptions = true,
+            description = "Set a logger's level on this node, at once (until it restarts).")
+    static final class Level extends ClientCommand {
+        @Parameters(index = "0", paramLabel = "LOGGER", description = "ROOT, or a logger name, e.g. dev.gatehouse.tls.sni")
+        String logger;
+
+        @Parameters(index = "1", paramLabel = "LEVEL",
+                description = "TRACE, DEBUG, INFO, WARN, ERROR, OFF, or 'inherit' to clear the logger's own level")
+        String level;
+
+        @Override
+        void run(ConsoleApiClient console, Output out) throws ApiRefusedException, ConsoleUnreachableException {
+            Map<String, Object> body = new HashMap<>();
+            body.put("level", level.equalsIgnoreCase("inherit") ? null : level);
+            JsonNode l = console.put("/v1/log-levels/" + ConsoleApiClient.segment(logger), body);
+            if (out.json()) {
+                out.json(l);
+                return;
+            }
+            Table table = new Table("LOGGER", "LEVEL", "EFFECTIVE");
+            print(out, table, l);
+            out.table(table);
+        }
+    }
+
+    /** {@code log levels}: {@code GET /v1/log-levels}. */
+    @Command(name = "levels", mixinStandardHelpOptions = true,
+            description = "List the loggers that have a level of their own on this node, ROOT first.")
+    static final class Levels extends ClientCommand {
+        @Override
+        void run(ConsoleApiClient console, Output out) throws ApiRefusedException, ConsoleUnreachableException {
+            JsonNode list = console.get("/v1/log-levels");
+            if (out.json()) {
+                out.json(list);
+                return;
+            }
+            Table table = new Table("LOGGER", "LEVEL", "EFFECTIVE");
+            list.path("items").forEach(l -> print(out, table, l));
+            out.table(table);
+        }
+    }
+}
