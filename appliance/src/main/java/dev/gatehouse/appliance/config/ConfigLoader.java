@@ -55,7 +55,7 @@ public final class ConfigLoader {
             throw new ConfigException(source, r.problems());
         }
         r.onlyKnown("", root, Set.of("node", "listeners", "console", "tls", "proxy", "pools", "routes", "defaultPool",
-                "cluster", "acme", "claims", "store"));
+                "cluster", "acme", "claims", "store", "metrics"));
 
         JsonNode n = r.object("", root, "node");
         r.onlyKnown("node", n, Set.of("name", "dataDir"));
@@ -316,11 +316,12 @@ public final class ConfigLoader {
         // shorter than an hour, a node restarted after maintenance would already count as away too long
         GatehouseConfig.Store store = new GatehouseConfig.Store(
                 r.duration("store", st, "tombstoneTtl", Duration.ofDays(7), Duration.ofHours(1)));
+        GatehouseConfig.Metrics metrics = MetricsSection.read(r, r.object("", root, "metrics"), https, consoleAddr);
         if (!r.problems().isEmpty()) {
             throw new ConfigException(source, r.problems());
         }
         return new GatehouseConfig(node, listeners, console, tls, proxy, List.copyOf(pools), List.copyOf(routes),
-                defaultPool, cluster, acme, claims, store);
+                defaultPool, cluster, acme, claims, store, metrics);
     }
 
     /** True for {@code host:port} with a valid host and a port 1-65535. */
