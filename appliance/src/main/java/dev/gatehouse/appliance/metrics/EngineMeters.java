@@ -42,6 +42,8 @@ final class EngineMeters {
     /** How many of the soonest-expiring certificates get their own {@code not_after} series. */
     static final int SOONEST = 20;
     private static final double NANOS = 1e9;
+    private static final List<String> ALWAYS = List.of("connections.accepted", "handshake.ok",
+            "http.responses.2xx", "http.responses.5xx");
 
     private final MeterRegistry registry;
     private final EdgeServer edge;
@@ -142,7 +144,9 @@ final class EngineMeters {
     /** Every {@link EdgeMetrics} counter as {@code gatehouse_edge_events_total{event=...}}, so nothing is lost. */
     private void exportEdgeEvents() {
         EdgeMetrics em = edge.metrics();
-        for (String name : em.snapshot().keySet()) {
+        Set<String> names = new java.util.TreeSet<>(em.snapshot().keySet());
+        names.addAll(ALWAYS); // zeros from the start: a dashboard shows 0, not "no data"
+        for (String name : names) {
             if (edgeEvents.add(name)) {
                 FunctionCounter.builder("gatehouse.edge.events", em, m -> m.get(name)).tag("event", name)
                         .description("The engine's event counters (as in /v1/status counters)").register(registry);

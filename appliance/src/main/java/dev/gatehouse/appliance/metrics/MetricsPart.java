@@ -44,8 +44,8 @@ import org.slf4j.LoggerFactory;
 public final class MetricsPart implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(MetricsPart.class);
-    /** GC pauses: 1 ms .. 10 s (the failure-detection timeout is a few seconds). */
-    private static final double[] GC_BUCKETS_NANOS = {1e6, 5e6, 10e6, 25e6, 50e6, 100e6, 250e6, 500e6, 1e9, 2e9,
+    /** GC pauses: 1 ms .. 10 s, with a bucket at the default failure-detection timeout (600 ms). */
+    private static final double[] GC_BUCKETS_NANOS = {1e6, 5e6, 10e6, 25e6, 50e6, 100e6, 250e6, 500e6, 600e6, 1e9, 2e9,
         3e9, 5e9, 10e9};
 
     /** What the meters read, from the node (nullable parts: not running on this node). */
