@@ -24,7 +24,7 @@ class DemoCommandIT {
         Path jar = Path.of("target", "gatehouse.jar");
         assertThat(jar).exists();
         Process p = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", jar.toString(), "demo", "--https-port", "0", "--http-port", "0", "--console-port", "0", "--dir", dir.toString()))
+                "-jar", jar.toString(), "demo", "--https-port", "0", "--http-port", "0", "--console-port", "0", "--metrics-port", "0", "--dir", dir.toString()))
                 .redirectErrorStream(true).start();
         try {
             BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
@@ -54,6 +54,19 @@ class DemoCommandIT {
             Tools.Result redirect = Tools.run(List.of("curl", "-sS", "-o", "/dev/null", "-w", "%{http_code} %{redirect_url}",
                     "-H", "Host: demo.tenant-a.test", "http://127.0.0.1:" + http + "/x"), null, 20);
             assertThat(redirect.stdout()).isEqualTo("308 https://demo.tenant-a.test:" + https + "/x");
+
+            Pattern metricsLine = Pattern.compile("Prometheus metrics \\(plain HTTP, loopback\\): (http://\\S+/metrics)");
+            String metricsUrl = null;
+            while (metricsUrl == null && System.nanoTime() < deadline && (line = out.readLine()) != null) {
+                Matcher m = metricsLine.matcher(line);
+                if (m.find()) {
+                    metricsUrl = m.group(1);
+                }
+            }
+            assertThat(metricsUrl).as("demo printed its metrics URL").isNotNull();
+            Tools.Result scrape = Tools.run(List.of("curl", "-sS", metricsUrl), null, 20);
+            assertThat(scrape.stdout()).as(scrape.stderr()).contains("gatehouse_connections_accepted_total")
+                    .contains("gatehouse_certificates{state=\"served\"}");
         } finally {
             p.destroy();
             if (!p.waitFor(15, TimeUnit.SECONDS)) {

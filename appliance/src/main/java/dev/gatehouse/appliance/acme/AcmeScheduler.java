@@ -119,6 +119,16 @@ public final class AcmeScheduler implements AutoCloseable {
         }
     }
 
+    /** True while this node holds the scheduler lease (it runs orders and renewals). */
+    public boolean holdsLease() {
+        return holder;
+    }
+
+    /** Epoch ms of the latest tick, 0 before the first. */
+    public long lastTick() {
+        return lastTick;
+    }
+
     /** For {@code /v1/status}. */
     public Map<String, Object> status() {
         Map<String, Object> m = new LinkedHashMap<>();

@@ -46,6 +46,10 @@ public final class ManagedCertificates {
     private final GatehouseConfig.Acme config;
     private final String node;
     private final Clock clock;
+    // what this node's scheduler did since it started (written on the scheduler thread)
+    private final java.util.concurrent.atomic.AtomicLong issuedCount = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong renewedCount = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong failedCount = new java.util.concurrent.atomic.AtomicLong();
 
     public ManagedCertificates(Store store, DomainService domains, CertificateService certificates,
             GatehouseConfig.Acme config, String node, Clock clock, boolean clustered) {
@@ -174,6 +178,7 @@ public final class ManagedCertificates {
             AcmeIssuer.Issued issued = issuer.run(m, guard);
             guard.check();
             store(m, issued);
+            (renewal ? renewedCount : issuedCount).incrementAndGet();
             return;
         } catch (AcmeRateLimitedException e) {
             retryAfter = e.getRetryAfter().orElse(null);
@@ -197,7 +202,23 @@ public final class ManagedCertificates {
             error = "the issued certificate was refused: " + e.getMessage();
             orderDead = true;
         }
+        failedCount.incrementAndGet();
         fail(m, error, retryAfter, orderDead);
+    }
+
+    /** First issuances this node completed. */
+    public long issuedCount() {
+        return issuedCount.get();
+    }
+
+    /** Renewals this node completed. */
+    public long renewedCount() {
+        return renewedCount.get();
+    }
+
+    /** Order attempts that failed on this node (each is retried or ends in {@code failed}). */
+    public long failedCount() {
+        return failedCount.get();
     }
 
     private static Instant retryAfterOf(AcmeException e) {

@@ -71,6 +71,11 @@ public final class OnDemand implements Consumer<String> {
         request.accept(name, () -> queued.remove(name));
     }
 
+    /** Names whose on-demand request is queued for the scheduler now. */
+    public int queued() {
+        return queued.size();
+    }
+
     private synchronized boolean take() {
         long now = clock.millis();
         tokens = Math.min(capacity, tokens + (now - refilledAt) * perMilli);

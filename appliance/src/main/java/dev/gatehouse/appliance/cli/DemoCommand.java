@@ -40,6 +40,9 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--console-port", defaultValue = "9443", description = "console API port on 127.0.0.1 (default: ${DEFAULT-VALUE})")
     int consolePort;
 
+    @Option(names = "--metrics-port", defaultValue = "9464", description = "Prometheus /metrics port on 127.0.0.1 (default: ${DEFAULT-VALUE})")
+    int metricsPort;
+
     @Override
     public Integer call() throws Exception {
         Files.createDirectories(dir);
@@ -55,6 +58,7 @@ public final class DemoCommand implements Callable<Integer> {
                 "node: {name: demo, dataDir: '" + data.toAbsolutePath() + "'}",
                 "listeners: {https: '127.0.0.1:" + httpsPort + "', http: '127.0.0.1:" + httpPort + "'}",
                 "console: {listen: '127.0.0.1:" + consolePort + "'}",
+                "metrics: {listen: '127.0.0.1:" + metricsPort + "', tenantLabels: 10}",
                 "proxy: {drainTimeout: 2s}",
                 "pools:",
                 "  - name: demo",
@@ -93,10 +97,13 @@ public final class DemoCommand implements Callable<Integer> {
 
                 The web console: https://127.0.0.1:%8$d/ui/ (log in with the admin token in %10$s; the browser
                 will warn about the node's self-signed console certificate, %11$s)
+                Prometheus metrics (plain HTTP, loopback): %12$s
+                  curl -s %12$s | grep ^gatehouse_
 
                 Ctrl-C stops it (gracefully).
                 """, p, node.edge().httpPort(), node.edge().registry() == null ? "?" : tlsName(node),
-                node.edge().registry().size(), b1.port(), b2.port(), ca, node.consolePort(), data, token, consoleCa);
+                node.edge().registry().size(), b1.port(), b2.port(), ca, node.consolePort(), data, token, consoleCa,
+                node.metricsUrl() == null ? "off" : node.metricsUrl());
         System.out.flush();
 
         CountDownLatch stopped = new CountDownLatch(1);

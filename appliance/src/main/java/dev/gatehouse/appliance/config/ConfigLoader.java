@@ -55,7 +55,7 @@ public final class ConfigLoader {
             throw new ConfigException(source, r.problems());
         }
         r.onlyKnown("", root, Set.of("node", "listeners", "console", "tls", "proxy", "pools", "routes", "defaultPool",
-                "cluster", "acme", "claims", "store", "logging"));
+                "cluster", "acme", "claims", "store", "logging", "metrics"));
 
         JsonNode n = r.object("", root, "node");
         r.onlyKnown("node", n, Set.of("name", "dataDir"));
@@ -326,11 +326,12 @@ public final class ConfigLoader {
         r.onlyKnown("logging", lg, Set.of("format"));
         GatehouseConfig.Logging logging = new GatehouseConfig.Logging(r.enumValue("logging", lg, "format",
                 dev.gatehouse.appliance.logging.LogFormat.Kind.class, dev.gatehouse.appliance.logging.LogFormat.Kind.TEXT));
+        GatehouseConfig.Metrics metrics = MetricsSection.read(r, r.object("", root, "metrics"), https, consoleAddr);
         if (!r.problems().isEmpty()) {
             throw new ConfigException(source, r.problems());
         }
         return new GatehouseConfig(node, listeners, console, tls, proxy, List.copyOf(pools), List.copyOf(routes),
-                defaultPool, cluster, acme, claims, store, logging);
+                defaultPool, cluster, acme, claims, store, logging, metrics);
     }
 
     /** True for {@code host:port} with a valid host and a port 1-65535. */

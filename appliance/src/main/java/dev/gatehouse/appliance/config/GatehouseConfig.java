@@ -25,7 +25,8 @@ public record GatehouseConfig(
         Acme acme,
         Claims claims,
         Store store,
-        Logging logging) {
+        Logging logging,
+        Metrics metrics) {
 
     /**
      * The application log ({@code logging:}).
@@ -33,6 +34,28 @@ public record GatehouseConfig(
      * @param format line format on stderr (the journal): text, or JSON lines by logback's JsonEncoder
      */
     public record Logging(dev.gatehouse.appliance.logging.LogFormat.Kind format) {
+    }
+
+    /**
+     * The Prometheus endpoint ({@code metrics:}): {@code GET /metrics} on a plain-HTTP management
+     * listener.
+     *
+     * @param enabled      false: no listener, no registry
+     * @param listen       where it listens (the management interface only)
+     * @param token        bearer token a scrape must send, or null
+     * @param tokenFile    file holding that token (read at start), or null
+     * @param allow        client networks allowed to scrape; empty = any (that reaches the listener)
+     * @param tenantLabels how many tenants get their own label value (the first seen; the rest
+     *                     share {@code _other}); 0 = no tenant label at all
+     */
+    public record Metrics(boolean enabled, InetSocketAddress listen, String token, Path tokenFile,
+            List<dev.gatehouse.appliance.metrics.Cidr> allow, int tenantLabels) {
+
+        @Override
+        public String toString() {
+            return "Metrics[enabled=" + enabled + ", listen=" + listen + ", token=" + (token == null ? "none" : "***")
+                    + ", tokenFile=" + tokenFile + ", allow=" + allow + ", tenantLabels=" + tenantLabels + "]";
+        }
     }
 
     /**

@@ -79,6 +79,11 @@ public final class Node implements AutoCloseable {
     private dev.gatehouse.cluster.vip.GatewayCheck gateway;
 
     private java.util.concurrent.ScheduledExecutorService pruner;
+    private dev.gatehouse.appliance.metrics.MetricsPart metrics;
+    /** What the data plane reports each request and handshake to: the metrics and the access log. */
+    private dev.gatehouse.tls.observe.RequestObserver observer = dev.gatehouse.tls.observe.RequestObserver.NONE;
+    private dev.gatehouse.appliance.acme.ManagedCertificates managed;
+    private dev.gatehouse.appliance.acme.OnDemand onDemand;
 
     private Node(GatehouseConfig config, Clock storeClock) {
         this.config = config;
@@ -130,6 +135,9 @@ public final class Node implements AutoCloseable {
         }
         localStore = FileStore.open(data, sealer, storeClock, config.store().tombstoneTtl());
         store = localStore;
+
+        metrics = dev.gatehouse.appliance.metrics.MetricsPart.create(config.metrics(), localStore);
+        observer = dev.gatehouse.tls.observe.RequestObserver.both(metrics.observer(), observer);
 
         GatehouseConfig.Tls t = config.tls();
         tls = new SslContextFactory(t.preferNative(), t.http2(), t.sessionTimeout().toSeconds());
@@ -207,6 +215,9 @@ public final class Node implements AutoCloseable {
                 config.console().listen().getAddress());
         console = new ConsoleServer(api, config.console())
                 .start(config.console().listen(), consoleCert[0].toFile(), consoleCert[1].toFile());
+        metrics.start(new dev.gatehouse.appliance.metrics.MetricsPart.Sources(config.node().name(), edge, localStore,
+                () -> store, gridStore, membership == null ? null : () -> view, vips, acmeScheduler, managed, onDemand,
+                this::healthProblem, this::isReady));
         ready = true;
         SystemdNotify.ready();
         log.info("event=node_ready node={} certificates={} from_store={} https={} console={} tls={} ready_ms={}",
@@ -223,7 +234,6 @@ public final class Node implements AutoCloseable {
         GatehouseConfig.Acme ac = config.acme();
         Clock clock = Clock.systemUTC();
         expiry = new dev.gatehouse.appliance.acme.ExpiryWatch(store, ac.expiryWarning(), clock);
-        dev.gatehouse.appliance.acme.ManagedCertificates managed = null;
         if (ac.enabled()) {
             managed = new dev.gatehouse.appliance.acme.ManagedCertificates(store, domains, certificates, ac,
                     config.node().name(), clock, grid != null);
@@ -234,8 +244,9 @@ public final class Node implements AutoCloseable {
         acmeScheduler = new dev.gatehouse.appliance.acme.AcmeScheduler(ac, leases, config.node().name(), domains,
                 managed, expiry).start();
         if (ac.enabled() && ac.onDemand()) {
-            registry.onMiss(new dev.gatehouse.appliance.acme.OnDemand(store, claims, ac.onDemandPerHour(), edge.metrics(),
-                    clock, acmeScheduler::requestOnDemand));
+            onDemand = new dev.gatehouse.appliance.acme.OnDemand(store, claims, ac.onDemandPerHour(), edge.metrics(),
+                    clock, acmeScheduler::requestOnDemand);
+            registry.onMiss(onDemand);
         }
         return ac.enabled() ? new dev.gatehouse.appliance.console.AcmeServices(managed, acmeScheduler::wakeUp) : null;
     }
@@ -511,6 +522,21 @@ public final class Node implements AutoCloseable {
         return console.port();
     }
 
+    /** The metrics listener's port, or -1 when {@code metrics.enabled: false}. */
+    public int metricsPort() {
+        return metrics.port();
+    }
+
+    /** The {@code /metrics} URL, or null when metrics are disabled. */
+    public String metricsUrl() {
+        return metrics.url();
+    }
+
+    /** The observer of the data plane's request and handshake records (metrics, then the access log). */
+    public dev.gatehouse.tls.observe.RequestObserver requestObserver() {
+        return observer;
+    }
+
     public Path consoleCertificate() {
         return config.node().dataDir().resolve("console").resolve("console.crt");
     }
@@ -523,6 +549,9 @@ public final class Node implements AutoCloseable {
             vips.stepDown(Duration.ofSeconds(3));
         }
         ready = false;
+        if (metrics != null) {
+            metrics.close();
+        }
         if (acmeScheduler != null) {
             acmeScheduler.close();
         }

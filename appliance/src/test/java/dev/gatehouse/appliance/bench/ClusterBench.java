@@ -205,6 +205,7 @@ public final class ClusterBench {
         return String.join("\n",
                 "listeners: {https: '127.0.0.1:0', http: 'off'}",
                 "console: {listen: '127.0.0.1:0', maxUploadBytes: 64KiB}",
+                "metrics: {listen: '127.0.0.1:0'}",
                 "cluster:",
                 "  enabled: true",
                 "  name: bench-" + work.getFileName(),

@@ -62,6 +62,7 @@ class ClusterIT {
         return String.join("\n",
                 "listeners: {https: '127.0.0.1:0', http: 'off'}",
                 "console: {listen: '127.0.0.1:0'}",
+                "metrics: {listen: '127.0.0.1:0'}",
                 "proxy: {drainTimeout: 1s}",
                 "cluster:",
                 "  enabled: true",

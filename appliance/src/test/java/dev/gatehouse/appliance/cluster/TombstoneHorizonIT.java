@@ -65,6 +65,7 @@ class TombstoneHorizonIT {
         return String.join("\n",
                 "listeners: {https: '127.0.0.1:0', http: 'off'}",
                 "console: {listen: '127.0.0.1:0'}",
+                "metrics: {listen: '127.0.0.1:0'}",
                 "proxy: {drainTimeout: 1s}",
                 "store: {tombstoneTtl: 7d}",
                 "cluster:",

@@ -82,6 +82,23 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void metricsListenOnLoopbackByDefaultWithoutTenantLabels() throws Exception {
+        GatehouseConfig.Metrics m = ConfigLoader.parse("t", "").metrics();
+        assertThat(m.enabled()).isTrue();
+        assertThat(m.listen()).isEqualTo(new java.net.InetSocketAddress("127.0.0.1", 9464));
+        assertThat(m.token()).isNull();
+        assertThat(m.allow()).isEmpty();
+        assertThat(m.tenantLabels()).isZero();
+        GatehouseConfig.Metrics set = ConfigLoader.parse("t", "metrics: {listen: '10.0.0.5:9100', tokenFile: "
+                + "/etc/gatehouse/metrics.token, allow: ['10.0.0.0/8', '192.0.2.7'], tenantLabels: 50}").metrics();
+        assertThat(set.allow()).extracting(Object::toString).containsExactly("10.0.0.0/8", "192.0.2.7/32");
+        assertThat(set.tokenFile()).hasToString("/etc/gatehouse/metrics.token");
+        assertThat(set.tenantLabels()).isEqualTo(50);
+        assertThat(ConfigLoader.parse("t", "metrics: {token: 0123456789abcdef-secret}").metrics().toString())
+                .doesNotContain("secret");
+    }
+
+    @Test
     void portEightyCanBeSwitchedOffQuotedOrNot() throws Exception {
         assertThat(ConfigLoader.parse("t", "listeners: {http: off}").listeners().http()).isNull();
         assertThat(ConfigLoader.parse("t", "listeners: {http: 'off'}").listeners().http()).isNull();
@@ -174,6 +191,15 @@ class ConfigLoaderTest {
         "store: {tombstoneLifetime: 7d}                         | store.tombstoneLifetime: '7d' (expected: one of [tombstoneTtl]",
         "logging: {format: xml}                                 | logging.format: 'xml' (expected: one of [text, json])",
         "logging: {level: DEBUG}                                | logging.level: 'DEBUG' (expected: one of [format]",
+        "metrics: {listen: 'example.com:9464'}                  | metrics.listen: 'example.com:9464' (expected: host:port with an IP address",
+        "metrics: {listen: '127.0.0.1:9443'}                    | metrics.listen: '127.0.0.1:9443' (expected: an address other than console.listen",
+        "metrics: {allow: ['10.0.0.0/33']}                      | metrics.allow[0]: '10.0.0.0/33' (expected: an IP address or network",
+        "metrics: {allow: [prometheus.internal]}                | metrics.allow[0]: 'prometheus.internal'",
+        "metrics: {token: short}                                | metrics.token: '<5 characters>' (expected: at least 16 printable ASCII",
+        "metrics: {token: 0123456789abcdef0, tokenFile: /etc/t} | metrics.tokenFile: '/etc/t' (expected: either metrics.token or metrics.tokenFile, not both)",
+        "metrics: {tenantLabels: -1}                            | metrics.tenantLabels: '-1' (expected: an integer in 0..10000)",
+        "metrics: {enabled: maybe}                              | metrics.enabled: 'maybe' (expected: true or false)",
+        "metrics: {port: 9464}                                  | metrics.port: '9464' (expected: one of",
     })
     void refusesBadValueNamingPathValueAndExpectation(String yaml, String expected) {
         assertThatThrownBy(() -> ConfigLoader.parse("test.yaml", yaml))

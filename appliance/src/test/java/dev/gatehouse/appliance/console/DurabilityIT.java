@@ -130,7 +130,7 @@ class DurabilityIT {
         Files.writeString(config, String.join("\n",
                 "node: {name: crash, dataDir: '" + data.resolve("state") + "'}",
                 "listeners: {https: '127.0.0.1:0', http: off}", // YAML 1.1 reads a bare off as false
-                "console: {listen: '127.0.0.1:0'}", ""));
+                "console: {listen: '127.0.0.1:0'}", "metrics: {listen: '127.0.0.1:0'}", ""));
         Process p = startNode(jar, config);
         List<String> acknowledged = new ArrayList<>();
         try {

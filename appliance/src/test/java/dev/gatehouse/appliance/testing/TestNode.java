@@ -61,6 +61,8 @@ public final class TestNode implements AutoCloseable {
                         + (consoleYaml.contains("authFailureLimit") ? "" : ", authFailureLimit: 10000")
                         + (consoleYaml.isEmpty() ? "" : ", " + consoleYaml) + "}",
                 "proxy: {drainTimeout: 1s}",
+                // many nodes run side by side in the tests: an ephemeral metrics port unless a test sets one
+                extraYaml.contains("metrics:") ? "" : "metrics: {listen: '127.0.0.1:0'}",
                 "pools: [{name: app, servers: ['127.0.0.1:" + backend.port() + "']}]",
                 "defaultPool: app", extraYaml)));
         console = new ConsoleClient(dataDir, node.consolePort());

@@ -64,6 +64,8 @@ public final class GridStore implements Store {
     private final Sealer clusterSealer;
     private final FileStoreAccess access;
     private final AtomicLong rejected = new AtomicLong();
+    private final AtomicLong reconciliations = new AtomicLong();
+    private volatile long lastReconcileNanos = -1;
     private final AtomicLong prunedInGrid = new AtomicLong();
     private final java.time.Clock clock;
     /** True until the first reconciliation completed; written by the thread running the passes. */
@@ -243,6 +245,8 @@ public final class GridStore implements Store {
                 + "took_ms={}", pulled, pushed, resealed, dropped.values().stream().mapToInt(Integer::intValue).sum(),
                 deletedAgain.values().stream().mapToInt(Integer::intValue).sum(), stale, horizon.seeding(),
                 (System.nanoTime() - t0) / 1_000_000);
+        lastReconcileNanos = System.nanoTime() - t0;
+        reconciliations.incrementAndGet();
     }
 
     /** A token this node holds unrevoked that the grid holds revoked (at any revision): revocation is one-way. */
@@ -261,6 +265,16 @@ public final class GridStore implements Store {
     /** Grid tombstones this node has forgotten (as the oldest member) since it started. */
     public long prunedGridTombstones() {
         return prunedInGrid.get();
+    }
+
+    /** Completed reconciliation passes since this store started. */
+    public long reconciliations() {
+        return reconciliations.get();
+    }
+
+    /** How long the last completed reconciliation pass took, in nanoseconds (-1 when none yet). */
+    public long lastReconcileNanos() {
+        return lastReconcileNanos;
     }
 
     /** Epoch ms of this node's last completed reconciliation with the grid, -1 when never. */

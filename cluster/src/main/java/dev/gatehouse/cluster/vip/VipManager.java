@@ -106,6 +106,11 @@ public final class VipManager implements MembershipListener, AutoCloseable {
     private final Map<String, Set<String>> heldBy = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<String, VipState> state = new java.util.concurrent.ConcurrentHashMap<>();
     private final Object applyLock = new Object();
+
+    // Metrics (written on the controller and applier threads, read by scrapes).
+    private final java.util.concurrent.atomic.AtomicLong moves = new java.util.concurrent.atomic.AtomicLong();
+    private volatile long viewChangedAtNanos = -1;
+    private volatile long lastClaimAfterViewNanos = -1;
     private boolean applyQueued;
 
     private VipManager(VipSettings settings, VipDriver driver, HealthCheck check, Clock clock) {
@@ -218,6 +223,7 @@ public final class VipManager implements MembershipListener, AutoCloseable {
 
     @Override
     public void viewChanged(MembershipView next) {
+        viewChangedAtNanos = System.nanoTime();
         view = next;
         awaitingHealthSince = null;
         health.keySet().retainAll(next.names());
@@ -404,6 +410,10 @@ public final class VipManager implements MembershipListener, AutoCloseable {
         boolean announceAll = announceOnNextPlan;
         announceOnNextPlan = false;
         next.forEach((vip, owner) -> {
+            String was = before.get(vip);
+            if (was != null && !was.equals(owner)) {
+                moves.incrementAndGet();
+            }
             if (owner.equals(settings.nodeName()) && (announceAll || !owner.equals(before.get(vip)))) {
                 state.get(vip).announce = true;
             }
@@ -532,6 +542,10 @@ public final class VipManager implements MembershipListener, AutoCloseable {
             }
             s.held = claim;
             s.since = now;
+            long viewAt = viewChangedAtNanos;
+            if (claim && viewAt >= 0) {
+                lastClaimAfterViewNanos = System.nanoTime() - viewAt;
+            }
             s.failures = 0;
             s.retryAt = null;
             s.lastError = null;
@@ -670,6 +684,19 @@ public final class VipManager implements MembershipListener, AutoCloseable {
             }
         });
         return out;
+    }
+
+    /** VIP owner changes this node adopted from plans since it started (every node counts the same moves). */
+    public long moves() {
+        return moves.get();
+    }
+
+    /**
+     * From the latest view change this node saw to its latest VIP claim, in nanoseconds (-1 before
+     * the first claim): after a failover, how long the survivor took to answer for the VIP.
+     */
+    public long lastClaimAfterViewNanos() {
+        return lastClaimAfterViewNanos;
     }
 
     /** The owner of each VIP in the latest plan this node knows. */

@@ -62,7 +62,9 @@ public final class BackendConnector {
         ArrayDeque<Channel> deque = idle.get().get(server);
         while (deque != null && !deque.isEmpty()) {
             Channel ch = deque.pollLast();
+            server.idleChanged(-1);
             if (ch.isActive()) {
+                server.connectionReused();
                 return loop.newSucceededFuture(new Lease(ch, true));
             }
         }
@@ -87,14 +89,17 @@ public final class BackendConnector {
         connect.addListener(f -> {
             if (f.isSuccess()) {
                 Channel ch = connect.channel();
+                server.connectionOpened();
                 ch.closeFuture().addListener(c -> {
+                    server.connectionClosed();
                     ArrayDeque<Channel> pooled = idle.get().get(server);
-                    if (pooled != null) {
-                        pooled.remove(ch);
+                    if (pooled != null && pooled.remove(ch)) {
+                        server.idleChanged(-1);
                     }
                 });
                 promise.trySuccess(new Lease(ch, false));
             } else {
+                server.connectFailed();
                 promise.tryFailure(f.cause());
             }
         });
@@ -114,6 +119,7 @@ public final class BackendConnector {
             return;
         }
         deque.addLast(ch);
+        server.idleChanged(1);
         ch.read(); // keep a read pending so a close by the backend is noticed while idle
     }
 }

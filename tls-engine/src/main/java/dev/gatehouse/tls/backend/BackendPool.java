@@ -21,6 +21,7 @@ public final class BackendPool {
     private final HealthCheckSpec healthCheck;
     private final Duration ejectTime;
     private final AtomicInteger cursor = new AtomicInteger();
+    private final java.util.concurrent.atomic.LongAdder retries = new java.util.concurrent.atomic.LongAdder();
 
     /**
      * @param healthCheck active check, or null for none (servers are then up unless ejected)
@@ -65,6 +66,9 @@ public final class BackendPool {
 
     /** Like {@link #pick()}, avoiding {@code exclude} when another healthy server exists (retries). */
     public BackendServer pick(BackendServer exclude) {
+        if (exclude != null) {
+            retries.increment();
+        }
         int n = servers.size();
         int start = Math.floorMod(cursor.getAndIncrement(), n);
         BackendServer best = null;
@@ -96,6 +100,11 @@ public final class BackendPool {
     /** Passive health check: leaves out a server that refused a connection. */
     public void ejectAfterConnectFailure(BackendServer server) {
         server.eject(ejectTime.toNanos());
+    }
+
+    /** Picks made to retry a request on another server (since this pool object was created). */
+    public long retries() {
+        return retries.sum();
     }
 
     public List<String> describe() {

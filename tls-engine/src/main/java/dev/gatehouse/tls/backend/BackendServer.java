@@ -22,6 +22,13 @@ public final class BackendServer {
     private volatile long stateSinceMillis = System.currentTimeMillis();
     private volatile long lastCheckMillis;
     private volatile String lastError;
+    // cheap counters for the metrics (read at scrape time, bumped on the event loops)
+    private final java.util.concurrent.atomic.LongAdder connectErrors = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder ejections = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder connectionsOpened = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder connectionsReused = new java.util.concurrent.atomic.LongAdder();
+    private final AtomicInteger openConnections = new AtomicInteger();
+    private final AtomicInteger idleConnections = new AtomicInteger();
 
     public BackendServer(String host, int port) {
         if (port < 1 || port > 65535) {
@@ -64,8 +71,60 @@ public final class BackendServer {
 
     /** Passive ejection after a failed connection attempt. */
     void eject(long nanos) {
+        ejections.increment();
         ejectedUntilNanos = System.nanoTime() + nanos;
         lastError = "connection refused or failed; ejected for " + nanos / 1_000_000 + "ms";
+    }
+
+    void connectFailed() {
+        connectErrors.increment();
+    }
+
+    void connectionOpened() {
+        connectionsOpened.increment();
+        openConnections.incrementAndGet();
+    }
+
+    void connectionClosed() {
+        openConnections.decrementAndGet();
+    }
+
+    void connectionReused() {
+        connectionsReused.increment();
+    }
+
+    void idleChanged(int delta) {
+        idleConnections.addAndGet(delta);
+    }
+
+    /** Connection attempts to this server that failed (since this server object was created). */
+    public long connectErrors() {
+        return connectErrors.sum();
+    }
+
+    /** Passive ejections after a failed connection. */
+    public long ejections() {
+        return ejections.sum();
+    }
+
+    /** Backend connections opened. */
+    public long connectionsOpened() {
+        return connectionsOpened.sum();
+    }
+
+    /** Requests sent on a pooled keep-alive connection instead of a new one. */
+    public long connectionsReused() {
+        return connectionsReused.sum();
+    }
+
+    /** Backend connections open now (busy and idle). */
+    public int openConnections() {
+        return openConnections.get();
+    }
+
+    /** Open connections parked in the keep-alive pools now. */
+    public int idleConnections() {
+        return idleConnections.get();
     }
 
     /**

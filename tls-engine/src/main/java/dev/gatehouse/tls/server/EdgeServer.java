@@ -158,6 +158,24 @@ public final class EdgeServer implements AutoCloseable {
         return httpListener == null ? -1 : ((InetSocketAddress) httpListener.localAddress()).getPort();
     }
 
+    /** Client connections open now (HTTPS and port 80). */
+    public int openConnections() {
+        return frontends.size();
+    }
+
+    /**
+     * How long ago each I/O thread last ran its 100 ms heartbeat task, in nanoseconds: above 100 ms
+     * the loop is running late (busy, or blocked) by the difference.
+     */
+    public long[] loopHeartbeatAgesNanos() {
+        long now = System.nanoTime();
+        long[] out = new long[loopBeats.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = now - loopBeats.get(i).get();
+        }
+        return out;
+    }
+
     /** Requests currently being proxied. */
     public int inflight() {
         return inflight.get();

@@ -152,6 +152,21 @@ public final class CertificateRegistry implements AutoCloseable {
         return cache.evictions();
     }
 
+    /** Handshakes that found their TLS context already built. */
+    public long contextHits() {
+        return cache.hits();
+    }
+
+    /** Handshakes that had to build their TLS context first. */
+    public long contextMisses() {
+        return cache.misses();
+    }
+
+    /** Time spent building TLS contexts, in total. */
+    public long contextBuildNanos() {
+        return cache.buildNanos();
+    }
+
     /**
      * Finds the bundle for a ClientHello's server name, or {@code null} when the handshake must be
      * refused. Lock-free.

@@ -26,6 +26,9 @@ final class ContextCache {
     private final AtomicInteger live = new AtomicInteger();
     private final LongAdder builds = new LongAdder();
     private final LongAdder evictions = new LongAdder();
+    private final LongAdder hits = new LongAdder();
+    private final LongAdder misses = new LongAdder();
+    private final LongAdder buildNanos = new LongAdder();
 
     ContextCache(int maximum, SslContextFactory factory) {
         if (maximum < 1) {
@@ -37,10 +40,17 @@ final class ContextCache {
 
     /** Returns the served bundle's context, retained for the caller (release it after {@code newEngine}). */
     SslContext acquire(Served served) throws SSLException {
+        boolean first = true;
         for (;;) {
             SslContext ctx = served.context.get();
+            if (first) {
+                (ctx == null ? misses : hits).increment();
+                first = false;
+            }
             if (ctx == null) {
+                long t0 = System.nanoTime();
                 SslContext built = factory.build(served.bundle);
+                buildNanos.add(System.nanoTime() - t0);
                 builds.increment();
                 if (!served.context.compareAndSet(null, built)) {
                     ReferenceCountUtil.release(built);
@@ -109,6 +119,18 @@ final class ContextCache {
 
     long evictions() {
         return evictions.sum();
+    }
+
+    long hits() {
+        return hits.sum();
+    }
+
+    long misses() {
+        return misses.sum();
+    }
+
+    long buildNanos() {
+        return buildNanos.sum();
     }
 
     int maximum() {
