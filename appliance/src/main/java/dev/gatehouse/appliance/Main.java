@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
         description = "Highly available TLS edge for multi-tenant SaaS.",
         subcommands = {DemoCommand.class, ServeCommand.class, CheckConfigCommand.class,
             CertCommand.class, TenantCommand.class, DomainCommand.class, TokenCommand.class, StatusCommand.class,
+            dev.gatehouse.appliance.cli.client.LogCommand.class,
             dev.gatehouse.appliance.cli.ReleaseVipsCommand.class})
 public final class Main {
 

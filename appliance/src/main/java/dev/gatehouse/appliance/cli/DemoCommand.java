@@ -47,6 +47,7 @@ public final class DemoCommand implements Callable<Integer> {
         deleteTree(data); // the demo CA is new on every run, so is the demo state
         DemoPki pki = DemoPki.create("Gatehouse Demo CA");
         Path caFile = dir.resolve("ca.crt");
+        Path accessLog = dir.resolve("access.log").toAbsolutePath();
         Files.write(caFile, Pem.certificates(List.of(pki.caCertificate())));
 
         EchoBackend b1 = EchoBackend.start("demo-backend-1", "127.0.0.1", 0);
@@ -56,6 +57,7 @@ public final class DemoCommand implements Callable<Integer> {
                 "listeners: {https: '127.0.0.1:" + httpsPort + "', http: '127.0.0.1:" + httpPort + "'}",
                 "console: {listen: '127.0.0.1:" + consolePort + "'}",
                 "proxy: {drainTimeout: 2s}",
+                "accessLog: {enabled: true, path: '" + accessLog + "'}",
                 "pools:",
                 "  - name: demo",
                 "    servers: ['127.0.0.1:" + b1.port() + "', '127.0.0.1:" + b2.port() + "']",
@@ -79,6 +81,7 @@ public final class DemoCommand implements Callable<Integer> {
                 Tenants: demo.tenant-a.test (ECDSA), *.tenant-b.test (ECDSA wildcard), shop.tenant-c.test (ECDSA + RSA).
                 Backends: 127.0.0.1:%5$s and 127.0.0.1:%6$s (round-robin, health-checked). Demo CA: %7$s
                 TLS by %3$s, %4$d certificates. State in %9$s (recreated on every demo run).
+                Access log (one JSON line per request and refused handshake): %12$s
 
                 Try, in another terminal:
                   curl --cacert %7$s --resolve demo.tenant-a.test:%1$d:127.0.0.1 https://demo.tenant-a.test:%1$d/
@@ -90,10 +93,12 @@ public final class DemoCommand implements Callable<Integer> {
                 The console API (admin token in %10$s):
                   curl -s --cacert %11$s -H "Authorization: Bearer $(cat %10$s)" https://127.0.0.1:%8$d/v1/certificates
                   curl -s --cacert %11$s -H "Authorization: Bearer $(cat %10$s)" https://127.0.0.1:%8$d/v1/status
+                  tail -f %12$s
 
                 Ctrl-C stops it (gracefully).
                 """, p, node.edge().httpPort(), node.edge().registry() == null ? "?" : tlsName(node),
-                node.edge().registry().size(), b1.port(), b2.port(), ca, node.consolePort(), data, token, consoleCa);
+                node.edge().registry().size(), b1.port(), b2.port(), ca, node.consolePort(), data, token, consoleCa,
+                accessLog);
         System.out.flush();
 
         CountDownLatch stopped = new CountDownLatch(1);
