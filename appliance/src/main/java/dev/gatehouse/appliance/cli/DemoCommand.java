@@ -64,6 +64,7 @@ public final class DemoCommand implements Callable<Integer> {
                 "    healthCheck: {path: /healthz, interval: 2s, timeout: 1s}",
                 "defaultPool: demo"));
         Node node = Node.start(config);
+        dev.gatehouse.appliance.accesslog.HangupSignal.install(() -> node.accessLog().reopen()); // kill -HUP reopens
 
         Principal admin = new Principal("demo", Principal.ADMIN);
         tenant(node, admin, "tenant-a", "demo.tenant-a.test", pki.issueEc("demo.tenant-a.test"));
