@@ -200,4 +200,18 @@ class AccessLogTest {
         assertThat(log.droppedRecords()).isEqualTo(1);
         assertThat(log.state()).containsEntry("writtenLines", 1000L).containsEntry("destination", file.toString());
     }
+
+    @Test
+    void stateHasExactlyTheFieldsTheOpenApiDocumentDescribes() throws Exception {
+        AccessLog log = AccessLog.start(fileSettings(dir.resolve("access.log")), "n", id -> null);
+        log.close();
+        com.fasterxml.jackson.databind.JsonNode schema = dev.gatehouse.appliance.console.OpenApi.document()
+                .at("/components/schemas/AccessLogState");
+        List<String> properties = new ArrayList<>();
+        schema.path("properties").fieldNames().forEachRemaining(properties::add);
+        List<String> required = new ArrayList<>();
+        schema.path("required").forEach(r -> required.add(r.asText()));
+        assertThat(properties).containsExactlyInAnyOrderElementsOf(log.state().keySet());
+        assertThat(required).containsExactlyInAnyOrderElementsOf(log.state().keySet());
+    }
 }
