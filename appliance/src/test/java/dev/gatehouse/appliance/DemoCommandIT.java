@@ -41,6 +41,14 @@ class DemoCommandIT {
                 }
             }
             assertThat(https).as("demo printed its ports").isPositive();
+            String accessLogLine = null;
+            while (accessLogLine == null && System.nanoTime() < deadline && (line = out.readLine()) != null) {
+                if (line.contains("Access log")) {
+                    accessLogLine = line;
+                }
+            }
+            Path accessLog = dir.resolve("access.log").toAbsolutePath();
+            assertThat(accessLogLine).as("demo says where its access log is").endsWith(accessLog.toString());
             Path ca = dir.resolve("ca.crt");
             assertThat(Files.readString(ca)).contains("BEGIN CERTIFICATE");
 
@@ -67,6 +75,10 @@ class DemoCommandIT {
             Tools.Result scrape = Tools.run(List.of("curl", "-sS", metricsUrl), null, 20);
             assertThat(scrape.stdout()).as(scrape.stderr()).contains("gatehouse_connections_accepted_total")
                     .contains("gatehouse_certificates{state=\"served\"}");
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() ->
+                    Files.exists(accessLog) && Files.readString(accessLog).contains("\"path\":\"/hello\""));
+            assertThat(Files.readString(accessLog)).contains("\"host\":\"demo.tenant-a.test:" + https + "\"")
+                    .contains("\"tenant\":\"tenant-b\"");
         } finally {
             p.destroy();
             if (!p.waitFor(15, TimeUnit.SECONDS)) {

@@ -50,6 +50,7 @@ public final class DemoCommand implements Callable<Integer> {
         deleteTree(data); // the demo CA is new on every run, so is the demo state
         DemoPki pki = DemoPki.create("Gatehouse Demo CA");
         Path caFile = dir.resolve("ca.crt");
+        Path accessLog = dir.resolve("access.log").toAbsolutePath();
         Files.write(caFile, Pem.certificates(List.of(pki.caCertificate())));
 
         EchoBackend b1 = EchoBackend.start("demo-backend-1", "127.0.0.1", 0);
@@ -60,12 +61,14 @@ public final class DemoCommand implements Callable<Integer> {
                 "console: {listen: '127.0.0.1:" + consolePort + "'}",
                 "metrics: {listen: '127.0.0.1:" + metricsPort + "', tenantLabels: 10}",
                 "proxy: {drainTimeout: 2s}",
+                "accessLog: {enabled: true, path: '" + accessLog + "'}",
                 "pools:",
                 "  - name: demo",
                 "    servers: ['127.0.0.1:" + b1.port() + "', '127.0.0.1:" + b2.port() + "']",
                 "    healthCheck: {path: /healthz, interval: 2s, timeout: 1s}",
                 "defaultPool: demo"));
         Node node = Node.start(config);
+        dev.gatehouse.appliance.accesslog.HangupSignal.install(() -> node.accessLog().reopen()); // kill -HUP reopens
 
         Principal admin = new Principal("demo", Principal.ADMIN);
         tenant(node, admin, "tenant-a", "demo.tenant-a.test", pki.issueEc("demo.tenant-a.test"));
@@ -83,6 +86,7 @@ public final class DemoCommand implements Callable<Integer> {
                 Tenants: demo.tenant-a.test (ECDSA), *.tenant-b.test (ECDSA wildcard), shop.tenant-c.test (ECDSA + RSA).
                 Backends: 127.0.0.1:%5$s and 127.0.0.1:%6$s (round-robin, health-checked). Demo CA: %7$s
                 TLS by %3$s, %4$d certificates. State in %9$s (recreated on every demo run).
+                Access log (one JSON line per request and refused handshake): %12$s
 
                 Try, in another terminal:
                   curl --cacert %7$s --resolve demo.tenant-a.test:%1$d:127.0.0.1 https://demo.tenant-a.test:%1$d/
@@ -94,16 +98,17 @@ public final class DemoCommand implements Callable<Integer> {
                 The console API (admin token in %10$s):
                   curl -s --cacert %11$s -H "Authorization: Bearer $(cat %10$s)" https://127.0.0.1:%8$d/v1/certificates
                   curl -s --cacert %11$s -H "Authorization: Bearer $(cat %10$s)" https://127.0.0.1:%8$d/v1/status
+                  tail -f %12$s
 
                 The web console: https://127.0.0.1:%8$d/ui/ (log in with the admin token in %10$s; the browser
                 will warn about the node's self-signed console certificate, %11$s)
-                Prometheus metrics (plain HTTP, loopback): %12$s
-                  curl -s %12$s | grep ^gatehouse_
+                Prometheus metrics (plain HTTP, loopback): %13$s
+                  curl -s %13$s | grep ^gatehouse_
 
                 Ctrl-C stops it (gracefully).
                 """, p, node.edge().httpPort(), node.edge().registry() == null ? "?" : tlsName(node),
                 node.edge().registry().size(), b1.port(), b2.port(), ca, node.consolePort(), data, token, consoleCa,
-                node.metricsUrl() == null ? "off" : node.metricsUrl());
+                accessLog, node.metricsUrl() == null ? "off" : node.metricsUrl());
         System.out.flush();
 
         CountDownLatch stopped = new CountDownLatch(1);

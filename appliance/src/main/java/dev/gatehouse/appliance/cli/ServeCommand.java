@@ -133,6 +133,10 @@ public final class ServeCommand implements Callable<Integer> {
             return 2;
         }
         dev.gatehouse.appliance.node.Node node = dev.gatehouse.appliance.node.Node.start(config);
+        if (node.accessLog() != null) {
+            // logrotate's postrotate: systemctl kill -s HUP gatehouse (packaging/src/deb/etc/logrotate)
+            dev.gatehouse.appliance.accesslog.HangupSignal.install(() -> node.accessLog().reopen());
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             node.close();

@@ -55,7 +55,7 @@ public final class ConfigLoader {
             throw new ConfigException(source, r.problems());
         }
         r.onlyKnown("", root, Set.of("node", "listeners", "console", "tls", "proxy", "pools", "routes", "defaultPool",
-                "cluster", "acme", "claims", "store", "logging", "metrics"));
+                "cluster", "acme", "claims", "store", "logging", "metrics", "accessLog"));
 
         JsonNode n = r.object("", root, "node");
         r.onlyKnown("node", n, Set.of("name", "dataDir"));
@@ -327,11 +327,12 @@ public final class ConfigLoader {
         GatehouseConfig.Logging logging = new GatehouseConfig.Logging(r.enumValue("logging", lg, "format",
                 dev.gatehouse.appliance.logging.LogFormat.Kind.class, dev.gatehouse.appliance.logging.LogFormat.Kind.TEXT));
         GatehouseConfig.Metrics metrics = MetricsSection.read(r, r.object("", root, "metrics"), https, consoleAddr);
+        GatehouseConfig.AccessLog accessLog = accessLog(r, r.object("", root, "accessLog"));
         if (!r.problems().isEmpty()) {
             throw new ConfigException(source, r.problems());
         }
         return new GatehouseConfig(node, listeners, console, tls, proxy, List.copyOf(pools), List.copyOf(routes),
-                defaultPool, cluster, acme, claims, store, logging, metrics);
+                defaultPool, cluster, acme, claims, store, logging, metrics, accessLog);
     }
 
     /** True for {@code host:port} with a valid host and a port 1-65535. */
@@ -348,6 +349,39 @@ public final class ConfigLoader {
         } catch (NumberFormatException e) {
             return false;
         }
+    }
+
+    /** The field names an access-log line may carry (see {@code dev.gatehouse.appliance.accesslog.AccessLogLine}). */
+    public static final List<String> ACCESS_LOG_FIELDS = List.of("ts", "type", "node", "client", "clientPort", "sni",
+            "host", "tenant", "certificate", "pool", "server", "method", "path", "protocol", "status", "bytesIn",
+            "bytesOut", "handshakeMs", "connectMs", "ttfbMs", "totalMs", "tls", "requestId", "cause", "upstreamError");
+
+    private static GatehouseConfig.AccessLog accessLog(ConfigReader r, JsonNode a) {
+        r.onlyKnown("accessLog", a, Set.of("enabled", "path", "fields", "query", "sampleRefusedHandshakes",
+                "refusedHandshakesPerSecond", "queueSize"));
+        boolean enabled = r.bool("accessLog", a, "enabled", false);
+        String path = r.string("accessLog", a, "path", "/var/log/gatehouse/access.log");
+        if (path.isBlank() || (!path.equals("-") && !path.startsWith("/") && !path.startsWith("."))
+                || path.endsWith("/")) {
+            r.problem("accessLog.path", a == null ? null : a.get("path"),
+                    "a file path such as /var/log/gatehouse/access.log, or - for stdout");
+        }
+        List<String> fields = new ArrayList<>();
+        List<JsonNode> fieldNodes = r.list("accessLog", a, "fields");
+        for (int i = 0; i < fieldNodes.size(); i++) {
+            String f = fieldNodes.get(i).asText();
+            if (!fieldNodes.get(i).isTextual() || !ACCESS_LOG_FIELDS.contains(f)) {
+                r.problem("accessLog.fields[" + i + "]", fieldNodes.get(i), "one of " + ACCESS_LOG_FIELDS);
+            } else if (fields.contains(f)) {
+                r.problem("accessLog.fields[" + i + "]", fieldNodes.get(i), "each field once");
+            } else {
+                fields.add(f);
+            }
+        }
+        return new GatehouseConfig.AccessLog(enabled, path, List.copyOf(fields), r.bool("accessLog", a, "query", false),
+                r.integer("accessLog", a, "sampleRefusedHandshakes", 1, 0, 1_000_000),
+                r.integer("accessLog", a, "refusedHandshakesPerSecond", 100, 1, 1_000_000),
+                r.integer("accessLog", a, "queueSize", 65_536, 64, 4_194_304));
     }
 
     private static String hostName() {

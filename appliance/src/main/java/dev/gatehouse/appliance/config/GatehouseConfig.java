@@ -26,7 +26,8 @@ public record GatehouseConfig(
         Claims claims,
         Store store,
         Logging logging,
-        Metrics metrics) {
+        Metrics metrics,
+        AccessLog accessLog) {
 
     /**
      * The application log ({@code logging:}).
@@ -56,6 +57,23 @@ public record GatehouseConfig(
             return "Metrics[enabled=" + enabled + ", listen=" + listen + ", token=" + (token == null ? "none" : "***")
                     + ", tokenFile=" + tokenFile + ", allow=" + allow + ", tenantLabels=" + tenantLabels + "]";
         }
+    }
+
+    /**
+     * The access log ({@code accessLog:}): one JSON line per request (and per sampled refused
+     * handshake), written off the event loop.
+     *
+     * @param enabled                    off: nothing is formatted or written
+     * @param path                       the file (appended to; reopened on SIGHUP and
+     *                                   {@code POST /v1/access-log/reopen}), or {@code -} for stdout
+     * @param fields                     the fields each line carries, in the canonical order; empty = all
+     * @param query                      keep the query string in {@code path} (off by default: it may carry secrets)
+     * @param sampleRefusedHandshakes    log one refused handshake in this many (1 = every one, 0 = none)
+     * @param refusedHandshakesPerSecond at most this many refused-handshake lines per second (a flood is bounded)
+     * @param queueSize                  records waiting for the writer; when full, new ones are dropped and counted
+     */
+    public record AccessLog(boolean enabled, String path, List<String> fields, boolean query,
+            int sampleRefusedHandshakes, int refusedHandshakesPerSecond, int queueSize) {
     }
 
     /**

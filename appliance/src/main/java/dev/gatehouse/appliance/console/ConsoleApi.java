@@ -84,6 +84,9 @@ public final class ConsoleApi {
                 name -> null));
     }
 
+    /** Reopens the access log and describes it; null while the access log is off. Set once at boot. */
+    private volatile Supplier<Map<String, Object>> accessLogReopen;
+
     /**
      * @param status what {@code /v1/status} shows the caller (a tenant token sees only its own objects)
      * @param acme   null: ACME disabled, the managed-certificate endpoints answer {@code acme-disabled}
@@ -204,6 +207,27 @@ public final class ConsoleApi {
             }
             return ApiResponse.ok(observe.sni().explain(w, r.param("name")));
         });
+        route("POST", "/v1/access-log/reopen", Access.ADMIN, "access-log.reopen", (r, w) -> {
+            Supplier<Map<String, Object>> reopen = accessLogReopen;
+            if (reopen == null) {
+                throw ApiException.conflict("access-log-disabled", null,
+                        "this node writes no access log (accessLog.enabled: false)");
+            }
+            try {
+                return ApiResponse.ok(reopen.get());
+            } catch (java.io.UncheckedIOException e) {
+                throw new ApiException(500, "access-log-reopen-failed", "Access log not reopened",
+                        e.getCause().getMessage() + "; lines keep going to the file open before", null);
+            }
+        });
+    }
+
+    /**
+     * What {@code POST /v1/access-log/reopen} does: reopen the file (waiting for the writer) and return its
+     * state; it throws {@link java.io.UncheckedIOException} when the file could not be reopened (500).
+     */
+    public void accessLogReopen(Supplier<Map<String, Object>> reopen) {
+        this.accessLogReopen = reopen;
     }
 
     private void route(String method, String template, Access access, String action, Handler h) {

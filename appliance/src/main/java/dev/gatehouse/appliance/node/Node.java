@@ -65,6 +65,7 @@ public final class Node implements AutoCloseable {
     private CertificateRegistry registry;
     private SslContextFactory tls;
     private EdgeServer edge;
+    private dev.gatehouse.appliance.accesslog.AccessLog accessLog;
     private ConsoleServer console;
     private AuditLog audit;
     private TokenService tokens;
@@ -152,8 +153,14 @@ public final class Node implements AutoCloseable {
             }
         }
         // port 80 answers HTTP-01 from the store: the grid's once clustered, so any node answers any token
+        if (config.accessLog().enabled()) {
+            accessLog = dev.gatehouse.appliance.accesslog.AccessLog.start(config.accessLog(), config.node().name(),
+                    new dev.gatehouse.appliance.accesslog.TenantLookup(localStore));
+            observer = dev.gatehouse.tls.observe.RequestObserver.both(observer, accessLog);
+        }
+        // every request and handshake record goes to the metrics, then to the access log
         edge = new EdgeServer(edgeConfig(), registry,
-                new dev.gatehouse.appliance.acme.SharedChallengeStore(() -> store, Clock.systemUTC()));
+                new dev.gatehouse.appliance.acme.SharedChallengeStore(() -> store, Clock.systemUTC()), observer);
         // the claim index listens first: the sync below serves a certificate for the names verified then
         claims = new dev.gatehouse.appliance.domains.ClaimIndex(localStore);
         StoreSync sync = new StoreSync(store, claims, registry, edge.metrics(), this::rebuildRouter);
@@ -211,6 +218,9 @@ public final class Node implements AutoCloseable {
                         new dev.gatehouse.appliance.observe.SniExplainer(config.node().name(), registry, localStore,
                                 claims, grid, Duration.ofSeconds(3)),
                         pool -> dev.gatehouse.appliance.observe.PoolHealth.of(edge.router(), pool)));
+        if (accessLog != null) {
+            api.accessLogReopen(accessLog::reopenAndWait);
+        }
         Path[] consoleCert = ConsoleCertificate.ensure(data, config.node().name(),
                 config.console().listen().getAddress());
         console = new ConsoleServer(api, config.console())
@@ -493,6 +503,11 @@ public final class Node implements AutoCloseable {
         return edge;
     }
 
+    /** The access log (its counters: dropped, written), or null when {@code accessLog.enabled} is false. */
+    public dev.gatehouse.appliance.accesslog.AccessLog accessLog() {
+        return accessLog;
+    }
+
     public FileStore store() {
         return localStore;
     }
@@ -560,6 +575,9 @@ public final class Node implements AutoCloseable {
         }
         if (edge != null) {
             edge.close();
+        }
+        if (accessLog != null) {
+            accessLog.close(); // after the edge: the last requests' lines are written
         }
         if (vips != null) {
             vips.close();

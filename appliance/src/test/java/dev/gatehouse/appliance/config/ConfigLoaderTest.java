@@ -200,6 +200,17 @@ class ConfigLoaderTest {
         "metrics: {tenantLabels: -1}                            | metrics.tenantLabels: '-1' (expected: an integer in 0..10000)",
         "metrics: {enabled: maybe}                              | metrics.enabled: 'maybe' (expected: true or false)",
         "metrics: {port: 9464}                                  | metrics.port: '9464' (expected: one of",
+        "accessLog: {enabled: maybe}                            | accessLog.enabled: 'maybe' (expected: true or false)",
+        "accessLog: {path: 'logs/access.log'}                   | accessLog.path: 'logs/access.log' (expected: a file path such as /var/log/gatehouse/access.log, or - for stdout)",
+        "accessLog: {path: '/var/log/gatehouse/'}               | accessLog.path: '/var/log/gatehouse/' (expected: a file path",
+        "accessLog: {fields: [ts, referer]}                     | accessLog.fields[1]: 'referer' (expected: one of [ts, type, node,",
+        "accessLog: {fields: [ts, ts]}                          | accessLog.fields[1]: 'ts' (expected: each field once)",
+        "accessLog: {fields: status}                            | accessLog.fields: 'status' (expected: a list)",
+        "accessLog: {sampleRefusedHandshakes: -1}               | accessLog.sampleRefusedHandshakes: '-1' (expected: an integer in 0..1000000)",
+        "accessLog: {refusedHandshakesPerSecond: 0}             | accessLog.refusedHandshakesPerSecond: '0' (expected: an integer in 1..1000000)",
+        "accessLog: {queueSize: 10}                             | accessLog.queueSize: '10' (expected: an integer in 64..4194304)",
+        "accessLog: {query: 1}                                  | accessLog.query: '1' (expected: true or false)",
+        "accessLog: {file: /tmp/a}                              | accessLog.file: '/tmp/a' (expected: one of [enabled, fields, path, query, queueSize, refusedHandshakesPerSecond, sampleRefusedHandshakes] (unknown field)",
     })
     void refusesBadValueNamingPathValueAndExpectation(String yaml, String expected) {
         assertThatThrownBy(() -> ConfigLoader.parse("test.yaml", yaml))
@@ -210,5 +221,23 @@ class ConfigLoaderTest {
     void reportsEveryProblemAtOnce() {
         assertThatThrownBy(() -> ConfigLoader.parse("t", "listeners: {ioThreads: -1}\nproxy: {idleTimeout: 0s}\nbogus: 1"))
                 .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).hasSize(3));
+    }
+
+    @Test
+    void accessLogIsOffByDefaultAndReadsItsSection() throws Exception {
+        GatehouseConfig.AccessLog off = ConfigLoader.parse("empty", "").accessLog();
+        assertThat(off.enabled()).isFalse();
+        assertThat(off.path()).isEqualTo("/var/log/gatehouse/access.log");
+        assertThat(off.fields()).isEmpty();
+        assertThat(off.query()).isFalse();
+        assertThat(off.sampleRefusedHandshakes()).isEqualTo(1);
+        assertThat(off.refusedHandshakesPerSecond()).isEqualTo(100);
+        assertThat(off.queueSize()).isEqualTo(65_536);
+        assertThat(ConfigLoader.load(Path.of("gatehouse.example.yaml")).accessLog()).isEqualTo(off);
+        GatehouseConfig.AccessLog on = ConfigLoader.parse("t", "accessLog: {enabled: true, path: '-', fields: [ts, "
+                + "status, tls], query: true, sampleRefusedHandshakes: 10, refusedHandshakesPerSecond: 5, queueSize: 1024}")
+                .accessLog();
+        assertThat(on).isEqualTo(new GatehouseConfig.AccessLog(true, "-", java.util.List.of("ts", "status", "tls"),
+                true, 10, 5, 1024));
     }
 }

@@ -346,6 +346,15 @@ class ConsoleIT {
     }
 
     @Test
+    @Order(8)
+    void refusesAccessLogReopenWhenTheLogIsOffAndToTenantTokens() throws Exception {
+        TestNode.Reply off = node.call("POST", "/v1/access-log/reopen", admin, null);
+        assertThat(off.status()).isEqualTo(409);
+        assertThat(off.json().get("type").asText()).endsWith("/access-log-disabled");
+        assertThat(node.call("POST", "/v1/access-log/reopen", tokenA, null).status()).isEqualTo(403);
+    }
+
+    @Test
     @Order(99)
     void secretsNeverAppearInResponsesLogsOrAudit() throws Exception {
         List<String> haystacks = new ArrayList<>(node.responses);

@@ -20,7 +20,7 @@ class MetricsObserverTest {
         return new RequestRecord(System.currentTimeMillis(), new InetSocketAddress("192.0.2.1", 40000),
                 "app.tenant-a.test", "app.tenant-a.test", cert, pool, server, "GET", "/", protocol, status, bytesIn,
                 bytesOut, 2_000_000, 0, ttfbMs < 0 ? -1 : ttfbMs * 1_000_000, totalMs * 1_000_000, "TLSv1.3",
-                "TLS_AES_128_GCM_SHA256", null, false, "req-1", cause, null);
+                "TLS_AES_128_GCM_SHA256", null, false, "req-1", cause, null, null);
     }
 
     static HandshakeRecord handshake(String outcome, String version, long micros) {

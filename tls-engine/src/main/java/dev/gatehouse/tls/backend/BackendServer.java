@@ -13,6 +13,8 @@ public final class BackendServer {
     private final String host;
     private final int port;
     private final InetSocketAddress address;
+    /** {@code host:port}, built once: the access log and metrics name the server per request. */
+    private final String label;
     private final AtomicInteger outstanding = new AtomicInteger();
     private volatile boolean activeHealthy = true;
     private volatile long ejectedUntilNanos;
@@ -37,6 +39,7 @@ public final class BackendServer {
         this.host = host;
         this.port = port;
         this.address = InetSocketAddress.createUnresolved(host, port);
+        this.label = host + ":" + port;
     }
 
     public String host() {
@@ -181,6 +184,6 @@ public final class BackendServer {
 
     @Override
     public String toString() {
-        return host + ":" + port;
+        return label;
     }
 }

@@ -5,6 +5,8 @@ import dev.gatehouse.tls.backend.BackendHandler;
 import dev.gatehouse.tls.backend.BackendListener;
 import dev.gatehouse.tls.backend.BackendPool;
 import dev.gatehouse.tls.backend.BackendServer;
+import dev.gatehouse.tls.observe.RequestRecord;
+import dev.gatehouse.tls.sni.ConnectionTls;
 import dev.gatehouse.tls.sni.CoveredNames;
 import dev.gatehouse.tls.sni.TenantSniHandler;
 import io.netty.buffer.ByteBuf;
@@ -54,6 +56,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Before anything is forwarded the request's authority must be covered by the certificate served
  * on the connection ({@link AuthorityCheck}), else 421 Misdirected Request.
+ *
+ * <p>Every exchange ends in exactly one {@link RequestRecord} handed to the
+ * {@link ProxyServices#observer() observer}: answered by a backend, by Gatehouse itself (with a
+ * {@code cause}), or cut short (status 0 when nothing was sent). Timings are {@link System#nanoTime()}
+ * differences taken on this channel's event loop.
  */
 public final class ProxyHandler extends ChannelInboundHandlerAdapter implements BackendListener {
 
@@ -94,6 +101,21 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
     private boolean switching;
     private boolean skippingInformational;
     private ScheduledFuture<?> requestTimer;
+
+    // what the exchange's record will say (see RequestRecord for each field)
+    private boolean recorded;
+    private long startNanos;
+    private long startEpochMillis;
+    private String method;
+    private String uri;
+    private String protocol;
+    private int status;
+    private long bytesOut;
+    private long connectStartNanos;
+    private long connectNanos;
+    private long ttfbNanos;
+    private String requestId;
+    private String upstreamError;
 
     /**
      * @param http2     true when this handler serves one HTTP/2 stream (a child channel)
@@ -181,6 +203,12 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
             return;
         }
         resetExchange();
+        startNanos = System.nanoTime();
+        startEpochMillis = System.currentTimeMillis();
+        recorded = false;
+        method = req.method().name();
+        uri = req.uri();
+        protocol = http2 ? "HTTP/2" : req.protocolVersion() == HttpVersion.HTTP_1_0 ? "HTTP/1.0" : "HTTP/1.1";
         state = State.FORWARDING;
         services.inflight().incrementAndGet();
         inflightCounted = true;
@@ -192,13 +220,14 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
             requestKeepAlive = false;
             if (cause instanceof TooLongHttpHeaderException) {
                 services.metrics().increment("http.header_too_large");
-                respondError(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "request headers too large");
+                respondError(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "header_too_large",
+                        "request headers too large");
             } else if (cause instanceof TooLongHttpLineException) {
                 services.metrics().increment("http.uri_too_long");
-                respondError(HttpResponseStatus.REQUEST_URI_TOO_LONG, "request line too long");
+                respondError(HttpResponseStatus.REQUEST_URI_TOO_LONG, "uri_too_long", "request line too long");
             } else {
                 services.metrics().increment("http.bad_request");
-                respondError(HttpResponseStatus.BAD_REQUEST, "malformed request");
+                respondError(HttpResponseStatus.BAD_REQUEST, "bad_request", "malformed request");
             }
             return;
         }
@@ -222,7 +251,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
             services.metrics().increment("http.body_too_large");
             ReferenceCountUtil.release(req);
             requestKeepAlive = false;
-            respondError(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+            respondError(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "body_too_large",
                     "body of " + declared + " bytes exceeds " + max);
             return;
         }
@@ -231,13 +260,13 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
             case MISSING_HOST -> {
                 ReferenceCountUtil.release(req);
                 services.metrics().increment("http.missing_host");
-                respondError(HttpResponseStatus.BAD_REQUEST, "missing Host header", bodyPending);
+                respondError(HttpResponseStatus.BAD_REQUEST, "missing_host", "missing Host header", bodyPending);
                 return;
             }
             case DUPLICATE_HOST -> {
                 ReferenceCountUtil.release(req);
                 services.metrics().increment("http.bad_request");
-                respondError(HttpResponseStatus.BAD_REQUEST, "more than one Host header", bodyPending);
+                respondError(HttpResponseStatus.BAD_REQUEST, "duplicate_host", "more than one Host header", bodyPending);
                 return;
             }
             case MISDIRECTED -> {
@@ -247,7 +276,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
                     log.debug("event=misdirected_request sni={} host={} uri={} bundle={} client={}", sni(), host,
                             req.uri(), covered == null ? null : covered.bundleId(), ctx.channel().remoteAddress());
                 }
-                respondError(HttpResponseStatus.MISDIRECTED_REQUEST,
+                respondError(HttpResponseStatus.MISDIRECTED_REQUEST, "misdirected",
                         "this connection's certificate does not cover the requested host", bodyPending);
                 return;
             }
@@ -261,7 +290,8 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
         if (pool == null) {
             ReferenceCountUtil.release(req);
             services.metrics().increment("proxy.no_route");
-            respondError(HttpResponseStatus.NOT_FOUND, "no route for host " + host, !full && (declared > 0 || chunked));
+            respondError(HttpResponseStatus.NOT_FOUND, "no_route", "no route for host " + host,
+                    !full && (declared > 0 || chunked));
             return;
         }
 
@@ -283,6 +313,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
         InetAddress client = clientAddress();
         boolean trusted = client != null && services.settings().trustedProxies().contains(client.getHostAddress());
         HeaderRewriter.addForwarding(headers, client, hostOnly(host), localPort, trusted);
+        requestId = headers.get(HeaderRewriter.X_REQUEST_ID);
         outbound = new DefaultHttpRequest(HttpVersion.HTTP_1_1, req.method(), req.uri(), headers);
 
         if (full) {
@@ -293,7 +324,8 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
         server = pool.pick();
         if (server == null) {
             services.metrics().increment("proxy.no_healthy_backend");
-            respondError(HttpResponseStatus.SERVICE_UNAVAILABLE, "no healthy server in pool " + pool.name());
+            respondError(HttpResponseStatus.SERVICE_UNAVAILABLE, "no_healthy_backend",
+                    "no healthy server in pool " + pool.name());
             return;
         }
         connect();
@@ -309,7 +341,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
             if (responseStarted) {
                 closeAll();
             } else {
-                respondError(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "body exceeds " + max + " bytes");
+                respondError(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "body_too_large", "body exceeds " + max + " bytes");
             }
             return;
         }
@@ -342,6 +374,9 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
 
     private void connect() {
         attempts++;
+        if (connectStartNanos == 0) {
+            connectStartNanos = System.nanoTime();
+        }
         BackendServer target = server;
         target.requestStarted();
         serverCounted = true;
@@ -364,18 +399,21 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
             services.metrics().increment("proxy.backend_connect_failed");
             log.warn("event=backend_connect_failed pool={} backend={} cause={}", pool.name(), target,
                     f.cause().toString());
+            upstreamError = describe(f.cause());
             BackendServer next = attempts < MAX_ATTEMPTS ? pool.pick(target) : null;
             if (next != null && next != target) {
                 server = next;
                 connect();
             } else {
-                respondError(HttpResponseStatus.BAD_GATEWAY, "cannot connect to a backend of pool " + pool.name());
+                respondError(HttpResponseStatus.BAD_GATEWAY, "backend_connect",
+                        "cannot connect to a backend of pool " + pool.name());
             }
             return;
         }
         BackendConnector.Lease lease = f.getNow();
         backend = lease.channel();
         reused = lease.reused();
+        connectNanos = reused && attempts == 1 ? 0 : System.nanoTime() - connectStartNanos;
         BackendHandler.of(backend).attach(this);
         Channel b = backend;
         b.write(outbound);
@@ -412,7 +450,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
                 ReferenceCountUtil.release(msg);
                 services.metrics().increment("proxy.backend_bad_response");
                 dropBackend();
-                respondError(HttpResponseStatus.BAD_GATEWAY, "malformed response from backend");
+                respondError(HttpResponseStatus.BAD_GATEWAY, "backend_bad_response", "malformed response from backend");
                 return;
             }
             int code = response.status().code();
@@ -424,6 +462,8 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
             }
             cancelRequestTimer();
             responseStarted = true;
+            status = code;
+            ttfbNanos = System.nanoTime() - startNanos;
             responseKeepAlive = HttpUtil.isKeepAlive(response);
             switching = code == 101;
             prepareResponseHeaders(response);
@@ -437,6 +477,9 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
             return;
         }
         boolean last = msg instanceof LastHttpContent;
+        if (msg instanceof HttpContent c) {
+            bytesOut += c.content().readableBytes();
+        }
         Channel b = backend;
         if (msg instanceof HttpResponse && !last) {
             // headers: no flush of their own; they leave with the body when it came in the same read (one TLS
@@ -448,6 +491,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
         }
         ctx.writeAndFlush(msg).addListener((ChannelFutureListener) f -> {
             if (!f.isSuccess()) {
+                record("client_closed");
                 closeAll();
             } else if (last) {
                 exchangeDone();
@@ -493,6 +537,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
         }
         backend = null;
         finishAccounting();
+        record(null);
         state = State.IDLE;
         if (http2) {
             if (!requestDone) {
@@ -537,9 +582,10 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
                 return;
             }
             services.metrics().increment("proxy.backend_closed_early");
-            respondError(HttpResponseStatus.BAD_GATEWAY, "backend closed the connection");
+            respondError(HttpResponseStatus.BAD_GATEWAY, "backend_closed_early", "backend closed the connection");
         } else {
             services.metrics().increment("proxy.backend_closed_mid_response");
+            record("backend_closed_mid_response");
             closeAll();
         }
     }
@@ -552,8 +598,9 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
         if (!responseStarted) {
             services.metrics().increment("proxy.backend_timeout");
             dropBackend();
-            respondError(HttpResponseStatus.GATEWAY_TIMEOUT, "backend idle");
+            respondError(HttpResponseStatus.GATEWAY_TIMEOUT, "backend_timeout", "backend idle");
         } else {
+            record("backend_timeout");
             closeAll();
         }
     }
@@ -564,7 +611,8 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
             if (state == State.FORWARDING && !responseStarted) {
                 services.metrics().increment("proxy.backend_timeout");
                 dropBackend();
-                respondError(HttpResponseStatus.GATEWAY_TIMEOUT, "backend did not answer within " + ms + " ms");
+                respondError(HttpResponseStatus.GATEWAY_TIMEOUT, "backend_timeout",
+                        "backend did not answer within " + ms + " ms");
             }
         }, ms, TimeUnit.MILLISECONDS);
     }
@@ -581,6 +629,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
     private void startTunnel() {
         state = State.TUNNEL;
         finishAccounting();
+        record(null); // the upgrade's exchange; the tunnel's bytes are not counted
         services.metrics().increment("proxy.websocket_tunnels");
         for (Map.Entry<String, io.netty.channel.ChannelHandler> e : ctx.pipeline().toMap().entrySet()) {
             if (e.getValue() != this && isHttpLayer(e.getValue())) {
@@ -642,28 +691,33 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
 
     // ---- errors, teardown ---------------------------------------------------------------------
 
-    private void respondError(HttpResponseStatus status, String detail) {
-        respondError(status, detail, !requestDone);
+    private void respondError(HttpResponseStatus status, String cause, String detail) {
+        respondError(status, cause, detail, !requestDone);
     }
 
     /**
      * Answers the client ourselves. The connection stays open (HTTP/1.1) only when the rest of the
      * request is known to be empty; otherwise it is closed after the response.
      */
-    private void respondError(HttpResponseStatus status, String detail, boolean bodyPending) {
+    private void respondError(HttpResponseStatus status, String cause, String detail, boolean bodyPending) {
         cancelRequestTimer();
         dropBackend();
         finishAccounting();
         if (responseStarted) {
+            record(cause);
             closeAll();
             return;
         }
         responseStarted = true;
+        this.status = status.code();
         boolean close = !http2 && (!requestKeepAlive || bodyPending || draining);
         services.metrics().increment("http.responses." + (status.code() / 100) + "xx");
         log.debug("event=proxy_error status={} host={} detail={}", status.code(), host, detail);
-        ctx.writeAndFlush(ErrorResponses.of(ctx.alloc(), status, detail, close)).addListener(
+        io.netty.handler.codec.http.FullHttpResponse answer = ErrorResponses.of(ctx.alloc(), status, detail, close);
+        bytesOut = answer.content().readableBytes();
+        ctx.writeAndFlush(answer).addListener(
                 (ChannelFutureListener) f -> {
+                    record(cause);
                     if (!f.isSuccess() || close) {
                         ctx.close();
                     } else if (http2) {
@@ -722,6 +776,13 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
     }
 
     private void resetExchange() {
+        status = 0;
+        bytesOut = 0;
+        connectStartNanos = 0;
+        connectNanos = -1;
+        ttfbNanos = -1;
+        requestId = null;
+        upstreamError = null;
         outbound = null;
         host = null;
         requestDone = false;
@@ -748,6 +809,9 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        if (state == State.FORWARDING) {
+            record("client_closed");
+        }
         cancelRequestTimer();
         dropBackend();
         finishAccounting();
@@ -781,7 +845,50 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
             services.metrics().increment("http.header_too_large");
         }
         log.debug("event=client_error client={} cause={}", ctx.channel().remoteAddress(), cause.toString());
+        if (state == State.FORWARDING) {
+            record("client_error");
+        }
         closeAll();
+    }
+
+    /**
+     * Hands the exchange's record to the observer, once per exchange (the first end wins: a response
+     * completed, an error answered, the connection lost). {@code why} is null when a backend answered.
+     */
+    private void record(String why) {
+        if (recorded || startNanos == 0) {
+            return;
+        }
+        recorded = true;
+        Channel ch = connection();
+        ConnectionTls tls = ConnectionTls.of(ctx.channel());
+        String u = uri;
+        int q = u == null ? -1 : u.indexOf('?');
+        String path = q < 0 ? u : u.substring(0, q);
+        String query = q < 0 ? null : u.substring(q + 1);
+        RequestRecord r = new RequestRecord(startEpochMillis,
+                ch.remoteAddress() instanceof InetSocketAddress isa ? isa : null, sni(), host,
+                covered == null ? (tls == null ? null : tls.certificateId()) : covered.bundleId(),
+                pool == null ? null : pool.name(), server == null ? null : server.toString(),
+                method, path, protocol, status, bodyBytes, bytesOut,
+                tls == null ? -1 : tls.handshakeNanos(), connectNanos, ttfbNanos, System.nanoTime() - startNanos,
+                tls == null ? null : tls.tlsVersion(), tls == null ? null : tls.cipher(),
+                tls == null ? null : tls.group(), tls != null && tls.resumed(), requestId,
+                why, upstreamError, query);
+        try {
+            services.observer().onRequest(r);
+        } catch (RuntimeException e) {
+            log.warn("event=observer_failed cause={}", e.toString());
+        }
+    }
+
+    private static String describe(Throwable t) {
+        String m = t.getMessage();
+        return m == null ? t.getClass().getSimpleName() : m;
+    }
+
+    private Channel connection() {
+        return http2 && ctx.channel().parent() != null ? ctx.channel().parent() : ctx.channel();
     }
 
     private String sni() {

@@ -6,6 +6,7 @@ import dev.gatehouse.tls.backend.BackendConnector;
 import dev.gatehouse.tls.backend.HealthChecker;
 import dev.gatehouse.tls.backend.Router;
 import dev.gatehouse.tls.metrics.EdgeMetrics;
+import dev.gatehouse.tls.observe.RequestObserver;
 import dev.gatehouse.tls.proxy.DrainEvent;
 import dev.gatehouse.tls.proxy.ProxyServices;
 import dev.gatehouse.tls.sni.CertificateRegistry;
@@ -41,6 +42,7 @@ public final class EdgeServer implements AutoCloseable {
     private final EdgeConfig config;
     private final CertificateRegistry registry;
     private final ChallengeStore challenges;
+    private final RequestObserver observer;
     private final EdgeMetrics metrics = new EdgeMetrics();
     private final AtomicReference<Router> router = new AtomicReference<>(Router.builder().build());
     private final AtomicInteger inflight = new AtomicInteger();
@@ -56,9 +58,19 @@ public final class EdgeServer implements AutoCloseable {
             new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public EdgeServer(EdgeConfig config, CertificateRegistry registry, ChallengeStore challenges) {
+        this(config, registry, challenges, RequestObserver.NONE);
+    }
+
+    /**
+     * @param observer told of every finished request and every handshake, on the event loop (the access
+     *                 log, the metrics; {@link RequestObserver#both} to combine them)
+     */
+    public EdgeServer(EdgeConfig config, CertificateRegistry registry, ChallengeStore challenges,
+            RequestObserver observer) {
         this.config = config;
         this.registry = registry;
         this.challenges = challenges;
+        this.observer = java.util.Objects.requireNonNull(observer, "observer");
     }
 
     /** Binds the listeners. Returns once they accept connections. */
@@ -70,7 +82,7 @@ public final class EdgeServer implements AutoCloseable {
         var proxy = config.proxy();
         BackendConnector connector = new BackendConnector(transport, (int) proxy.connectTimeout().toMillis(),
                 proxy.idleTimeout().toMillis(), proxy.maxHeaderSize(), 1024);
-        ProxyServices services = new ProxyServices(router::get, connector, proxy, metrics, inflight);
+        ProxyServices services = new ProxyServices(router::get, connector, proxy, metrics, inflight, observer);
 
         ServerBootstrap https = new ServerBootstrap()
                 .group(group)

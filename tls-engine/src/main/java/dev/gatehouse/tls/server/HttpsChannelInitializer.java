@@ -92,7 +92,7 @@ final class HttpsChannelInitializer extends ChannelInitializer<Channel> {
     }
 
     private void addTlsHandlers(ChannelPipeline p) {
-        p.addLast(SNI, new TenantSniHandler(registry, metrics, config.maxClientHelloLength(),
+        p.addLast(SNI, new TenantSniHandler(registry, metrics, services.observer(), config.maxClientHelloLength(),
                 config.handshakeTimeout().toMillis(), TLS));
         p.addLast(ALPN, new AlpnHandler());
     }
@@ -193,6 +193,7 @@ final class HttpsChannelInitializer extends ChannelInitializer<Channel> {
     private void count(Channel ch, HandshakeFailure reason) {
         if (ch.attr(OUTCOME_COUNTED).setIfAbsent(Boolean.TRUE) == null) {
             metrics.handshakeFailed(reason);
+            services.observer().onHandshake(TenantSniHandler.refusedRecord(ch, reason, ch.attr(TenantSniHandler.SNI).get()));
         }
     }
 

@@ -2,6 +2,9 @@ package dev.gatehouse.tls.sni;
 
 import dev.gatehouse.tls.metrics.EdgeMetrics;
 import dev.gatehouse.tls.metrics.EdgeMetrics.HandshakeFailure;
+import dev.gatehouse.tls.observe.HandshakeRecord;
+import dev.gatehouse.tls.observe.RequestObserver;
+import io.netty.channel.Channel;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -15,6 +18,8 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
+import java.net.InetSocketAddress;
+import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,6 +43,10 @@ public final class TenantSniHandler extends AbstractSniHandler<Served> {
     public static final AttributeKey<CoveredNames> SERVED_BUNDLE = AttributeKey.valueOf("gatehouse.bundle");
     /** The normalized SNI of a connection. */
     public static final AttributeKey<String> SNI = AttributeKey.valueOf("gatehouse.sni");
+    /** What the completed handshake negotiated, and how long it took (see {@link ConnectionTls}). */
+    public static final AttributeKey<ConnectionTls> TLS = AttributeKey.valueOf("gatehouse.tls");
+    /** {@link System#nanoTime()} at the connection's first ClientHello byte. */
+    public static final AttributeKey<Long> HANDSHAKE_START = AttributeKey.valueOf("gatehouse.handshakeStart");
 
     private static final byte ALERT_HANDSHAKE_FAILURE = 40;
     private static final byte ALERT_INTERNAL_ERROR = 80;
@@ -46,21 +55,36 @@ public final class TenantSniHandler extends AbstractSniHandler<Served> {
 
     private final CertificateRegistry registry;
     private final EdgeMetrics metrics;
+    private final RequestObserver observer;
     private final String sslHandlerName;
     private ClientHelloInfo hello = ClientHelloInfo.UNKNOWN;
     private boolean noClientHello;
     private boolean refused;
+    private long startNanos;
+    private long startEpochMillis;
 
     public TenantSniHandler(CertificateRegistry registry, EdgeMetrics metrics, int maxClientHelloLength,
             long handshakeTimeoutMillis, String sslHandlerName) {
+        this(registry, metrics, RequestObserver.NONE, maxClientHelloLength, handshakeTimeoutMillis, sslHandlerName);
+    }
+
+    /** @param observer told of every handshake: completed here, refused here or in the pipeline after us */
+    public TenantSniHandler(CertificateRegistry registry, EdgeMetrics metrics, RequestObserver observer,
+            int maxClientHelloLength, long handshakeTimeoutMillis, String sslHandlerName) {
         super(maxClientHelloLength, handshakeTimeoutMillis);
         this.registry = registry;
         this.metrics = metrics;
+        this.observer = observer;
         this.sslHandlerName = sslHandlerName;
     }
 
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, java.util.List<Object> out) throws Exception {
+        if (startNanos == 0) {
+            startNanos = System.nanoTime();
+            startEpochMillis = System.currentTimeMillis();
+            ctx.channel().attr(HANDSHAKE_START).set(startNanos);
+        }
         if (refused) {
             in.skipBytes(in.readableBytes()); // the alert is on its way and the connection closing
             return;
@@ -109,6 +133,7 @@ public final class TenantSniHandler extends AbstractSniHandler<Served> {
             ctx.channel().attr(SERVED_BUNDLE).set(served.covered);
             ctx.channel().attr(SNI).set(hostname);
             log.debug("event=sni_selected sni={} bundle={}", hostname, served.bundle.id());
+            observeCompletion(ctx.channel(), sslHandler, served.bundle.id(), hostname);
             ctx.pipeline().replace(this, sslHandlerName, sslHandler);
             sslHandler = null;
         } catch (Exception e) {
@@ -127,13 +152,11 @@ public final class TenantSniHandler extends AbstractSniHandler<Served> {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         Throwable root = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
-        if (root instanceof NotSslRecordException) {
-            metrics.handshakeFailed(HandshakeFailure.NOT_TLS);
-        } else if (root instanceof TooLongFrameException) {
-            metrics.handshakeFailed(HandshakeFailure.CLIENT_HELLO_TOO_LARGE);
-        } else {
-            metrics.handshakeFailed(HandshakeFailure.OTHER);
-        }
+        HandshakeFailure reason = root instanceof NotSslRecordException ? HandshakeFailure.NOT_TLS
+                : root instanceof TooLongFrameException ? HandshakeFailure.CLIENT_HELLO_TOO_LARGE
+                : HandshakeFailure.OTHER;
+        metrics.handshakeFailed(reason);
+        observer.onHandshake(refusedRecord(ctx.channel(), reason, null));
         log.debug("event=client_hello_rejected client={} cause={}", ctx.channel().remoteAddress(), root.toString());
         ctx.close();
     }
@@ -144,9 +167,45 @@ public final class TenantSniHandler extends AbstractSniHandler<Served> {
         }
         refused = true;
         metrics.handshakeFailed(reason);
+        observer.onHandshake(refusedRecord(ctx.channel(), reason, hostname));
         log.debug("event=handshake_refused reason={} sni={} client={}", reason, hostname, ctx.channel().remoteAddress());
         // A fatal alert record (RFC 8446 §6): content type 21, legacy version TLS 1.2, level 2 = fatal.
         ByteBuf record = Unpooled.wrappedBuffer(new byte[] {21, 3, 3, 0, 2, 2, alert});
         ctx.writeAndFlush(record).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    /**
+     * When the handshake on {@code sslHandler} succeeds, records what it negotiated on the channel
+     * ({@link #TLS}) and reports it. The promise completes before the handshake event travels the
+     * pipeline, so the attribute is set before ALPN builds the HTTP handlers.
+     */
+    private void observeCompletion(Channel ch, SslHandler sslHandler, String bundleId, String hostname) {
+        long start = startNanos;
+        long startMillis = startEpochMillis;
+        sslHandler.handshakeFuture().addListener(f -> {
+            if (!f.isSuccess()) {
+                return; // classified (and reported) by the ALPN handler
+            }
+            ConnectionTls tls = ConnectionTls.read(sslHandler.engine(), bundleId, start, startMillis);
+            ch.attr(TLS).set(tls);
+            observer.onHandshake(new HandshakeRecord(System.currentTimeMillis(), remote(ch), hostname, bundleId,
+                    tls.resumed() ? "resumed" : "full", tls.tlsVersion(), tls.cipher(), tls.group(),
+                    tls.handshakeNanos()));
+        });
+    }
+
+    /**
+     * The record of a handshake refused for {@code reason}; {@code outcome} is the reason's lower-case
+     * name ({@code unknown_sni}), the suffix of its counter.
+     */
+    public static HandshakeRecord refusedRecord(Channel ch, HandshakeFailure reason, String sni) {
+        Long start = ch.attr(HANDSHAKE_START).get();
+        return new HandshakeRecord(System.currentTimeMillis(), remote(ch), sni, null,
+                reason.name().toLowerCase(Locale.ROOT), null, null, null,
+                start == null ? -1 : System.nanoTime() - start);
+    }
+
+    private static InetSocketAddress remote(Channel ch) {
+        return ch.remoteAddress() instanceof InetSocketAddress isa ? isa : null;
     }
 }

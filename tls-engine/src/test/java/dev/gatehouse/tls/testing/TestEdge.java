@@ -35,6 +35,11 @@ public final class TestEdge implements AutoCloseable {
     }
 
     public TestEdge(UnaryOperator<EdgeConfig.Builder> tune) throws Exception {
+        this(tune, dev.gatehouse.tls.observe.RequestObserver.NONE);
+    }
+
+    public TestEdge(UnaryOperator<EdgeConfig.Builder> tune, dev.gatehouse.tls.observe.RequestObserver observer)
+            throws Exception {
         backend = EchoBackend.start("backend-1", "127.0.0.1", 0);
         EdgeConfig config = tune.apply(EdgeConfig.builder()
                 .httpsAddress(new InetSocketAddress("127.0.0.1", 0))
@@ -44,7 +49,7 @@ public final class TestEdge implements AutoCloseable {
                 .proxy(ProxySettings.defaults())).build();
         registry = new CertificateRegistry(new SslContextFactory(config.preferNativeTls(), config.http2(), 300),
                 config.maxContexts());
-        edge = new EdgeServer(config, registry, new InMemoryChallengeStore());
+        edge = new EdgeServer(config, registry, new InMemoryChallengeStore(), observer);
         edge.setRouter(Router.builder().defaultPool(BackendPool.of("default",
                 new BackendServer("127.0.0.1", backend.port()))).build());
         edge.start();

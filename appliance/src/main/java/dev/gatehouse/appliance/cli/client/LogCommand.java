@@ -8,11 +8,14 @@ import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
-/** {@code gatehouse log ...}: the node's application log levels, through {@code /v1/log-levels} (admin). */
+/**
+ * {@code gatehouse log ...}: the node's application log levels ({@code /v1/log-levels}) and its
+ * access log ({@code /v1/access-log/reopen}); admin token.
+ */
 @Command(name = "log", mixinStandardHelpOptions = true,
-        description = "Read and change logger levels of the node's application log at runtime. Per node: each node "
-                + "of a cluster keeps its own levels, until it restarts.",
-        subcommands = {LogCommand.Level.class, LogCommand.Levels.class})
+        description = "Read and change logger levels of the node's application log at runtime (per node, until it "
+                + "restarts), and reopen its access log after rotation (admin token).",
+        subcommands = {LogCommand.Level.class, LogCommand.Levels.class, LogCommand.Reopen.class})
 public final class LogCommand {
 
     private LogCommand() {
@@ -63,6 +66,23 @@ public final class LogCommand {
             Table table = new Table("LOGGER", "LEVEL", "EFFECTIVE");
             list.path("items").forEach(l -> print(out, table, l));
             out.table(table);
+        }
+    }
+
+    /** {@code log reopen}: {@code POST /v1/access-log/reopen}, for logrotate's postrotate. */
+    @Command(name = "reopen", mixinStandardHelpOptions = true,
+            description = {"Close the access log and open accessLog.path again (after logrotate moved it away).",
+                "Returns once the new file is open. SIGHUP to the node does the same."})
+    static final class Reopen extends ClientCommand {
+        @Override
+        void run(ConsoleApiClient console, Output out) throws ApiRefusedException, ConsoleUnreachableException {
+            JsonNode s = console.post("/v1/access-log/reopen", Map.of());
+            if (out.json()) {
+                out.json(s);
+                return;
+            }
+            out.line("access log reopened: " + text(s, "destination") + " (lines written: " + text(s, "writtenLines")
+                    + ", dropped: " + text(s, "droppedRecords") + ")");
         }
     }
 }

@@ -1,0 +1,156 @@
+package dev.gatehouse.appliance.accesslog;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gatehouse.tls.observe.RequestRecord;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class AccessLogLineTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final AccessLogLine line = new AccessLogLine("edge-1", List.of(), false,
+            Map.of("crt_a", "tenant-a")::get);
+
+    private static JsonNode parse(byte[] bytes) throws Exception {
+        String s = new String(bytes, StandardCharsets.UTF_8);
+        assertThat(s).endsWith("\n");
+        assertThat(s.indexOf('\n')).as("one physical line").isEqualTo(s.length() - 1);
+        for (byte b : bytes) {
+            assertThat(b & 0xff).as("7-bit clean").isLessThan(0x80);
+        }
+        return JSON.readTree(s);
+    }
+
+    private static List<String> names(JsonNode n) {
+        List<String> out = new ArrayList<>();
+        n.fieldNames().forEachRemaining(out::add);
+        return out;
+    }
+
+    @Test
+    void writesEveryFieldOfARequestInOrder() throws Exception {
+        JsonNode n = parse(line.format(Records.request("app.tenant-a.test", "/a/b", "token=secret", "rid1")));
+        assertThat(names(n)).containsExactly("ts", "type", "node", "client", "clientPort", "sni", "host", "tenant",
+                "certificate", "pool", "server", "method", "path", "protocol", "status", "bytesIn", "bytesOut",
+                "handshakeMs", "connectMs", "ttfbMs", "totalMs", "tls", "requestId", "cause", "upstreamError");
+        assertThat(n.get("ts").asText()).isEqualTo("2026-12-01T09:30:00.123Z");
+        assertThat(n.get("type").asText()).isEqualTo("request");
+        assertThat(n.get("node").asText()).isEqualTo("edge-1");
+        assertThat(n.get("client").asText()).isEqualTo("192.0.2.7");
+        assertThat(n.get("clientPort").asInt()).isEqualTo(51234);
+        assertThat(n.get("sni").asText()).isEqualTo("app.tenant-a.test");
+        assertThat(n.get("host").asText()).isEqualTo("app.tenant-a.test");
+        assertThat(n.get("tenant").asText()).isEqualTo("tenant-a");
+        assertThat(n.get("certificate").asText()).isEqualTo("crt_a");
+        assertThat(n.get("pool").asText()).isEqualTo("app");
+        assertThat(n.get("server").asText()).isEqualTo("10.0.0.5:8080");
+        assertThat(n.get("method").asText()).isEqualTo("GET");
+        assertThat(n.get("path").asText()).as("query left out by default").isEqualTo("/a/b");
+        assertThat(n.get("protocol").asText()).isEqualTo("HTTP/2");
+        assertThat(n.get("status").asInt()).isEqualTo(200);
+        assertThat(n.get("bytesIn").asLong()).isEqualTo(12);
+        assertThat(n.get("bytesOut").asLong()).isEqualTo(3456);
+        assertThat(n.get("handshakeMs").decimalValue()).isEqualByComparingTo("2.345");
+        assertThat(n.get("connectMs").decimalValue()).isEqualByComparingTo("0.456");
+        assertThat(n.get("ttfbMs").decimalValue()).isEqualByComparingTo("10.111");
+        assertThat(n.get("totalMs").decimalValue()).isEqualByComparingTo("12.345");
+        assertThat(n.get("tls").get("version").asText()).isEqualTo("TLSv1.3");
+        assertThat(n.get("tls").get("cipher").asText()).isEqualTo("TLS_AES_128_GCM_SHA256");
+        assertThat(n.get("tls").get("group").asText()).isEqualTo("X25519");
+        assertThat(n.get("tls").get("resumed").asBoolean()).isFalse();
+        assertThat(n.get("requestId").asText()).isEqualTo("rid1");
+        assertThat(n.get("cause").isNull()).isTrue();
+        assertThat(n.get("upstreamError").isNull()).isTrue();
+    }
+
+    @Test
+    void writesOwnAnswersWithNullsAndMinusOne() throws Exception {
+        RequestRecord r = new RequestRecord(Records.START, null, null, null, null, null, null, "GET", "/", "HTTP/1.1",
+                421, 0, 90, -1, -1, -1, 1_000, null, null, null, false, null, "misdirected", null, null);
+        JsonNode n = parse(line.format(r));
+        assertThat(n.get("client").isNull()).isTrue();
+        assertThat(n.get("clientPort").isNull()).isTrue();
+        assertThat(n.get("tenant").isNull()).isTrue();
+        assertThat(n.get("handshakeMs").asInt()).isEqualTo(-1);
+        assertThat(n.get("connectMs").asInt()).isEqualTo(-1);
+        assertThat(n.get("ttfbMs").asInt()).isEqualTo(-1);
+        assertThat(n.get("totalMs").decimalValue()).isEqualByComparingTo("0.001");
+        assertThat(n.get("tls").isNull()).isTrue();
+        assertThat(n.get("status").asInt()).isEqualTo(421);
+        assertThat(n.get("cause").asText()).isEqualTo("misdirected");
+    }
+
+    @Test
+    void keepsTheQueryWhenAskedTo() throws Exception {
+        AccessLogLine withQuery = new AccessLogLine("edge-1", List.of(), true, id -> null);
+        assertThat(parse(withQuery.format(Records.request("h", "/a", "x=1&y=2", "r"))).get("path").asText())
+                .isEqualTo("/a?x=1&y=2");
+        assertThat(parse(withQuery.format(Records.request("h", "/a", null, "r"))).get("path").asText())
+                .isEqualTo("/a");
+    }
+
+    @Test
+    void writesOnlyTheConfiguredFieldsInCanonicalOrder() throws Exception {
+        AccessLogLine some = new AccessLogLine("edge-1", List.of("status", "ts", "tls", "host"), false, id -> null);
+        JsonNode n = parse(some.format(Records.request("rid")));
+        assertThat(names(n)).containsExactly("ts", "host", "status", "tls");
+    }
+
+    @Test
+    void writesARefusedHandshakeWithItsReasonAsCause() throws Exception {
+        JsonNode n = parse(line.format(Records.refused("unknown.example")));
+        assertThat(names(n)).containsExactly("ts", "type", "node", "client", "clientPort", "sni", "tenant",
+                "certificate", "handshakeMs", "tls", "cause");
+        assertThat(n.get("type").asText()).isEqualTo("handshake");
+        assertThat(n.get("sni").asText()).isEqualTo("unknown.example");
+        assertThat(n.get("client").asText()).isEqualTo("192.0.2.8");
+        assertThat(n.get("clientPort").asInt()).isEqualTo(40000);
+        assertThat(n.get("cause").asText()).isEqualTo("unknown_sni");
+        assertThat(n.get("handshakeMs").decimalValue()).isEqualByComparingTo("0.345");
+        assertThat(n.get("tls").isNull()).isTrue();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "evil\"}\n{\"status\":200,\"x\":\"",           // a quote and a newline: try to end the line and forge one
+        "a\rb\u0000c\u001b[31mred\u007fd\tz",           // CR, NUL, an ANSI escape, DEL, TAB
+        "caf\u00c3\u00a9 \u00ff\u00fe\u0080",           // bytes of (in)valid UTF-8, decoded one byte per char by Netty
+        "\u2028line\u2029sep \\ back\\slash",           // JavaScript line separators, backslashes
+    })
+    void escapesHostileHostAndPathIntoOneCleanLine(String hostile) throws Exception {
+        JsonNode n = parse(line.format(Records.request(hostile, "/" + hostile, null, "r")));
+        assertThat(n.get("host").asText()).isEqualTo(hostile);
+        assertThat(n.get("path").asText()).isEqualTo("/" + hostile);
+        assertThat(n.get("status").asInt()).isEqualTo(200);
+        assertThat(n.has("x")).isFalse();
+    }
+
+    @Test
+    void replacesUnpairedSurrogatesInsteadOfFailing() throws Exception {
+        String bad = "a\ud800b\udc00c\ud83d\ude00d\ud83d";
+        JsonNode n = parse(line.format(Records.request(bad, "/" + bad, null, "r")));
+        assertThat(n.get("host").asText()).isEqualTo("a\ufffdb\ufffdc\ud83d\ude00d\ufffd");
+        assertThat(AccessLogLine.wellFormed("plain")).isSameAs("plain");
+    }
+
+    @Test
+    void writesIpv6Clients() throws Exception {
+        RequestRecord r = Records.request("rid");
+        RequestRecord v6 = new RequestRecord(r.startEpochMillis(), new InetSocketAddress("::1", 443), r.sni(), r.host(),
+                r.certificateId(), r.pool(), r.server(), r.method(), r.path(), r.protocol(), r.status(), r.bytesIn(),
+                r.bytesOut(), r.handshakeNanos(), r.connectNanos(), r.ttfbNanos(), r.totalNanos(), r.tlsVersion(),
+                r.cipher(), r.group(), true, r.requestId(), r.cause(), r.upstreamError(), r.query());
+        JsonNode n = parse(line.format(v6));
+        assertThat(n.get("client").asText()).isEqualTo("0:0:0:0:0:0:0:1");
+        assertThat(n.get("tls").get("resumed").asBoolean()).isTrue();
+    }
+}
