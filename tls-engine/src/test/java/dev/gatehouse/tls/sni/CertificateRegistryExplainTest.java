@@ -85,8 +85,11 @@ class CertificateRegistryExplainTest {
     @Test
     void marksAnOlderBundleOfTheSameFamilyAsNotChosen() throws Exception {
         CertificateRegistry r = registry(false);
-        Thread.sleep(1100); // notBefore has second precision: the renewal must be later
-        r.put(PKI.ec("app-ec-renewed", "app.tenant-a.test"));
+        // a renewal: valid from half an hour ago, later than the first one's hour ago (no waiting for the clock)
+        java.time.Instant later = java.time.Instant.now().minus(java.time.Duration.ofMinutes(30));
+        r.put(dev.gatehouse.tls.testing.TestPki.bundle("app-ec-renewed", PKI.pki().issue(
+                dev.gatehouse.tls.demo.DemoPki.ecKeys(), later, later.plus(java.time.Duration.ofDays(90)),
+                "app.tenant-a.test")));
         SniExplanation e = r.explain("app.tenant-a.test");
         assertThat(e.ecdsa()).isEqualTo("app-ec-renewed");
         assertThat(e.candidates()).filteredOn(c -> c.id().equals("app-ec")).extracting(Candidate::outcome)
