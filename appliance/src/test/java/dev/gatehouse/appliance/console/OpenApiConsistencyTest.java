@@ -227,20 +227,20 @@ class OpenApiConsistencyTest {
         CertificateRecord cert = new CertificateRecord("crt_0123456789abcdef", "acme", List.of("a.acme.example"), 7L,
                 "-----BEGIN CERTIFICATE-----\n", new SealedValue("k1", "bm9uY2U=", "c2VjcmV0"), "ECDSA-P-256", 0L,
                 1L, "00", "CN=ca", "1f", false, 0L, 1L);
-        assertThat(properties("Certificate")).isEqualTo(ConsoleApi.view(cert, true, List.of()).keySet());
-        assertThat(required("Certificate")).isEqualTo(ConsoleApi.view(cert, false, cert.names()).keySet());
+        assertThat(properties("Certificate")).isEqualTo(ConsoleViews.view(cert, true, List.of()).keySet());
+        assertThat(required("Certificate")).isEqualTo(ConsoleViews.view(cert, false, cert.names()).keySet());
 
-        Map<String, Object> tenant = ConsoleApi.view(new TenantRecord("acme", "Acme", List.of(), 1L, 0L),
+        Map<String, Object> tenant = ConsoleViews.view(new TenantRecord("acme", "Acme", List.of(), 1L, 0L),
                 List.of("acme.example"), List.of("pending.acme.example"));
         assertThat(properties("Tenant")).isEqualTo(tenant.keySet());
         assertThat(required("Tenant")).isEqualTo(tenant.keySet());
 
-        Map<String, Object> token = ConsoleApi.view(new TokenRecord("0123456789ab", "hash", "admin", "", 0L, false, 1L, 0L),
+        Map<String, Object> token = ConsoleViews.view(new TokenRecord("0123456789ab", "hash", "admin", "", 0L, false, 1L, 0L),
                 null);
         assertThat(properties("Token")).isEqualTo(token.keySet());
         assertThat(required("Token")).isEqualTo(token.keySet());
 
-        Set<String> pool = ConsoleApi.view(new PoolRecord("app", List.of("127.0.0.1:8080"), "round-robin", null, 1L),
+        Set<String> pool = ConsoleViews.view(new PoolRecord("app", List.of("127.0.0.1:8080"), "round-robin", null, 1L),
                 List.of()).keySet();
         assertThat(pool).as("the stored pool's fields, then its servers' health")
                 .containsAll(fieldNames(Json.MAPPER.valueToTree(
@@ -256,7 +256,7 @@ class OpenApiConsistencyTest {
         assertThat(properties("Route")).isEqualTo(route);
         assertThat(required("Route")).isEqualTo(route);
 
-        Map<String, Object> domain = ConsoleApi.view(new dev.gatehouse.cluster.store.DomainRecord("a.acme.example",
+        Map<String, Object> domain = ConsoleViews.view(new dev.gatehouse.cluster.store.DomainRecord("a.acme.example",
                 "acme", "_gatehouse-challenge.a.acme.example", "v", "pending", null, List.of(), 0, 0, 0, 0, 0, 1L, null),
                 "127.0.0.1", 1000L);
         assertThat(properties("Domain")).isEqualTo(domain.keySet());
