@@ -41,11 +41,15 @@ public final class AccessLog implements RequestObserver, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AccessLog.class);
     private static final int MAX_BATCH = 512;
     /**
-     * Wakes the writer (a reopen, close). Not an interrupt: an interrupt during a {@code FileChannel}
-     * write closes the channel and loses the batch. When the queue is full the writer is busy anyway and
-     * looks at the requests after its batch.
+     * How long the writer parks when the queue is empty. It polls rather than waiting on the
+     * queue's condition: a waiting consumer makes every {@code offer} on the event loop signal it
+     * (a futex wake and a context switch per request when both share a core), which cost a quarter
+     * of the keep-alive throughput in bench/observability-overhead.sh. A line waits at most this
+     * long for the writer.
      */
-    private static final Object WAKE = new Object();
+    private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+    // a reopen or close wakes the writer with LockSupport.unpark, not an interrupt: an interrupt during
+    // a FileChannel write closes the channel and loses the batch
 
     private final ArrayBlockingQueue<Object> queue;
     private final LogSink sink;
@@ -142,7 +146,7 @@ public final class AccessLog implements RequestObserver, AutoCloseable {
             return done;
         }
         reopenRequests.add(done);
-        queue.offer(WAKE);
+        java.util.concurrent.locks.LockSupport.unpark(writer);
         return done;
     }
 
@@ -212,18 +216,11 @@ public final class AccessLog implements RequestObserver, AutoCloseable {
         ByteArrayOutputStream out = new ByteArrayOutputStream(64 * 1024);
         while (running || !queue.isEmpty()) {
             serveReopens();
-            Object first;
-            try {
-                first = queue.poll(1, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-            if (first == null || first == WAKE) {
+            queue.drainTo(batch, MAX_BATCH);
+            if (batch.isEmpty()) {
+                java.util.concurrent.locks.LockSupport.parkNanos(this, IDLE_PARK_NANOS);
                 continue;
             }
-            batch.add(first);
-            queue.drainTo(batch, MAX_BATCH - 1);
             writeBatch(batch, out);
             batch.clear();
         }
@@ -234,9 +231,6 @@ public final class AccessLog implements RequestObserver, AutoCloseable {
         out.reset();
         int lines = 0;
         for (Object r : batch) {
-            if (r == WAKE) {
-                continue;
-            }
             try {
                 out.write(r instanceof RequestRecord req ? line.format(req) : line.format((HandshakeRecord) r));
                 lines++;
@@ -292,7 +286,7 @@ public final class AccessLog implements RequestObserver, AutoCloseable {
             return;
         }
         running = false;
-        queue.offer(WAKE);
+        java.util.concurrent.locks.LockSupport.unpark(writer);
         try {
             writer.join(TimeUnit.SECONDS.toMillis(5));
         } catch (InterruptedException e) {
