@@ -18,6 +18,7 @@
 # Traffic goes to 127.0.0.1 only; every process started here is stopped by PID on exit; every
 # wait and loop is bounded.
 #
+# The jar is built from this work tree on every run (mvn package; nothing installed) and removed after.
 # Knobs: QUICK, REPS [3], SECS [15] (max 30), WARMUP [2], N certificates [100], GH_JAVA_OPTS,
 #        OUTDIR [bench/results/<ts>-observability], DOC [docs/benchmarks.md; QUICK: none],
 #        PERF [../shared/bench/perf].
@@ -36,13 +37,15 @@ OUTDIR="${OUTDIR:-$REPO_DIR/bench/results/$TS-observability}"
 mkdir -p "$OUTDIR" "$RUN_DIR"
 RAW="$OUTDIR/raw.log"; DATA="$OUTDIR/data.tsv"; : > "$RAW"; : > "$DATA"
 OFF_PORT=18446; ON_PORT=18447; METRICS_PORT=19464
-trap bench_cleanup EXIT
+trap 'bench_cleanup; rm -f "${RUN_JAR:-}"' EXIT
 
 ensure_tools
-if [ ! -f "$GH_SRC_JAR" ] && [ ! -f "$GH_JAR" ]; then
-    log "building the appliance jar (mvn -B -q -DskipTests package)"
-    (cd "$REPO_DIR" && mvn -B -q -DskipTests package </dev/null) >&2
-fi
+# the jar under test is built from this work tree and copied for this run only: a jar cached by an
+# earlier run (bench-lib's default GH_JAR) would measure old code
+log "building the appliance jar (mvn -B -q -DskipTests package)"
+(cd "$REPO_DIR" && mvn -B -q -DskipTests package </dev/null) >&2
+RUN_JAR="$WORKDIR/gatehouse-$TS.jar"
+GH_JAR="$RUN_JAR"
 gh_jar_prepare | tee -a "$RAW"
 {
     echo "date_utc: $(date -u +%FT%TZ)"; echo "command: $CMDLINE"

@@ -531,8 +531,7 @@ public final class ConsoleApi {
 
 
     Map<String, Object> view(CertificateRecord c, boolean withChain) {
-        Map<String, Object> m = ConsoleViews.view(c, withChain, certificates.servedNames(c));
-        return m;
+        return ConsoleViews.view(c, withChain, certificates.servedNames(c));
     }
 
     /** A tenant: {@code domains} are its verified names, {@code pendingDomains} its unproven claims. */

@@ -201,7 +201,7 @@ public final class Node implements AutoCloseable {
                 new dev.gatehouse.appliance.domains.DnsChecker(ac.resolvers(), ac.target(), Duration.ofSeconds(5)),
                 clock);
         tenants = new TenantService(store, domains, tokens, audit, clock);
-        int migrated = tenants.migrateClaimLists(log);
+        int migrated = tenants.migrateClaimLists();
         if (migrated > 0) {
             audit.record(null, "domain.migrate", "domains", migrated + " claim(s) of earlier releases verified as "
                     + "migrated", null);

@@ -32,6 +32,7 @@ import java.util.regex.Pattern;
 public final class TenantService {
 
     private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(TenantService.class);
 
     private final Store store;
     private final DomainService domains;
@@ -198,7 +199,7 @@ public final class TenantService {
      * objects, verified as {@code migrated}, once; returns how many were migrated. A name already
      * proven by another tenant is left out and logged.
      */
-    public synchronized int migrateClaimLists(org.slf4j.Logger log) throws StoreException {
+    public synchronized int migrateClaimLists() throws StoreException {
         int migrated = 0;
         for (TenantRecord t : store.tenants()) {
             if (t.domains().isEmpty()) {
