@@ -4,12 +4,11 @@ import dev.gatehouse.appliance.config.GatehouseConfig;
 import dev.gatehouse.tls.observe.HandshakeRecord;
 import dev.gatehouse.tls.observe.RequestObserver;
 import dev.gatehouse.tls.observe.RequestRecord;
-import java.io.ByteArrayOutputStream;
+import io.netty.util.internal.PlatformDependent;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
@@ -51,7 +50,11 @@ public final class AccessLog implements RequestObserver, AutoCloseable {
     // a reopen or close wakes the writer with LockSupport.unpark, not an interrupt: an interrupt during
     // a FileChannel write closes the channel and loses the batch
 
-    private final ArrayBlockingQueue<Object> queue;
+    /**
+     * Many event loops offer, the writer polls: a lock-free bounded MPSC array queue (JCTools, as
+     * shaded in Netty), where {@code ArrayBlockingQueue} took a lock on every offer.
+     */
+    private final java.util.Queue<Object> queue;
     private final LogSink sink;
     private final AccessLogLine line;
     private final int sample;
@@ -71,7 +74,7 @@ public final class AccessLog implements RequestObserver, AutoCloseable {
     private final AtomicLong reopens = new AtomicLong();
 
     AccessLog(GatehouseConfig.AccessLog settings, String node, Function<String, String> tenantOf, LogSink sink) {
-        this.queue = new ArrayBlockingQueue<>(settings.queueSize());
+        this.queue = PlatformDependent.newFixedMpscQueue(settings.queueSize());
         this.sink = sink;
         this.line = new AccessLogLine(node, settings.fields(), settings.query(), tenantOf);
         this.sample = settings.sampleRefusedHandshakes();
@@ -213,10 +216,13 @@ public final class AccessLog implements RequestObserver, AutoCloseable {
 
     private void writeLoop() {
         List<Object> batch = new ArrayList<>(MAX_BATCH);
-        ByteArrayOutputStream out = new ByteArrayOutputStream(64 * 1024);
+        JsonLine out = new JsonLine(64 * 1024);
         while (running || !queue.isEmpty()) {
             serveReopens();
-            queue.drainTo(batch, MAX_BATCH);
+            Object next;
+            while (batch.size() < MAX_BATCH && (next = queue.poll()) != null) {
+                batch.add(next);
+            }
             if (batch.isEmpty()) {
                 java.util.concurrent.locks.LockSupport.parkNanos(this, IDLE_PARK_NANOS);
                 continue;
@@ -227,14 +233,20 @@ public final class AccessLog implements RequestObserver, AutoCloseable {
         serveReopens();
     }
 
-    private void writeBatch(List<Object> batch, ByteArrayOutputStream out) {
-        out.reset();
+    private void writeBatch(List<Object> batch, JsonLine out) {
+        out.clear();
         int lines = 0;
         for (Object r : batch) {
+            int mark = out.length();
             try {
-                out.write(r instanceof RequestRecord req ? line.format(req) : line.format((HandshakeRecord) r));
+                if (r instanceof RequestRecord req) {
+                    line.append(req, out);
+                } else {
+                    line.append((HandshakeRecord) r, out);
+                }
                 lines++;
-            } catch (IOException | RuntimeException e) {
+            } catch (RuntimeException e) {
+                out.truncate(mark); // no half line
                 dropped.increment();
                 log.warn("event=access_log_format_failed cause={}", e.toString());
             }
@@ -243,7 +255,7 @@ public final class AccessLog implements RequestObserver, AutoCloseable {
             return;
         }
         try {
-            sink.write(out.toByteArray(), out.size());
+            sink.write(out.array(), out.length());
             written.addAndGet(lines);
         } catch (IOException e) {
             dropped.add(lines);
@@ -252,9 +264,7 @@ public final class AccessLog implements RequestObserver, AutoCloseable {
                         writeErrors.get(), e.toString());
             }
         }
-        if (out.size() > 1024 * 1024) {
-            out.reset(); // a huge batch leaves no huge buffer behind
-        }
+        out.shrinkTo(1024 * 1024); // a huge batch leaves no huge buffer behind
     }
 
     private void serveReopens() {

@@ -1,27 +1,23 @@
 package dev.gatehouse.appliance.accesslog;
 
-import com.fasterxml.jackson.core.JsonEncoding;
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import dev.gatehouse.appliance.config.ConfigLoader;
 import dev.gatehouse.tls.observe.HandshakeRecord;
 import dev.gatehouse.tls.observe.RequestRecord;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 import java.util.function.Function;
 
 /**
- * Formats one access-log line: a JSON object on one physical line, ended by {@code \n}, written with
- * Jackson's streaming {@link JsonGenerator}. Everything a client controls (Host, path, SNI, method)
+ * Formats one access-log line: a JSON object on one physical line, ended by {@code \n}, written into
+ * a {@link JsonLine} (bytes, no intermediate strings). Everything a client controls (Host, path, SNI, method)
  * is escaped: quotes and backslashes, control characters ({@code \n}, {@code \r}, ESC ...) and every
  * non-ASCII character as {@code \\uXXXX}, so a line is 7-bit clean and a hostile value can neither
  * end it nor forge another. Netty decodes header bytes one to one into chars 0-255, so bytes that are
@@ -65,15 +61,27 @@ final class AccessLogLine {
         }
     }
 
-    private static final DateTimeFormatter TS = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'", Locale.ROOT)
+    private static final DateTimeFormatter TS = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.", Locale.ROOT)
             .withZone(ZoneOffset.UTC);
+    private static final byte[][] KEYS = new byte[Field.values().length][];
+    private static final byte[] VERSION = JsonLine.key("version");
+    private static final byte[] CIPHER = JsonLine.key("cipher");
+    private static final byte[] GROUP = JsonLine.key("group");
+    private static final byte[] RESUMED = JsonLine.key("resumed");
 
-    private final JsonFactory json = JsonFactory.builder().enable(JsonWriteFeature.ESCAPE_NON_ASCII).build();
-    private final ByteArrayOutputStream buffer = new ByteArrayOutputStream(512);
+    static {
+        for (Field f : Field.values()) {
+            KEYS[f.ordinal()] = JsonLine.key(f.key);
+        }
+    }
+
     private final String node;
-    private final Set<Field> fields;
+    private final boolean[] on = new boolean[Field.values().length];
     private final boolean query;
     private final Function<String, String> tenantOf;
+    /** The timestamp up to the seconds ({@code "2026-12-01T09:30:00.}) of the last line's second. */
+    private long cachedSecond = Long.MIN_VALUE;
+    private byte[] cachedPrefix;
 
     /**
      * @param fields   the subset to write (empty: all)
@@ -86,160 +94,158 @@ final class AccessLogLine {
         this.tenantOf = tenantOf;
         EnumSet<Field> set = fields.isEmpty() ? EnumSet.allOf(Field.class) : EnumSet.noneOf(Field.class);
         fields.forEach(f -> set.add(Field.named(f)));
-        this.fields = set;
+        set.forEach(f -> on[f.ordinal()] = true);
     }
 
     /** The line of a finished request, {@code \n} included. */
-    byte[] format(RequestRecord r) throws IOException {
-        buffer.reset();
-        try (JsonGenerator g = json.createGenerator(buffer, JsonEncoding.UTF8)) {
-            g.writeStartObject();
-            if (on(Field.TS)) {
-                g.writeStringField("ts", TS.format(Instant.ofEpochMilli(r.startEpochMillis())));
-            }
-            string(g, Field.TYPE, "request");
-            string(g, Field.NODE, node);
-            client(g, r.client());
-            string(g, Field.SNI, r.sni());
-            string(g, Field.HOST, r.host());
-            string(g, Field.TENANT, r.certificateId() == null ? null : tenantOf.apply(r.certificateId()));
-            string(g, Field.CERTIFICATE, r.certificateId());
-            string(g, Field.POOL, r.pool());
-            string(g, Field.SERVER, r.server());
-            string(g, Field.METHOD, r.method());
-            string(g, Field.PATH, query && r.query() != null ? r.path() + "?" + r.query() : r.path());
-            string(g, Field.PROTOCOL, r.protocol());
-            number(g, Field.STATUS, r.status());
-            number(g, Field.BYTES_IN, r.bytesIn());
-            number(g, Field.BYTES_OUT, r.bytesOut());
-            millis(g, Field.HANDSHAKE_MS, r.handshakeNanos());
-            millis(g, Field.CONNECT_MS, r.connectNanos());
-            millis(g, Field.TTFB_MS, r.ttfbNanos());
-            millis(g, Field.TOTAL_MS, r.totalNanos());
-            tls(g, r.tlsVersion(), r.cipher(), r.group(), r.resumed());
-            string(g, Field.REQUEST_ID, r.requestId());
-            string(g, Field.CAUSE, r.cause());
-            string(g, Field.UPSTREAM_ERROR, r.upstreamError());
-            g.writeEndObject();
-        }
-        buffer.write('\n');
-        return buffer.toByteArray();
+    byte[] format(RequestRecord r) {
+        JsonLine out = new JsonLine(512);
+        append(r, out);
+        return out.toByteArray();
     }
 
-    /** The line of a (refused) handshake, {@code \n} included: request fields are left out. */
-    byte[] format(HandshakeRecord h) throws IOException {
-        buffer.reset();
-        try (JsonGenerator g = json.createGenerator(buffer, JsonEncoding.UTF8)) {
-            g.writeStartObject();
-            if (on(Field.TS)) {
-                g.writeStringField("ts", TS.format(Instant.ofEpochMilli(h.epochMillis())));
-            }
-            string(g, Field.TYPE, "handshake");
-            string(g, Field.NODE, node);
-            client(g, h.client());
-            string(g, Field.SNI, h.sni());
-            string(g, Field.TENANT, h.certificateId() == null ? null : tenantOf.apply(h.certificateId()));
-            string(g, Field.CERTIFICATE, h.certificateId());
-            millis(g, Field.HANDSHAKE_MS, h.durationNanos());
-            tls(g, h.tlsVersion(), h.cipher(), h.group(), "resumed".equals(h.outcome()));
-            string(g, Field.CAUSE, h.ok() ? null : h.outcome());
-            g.writeEndObject();
+    /** The line of a (refused) handshake, {@code \n} included. */
+    byte[] format(HandshakeRecord h) {
+        JsonLine out = new JsonLine(256);
+        append(h, out);
+        return out.toByteArray();
+    }
+
+    /** Appends the line of a finished request, {@code \n} included. */
+    void append(RequestRecord r, JsonLine g) {
+        g.beginObject();
+        timestamp(g, r.startEpochMillis());
+        string(g, Field.TYPE, "request");
+        string(g, Field.NODE, node);
+        client(g, r.client());
+        string(g, Field.SNI, r.sni());
+        string(g, Field.HOST, r.host());
+        if (on(Field.TENANT)) {
+            string(g, Field.TENANT, r.certificateId() == null ? null : tenantOf.apply(r.certificateId()));
         }
-        buffer.write('\n');
-        return buffer.toByteArray();
+        string(g, Field.CERTIFICATE, r.certificateId());
+        string(g, Field.POOL, r.pool());
+        string(g, Field.SERVER, r.server());
+        string(g, Field.METHOD, r.method());
+        if (on(Field.PATH)) {
+            string(g, Field.PATH, query && r.query() != null ? r.path() + "?" + r.query() : r.path());
+        }
+        string(g, Field.PROTOCOL, r.protocol());
+        number(g, Field.STATUS, r.status());
+        number(g, Field.BYTES_IN, r.bytesIn());
+        number(g, Field.BYTES_OUT, r.bytesOut());
+        millis(g, Field.HANDSHAKE_MS, r.handshakeNanos());
+        millis(g, Field.CONNECT_MS, r.connectNanos());
+        millis(g, Field.TTFB_MS, r.ttfbNanos());
+        millis(g, Field.TOTAL_MS, r.totalNanos());
+        tls(g, r.tlsVersion(), r.cipher(), r.group(), r.resumed());
+        string(g, Field.REQUEST_ID, r.requestId());
+        string(g, Field.CAUSE, r.cause());
+        string(g, Field.UPSTREAM_ERROR, r.upstreamError());
+        g.endObject(true);
+    }
+
+    /** Appends the line of a (refused) handshake, {@code \n} included: request fields are left out. */
+    void append(HandshakeRecord h, JsonLine g) {
+        g.beginObject();
+        timestamp(g, h.epochMillis());
+        string(g, Field.TYPE, "handshake");
+        string(g, Field.NODE, node);
+        client(g, h.client());
+        string(g, Field.SNI, h.sni());
+        if (on(Field.TENANT)) {
+            string(g, Field.TENANT, h.certificateId() == null ? null : tenantOf.apply(h.certificateId()));
+        }
+        string(g, Field.CERTIFICATE, h.certificateId());
+        millis(g, Field.HANDSHAKE_MS, h.durationNanos());
+        tls(g, h.tlsVersion(), h.cipher(), h.group(), "resumed".equals(h.outcome()));
+        string(g, Field.CAUSE, h.ok() ? null : h.outcome());
+        g.endObject(true);
     }
 
     private boolean on(Field f) {
-        return fields.contains(f);
+        return on[f.ordinal()];
     }
 
-    private void client(JsonGenerator g, InetSocketAddress client) throws IOException {
-        string(g, Field.CLIENT, client == null || client.getAddress() == null ? null
-                : client.getAddress().getHostAddress());
-        if (on(Field.CLIENT_PORT)) {
-            if (client == null) {
-                g.writeNullField(Field.CLIENT_PORT.key);
+    /** {@code "ts":"2026-12-01T09:30:00.123Z"}: the part up to the seconds is formatted once per second. */
+    private void timestamp(JsonLine g, long epochMillis) {
+        if (!on(Field.TS)) {
+            return;
+        }
+        long second = Math.floorDiv(epochMillis, 1000);
+        if (second != cachedSecond) {
+            cachedPrefix = ('"' + TS.format(Instant.ofEpochSecond(second))).getBytes(StandardCharsets.US_ASCII);
+            cachedSecond = second;
+        }
+        g.name(KEYS[Field.TS.ordinal()]);
+        g.raw(cachedPrefix);
+        g.digits3((int) Math.floorMod(epochMillis, 1000));
+        g.put('Z');
+        g.put('"');
+    }
+
+    private void client(JsonLine g, InetSocketAddress client) {
+        InetAddress address = client == null ? null : client.getAddress();
+        if (on(Field.CLIENT)) {
+            g.name(KEYS[Field.CLIENT.ordinal()]);
+            if (address == null) {
+                g.nullValue();
+            } else if (address instanceof Inet4Address) {
+                g.ipv4(address.getAddress());
             } else {
-                g.writeNumberField(Field.CLIENT_PORT.key, client.getPort());
+                g.string(address.getHostAddress());
+            }
+        }
+        if (on(Field.CLIENT_PORT)) {
+            g.name(KEYS[Field.CLIENT_PORT.ordinal()]);
+            if (client == null) {
+                g.nullValue();
+            } else {
+                g.number(client.getPort());
             }
         }
     }
 
-    private void tls(JsonGenerator g, String version, String cipher, String group, boolean resumed)
-            throws IOException {
+    private void tls(JsonLine g, String version, String cipher, String group, boolean resumed) {
         if (!on(Field.TLS)) {
             return;
         }
+        g.name(KEYS[Field.TLS.ordinal()]);
         if (version == null) {
-            g.writeNullField(Field.TLS.key);
+            g.nullValue();
             return;
         }
-        g.writeObjectFieldStart(Field.TLS.key);
-        writeString(g, "version", version);
-        writeString(g, "cipher", cipher);
-        writeString(g, "group", group);
-        g.writeBooleanField("resumed", resumed);
-        g.writeEndObject();
+        g.beginNested();
+        g.name(VERSION);
+        g.string(version);
+        g.name(CIPHER);
+        g.string(cipher);
+        g.name(GROUP);
+        g.string(group);
+        g.name(RESUMED);
+        g.bool(resumed);
+        g.endObject(false);
     }
 
-    private void string(JsonGenerator g, Field f, String value) throws IOException {
+    private void string(JsonLine g, Field f, String value) {
         if (on(f)) {
-            writeString(g, f.key, value);
+            g.name(KEYS[f.ordinal()]);
+            g.string(value);
         }
     }
 
-    private static void writeString(JsonGenerator g, String key, String value) throws IOException {
-        if (value == null) {
-            g.writeNullField(key);
-        } else {
-            g.writeStringField(key, wellFormed(value));
-        }
-    }
-
-    private void number(JsonGenerator g, Field f, long value) throws IOException {
+    private void number(JsonLine g, Field f, long value) {
         if (on(f)) {
-            g.writeNumberField(f.key, value);
+            g.name(KEYS[f.ordinal()]);
+            g.number(value);
         }
     }
 
     /** Nanoseconds as milliseconds with three decimals (microsecond resolution); -1 stays -1. */
-    private void millis(JsonGenerator g, Field f, long nanos) throws IOException {
-        if (!on(f)) {
-            return;
+    private void millis(JsonLine g, Field f, long nanos) {
+        if (on(f)) {
+            g.name(KEYS[f.ordinal()]);
+            g.millis(nanos);
         }
-        if (nanos < 0) {
-            g.writeNumberField(f.key, -1);
-        } else {
-            g.writeFieldName(f.key);
-            g.writeNumber(java.math.BigDecimal.valueOf(nanos / 1000, 3));
-        }
-    }
-
-    /** {@code s} with every unpaired surrogate replaced by U+FFFD (Jackson refuses to encode them). */
-    static String wellFormed(String s) {
-        StringBuilder out = null;
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            boolean bad;
-            if (Character.isHighSurrogate(c)) {
-                bad = i + 1 >= s.length() || !Character.isLowSurrogate(s.charAt(i + 1));
-                if (!bad) {
-                    if (out != null) {
-                        out.append(c).append(s.charAt(i + 1));
-                    }
-                    i++;
-                    continue;
-                }
-            } else {
-                bad = Character.isLowSurrogate(c);
-            }
-            if (bad && out == null) {
-                out = new StringBuilder(s.length()).append(s, 0, i);
-            }
-            if (out != null) {
-                out.append(bad ? '\uFFFD' : c);
-            }
-        }
-        return out == null ? s : out.toString();
     }
 }

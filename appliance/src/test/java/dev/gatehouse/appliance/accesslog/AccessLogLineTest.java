@@ -139,7 +139,6 @@ class AccessLogLineTest {
         String bad = "a\ud800b\udc00c\ud83d\ude00d\ud83d";
         JsonNode n = parse(line.format(Records.request(bad, "/" + bad, null, "r")));
         assertThat(n.get("host").asText()).isEqualTo("a\ufffdb\ufffdc\ud83d\ude00d\ufffd");
-        assertThat(AccessLogLine.wellFormed("plain")).isSameAs("plain");
     }
 
     @Test
@@ -152,5 +151,59 @@ class AccessLogLineTest {
         JsonNode n = parse(line.format(v6));
         assertThat(n.get("client").asText()).isEqualTo("0:0:0:0:0:0:0:1");
         assertThat(n.get("tls").get("resumed").asBoolean()).isTrue();
+    }
+
+    /**
+     * The hand-written writer against Jackson's parser as the oracle: random strings from every
+     * character class (ASCII, controls, DEL, Latin-1, BMP, surrogate pairs, lone surrogates) come back
+     * as sent, lone surrogates as U+FFFD; random durations come back with microsecond precision.
+     */
+    @ParameterizedTest
+    @ValueSource(longs = {1L, 2L, 3L, 42L, 1234567L})
+    void randomValuesRoundTripThroughAJsonParser(long seed) throws Exception {
+        java.util.Random random = new java.util.Random(seed);
+        char[] pool = {'a', 'Z', '0', ' ', '"', '\\', '/', '\n', '\r', '\t', '\b', '\f', '\u0000', '\u001b', '\u007f',
+            '\u0080', '\u00e9', '\u00ff', '\u2028', '\uffff', '\ud83d', '\ude00', '\ud800', '\udfff'};
+        for (int i = 0; i < 500; i++) {
+            StringBuilder sb = new StringBuilder();
+            int n = random.nextInt(40);
+            for (int k = 0; k < n; k++) {
+                sb.append(random.nextInt(3) == 0 ? (char) random.nextInt(0x10000) : pool[random.nextInt(pool.length)]);
+            }
+            String value = sb.toString();
+            long nanos = random.nextInt(4) == 0 ? -random.nextInt(5) : (long) (random.nextDouble() * 1e12);
+            RequestRecord r = Records.request(value, "/" + value, null, value);
+            RequestRecord timed = new RequestRecord(r.startEpochMillis() + random.nextInt(100_000_000),
+                    r.client(), r.sni(), r.host(), r.certificateId(), r.pool(), r.server(), r.method(), r.path(),
+                    r.protocol(), r.status(), random.nextLong(), random.nextInt(), nanos, r.connectNanos(),
+                    r.ttfbNanos(), r.totalNanos(), r.tlsVersion(), r.cipher(), r.group(), r.resumed(),
+                    r.requestId(), r.cause(), r.upstreamError(), r.query());
+            JsonNode node = parse(line.format(timed));
+            String expected = wellFormed(value);
+            assertThat(node.get("host").asText()).isEqualTo(expected);
+            assertThat(node.get("path").asText()).isEqualTo("/" + expected);
+            assertThat(node.get("requestId").asText()).isEqualTo(expected);
+            assertThat(node.get("bytesIn").asLong()).isEqualTo(timed.bytesIn());
+            assertThat(node.get("bytesOut").asLong()).isEqualTo(timed.bytesOut());
+            assertThat(node.get("handshakeMs").decimalValue()).isEqualByComparingTo(
+                    nanos < 0 ? java.math.BigDecimal.valueOf(-1) : java.math.BigDecimal.valueOf(nanos / 1000, 3));
+            assertThat(node.get("ts").asText()).isEqualTo(java.time.format.DateTimeFormatter.ISO_INSTANT.format(
+                    java.time.Instant.ofEpochMilli(timed.startEpochMillis()).plusNanos(0))
+                    .replaceFirst("(\\.\\d{3})?Z$", "") + String.format(".%03dZ", timed.startEpochMillis() % 1000));
+        }
+    }
+
+    /** The oracle: {@code s} with every unpaired surrogate replaced by U+FFFD. */
+    private static String wellFormed(String s) {
+        StringBuilder out = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                out.append(c).append(s.charAt(++i));
+            } else {
+                out.append(Character.isSurrogate(c) ? '\ufffd' : c);
+            }
+        }
+        return out.toString();
     }
 }

@@ -1,0 +1,255 @@
+package dev.gatehouse.appliance.accesslog;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * A growable byte buffer that JSON objects are written into, one per physical line, 7-bit clean.
+ * Hand-written instead of Jackson's generator because the access log formats one line per request
+ * on a core the event loop shares: Jackson with {@code ESCAPE_NON_ASCII} took the slow escaping path
+ * for every string and a {@code BigDecimal} per duration, about half of the writer thread's time and
+ * most of the access log's cost in {@code bench/observability-overhead.sh}.
+ *
+ * <p>Strings are escaped as JSON requires and more: {@code "} and {@code \}, every control character
+ * ({@code \n}, {@code \r}, {@code \t}, {@code \b}, {@code \f} short, the rest and DEL as
+ * {@code \\u00XX}), every non-ASCII character as {@code \\uXXXX} (a surrogate pair as two), and an
+ * unpaired surrogate as {@code \\uFFFD}. So no value a client sends can end the line or forge a
+ * field, and the file is plain ASCII. Not thread-safe.
+ */
+final class JsonLine {
+
+    private static final byte[] HEX = "0123456789ABCDEF".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] NULL = {'n', 'u', 'l', 'l'};
+    private static final byte[] TRUE = {'t', 'r', 'u', 'e'};
+    private static final byte[] FALSE = {'f', 'a', 'l', 's', 'e'};
+
+    private byte[] buf;
+    private int len;
+    private boolean first;
+
+    JsonLine(int initialCapacity) {
+        buf = new byte[Math.max(16, initialCapacity)];
+    }
+
+    /** The field name as written before a value: {@code "name":} (names are ASCII identifiers). */
+    static byte[] key(String name) {
+        return ('"' + name + "\":").getBytes(StandardCharsets.US_ASCII);
+    }
+
+    byte[] array() {
+        return buf;
+    }
+
+    int length() {
+        return len;
+    }
+
+    /** Drops everything from {@code mark} on (a line that failed half-way). */
+    void truncate(int mark) {
+        len = mark;
+    }
+
+    void clear() {
+        len = 0;
+    }
+
+    /** Forgets a buffer that grew past {@code max} bytes, so one huge batch leaves no huge array behind. */
+    void shrinkTo(int max) {
+        if (buf.length > max) {
+            buf = new byte[max];
+        }
+        len = 0;
+    }
+
+    byte[] toByteArray() {
+        return Arrays.copyOf(buf, len);
+    }
+
+    void beginObject() {
+        put('{');
+        first = true;
+    }
+
+    /** Ends the object (and with {@code newline} the line). */
+    void endObject(boolean newline) {
+        put('}');
+        if (newline) {
+            put('\n');
+        }
+        first = false;
+    }
+
+    /** Writes the separator and a pre-encoded {@link #key}. */
+    void name(byte[] key) {
+        if (!first) {
+            put(',');
+        }
+        first = false;
+        put(key);
+    }
+
+    /** Starts a nested object as the value of the field just named. */
+    void beginNested() {
+        put('{');
+        first = true;
+    }
+
+    void nullValue() {
+        put(NULL);
+    }
+
+    void bool(boolean b) {
+        put(b ? TRUE : FALSE);
+    }
+
+    void number(long v) {
+        if (v == Long.MIN_VALUE) {
+            put(Long.toString(v));
+            return;
+        }
+        if (v < 0) {
+            put('-');
+            v = -v;
+        }
+        ensure(20);
+        int start = len;
+        do {
+            buf[len++] = (byte) ('0' + (v % 10));
+            v /= 10;
+        } while (v != 0);
+        reverse(start, len - 1);
+    }
+
+    /** {@code nanos} as milliseconds with three decimals ({@code 12.345}); a negative value as {@code -1}. */
+    void millis(long nanos) {
+        if (nanos < 0) {
+            number(-1);
+            return;
+        }
+        long micros = nanos / 1000;
+        number(micros / 1000);
+        put('.');
+        int frac = (int) (micros % 1000);
+        ensure(3);
+        buf[len++] = (byte) ('0' + frac / 100);
+        buf[len++] = (byte) ('0' + frac / 10 % 10);
+        buf[len++] = (byte) ('0' + frac % 10);
+    }
+
+    /** A quoted, escaped string, or {@code null}. */
+    void string(String s) {
+        if (s == null) {
+            nullValue();
+            return;
+        }
+        int n = s.length();
+        ensure(n + 2);
+        buf[len++] = '"';
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
+                if (len == buf.length) {
+                    ensure(n - i + 1);
+                }
+                buf[len++] = (byte) c;
+            } else {
+                i = escape(s, i, c);
+            }
+        }
+        put('"');
+    }
+
+    /** Writes the escape of {@code c} at index {@code i}; returns the index of the last char consumed. */
+    private int escape(String s, int i, char c) {
+        switch (c) {
+            case '"' -> put2('\\', '"');
+            case '\\' -> put2('\\', '\\');
+            case '\n' -> put2('\\', 'n');
+            case '\r' -> put2('\\', 'r');
+            case '\t' -> put2('\\', 't');
+            case '\b' -> put2('\\', 'b');
+            case '\f' -> put2('\\', 'f');
+            default -> {
+                if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                    unicode(c);
+                    unicode(s.charAt(i + 1));
+                    return i + 1;
+                }
+                unicode(Character.isSurrogate(c) ? '\uFFFD' : c);
+            }
+        }
+        return i;
+    }
+
+    private void unicode(char c) {
+        ensure(6);
+        buf[len++] = '\\';
+        buf[len++] = 'u';
+        buf[len++] = HEX[(c >> 12) & 0xf];
+        buf[len++] = HEX[(c >> 8) & 0xf];
+        buf[len++] = HEX[(c >> 4) & 0xf];
+        buf[len++] = HEX[c & 0xf];
+    }
+
+    /** Raw ASCII that needs no escaping (a cached timestamp prefix, an address). */
+    void raw(byte[] ascii) {
+        put(ascii);
+    }
+
+    /** The 4 octets of an IPv4 address in dotted form, quoted. */
+    void ipv4(byte[] octets) {
+        put('"');
+        for (int i = 0; i < 4; i++) {
+            if (i > 0) {
+                put('.');
+            }
+            number(octets[i] & 0xff);
+        }
+        put('"');
+    }
+
+    /** Three digits, zero-padded (the milliseconds of a timestamp). */
+    void digits3(int v) {
+        ensure(3);
+        buf[len++] = (byte) ('0' + v / 100 % 10);
+        buf[len++] = (byte) ('0' + v / 10 % 10);
+        buf[len++] = (byte) ('0' + v % 10);
+    }
+
+    void put(char c) {
+        ensure(1);
+        buf[len++] = (byte) c;
+    }
+
+    private void put2(char a, char b) {
+        ensure(2);
+        buf[len++] = (byte) a;
+        buf[len++] = (byte) b;
+    }
+
+    private void put(byte[] b) {
+        ensure(b.length);
+        System.arraycopy(b, 0, buf, len, b.length);
+        len += b.length;
+    }
+
+    private void put(String ascii) {
+        for (int i = 0; i < ascii.length(); i++) {
+            put(ascii.charAt(i));
+        }
+    }
+
+    private void reverse(int from, int to) {
+        while (from < to) {
+            byte t = buf[from];
+            buf[from++] = buf[to];
+            buf[to--] = t;
+        }
+    }
+
+    private void ensure(int more) {
+        if (len + more > buf.length) {
+            buf = Arrays.copyOf(buf, Math.max(buf.length * 2, len + more));
+        }
+    }
+}
