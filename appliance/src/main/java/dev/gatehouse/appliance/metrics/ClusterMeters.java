@@ -13,6 +13,7 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.Tags;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -57,6 +58,11 @@ final class ClusterMeters {
             Gauge.builder("gatehouse.grid.last.sync.timestamp.seconds", grid,
                     g -> g.syncedAt() < 0 ? Double.NaN : g.syncedAt() / 1000.0)
                     .description("When this node last completed a reconciliation (epoch seconds)").register(registry);
+            Timer lag = Timer.builder("gatehouse.grid.replication.lag")
+                    .description("From a change's revision on the member that wrote it to its apply here "
+                            + "(wall clocks of both: includes their offset)")
+                    .serviceLevelObjectives(MetricsObserver.REQUEST_BUCKETS).register(registry);
+            grid.onReplicationLag(ms -> lag.record(ms, java.util.concurrent.TimeUnit.MILLISECONDS));
         }
         Supplier<MembershipView> view = s.view();
         if (view != null) {

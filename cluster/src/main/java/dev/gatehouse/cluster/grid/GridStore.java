@@ -14,6 +14,7 @@ import dev.gatehouse.cluster.store.DomainRecord;
 import dev.gatehouse.cluster.store.ManagedCertificateRecord;
 import dev.gatehouse.cluster.store.FileStoreAccess;
 import dev.gatehouse.cluster.store.FileStore;
+import dev.gatehouse.cluster.store.HybridClock;
 import dev.gatehouse.cluster.store.PoolRecord;
 import dev.gatehouse.cluster.store.Records;
 import dev.gatehouse.cluster.store.RouteRecord;
@@ -66,6 +67,7 @@ public final class GridStore implements Store {
     private final AtomicLong rejected = new AtomicLong();
     private final AtomicLong reconciliations = new AtomicLong();
     private volatile long lastReconcileNanos = -1;
+    private volatile java.util.function.LongConsumer replicationLag = lag -> { };
     private final AtomicLong prunedInGrid = new AtomicLong();
     private final java.time.Clock clock;
     /** True until the first reconciliation completed; written by the thread running the passes. */
@@ -134,6 +136,16 @@ public final class GridStore implements Store {
     }
 
     /** Entries seen in the grid that did not open with the cluster key. */
+    /**
+     * Tells {@code listener}, on the grid's event thread, how long each change written by another
+     * member took until it was applied here: this node's wall clock at apply minus the wall-clock part
+     * of the change's revision (milliseconds; so it includes the two nodes' clock offset, and a
+     * negative figure is reported as 0). Must be cheap and must not throw.
+     */
+    public void onReplicationLag(java.util.function.LongConsumer listener) {
+        this.replicationLag = listener;
+    }
+
     public long rejectedEntries() {
         return rejected.get();
     }
@@ -374,15 +386,19 @@ public final class GridStore implements Store {
         private void onChange(EntryEvent<String, String> event) {
             String key = event.getKey();
             String value = event.getValue();
-            events.execute(() -> apply(kind, key, value));
+            boolean remote = event.getMember() != null && !event.getMember().localMember();
+            events.execute(() -> apply(kind, key, value, remote));
         }
     }
 
-    private void apply(String kind, String key, String encoded) {
+    private void apply(String kind, String key, String encoded, boolean remote) {
         String mapName = MapNames.of(kind);
         try {
             GridValue v = GridValue.decode(clusterSealer, mapName, key, encoded);
             access.apply(kind, key, v.revision(), v.json());
+            if (remote) {
+                replicationLag.accept(Math.max(0, clock.millis() - HybridClock.millis(v.revision())));
+            }
         } catch (SealException e) {
             reject(mapName, key, e);
             long mine = access.revisionOf(kind, key);

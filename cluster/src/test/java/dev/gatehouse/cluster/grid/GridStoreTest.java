@@ -94,6 +94,29 @@ class GridStoreTest {
     }
 
     @Test
+    void changesFromAnotherMemberReportTheirReplicationLagOwnWritesDoNot() throws Exception {
+        plan(2);
+        GridStore a = node(0);
+        GridStore b = node(1);
+        List<Long> lagOnA = new CopyOnWriteArrayList<>();
+        List<Long> lagOnB = new CopyOnWriteArrayList<>();
+        a.onReplicationLag(lagOnA::add);
+        b.onReplicationLag(lagOnB::add);
+        long before = System.currentTimeMillis();
+        a.putCertificate(cert("lag1", a.nextRevision(), "lag.test"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> !lagOnB.isEmpty());
+        long bound = System.currentTimeMillis() - before;
+        assertThat(lagOnB).hasSize(1);
+        assertThat(lagOnB.get(0)).as("lag of one change, ms").isBetween(0L, bound);
+        // a revision written "5 s ago" (a slow path, or a clock behind) shows as a 5 s lag
+        long old = (System.currentTimeMillis() - 5_000) << 16;
+        a.putCertificate(cert("lag2", old, "lag2.test"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> lagOnB.size() == 2);
+        assertThat(lagOnB.get(1)).isGreaterThanOrEqualTo(5_000L);
+        assertThat(lagOnA).as("a member's own writes are not replication").isEmpty();
+    }
+
+    @Test
     void higherRevisionWinsAndTombstonesBeatOlderCopies() throws Exception {
         plan(2);
         GridStore a = node(0);
