@@ -75,7 +75,14 @@ final class AccessLogLine {
         }
     }
 
+    private static final int SLOT_VERSION = Field.values().length;
+    private static final int SLOT_CIPHER = SLOT_VERSION + 1;
+    private static final int SLOT_GROUP = SLOT_VERSION + 2;
+
     private final String node;
+    /** The last value written per field (and per TLS sub-field), and its escaped bytes; see {@link #value}. */
+    private final String[] lastValue = new String[SLOT_GROUP + 1];
+    private final byte[][] lastBytes = new byte[SLOT_GROUP + 1][];
     private final boolean[] on = new boolean[Field.values().length];
     private final boolean query;
     private final Function<String, String> tenantOf;
@@ -217,11 +224,11 @@ final class AccessLogLine {
         }
         g.beginNested();
         g.name(VERSION);
-        g.string(version);
+        value(g, SLOT_VERSION, version);
         g.name(CIPHER);
-        g.string(cipher);
+        value(g, SLOT_CIPHER, cipher);
         g.name(GROUP);
-        g.string(group);
+        value(g, SLOT_GROUP, group);
         g.name(RESUMED);
         g.bool(resumed);
         g.endObject(false);
@@ -230,7 +237,26 @@ final class AccessLogLine {
     private void string(JsonLine g, Field f, String value) {
         if (on(f)) {
             g.name(KEYS[f.ordinal()]);
-            g.string(value);
+            value(g, f.ordinal(), value);
+        }
+    }
+
+    /**
+     * Writes a string value through a one-entry cache per slot: most values of a line are the very
+     * same {@code String} instance as on the line before (the connection's SNI, certificate id and TLS
+     * facts, the pool, the node, constant methods and protocols), and copying their escaped bytes is
+     * cheaper than escaping them again. Identity, not equality, so a hit costs one comparison.
+     */
+    private void value(JsonLine g, int slot, String value) {
+        if (value != null && value == lastValue[slot]) {
+            g.raw(lastBytes[slot]);
+            return;
+        }
+        int mark = g.length();
+        g.string(value);
+        if (value != null) {
+            lastValue[slot] = value;
+            lastBytes[slot] = java.util.Arrays.copyOfRange(g.array(), mark, g.length());
         }
     }
 

@@ -111,13 +111,34 @@ final class JsonLine {
             put('-');
             v = -v;
         }
-        ensure(20);
-        int start = len;
+        ensure(19);
+        if (v <= Integer.MAX_VALUE) {
+            int x = (int) v; // the common case, in int arithmetic (a multiply per digit, not a long division)
+            int end = len + digits(x);
+            len = end;
+            do {
+                int q = x / 10;
+                buf[--end] = (byte) ('0' + (x - q * 10));
+                x = q;
+            } while (x != 0);
+            return;
+        }
+        int end = len + Long.toString(v).length();
+        len = end;
         do {
-            buf[len++] = (byte) ('0' + (v % 10));
-            v /= 10;
+            long q = v / 10;
+            buf[--end] = (byte) ('0' + (v - q * 10));
+            v = q;
         } while (v != 0);
-        reverse(start, len - 1);
+    }
+
+    private static int digits(int x) {
+        int d = 1;
+        while (x >= 10) {
+            x /= 10;
+            d++;
+        }
+        return d;
     }
 
     /** {@code nanos} as milliseconds with three decimals ({@code 12.345}); a negative value as {@code -1}. */
@@ -236,14 +257,6 @@ final class JsonLine {
     private void put(String ascii) {
         for (int i = 0; i < ascii.length(); i++) {
             put(ascii.charAt(i));
-        }
-    }
-
-    private void reverse(int from, int to) {
-        while (from < to) {
-            byte t = buf[from];
-            buf[from++] = buf[to];
-            buf[to--] = t;
         }
     }
 
