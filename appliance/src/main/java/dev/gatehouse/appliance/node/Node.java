@@ -562,6 +562,9 @@ public final class Node implements AutoCloseable {
         if (metrics != null) {
             metrics.close();
         }
+        if (onDemand != null) {
+            onDemand.close();
+        }
         if (acmeScheduler != null) {
             acmeScheduler.close();
         }
