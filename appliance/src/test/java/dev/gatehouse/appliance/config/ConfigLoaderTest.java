@@ -146,7 +146,7 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void readsBackendNameserversWithDefaultPortAndDefaultsToTheSystemResolver() {
+    void readsBackendNameserversWithDefaultPortAndDefaultsToTheSystemResolver() throws Exception {
         assertThat(ConfigLoader.parse("t", "").dns()).isEqualTo(dev.gatehouse.tls.backend.DnsSettings.system());
         var dns = ConfigLoader.parse("t", "dns: {servers: ['10.0.0.2', '127.0.0.1:5353', '[fd00::53]:53', 'fd00::54'],"
                 + " queryTimeout: 2s, maxTtl: 5m, negativeTtl: 1s}").dns();
