@@ -60,9 +60,10 @@ public final class AcmeScheduler implements AutoCloseable {
         }
     }
 
-    /** Queues an on-demand request (from the event loop: never blocks), then a tick. */
+    /** Queues an on-demand request (from {@link OnDemand}'s drain thread, never the event loop), then a tick. */
     public void requestOnDemand(String name, Runnable done) {
         if (thread.isShutdown()) {
+            done.run();
             return;
         }
         thread.execute(() -> {

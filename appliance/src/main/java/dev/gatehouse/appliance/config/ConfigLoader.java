@@ -55,7 +55,7 @@ public final class ConfigLoader {
             throw new ConfigException(source, r.problems());
         }
         r.onlyKnown("", root, Set.of("node", "listeners", "console", "tls", "proxy", "pools", "routes", "defaultPool",
-                "cluster", "acme", "claims", "store", "logging", "metrics", "accessLog"));
+                "cluster", "acme", "claims", "store", "logging", "metrics", "accessLog", "dns"));
 
         JsonNode n = r.object("", root, "node");
         r.onlyKnown("node", n, Set.of("name", "dataDir"));
@@ -328,11 +328,12 @@ public final class ConfigLoader {
                 dev.gatehouse.appliance.logging.LogFormat.Kind.class, dev.gatehouse.appliance.logging.LogFormat.Kind.TEXT));
         GatehouseConfig.Metrics metrics = MetricsSection.read(r, r.object("", root, "metrics"), https, consoleAddr);
         GatehouseConfig.AccessLog accessLog = accessLog(r, r.object("", root, "accessLog"));
+        dev.gatehouse.tls.backend.DnsSettings dns = DnsSection.read(r, r.object("", root, "dns"));
         if (!r.problems().isEmpty()) {
             throw new ConfigException(source, r.problems());
         }
         return new GatehouseConfig(node, listeners, console, tls, proxy, List.copyOf(pools), List.copyOf(routes),
-                defaultPool, cluster, acme, claims, store, logging, metrics, accessLog);
+                defaultPool, cluster, acme, claims, store, logging, metrics, accessLog, dns);
     }
 
     /** True for {@code host:port} with a valid host and a port 1-65535. */

@@ -1,6 +1,7 @@
 package dev.gatehouse.appliance.config;
 
 import dev.gatehouse.tls.backend.BackendPool;
+import dev.gatehouse.tls.backend.DnsSettings;
 import dev.gatehouse.tls.backend.HealthCheckSpec;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -27,7 +28,8 @@ public record GatehouseConfig(
         Store store,
         Logging logging,
         Metrics metrics,
-        AccessLog accessLog) {
+        AccessLog accessLog,
+        DnsSettings dns) {
 
     /**
      * The application log ({@code logging:}).

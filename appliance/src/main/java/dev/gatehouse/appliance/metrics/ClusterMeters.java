@@ -114,10 +114,12 @@ final class ClusterMeters {
         }
         EdgeMetrics em = s.edge().metrics();
         FunctionCounter.builder("gatehouse.acme.on.demand.requests", em, m -> m.get("acme.on_demand_requested"))
-                .tag("result", "queued").description("On-demand issuance requests, queued or refused (rate limit)")
+                .tag("result", "queued").description("On-demand issuance requests, queued or refused (rate limit, queue full)")
                 .register(registry);
         FunctionCounter.builder("gatehouse.acme.on.demand.requests", em, m -> m.get("acme.on_demand_rate_limited"))
                 .tag("result", "rate_limited").register(registry);
+        FunctionCounter.builder("gatehouse.acme.on.demand.requests", em, m -> m.get("acme.on_demand_queue_full"))
+                .tag("result", "queue_full").register(registry);
         OnDemand od = s.onDemand();
         if (od != null) {
             Gauge.builder("gatehouse.acme.on.demand.queued", od, OnDemand::queued)

@@ -18,6 +18,7 @@ import dev.gatehouse.tls.backend.BackendPool;
 import dev.gatehouse.tls.backend.BackendServer;
 import dev.gatehouse.tls.backend.HealthCheckSpec;
 import dev.gatehouse.tls.backend.Router;
+import dev.gatehouse.tls.backend.RouterCarryOver;
 import dev.gatehouse.tls.cert.CertificateDirectory;
 import dev.gatehouse.tls.cert.CertificateParseException;
 import dev.gatehouse.tls.proxy.ProxySettings;
@@ -367,29 +368,29 @@ public final class Node implements AutoCloseable {
                 .sessionTimeout(t.sessionTimeout())
                 .drainTimeout(p.drainTimeout())
                 .proxy(proxy)
+                .dns(config.dns())
                 .build();
     }
 
-    /** Routing = the config file's pools and routes, overlaid by those managed through the API. */
+    /**
+     * Routing = the config file's pools and routes, overlaid by those managed through the API. Runs
+     * whenever pools or routes change anywhere in the cluster; a server that stays in its pool (same
+     * pool name and host:port) is carried over with its health, ejection and pooled connections,
+     * whatever else changed; only servers that are gone are dropped.
+     */
     private synchronized void rebuildRouter() {
-        // a server kept across a rebuild (same pool, address and check) keeps its health and in-flight count
-        Map<String, BackendServer> previous = new HashMap<>();
-        if (edge != null) {
-            for (BackendPool p : edge.router().pools()) {
-                p.servers().forEach(sv -> previous.put(p.name() + "/" + sv + "/" + p.healthCheck(), sv));
-            }
-        }
+        RouterCarryOver carry = RouterCarryOver.from(edge == null ? null : edge.router());
         Map<String, BackendPool> pools = new HashMap<>();
         for (GatehouseConfig.Pool p : config.pools()) {
-            pools.put(p.name(), new BackendPool(p.name(), servers(p.name() + "/", p.servers(), "/" + p.healthCheck(),
-                    previous), p.policy(), p.healthCheck(), Duration.ofSeconds(5)));
+            pools.put(p.name(), carry.pool(p.name(), servers(carry, p.name(), p.servers()), p.policy(),
+                    p.healthCheck(), Duration.ofSeconds(5)));
         }
         for (PoolRecord p : store.pools()) {
             BackendPool.Policy policy = "least-outstanding".equals(p.policy())
                     ? BackendPool.Policy.LEAST_OUTSTANDING : BackendPool.Policy.ROUND_ROBIN;
             HealthCheckSpec check = p.healthPath() == null ? null : HealthCheckSpec.of(p.healthPath());
-            pools.put(p.name(), new BackendPool(p.name(), servers(p.name() + "/", p.servers(), "/" + check, previous),
-                    policy, check, Duration.ofSeconds(5)));
+            pools.put(p.name(), carry.pool(p.name(), servers(carry, p.name(), p.servers()), policy, check,
+                    Duration.ofSeconds(5)));
         }
         Router.Builder b = Router.builder();
         Map<String, String> routes = new LinkedHashMap<>();
@@ -413,22 +414,16 @@ public final class Node implements AutoCloseable {
         }
     }
 
-    /** Servers of a pool; one of {@code previous} (keyed {@code prefix + host:port + suffix}) is reused as it is. */
-    private static List<BackendServer> servers(String prefix, List<String> hostPorts, String suffix,
-            Map<String, BackendServer> previous) {
+    /** Servers ({@code host:port}, IPv6 in brackets) of a pool, carried over from the previous router when they stay. */
+    private static List<BackendServer> servers(RouterCarryOver carry, String pool, List<String> hostPorts) {
         List<BackendServer> out = new ArrayList<>();
         for (String s : hostPorts) {
-            BackendServer kept = previous.get(prefix + s + suffix);
-            if (kept != null) {
-                out.add(kept);
-                continue;
-            }
             int colon = s.lastIndexOf(':');
             String host = s.substring(0, colon);
             if (host.startsWith("[")) {
                 host = host.substring(1, host.length() - 1);
             }
-            out.add(new BackendServer(host, Integer.parseInt(s.substring(colon + 1))));
+            out.add(carry.server(pool, host, Integer.parseInt(s.substring(colon + 1))));
         }
         return out;
     }
@@ -566,6 +561,9 @@ public final class Node implements AutoCloseable {
         ready = false;
         if (metrics != null) {
             metrics.close();
+        }
+        if (onDemand != null) {
+            onDemand.close();
         }
         if (acmeScheduler != null) {
             acmeScheduler.close();

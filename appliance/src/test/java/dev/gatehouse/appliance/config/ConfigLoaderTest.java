@@ -145,6 +145,19 @@ class ConfigLoaderTest {
                         e -> assertThat(e.problems()).anySatisfy(p -> assertThat(p.toString()).contains(expected)));
     }
 
+    @Test
+    void readsBackendNameserversWithDefaultPortAndDefaultsToTheSystemResolver() throws Exception {
+        assertThat(ConfigLoader.parse("t", "").dns()).isEqualTo(dev.gatehouse.tls.backend.DnsSettings.system());
+        var dns = ConfigLoader.parse("t", "dns: {servers: ['10.0.0.2', '127.0.0.1:5353', '[fd00::53]:53', 'fd00::54'],"
+                + " queryTimeout: 2s, maxTtl: 5m, negativeTtl: 1s}").dns();
+        assertThat(dns.servers()).containsExactly(new java.net.InetSocketAddress("10.0.0.2", 53),
+                new java.net.InetSocketAddress("127.0.0.1", 5353), new java.net.InetSocketAddress("fd00::53", 53),
+                new java.net.InetSocketAddress("fd00::54", 53));
+        assertThat(dns.queryTimeout()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(dns.maxTtl()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(dns.negativeTtl()).isEqualTo(Duration.ofSeconds(1));
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
         "listeners: {https: '1.2.3:443'}                        | listeners.https: '1.2.3:443' (expected: host:port",
@@ -171,6 +184,12 @@ class ConfigLoaderTest {
         "routes: [{host: '*.com', pool: app}]                   | routes[0].host: '*.com'",
         "routes: [{host: 'a.test', pool: nope}]                 | routes[0].pool: 'nope'",
         "defaultPool: nope                                      | defaultPool: 'nope'",
+        "dns: {servers: [ns1.example.com]}                      | dns.servers[0]: 'ns1.example.com' (expected: an IP address with an optional port",
+        "dns: {servers: ['10.0.0.2:0']}                         | dns.servers[0]: '10.0.0.2:0' (expected: an IP address",
+        "dns: {servers: 10.0.0.2}                               | dns.servers: '10.0.0.2' (expected: a list)",
+        "dns: {queryTimeout: 1ms}                               | dns.queryTimeout: '1ms' (expected: >= 10ms)",
+        "dns: {maxTtl: forever}                                 | dns.maxTtl: 'forever' (expected: a positive duration",
+        "dns: {resolver: x}                                     | dns.resolver: 'x' (expected: one of",
         "'listeners: [1, 2'                                     | valid YAML",
         "acme: {directory: 'http://ca.example/dir'}             | acme.directory: 'http://ca.example/dir' (expected: an https:// URL",
         "acme: {email: nobody}                                  | acme.email: 'nobody' (expected: an e-mail address",

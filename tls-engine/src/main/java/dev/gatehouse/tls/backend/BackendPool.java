@@ -59,6 +59,11 @@ public final class BackendPool {
         return healthCheck;
     }
 
+    /** How long a server that refused a connection is left out. */
+    public Duration ejectTime() {
+        return ejectTime;
+    }
+
     /** Picks a healthy server, or null when none is. Never blocks. */
     public BackendServer pick() {
         return pick(null);

@@ -1,12 +1,20 @@
 package dev.gatehouse.tls.backend;
 
+import io.netty.util.NetUtil;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One server of a {@link BackendPool} and its health. Active checks flip {@link #healthy()} after
  * {@code rise} successes or {@code fall} failures in a row; a failed connection from the proxy
  * ejects the server at once for the pool's ejection time (passive check).
+ *
+ * <p>Its identity is its pool and {@code host:port}: a router rebuilt while the server stays in its
+ * pool carries this object over (see {@link RouterCarryOver}), with its health, ejection and pooled
+ * connections. A server left out of the new router is {@linkplain #retired() retired}: its pooled
+ * connections close and connections still busy close when their exchange ends.
  */
 public final class BackendServer {
 
@@ -31,6 +39,8 @@ public final class BackendServer {
     private final java.util.concurrent.atomic.LongAdder connectionsReused = new java.util.concurrent.atomic.LongAdder();
     private final AtomicInteger openConnections = new AtomicInteger();
     private final AtomicInteger idleConnections = new AtomicInteger();
+    /** Set once, by the router swap, when this server is no longer in any pool. */
+    private volatile boolean retired;
 
     public BackendServer(String host, int port) {
         if (port < 1 || port > 65535) {
@@ -38,8 +48,24 @@ public final class BackendServer {
         }
         this.host = host;
         this.port = port;
-        this.address = InetSocketAddress.createUnresolved(host, port);
+        this.address = literalOrUnresolved(host, port);
         this.label = host + ":" + port;
+    }
+
+    /**
+     * An IP literal becomes a resolved address at once (no DNS); a name stays unresolved, for the
+     * connector's asynchronous resolver. Never the JDK resolver: this may run on an event loop.
+     */
+    private static InetSocketAddress literalOrUnresolved(String host, int port) {
+        byte[] ip = NetUtil.createByteArrayFromIpAddressString(host);
+        if (ip == null) {
+            return InetSocketAddress.createUnresolved(host, port);
+        }
+        try {
+            return new InetSocketAddress(InetAddress.getByAddress(host, ip), port); // no lookup for a literal
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("host: '" + host + "' (expected: an IP address or a DNS name)", e);
+        }
     }
 
     public String host() {
@@ -50,9 +76,26 @@ public final class BackendServer {
         return port;
     }
 
-    /** The unresolved address; Netty resolves it when connecting. */
+    /**
+     * Where to connect: resolved for an IP literal, otherwise unresolved (the connector resolves it
+     * asynchronously, honouring the record's TTL).
+     */
     public InetSocketAddress address() {
         return address;
+    }
+
+    /** True when the host is a name that needs DNS (not an IP literal). */
+    public boolean needsDns() {
+        return address.isUnresolved();
+    }
+
+    /** True once this server left the routing table; its connections are not pooled any more. */
+    public boolean retired() {
+        return retired;
+    }
+
+    void retire() {
+        retired = true;
     }
 
     /** True when active checks pass and no passive ejection is in force. */
@@ -150,6 +193,16 @@ public final class BackendServer {
         return new Health(healthy(), java.time.Instant.ofEpochMilli(stateSinceMillis),
                 check == 0 ? null : java.time.Instant.ofEpochMilli(check), lastError,
                 System.nanoTime() - ejectedUntilNanos < 0);
+    }
+
+    /** The pool no longer has an active check: only passive ejection decides from now on. */
+    synchronized void activeCheckRemoved() {
+        successesInRow = 0;
+        failuresInRow = 0;
+        if (!activeHealthy) {
+            activeHealthy = true;
+            stateSinceMillis = System.currentTimeMillis();
+        }
     }
 
     /**

@@ -17,10 +17,12 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.resolver.AddressResolverGroup;
 import io.netty.util.concurrent.ScheduledFuture;
-import java.util.ArrayList;
+import java.net.InetSocketAddress;
 import java.util.Collection;
-import java.util.List;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,6 +30,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs the active HTTP health checks of every pool that has one. Each check is a fresh connection
  * ({@code Connection: close}), so a check never disturbs pooled keep-alive connections.
+ *
+ * <p>{@link #watch} reconciles: a server that stays in its pool with the same check keeps its
+ * running task (and so its rhythm and its rise/fall counts); a new server or a changed check
+ * starts one; a server that is gone, or whose pool dropped its check, has its task cancelled.
  */
 public final class HealthChecker implements AutoCloseable {
 
@@ -35,34 +41,71 @@ public final class HealthChecker implements AutoCloseable {
 
     private final EventLoopGroup group;
     private final Transport transport;
-    private final List<ScheduledFuture<?>> tasks = new ArrayList<>();
+    private final AddressResolverGroup<InetSocketAddress> resolver;
+    /** Guarded by this; written by {@link #watch} and {@link #close} only. */
+    private Map<Key, Task> tasks = new HashMap<>();
 
-    public HealthChecker(EventLoopGroup group, Transport transport) {
-        this.group = group;
-        this.transport = transport;
+    /** A server is checked once per pool it is in. */
+    private record Key(String pool, BackendServer server) {
     }
 
-    /** Starts checking these pools (replacing any pools checked before). */
+    private record Task(HealthCheckSpec spec, ScheduledFuture<?> future) {
+    }
+
+    public HealthChecker(EventLoopGroup group, Transport transport, AddressResolverGroup<InetSocketAddress> resolver) {
+        this.group = group;
+        this.transport = transport;
+        this.resolver = java.util.Objects.requireNonNull(resolver, "resolver");
+    }
+
+    /** Checks exactly these pools from now on, keeping the tasks of servers whose check did not change. */
     public synchronized void watch(Collection<BackendPool> pools) {
-        stopTasks();
+        Map<Key, Task> next = new HashMap<>();
         for (BackendPool pool : pools) {
             HealthCheckSpec spec = pool.healthCheck();
             if (spec == null) {
                 continue;
             }
             for (BackendServer server : pool.servers()) {
-                long every = spec.interval().toMillis();
-                tasks.add(group.next().scheduleAtFixedRate(() -> check(pool, server, spec), 0, every,
-                        TimeUnit.MILLISECONDS));
+                Key key = new Key(pool.name(), server);
+                if (next.containsKey(key)) {
+                    continue;
+                }
+                Task kept = tasks.remove(key);
+                if (kept != null && kept.spec().equals(spec)) {
+                    next.put(key, kept);
+                    continue;
+                }
+                if (kept != null) {
+                    kept.future().cancel(false);
+                }
+                String poolName = pool.name();
+                next.put(key, new Task(spec, group.next().scheduleAtFixedRate(() -> check(poolName, server, spec), 0,
+                        spec.interval().toMillis(), TimeUnit.MILLISECONDS)));
             }
         }
+        tasks.forEach((key, task) -> {
+            task.future().cancel(false);
+            key.server().activeCheckRemoved(); // up again unless ejected, if it stays in a pool without a check
+        });
+        tasks = next;
     }
 
-    private void check(BackendPool pool, BackendServer server, HealthCheckSpec spec) {
+    /** The running check task of a server in a pool, or null (for tests: kept across rebuilds or not). */
+    synchronized ScheduledFuture<?> task(String pool, BackendServer server) {
+        Task t = tasks.get(new Key(pool, server));
+        return t == null ? null : t.future();
+    }
+
+    private void check(String pool, BackendServer server, HealthCheckSpec spec) {
+        if (server.retired()) {
+            return; // its task is being cancelled
+        }
         int timeout = (int) spec.timeout().toMillis();
         Bootstrap b = new Bootstrap()
                 .group(group.next())
                 .channel(transport.clientChannel())
+                .resolver(resolver)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, timeout)
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
@@ -90,23 +133,23 @@ public final class HealthChecker implements AutoCloseable {
         });
     }
 
-    private static void record(BackendPool pool, BackendServer server, HealthCheckSpec spec, boolean ok, String why) {
+    private static void record(String pool, BackendServer server, HealthCheckSpec spec, boolean ok, String why) {
         if (server.recordCheck(ok, spec.rise(), spec.fall(), ok ? null : why)) {
             if (ok) {
-                log.info("event=backend_up pool={} backend={}", pool.name(), server);
+                log.info("event=backend_up pool={} backend={}", pool, server);
             } else {
-                log.warn("event=backend_down pool={} backend={} cause={}", pool.name(), server, why);
+                log.warn("event=backend_down pool={} backend={} cause={}", pool, server, why);
             }
         }
     }
 
     private static final class Probe extends SimpleChannelInboundHandler<HttpObject> {
-        private final BackendPool pool;
+        private final String pool;
         private final BackendServer server;
         private final HealthCheckSpec spec;
         private boolean done;
 
-        Probe(BackendPool pool, BackendServer server, HealthCheckSpec spec) {
+        Probe(String pool, BackendServer server, HealthCheckSpec spec) {
             this.pool = pool;
             this.server = server;
             this.spec = spec;
@@ -140,13 +183,9 @@ public final class HealthChecker implements AutoCloseable {
         }
     }
 
-    private void stopTasks() {
-        tasks.forEach(t -> t.cancel(false));
-        tasks.clear();
-    }
-
     @Override
     public synchronized void close() {
-        stopTasks();
+        tasks.values().forEach(t -> t.future().cancel(false));
+        tasks = new HashMap<>();
     }
 }

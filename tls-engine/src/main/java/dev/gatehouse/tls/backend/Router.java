@@ -7,6 +7,8 @@ import java.util.Map;
 /**
  * Maps a request's Host to a backend pool: exact name, then one-label wildcard, then the default
  * pool. Immutable; the engine swaps in a new router when routes change, so routing is lock-free.
+ * A rebuilt router reuses the server (and, when unchanged, pool) objects of the one it replaces
+ * through {@link RouterCarryOver}, so health, ejections and pooled connections survive the swap.
  */
 public final class Router {
 
@@ -50,6 +52,15 @@ public final class Router {
         all.addAll(wildcard.values());
         if (defaultPool != null) {
             all.add(defaultPool);
+        }
+        return all;
+    }
+
+    /** Every server of every pool of this router (a server in two pool objects counts once). */
+    public java.util.Set<BackendServer> servers() {
+        java.util.Set<BackendServer> all = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (BackendPool p : pools()) {
+            all.addAll(p.servers());
         }
         return all;
     }

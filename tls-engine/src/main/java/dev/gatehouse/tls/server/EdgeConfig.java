@@ -1,5 +1,6 @@
 package dev.gatehouse.tls.server;
 
+import dev.gatehouse.tls.backend.DnsSettings;
 import dev.gatehouse.tls.proxy.ProxySettings;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -26,6 +27,7 @@ import java.util.Objects;
  *                             node serves (like HAProxy's monitor-uri: for external load balancers
  *                             and failover probes), or null for none
  * @param nodeName             this node's name, for {@code monitorPath}
+ * @param dns                  how backend host names are resolved (asynchronously, TTL honoured)
  */
 public record EdgeConfig(
         InetSocketAddress httpsAddress,
@@ -42,7 +44,8 @@ public record EdgeConfig(
         Duration drainTimeout,
         ProxySettings proxy,
         String monitorPath,
-        String nodeName) {
+        String nodeName,
+        DnsSettings dns) {
 
     public static Builder builder() {
         return new Builder();
@@ -65,6 +68,7 @@ public record EdgeConfig(
         private ProxySettings proxy = ProxySettings.defaults();
         private String monitorPath;
         private String nodeName = "gatehouse";
+        private DnsSettings dns = DnsSettings.system();
 
         /** Answer {@code path} on port 80 with 200 and {@code X-Node: nodeName}; null: off. */
         public Builder monitor(String path, String nodeName) {
@@ -142,9 +146,16 @@ public record EdgeConfig(
             return this;
         }
 
+        /** Nameservers and cache limits for backend host names; default: the system's resolv.conf. */
+        public Builder dns(DnsSettings d) {
+            this.dns = d;
+            return this;
+        }
+
         public EdgeConfig build() {
             Objects.requireNonNull(httpsAddress, "httpsAddress");
             Objects.requireNonNull(proxy, "proxy");
+            Objects.requireNonNull(dns, "dns");
             if (ioThreads < 0) {
                 throw new IllegalArgumentException("ioThreads: " + ioThreads + " (expected: >= 0, 0 = one per core)");
             }
@@ -166,7 +177,7 @@ public record EdgeConfig(
             int pub = publicHttpsPort > 0 ? publicHttpsPort : httpsAddress.getPort();
             return new EdgeConfig(httpsAddress, httpAddress, pub, redirectToHttps, ioThreads, maxClientHelloLength,
                     handshakeTimeout, maxContexts, preferNativeTls, http2, sessionTimeout, drainTimeout, proxy,
-                    monitorPath, nodeName);
+                    monitorPath, nodeName, dns);
         }
 
         private static void requirePositive(String field, Duration d) {

@@ -2,8 +2,7 @@ package dev.gatehouse.tls.server;
 
 import dev.gatehouse.tls.acme.ChallengeStore;
 import dev.gatehouse.tls.acme.PlainHttpHandler;
-import dev.gatehouse.tls.backend.BackendConnector;
-import dev.gatehouse.tls.backend.HealthChecker;
+import dev.gatehouse.tls.backend.Backends;
 import dev.gatehouse.tls.backend.Router;
 import dev.gatehouse.tls.metrics.EdgeMetrics;
 import dev.gatehouse.tls.observe.RequestObserver;
@@ -26,7 +25,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,12 +42,11 @@ public final class EdgeServer implements AutoCloseable {
     private final ChallengeStore challenges;
     private final RequestObserver observer;
     private final EdgeMetrics metrics = new EdgeMetrics();
-    private final AtomicReference<Router> router = new AtomicReference<>(Router.builder().build());
+    private final Backends backends;
     private final AtomicInteger inflight = new AtomicInteger();
     private final Transport transport = Transport.best();
     private final ChannelGroup frontends = new DefaultChannelGroup("frontends", GlobalEventExecutor.INSTANCE);
     private EventLoopGroup group;
-    private HealthChecker healthChecker;
     private Channel httpsListener;
     private Channel httpListener;
     private volatile boolean stopped;
@@ -71,18 +68,19 @@ public final class EdgeServer implements AutoCloseable {
         this.registry = registry;
         this.challenges = challenges;
         this.observer = java.util.Objects.requireNonNull(observer, "observer");
+        var proxy = config.proxy();
+        this.backends = new Backends(transport, config.dns(), (int) proxy.connectTimeout().toMillis(),
+                proxy.idleTimeout().toMillis(), proxy.maxHeaderSize(), 1024);
     }
 
     /** Binds the listeners. Returns once they accept connections. */
     public synchronized EdgeServer start() throws InterruptedException {
         int threads = config.ioThreads() > 0 ? config.ioThreads() : Runtime.getRuntime().availableProcessors();
         group = transport.newGroup(threads, "gatehouse-io");
-        healthChecker = new HealthChecker(group, transport);
-        healthChecker.watch(router.get().pools());
+        backends.start(group);
         var proxy = config.proxy();
-        BackendConnector connector = new BackendConnector(transport, (int) proxy.connectTimeout().toMillis(),
-                proxy.idleTimeout().toMillis(), proxy.maxHeaderSize(), 1024);
-        ProxyServices services = new ProxyServices(router::get, connector, proxy, metrics, inflight, observer);
+        ProxyServices services = new ProxyServices(backends::router, backends.connector(), proxy, metrics, inflight,
+                observer);
 
         ServerBootstrap https = new ServerBootstrap()
                 .group(group)
@@ -131,17 +129,17 @@ public final class EdgeServer implements AutoCloseable {
         return this;
     }
 
-    /** Replaces the routing table; new requests use it at once. */
+    /**
+     * Replaces the routing table; new requests use it at once. Servers carried over from the
+     * previous table (see {@link dev.gatehouse.tls.backend.RouterCarryOver}) keep their health and
+     * pooled connections; servers that are gone are dropped.
+     */
     public void setRouter(Router next) {
-        router.set(next);
-        HealthChecker hc = healthChecker;
-        if (hc != null) {
-            hc.watch(next.pools());
-        }
+        backends.setRouter(next);
     }
 
     public Router router() {
-        return router.get();
+        return backends.router();
     }
 
     public CertificateRegistry registry() {
@@ -247,7 +245,7 @@ public final class EdgeServer implements AutoCloseable {
         }
         int left = inflight.get();
         frontends.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
-        healthChecker.close();
+        backends.close();
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         log.info("event=edge_stopped drained_ms={} abandoned_requests={}",
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start), left);
