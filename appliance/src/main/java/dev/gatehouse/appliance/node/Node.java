@@ -67,6 +67,8 @@ public final class Node implements AutoCloseable {
     private SslContextFactory tls;
     private EdgeServer edge;
     private dev.gatehouse.appliance.accesslog.AccessLog accessLog;
+    /** Held while the node runs: no second process writes this data directory (see {@link DataDirLock}). */
+    private DataDirLock dataLock;
     private ConsoleServer console;
     private AuditLog audit;
     private TokenService tokens;
@@ -120,17 +122,8 @@ public final class Node implements AutoCloseable {
         } catch (UnsupportedOperationException | IOException e) {
             log.warn("event=data_dir_permissions dir={} cause={}", data, e.toString());
         }
-        byte[] master = Sealer.loadOrCreateKeyFile(data.resolve("master.key"));
-        GatehouseConfig.Cluster cl = config.cluster();
-        Sealer sealer;
-        if (cl.enabled()) {
-            // in a cluster every node must open every private key: they are sealed with the cluster key
-            byte[] clusterKey = readClusterKey(cl.keyFile(), "cluster.keyFile");
-            sealer = cl.previousKeyFile() == null ? Sealer.of(clusterKey, master)
-                    : Sealer.of(clusterKey, readClusterKey(cl.previousKeyFile(), "cluster.previousKeyFile"), master);
-        } else {
-            sealer = Sealer.of(master);
-        }
+        dataLock = DataDirLock.acquire(data);
+        Sealer sealer = NodeKeys.sealer(config);
         if (System.getProperty(StoreClock.PROPERTY) != null) {
             log.warn("event=store_clock_offset property={} offset={} reason=debug property set: revisions and tombstone "
                     + "expiry run on a shifted clock", StoreClock.PROPERTY, System.getProperty(StoreClock.PROPERTY));
@@ -168,6 +161,7 @@ public final class Node implements AutoCloseable {
         int served = sync.loadAll();
         store.addListener(sync);
         registry.setDefault(t.defaultCertificate());
+        GatehouseConfig.Cluster cl = config.cluster();
         if (cl.enabled()) {
             // join, catch up with the grid (events flow into the local snapshot and the engine), then serve
             grid = dev.gatehouse.cluster.grid.Grid.start(new dev.gatehouse.cluster.grid.GridSettings(cl.name(),
@@ -333,18 +327,6 @@ public final class Node implements AutoCloseable {
             p = gateway.problem();
         }
         return p;
-    }
-
-    private static byte[] readClusterKey(Path file, String field) throws IOException {
-        if (!Files.exists(file)) {
-            throw new IOException(field + ": " + file + " does not exist (expected: the 32-byte cluster key, "
-                    + "the same file on every node; e.g. head -c 32 /dev/urandom > " + file + ")");
-        }
-        byte[] k = Files.readAllBytes(file);
-        if (k.length != 32) {
-            throw new IOException(field + ": " + file + " holds " + k.length + " bytes (expected: 32)");
-        }
-        return k;
     }
 
     private EdgeConfig edgeConfig() {
@@ -605,6 +587,13 @@ public final class Node implements AutoCloseable {
         }
         if (registry != null) {
             registry.close();
+        }
+        if (dataLock != null) {
+            try {
+                dataLock.close();
+            } catch (IOException e) {
+                log.warn("event=data_lock_release_failed cause={}", e.toString());
+            }
         }
     }
 }
