@@ -69,6 +69,8 @@ public final class Node implements AutoCloseable {
     private dev.gatehouse.appliance.accesslog.AccessLog accessLog;
     /** Held while the node runs: no second process writes this data directory (see {@link DataDirLock}). */
     private DataDirLock dataLock;
+    /** Key id → where it is configured, sealing key first (for the status' keys section). */
+    private Map<String, String> keySources = Map.of();
     private ConsoleServer console;
     private AuditLog audit;
     private TokenService tokens;
@@ -124,6 +126,7 @@ public final class Node implements AutoCloseable {
         }
         dataLock = DataDirLock.acquire(data);
         Sealer sealer = NodeKeys.sealer(config);
+        keySources = NodeKeys.sources(config);
         if (System.getProperty(StoreClock.PROPERTY) != null) {
             log.warn("event=store_clock_offset property={} offset={} reason=debug property set: revisions and tombstone "
                     + "expiry run on a shifted clock", StoreClock.PROPERTY, System.getProperty(StoreClock.PROPERTY));
@@ -439,6 +442,7 @@ public final class Node implements AutoCloseable {
         m.put("certificates", registry.size());
         m.put("storedCertificates", store.certificates().size());
         m.put("rejectedStoreEntries", localStore.loadProblems().size() + edge.metrics().get("store.rejected_entries"));
+        m.put("keys", dev.gatehouse.appliance.observe.KeyStatus.of(keySources, localStore, gridStore));
         if (grid != null) {
             Map<String, Object> c = new LinkedHashMap<>();
             c.put("name", config.cluster().name());

@@ -17,6 +17,22 @@ public final class NodeKeys {
     private NodeKeys() {
     }
 
+    /** Where each loaded key comes from, by key id, in the sealer's order (the first one seals). */
+    public static java.util.Map<String, String> sources(GatehouseConfig config) throws IOException {
+        java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
+        GatehouseConfig.Cluster c = config.cluster();
+        if (c.enabled()) {
+            out.put(Sealer.of(readClusterKey(c.keyFile(), "cluster.keyFile")).sealingKeyId(), "cluster.keyFile");
+            if (c.previousKeyFile() != null) {
+                out.put(Sealer.of(readClusterKey(c.previousKeyFile(), "cluster.previousKeyFile")).sealingKeyId(),
+                        "cluster.previousKeyFile");
+            }
+        }
+        out.putIfAbsent(Sealer.of(Sealer.loadOrCreateKeyFile(config.node().dataDir().resolve("master.key")))
+                .sealingKeyId(), "master.key");
+        return out;
+    }
+
     /** The node's sealer; creates {@code dataDir/master.key} (0600) when there is none yet. */
     public static Sealer sealer(GatehouseConfig config) throws IOException {
         return sealer(config.node().dataDir(), config.cluster().enabled() ? config.cluster() : null);

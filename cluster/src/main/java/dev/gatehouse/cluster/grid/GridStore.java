@@ -67,6 +67,8 @@ public final class GridStore implements Store {
     private final AtomicLong rejected = new AtomicLong();
     private final AtomicLong reconciliations = new AtomicLong();
     private volatile long lastReconcileNanos = -1;
+    /** Grid values sealed with another key than this node's sealing key, as counted by the last pass (-1: none yet). */
+    private volatile int retiredKeyEntries = -1;
     private volatile java.util.function.LongConsumer replicationLag = lag -> { };
     private final AtomicLong prunedInGrid = new AtomicLong();
     private final java.time.Clock clock;
@@ -146,6 +148,15 @@ public final class GridStore implements Store {
         this.replicationLag = listener;
     }
 
+    /**
+     * Grid values still sealed with a key other than this node's sealing key after the last
+     * reconciliation pass (the oldest member re-seals them during its passes, every 30 s), or -1
+     * before the first pass: a key rotation is finished when this is 0 on every node.
+     */
+    public int retiredKeyEntries() {
+        return retiredKeyEntries;
+    }
+
     public long rejectedEntries() {
         return rejected.get();
     }
@@ -174,6 +185,7 @@ public final class GridStore implements Store {
         int pulled = 0;
         int pushed = 0;
         int resealed = 0;
+        int underRetiredKey = 0;
         java.util.Map<String, Integer> dropped = new java.util.TreeMap<>();
         java.util.Map<String, Integer> deletedAgain = new java.util.TreeMap<>();
         access.beginBulk();
@@ -196,6 +208,9 @@ public final class GridStore implements Store {
                             } catch (SealException e) {
                                 reject(mapName, key, e);
                             }
+                        }
+                        if (grid != null && !clusterSealer.sealingKeyId().equals(GridValue.keyIdOf(encoded))) {
+                            underRetiredKey++;
                         }
                         long mine = access.revisionOf(kind, key);
                         boolean mineLive = access.isLive(kind, key);
@@ -238,6 +253,7 @@ public final class GridStore implements Store {
             access.endBulk();
         }
         firstPass = false;
+        retiredKeyEntries = Math.max(0, underRetiredKey - resealed);
         access.markSynced(horizon.passStart());
         dropped.forEach((kind, n) -> log.warn("event=stale_records_dropped kind={} dropped={} {} reason=the cluster "
                 + "no longer has them (or revoked them) and this store was away longer than the horizon", kind, n,
