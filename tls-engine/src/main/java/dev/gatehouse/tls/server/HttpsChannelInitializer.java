@@ -155,6 +155,7 @@ final class HttpsChannelInitializer extends ChannelInitializer<Channel> {
             }
             if (evt instanceof SslHandshakeCompletionEvent done && done.isSuccess()) {
                 metrics.increment("handshake.ok");
+                SessionTicketFlush.afterHandshake(ctx);
             }
             super.userEventTriggered(ctx, evt);
         }
