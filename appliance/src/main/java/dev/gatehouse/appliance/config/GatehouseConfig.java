@@ -50,7 +50,7 @@ public record GatehouseConfig(
      *                     share {@code _other}); 0 = no tenant label at all
      */
     public record Metrics(boolean enabled, InetSocketAddress listen, String token, Path tokenFile,
-            List<dev.gatehouse.appliance.metrics.Cidr> allow, int tenantLabels) {
+            List<dev.gatehouse.tls.net.Cidr> allow, int tenantLabels) {
 
         @Override
         public String toString() {

@@ -1,5 +1,6 @@
 package dev.gatehouse.tls.server;
 
+import dev.gatehouse.tls.net.ProxyProtocolSettings;
 import dev.gatehouse.tls.proxy.ProxySettings;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -26,6 +27,8 @@ import java.util.Objects;
  *                             node serves (like HAProxy's monitor-uri: for external load balancers
  *                             and failover probes), or null for none
  * @param nodeName             this node's name, for {@code monitorPath}
+ * @param proxyProtocol        which sources send a PROXY protocol header, on which listeners
+ *                             ({@link ProxyProtocolSettings#OFF} by default)
  */
 public record EdgeConfig(
         InetSocketAddress httpsAddress,
@@ -42,7 +45,8 @@ public record EdgeConfig(
         Duration drainTimeout,
         ProxySettings proxy,
         String monitorPath,
-        String nodeName) {
+        String nodeName,
+        ProxyProtocolSettings proxyProtocol) {
 
     public static Builder builder() {
         return new Builder();
@@ -65,6 +69,13 @@ public record EdgeConfig(
         private ProxySettings proxy = ProxySettings.defaults();
         private String monitorPath;
         private String nodeName = "gatehouse";
+        private ProxyProtocolSettings proxyProtocol = ProxyProtocolSettings.OFF;
+
+        /** Accept PROXY protocol headers from these sources (and require them there). */
+        public Builder proxyProtocol(ProxyProtocolSettings p) {
+            this.proxyProtocol = p;
+            return this;
+        }
 
         /** Answer {@code path} on port 80 with 200 and {@code X-Node: nodeName}; null: off. */
         public Builder monitor(String path, String nodeName) {
@@ -145,6 +156,7 @@ public record EdgeConfig(
         public EdgeConfig build() {
             Objects.requireNonNull(httpsAddress, "httpsAddress");
             Objects.requireNonNull(proxy, "proxy");
+            Objects.requireNonNull(proxyProtocol, "proxyProtocol");
             if (ioThreads < 0) {
                 throw new IllegalArgumentException("ioThreads: " + ioThreads + " (expected: >= 0, 0 = one per core)");
             }
@@ -166,7 +178,7 @@ public record EdgeConfig(
             int pub = publicHttpsPort > 0 ? publicHttpsPort : httpsAddress.getPort();
             return new EdgeConfig(httpsAddress, httpAddress, pub, redirectToHttps, ioThreads, maxClientHelloLength,
                     handshakeTimeout, maxContexts, preferNativeTls, http2, sessionTimeout, drainTimeout, proxy,
-                    monitorPath, nodeName);
+                    monitorPath, nodeName, proxyProtocol);
         }
 
         private static void requirePositive(String field, Duration d) {

@@ -6,6 +6,7 @@ import dev.gatehouse.tls.backend.BackendConnector;
 import dev.gatehouse.tls.backend.HealthChecker;
 import dev.gatehouse.tls.backend.Router;
 import dev.gatehouse.tls.metrics.EdgeMetrics;
+import dev.gatehouse.tls.net.ProxyProtocol;
 import dev.gatehouse.tls.observe.RequestObserver;
 import dev.gatehouse.tls.proxy.DrainEvent;
 import dev.gatehouse.tls.proxy.ProxyServices;
@@ -108,6 +109,7 @@ public final class EdgeServer implements AutoCloseable {
                         @Override
                         protected void initChannel(Channel ch) {
                             frontends.add(ch);
+                            ProxyProtocol.addHandlers(ch.pipeline(), config.proxyProtocol(), false, metrics);
                             ch.pipeline()
                                     .addLast("http-codec", new HttpServerCodec(proxy.maxInitialLineLength(),
                                             proxy.maxHeaderSize(), 8192))
