@@ -203,9 +203,15 @@ public record GatehouseConfig(
     public record Node(String name, Path dataDir) {
     }
 
-    /** Data-plane listeners. {@code http} is null when port 80 is off. */
+    /**
+     * Data-plane listeners. {@code http} is null when port 80 is off.
+     *
+     * @param proxyProtocol the load balancers trusted to send a PROXY protocol header, and on which
+     *                      listeners ({@code listeners.proxyProtocol}; off when absent)
+     */
     public record Listeners(InetSocketAddress https, InetSocketAddress http, int publicHttpsPort,
-            boolean redirectHttp, int ioThreads, String monitorPath) {
+            boolean redirectHttp, int ioThreads, String monitorPath,
+            dev.gatehouse.tls.net.ProxyProtocolSettings proxyProtocol) {
     }
 
     /**
