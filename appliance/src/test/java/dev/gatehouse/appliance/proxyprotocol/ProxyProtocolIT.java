@@ -9,6 +9,7 @@ import dev.gatehouse.appliance.testing.NodeProcess;
 import dev.gatehouse.tls.demo.DemoPki;
 import dev.gatehouse.tls.demo.EchoBackend;
 import dev.gatehouse.tls.demo.Pem;
+import dev.gatehouse.tls.testing.Tools;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -45,7 +46,8 @@ import org.junit.jupiter.api.io.TempDir;
  * over the same socket) send v1 and v2 headers; the backend must see the header's source in
  * X-Forwarded-For / Forwarded, and the access log must have it. A header from 127.0.0.1 (not
  * trusted), no header from 127.0.0.2, and malformed headers are refused, and counted in
- * {@code /v1/status} and {@code /metrics}.
+ * {@code /v1/status} and {@code /metrics}. Real curl (HTTP/1.1 and HTTP/2) goes through a pretend
+ * NLB that relays with a v2 header.
  */
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class ProxyProtocolIT {
@@ -61,6 +63,7 @@ class ProxyProtocolIT {
     static EchoBackend backend;
     static NodeProcess node;
     static SSLContext tls;
+    static Path caFile;
     static Path accessLog;
     static int httpPort;
     static int metricsPort;
@@ -82,6 +85,8 @@ class ProxyProtocolIT {
         pem.writeBytes(Pem.certificates(cert.chain()));
         pem.writeBytes(Pem.privateKey(cert.key()));
         Files.write(certs.resolve("app.pem"), pem.toByteArray());
+        caFile = dir.resolve("ca.crt");
+        Files.write(caFile, Pem.certificates(List.of(pki.caCertificate())));
         KeyStore trust = KeyStore.getInstance("PKCS12");
         trust.load(null, null);
         trust.setCertificateEntry("ca", pki.caCertificate());
@@ -234,6 +239,80 @@ class ProxyProtocolIT {
 
         String v4 = httpsGet(BALANCER, v2("198.51.100.20", "10.0.0.1", 40000, 443), "/pp-v2-ipv4");
         assertThat(header(v4, "x-forwarded-for")).isEqualTo("198.51.100.20");
+    }
+
+    @Test
+    void realCurlThroughAPretendNlbOverHttp1AndHttp2() throws Exception {
+        Tools.require("curl");
+        try (PretendNlb nlb = new PretendNlb(node.httpsPort, "192.0.2.33")) {
+            for (String flag : List.of("--http1.1", "--http2")) {
+                String path = "/via-nlb" + flag.replace("-", "").replace(".", "");
+                Tools.Result r = Tools.run(List.of("curl", "-sS", flag, "--cacert", caFile.toString(),
+                        "--resolve", HOST + ":" + nlb.port() + ":127.0.0.1",
+                        "https://" + HOST + ":" + nlb.port() + path), null, 30);
+                assertThat(r.exitCode()).as(r.all()).isZero();
+                assertThat(header(r.stdout(), "x-forwarded-for")).as(flag).isEqualTo("192.0.2.33");
+                JsonNode l = logLine(path);
+                assertThat(l.get("client").asText()).isEqualTo("192.0.2.33");
+                assertThat(l.get("protocol").asText()).isEqualTo(flag.equals("--http2") ? "HTTP/2" : "HTTP/1.1");
+            }
+        }
+    }
+
+    /**
+     * A load balancer in miniature: accepts on loopback, connects to the node from 127.0.0.2 (the
+     * trusted source), writes a v2 header naming {@code clientAddress} (and the client's real port),
+     * then relays bytes both ways, as an NLB with proxy protocol v2 does.
+     */
+    static final class PretendNlb implements AutoCloseable {
+        private final java.net.ServerSocket listener;
+        private final List<Socket> open = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        PretendNlb(int target, String clientAddress) throws IOException {
+            listener = new java.net.ServerSocket(0, 16, STRANGER);
+            Thread acceptor = new Thread(() -> {
+                while (!listener.isClosed()) {
+                    try {
+                        Socket client = listener.accept();
+                        Socket upstream = connect(BALANCER, target,
+                                v2(clientAddress, "127.0.0.1", client.getPort(), 443));
+                        open.add(client);
+                        open.add(upstream);
+                        pump(client, upstream);
+                        pump(upstream, client);
+                    } catch (IOException e) {
+                        return; // closed
+                    }
+                }
+            }, "pretend-nlb");
+            acceptor.setDaemon(true);
+            acceptor.start();
+        }
+
+        int port() {
+            return listener.getLocalPort();
+        }
+
+        private static void pump(Socket from, Socket to) {
+            Thread t = new Thread(() -> {
+                try {
+                    from.getInputStream().transferTo(to.getOutputStream());
+                    to.shutdownOutput();
+                } catch (IOException e) {
+                    // either side closed
+                }
+            }, "pretend-nlb-pump");
+            t.setDaemon(true);
+            t.start();
+        }
+
+        @Override
+        public void close() throws IOException {
+            listener.close();
+            for (Socket s : open) {
+                s.close();
+            }
+        }
     }
 
     @Test

@@ -63,12 +63,14 @@ final class ProxyProtocolHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (!(msg instanceof HAProxyMessage header) || decided) {
+        if (!(msg instanceof HAProxyMessage header)) {
             ctx.fireChannelRead(msg);
             return;
         }
         try {
-            accept(header);
+            if (!decided) {
+                accept(header);
+            }
         } finally {
             header.release();
         }
