@@ -259,6 +259,58 @@ class ProxyProtocolIT {
         }
     }
 
+    @Test
+    void realHaproxySendingV1AndV2FromTheTrustedSource() throws Exception {
+        Tools.require("haproxy");
+        Tools.require("curl");
+        int v1 = freePort();
+        int v2 = freePort();
+        Path cfg = Files.writeString(dir.resolve("haproxy.cfg"), String.join("\n",
+                "global", "  nbthread 1",
+                "defaults", "  mode tcp", "  timeout connect 5s", "  timeout client 30s", "  timeout server 30s",
+                "frontend v1", "  bind 127.0.0.1:" + v1, "  default_backend gh-v1",
+                "frontend v2", "  bind 127.0.0.1:" + v2, "  default_backend gh-v2",
+                // source 127.0.0.2: the connection comes from the trusted address, the header names the client
+                "backend gh-v1", "  server gh 127.0.0.1:" + node.httpsPort + " send-proxy source 127.0.0.2",
+                "backend gh-v2", "  server gh 127.0.0.1:" + node.httpsPort + " send-proxy-v2 source 127.0.0.2", ""));
+        Process haproxy = new ProcessBuilder("haproxy", "-db", "-f", cfg.toString()).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("haproxy.log").toFile()).start();
+        try {
+            for (int port : List.of(v1, v2)) {
+                await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() -> {
+                    try (Socket probe = new Socket("127.0.0.1", port)) {
+                        return true;
+                    }
+                });
+            }
+            for (int port : List.of(v1, v2)) {
+                String path = "/via-haproxy-" + (port == v1 ? "v1" : "v2");
+                Tools.Result r = Tools.run(List.of("curl", "-sS", "--http1.1", "--cacert", caFile.toString(),
+                        "--resolve", HOST + ":" + port + ":127.0.0.1", "-w", "\nlocal_port=%{local_port}\n",
+                        "https://" + HOST + ":" + port + path), null, 30);
+                assertThat(r.exitCode()).as(r.all()).isZero();
+                // the socket came from 127.0.0.2; only the header could have said 127.0.0.1 and curl's port
+                assertThat(header(r.stdout(), "x-forwarded-for")).as(path).isEqualTo("127.0.0.1");
+                Matcher local = Pattern.compile("local_port=(\\d+)").matcher(r.stdout());
+                assertThat(local.find()).isTrue();
+                JsonNode l = logLine(path);
+                assertThat(l.get("client").asText()).isEqualTo("127.0.0.1");
+                assertThat(l.get("clientPort").asInt()).isEqualTo(Integer.parseInt(local.group(1)));
+            }
+        } finally {
+            haproxy.destroy();
+            if (!haproxy.waitFor(10, TimeUnit.SECONDS)) {
+                haproxy.destroyForcibly();
+            }
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, STRANGER)) {
+            return s.getLocalPort();
+        }
+    }
+
     /**
      * A load balancer in miniature: accepts on loopback, connects to the node from 127.0.0.2 (the
      * trusted source), writes a v2 header naming {@code clientAddress} (and the client's real port),
