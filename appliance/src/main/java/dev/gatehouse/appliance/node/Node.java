@@ -344,6 +344,7 @@ public final class Node implements AutoCloseable {
                 .publicHttpsPort(l.publicHttpsPort())
                 .redirectToHttps(l.redirectHttp())
                 .monitor(l.monitorPath(), config.node().name())
+                .proxyProtocol(l.proxyProtocol())
                 .ioThreads(l.ioThreads())
                 .maxClientHelloLength(t.maxClientHelloBytes())
                 .handshakeTimeout(t.handshakeTimeout())
