@@ -193,9 +193,30 @@ public final class GridStore implements Store {
             for (String kind : FileStoreAccess.kinds()) {
                 String mapName = MapNames.of(kind);
                 IMap<String, String> map = hz.getMap(mapName);
-                Set<String> keys = new HashSet<>(map.keySet());
+                // compare revisions first (computed where the entries live, values stay put): only the
+                // keys whose revisions differ, or whose value is under a retired key, are fetched and opened
+                String sealing = clusterSealer.sealingKeyId();
+                java.util.Map<String, RevisionProjection.Summary> summaries = new java.util.HashMap<>();
+                for (String row : map.project(new RevisionProjection())) {
+                    RevisionProjection.Summary sum = RevisionProjection.parse(row);
+                    if (sum != null) {
+                        summaries.put(sum.key(), sum);
+                        if (!sealing.equals(sum.keyId())) {
+                            underRetiredKey++;
+                        }
+                    }
+                }
+                Set<String> keys = new HashSet<>(summaries.keySet());
                 keys.addAll(access.keys(kind));
-                List<String> all = new java.util.ArrayList<>(keys);
+                List<String> all = new java.util.ArrayList<>(keys.size());
+                for (String key : keys) {
+                    RevisionProjection.Summary sum = summaries.get(key);
+                    long mine = access.revisionOf(kind, key);
+                    if (sum != null && mine >= 0 && sum.revision() == mine && sealing.equals(sum.keyId())) {
+                        continue; // the same write on both sides, sealed with the current key: in sync
+                    }
+                    all.add(key);
+                }
                 for (int from = 0; from < all.size(); from += BATCH) {
                     Set<String> batch = new HashSet<>(all.subList(from, Math.min(all.size(), from + BATCH)));
                     java.util.Map<String, String> gridValues = map.getAll(batch);
@@ -208,9 +229,6 @@ public final class GridStore implements Store {
                             } catch (SealException e) {
                                 reject(mapName, key, e);
                             }
-                        }
-                        if (grid != null && !clusterSealer.sealingKeyId().equals(GridValue.keyIdOf(encoded))) {
-                            underRetiredKey++;
                         }
                         long mine = access.revisionOf(kind, key);
                         boolean mineLive = access.isLive(kind, key);
