@@ -69,6 +69,9 @@ public final class GridStore implements Store {
     private volatile long lastReconcileNanos = -1;
     /** Grid values sealed with another key than this node's sealing key, as counted by the last pass (-1: none yet). */
     private volatile int retiredKeyEntries = -1;
+    /** Entries the last pass compared by revision, and those it had to fetch and open. */
+    private volatile long lastPassCompared = -1;
+    private volatile long lastPassFetched = -1;
     private volatile java.util.function.LongConsumer replicationLag = lag -> { };
     private final AtomicLong prunedInGrid = new AtomicLong();
     private final java.time.Clock clock;
@@ -157,6 +160,16 @@ public final class GridStore implements Store {
         return retiredKeyEntries;
     }
 
+    /** Entries (grid and local, all kinds) the last reconciliation pass compared by revision; -1 before it. */
+    public long lastPassCompared() {
+        return lastPassCompared;
+    }
+
+    /** Entries the last pass fetched from the grid and opened because their revisions differed; -1 before it. */
+    public long lastPassFetched() {
+        return lastPassFetched;
+    }
+
     public long rejectedEntries() {
         return rejected.get();
     }
@@ -186,6 +199,8 @@ public final class GridStore implements Store {
         int pushed = 0;
         int resealed = 0;
         int underRetiredKey = 0;
+        long compared = 0;
+        long fetched = 0;
         java.util.Map<String, Integer> dropped = new java.util.TreeMap<>();
         java.util.Map<String, Integer> deletedAgain = new java.util.TreeMap<>();
         access.beginBulk();
@@ -217,6 +232,8 @@ public final class GridStore implements Store {
                     }
                     all.add(key);
                 }
+                compared += keys.size();
+                fetched += all.size();
                 for (int from = 0; from < all.size(); from += BATCH) {
                     Set<String> batch = new HashSet<>(all.subList(from, Math.min(all.size(), from + BATCH)));
                     java.util.Map<String, String> gridValues = map.getAll(batch);
@@ -272,6 +289,8 @@ public final class GridStore implements Store {
         }
         firstPass = false;
         retiredKeyEntries = Math.max(0, underRetiredKey - resealed);
+        lastPassCompared = compared;
+        lastPassFetched = fetched;
         access.markSynced(horizon.passStart());
         dropped.forEach((kind, n) -> log.warn("event=stale_records_dropped kind={} dropped={} {} reason=the cluster "
                 + "no longer has them (or revoked them) and this store was away longer than the horizon", kind, n,
@@ -287,8 +306,9 @@ public final class GridStore implements Store {
                 log.info("event=tombstones_pruned where=grid pruned={} horizon={}", pruned, access.tombstoneTtl());
             }
         }
-        log.info("event=grid_reconciled pulled={} pushed={} resealed={} dropped={} deleted_again={} stale={} seeded={} "
-                + "took_ms={}", pulled, pushed, resealed, dropped.values().stream().mapToInt(Integer::intValue).sum(),
+        log.info("event=grid_reconciled compared={} fetched={} pulled={} pushed={} resealed={} dropped={} "
+                + "deleted_again={} stale={} seeded={} took_ms={}", compared, fetched, pulled, pushed, resealed,
+                dropped.values().stream().mapToInt(Integer::intValue).sum(),
                 deletedAgain.values().stream().mapToInt(Integer::intValue).sum(), stale, horizon.seeding(),
                 (System.nanoTime() - t0) / 1_000_000);
         lastReconcileNanos = System.nanoTime() - t0;
