@@ -32,7 +32,15 @@ import org.slf4j.LoggerFactory;
  *       has it. The survivor may already have taken both; that is success, never a reason to touch
  *       its ENI.</li>
  *   <li>{@link #held}: EC2's view (DescribeNetworkInterfaces, DescribeAddresses) intersected with
- *       the local interface's addresses: a VIP is held only when both agree.</li>
+ *       the local interface's addresses: a VIP is held only when both agree. EC2's view is described
+ *       again after each claim or release of ours and otherwise once per {@link #DESCRIBE_INTERVAL}
+ *       (30 s), not on every 2 s check; the kernel's list is read every time.</li>
+ *   <li>No fight: when a described view shows that an address this driver claimed (and never
+ *       released) has left our ENI, someone outside this cluster's plan took it (another cluster
+ *       configured with the same address, a change in the console). The driver logs
+ *       {@code event=ec2_vip_taken_away} and refuses to claim it back for a back-off (30 s, doubling
+ *       to 10 min); the refusal is the VIP's last error in the status. A move after our own release
+ *       is the plan's, and is not reported.</li>
  * </ul>
  *
  * <p>Idempotence: claiming twice repeats the same calls, which EC2 accepts for an address (or
@@ -53,16 +61,40 @@ public final class Ec2Driver implements VipDriver {
     private static final Logger log = LoggerFactory.getLogger(Ec2Driver.class);
     private static final String ANY = "*";
 
+    /** How long EC2's view (Describe*) is trusted in steady state before {@link #held} asks again. */
+    static final java.time.Duration DESCRIBE_INTERVAL = java.time.Duration.ofSeconds(30);
+    /** First back-off after an address was taken away by someone other than this node; doubles, capped. */
+    static final java.time.Duration FIRST_BACKOFF = java.time.Duration.ofSeconds(30);
+    static final java.time.Duration MAX_BACKOFF = java.time.Duration.ofMinutes(10);
+
     private final Ec2Settings settings;
     private final LocalAddresses local;
     private final InstanceMetadata metadata;
+    private final Clock clock;
     private final Map<String, String> eniByInterface = new HashMap<>();
     private String instanceId;
     private Ec2Api api;
+    /** EC2's view as last described, and when; null when it must be described again (after our own changes). */
+    private Map<String, Ec2Api.EniAddresses> describedAssigned;
+    private Map<String, Ec2Api.Association> describedAssociated;
+    private long describedAtMillis;
+    /** VIPs this driver claimed and has not released since: a move of one of them was not ours. */
+    private final Set<String> claimed = new HashSet<>();
+    /** VIPs taken away from us by something other than our release, with when we may try again. */
+    private final Map<String, TakenAway> takenAway = new HashMap<>();
+
+    /** An address that moved off our ENI without our release: who has it now, and the back-off. */
+    record TakenAway(String nowOn, long atMillis, long untilMillis, long backoffMillis) {
+    }
 
     Ec2Driver(Ec2Settings settings, LocalAddresses local) {
+        this(settings, local, Clock.systemUTC());
+    }
+
+    Ec2Driver(Ec2Settings settings, LocalAddresses local, Clock clock) {
         this.settings = settings;
         this.local = local;
+        this.clock = clock;
         this.metadata = new InstanceMetadata(settings.imdsEndpoint(), settings.callTimeout(), Clock.systemUTC());
     }
 
@@ -88,8 +120,18 @@ public final class Ec2Driver implements VipDriver {
     @Override
     public synchronized void claim(VipSpec vip) throws VipDriverException {
         String ip = vip.name();
+        TakenAway away = takenAway.get(ip);
+        long now = clock.millis();
+        if (away != null && now < away.untilMillis()) {
+            // never fight over an address: something outside this cluster's plan moved it
+            throw new VipDriverException(ip, "taken from this node by " + away.nowOn() + " at "
+                    + java.time.Instant.ofEpochMilli(away.atMillis()) + ", not by this cluster's plan: not claimed again "
+                    + "before " + java.time.Instant.ofEpochMilli(away.untilMillis()) + " (back-off "
+                    + away.backoffMillis() / 1000 + " s; another cluster or a manual change on the same address?)");
+        }
         String eni = eni(ip, vip.interfaceName());
         Ec2Api ec2 = api(ip);
+        describedAssigned = null; // our own change: describe again on the next held
         try {
             ec2.assign(ip, eni, ip);
         } catch (VipDriverException e) {
@@ -111,12 +153,16 @@ public final class Ec2Driver implements VipDriver {
             throw new VipDriverException(ip, "assigned to " + eni + " but not added on " + vip.interfaceName()
                     + ": " + e.getMessage(), e);
         }
+        claimed.add(ip);
         log.info("event=ec2_vip_claimed vip={} eni={} instance={} eip={}", ip, eni, instanceId, vip.elasticIp().orElse("-"));
     }
 
     @Override
     public synchronized void release(VipSpec vip) throws VipDriverException {
         String ip = vip.name();
+        claimed.remove(ip); // from here on a move is expected (the plan gave it away)
+        takenAway.remove(ip);
+        describedAssigned = null;
         try {
             local.delete(vip.interfaceName(), vip.address());
         } catch (IOException e) {
@@ -184,9 +230,16 @@ public final class Ec2Driver implements VipDriver {
             vip.elasticIp().ifPresent(allocations::add);
         }
         Ec2Api ec2 = api(ANY);
-        Map<String, Ec2Api.EniAddresses> assigned = ec2.privateAddresses(ANY, new LinkedHashSet<>(enis.values()));
-        Map<String, Ec2Api.Association> associated = allocations.isEmpty() ? Map.of()
-                : ec2.associations(ANY, allocations);
+        long now = clock.millis();
+        boolean fresh = describedAssigned == null || now - describedAtMillis >= DESCRIBE_INTERVAL.toMillis()
+                || !describedAssigned.keySet().containsAll(enis.values());
+        if (fresh) {
+            describedAssigned = ec2.privateAddresses(ANY, new LinkedHashSet<>(enis.values()));
+            describedAssociated = allocations.isEmpty() ? Map.of() : ec2.associations(ANY, allocations);
+            describedAtMillis = now;
+        }
+        Map<String, Ec2Api.EniAddresses> assigned = describedAssigned;
+        Map<String, Ec2Api.Association> associated = describedAssociated;
         Map<String, Set<Inet4Address>> onInterfaces = new HashMap<>();
         for (String interfaceName : enis.keySet()) {
             try {
@@ -205,6 +258,9 @@ public final class Ec2Driver implements VipDriver {
                     .map(id -> associated.containsKey(id) && associated.get(id).isOn(eni, ip))
                     .orElse(true);
             boolean inKernel = onInterfaces.get(vip.interfaceName()).contains(vip.address());
+            if (fresh && !inEc2 && claimed.contains(ip)) {
+                takenAwayFromUs(ip, eni, now);
+            }
             if (inEc2 && eipHere && inKernel) {
                 held.add(vip);
             } else if (inEc2 || inKernel) {
@@ -212,6 +268,30 @@ public final class Ec2Driver implements VipDriver {
             }
         }
         return held;
+    }
+
+    /**
+     * Our ENI lost an address this driver claimed and never released: someone else (another cluster
+     * configured with the same address, a person in the console) assigned it elsewhere. Recorded with a
+     * back-off that doubles each time it happens again (capped), during which {@link #claim} refuses;
+     * the manager reports the refusal as the VIP's last error. The local address stays until the
+     * manager releases it.
+     */
+    private void takenAwayFromUs(String ip, String eni, long now) {
+        TakenAway before = takenAway.get(ip);
+        long backoff = before == null ? FIRST_BACKOFF.toMillis()
+                : Math.min(MAX_BACKOFF.toMillis(), before.backoffMillis() * 2);
+        TakenAway away = new TakenAway("someone else (it left " + eni + ")", now, now + backoff, backoff);
+        takenAway.put(ip, away);
+        claimed.remove(ip);
+        log.warn("event=ec2_vip_taken_away vip={} eni={} backoff_s={} reason=moved off this node's ENI without "
+                + "this node releasing it (not this cluster's plan): not claimed again during the back-off", ip, eni,
+                backoff / 1000);
+    }
+
+    /** VIPs taken from this node by something outside the plan, and until when claims are refused. */
+    synchronized Map<String, TakenAway> takenAway() {
+        return Map.copyOf(takenAway);
     }
 
     @Override
