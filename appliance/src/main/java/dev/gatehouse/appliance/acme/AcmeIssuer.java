@@ -45,20 +45,25 @@ import org.slf4j.LoggerFactory;
  * from the shared store by whichever node the CA reaches (§8.3), an ECDSA P-256 key, finalize,
  * download. Every state change is written to the store before the next network step, so a node
  * taking over resumes the same order: a certificate already issued is downloaded, not ordered
- * again. Challenges are answered by {@link ChallengeSolver}s (HTTP-01 only in this version).
+ * again. Challenges are answered by {@link ChallengeSolver}s: HTTP-01 for exact names unless
+ * {@code acme.challenge: dns-01}, DNS-01 ({@code acme.dns01}) for wildcards. A renewal tells the CA
+ * which certificate it replaces (RFC 9773 §5) when the directory offers renewal information, and
+ * the issued certificate's suggested renewal window is fetched for {@link RenewalTime}.
  */
 final class AcmeIssuer {
 
     private static final Logger log = LoggerFactory.getLogger(AcmeIssuer.class);
 
-    /** The issued chain (leaf first) and its private key. */
-    record Issued(List<X509Certificate> chain, KeyPair key) {
+    /** The issued chain (leaf first), its private key, and the CA's renewal window (null: none offered). */
+    record Issued(List<X509Certificate> chain, KeyPair key, RenewalTime.Window window) {
     }
 
     private final Store store;
     private final GatehouseConfig.Acme config;
     private final Clock clock;
-    private final List<ChallengeSolver> solvers;
+    private final ChallengeSolver http01;
+    private final ChallengeSolver dns01;
+    private final DirectoryChoice directories;
     private Session session;
     private Login login;
     private boolean recreateAccount;
@@ -67,14 +72,33 @@ final class AcmeIssuer {
         this.store = store;
         this.config = config;
         this.clock = clock;
-        this.solvers = List.of(new Http01Solver(store, clock, clustered));
+        this.http01 = new Http01Solver(store, clock, clustered);
+        this.dns01 = config.dns01() == null ? null : new Dns01Solver(config.dns01(), config.timeout());
+        this.directories = new DirectoryChoice(config.directory(), config.fallbackDirectory(), config.fallbackAfter());
     }
 
-    /** The id of the cluster's account at the configured directory. */
+    /** The directory orders go to now ({@code acme.directory}, or the fallback after repeated failures). */
+    java.net.URI directory() {
+        return directories.current();
+    }
+
+    /** A CA-side failure (see {@link DirectoryChoice}); the next attempt may go to the other directory. */
+    void caFailed(String error) {
+        if (directories.failed(error)) {
+            session = null;
+            login = null;
+        }
+    }
+
+    void caSucceeded() {
+        directories.succeeded();
+    }
+
+    /** The id of the cluster's account at the current directory. */
     String accountId() {
         try {
             byte[] h = MessageDigest.getInstance("SHA-256").digest(
-                    config.directory().toString().getBytes(StandardCharsets.UTF_8));
+                    directory().toString().getBytes(StandardCharsets.UTF_8));
             return "acct_" + HexFormat.of().formatHex(h, 0, 8);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
@@ -87,7 +111,7 @@ final class AcmeIssuer {
         }
         if (session == null) {
             try {
-                session = AcmeSessions.open(config.directory(), config.caFile(), config.timeout());
+                session = AcmeSessions.open(directory(), config.caFile(), config.timeout());
             } catch (IOException | GeneralSecurityException e) {
                 throw new IssueException("cannot set up the ACME client: " + e.getMessage(), false);
             }
@@ -110,12 +134,12 @@ final class AcmeIssuer {
         }
         Login created = b.createLogin(session);
         byte[] pkcs8 = kp.getPrivate().getEncoded();
-        store.putAcmeAccount(new AcmeAccountRecord(id, config.directory().toString(),
+        store.putAcmeAccount(new AcmeAccountRecord(id, directory().toString(),
                 created.getAccountLocation().toString(),
-                store.sealer().seal(pkcs8, AcmeAccountRecord.keyAad(id, config.directory().toString())),
+                store.sealer().seal(pkcs8, AcmeAccountRecord.keyAad(id, directory().toString())),
                 Base64.getEncoder().encodeToString(kp.getPublic().getEncoded()), clock.millis(), store.nextRevision()));
         Arrays.fill(pkcs8, (byte) 0);
-        log.info("event=acme_account_created directory={} account={}", config.directory(), created.getAccountLocation());
+        log.info("event=acme_account_created directory={} account={}", directory(), created.getAccountLocation());
         recreateAccount = false;
         login = created;
         return login;
@@ -152,7 +176,10 @@ final class AcmeIssuer {
         Login l = login();
         Order order = null;
         KeyPair key = null;
-        if (m.orderUrl() != null && m.orderKey() != null) {
+        if (m.orderUrl() != null && m.orderKey() != null && !directories.sameCa(orderUrl(m))) {
+            log.info("event=acme_order_dropped name={} order={} reason=placed at another directory than {}", m.name(),
+                    m.orderUrl(), directory());
+        } else if (m.orderUrl() != null && m.orderKey() != null) {
             try {
                 order = l.bindOrder(new URL(m.orderUrl()));
                 order.fetch();
@@ -171,7 +198,7 @@ final class AcmeIssuer {
             }
         }
         if (order == null) {
-            order = l.newOrder().domain(m.name()).create();
+            order = newOrder(l, m);
             key = newKeyPair();
             long rev = store.nextRevision();
             String url = order.getLocation().toString();
@@ -202,8 +229,8 @@ final class AcmeIssuer {
                             order.getError().orElse(null)), s == Status.INVALID);
                 }
             }
-            List<X509Certificate> chain = order.getCertificate().getCertificateChain();
-            return new Issued(chain, key);
+            org.shredzone.acme4j.Certificate issued = order.getCertificate();
+            return new Issued(issued.getCertificateChain(), key, renewalWindow(m.name(), issued));
         } finally {
             withdraw.forEach(Runnable::run);
         }
@@ -220,6 +247,11 @@ final class AcmeIssuer {
             throw new IssueException("the authorization for " + domain + " is " + auth.getStatus().name().toLowerCase(),
                     true);
         }
+        List<ChallengeSolver> solvers = solversFor(auth.isWildcard());
+        if (solvers.isEmpty()) {
+            throw new IssueException("a wildcard (*." + domain + ") can be proven only by DNS-01, and acme.dns01 is "
+                    + "not configured", true);
+        }
         ChallengeSolver solver = null;
         Challenge ch = null;
         for (ChallengeSolver s : solvers) {
@@ -233,7 +265,7 @@ final class AcmeIssuer {
             throw new IssueException("the CA offers none of the challenges Gatehouse answers ("
                     + solvers.stream().map(ChallengeSolver::type).toList() + ") for " + domain, true);
         }
-        String handle = solver.publish(name, ch);
+        String handle = solver.publish(name, domain, ch);
         ChallengeSolver used = solver;
         withdraw.add(() -> {
             try {
@@ -253,6 +285,96 @@ final class AcmeIssuer {
                     + describe(ch.getError().orElse(null)), true);
         }
         log.info("event=acme_authorized name={} challenge={}", name, solver.type());
+    }
+
+    /** DNS-01 alone for a wildcard; for an exact name the configured challenge first, the other as a second choice. */
+    private List<ChallengeSolver> solversFor(boolean wildcard) {
+        if (wildcard) {
+            return dns01 == null ? List.of() : List.of(dns01);
+        }
+        if (dns01 == null) {
+            return List.of(http01);
+        }
+        return config.dnsForExactNames() ? List.of(dns01, http01) : List.of(http01, dns01);
+    }
+
+    /**
+     * A new order for {@code m}: with {@code acme.profile} when set (refused clearly when the CA does
+     * not list it), and for a renewal with {@code replaces} (RFC 9773 §5) when the CA offers renewal
+     * information, so that the CA may exempt it from rate limits. A CA answering that the certificate
+     * was already replaced gets an order without it.
+     */
+    private Order newOrder(Login l, ManagedCertificateRecord m) throws AcmeException, StoreException, IssueException {
+        Session s = l.getSession();
+        if (config.profile() != null && !s.getMetadata().isProfileAllowed(config.profile())) {
+            throw new IssueException("acme.profile '" + config.profile() + "' is not offered by " + directory()
+                    + " (it lists " + (s.getMetadata().getProfiles().isEmpty() ? "no profiles"
+                    : s.getMetadata().getProfiles()) + ")", true);
+        }
+        X509Certificate current = s.resourceUrlOptional(org.shredzone.acme4j.connector.Resource.RENEWAL_INFO)
+                .isPresent() ? currentLeaf(m) : null;
+        try {
+            return orderBuilder(l, m, current).create();
+        } catch (AcmeServerException e) {
+            if (current == null || !String.valueOf(e.getType()).endsWith(":alreadyReplaced")) {
+                throw e;
+            }
+            log.info("event=acme_replaces_dropped name={} reason={}", m.name(), e.getMessage());
+            return orderBuilder(l, m, null).create();
+        }
+    }
+
+    private org.shredzone.acme4j.OrderBuilder orderBuilder(Login l, ManagedCertificateRecord m,
+            X509Certificate replaces) {
+        org.shredzone.acme4j.OrderBuilder b = l.newOrder().domain(m.name());
+        if (config.profile() != null) {
+            b.profile(config.profile());
+        }
+        if (replaces != null) {
+            b.replaces(replaces);
+        }
+        return b;
+    }
+
+    /** The leaf of the certificate being renewed, or null (first issuance, or it does not parse). */
+    private X509Certificate currentLeaf(ManagedCertificateRecord m) throws StoreException {
+        if (m.notAfter() <= 0) {
+            return null;
+        }
+        dev.gatehouse.cluster.store.CertificateRecord c = store.certificate(m.certificateId()).orElse(null);
+        if (c == null) {
+            return null;
+        }
+        try {
+            return (X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(
+                    new java.io.ByteArrayInputStream(c.chainPem().getBytes(StandardCharsets.US_ASCII)));
+        } catch (java.security.cert.CertificateException e) {
+            return null;
+        }
+    }
+
+    /** The CA's suggested renewal window for a certificate just issued (RFC 9773 §4), or null. */
+    private RenewalTime.Window renewalWindow(String name, org.shredzone.acme4j.Certificate issued) {
+        try {
+            if (!issued.hasRenewalInfo()) {
+                return null;
+            }
+            org.shredzone.acme4j.RenewalInfo ri = issued.getRenewalInfo();
+            ri.fetch();
+            return RenewalTime.Window.of(ri.getSuggestedWindowStart(), ri.getSuggestedWindowEnd());
+        } catch (AcmeException | RuntimeException e) {
+            log.warn("event=acme_renewal_info_failed name={} cause={} detail=renewing by the lifetime rule", name,
+                    e.toString());
+            return null;
+        }
+    }
+
+    private static URL orderUrl(ManagedCertificateRecord m) {
+        try {
+            return new URL(m.orderUrl());
+        } catch (MalformedURLException e) {
+            return null;
+        }
     }
 
     private KeyPair openOrderKey(ManagedCertificateRecord m) throws IssueException {
