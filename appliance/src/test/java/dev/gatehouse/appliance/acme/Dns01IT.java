@@ -155,7 +155,7 @@ class Dns01IT {
         // the challenge record was added, answered, and removed again
         assertThat(bind.txt("_acme-challenge." + ZONE)).isEmpty();
         assertThat(bind.log()).contains("updating zone '" + ZONE + "/IN': adding an RR at '_acme-challenge." + ZONE)
-                .contains("updating zone '" + ZONE + "/IN': deleting an RR at '_acme-challenge." + ZONE);
+                .contains("updating zone '" + ZONE + "/IN': deleting an RR at _acme-challenge." + ZONE);
         // the unreachable first directory counted once, then the fallback issued
         assertThat(logs.lines()).anyMatch(l -> l.contains("event=acme_directory_switched")
                 && l.contains("to=https://127.0.0.1:" + pebble.port + "/dir"));
