@@ -73,7 +73,7 @@ final class AcmeIssuer {
         this.config = config;
         this.clock = clock;
         this.http01 = new Http01Solver(store, clock, clustered);
-        this.dns01 = config.dns01() == null ? null : new Dns01Solver(config.dns01(), config.timeout());
+        this.dns01 = config.dns01() == null ? null : new Dns01Solver(config.dns01(), config.resolvers(), config.timeout());
         this.directories = new DirectoryChoice(config.directory(), config.fallbackDirectory(), config.fallbackAfter());
     }
 

@@ -48,11 +48,14 @@ final class Dns01Solver implements ChallengeSolver {
     }
 
     private final GatehouseConfig.Dns01 config;
+    private final List<java.net.InetSocketAddress> resolvers;
     private final Duration timeout;
     private final Map<String, Published> published = new ConcurrentHashMap<>();
 
-    Dns01Solver(GatehouseConfig.Dns01 config, Duration timeout) {
+    /** {@code resolvers}: where a delegating CNAME is looked up ({@code acme.resolvers}; empty: the system's). */
+    Dns01Solver(GatehouseConfig.Dns01 config, List<java.net.InetSocketAddress> resolvers, Duration timeout) {
         this.config = config;
+        this.resolvers = resolvers;
         this.timeout = timeout;
     }
 
@@ -65,7 +68,11 @@ final class Dns01Solver implements ChallengeSolver {
     public String publish(String name, String domain, Challenge challenge) throws InterruptedException,
             IssueException {
         Dns01Challenge ch = (Dns01Challenge) challenge;
-        Name owner = name(Dns01Challenge.RECORD_NAME_PREFIX + "." + domain);
+        Name challengeName = name(Dns01Challenge.RECORD_NAME_PREFIX + "." + domain);
+        Name owner = config.followCname() ? delegated(challengeName) : challengeName;
+        if (!owner.equals(challengeName)) {
+            log.info("event=dns01_delegated name={} record={} cname={}", name, challengeName, owner);
+        }
         Name zone = zoneOf(owner);
         TXTRecord txt = new TXTRecord(owner, DClass.IN, config.ttl().toSeconds(), ch.getDigest());
         Update add = new Update(zone);
@@ -99,6 +106,38 @@ final class Dns01Solver implements ChallengeSolver {
             log.warn("event=dns01_record_remove_failed record={} zone={} server={} cause={}", p.record().getName(),
                     p.zone(), server(), e.getMessage());
         }
+    }
+
+    /**
+     * Where the TXT record goes: the target of a CNAME at {@code challengeName} (RFC 8555 §8.4 lets
+     * the CA follow it; a tenant whose DNS is elsewhere delegates the challenge to the operator's
+     * zone once), else the name itself. Asked of the resolvers the domain checker uses, since the
+     * tenant's zone is not on the operator's server.
+     */
+    private Name delegated(Name challengeName) throws IssueException {
+        Name current = challengeName;
+        for (int hop = 0; hop < 8; hop++) {
+            Message r;
+            try {
+                SimpleResolver res = resolvers.isEmpty() ? new SimpleResolver() : new SimpleResolver(resolvers.get(0));
+                res.setTimeout(timeout.compareTo(Duration.ofSeconds(10)) < 0 ? timeout : Duration.ofSeconds(10));
+                r = res.send(Message.newQuery(Record.newRecord(current, Type.CNAME, DClass.IN)));
+            } catch (IOException e) {
+                throw new IssueException("no answer for " + current + " CNAME (looking for a delegated challenge "
+                        + "record; acme.dns01.followCname: false skips it): " + e.getMessage(), false);
+            }
+            Name next = null;
+            for (Record rec : r.getSection(Section.ANSWER)) {
+                if (rec instanceof org.xbill.DNS.CNAMERecord c && rec.getName().equals(current)) {
+                    next = c.getTarget();
+                }
+            }
+            if (next == null) {
+                return current;
+            }
+            current = next;
+        }
+        throw new IssueException("the CNAME chain from " + challengeName + " is longer than 8 hops", false);
     }
 
     /** The configured zone that holds {@code owner} (longest match), else the one the server's SOA names. */

@@ -121,6 +121,10 @@ final class AcmeSection {
             }
         }
         int fallbackAfter = r.integer(AT, a, "fallbackAfter", 3, 1, 1000);
+        if (dns01 != null && dns01.propagationTimeout().compareTo(leaseTtl) >= 0) {
+            r.problem("acme.dns01.propagationTimeout", get(get(a, "dns01"), "propagationTimeout"), "< acme.leaseTtl "
+                    + ConfigReader.human(leaseTtl) + " (the wait is one step of an order, under the lease)");
+        }
         return new GatehouseConfig.Acme(enabled, directory, email, caFile, List.copyOf(resolvers), label,
                 target == null ? null : target.toLowerCase(java.util.Locale.ROOT), renewBefore, interval, leaseTtl,
                 dnsRetry, dnsRetryMax, r.integer(AT, a, "dnsAttempts", 20, 1, 1000), orderRetry, orderRetryMax,

@@ -31,7 +31,7 @@ final class Dns01Section {
         if (d == null) {
             return null;
         }
-        r.onlyKnown(AT, d, Set.of("server", "zones", "tsig", "propagationTimeout", "ttl"));
+        r.onlyKnown(AT, d, Set.of("server", "zones", "tsig", "propagationTimeout", "ttl", "followCname"));
         String raw = r.string(AT, d, "server", null);
         InetSocketAddress server = raw == null ? null : DnsSection.nameserver(raw);
         if (server == null) {
@@ -90,7 +90,7 @@ final class Dns01Section {
             r.problem(AT + ".ttl", d.get("ttl"), "at most 1d (the record lives only while the CA validates)");
         }
         return new GatehouseConfig.Dns01(server, List.copyOf(zones), keyName, algorithm, secretFile, propagation,
-                ttl);
+                ttl, r.bool(AT, d, "followCname", true));
     }
 
     /** Reads {@code acme.challenge}: which challenge proves exact names (wildcards always use DNS-01). */

@@ -150,9 +150,11 @@ public record GatehouseConfig(
      * @param tsigSecretFile     base64 secret, or a BIND key clause as tsig-keygen writes it
      * @param propagationTimeout how long to wait for the server to answer the new TXT record
      * @param ttl                TTL of the challenge TXT record
+     * @param followCname        when {@code _acme-challenge.<name>} is a CNAME (a tenant delegating the challenge
+     *                           to the operator's zone), the TXT record is written at its target
      */
     public record Dns01(InetSocketAddress server, List<String> zones, String tsigName, String tsigAlgorithm,
-            Path tsigSecretFile, Duration propagationTimeout, Duration ttl) {
+            Path tsigSecretFile, Duration propagationTimeout, Duration ttl, boolean followCname) {
 
         /** The TSIG secret, read from its file now (so a rotated file is picked up without a restart). */
         public byte[] readSecret() throws java.io.IOException {

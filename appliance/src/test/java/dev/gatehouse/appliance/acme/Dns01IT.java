@@ -26,13 +26,15 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * DNS-01 end to end with real parts on loopback: BIND 9 authoritative for {@code tenant.example.com}
- * (TSIG-signed updates allowed), Pebble resolving through it ({@code pebble -dnsserver}), the node
- * updating BIND by RFC 2136. A tenant proves {@code *.tenant.example.com} (its TXT record at the
+ * and for the operator's delegation zone {@code acme-dns.example.net} (TSIG-signed TXT updates
+ * allowed), a second BIND as the recursive resolver Pebble asks ({@code pebble -dnsserver}), the
+ * node updating the first by RFC 2136. A tenant proves {@code *.tenant.example.com} (its TXT record at the
  * parent, written with nsupdate), orders the wildcard certificate, which is served for
  * {@code a.tenant.example.com} (openssl verifies chain and host name) and renewed; the
  * {@code _acme-challenge} record is gone after each order. The first directory is unreachable, so
  * the first attempt fails and the certificate comes from {@code acme.fallbackDirectory}. A wrong
- * TSIG secret fails with a reason naming it while the node keeps serving. Pebble 2.4 (Debian 12)
+ * TSIG secret fails with a reason naming it while the node keeps serving. A tenant whose
+ * {@code _acme-challenge} name is a CNAME into the operator's zone gets the record written there. Pebble 2.4 (Debian 12)
  * offers no renewalInfo, so the renewal follows the lifetime rule here (asserted, so that a Pebble
  * with ARI makes this test say so).
  */
@@ -42,10 +44,13 @@ class Dns01IT {
     private static final int LIFETIME_SECONDS = 40;
     private static final String ZONE = "tenant.example.com";
     private static final String WILDCARD = "*." + ZONE;
+    private static final String DELEGATION = "acme-dns.example.net";
 
     @TempDir
     static Path dir;
     static Bind bind;
+    /** The recursive resolver Pebble asks, forwarding to {@link #bind} (as a CA's resolvers would). */
+    static Bind resolver;
     static Pebble pebble;
     static TestNode node;
     static LogCapture logs;
@@ -59,7 +64,13 @@ class Dns01IT {
         Pebble.require();
         Bind.require();
         logs = new LogCapture();
-        bind = Bind.start(dir.resolve("bind"), ZONE, "a");
+        // the tenant's zone (here on the same server, for the claims) and the operator's delegation zone:
+        // deleg.tenant.example.com hands its challenge to the operator with one CNAME
+        java.util.Map<String, List<String>> zones = new java.util.LinkedHashMap<>();
+        zones.put(ZONE, List.of("a IN A 127.0.0.1", "_acme-challenge.deleg IN CNAME deleg." + DELEGATION + "."));
+        zones.put(DELEGATION, List.of());
+        bind = Bind.start(dir.resolve("bind"), zones);
+        resolver = Bind.startResolver(dir.resolve("resolver"), bind, zones.keySet());
         // the key as tsig-keygen writes it: Gatehouse reads the secret out of the clause
         secretFile = Files.writeString(dir.resolve("tsig.key"), "key \"" + Bind.KEY_NAME + "\" {\n"
                 + "\talgorithm hmac-sha256;\n\tsecret \"" + bind.secret + "\";\n};\n");
@@ -86,12 +97,12 @@ class Dns01IT {
                 "  orderAttempts: 8",
                 "  dns01:",
                 "    server: '" + bind.address() + "'",
-                "    zones: [" + ZONE + "]",
+                "    zones: [" + ZONE + ", " + DELEGATION + "]",
                 "    tsig: {name: " + Bind.KEY_NAME + ", algorithm: hmac-sha256, secretFile: '" + secretFile + "'}",
                 "    propagationTimeout: 10s",
                 "    ttl: 5s",
                 ""));
-        pebble = Pebble.start(dir.resolve("pebble"), bind.address(), pebblePort, node.httpPort(), LIFETIME_SECONDS,
+        pebble = Pebble.start(dir.resolve("pebble"), resolver.address(), pebblePort, node.httpPort(), LIFETIME_SECONDS,
                 Map.of());
         root = Files.writeString(dir.resolve("pebble-root.pem"), pebble.root());
         admin = node.adminToken();
@@ -102,7 +113,7 @@ class Dns01IT {
 
     @AfterAll
     static void stop() throws Exception {
-        for (AutoCloseable c : new AutoCloseable[] {node, pebble, bind, logs}) {
+        for (AutoCloseable c : new AutoCloseable[] {node, pebble, resolver, bind, logs}) {
             if (c != null) {
                 c.close();
             }
@@ -211,5 +222,24 @@ class Dns01IT {
 
         // neither secret ever reached a log line
         assertThat(logs.lines()).noneMatch(l -> l.contains(bind.secret) || l.contains(wrong));
+    }
+
+    @Test
+    @Order(4)
+    void followsATenantsCnameDelegatingTheChallengeToTheOperatorsZone() throws Exception {
+        String delegated = "*.deleg." + ZONE;
+        prove(delegated);
+        assertThat(node.call("POST", "/v1/domains/" + delegated + "/certificate", tenantToken, null).status())
+                .isEqualTo(202);
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
+                .until(() -> "issued".equals(managed(delegated).path("state").asText()));
+        Tools.Result served = sClient("x.deleg." + ZONE);
+        assertThat(served.stdout()).as(served.all()).contains("Verify return code: 0 (ok)");
+        // written at the CNAME's target in the operator's zone, and removed from there
+        assertThat(bind.log()).contains("updating zone '" + DELEGATION + "/IN': adding an RR at 'deleg." + DELEGATION)
+                .contains("updating zone '" + DELEGATION + "/IN': deleting an RR at deleg." + DELEGATION);
+        assertThat(bind.txt("deleg." + DELEGATION)).isEmpty();
+        assertThat(logs.lines()).anyMatch(l -> l.contains("event=dns01_delegated") && l.contains("cname=deleg."
+                + DELEGATION));
     }
 }

@@ -40,6 +40,7 @@ class Dns01ConfigTest {
         assertThat(d.tsigAlgorithm()).isEqualTo("hmac-sha256");
         assertThat(d.propagationTimeout()).isEqualTo(Duration.ofSeconds(60));
         assertThat(d.ttl()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(d.followCname()).isTrue();
         assertThat(d.readSecret()).hasSize(34);
         // the configuration holds the path, never the secret: printing it cannot leak it
         assertThat(a.toString()).doesNotContain(SECRET).contains(key.toString());
@@ -64,7 +65,9 @@ class Dns01ConfigTest {
         "acme: {dns01: {server: 127.0.0.1, zones: ['bad..zone'], tsig: {name: k, secretFile: /k}}} | acme.dns01.zones[0]: 'bad..zone' (expected: a DNS zone name",
         "acme: {dns01: {server: 127.0.0.1, ttl: 2d, tsig: {name: k, secretFile: /k}}} | acme.dns01.ttl: '2d' (expected: at most 1d",
         "acme: {dns01: {server: 127.0.0.1, propagationTimeout: never, tsig: {name: k, secretFile: /k}}} | acme.dns01.propagationTimeout: 'never' (expected: a positive duration",
-        "acme: {dns01: {server: 127.0.0.1, secret: x, tsig: {name: k, secretFile: /k}}} | acme.dns01.secret: 'x' (expected: one of [propagationTimeout, server, tsig, ttl, zones] (unknown field)",
+        "acme: {dns01: {server: 127.0.0.1, secret: x, tsig: {name: k, secretFile: /k}}} | acme.dns01.secret: 'x' (expected: one of [followCname, propagationTimeout, server, tsig, ttl, zones] (unknown field)",
+        "acme: {leaseTtl: 2m, dns01: {server: 127.0.0.1, propagationTimeout: 2m, tsig: {name: k, secretFile: /k}}} | acme.dns01.propagationTimeout: '2m' (expected: < acme.leaseTtl 2m",
+        "acme: {dns01: {server: 127.0.0.1, followCname: sometimes, tsig: {name: k, secretFile: /k}}} | acme.dns01.followCname: 'sometimes' (expected: true or false)",
         "acme: {dns01: {server: 127.0.0.1, tsig: {name: k, secret: x, secretFile: /k}}} | acme.dns01.tsig.secret: 'x' (expected: one of [algorithm, name, secretFile] (unknown field)",
         "acme: {profile: 'two words'}                                     | acme.profile: 'two words' (expected: a profile name",
         "acme: {fallbackDirectory: 'http://ca.example/dir'}               | acme.fallbackDirectory: 'http://ca.example/dir' (expected: an https:// URL of a second CA",

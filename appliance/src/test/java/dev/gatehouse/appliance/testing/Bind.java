@@ -54,17 +54,30 @@ public final class Bind implements AutoCloseable {
 
     /** Starts named authoritative for {@code zone} with a fresh random HMAC-SHA256 key; {@code a} gets an A record. */
     public static Bind start(Path dir, String zone, String... aRecords) throws Exception {
+        return start(dir, java.util.Map.of(zone, Arrays.stream(aRecords).map(a -> a + " IN A 127.0.0.1").toList()));
+    }
+
+    /**
+     * Starts named authoritative for every zone of {@code zones} (the first in iteration order is
+     * the one {@link #nsupdate} updates), each with its extra zone-file lines; the key may update TXT
+     * records in all of them.
+     */
+    public static Bind start(Path dir, java.util.Map<String, List<String>> zones) throws Exception {
         Files.createDirectories(dir);
         byte[] key = new byte[32];
         new java.security.SecureRandom().nextBytes(key);
         String secret = java.util.Base64.getEncoder().encodeToString(key);
         int port = Pebble.freePort();
-        StringBuilder zoneFile = new StringBuilder("$TTL 60\n@ IN SOA ns1 hostmaster 1 60 60 600 60\n@ IN NS ns1\n"
-                + "ns1 IN A 127.0.0.1\n");
-        for (String a : aRecords) {
-            zoneFile.append(a).append(" IN A 127.0.0.1\n");
+        StringBuilder zoneClauses = new StringBuilder();
+        for (java.util.Map.Entry<String, List<String>> z : zones.entrySet()) {
+            StringBuilder zoneFile = new StringBuilder("$TTL 60\n@ IN SOA ns1 hostmaster 1 60 60 600 60\n@ IN NS ns1\n"
+                    + "ns1 IN A 127.0.0.1\n");
+            z.getValue().forEach(line -> zoneFile.append(line).append('\n'));
+            Files.writeString(dir.resolve(z.getKey() + ".zone"), zoneFile);
+            zoneClauses.append("zone \"").append(z.getKey()).append("\" { type primary; file \"").append(z.getKey())
+                    .append(".zone\"; update-policy { grant ").append(KEY_NAME).append(" zonesub TXT; }; };\n");
         }
-        Files.writeString(dir.resolve(zone + ".zone"), zoneFile);
+        String zone = zones.keySet().iterator().next();
         Files.writeString(dir.resolve("named.conf"), String.join("\n",
                 "key \"" + KEY_NAME + "\" { algorithm hmac-sha256; secret \"" + secret + "\"; };",
                 "options {",
@@ -77,9 +90,43 @@ public final class Bind implements AutoCloseable {
                 "  allow-query { any; };",
                 "};",
                 "controls { };",
-                "zone \"" + zone + "\" { type primary; file \"" + zone + ".zone\";",
-                "  update-policy { grant " + KEY_NAME + " zonesub TXT; }; };",
-                ""));
+                zoneClauses.toString()));
+        return launch(dir, port, zone, secret);
+    }
+
+    /**
+     * A second named as the recursive resolver a CA uses (what Pebble is pointed at): it forwards
+     * each of {@code zones} to {@code authoritative}'s port and follows CNAMEs from one zone into
+     * another, which an authoritative server without recursion does not do. Caches for at most 1 s.
+     */
+    public static Bind startResolver(Path dir, Bind authoritative, java.util.Collection<String> zones)
+            throws Exception {
+        Files.createDirectories(dir);
+        int port = Pebble.freePort();
+        StringBuilder forwards = new StringBuilder();
+        for (String z : zones) {
+            forwards.append("zone \"").append(z).append("\" { type forward; forward only; forwarders { 127.0.0.1 port ")
+                    .append(authoritative.port).append("; }; };\n");
+        }
+        Files.writeString(dir.resolve("named.conf"), String.join("\n",
+                "options {",
+                "  directory \"" + dir + "\";",
+                "  listen-on port " + port + " { 127.0.0.1; };",
+                "  listen-on-v6 { none; };",
+                "  pid-file none;",
+                "  recursion yes;",
+                "  allow-recursion { any; };",
+                "  allow-query { any; };",
+                "  dnssec-validation no;",
+                "  max-cache-ttl 1;",
+                "  max-ncache-ttl 1;",
+                "};",
+                "controls { };",
+                forwards.toString()));
+        return launch(dir, port, null, null);
+    }
+
+    private static Bind launch(Path dir, int port, String zone, String secret) throws Exception {
         Path log = dir.resolve("named.log");
         Process p = new ProcessBuilder(named(), "-g", "-c", dir.resolve("named.conf").toString())
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
