@@ -64,6 +64,7 @@ final class AcmeIssuer {
     private final ChallengeSolver http01;
     private final ChallengeSolver dns01;
     private final DirectoryChoice directories;
+    private final OrderPlacement orders;
     private Session session;
     private Login login;
     private boolean recreateAccount;
@@ -75,6 +76,7 @@ final class AcmeIssuer {
         this.http01 = new Http01Solver(store, clock, clustered);
         this.dns01 = config.dns01() == null ? null : new Dns01Solver(config.dns01(), config.resolvers(), config.timeout());
         this.directories = new DirectoryChoice(config.directory(), config.fallbackDirectory(), config.fallbackAfter());
+        this.orders = new OrderPlacement(store, config.profile());
     }
 
     /** The directory orders go to now ({@code acme.directory}, or the fallback after repeated failures). */
@@ -198,7 +200,7 @@ final class AcmeIssuer {
             }
         }
         if (order == null) {
-            order = newOrder(l, m);
+            order = orders.place(l, m, directory());
             key = newKeyPair();
             long rev = store.nextRevision();
             String url = order.getLocation().toString();
@@ -230,7 +232,7 @@ final class AcmeIssuer {
                 }
             }
             org.shredzone.acme4j.Certificate issued = order.getCertificate();
-            return new Issued(issued.getCertificateChain(), key, renewalWindow(m.name(), issued));
+            return new Issued(issued.getCertificateChain(), key, orders.renewalWindow(m.name(), issued));
         } finally {
             withdraw.forEach(Runnable::run);
         }
@@ -296,77 +298,6 @@ final class AcmeIssuer {
             return List.of(http01);
         }
         return config.dnsForExactNames() ? List.of(dns01, http01) : List.of(http01, dns01);
-    }
-
-    /**
-     * A new order for {@code m}: with {@code acme.profile} when set (refused clearly when the CA does
-     * not list it), and for a renewal with {@code replaces} (RFC 9773 §5) when the CA offers renewal
-     * information, so that the CA may exempt it from rate limits. A CA answering that the certificate
-     * was already replaced gets an order without it.
-     */
-    private Order newOrder(Login l, ManagedCertificateRecord m) throws AcmeException, StoreException, IssueException {
-        Session s = l.getSession();
-        if (config.profile() != null && !s.getMetadata().isProfileAllowed(config.profile())) {
-            throw new IssueException("acme.profile '" + config.profile() + "' is not offered by " + directory()
-                    + " (it lists " + (s.getMetadata().getProfiles().isEmpty() ? "no profiles"
-                    : s.getMetadata().getProfiles()) + ")", true);
-        }
-        X509Certificate current = s.resourceUrlOptional(org.shredzone.acme4j.connector.Resource.RENEWAL_INFO)
-                .isPresent() ? currentLeaf(m) : null;
-        try {
-            return orderBuilder(l, m, current).create();
-        } catch (AcmeServerException e) {
-            if (current == null || !String.valueOf(e.getType()).endsWith(":alreadyReplaced")) {
-                throw e;
-            }
-            log.info("event=acme_replaces_dropped name={} reason={}", m.name(), e.getMessage());
-            return orderBuilder(l, m, null).create();
-        }
-    }
-
-    private org.shredzone.acme4j.OrderBuilder orderBuilder(Login l, ManagedCertificateRecord m,
-            X509Certificate replaces) {
-        org.shredzone.acme4j.OrderBuilder b = l.newOrder().domain(m.name());
-        if (config.profile() != null) {
-            b.profile(config.profile());
-        }
-        if (replaces != null) {
-            b.replaces(replaces);
-        }
-        return b;
-    }
-
-    /** The leaf of the certificate being renewed, or null (first issuance, or it does not parse). */
-    private X509Certificate currentLeaf(ManagedCertificateRecord m) throws StoreException {
-        if (m.notAfter() <= 0) {
-            return null;
-        }
-        dev.gatehouse.cluster.store.CertificateRecord c = store.certificate(m.certificateId()).orElse(null);
-        if (c == null) {
-            return null;
-        }
-        try {
-            return (X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(
-                    new java.io.ByteArrayInputStream(c.chainPem().getBytes(StandardCharsets.US_ASCII)));
-        } catch (java.security.cert.CertificateException e) {
-            return null;
-        }
-    }
-
-    /** The CA's suggested renewal window for a certificate just issued (RFC 9773 §4), or null. */
-    private RenewalTime.Window renewalWindow(String name, org.shredzone.acme4j.Certificate issued) {
-        try {
-            if (!issued.hasRenewalInfo()) {
-                return null;
-            }
-            org.shredzone.acme4j.RenewalInfo ri = issued.getRenewalInfo();
-            ri.fetch();
-            return RenewalTime.Window.of(ri.getSuggestedWindowStart(), ri.getSuggestedWindowEnd());
-        } catch (AcmeException | RuntimeException e) {
-            log.warn("event=acme_renewal_info_failed name={} cause={} detail=renewing by the lifetime rule", name,
-                    e.toString());
-            return null;
-        }
     }
 
     private static URL orderUrl(ManagedCertificateRecord m) {
