@@ -29,8 +29,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Certificates Gatehouse obtains by ACME for verified names: requests and status for the API, and
- * the scheduler's work (first issuance, renewal at two thirds of the lifetime or
- * {@code acme.renewBefore}, retries with exponential backoff that honours the CA's Retry-After).
+ * the scheduler's work (first issuance, renewal when {@link RenewalTime} says: inside the CA's
+ * suggested window, else at two thirds of the lifetime or {@code acme.renewBefore}, retries with exponential backoff that honours the CA's Retry-After).
  * A failed first issuance gives up after {@code acme.orderAttempts} (status {@code failed}; a new
  * request starts over); a failing renewal keeps retrying while the current certificate is served.
  * Nothing is served until a complete chain and its key have passed the upload checks.
@@ -68,7 +68,7 @@ public final class ManagedCertificates {
     public synchronized ManagedCertificateRecord request(Principal who, String rawName)
             throws ServiceException, StoreException {
         DomainRecord d = domains.get(who, rawName);
-        DomainNames.issuable(d.name());
+        DomainNames.issuable(d.name(), config.dns01() != null);
         if (!DomainRecord.VERIFIED.equals(d.status())) {
             throw ServiceException.conflict("domain-not-verified", "name", "domain '" + d.name() + "' is " + d.status()
                     + (d.reason() == null ? "" : " (" + d.reason() + ")") + "; a certificate is issued only for a "
@@ -177,6 +177,7 @@ public final class ManagedCertificates {
         try {
             AcmeIssuer.Issued issued = issuer.run(m, guard);
             guard.check();
+            issuer.caSucceeded();
             store(m, issued);
             (renewal ? renewedCount : issuedCount).incrementAndGet();
             return;
@@ -184,17 +185,21 @@ public final class ManagedCertificates {
             retryAfter = e.getRetryAfter().orElse(null);
             error = "rate limited by the CA: " + e.getMessage() + (retryAfter == null ? "" : " (retry after "
                     + retryAfter + ")");
+            issuer.caFailed(error);
         } catch (AcmeServerException e) {
             error = "the CA refused: " + e.getMessage() + " (" + e.getType() + ")";
             if (String.valueOf(e.getType()).endsWith(":accountDoesNotExist")) {
                 issuer.forgetAccount();
                 orderDead = true; // orders belong to the forgotten account
             }
+            issuer.caFailed(error);
         } catch (AcmeNetworkException e) {
-            error = "CA unreachable at " + config.directory() + ": " + rootCause(e);
+            error = "CA unreachable at " + issuer.directory() + ": " + rootCause(e);
+            issuer.caFailed(error);
         } catch (AcmeException e) {
             error = "ACME error: " + e.getMessage() + (e.getCause() == null ? "" : " (" + rootCause(e) + ")");
             retryAfter = retryAfterOf(e);
+            issuer.caFailed(error);
         } catch (IssueException e) {
             error = e.getMessage();
             orderDead = e.orderDead();
@@ -253,19 +258,18 @@ public final class ManagedCertificates {
                     e.reason().summary() + (e.detail().isEmpty() ? "" : ": " + e.detail()), null);
         }
         CertificateRecord c = certificates.putManaged(current.tenant(), current.certificateId(), bundle);
-        long renewAt = renewAt(c.notBefore(), c.notAfter(), config.renewBefore());
+        RenewalTime.Decision renew = RenewalTime.decide(c.notBefore(), c.notAfter(), config.renewBefore(),
+                issued.window(), clock.millis(), java.util.concurrent.ThreadLocalRandom.current());
+        long renewAt = renew.at();
         store.putManagedCertificate(current.issued(node, clock.millis(), c.notAfter(), renewAt, store.nextRevision()));
-        log.info("event=acme_issued name={} certificate={} serial={} not_after={} next_renewal={} node={}", m.name(),
-                c.id(), c.serial(), Instant.ofEpochMilli(c.notAfter()), Instant.ofEpochMilli(renewAt), node);
+        log.info("event=acme_issued name={} certificate={} serial={} not_after={} next_renewal={} renewal_rule={} "
+                + "directory={} node={}", m.name(), c.id(), c.serial(), Instant.ofEpochMilli(c.notAfter()),
+                Instant.ofEpochMilli(renewAt), renew.rule(), issuer.directory(), node);
     }
 
-    /** {@code renewBefore} before expiry when shorter than the lifetime, else at two thirds of it. */
+    /** The lifetime rule of {@link RenewalTime} (no renewal window from the CA). */
     static long renewAt(long notBefore, long notAfter, Duration before) {
-        long lifetime = notAfter - notBefore;
-        if (before != null && before.toMillis() < lifetime) {
-            return notAfter - before.toMillis();
-        }
-        return notBefore + lifetime * 2 / 3;
+        return RenewalTime.lifetimeRule(notBefore, notAfter, before);
     }
 
     /**
