@@ -158,6 +158,7 @@ final class Http2Exchange implements BackendListener {
         HeaderRewriter.stripHopByHop(headers);
         headers.remove(HttpHeaderNames.EXPECT);
         removeHttp2Extensions(headers);
+        joinCookies(headers);
         if (declared >= 0) {
             headers.set(HttpHeaderNames.CONTENT_LENGTH, declared);
         } else if (!requestDone) {
@@ -634,6 +635,17 @@ final class Http2Exchange implements BackendListener {
     private static String describe(Throwable t) {
         String m = t.getMessage();
         return m == null ? t.getClass().getSimpleName() : m;
+    }
+
+    /**
+     * HTTP/2 may split the cookie header into one field per cookie; going to HTTP/1.1 they are joined
+     * with "; " into one (RFC 9113 §8.2.3).
+     */
+    static void joinCookies(HttpHeaders headers) {
+        List<String> cookies = headers.getAll(HttpHeaderNames.COOKIE);
+        if (cookies.size() > 1) {
+            headers.set(HttpHeaderNames.COOKIE, String.join("; ", cookies));
+        }
     }
 
     /** Drops the {@code x-http2-*} headers Netty's conversion adds, and any a client sent. */
