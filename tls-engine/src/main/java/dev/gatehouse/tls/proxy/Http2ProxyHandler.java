@@ -169,13 +169,17 @@ public final class Http2ProxyHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof Http2FrameStreamException se) {
-            // a stream error the codec already answered with RST_STREAM (RFC 9113 §5.4.2)
+            // A stream error on a stream the codec knows (a malformed request: a required pseudo-header
+            // missing, content-length not matching the DATA, ...): Http2FrameCodec leaves the reset to
+            // the application (a child channel would close), so it is answered here (RFC 9113 §5.4.2).
             log.debug("event=h2_stream_error client={} stream={} error={} cause={}", ctx.channel().remoteAddress(),
                     se.stream().id(), se.error(), se.getMessage());
+            services.metrics().increment("http2.stream_errors");
             Http2Exchange x = exchanges.get(se.stream().id());
             if (x != null) {
                 x.onClientGone("client_error");
             }
+            reset(se.stream(), se.error());
             return;
         }
         log.debug("event=client_error client={} cause={}", ctx.channel().remoteAddress(), cause.toString());
