@@ -123,6 +123,8 @@ public final class H2Client implements AutoCloseable {
         /** Offset of the first body byte that differs from the pattern, or -1. */
         public volatile long mismatchAt = -1;
         public volatile Http2StreamChannel channel;
+        /** Request body bytes written so far. */
+        public volatile long sent;
 
         public int status() {
             return headers == null ? 0 : Integer.parseInt(headers.status().toString());
@@ -141,7 +143,8 @@ public final class H2Client implements AutoCloseable {
         @Override
         public String toString() {
             return "stream " + (channel == null ? "?" : channel.stream().id()) + " status=" + status() + " bytes="
-                    + bytes + " reset=" + resetCode + " mismatchAt=" + mismatchAt;
+                    + bytes + " sent=" + sent + " writable=" + (channel != null && channel.isWritable()) + " reset=" + resetCode
+                    + " mismatchAt=" + mismatchAt;
         }
     }
 
@@ -223,6 +226,7 @@ public final class H2Client implements AutoCloseable {
                 int n = (int) Math.min(16 * 1024, bodyBytes - sent);
                 ByteBuf chunk = PATTERN_TWICE.retainedSlice((int) (sent % PATTERN.length), n);
                 sent += n;
+                s.sent = sent;
                 ctx.write(new DefaultHttp2DataFrame(chunk, sent == bodyBytes));
                 wrote = true;
             }
@@ -244,9 +248,11 @@ public final class H2Client implements AutoCloseable {
                 } else if (msg instanceof Http2DataFrame d) {
                     ByteBuf c = d.content();
                     if (verify && s.mismatchAt < 0) {
-                        for (int i = c.readerIndex(); i < c.writerIndex(); i++) {
-                            long at = s.bytes + i - c.readerIndex();
-                            if (c.getByte(i) != PATTERN[(int) (at % PATTERN.length)]) {
+                        byte[] got = new byte[c.readableBytes()]; // one copy: the leak detector records each access
+                        c.getBytes(c.readerIndex(), got);
+                        for (int i = 0; i < got.length; i++) {
+                            long at = s.bytes + i;
+                            if (got[i] != PATTERN[(int) (at % PATTERN.length)]) {
                                 s.mismatchAt = at;
                                 break;
                             }
