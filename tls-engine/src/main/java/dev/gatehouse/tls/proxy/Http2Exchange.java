@@ -59,6 +59,9 @@ final class Http2Exchange implements BackendListener {
     private static final Logger log = LoggerFactory.getLogger(Http2Exchange.class);
     private static final int MAX_ATTEMPTS = 3;
     private static final AsciiString PROTOCOL_PSEUDO_HEADER = AsciiString.cached(":protocol");
+    /** Counter names by status class, built once rather than per response. */
+    private static final String[] RESPONSES = {"http.responses.0xx", "http.responses.1xx", "http.responses.2xx",
+        "http.responses.3xx", "http.responses.4xx", "http.responses.5xx"};
 
     /** A body chunk not yet written to the backend, with the window it holds. */
     private record Chunk(HttpContent content, int window) {
@@ -385,7 +388,7 @@ final class Http2Exchange implements BackendListener {
             rec.ttfbNanos = System.nanoTime() - rec.startNanos;
             responseKeepAlive = HttpUtil.isKeepAlive(response);
             HeaderRewriter.stripHopByHop(response.headers());
-            services.metrics().increment("http.responses." + (code / 100) + "xx");
+            services.metrics().increment(responses(code));
             Http2Headers h2 = HttpConversionUtil.toHttp2Headers(response, true);
             if (!(msg instanceof HttpContent)) {
                 // headers leave with the body when it came in the same read, else when the loop flushes
@@ -548,7 +551,7 @@ final class Http2Exchange implements BackendListener {
         responseStarted = true;
         lastWritten = true;
         rec.status = status.code();
-        services.metrics().increment("http.responses." + (status.code() / 100) + "xx");
+        services.metrics().increment(responses(status.code()));
         log.debug("event=proxy_error status={} host={} detail={}", status.code(), rec.host, detail);
         FullHttpResponse answer = ErrorResponses.of(conn.ctx().alloc(), status, detail, false);
         rec.bytesOut = answer.content().readableBytes();
@@ -630,6 +633,11 @@ final class Http2Exchange implements BackendListener {
         while ((c = pending.poll()) != null) {
             c.content().release();
         }
+    }
+
+    private static String responses(int code) {
+        int c = code / 100;
+        return c >= 0 && c < RESPONSES.length ? RESPONSES[c] : "http.responses." + c + "xx";
     }
 
     private static String describe(Throwable t) {
