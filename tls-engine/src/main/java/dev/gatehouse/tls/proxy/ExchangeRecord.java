@@ -1,11 +1,11 @@
 package dev.gatehouse.tls.proxy;
 
+import dev.gatehouse.tls.net.ClientAddress;
 import dev.gatehouse.tls.observe.RequestRecord;
 import dev.gatehouse.tls.sni.ConnectionTls;
 import dev.gatehouse.tls.sni.CoveredNames;
 import dev.gatehouse.tls.sni.TenantSniHandler;
 import io.netty.channel.Channel;
-import java.net.InetSocketAddress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,7 +63,7 @@ final class ExchangeRecord {
         String path = q < 0 ? u : u.substring(0, q);
         String query = q < 0 ? null : u.substring(q + 1);
         RequestRecord r = new RequestRecord(startEpochMillis,
-                connection.remoteAddress() instanceof InetSocketAddress isa ? isa : null,
+                ClientAddress.of(connection),
                 connection.attr(TenantSniHandler.SNI).get(), host,
                 covered == null ? (tls == null ? null : tls.certificateId()) : covered.bundleId(),
                 pool, server, method, path, protocol, status, bytesIn, bytesOut,

@@ -5,6 +5,7 @@ import dev.gatehouse.tls.backend.BackendHandler;
 import dev.gatehouse.tls.backend.BackendListener;
 import dev.gatehouse.tls.backend.BackendPool;
 import dev.gatehouse.tls.backend.BackendServer;
+import dev.gatehouse.tls.net.ClientAddress;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -143,7 +144,7 @@ final class Http2Exchange implements BackendListener {
                 services.metrics().increment("http.misdirected");
                 if (log.isDebugEnabled()) {
                     log.debug("event=misdirected_request host={} uri={} bundle={} client={}", rec.host, rec.uri,
-                            conn.covered == null ? null : conn.covered.bundleId(), conn.connection().remoteAddress());
+                            conn.covered == null ? null : conn.covered.bundleId(), ClientAddress.of(conn.connection()));
                 }
                 respondError(HttpResponseStatus.MISDIRECTED_REQUEST, "misdirected",
                         "this connection's certificate does not cover the requested host");
@@ -212,7 +213,7 @@ final class Http2Exchange implements BackendListener {
 
     private void malformed(String detail) {
         services.metrics().increment("http.bad_request");
-        log.debug("event=h2_malformed_request client={} stream={} detail={}", conn.connection().remoteAddress(),
+        log.debug("event=h2_malformed_request client={} stream={} detail={}", ClientAddress.of(conn.connection()),
                 stream.id(), detail);
         end("bad_request");
         conn.reset(stream, Http2Error.PROTOCOL_ERROR);

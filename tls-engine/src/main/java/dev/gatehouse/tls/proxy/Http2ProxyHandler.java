@@ -2,6 +2,7 @@ package dev.gatehouse.tls.proxy;
 
 import dev.gatehouse.tls.backend.BackendConnector;
 import dev.gatehouse.tls.backend.BackendServer;
+import dev.gatehouse.tls.net.ClientAddress;
 import dev.gatehouse.tls.sni.CoveredNames;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -106,7 +107,8 @@ public final class Http2ProxyHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
-        client = ctx.channel().remoteAddress() instanceof InetSocketAddress isa ? isa.getAddress() : null;
+        InetSocketAddress a = ClientAddress.of(ctx.channel()); // the PROXY header's source when there was one
+        client = a == null ? null : a.getAddress();
         trustedClient = client != null && services.settings().trustedProxies().contains(client.getHostAddress());
         if (connectionWindowIncrement > 0) {
             ctx.writeAndFlush(new DefaultHttp2WindowUpdateFrame(connectionWindowIncrement));
@@ -172,7 +174,7 @@ public final class Http2ProxyHandler extends ChannelInboundHandlerAdapter {
             // A stream error on a stream the codec knows (a malformed request: a required pseudo-header
             // missing, content-length not matching the DATA, ...): Http2FrameCodec leaves the reset to
             // the application (a child channel would close), so it is answered here (RFC 9113 §5.4.2).
-            log.debug("event=h2_stream_error client={} stream={} error={} cause={}", ctx.channel().remoteAddress(),
+            log.debug("event=h2_stream_error client={} stream={} error={} cause={}", ClientAddress.of(ctx.channel()),
                     se.stream().id(), se.error(), se.getMessage());
             services.metrics().increment("http2.stream_errors");
             Http2Exchange x = exchanges.get(se.stream().id());
@@ -182,7 +184,7 @@ public final class Http2ProxyHandler extends ChannelInboundHandlerAdapter {
             reset(se.stream(), se.error());
             return;
         }
-        log.debug("event=client_error client={} cause={}", ctx.channel().remoteAddress(), cause.toString());
+        log.debug("event=client_error client={} cause={}", ClientAddress.of(ctx.channel()), cause.toString());
         abortAll("client_error");
         ctx.close();
     }

@@ -143,7 +143,8 @@ final class HttpsChannelInitializer extends ChannelInitializer<Channel> {
         if (H2_FRAME_PROXY) {
             // every stream may hold a full window of DATA waiting for its backend without stopping the others
             int connectionIncrement = H2_MAX_STREAMS * H2_STREAM_WINDOW - Http2CodecUtil.DEFAULT_WINDOW_SIZE;
-            p.addLast(PROXY, new Http2ProxyHandler(services, localPort, CoveredNames.servedOn(p.channel()),
+            p.addLast(PROXY, new Http2ProxyHandler(services, ClientAddress.destinationPort(p.channel(), localPort),
+                    CoveredNames.servedOn(p.channel()),
                     connectionIncrement));
             return;
         }
