@@ -461,4 +461,65 @@ class Http2ProxyHandlerTest {
             ReferenceCountUtil.release(o);
         }
     }
+
+    @Test
+    void answersGatewayTimeoutWhenTheBackendDoesNotAnswerInTime() {
+        Stream s = new Stream(3);
+        connect().writeInbound(new DefaultHttp2HeadersFrame(get(HOST, "/slow"), true).stream(s));
+        EmbeddedChannel b = backend();
+        b.releaseOutbound();
+        client.advanceTimeBy(ProxySettings.defaults().requestTimeout().toMillis() + 1, java.util.concurrent.TimeUnit.MILLISECONDS);
+        client.runScheduledPendingTasks();
+        List<Object> out = clientOut();
+        try {
+            assertThat(headersIn(out).headers().status().toString()).isEqualTo("504");
+        } finally {
+            release(out);
+        }
+        assertThat(b.isActive()).isFalse();
+        assertThat(records).singleElement().satisfies(r -> {
+            assertThat(r.status()).isEqualTo(504);
+            assertThat(r.cause()).isEqualTo("backend_timeout");
+        });
+        assertThat(inflight).hasValue(0);
+    }
+
+    @Test
+    void answersBadGatewayWhenTheBackendClosesBeforeAnswering() {
+        Stream s = new Stream(3);
+        connect().writeInbound(new DefaultHttp2HeadersFrame(get(HOST, "/"), true).stream(s));
+        EmbeddedChannel b = backend();
+        b.releaseOutbound();
+        b.close(); // a fresh connection (not a pooled one): no retry
+        List<Object> out = clientOut();
+        try {
+            assertThat(headersIn(out).headers().status().toString()).isEqualTo("502");
+        } finally {
+            release(out);
+        }
+        assertThat(records).singleElement().satisfies(r -> assertThat(r.cause()).isEqualTo("backend_closed_early"));
+    }
+
+    @Test
+    void resetsTheStreamWhenTheBackendClosesMidResponse() {
+        Stream s = new Stream(3);
+        connect().writeInbound(new DefaultHttp2HeadersFrame(get(HOST, "/"), true).stream(s));
+        EmbeddedChannel b = backend();
+        b.releaseOutbound();
+        b.writeInbound(new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK),
+                new DefaultHttpContent(Unpooled.copiedBuffer("part", StandardCharsets.UTF_8)));
+        release(clientOut());
+        b.close();
+        List<Object> out = clientOut();
+        try {
+            assertThat(out).singleElement().isInstanceOfSatisfying(Http2ResetFrame.class,
+                    r -> assertThat(r.errorCode()).isEqualTo(Http2Error.INTERNAL_ERROR.code()));
+        } finally {
+            release(out);
+        }
+        assertThat(records).singleElement().satisfies(r -> {
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.cause()).isEqualTo("backend_closed_mid_response");
+        });
+    }
 }
