@@ -7,7 +7,6 @@ import dev.gatehouse.tls.backend.BackendPool;
 import dev.gatehouse.tls.backend.BackendServer;
 import dev.gatehouse.tls.net.ClientAddress;
 import dev.gatehouse.tls.observe.RequestRecord;
-import dev.gatehouse.tls.sni.ConnectionTls;
 import dev.gatehouse.tls.sni.CoveredNames;
 import dev.gatehouse.tls.sni.TenantSniHandler;
 import io.netty.buffer.ByteBuf;
@@ -861,26 +860,23 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
             return;
         }
         recorded = true;
-        Channel ch = connection();
-        ConnectionTls tls = ConnectionTls.of(ctx.channel());
-        String u = uri;
-        int q = u == null ? -1 : u.indexOf('?');
-        String path = q < 0 ? u : u.substring(0, q);
-        String query = q < 0 ? null : u.substring(q + 1);
-        RequestRecord r = new RequestRecord(startEpochMillis,
-                ClientAddress.of(ch), sni(), host,
-                covered == null ? (tls == null ? null : tls.certificateId()) : covered.bundleId(),
-                pool == null ? null : pool.name(), server == null ? null : server.toString(),
-                method, path, protocol, status, bodyBytes, bytesOut,
-                tls == null ? -1 : tls.handshakeNanos(), connectNanos, ttfbNanos, System.nanoTime() - startNanos,
-                tls == null ? null : tls.tlsVersion(), tls == null ? null : tls.cipher(),
-                tls == null ? null : tls.group(), tls != null && tls.resumed(), requestId,
-                why, upstreamError, query);
-        try {
-            services.observer().onRequest(r);
-        } catch (RuntimeException e) {
-            log.warn("event=observer_failed cause={}", e.toString());
-        }
+        ExchangeRecord r = new ExchangeRecord(); // the one place a RequestRecord is built, shared with HTTP/2
+        r.startNanos = startNanos;
+        r.startEpochMillis = startEpochMillis;
+        r.method = method;
+        r.uri = uri;
+        r.protocol = protocol;
+        r.host = host;
+        r.pool = pool == null ? null : pool.name();
+        r.server = server == null ? null : server.toString();
+        r.status = status;
+        r.bytesIn = bodyBytes;
+        r.bytesOut = bytesOut;
+        r.connectNanos = connectNanos;
+        r.ttfbNanos = ttfbNanos;
+        r.requestId = requestId;
+        r.upstreamError = upstreamError;
+        r.finish(services, connection(), covered, why);
     }
 
     private static String describe(Throwable t) {
