@@ -174,6 +174,12 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         readPending = false;
+        if (HeadTimeoutHandler.answered(ctx.channel())) {
+            // the half head the 408 answered, decoded as a bad request when the connection closes: one
+            // exchange, one record (the 408's)
+            ReferenceCountUtil.release(msg);
+            return;
+        }
         switch (state) {
             case CLOSED -> ReferenceCountUtil.release(msg);
             case TUNNEL -> relayToBackend(msg);
@@ -629,7 +635,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
     private void startTunnel() {
         state = State.TUNNEL;
         finishAccounting();
-        record(null); // the upgrade's exchange; the tunnel's bytes are not counted
+        // the upgrade's record is written when the tunnel closes, with the tunnel's bytes and duration
         services.metrics().increment("proxy.websocket_tunnels");
         for (Map.Entry<String, io.netty.channel.ChannelHandler> e : ctx.pipeline().toMap().entrySet()) {
             if (e.getValue() != this && isHttpLayer(e.getValue())) {
@@ -662,6 +668,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
             read();
             return;
         }
+        bodyBytes += ((ByteBuf) msg).readableBytes();
         b.writeAndFlush(msg).addListener((ChannelFutureListener) f -> {
             if (f.isSuccess()) {
                 read();
@@ -680,6 +687,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
             }
             return;
         }
+        bytesOut += ((ByteBuf) msg).readableBytes();
         ctx.writeAndFlush(msg).addListener((ChannelFutureListener) f -> {
             if (f.isSuccess() && b != null) {
                 b.read();
@@ -768,6 +776,9 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
     }
 
     private void closeAll() {
+        if (state == State.TUNNEL) {
+            record(null); // the WebSocket's exchange: 101, the tunnel's bytes both ways, its whole duration
+        }
         cancelRequestTimer();
         dropBackend();
         finishAccounting();
@@ -811,6 +822,8 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
     public void channelInactive(ChannelHandlerContext ctx) {
         if (state == State.FORWARDING) {
             record("client_closed");
+        } else if (state == State.TUNNEL) {
+            record(null);
         }
         cancelRequestTimer();
         dropBackend();

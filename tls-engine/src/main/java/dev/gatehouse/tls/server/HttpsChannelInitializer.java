@@ -115,7 +115,7 @@ final class HttpsChannelInitializer extends ChannelInitializer<Channel> {
     private void addHttpHandlers(ChannelPipeline p) {
         var proxy = config.proxy();
         p.addLast(FLUSH_CONSOLIDATION, new FlushConsolidationHandler(64, true));
-        p.addLast(HEAD_TIMEOUT, new HeadTimeoutHandler(proxy.headerTimeout().toMillis(), metrics));
+        p.addLast(HEAD_TIMEOUT, new HeadTimeoutHandler(proxy.headerTimeout().toMillis(), services));
         p.addLast(HTTP_CODEC, new HttpServerCodec(proxy.maxInitialLineLength(), proxy.maxHeaderSize(), 16 * 1024));
         // One socket read can decode several pipelined requests; this holds them and hands the proxy one
         // message per read(), so they are answered in order. Before expect-continue, so that a queued
