@@ -17,7 +17,7 @@ final class EventsSection {
 
     static GatehouseConfig.Events read(ConfigReader r, JsonNode e) {
         r.onlyKnown(AT, e, Set.of("maxEvents", "maxAge", "deliveryLeaseTtl", "deliveryTimeout", "retryMin",
-                "retryMax", "deliveryInterval"));
+                "retryMax", "deliveryInterval", "allowPrivateTargets"));
         int maxEvents = r.integer(AT, e, "maxEvents", 10_000, 100, 1_000_000);
         Duration maxAge = r.duration(AT, e, "maxAge", Duration.ofDays(7), Duration.ofMinutes(1));
         Duration interval = r.duration(AT, e, "deliveryInterval", Duration.ofSeconds(1), Duration.ofMillis(100));
@@ -35,6 +35,8 @@ final class EventsSection {
             r.problem("events.retryMax", e == null ? null : e.get("retryMax"), ">= events.retryMin "
                     + ConfigReader.human(retryMin));
         }
-        return new GatehouseConfig.Events(maxEvents, maxAge, interval, timeout, leaseTtl, retryMin, retryMax);
+        boolean allowPrivate = r.bool(AT, e, "allowPrivateTargets", false);
+        return new GatehouseConfig.Events(maxEvents, maxAge, interval, timeout, leaseTtl, retryMin, retryMax,
+                allowPrivate);
     }
 }

@@ -42,9 +42,11 @@ public record GatehouseConfig(
      * @param deliveryLeaseTtl how long the delivery lease lasts without being extended (a successor waits this)
      * @param retryMin         first retry delay after a failed POST (doubles per failure)
      * @param retryMax         longest retry delay
+     * @param allowPrivateTargets webhooks created by tenant tokens may target loopback, link-local and private
+     *                         addresses (off: refused, so that a tenant cannot probe the internal network)
      */
     public record Events(int maxEvents, Duration maxAge, Duration deliveryInterval, Duration deliveryTimeout,
-            Duration deliveryLeaseTtl, Duration retryMin, Duration retryMax) {
+            Duration deliveryLeaseTtl, Duration retryMin, Duration retryMax, boolean allowPrivateTargets) {
     }
 
     /**

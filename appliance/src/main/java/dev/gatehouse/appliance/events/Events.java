@@ -163,7 +163,7 @@ public final class Events implements EventSink, StoreListener {
                 all.add(e);
             }
         }
-        all.sort(Comparator.comparingLong(EventRecord::seq));
+        all.sort(Comparator.comparingLong(EventRecord::seq).thenComparing(EventRecord::id));
         long now = clock.millis();
         long prev = cursor;
         List<EventRecord> out = new ArrayList<>();

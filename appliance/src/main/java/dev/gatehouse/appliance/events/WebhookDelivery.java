@@ -57,12 +57,14 @@ public final class WebhookDelivery implements AutoCloseable {
      * @param timeout  connect + answer time of one POST
      * @param retryMin first retry delay (doubles per failure)
      * @param retryMax longest retry delay
+     * @param allowPrivateTargets false: a webhook a tenant created is not sent to private addresses
      */
-    public record Settings(Duration tick, Duration leaseTtl, Duration timeout, Duration retryMin, Duration retryMax) {
+    public record Settings(Duration tick, Duration leaseTtl, Duration timeout, Duration retryMin, Duration retryMax,
+            boolean allowPrivateTargets) {
 
         public static Settings defaults() {
             return new Settings(Duration.ofSeconds(1), Duration.ofSeconds(30), Duration.ofSeconds(10),
-                    Duration.ofSeconds(5), Duration.ofHours(1));
+                    Duration.ofSeconds(5), Duration.ofHours(1), false);
         }
     }
 
@@ -233,6 +235,13 @@ public final class WebhookDelivery implements AutoCloseable {
             return new Attempt(false, 0, "cannot encode: " + ex.getMessage());
         }
         long t = clock.millis() / 1000;
+        if (w.restricted() && !settings.allowPrivateTargets()) {
+            java.net.InetAddress a = PrivateTargets.privateAddressOf(URI.create(w.url()).getHost());
+            if (a != null) {
+                return new Attempt(false, 0, "not sent: the host resolves to " + a.getHostAddress()
+                        + ", a private address (events.allowPrivateTargets: false)");
+            }
+        }
         try {
             HttpRequest req = HttpRequest.newBuilder(URI.create(w.url()))
                     .timeout(settings.timeout())

@@ -41,11 +41,19 @@ public final class WebhookService {
     private final Store store;
     private final Events events;
     private final Clock clock;
+    private final boolean allowPrivateTargets;
 
+    /** Tenant tokens' webhooks may not target private addresses. */
     public WebhookService(Store store, Events events, Clock clock) {
+        this(store, events, clock, false);
+    }
+
+    /** @param allowPrivateTargets {@code events.allowPrivateTargets}: tenants' webhooks may reach private addresses */
+    public WebhookService(Store store, Events events, Clock clock, boolean allowPrivateTargets) {
         this.store = store;
         this.events = events;
         this.clock = clock;
+        this.allowPrivateTargets = allowPrivateTargets;
     }
 
     public synchronized Created create(Principal who, String tenant, String url, List<String> types,
@@ -57,7 +65,16 @@ public final class WebhookService {
         if (owner != null && store.tenant(owner).isEmpty()) {
             throw ServiceException.notFound("tenant", owner);
         }
-        WebhookUrl.check(url);
+        java.net.URI target = WebhookUrl.check(url);
+        boolean restricted = !who.admin();
+        if (restricted && !allowPrivateTargets) {
+            java.net.InetAddress a = PrivateTargets.privateAddressOf(target.getHost());
+            if (a != null) {
+                throw ServiceException.invalid("invalid-webhook-url", "url", "url: host '" + target.getHost()
+                        + "' is or resolves to " + a.getHostAddress() + ", a private address (expected: a public "
+                        + "address; the operator may allow private targets with events.allowPrivateTargets)");
+            }
+        }
         List<String> t = types == null ? List.of() : List.copyOf(types);
         for (String type : t) {
             if (!EventTypes.ALL.contains(type)) {
@@ -82,7 +99,7 @@ public final class WebhookService {
         String id = "whk_" + HexFormat.of().formatHex(idBytes);
         WebhookRecord w = new WebhookRecord(id, owner, url, t,
                 store.sealer().seal(secret.getBytes(StandardCharsets.UTF_8), WebhookRecord.secretAad(id)),
-                events.highWater(), clock.millis(), description, store.nextRevision());
+                events.highWater(), clock.millis(), description, store.nextRevision(), restricted);
         store.putWebhook(w);
         log.info("event=webhook_created id={} tenant={} url_host={} types={}", id, owner,
                 java.net.URI.create(url).getHost(), t);

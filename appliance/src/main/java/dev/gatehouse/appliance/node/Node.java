@@ -219,7 +219,8 @@ public final class Node implements AutoCloseable {
                 clock);
         domains.events(events);
         certificates.events(events);
-        webhooks = new dev.gatehouse.appliance.events.WebhookService(store, events, clock);
+        webhooks = new dev.gatehouse.appliance.events.WebhookService(store, events, clock,
+                config.events().allowPrivateTargets());
         if (tokens.bootstrapAdmin(data.resolve("admin.token"))) {
             audit.record(null, "token.create", "tokens/admin", "ok", null);
         }
@@ -246,7 +247,8 @@ public final class Node implements AutoCloseable {
                 ? new dev.gatehouse.cluster.lease.GridLeases(grid, clock)
                 : new dev.gatehouse.cluster.lease.LocalLeases(clock), config.node().name(),
                 new dev.gatehouse.appliance.events.WebhookDelivery.Settings(ev.deliveryInterval(),
-                        ev.deliveryLeaseTtl(), ev.deliveryTimeout(), ev.retryMin(), ev.retryMax()),
+                        ev.deliveryLeaseTtl(), ev.deliveryTimeout(), ev.retryMin(), ev.retryMax(),
+                        ev.allowPrivateTargets()),
                 clock, "Gatehouse/" + Version.current()).start();
         ready = true;
         SystemdNotify.ready();

@@ -1,6 +1,7 @@
 package dev.gatehouse.appliance.events;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -41,10 +42,16 @@ class WebhookDeliveryTest {
         services.store.putTenant(new TenantRecord("acme", "Acme", List.of(), 1L, 0L));
         services.store.putTenant(new TenantRecord("globex", "Globex", List.of(), 2L, 0L));
         events = new Events(services.store, "node1", Clock.systemUTC(), Events.Settings.defaults());
-        webhooks = new WebhookService(services.store, events, Clock.systemUTC());
-        delivery = new WebhookDelivery(services.store, events, new LocalLeases(Clock.systemUTC()), "node1",
+        // the receivers are on loopback: allowed here, refused by default (see the private-target tests)
+        webhooks = new WebhookService(services.store, events, Clock.systemUTC(), true);
+        delivery = delivery(true);
+    }
+
+    private WebhookDelivery delivery(boolean allowPrivate) {
+        return new WebhookDelivery(services.store, events, new LocalLeases(Clock.systemUTC()), "node1",
                 new WebhookDelivery.Settings(Duration.ofMillis(50), Duration.ofSeconds(30), Duration.ofSeconds(5),
-                        Duration.ofMillis(100), Duration.ofMillis(400)), Clock.systemUTC(), "Gatehouse/test");
+                        Duration.ofMillis(100), Duration.ofMillis(400), allowPrivate), Clock.systemUTC(),
+                "Gatehouse/test");
     }
 
     @AfterEach
@@ -164,6 +171,36 @@ class WebhookDeliveryTest {
             Thread.sleep(300);
             assertThat(r.hits).hasSize(1);
             assertThat(JSON.readTree(r.hits.get(0).body()).get("subject").asText()).isEqualTo("new");
+        }
+    }
+
+    @Test
+    void refusesATenantsWebhookToAPrivateAddressByDefault() throws Exception {
+        WebhookService strict = new WebhookService(services.store, events, Clock.systemUTC());
+        Principal tenant = new Principal("t1", "tenant:acme");
+        for (String url : List.of("http://127.0.0.1:8080/hook", "http://localhost/hook", "http://169.254.169.254/",
+                "http://10.1.2.3/", "http://[::1]/", "http://[fd00::1]/", "http://100.64.0.1/")) {
+            assertThatThrownBy(() -> strict.create(tenant, null, url, List.of(), null))
+                    .as(url).isInstanceOf(dev.gatehouse.appliance.core.ServiceException.class)
+                    .hasMessageContaining("a private address");
+        }
+        assertThat(strict.create(new Principal("admin", Principal.ADMIN), "acme", "http://127.0.0.1:8080/hook",
+                List.of(), null).webhook().restricted()).as("an admin's webhook is the operator's choice").isFalse();
+    }
+
+    @Test
+    void doesNotSendATenantsWebhookToAPrivateAddressAtDeliveryEither() throws Exception {
+        delivery.close();
+        delivery = delivery(false);
+        try (Receiver r = Receiver.answering(() -> 200)) {
+            // created while private targets were allowed (or the name resolved elsewhere then)
+            WebhookService.Created c = webhooks.create(new Principal("t1", "tenant:acme"), null, r.url(), List.of(),
+                    null);
+            events.emit(EventTypes.DOMAIN_VERIFIED, "acme", "a.acme.test", Map.of());
+            delivery.start();
+            await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat((String) delivery(c).get("lastError"))
+                    .contains("private address"));
+            assertThat(r.hits).isEmpty();
         }
     }
 

@@ -328,7 +328,8 @@ public final class GridStore implements Store {
                 WebhookRecord w = JSON.readValue(v.json(), WebhookRecord.class);
                 byte[] k = clusterSealer.open(w.sealedSecret(), w.secretAad());
                 WebhookRecord next = new WebhookRecord(w.id(), w.tenant(), w.url(), w.types(),
-                        clusterSealer.seal(k, w.secretAad()), w.startAfter(), w.createdAt(), w.description(), rev);
+                        clusterSealer.seal(k, w.secretAad()), w.startAfter(), w.createdAt(), w.description(), rev,
+                        w.restricted());
                 java.util.Arrays.fill(k, (byte) 0);
                 write(kind, key, rev, next);
             } else {

@@ -17,9 +17,11 @@ import java.util.Objects;
  * @param createdAt    epoch milliseconds
  * @param description  free text, may be null
  * @param revision     write revision
+ * @param restricted   created by a tenant token: its target must not be a private address (unless the
+ *                     operator allows private targets)
  */
 public record WebhookRecord(String id, String tenant, String url, List<String> types, SealedValue sealedSecret,
-        long startAfter, long createdAt, String description, long revision) {
+        long startAfter, long createdAt, String description, long revision, boolean restricted) {
 
     public WebhookRecord {
         Objects.requireNonNull(id, "id");

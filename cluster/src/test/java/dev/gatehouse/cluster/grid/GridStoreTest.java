@@ -257,7 +257,7 @@ class GridStoreTest {
                 java.util.Map.of("name", "a.test"), "n0", 1L, a.nextRevision()));
         a.putWebhook(new dev.gatehouse.cluster.store.WebhookRecord("whk_1", "t", "https://h.test/", List.of(),
                 CLUSTER.seal("s".getBytes(StandardCharsets.US_ASCII), "webhook-secret:whk_1"), 0, 1L, null,
-                a.nextRevision()));
+                a.nextRevision(), false));
         a.putWebhookDelivery(new dev.gatehouse.cluster.store.WebhookDeliveryRecord("whk_1", 1, 1, 0, null, 1L, 200,
                 null, 0, a.nextRevision()));
         await().atMost(Duration.ofSeconds(10)).until(() -> b.event("evt_1").isPresent()
@@ -275,7 +275,8 @@ class GridStoreTest {
         GridStore a = node(0);
         long rev = a.nextRevision();
         a.putWebhook(new dev.gatehouse.cluster.store.WebhookRecord("whk_1", "t", "https://h.test/", List.of(),
-                CLUSTER.seal("whsec_x".getBytes(StandardCharsets.US_ASCII), "webhook-secret:whk_1"), 0, 1L, null, rev));
+                CLUSTER.seal("whsec_x".getBytes(StandardCharsets.US_ASCII), "webhook-secret:whk_1"), 0, 1L, null, rev,
+                true));
         Sealer rotated = Sealer.of(filled(8), filled(7));
         int port = Integer.parseInt(memberList.get(1).split(":")[1]);
         HazelcastInstance hz = Grid.start(new GridSettings(clusterName, "127.0.0.1", port, memberList));
@@ -291,6 +292,7 @@ class GridStoreTest {
         b.drainEvents();
         dev.gatehouse.cluster.store.WebhookRecord w = b.webhook("whk_1").orElseThrow();
         assertThat(w.revision()).isGreaterThan(rev);
+        assertThat(w.restricted()).isTrue();
         assertThat(w.sealedSecret().keyId()).isEqualTo(rotated.sealingKeyId());
         assertThat(new String(rotated.open(w.sealedSecret(), w.secretAad()), StandardCharsets.US_ASCII))
                 .isEqualTo("whsec_x");
