@@ -36,7 +36,8 @@ import org.junit.jupiter.api.io.TempDir;
  * (SIGKILL) while a delivery is in flight at a real receiver on loopback. The other node takes the
  * lease, resumes after the last persisted cursor, and delivers everything; the receiver, deduplicating by
  * {@code Gatehouse-Event-Id}, sees every event exactly once (the in-flight one arrives twice, with the
- * same id and a valid signature), and the survivor reports the dead node's {@code node.left} once.
+ * same id and a valid signature), and the survivor reports the dead node's {@code node.left} once and
+ * the move of its VIP once.
  */
 class WebhookFailoverIT {
 
@@ -86,7 +87,10 @@ class WebhookFailoverIT {
                     "  membership:",
                     "    port: " + peers.get(i).split(":")[1],
                     "    peers: ['" + peers.get(0) + "', '" + peers.get(1) + "']",
-                    "    secretFile: '" + secret + "'", "")));
+                    "    secretFile: '" + secret + "'",
+                    // the none driver: ownership is decided and reported, no address is touched
+                    "    ha: {driver: none, failback: 'off', settle: 500ms, vips: ['198.18.0.110/32', '198.18.0.111/32']}",
+                    "")));
         }
         nodes.get(0).start().awaitReady();
         nodes.get(1).start().awaitReady();
@@ -108,6 +112,19 @@ class WebhookFailoverIT {
         NodeProcess victim = holder.get();
         NodeProcess survivor = nodes.get(0) == victim ? nodes.get(1) : nodes.get(0);
         ConsoleClient c = survivor.console();
+
+        String victimName = victim.dataDir.getParent().getFileName().toString();
+        List<String> victimVips = new ArrayList<>();
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            victimVips.clear();
+            for (JsonNode v : c.call("GET", "/v1/status", admin, null).json().at("/cluster/ha/vips")) {
+                assertThat(v.get("owner").isTextual()).as("every VIP has an owner").isTrue();
+                if (v.get("owner").asText().equals(victimName)) {
+                    victimVips.add(v.get("address").asText());
+                }
+            }
+            assertThat(victimVips).as("one VIP each").hasSize(1);
+        });
 
         CountDownLatch inFlight = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
@@ -131,6 +148,7 @@ class WebhookFailoverIT {
                 upload(c, admin, "c" + i + ".acme.test");
             }
             assertThat(inFlight.await(60, TimeUnit.SECONDS)).as("the third delivery reached the receiver").isTrue();
+            String beforeKill = c.call("GET", "/v1/events", admin, null).json().get("next").asText();
             victim.kill9();
             release.countDown();
             for (int i = 5; i < 7; i++) {
@@ -166,11 +184,22 @@ class WebhookFailoverIT {
             assertThat(c.call("GET", "/v1/status", admin, null).json().at("/events/deliveryHere").asBoolean())
                     .isTrue();
 
-            String victimName = victim.dataDir.getParent().getFileName().toString();
             await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(leftEvents(c, admin, victimName))
                     .hasSize(1));
             Thread.sleep(1000);
             assertThat(leftEvents(c, admin, victimName)).as("reported once, by the new coordinator").hasSize(1);
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                List<String> moved = new ArrayList<>();
+                c.call("GET", "/v1/events?type=vip.moved&after=" + beforeKill, admin, null).json().get("items")
+                        .forEach(e -> {
+                            assertThat(e.at("/data/from").asText()).isEqualTo(victimName);
+                            assertThat(e.at("/data/to").asText()).isEqualTo(survivor.dataDir.getParent().getFileName()
+                                    .toString());
+                            assertThat(e.get("tenant").isNull()).as("a cluster event").isTrue();
+                            moved.add(e.get("subject").asText());
+                        });
+                assertThat(moved).as("each VIP of the dead node moved once").isEqualTo(victimVips);
+            });
         }
     }
 
