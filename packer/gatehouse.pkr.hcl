@@ -1,7 +1,8 @@
 # Gatehouse appliance image: Debian 12 with the gatehouse package installed and its service left
 # disabled (each instance is configured as a cluster member by ansible/site.yml at deploy time).
-# Two sources share one provisioner, the Ansible playbook of ansible/:
+# Three sources share one provisioner, the Ansible playbook of ansible/:
 #   amazon-ebs.debian  an encrypted EBS-backed AMI for EC2 (IMDSv2 required on the build instance)
+#   amazon-ebs.arm64   the same for Graviton (arm64) instances
 #   qemu.debian        a local qcow2 image, from Debian's generic cloud image
 # Build the package first (mvn -DskipTests package), then see packer/README.md.
 
@@ -47,6 +48,12 @@ variable "aws_ami_regions" {
   type        = list(string)
   default     = []
   description = "Further regions the finished AMI is copied to (encrypted with each region's default EBS key)."
+}
+
+variable "aws_arm64_instance_type" {
+  type        = string
+  default     = "t4g.small"
+  description = "Graviton instance type the arm64 AMI is built on."
 }
 
 variable "aws_instance_type" {
@@ -111,23 +118,11 @@ locals {
 source "amazon-ebs" "debian" {
   region          = var.aws_region
   ami_regions     = var.aws_ami_regions
-  instance_type   = var.aws_instance_type
   subnet_id       = var.aws_subnet_id
   ssh_username    = "admin"
-  ami_name        = local.name
   ami_description = "Gatehouse TLS edge ${var.image_version} on Debian 12"
 
-  # the newest official Debian 12 AMI (Debian's AWS account)
-  source_ami_filter {
-    filters = {
-      name                = "debian-12-amd64-*"
-      architecture        = "x86_64"
-      virtualization-type = "hvm"
-      root-device-type    = "ebs"
-    }
-    owners      = ["136693071363"]
-    most_recent = true
-  }
+  # instance type, AMI name and source AMI (architecture) are set per build source below
 
   # EBS encryption: the build volume and the AMI's snapshot
   encrypt_boot = true
@@ -183,7 +178,42 @@ source "qemu" "debian" {
 }
 
 build {
-  sources = ["source.amazon-ebs.debian", "source.qemu.debian"]
+  sources = ["source.qemu.debian"]
+
+  # x86-64: the newest official Debian 12 AMI (Debian's AWS account)
+  source "amazon-ebs.debian" {
+    name          = "debian"
+    instance_type = var.aws_instance_type
+    ami_name      = local.name
+    source_ami_filter {
+      filters = {
+        name                = "debian-12-amd64-*"
+        architecture        = "x86_64"
+        virtualization-type = "hvm"
+        root-device-type    = "ebs"
+      }
+      owners      = ["136693071363"]
+      most_recent = true
+    }
+  }
+
+  # Graviton (arm64): the same build from Debian's arm64 AMI on an arm64 instance; the jar carries the
+  # aarch64 epoll and BoringSSL libraries and the package is architecture-independent
+  source "amazon-ebs.debian" {
+    name          = "arm64"
+    instance_type = var.aws_arm64_instance_type
+    ami_name      = "${local.name}-arm64"
+    source_ami_filter {
+      filters = {
+        name                = "debian-12-arm64-*"
+        architecture        = "arm64"
+        virtualization-type = "hvm"
+        root-device-type    = "ebs"
+      }
+      owners      = ["136693071363"]
+      most_recent = true
+    }
+  }
 
   # the same playbook that lays out a pair, in image mode: install the package, no node configuration,
   # no secret, service stopped and disabled

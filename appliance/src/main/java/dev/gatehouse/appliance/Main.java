@@ -18,7 +18,8 @@ import picocli.CommandLine.Command;
             CertCommand.class, TenantCommand.class, DomainCommand.class, TokenCommand.class, StatusCommand.class,
             dev.gatehouse.appliance.cli.client.LogCommand.class, dev.gatehouse.appliance.cli.client.SniCommand.class,
             dev.gatehouse.appliance.cli.client.EventsCommand.class, dev.gatehouse.appliance.cli.client.WebhookCommand.class,
-            dev.gatehouse.appliance.cli.ReleaseVipsCommand.class})
+            dev.gatehouse.appliance.cli.ReleaseVipsCommand.class, dev.gatehouse.appliance.cli.BackupCommand.class,
+            dev.gatehouse.appliance.cli.RestoreCommand.class})
 public final class Main {
 
     public static void main(String[] args) {

@@ -7,6 +7,8 @@ import dev.gatehouse.tls.backend.HealthCheckSpec;
 import dev.gatehouse.tls.backend.Router;
 import dev.gatehouse.tls.cert.CertificateDirectory;
 import dev.gatehouse.tls.cert.CertificateParseException;
+import dev.gatehouse.tls.net.Cidr;
+import dev.gatehouse.tls.net.ProxyProtocolSettings;
 import dev.gatehouse.tls.server.EdgeConfig;
 import dev.gatehouse.tls.server.EdgeServer;
 import dev.gatehouse.tls.sni.CertificateRegistry;
@@ -68,6 +70,10 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--jdk-tls", description = "use the JDK TLS provider instead of BoringSSL")
     boolean jdkTls;
 
+    @Option(names = "--proxy-protocol-from", paramLabel = "CIDR",
+            description = "accept (and require) a PROXY protocol v1/v2 header from this network (repeatable)")
+    List<String> proxyProtocolFrom = new ArrayList<>();
+
     @Override
     public Integer call() throws Exception {
         if (configFile != null) {
@@ -83,7 +89,8 @@ public final class ServeCommand implements Callable<Integer> {
                 .httpAddress("off".equals(http) ? null : EdgeOptions.address("--http", http))
                 .ioThreads(ioThreads)
                 .maxContexts(maxContexts)
-                .preferNativeTls(!jdkTls);
+                .preferNativeTls(!jdkTls)
+                .proxyProtocol(proxyProtocol());
         EdgeConfig config = cfg.build();
         SslContextFactory tls = new SslContextFactory(config.preferNativeTls(), config.http2(),
                 config.sessionTimeout().toSeconds());
@@ -122,6 +129,19 @@ public final class ServeCommand implements Callable<Integer> {
         }, "gatehouse-shutdown"));
         stopped.await();
         return 0;
+    }
+
+    private ProxyProtocolSettings proxyProtocol() {
+        if (proxyProtocolFrom.isEmpty()) {
+            return ProxyProtocolSettings.OFF;
+        }
+        List<Cidr> from = new ArrayList<>();
+        for (String c : proxyProtocolFrom) {
+            from.add(Cidr.parse(c).orElseThrow(() -> new picocli.CommandLine.ParameterException(
+                    new picocli.CommandLine(this), "--proxy-protocol-from: '" + c
+                    + "' (expected: an IP address or network such as 10.0.0.0/16 or fd00::/8)")));
+        }
+        return ProxyProtocolSettings.from(from);
     }
 
     private int serveConfigured() throws Exception {

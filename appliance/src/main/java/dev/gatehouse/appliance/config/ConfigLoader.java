@@ -66,7 +66,7 @@ public final class ConfigLoader {
 
         JsonNode l = r.object("", root, "listeners");
         r.onlyKnown("listeners", l, Set.of("https", "http", "publicHttpsPort", "redirectHttp", "ioThreads",
-                "monitorPath"));
+                "monitorPath", "proxyProtocol"));
         InetSocketAddress https = r.address("listeners", l, "https", "0.0.0.0:443", false);
         InetSocketAddress http = r.address("listeners", l, "http", "0.0.0.0:80", true);
         int publicPort = r.integer("listeners", l, "publicHttpsPort", 0, 0, 65535);
@@ -75,7 +75,7 @@ public final class ConfigLoader {
         }
         GatehouseConfig.Listeners listeners = new GatehouseConfig.Listeners(https, http, publicPort,
                 r.bool("listeners", l, "redirectHttp", true), r.integer("listeners", l, "ioThreads", 0, 0, 1024),
-                r.string("listeners", l, "monitorPath", null));
+                r.string("listeners", l, "monitorPath", null), ProxyProtocolSection.read(r, l));
         if (listeners.monitorPath() != null && (!listeners.monitorPath().startsWith("/")
                 || listeners.monitorPath().startsWith("/.well-known/acme-challenge/"))) {
             r.problem("listeners.monitorPath", l.get("monitorPath"),

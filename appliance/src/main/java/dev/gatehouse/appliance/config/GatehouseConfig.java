@@ -70,7 +70,7 @@ public record GatehouseConfig(
      *                     share {@code _other}); 0 = no tenant label at all
      */
     public record Metrics(boolean enabled, InetSocketAddress listen, String token, Path tokenFile,
-            List<dev.gatehouse.appliance.metrics.Cidr> allow, int tenantLabels) {
+            List<dev.gatehouse.tls.net.Cidr> allow, int tenantLabels) {
 
         @Override
         public String toString() {
@@ -224,9 +224,15 @@ public record GatehouseConfig(
     public record Node(String name, Path dataDir) {
     }
 
-    /** Data-plane listeners. {@code http} is null when port 80 is off. */
+    /**
+     * Data-plane listeners. {@code http} is null when port 80 is off.
+     *
+     * @param proxyProtocol the load balancers trusted to send a PROXY protocol header, and on which
+     *                      listeners ({@code listeners.proxyProtocol}; off when absent)
+     */
     public record Listeners(InetSocketAddress https, InetSocketAddress http, int publicHttpsPort,
-            boolean redirectHttp, int ioThreads, String monitorPath) {
+            boolean redirectHttp, int ioThreads, String monitorPath,
+            dev.gatehouse.tls.net.ProxyProtocolSettings proxyProtocol) {
     }
 
     /**

@@ -1,7 +1,7 @@
 package dev.gatehouse.appliance.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.gatehouse.appliance.metrics.Cidr;
+import dev.gatehouse.tls.net.Cidr;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;

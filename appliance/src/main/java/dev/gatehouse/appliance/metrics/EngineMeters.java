@@ -116,6 +116,7 @@ final class EngineMeters {
                 .description("Healthy servers of the pool (0: the pool answers 503)").register(registry);
         poolServers = MultiGauge.builder("gatehouse.pool.servers").description("Servers of the pool")
                 .register(registry);
+        registerProxyProtocol(em);
         long[] ages = edge.loopHeartbeatAgesNanos();
         for (int i = 0; i < ages.length; i++) {
             int loop = i;
@@ -126,6 +127,27 @@ final class EngineMeters {
                     .description("How late the I/O thread runs its 100 ms heartbeat task").register(registry);
         }
         refresh();
+    }
+
+    /**
+     * {@code gatehouse_proxy_protocol_headers_total{command=proxy|local}} and
+     * {@code gatehouse_proxy_protocol_refused_total{reason=...}}, every reason from the start (0, not "no data").
+     */
+    private void registerProxyProtocol(EdgeMetrics em) {
+        FunctionCounter.builder("gatehouse.proxy.protocol.headers", em, m -> m.get(EdgeMetrics.PROXY_PROTOCOL_ACCEPTED))
+                .tag("command", "proxy")
+                .description("PROXY protocol headers accepted from trusted sources (local: the balancer's own checks)")
+                .register(registry);
+        FunctionCounter.builder("gatehouse.proxy.protocol.headers", em, m -> m.get(EdgeMetrics.PROXY_PROTOCOL_LOCAL))
+                .tag("command", "local").register(registry);
+        for (EdgeMetrics.ProxyProtocolRefusal reason : EdgeMetrics.ProxyProtocolRefusal.values()) {
+            String name = reason.metricName();
+            FunctionCounter.builder("gatehouse.proxy.protocol.refused", em, m -> m.get(name))
+                    .tag("reason", reason.name().toLowerCase(java.util.Locale.ROOT))
+                    .description("Connections closed at their PROXY protocol header: from an untrusted source, "
+                            + "malformed or missing, timed out, or closed mid-header")
+                    .register(registry);
+        }
     }
 
     private double rejected() {

@@ -67,6 +67,10 @@ public final class Node implements AutoCloseable {
     private SslContextFactory tls;
     private EdgeServer edge;
     private dev.gatehouse.appliance.accesslog.AccessLog accessLog;
+    /** Held while the node runs: no second process writes this data directory (see {@link DataDirLock}). */
+    private DataDirLock dataLock;
+    /** Key id → where it is configured, sealing key first (for the status' keys section). */
+    private Map<String, String> keySources = Map.of();
     private ConsoleServer console;
     private AuditLog audit;
     private TokenService tokens;
@@ -124,17 +128,9 @@ public final class Node implements AutoCloseable {
         } catch (UnsupportedOperationException | IOException e) {
             log.warn("event=data_dir_permissions dir={} cause={}", data, e.toString());
         }
-        byte[] master = Sealer.loadOrCreateKeyFile(data.resolve("master.key"));
-        GatehouseConfig.Cluster cl = config.cluster();
-        Sealer sealer;
-        if (cl.enabled()) {
-            // in a cluster every node must open every private key: they are sealed with the cluster key
-            byte[] clusterKey = readClusterKey(cl.keyFile(), "cluster.keyFile");
-            sealer = cl.previousKeyFile() == null ? Sealer.of(clusterKey, master)
-                    : Sealer.of(clusterKey, readClusterKey(cl.previousKeyFile(), "cluster.previousKeyFile"), master);
-        } else {
-            sealer = Sealer.of(master);
-        }
+        dataLock = DataDirLock.acquire(data);
+        Sealer sealer = NodeKeys.sealer(config);
+        keySources = NodeKeys.sources(config);
         if (System.getProperty(StoreClock.PROPERTY) != null) {
             log.warn("event=store_clock_offset property={} offset={} reason=debug property set: revisions and tombstone "
                     + "expiry run on a shifted clock", StoreClock.PROPERTY, System.getProperty(StoreClock.PROPERTY));
@@ -172,6 +168,7 @@ public final class Node implements AutoCloseable {
         int served = sync.loadAll();
         store.addListener(sync);
         registry.setDefault(t.defaultCertificate());
+        GatehouseConfig.Cluster cl = config.cluster();
         if (cl.enabled()) {
             // join, catch up with the grid (events flow into the local snapshot and the engine), then serve
             grid = dev.gatehouse.cluster.grid.Grid.start(new dev.gatehouse.cluster.grid.GridSettings(cl.name(),
@@ -380,18 +377,6 @@ public final class Node implements AutoCloseable {
         return p;
     }
 
-    private static byte[] readClusterKey(Path file, String field) throws IOException {
-        if (!Files.exists(file)) {
-            throw new IOException(field + ": " + file + " does not exist (expected: the 32-byte cluster key, "
-                    + "the same file on every node; e.g. head -c 32 /dev/urandom > " + file + ")");
-        }
-        byte[] k = Files.readAllBytes(file);
-        if (k.length != 32) {
-            throw new IOException(field + ": " + file + " holds " + k.length + " bytes (expected: 32)");
-        }
-        return k;
-    }
-
     private EdgeConfig edgeConfig() {
         GatehouseConfig.Listeners l = config.listeners();
         GatehouseConfig.Tls t = config.tls();
@@ -404,6 +389,7 @@ public final class Node implements AutoCloseable {
                 .publicHttpsPort(l.publicHttpsPort())
                 .redirectToHttps(l.redirectHttp())
                 .monitor(l.monitorPath(), config.node().name())
+                .proxyProtocol(l.proxyProtocol())
                 .ioThreads(l.ioThreads())
                 .maxClientHelloLength(t.maxClientHelloBytes())
                 .handshakeTimeout(t.handshakeTimeout())
@@ -502,6 +488,7 @@ public final class Node implements AutoCloseable {
         m.put("certificates", registry.size());
         m.put("storedCertificates", store.certificates().size());
         m.put("rejectedStoreEntries", localStore.loadProblems().size() + edge.metrics().get("store.rejected_entries"));
+        m.put("keys", dev.gatehouse.appliance.observe.KeyStatus.of(keySources, localStore, gridStore));
         if (grid != null) {
             Map<String, Object> c = new LinkedHashMap<>();
             c.put("name", config.cluster().name());
@@ -667,6 +654,13 @@ public final class Node implements AutoCloseable {
         }
         if (registry != null) {
             registry.close();
+        }
+        if (dataLock != null) {
+            try {
+                dataLock.close();
+            } catch (IOException e) {
+                log.warn("event=data_lock_release_failed cause={}", e.toString());
+            }
         }
     }
 }

@@ -99,6 +99,25 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void proxyProtocolIsOffByDefaultAndTrustsTheListedNetworks() throws Exception {
+        assertThat(ConfigLoader.parse("t", "").listeners().proxyProtocol())
+                .isEqualTo(dev.gatehouse.tls.net.ProxyProtocolSettings.OFF);
+        assertThat(ConfigLoader.load(Path.of("gatehouse.example.yaml")).listeners().proxyProtocol().on(true)).isFalse();
+        var pp = ConfigLoader.parse("t", "listeners: {proxyProtocol: {from: ['10.0.0.0/16', 'fd00::/8', 192.0.2.7]}}")
+                .listeners().proxyProtocol();
+        assertThat(pp.trustedSources()).extracting(Object::toString)
+                .containsExactly("10.0.0.0/16", "fd00:0:0:0:0:0:0:0/8", "192.0.2.7/32");
+        assertThat(pp.headerTimeout()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(pp.on(true)).isTrue();
+        assertThat(pp.on(false)).isTrue();
+        var httpsOnly = ConfigLoader.parse("t", "listeners: {proxyProtocol: {from: [10.0.0.0/8], timeout: 750ms, "
+                + "http: false}}").listeners().proxyProtocol();
+        assertThat(httpsOnly.headerTimeout()).isEqualTo(Duration.ofMillis(750));
+        assertThat(httpsOnly.on(true)).isTrue();
+        assertThat(httpsOnly.on(false)).isFalse();
+    }
+
+    @Test
     void portEightyCanBeSwitchedOffQuotedOrNot() throws Exception {
         assertThat(ConfigLoader.parse("t", "listeners: {http: off}").listeners().http()).isNull();
         assertThat(ConfigLoader.parse("t", "listeners: {http: 'off'}").listeners().http()).isNull();
@@ -163,6 +182,16 @@ class ConfigLoaderTest {
         "listeners: {https: '1.2.3:443'}                        | listeners.https: '1.2.3:443' (expected: host:port",
         "listeners: {https: 'example.com:443'}                  | listeners.https",
         "listeners: {ioThreads: -1}                             | listeners.ioThreads: '-1' (expected: an integer in 0..1024)",
+        "listeners: {proxyProtocol: {from: ['10.0.0.0/33']}}    | listeners.proxyProtocol.from[0]: '10.0.0.0/33' (expected: an IP address or network",
+        "listeners: {proxyProtocol: {from: [nlb.internal]}}     | listeners.proxyProtocol.from[0]: 'nlb.internal' (expected: an IP address or network",
+        "listeners: {proxyProtocol: {from: []}}                 | listeners.proxyProtocol.from: '[]' (expected: the networks of the load balancers",
+        "listeners: {proxyProtocol: {timeout: 5s}}              | listeners.proxyProtocol.from: missing (expected: the networks of the load balancers",
+        "listeners: {proxyProtocol: {from: 10.0.0.0/8}}         | listeners.proxyProtocol.from: '10.0.0.0/8' (expected: a list)",
+        "listeners: {proxyProtocol: {from: [10.0.0.0/8], timeout: 0s}} | listeners.proxyProtocol.timeout: '0s' (expected: >= 100ms)",
+        "listeners: {proxyProtocol: {from: [10.0.0.0/8], timeout: 2m}} | listeners.proxyProtocol.timeout: '2m' (expected: <= 1m)",
+        "listeners: {proxyProtocol: {from: [10.0.0.0/8], https: false, http: false}} | listeners.proxyProtocol: '{\"from\":[\"10.0.0.0/8\"],\"https\":false,\"http\":false}' (expected: https: true or http: true",
+        "listeners: {proxyProtocol: {from: [10.0.0.0/8], version: 2}} | listeners.proxyProtocol.version: '2' (expected: one of [from, http, https, timeout] (unknown field)",
+        "listeners: {proxyProtocol: v2}                         | listeners.proxyProtocol: 'v2' (expected: a mapping)",
         "listeners: {https: '127.0.0.1:8443', http: '127.0.0.1:8443'} | listeners.http",
         "console: {maxUploadBytes: 12}                          | console.maxUploadBytes: '12' (expected: 4KiB..64MiB)",
         "console: {workerThreads: 0}                            | console.workerThreads: '0' (expected: an integer in 1..64)",

@@ -2,6 +2,7 @@ package dev.gatehouse.appliance.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.gatehouse.tls.net.Cidr;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;

@@ -70,6 +70,11 @@ public final class GridStore implements Store {
     private final AtomicLong rejected = new AtomicLong();
     private final AtomicLong reconciliations = new AtomicLong();
     private volatile long lastReconcileNanos = -1;
+    /** Grid values sealed with another key than this node's sealing key, as counted by the last pass (-1: none yet). */
+    private volatile int retiredKeyEntries = -1;
+    /** Entries the last pass compared by revision, and those it had to fetch and open. */
+    private volatile long lastPassCompared = -1;
+    private volatile long lastPassFetched = -1;
     private volatile java.util.function.LongConsumer replicationLag = lag -> { };
     private final AtomicLong prunedInGrid = new AtomicLong();
     private final java.time.Clock clock;
@@ -149,6 +154,25 @@ public final class GridStore implements Store {
         this.replicationLag = listener;
     }
 
+    /**
+     * Grid values still sealed with a key other than this node's sealing key after the last
+     * reconciliation pass (the oldest member re-seals them during its passes, every 30 s), or -1
+     * before the first pass: a key rotation is finished when this is 0 on every node.
+     */
+    public int retiredKeyEntries() {
+        return retiredKeyEntries;
+    }
+
+    /** Entries (grid and local, all kinds) the last reconciliation pass compared by revision; -1 before it. */
+    public long lastPassCompared() {
+        return lastPassCompared;
+    }
+
+    /** Entries the last pass fetched from the grid and opened because their revisions differed; -1 before it. */
+    public long lastPassFetched() {
+        return lastPassFetched;
+    }
+
     public long rejectedEntries() {
         return rejected.get();
     }
@@ -177,6 +201,9 @@ public final class GridStore implements Store {
         int pulled = 0;
         int pushed = 0;
         int resealed = 0;
+        int underRetiredKey = 0;
+        long compared = 0;
+        long fetched = 0;
         java.util.Map<String, Integer> dropped = new java.util.TreeMap<>();
         java.util.Map<String, Integer> deletedAgain = new java.util.TreeMap<>();
         access.beginBulk();
@@ -184,9 +211,32 @@ public final class GridStore implements Store {
             for (String kind : FileStoreAccess.kinds()) {
                 String mapName = MapNames.of(kind);
                 IMap<String, String> map = hz.getMap(mapName);
-                Set<String> keys = new HashSet<>(map.keySet());
+                // compare revisions first (computed where the entries live, values stay put): only the
+                // keys whose revisions differ, or whose value is under a retired key, are fetched and opened
+                String sealing = clusterSealer.sealingKeyId();
+                java.util.Map<String, RevisionProjection.Summary> summaries = new java.util.HashMap<>();
+                for (String row : map.project(new RevisionProjection())) {
+                    RevisionProjection.Summary sum = RevisionProjection.parse(row);
+                    if (sum != null) {
+                        summaries.put(sum.key(), sum);
+                        if (!sealing.equals(sum.keyId())) {
+                            underRetiredKey++;
+                        }
+                    }
+                }
+                Set<String> keys = new HashSet<>(summaries.keySet());
                 keys.addAll(access.keys(kind));
-                List<String> all = new java.util.ArrayList<>(keys);
+                List<String> all = new java.util.ArrayList<>(keys.size());
+                for (String key : keys) {
+                    RevisionProjection.Summary sum = summaries.get(key);
+                    long mine = access.revisionOf(kind, key);
+                    if (sum != null && mine >= 0 && sum.revision() == mine && sealing.equals(sum.keyId())) {
+                        continue; // the same write on both sides, sealed with the current key: in sync
+                    }
+                    all.add(key);
+                }
+                compared += keys.size();
+                fetched += all.size();
                 for (int from = 0; from < all.size(); from += BATCH) {
                     Set<String> batch = new HashSet<>(all.subList(from, Math.min(all.size(), from + BATCH)));
                     java.util.Map<String, String> gridValues = map.getAll(batch);
@@ -241,6 +291,9 @@ public final class GridStore implements Store {
             access.endBulk();
         }
         firstPass = false;
+        retiredKeyEntries = Math.max(0, underRetiredKey - resealed);
+        lastPassCompared = compared;
+        lastPassFetched = fetched;
         access.markSynced(horizon.passStart());
         dropped.forEach((kind, n) -> log.warn("event=stale_records_dropped kind={} dropped={} {} reason=the cluster "
                 + "no longer has them (or revoked them) and this store was away longer than the horizon", kind, n,
@@ -256,8 +309,9 @@ public final class GridStore implements Store {
                 log.info("event=tombstones_pruned where=grid pruned={} horizon={}", pruned, access.tombstoneTtl());
             }
         }
-        log.info("event=grid_reconciled pulled={} pushed={} resealed={} dropped={} deleted_again={} stale={} seeded={} "
-                + "took_ms={}", pulled, pushed, resealed, dropped.values().stream().mapToInt(Integer::intValue).sum(),
+        log.info("event=grid_reconciled compared={} fetched={} pulled={} pushed={} resealed={} dropped={} "
+                + "deleted_again={} stale={} seeded={} took_ms={}", compared, fetched, pulled, pushed, resealed,
+                dropped.values().stream().mapToInt(Integer::intValue).sum(),
                 deletedAgain.values().stream().mapToInt(Integer::intValue).sum(), stale, horizon.seeding(),
                 (System.nanoTime() - t0) / 1_000_000);
         lastReconcileNanos = System.nanoTime() - t0;

@@ -321,6 +321,8 @@ public final class FileStore implements Store {
 
     /** Per thread: the grid's catch-up thread writes in bulk while API writes stay synced one by one. */
     private final ThreadLocal<Boolean> bulk = ThreadLocal.withInitial(() -> Boolean.FALSE);
+    /** Per thread: the directories written in bulk mode since {@link #beginBulk()}, synced by {@link #endBulk()}. */
+    private final ThreadLocal<java.util.Set<Path>> bulkWritten = ThreadLocal.withInitial(java.util.HashSet::new);
 
     /** Bulk mode (this thread): replicated writes skip per-file fsync until {@link #endBulk()} syncs once. */
     void beginBulk() {
@@ -329,11 +331,13 @@ public final class FileStore implements Store {
 
     void endBulk() throws StoreException {
         bulk.set(Boolean.FALSE);
+        java.util.Set<Path> dirs = bulkWritten.get();
         try {
-            for (String kind : KINDS) {
-                AtomicFiles.syncDirectory(root.resolve(kind));
-                AtomicFiles.syncDirectory(root.resolve("tombstones").resolve(kind));
+            // only the directories written in bulk: an idle anti-entropy pass syncs nothing
+            for (Path d : dirs) {
+                AtomicFiles.syncDirectory(d);
             }
+            dirs.clear();
         } catch (IOException e) {
             throw new StoreException("cannot sync the snapshot: " + e.getMessage(), e);
         }
@@ -342,6 +346,9 @@ public final class FileStore implements Store {
     private void write(String kind, String key, Object value) throws StoreException {
         try {
             AtomicFiles.write(file(kind, key), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(value), !bulk.get());
+            if (bulk.get()) {
+                bulkWritten.get().add(root.resolve(kind));
+            }
         } catch (IOException e) {
             throw new StoreException("cannot write " + kind + " " + key + ": " + e.getMessage(), e);
         }
@@ -357,6 +364,10 @@ public final class FileStore implements Store {
             AtomicFiles.write(root.resolve("tombstones").resolve(kind).resolve(
                     HexFormat.of().formatHex(key.getBytes(StandardCharsets.UTF_8)) + ".json"),
                     JSON.writeValueAsBytes(new Tombstone(key, revision)), !bulk.get());
+            if (bulk.get()) {
+                bulkWritten.get().add(root.resolve("tombstones").resolve(kind));
+                bulkWritten.get().add(root.resolve(kind));
+            }
             tombstones.get(kind).put(key, revision);
             return AtomicFiles.delete(file(kind, key));
         } catch (IOException e) {

@@ -84,6 +84,11 @@ public final class Sealer {
         }
     }
 
+    /** The ids of every key this sealer opens with (the sealing one among them). */
+    public java.util.Set<String> keyIds() {
+        return keys.keySet();
+    }
+
     public String sealingKeyId() {
         return sealingKeyId;
     }

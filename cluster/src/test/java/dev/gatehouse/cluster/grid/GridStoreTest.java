@@ -117,6 +117,25 @@ class GridStoreTest {
     }
 
     @Test
+    void anIdlePassComparesRevisionsAndFetchesNothing() throws Exception {
+        plan(2);
+        GridStore a = node(0);
+        GridStore b = node(1);
+        for (int i = 0; i < 50; i++) {
+            a.putCertificate(cert("idle" + i, a.nextRevision(), "idle" + i + ".test"));
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> b.certificates().size() == 50);
+        b.reconcileNow();
+        assertThat(b.lastPassCompared()).isGreaterThanOrEqualTo(50);
+        assertThat(b.lastPassFetched()).as("entries fetched and opened by an idle pass").isZero();
+        // a change after that: the next pass fetches exactly what differs, if the event has not applied it yet
+        a.putCertificate(cert("later", a.nextRevision(), "later.test"));
+        b.reconcileNow();
+        assertThat(b.lastPassFetched()).isBetween(0L, 1L);
+        assertThat(b.certificate("later")).isPresent();
+    }
+
+    @Test
     void higherRevisionWinsAndTombstonesBeatOlderCopies() throws Exception {
         plan(2);
         GridStore a = node(0);

@@ -22,6 +22,27 @@ public final class EdgeMetrics {
         }
     }
 
+    /** Counted once per connection whose PROXY protocol header was accepted. */
+    public static final String PROXY_PROTOCOL_ACCEPTED = "proxy_protocol.accepted";
+    /** Counted once per accepted header of the LOCAL command (the balancer's own health check). */
+    public static final String PROXY_PROTOCOL_LOCAL = "proxy_protocol.local";
+
+    /** Why a connection was closed at its PROXY protocol header (or for the lack of one). */
+    public enum ProxyProtocolRefusal {
+        /** a header from a source not in the trusted networks */
+        UNTRUSTED_SOURCE,
+        /** a trusted source sent something that is not a valid v1 or v2 header (or no header) */
+        MALFORMED,
+        /** a trusted source did not complete its header in time */
+        TIMEOUT,
+        /** a trusted source closed the connection before its header was complete */
+        CLOSED;
+
+        public String metricName() {
+            return "proxy_protocol.refused." + name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
     private final ConcurrentHashMap<String, LongAdder> counters = new ConcurrentHashMap<>();
 
     public void increment(String name) {
@@ -33,6 +54,10 @@ public final class EdgeMetrics {
     }
 
     public void handshakeFailed(HandshakeFailure reason) {
+        increment(reason.metricName());
+    }
+
+    public void proxyProtocolRefused(ProxyProtocolRefusal reason) {
         increment(reason.metricName());
     }
 

@@ -5,6 +5,7 @@ import dev.gatehouse.tls.backend.BackendHandler;
 import dev.gatehouse.tls.backend.BackendListener;
 import dev.gatehouse.tls.backend.BackendPool;
 import dev.gatehouse.tls.backend.BackendServer;
+import dev.gatehouse.tls.net.ClientAddress;
 import dev.gatehouse.tls.observe.RequestRecord;
 import dev.gatehouse.tls.sni.ConnectionTls;
 import dev.gatehouse.tls.sni.CoveredNames;
@@ -274,7 +275,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
                 services.metrics().increment("http.misdirected");
                 if (log.isDebugEnabled()) {
                     log.debug("event=misdirected_request sni={} host={} uri={} bundle={} client={}", sni(), host,
-                            req.uri(), covered == null ? null : covered.bundleId(), ctx.channel().remoteAddress());
+                            req.uri(), covered == null ? null : covered.bundleId(), ClientAddress.of(ctx.channel()));
                 }
                 respondError(HttpResponseStatus.MISDIRECTED_REQUEST, "misdirected",
                         "this connection's certificate does not cover the requested host", bodyPending);
@@ -844,7 +845,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
         if (cause instanceof TooLongFrameException) {
             services.metrics().increment("http.header_too_large");
         }
-        log.debug("event=client_error client={} cause={}", ctx.channel().remoteAddress(), cause.toString());
+        log.debug("event=client_error client={} cause={}", ClientAddress.of(ctx.channel()), cause.toString());
         if (state == State.FORWARDING) {
             record("client_error");
         }
@@ -867,7 +868,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
         String path = q < 0 ? u : u.substring(0, q);
         String query = q < 0 ? null : u.substring(q + 1);
         RequestRecord r = new RequestRecord(startEpochMillis,
-                ch.remoteAddress() instanceof InetSocketAddress isa ? isa : null, sni(), host,
+                ClientAddress.of(ch), sni(), host,
                 covered == null ? (tls == null ? null : tls.certificateId()) : covered.bundleId(),
                 pool == null ? null : pool.name(), server == null ? null : server.toString(),
                 method, path, protocol, status, bodyBytes, bytesOut,
@@ -897,8 +898,8 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
     }
 
     private InetAddress clientAddress() {
-        Channel ch = http2 && ctx.channel().parent() != null ? ctx.channel().parent() : ctx.channel();
-        return ch.remoteAddress() instanceof InetSocketAddress isa ? isa.getAddress() : null;
+        InetSocketAddress a = ClientAddress.of(ctx.channel());
+        return a == null ? null : a.getAddress();
     }
 
     private static String hostOnly(String hostHeader) {

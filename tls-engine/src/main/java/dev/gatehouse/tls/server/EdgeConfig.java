@@ -1,6 +1,7 @@
 package dev.gatehouse.tls.server;
 
 import dev.gatehouse.tls.backend.DnsSettings;
+import dev.gatehouse.tls.net.ProxyProtocolSettings;
 import dev.gatehouse.tls.proxy.ProxySettings;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -28,6 +29,8 @@ import java.util.Objects;
  *                             and failover probes), or null for none
  * @param nodeName             this node's name, for {@code monitorPath}
  * @param dns                  how backend host names are resolved (asynchronously, TTL honoured)
+ * @param proxyProtocol        which sources send a PROXY protocol header, on which listeners
+ *                             ({@link ProxyProtocolSettings#OFF} by default)
  */
 public record EdgeConfig(
         InetSocketAddress httpsAddress,
@@ -45,7 +48,7 @@ public record EdgeConfig(
         ProxySettings proxy,
         String monitorPath,
         String nodeName,
-        DnsSettings dns) {
+        DnsSettings dns, ProxyProtocolSettings proxyProtocol) {
 
     public static Builder builder() {
         return new Builder();
@@ -69,6 +72,13 @@ public record EdgeConfig(
         private String monitorPath;
         private String nodeName = "gatehouse";
         private DnsSettings dns = DnsSettings.system();
+        private ProxyProtocolSettings proxyProtocol = ProxyProtocolSettings.OFF;
+
+        /** Accept PROXY protocol headers from these sources (and require them there). */
+        public Builder proxyProtocol(ProxyProtocolSettings p) {
+            this.proxyProtocol = p;
+            return this;
+        }
 
         /** Answer {@code path} on port 80 with 200 and {@code X-Node: nodeName}; null: off. */
         public Builder monitor(String path, String nodeName) {
@@ -156,6 +166,7 @@ public record EdgeConfig(
             Objects.requireNonNull(httpsAddress, "httpsAddress");
             Objects.requireNonNull(proxy, "proxy");
             Objects.requireNonNull(dns, "dns");
+            Objects.requireNonNull(proxyProtocol, "proxyProtocol");
             if (ioThreads < 0) {
                 throw new IllegalArgumentException("ioThreads: " + ioThreads + " (expected: >= 0, 0 = one per core)");
             }
@@ -177,7 +188,7 @@ public record EdgeConfig(
             int pub = publicHttpsPort > 0 ? publicHttpsPort : httpsAddress.getPort();
             return new EdgeConfig(httpsAddress, httpAddress, pub, redirectToHttps, ioThreads, maxClientHelloLength,
                     handshakeTimeout, maxContexts, preferNativeTls, http2, sessionTimeout, drainTimeout, proxy,
-                    monitorPath, nodeName, dns);
+                    monitorPath, nodeName, dns, proxyProtocol);
         }
 
         private static void requirePositive(String field, Duration d) {

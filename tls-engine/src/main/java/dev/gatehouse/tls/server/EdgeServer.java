@@ -5,6 +5,7 @@ import dev.gatehouse.tls.acme.PlainHttpHandler;
 import dev.gatehouse.tls.backend.Backends;
 import dev.gatehouse.tls.backend.Router;
 import dev.gatehouse.tls.metrics.EdgeMetrics;
+import dev.gatehouse.tls.net.ProxyProtocol;
 import dev.gatehouse.tls.observe.RequestObserver;
 import dev.gatehouse.tls.proxy.DrainEvent;
 import dev.gatehouse.tls.proxy.ProxyServices;
@@ -106,6 +107,7 @@ public final class EdgeServer implements AutoCloseable {
                         @Override
                         protected void initChannel(Channel ch) {
                             frontends.add(ch);
+                            ProxyProtocol.addHandlers(ch.pipeline(), config.proxyProtocol(), false, metrics);
                             ch.pipeline()
                                     .addLast("http-codec", new HttpServerCodec(proxy.maxInitialLineLength(),
                                             proxy.maxHeaderSize(), 8192))

@@ -2,6 +2,8 @@ package dev.gatehouse.tls.server;
 
 import dev.gatehouse.tls.metrics.EdgeMetrics;
 import dev.gatehouse.tls.metrics.EdgeMetrics.HandshakeFailure;
+import dev.gatehouse.tls.net.ClientAddress;
+import dev.gatehouse.tls.net.ProxyProtocol;
 import dev.gatehouse.tls.proxy.DrainEvent;
 import dev.gatehouse.tls.proxy.HeadTimeoutHandler;
 import dev.gatehouse.tls.proxy.ProxyHandler;
@@ -41,7 +43,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The data path of one HTTPS connection, assembled in named steps: {@link #addTlsHandlers} (SNI →
+ * The data path of one HTTPS connection, assembled in named steps: {@link ProxyProtocol#addHandlers}
+ * (the PROXY protocol header from a trusted load balancer, when on), {@link #addTlsHandlers} (SNI →
  * certificate, TLS), then by ALPN either {@link #addHttpHandlers} (HTTP/1.1) or
  * {@link #addHttp2Handlers} (HTTP/2, one child channel per stream), each ending in
  * {@link #addProxyHandlers}.
@@ -88,6 +91,7 @@ final class HttpsChannelInitializer extends ChannelInitializer<Channel> {
     protected void initChannel(Channel ch) {
         channels.add(ch);
         metrics.increment("connections.accepted");
+        ProxyProtocol.addHandlers(ch.pipeline(), config.proxyProtocol(), true, metrics);
         addTlsHandlers(ch.pipeline());
     }
 
@@ -137,7 +141,8 @@ final class HttpsChannelInitializer extends ChannelInitializer<Channel> {
      * Hosts the proxy carries.
      */
     private void addProxyHandlers(ChannelPipeline p, boolean http2) {
-        p.addLast(PROXY, new ProxyHandler(services, http2, localPort, CoveredNames.servedOn(p.channel())));
+        p.addLast(PROXY, new ProxyHandler(services, http2, ClientAddress.destinationPort(p.channel(), localPort),
+                CoveredNames.servedOn(p.channel())));
     }
 
     /** Picks HTTP/1.1 or HTTP/2 after the handshake and classifies handshake failures. */
@@ -155,6 +160,7 @@ final class HttpsChannelInitializer extends ChannelInitializer<Channel> {
             }
             if (evt instanceof SslHandshakeCompletionEvent done && done.isSuccess()) {
                 metrics.increment("handshake.ok");
+                SessionTicketFlush.afterHandshake(ctx);
             }
             super.userEventTriggered(ctx, evt);
         }
@@ -171,7 +177,7 @@ final class HttpsChannelInitializer extends ChannelInitializer<Channel> {
         @Override
         protected void handshakeFailure(ChannelHandlerContext ctx, Throwable cause) {
             count(ctx.channel(), classify(cause));
-            log.debug("event=handshake_failed client={} sni={} cause={}", ctx.channel().remoteAddress(),
+            log.debug("event=handshake_failed client={} sni={} cause={}", ClientAddress.of(ctx.channel()),
                     ctx.channel().attr(TenantSniHandler.SNI).get(), cause.toString());
             ctx.close();
         }

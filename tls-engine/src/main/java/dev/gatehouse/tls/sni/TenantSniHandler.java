@@ -2,6 +2,7 @@ package dev.gatehouse.tls.sni;
 
 import dev.gatehouse.tls.metrics.EdgeMetrics;
 import dev.gatehouse.tls.metrics.EdgeMetrics.HandshakeFailure;
+import dev.gatehouse.tls.net.ClientAddress;
 import dev.gatehouse.tls.observe.HandshakeRecord;
 import dev.gatehouse.tls.observe.RequestObserver;
 import io.netty.channel.Channel;
@@ -157,7 +158,7 @@ public final class TenantSniHandler extends AbstractSniHandler<Served> {
                 : HandshakeFailure.OTHER;
         metrics.handshakeFailed(reason);
         observer.onHandshake(refusedRecord(ctx.channel(), reason, null));
-        log.debug("event=client_hello_rejected client={} cause={}", ctx.channel().remoteAddress(), root.toString());
+        log.debug("event=client_hello_rejected client={} cause={}", ClientAddress.of(ctx.channel()), root.toString());
         ctx.close();
     }
 
@@ -168,7 +169,7 @@ public final class TenantSniHandler extends AbstractSniHandler<Served> {
         refused = true;
         metrics.handshakeFailed(reason);
         observer.onHandshake(refusedRecord(ctx.channel(), reason, hostname));
-        log.debug("event=handshake_refused reason={} sni={} client={}", reason, hostname, ctx.channel().remoteAddress());
+        log.debug("event=handshake_refused reason={} sni={} client={}", reason, hostname, ClientAddress.of(ctx.channel()));
         // A fatal alert record (RFC 8446 §6): content type 21, legacy version TLS 1.2, level 2 = fatal.
         ByteBuf record = Unpooled.wrappedBuffer(new byte[] {21, 3, 3, 0, 2, 2, alert});
         ctx.writeAndFlush(record).addListener(ChannelFutureListener.CLOSE);
@@ -206,6 +207,6 @@ public final class TenantSniHandler extends AbstractSniHandler<Served> {
     }
 
     private static InetSocketAddress remote(Channel ch) {
-        return ch.remoteAddress() instanceof InetSocketAddress isa ? isa : null;
+        return ClientAddress.of(ch);
     }
 }

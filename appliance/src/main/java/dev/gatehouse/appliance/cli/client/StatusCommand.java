@@ -31,6 +31,8 @@ public final class StatusCommand extends ClientCommand {
                 .row("Certificates", text(s, "certificates"))
                 .row("Stored certificates", text(s, "storedCertificates"))
                 .row("Rejected store entries", text(s, "rejectedStoreEntries"))
+                .row("Sealing key", keys(s.path("keys")))
+                .row("To re-seal", reseal(s.path("keys")))
                 .row("Cached TLS contexts", text(s, "cachedTlsContexts"))
                 .row("In-flight requests", text(s, "inflightRequests"));
         JsonNode cluster = s.get("cluster"); // only on clustered nodes
@@ -67,5 +69,32 @@ public final class StatusCommand extends ClientCommand {
             }
         }
         out.table(table);
+    }
+
+    /** {@code 1a2b… (cluster.keyFile); also loaded: 3c4d… (cluster.previousKeyFile)}. */
+    private static String keys(JsonNode k) {
+        if (!k.isObject()) {
+            return "-";
+        }
+        StringBuilder b = new StringBuilder();
+        StringBuilder others = new StringBuilder();
+        for (JsonNode l : k.path("loaded")) {
+            String one = l.path("id").asText() + " (" + l.path("source").asText() + ")";
+            if (l.path("seals").asBoolean()) {
+                b.append(one);
+            } else {
+                others.append(others.length() == 0 ? "" : ", ").append(one);
+            }
+        }
+        return others.length() == 0 ? b.toString() : b + "; also loaded: " + others;
+    }
+
+    private static String reseal(JsonNode k) {
+        if (!k.isObject()) {
+            return "-";
+        }
+        JsonNode grid = k.get("gridEntriesToReseal");
+        return k.path("privateKeysToReseal").asText() + " private key(s) here"
+                + (grid == null ? "" : ", " + (grid.isNull() ? "? (no pass yet)" : grid.asText()) + " grid entries");
     }
 }

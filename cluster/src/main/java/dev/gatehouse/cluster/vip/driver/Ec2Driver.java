@@ -100,7 +100,7 @@ public final class Ec2Driver implements VipDriver {
                     || !addressesOf(ec2, ip, eni).secondary().contains(ip)) {
                 throw e;
             }
-            log.debug("vip={} eni={} already assigned to our ENI", ip, eni);
+            log.debug("event=ec2_vip_already_assigned vip={} eni={}", ip, eni);
         }
         if (vip.elasticIp().isPresent()) {
             ec2.associate(ip, vip.elasticIp().get(), eni, ip);
@@ -111,7 +111,7 @@ public final class Ec2Driver implements VipDriver {
             throw new VipDriverException(ip, "assigned to " + eni + " but not added on " + vip.interfaceName()
                     + ": " + e.getMessage(), e);
         }
-        log.info("vip={} eni={} instance={} eip={} claimed", ip, eni, instanceId, vip.elasticIp().orElse("-"));
+        log.info("event=ec2_vip_claimed vip={} eni={} instance={} eip={}", ip, eni, instanceId, vip.elasticIp().orElse("-"));
     }
 
     @Override
@@ -129,13 +129,13 @@ public final class Ec2Driver implements VipDriver {
         }
         Ec2Api.EniAddresses mine = addressesOf(ec2, ip, eni);
         if (mine.primary().filter(ip::equals).isPresent()) {
-            log.warn("vip={} eni={} is the ENI's primary address: left assigned (a VIP must be a secondary address)",
+            log.warn("event=ec2_vip_is_primary vip={} eni={} reason=the ENI's primary address is left assigned (a VIP must be a secondary address)",
                     ip, eni);
             return;
         }
         if (!mine.secondary().contains(ip)) {
-            log.debug("vip={} eni={} not on our ENI (moved to its new owner already): nothing to unassign", ip, eni);
-            log.info("vip={} eni={} released", ip, eni);
+            log.debug("event=ec2_vip_not_ours vip={} eni={} reason=moved to its new owner already, nothing to unassign", ip, eni);
+            log.info("event=ec2_vip_released vip={} eni={}", ip, eni);
             return;
         }
         try {
@@ -147,20 +147,20 @@ public final class Ec2Driver implements VipDriver {
                     || addressesOf(ec2, ip, eni).secondary().contains(ip)) {
                 throw e;
             }
-            log.debug("vip={} eni={} moved while we unassigned it", ip, eni);
+            log.debug("event=ec2_vip_moved_during_release vip={} eni={}", ip, eni);
         }
-        log.info("vip={} eni={} released", ip, eni);
+        log.info("event=ec2_vip_released vip={} eni={}", ip, eni);
     }
 
     private void releaseElasticIp(Ec2Api ec2, String ip, String allocationId, String eni) throws VipDriverException {
         Ec2Api.Association now = ec2.associations(ip, List.of(allocationId)).get(allocationId);
         if (now == null || now.associationId().isEmpty()) {
-            log.debug("vip={} eip={} not associated: nothing to disassociate", ip, allocationId);
+            log.debug("event=ec2_eip_not_associated vip={} eip={}", ip, allocationId);
         } else if (!now.networkInterfaceId().filter(eni::equals).isPresent()) {
-            log.debug("vip={} eip={} associated with {} now, not ours: left alone", ip, allocationId,
+            log.debug("event=ec2_eip_elsewhere vip={} eip={} associated_with={} reason=not ours, left alone", ip, allocationId,
                     now.networkInterfaceId().orElse("-"));
         } else if (!ec2.disassociate(ip, now.associationId().get())) {
-            log.debug("vip={} eip={} re-associated elsewhere while we disassociated it", ip, allocationId);
+            log.debug("event=ec2_eip_moved_during_release vip={} eip={}", ip, allocationId);
         }
     }
 
@@ -208,7 +208,7 @@ public final class Ec2Driver implements VipDriver {
             if (inEc2 && eipHere && inKernel) {
                 held.add(vip);
             } else if (inEc2 || inKernel) {
-                log.debug("vip={} eni={} partly held: ec2={} eip={} kernel={}", ip, eni, inEc2, eipHere, inKernel);
+                log.debug("event=ec2_vip_partly_held vip={} eni={} ec2={} eip={} kernel={}", ip, eni, inEc2, eipHere, inKernel);
             }
         }
         return held;
@@ -235,7 +235,7 @@ public final class Ec2Driver implements VipDriver {
             throw new VipDriverException(vip, "cannot find the MAC address of " + interfaceName + ": " + e.getMessage(), e);
         }
         String eni = metadata(vip, "network/interfaces/macs/" + mac + "/interface-id");
-        log.info("interface={} mac={} eni={} found through instance metadata", interfaceName, mac, eni);
+        log.info("event=ec2_interface_found interface={} mac={} eni={} source=instance-metadata", interfaceName, mac, eni);
         eniByInterface.put(interfaceName, eni);
         return eni;
     }
@@ -247,7 +247,7 @@ public final class Ec2Driver implements VipDriver {
         instanceId = metadata(vip, "instance-id");
         String region = settings.region().isPresent() ? settings.region().get() : metadata(vip, "placement/region");
         api = Ec2Api.create(settings, region);
-        log.info("instance={} region={} ec2={} ec2 driver ready", instanceId, region,
+        log.info("event=ec2_driver_ready instance={} region={} ec2={}", instanceId, region,
                 settings.ec2Endpoint().map(Object::toString).orElse("default"));
         return api;
     }

@@ -1,4 +1,4 @@
-package dev.gatehouse.appliance.metrics;
+package dev.gatehouse.tls.net;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -6,7 +6,8 @@ import java.util.Optional;
 
 /**
  * An IPv4 or IPv6 network ({@code 10.0.0.0/8}, {@code ::1/128}; a bare address is a single host),
- * for the metrics listener's allowlist. An IPv4-mapped IPv6 client address matches IPv4 networks.
+ * for allowlists: who may scrape the metrics listener, who may send a PROXY protocol header. An
+ * IPv4-mapped IPv6 client address matches IPv4 networks.
  *
  * @param network the network's address bytes (host bits cleared)
  * @param bits    the prefix length
