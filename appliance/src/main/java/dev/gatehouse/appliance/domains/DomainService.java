@@ -345,7 +345,9 @@ public final class DomainService {
                 continue;
             }
             store.removeDomain(other.key());
-            emit(dev.gatehouse.appliance.events.EventTypes.DOMAIN_FAILED, other, "dropped: " + why);
+            // the event goes to the losing tenant: it says why, not who won (the audit log, admin only, does)
+            emit(dev.gatehouse.appliance.events.EventTypes.DOMAIN_FAILED, other, "dropped: an overlapping name was "
+                    + "verified for another tenant");
             audit.record(null, "domain.drop", "domains/" + other.name(), "dropped " + other.status()
                     + " claim of tenant " + other.tenant() + ": " + why, null);
             log.info("event=domain_claim_dropped name={} tenant={} winner={} reason={}", other.name(), other.tenant(),

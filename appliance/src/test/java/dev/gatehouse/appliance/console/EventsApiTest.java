@@ -224,6 +224,21 @@ class EventsApiTest {
     }
 
     @Test
+    void aDroppedClaimIsReportedToItsTenantWithoutNamingTheWinner() {
+        assertThat(call("POST", "/v1/domains", globex, "{\"name\":\"shop.contest.test\"}").status()).isEqualTo(201);
+        assertThat(call("POST", "/v1/domains", admin,
+                "{\"name\":\"shop.contest.test\",\"tenant\":\"acme\",\"verified\":true}").status())
+                .isEqualTo(201);
+        JsonNode lost = json(call("GET", "/v1/events?type=domain.failed", globex, null));
+        assertThat(lost.get("items")).singleElement().satisfies(e -> {
+            assertThat(e.get("subject").asText()).isEqualTo("shop.contest.test");
+            assertThat(e.at("/data/reason").asText()).startsWith("dropped: ");
+        });
+        assertThat(lost.toString()).doesNotContain("acme");
+        assertThat(json(call("GET", "/v1/events?type=domain.verified", acme, null)).get("items")).hasSize(1);
+    }
+
+    @Test
     void retentionDeletesTheOldestBeyondTheBounds() throws Exception {
         Events small = new Events(services.store, "node1", Clock.systemUTC(),
                 new Events.Settings(3, Duration.ofDays(1), Duration.ofSeconds(5), 1));
