@@ -51,6 +51,13 @@ public final class ManagedCertificates {
     private final java.util.concurrent.atomic.AtomicLong renewedCount = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicLong failedCount = new java.util.concurrent.atomic.AtomicLong();
 
+    private volatile dev.gatehouse.appliance.events.EventSink events = dev.gatehouse.appliance.events.EventSink.NONE;
+
+    /** Where issuances, renewals and failures are reported (set once at boot; only the lease holder runs orders). */
+    public void events(dev.gatehouse.appliance.events.EventSink sink) {
+        this.events = sink;
+    }
+
     public ManagedCertificates(Store store, DomainService domains, CertificateService certificates,
             GatehouseConfig.Acme config, String node, Clock clock, boolean clustered) {
         this.store = store;
@@ -178,7 +185,7 @@ public final class ManagedCertificates {
             AcmeIssuer.Issued issued = issuer.run(m, guard);
             guard.check();
             issuer.caSucceeded();
-            store(m, issued);
+            store(m, issued, renewal);
             (renewal ? renewedCount : issuedCount).incrementAndGet();
             return;
         } catch (AcmeRateLimitedException e) {
@@ -243,7 +250,8 @@ public final class ManagedCertificates {
         return sb.length() == 0 ? e.getClass().getSimpleName() : sb.toString();
     }
 
-    private void store(ManagedCertificateRecord m, AcmeIssuer.Issued issued) throws ServiceException, StoreException {
+    private void store(ManagedCertificateRecord m, AcmeIssuer.Issued issued, boolean renewal)
+            throws ServiceException, StoreException {
         ManagedCertificateRecord current = store.managedCertificate(m.name()).orElse(null);
         if (current == null) {
             log.info("event=acme_order_discarded name={} reason=management stopped meanwhile", m.name());
@@ -262,6 +270,14 @@ public final class ManagedCertificates {
                 issued.window(), clock.millis(), java.util.concurrent.ThreadLocalRandom.current());
         long renewAt = renew.at();
         store.putManagedCertificate(current.issued(node, clock.millis(), c.notAfter(), renewAt, store.nextRevision()));
+        java.util.Map<String, Object> data = new java.util.LinkedHashMap<>();
+        data.put("name", m.name());
+        data.put("certificate", c.id());
+        data.put("serial", c.serial());
+        data.put("notAfter", Instant.ofEpochMilli(c.notAfter()).toString());
+        data.put("nextRenewalAt", Instant.ofEpochMilli(renewAt).toString());
+        events.emit(renewal ? dev.gatehouse.appliance.events.EventTypes.ACME_RENEWED
+                : dev.gatehouse.appliance.events.EventTypes.ACME_ISSUED, current.tenant(), m.name(), data);
         log.info("event=acme_issued name={} certificate={} serial={} not_after={} next_renewal={} renewal_rule={} "
                 + "directory={} node={}", m.name(), c.id(), c.serial(), Instant.ofEpochMilli(c.notAfter()),
                 Instant.ofEpochMilli(renewAt), renew.rule(), issuer.directory(), node);
@@ -298,6 +314,15 @@ public final class ManagedCertificates {
                 orderDead ? null : current.orderKey(), orderDead ? 0 : current.orderKeyRevision(),
                 ManagedCertificateRecord.FAILED.equals(state) ? 0 : next, attempts, error, rev);
         store.putManagedCertificate(updated);
+        java.util.Map<String, Object> data = new java.util.LinkedHashMap<>();
+        data.put("name", m.name());
+        data.put("state", state);
+        data.put("attempt", attempts);
+        data.put("error", error);
+        data.put("serving", serving);
+        data.put("nextAttemptAt", ManagedCertificateRecord.FAILED.equals(state) ? null
+                : Instant.ofEpochMilli(next).toString());
+        events.emit(dev.gatehouse.appliance.events.EventTypes.ACME_FAILED, current.tenant(), m.name(), data);
         log.warn("event=acme_order_failed name={} state={} attempt={} next_attempt={} serving={} error={}", m.name(),
                 state, attempts, ManagedCertificateRecord.FAILED.equals(state) ? "none" : Instant.ofEpochMilli(next),
                 serving, error);

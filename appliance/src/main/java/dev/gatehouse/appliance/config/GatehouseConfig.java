@@ -29,7 +29,25 @@ public record GatehouseConfig(
         Logging logging,
         Metrics metrics,
         AccessLog accessLog,
-        DnsSettings dns) {
+        DnsSettings dns,
+        Events events) {
+
+    /**
+     * Lifecycle events and webhook delivery ({@code events:}).
+     *
+     * @param maxEvents        events kept (the oldest beyond are deleted)
+     * @param maxAge           events older than this are deleted
+     * @param deliveryInterval how often the delivery lease holder looks for due deliveries
+     * @param deliveryTimeout  connect + answer time of one webhook POST
+     * @param deliveryLeaseTtl how long the delivery lease lasts without being extended (a successor waits this)
+     * @param retryMin         first retry delay after a failed POST (doubles per failure)
+     * @param retryMax         longest retry delay
+     * @param allowPrivateTargets webhooks created by tenant tokens may target loopback, link-local and private
+     *                         addresses (off: refused, so that a tenant cannot probe the internal network)
+     */
+    public record Events(int maxEvents, Duration maxAge, Duration deliveryInterval, Duration deliveryTimeout,
+            Duration deliveryLeaseTtl, Duration retryMin, Duration retryMax, boolean allowPrivateTargets) {
+    }
 
     /**
      * The application log ({@code logging:}).

@@ -25,6 +25,9 @@ import dev.gatehouse.cluster.store.StoreException;
 import dev.gatehouse.cluster.store.StoreListener;
 import dev.gatehouse.cluster.store.TenantRecord;
 import dev.gatehouse.cluster.store.TokenRecord;
+import dev.gatehouse.cluster.store.EventRecord;
+import dev.gatehouse.cluster.store.WebhookDeliveryRecord;
+import dev.gatehouse.cluster.store.WebhookRecord;
 import java.io.IOException;
 import java.util.Collection;
 import java.util.HashSet;
@@ -375,6 +378,14 @@ public final class GridStore implements Store {
                         clusterSealer.seal(k, a.keyAad()), a.publicKey(), a.createdAt(), rev);
                 java.util.Arrays.fill(k, (byte) 0);
                 write(kind, key, rev, next);
+            } else if (Records.WEBHOOKS.equals(kind)) {
+                WebhookRecord w = JSON.readValue(v.json(), WebhookRecord.class);
+                byte[] k = clusterSealer.open(w.sealedSecret(), w.secretAad());
+                WebhookRecord next = new WebhookRecord(w.id(), w.tenant(), w.url(), w.types(),
+                        clusterSealer.seal(k, w.secretAad()), w.startAfter(), w.createdAt(), w.description(), rev,
+                        w.restricted());
+                java.util.Arrays.fill(k, (byte) 0);
+                write(kind, key, rev, next);
             } else {
                 com.fasterxml.jackson.databind.node.ObjectNode n =
                         (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(v.json());
@@ -648,6 +659,74 @@ public final class GridStore implements Store {
             return false;
         }
         write(Records.MANAGED, name, nextRevision(), null);
+        return true;
+    }
+
+    @Override
+    public Collection<EventRecord> events() {
+        return local.events();
+    }
+
+    @Override
+    public Optional<EventRecord> event(String id) {
+        return local.event(id);
+    }
+
+    @Override
+    public void putEvent(EventRecord e) throws StoreException {
+        write(Records.EVENTS, e.id(), e.revision(), e);
+    }
+
+    @Override
+    public boolean removeEvent(String id) throws StoreException {
+        return removeIfLive(Records.EVENTS, id, local.event(id).isPresent());
+    }
+
+    @Override
+    public Collection<WebhookRecord> webhooks() {
+        return local.webhooks();
+    }
+
+    @Override
+    public Optional<WebhookRecord> webhook(String id) {
+        return local.webhook(id);
+    }
+
+    @Override
+    public void putWebhook(WebhookRecord w) throws StoreException {
+        write(Records.WEBHOOKS, w.id(), w.revision(), w);
+    }
+
+    @Override
+    public boolean removeWebhook(String id) throws StoreException {
+        return removeIfLive(Records.WEBHOOKS, id, local.webhook(id).isPresent());
+    }
+
+    @Override
+    public Collection<WebhookDeliveryRecord> webhookDeliveries() {
+        return local.webhookDeliveries();
+    }
+
+    @Override
+    public Optional<WebhookDeliveryRecord> webhookDelivery(String webhook) {
+        return local.webhookDelivery(webhook);
+    }
+
+    @Override
+    public void putWebhookDelivery(WebhookDeliveryRecord d) throws StoreException {
+        write(Records.WEBHOOK_DELIVERIES, d.webhook(), d.revision(), d);
+    }
+
+    @Override
+    public boolean removeWebhookDelivery(String webhook) throws StoreException {
+        return removeIfLive(Records.WEBHOOK_DELIVERIES, webhook, local.webhookDelivery(webhook).isPresent());
+    }
+
+    private boolean removeIfLive(String kind, String key, boolean live) throws StoreException {
+        if (!live) {
+            return false;
+        }
+        write(kind, key, nextRevision(), null);
         return true;
     }
 
