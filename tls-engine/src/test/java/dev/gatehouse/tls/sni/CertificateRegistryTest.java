@@ -132,7 +132,7 @@ class CertificateRegistryTest {
         }
         for (int i = 0; i < 10; i++) {
             Served s = r.select("t" + i + ".bound.test", true);
-            io.netty.util.ReferenceCountUtil.release(r.acquireContext(s));
+            r.acquire(s).get(30, java.util.concurrent.TimeUnit.SECONDS).release();
         }
         assertThat(r.cachedContexts()).isLessThanOrEqualTo(3);
         assertThat(r.contextBuilds()).isEqualTo(10);
