@@ -86,9 +86,10 @@ class HandshakeFloodIT {
             }
             long ok = outcome[0];
             long failed = outcome[1];
-            System.out.printf("flood: %d ok, %d failed in %d ms; worst heartbeat age %d ms; builds %d%n", ok, failed,
-                    outcome[2], TimeUnit.NANOSECONDS.toMillis(worstBeatNanos.get()),
-                    edge.registry.contextBuilds() - buildsBefore);
+            long builds = edge.registry.contextBuilds() - buildsBefore;
+            System.out.printf("flood: %d ok, %d failed in %d ms; worst heartbeat age %d ms; builds %d, %.1f us each%n",
+                    ok, failed, outcome[2], TimeUnit.NANOSECONDS.toMillis(worstBeatNanos.get()), builds,
+                    builds == 0 ? 0.0 : edge.registry.contextBuildNanos() / 1e3 / builds);
             assertThat(problems).as("health problems during the flood").isEmpty();
             assertThat(failed).as("failed handshakes").isZero();
             assertThat(ok).isEqualTo(NAMES);
