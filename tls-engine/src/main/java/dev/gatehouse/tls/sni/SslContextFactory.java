@@ -1,6 +1,7 @@
 package dev.gatehouse.tls.sni;
 
 import dev.gatehouse.tls.cert.CertificateBundle;
+import dev.gatehouse.tls.cert.KeyType;
 import io.netty.handler.codec.http2.Http2SecurityUtil;
 import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ApplicationProtocolNames;
@@ -184,7 +185,10 @@ public final class SslContextFactory {
      */
     OpenSslCredential credential(CertificateBundle bundle) throws SSLException {
         PemX509Certificate chain = PemX509Certificate.valueOf(PemBytes.chain(bundle.chainDer()));
-        PemPrivateKey key = PemPrivateKey.valueOf(PemBytes.privateKey(bundle.keyPkcs8()));
+        byte[] keyDer = bundle.keyType().family() == KeyType.Family.ECDSA
+                ? EcPublicKeyInKey.complete(bundle.keyPkcs8(), bundle.chainDer().get(0))
+                : bundle.keyPkcs8();
+        PemPrivateKey key = PemPrivateKey.valueOf(PemBytes.privateKey(keyDer));
         try {
             return OpenSslCredentialBuilder.forX509(key, chain).build();
         } catch (RuntimeException e) {
