@@ -56,6 +56,8 @@
 #    copied to $WORKDIR for the run and removed after, so a rebuild in the work
 #    tree mid-run does not change it and no earlier run's jar is ever measured)
 #   GH_PORT          Gatehouse HTTPS port [18445]; HAProxy uses HAPROXY_PORT [18443]
+#   BACKEND_PORT     nginx backend port [18080]; another port runs the harness's
+#                    backend config on it (when 18080 is taken on a shared machine)
 #   PRIME_TIMEOUT    bound on one priming pass, seconds [900]
 #   WORKDIR          certificates, pid files, tools [/tmp/bench-gh/work]
 #   OUTDIR           raw.log, data.tsv, server logs, report.md
