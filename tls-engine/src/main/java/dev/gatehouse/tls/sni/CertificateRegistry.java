@@ -63,6 +63,11 @@ public final class CertificateRegistry implements AutoCloseable {
     /** The contexts every bundle is served from, or null when each bundle has its own (JDK). */
     private final SharedServerContexts shared;
     private volatile String defaultId;
+    /** Bundles added since the preloader last ran; see {@link #preloadKeyMaterial}. */
+    private final java.util.concurrent.ConcurrentLinkedQueue<Served> toPreload = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final java.util.concurrent.atomic.AtomicBoolean preloading = new java.util.concurrent.atomic.AtomicBoolean();
+    private final java.util.concurrent.ThreadPoolExecutor preloader = KeyMaterialBuilders.newPreloader();
+    private volatile boolean preload = true;
 
     /**
      * @param maxContexts how many bundles keep their key material (a BoringSSL credential, or with the
@@ -77,6 +82,20 @@ public final class CertificateRegistry implements AutoCloseable {
         this.factory = factory;
         this.shared = factory.sharesContexts() ? new SharedServerContexts(factory) : null;
         this.cache = new KeyMaterialCache(maxContexts, this::build, builders);
+    }
+
+    /**
+     * Whether key material is built ahead of handshakes (default: yes). Every added bundle is queued,
+     * and one low-priority thread has their material built, one at a time, while the cache has room:
+     * with a cache that holds every certificate, the first handshake of a name right after start costs
+     * what the next one does; beyond the bound, the rest is built on first use. Tests of the lazy path
+     * turn it off.
+     */
+    public void preloadKeyMaterial(boolean on) {
+        this.preload = on;
+        if (!on) {
+            toPreload.clear();
+        }
     }
 
     /** Whether bundles are served from shared contexts (BoringSSL) rather than one context each. */
@@ -119,6 +138,44 @@ public final class CertificateRegistry implements AutoCloseable {
             if (previous != null) {
                 retire(previous);
             }
+        }
+        if (preload) {
+            toPreload.add(next);
+            kickPreloader();
+        }
+    }
+
+    private void kickPreloader() {
+        if (preloading.compareAndSet(false, true)) {
+            try {
+                preloader.execute(this::drainPreloads);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                preloading.set(false);
+            }
+        }
+    }
+
+    /** Runs on the preloader thread: builds queued bundles' material, one at a time, while the cache has room. */
+    private void drainPreloads() {
+        try {
+            for (Served s; (s = toPreload.poll()) != null;) {
+                if (!preload || cache.estimatedSize() >= cache.maximum()) {
+                    toPreload.clear(); // full: the rest is built on first use
+                    break;
+                }
+                if (!s.retired) {
+                    try {
+                        cache.preload(s).join();
+                    } catch (RuntimeException failed) {
+                        // logged by the cache; the handshake path will try again
+                    }
+                }
+            }
+        } finally {
+            preloading.set(false);
+        }
+        if (!toPreload.isEmpty() && preload) {
+            kickPreloader();
         }
     }
 
@@ -376,10 +433,21 @@ public final class CertificateRegistry implements AutoCloseable {
 
     /**
      * Releases all cached key material and the shared contexts (connections still using them keep
-     * them alive until they close). The registry stays usable; everything is rebuilt on demand.
+     * them alive until they close). The registry stays usable; everything is rebuilt on demand, and
+     * no longer ahead of handshakes (preloading stops here, after the build it may be waiting for).
      */
     @Override
     public void close() {
+        preloadKeyMaterial(false);
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (preloading.get() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
         cache.invalidateAll();
         if (shared != null) {
             shared.close();

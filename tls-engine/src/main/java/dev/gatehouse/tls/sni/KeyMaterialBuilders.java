@@ -32,6 +32,22 @@ final class KeyMaterialBuilders {
         return Holder.SHARED;
     }
 
+    /**
+     * One thread that walks newly loaded bundles and has their material built ahead of handshakes (see
+     * {@code CertificateRegistry}); it waits for each build, so it never holds more than one builder.
+     */
+    static ThreadPoolExecutor newPreloader() {
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(1, 1, 10, TimeUnit.SECONDS,
+                new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
+                    Thread t = new Thread(r, "gatehouse-keymat-preload");
+                    t.setDaemon(true);
+                    t.setPriority(Thread.MIN_PRIORITY);
+                    return t;
+                });
+        pool.allowCoreThreadTimeOut(true);
+        return pool;
+    }
+
     static ThreadPoolExecutor newPool(int threads, int queue) {
         AtomicInteger n = new AtomicInteger();
         ThreadFactory factory = r -> {

@@ -87,6 +87,22 @@ final class KeyMaterialCache {
         return build(served).thenApply(RETAIN);
     }
 
+    /**
+     * Builds the material of {@code served} ahead of any handshake (unless cached or being built), for the
+     * cache to keep; not counted as a hit or miss. Completes when it is cached (or failed).
+     */
+    CompletableFuture<?> preload(Served served) {
+        if (cache.policy().getIfPresentQuietly(served) != null) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return build(served);
+    }
+
+    /** Entries now, without running the cache's upkeep first. */
+    long estimatedSize() {
+        return cache.estimatedSize();
+    }
+
     /** The cached material of {@code served}, retained, or null (not cached, or released meanwhile). */
     KeyMaterial retainCached(Served served) {
         KeyMaterial m = cache.getIfPresent(served);

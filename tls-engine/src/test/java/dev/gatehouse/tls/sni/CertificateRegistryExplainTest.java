@@ -30,6 +30,7 @@ class CertificateRegistryExplainTest {
 
     private static CertificateRegistry registry(boolean withDefault) {
         CertificateRegistry r = new CertificateRegistry(new SslContextFactory(false, true, 300), 100);
+        r.preloadKeyMaterial(false); // the tests see what handshakes loaded
         r.putAll(java.util.List.of(appEc, appRsa, wild, fallback));
         if (withDefault) {
             r.setDefault("fallback");

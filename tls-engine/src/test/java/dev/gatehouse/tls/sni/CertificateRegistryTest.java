@@ -27,6 +27,7 @@ class CertificateRegistryTest {
 
     private static CertificateRegistry registry() {
         CertificateRegistry r = new CertificateRegistry(new SslContextFactory(true, true, 300), 100);
+        r.preloadKeyMaterial(false); // selection only; nothing to build (and these registries are not closed)
         r.put(exactA);
         r.put(wildB);
         r.put(exactUnderWild);
@@ -127,6 +128,7 @@ class CertificateRegistryTest {
     @Test
     void contextCacheStaysWithinItsBound() throws Exception {
         CertificateRegistry r = new CertificateRegistry(new SslContextFactory(true, true, 300), 3);
+        r.preloadKeyMaterial(false); // counts builds on first use
         for (int i = 0; i < 10; i++) {
             r.put(PKI.ec("t" + i, "t" + i + ".bound.test"));
         }
