@@ -63,11 +63,7 @@ public final class CertificateRegistry implements AutoCloseable {
     /** The contexts every bundle is served from, or null when each bundle has its own (JDK). */
     private final SharedServerContexts shared;
     private volatile String defaultId;
-    /** Bundles added since the preloader last ran; see {@link #preloadKeyMaterial}. */
-    private final java.util.concurrent.ConcurrentLinkedQueue<Served> toPreload = new java.util.concurrent.ConcurrentLinkedQueue<>();
-    private final java.util.concurrent.atomic.AtomicBoolean preloading = new java.util.concurrent.atomic.AtomicBoolean();
-    private final java.util.concurrent.ThreadPoolExecutor preloader = KeyMaterialBuilders.newPreloader();
-    private volatile boolean preload = true;
+    private final KeyMaterialPreloader preloader;
 
     /**
      * @param maxContexts how many bundles keep their key material (a BoringSSL credential, or with the
@@ -82,20 +78,15 @@ public final class CertificateRegistry implements AutoCloseable {
         this.factory = factory;
         this.shared = factory.sharesContexts() ? new SharedServerContexts(factory) : null;
         this.cache = new KeyMaterialCache(maxContexts, this::build, builders);
+        this.preloader = new KeyMaterialPreloader(cache);
     }
 
     /**
-     * Whether key material is built ahead of handshakes (default: yes). Every added bundle is queued,
-     * and one low-priority thread has their material built, one at a time, while the cache has room:
-     * with a cache that holds every certificate, the first handshake of a name right after start costs
-     * what the next one does; beyond the bound, the rest is built on first use. Tests of the lazy path
-     * turn it off.
+     * Whether key material is built ahead of handshakes, while the cache has room (default: yes; see
+     * {@link KeyMaterialPreloader}). Tests of the lazy path turn it off.
      */
     public void preloadKeyMaterial(boolean on) {
-        this.preload = on;
-        if (!on) {
-            toPreload.clear();
-        }
+        preloader.enabled(on);
     }
 
     /** Whether bundles are served from shared contexts (BoringSSL) rather than one context each. */
@@ -139,44 +130,7 @@ public final class CertificateRegistry implements AutoCloseable {
                 retire(previous);
             }
         }
-        if (preload) {
-            toPreload.add(next);
-            kickPreloader();
-        }
-    }
-
-    private void kickPreloader() {
-        if (preloading.compareAndSet(false, true)) {
-            try {
-                preloader.execute(this::drainPreloads);
-            } catch (java.util.concurrent.RejectedExecutionException e) {
-                preloading.set(false);
-            }
-        }
-    }
-
-    /** Runs on the preloader thread: builds queued bundles' material, one at a time, while the cache has room. */
-    private void drainPreloads() {
-        try {
-            for (Served s; (s = toPreload.poll()) != null;) {
-                if (!preload || cache.estimatedSize() >= cache.maximum()) {
-                    toPreload.clear(); // full: the rest is built on first use
-                    break;
-                }
-                if (!s.retired) {
-                    try {
-                        cache.preload(s).join();
-                    } catch (RuntimeException failed) {
-                        // logged by the cache; the handshake path will try again
-                    }
-                }
-            }
-        } finally {
-            preloading.set(false);
-        }
-        if (!toPreload.isEmpty() && preload) {
-            kickPreloader();
-        }
+        preloader.offer(next);
     }
 
     /** Adds many bundles; same as calling {@link #put} for each, with one lock acquisition. */
@@ -438,16 +392,7 @@ public final class CertificateRegistry implements AutoCloseable {
      */
     @Override
     public void close() {
-        preloadKeyMaterial(false);
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
-        while (preloading.get() && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(1);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        }
+        preloader.stop();
         cache.invalidateAll();
         if (shared != null) {
             shared.close();
