@@ -455,15 +455,30 @@ public final class ConfigLoader {
         GatehouseConfig.Ec2 ec2 = null;
         JsonNode e = r.object(p, ha, "ec2");
         if (e != null) {
-            r.onlyKnown(p + ".ec2", e, Set.of("imdsEndpoint", "endpoint", "region", "callTimeout"));
+            r.onlyKnown(p + ".ec2", e, Set.of("imdsEndpoint", "endpoint", "region", "callTimeout", "mode"));
             if (driver != GatehouseConfig.VipDriverKind.EC2) {
                 r.problem(p + ".ec2", e, "only with driver: ec2");
             }
         }
         if (driver == GatehouseConfig.VipDriverKind.EC2) {
+            String mode = r.string(p + ".ec2", e, "mode", "secondary-ip");
+            if (!"secondary-ip".equals(mode) && !"elastic-ip".equals(mode)) {
+                r.problem(p + ".ec2.mode", e.get("mode"), "secondary-ip (one subnet: a private IP moves) or elastic-ip "
+                        + "(nodes in different subnets or zones: only the Elastic IP moves)");
+            }
+            boolean elasticIpOnly = "elastic-ip".equals(mode);
+            if (elasticIpOnly) {
+                for (int i = 0; i < vips.size(); i++) {
+                    GatehouseConfig.VipConfig v = vips.get(i);
+                    if (v.elasticIp() == null) {
+                        r.problem(p + ".vips[" + i + "].elasticIp", null, "an allocation id for every VIP with "
+                                + "ec2.mode elastic-ip (the VIP is the Elastic IP, its address the public one)");
+                    }
+                }
+            }
             ec2 = new GatehouseConfig.Ec2(r.string(p + ".ec2", e, "imdsEndpoint", "http://169.254.169.254"),
                     r.string(p + ".ec2", e, "endpoint", null), r.string(p + ".ec2", e, "region", null),
-                    r.duration(p + ".ec2", e, "callTimeout", Duration.ofSeconds(5)));
+                    r.duration(p + ".ec2", e, "callTimeout", Duration.ofSeconds(5)), elasticIpOnly);
             try {
                 ec2.settings();
             } catch (IllegalArgumentException bad) {

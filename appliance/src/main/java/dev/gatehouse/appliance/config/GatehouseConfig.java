@@ -232,13 +232,19 @@ public record GatehouseConfig(
     /**
      * The ec2 driver: where the instance metadata service and the EC2 API are (defaults: the
      * instance's own; overrides for tests and VPC endpoints) and the region (default: from metadata).
+     *
+     * @param elasticIpOnly {@code mode: elastic-ip}: a VIP is an Elastic IP re-associated to the survivor's
+     *                      primary private address (nodes in different subnets and zones); default
+     *                      {@code secondary-ip}: a secondary private IP moved between ENIs of one subnet
      */
-    public record Ec2(String imdsEndpoint, String endpoint, String region, Duration callTimeout) {
+    public record Ec2(String imdsEndpoint, String endpoint, String region, Duration callTimeout, boolean elasticIpOnly) {
 
         /** The driver's settings; {@link IllegalArgumentException} naming the field when one is not valid. */
         public dev.gatehouse.cluster.vip.driver.Ec2Settings settings() {
             dev.gatehouse.cluster.vip.driver.Ec2Settings.Builder b = dev.gatehouse.cluster.vip.driver.Ec2Settings
-                    .builder().imdsEndpoint(uri("imdsEndpoint", imdsEndpoint)).region(region).callTimeout(callTimeout);
+                    .builder().imdsEndpoint(uri("imdsEndpoint", imdsEndpoint)).region(region).callTimeout(callTimeout)
+                    .mode(elasticIpOnly ? dev.gatehouse.cluster.vip.driver.Ec2Settings.Mode.ELASTIC_IP
+                            : dev.gatehouse.cluster.vip.driver.Ec2Settings.Mode.SECONDARY_IP);
             if (endpoint != null) {
                 b.ec2Endpoint(uri("endpoint", endpoint));
             }

@@ -153,6 +153,8 @@ class ConfigLoaderTest {
         "ha: {vips: [{address: 198.18.0.1, elasticIp: eipalloc-0123456789abcdef0}]} | cluster.membership.ha.vips[0].elasticIp: 'eipalloc-0123456789abcdef0' (expected: only with driver: ec2)",
         "ha: {driver: ec2, vips: [{address: 198.18.0.1, elasticIp: eip-1}]} | cluster.membership.ha.vips[0].elasticIp: 'eip-1' (expected: an allocation id",
         "ha: {driver: ec2, ec2: {region: Mars}, vips: ['198.18.0.1']} | cluster.membership.ha.ec2",
+        "ha: {driver: ec2, ec2: {mode: floating}, vips: ['198.18.0.1']} | cluster.membership.ha.ec2.mode: 'floating' (expected: secondary-ip",
+        "ha: {driver: ec2, ec2: {mode: elastic-ip}, vips: ['203.0.113.25']} | cluster.membership.ha.vips[0].elasticIp: missing (expected: an allocation id for every VIP with ec2.mode elastic-ip",
         "ha: {vips: ['198.18.0.1'], gateway: router}     | cluster.membership.ha.gateway: 'router' (expected: an IPv4 address",
         "ha: {vips: ['198.18.0.1'], settle: soon}        | cluster.membership.ha.settle: 'soon'",
         "ha: {vips: ['198.18.0.1'], vip: x}              | cluster.membership.ha.vip: 'x' (expected: one of",
@@ -162,6 +164,16 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> ConfigLoader.parse("t", MEMBERSHIP + membership + "}}"))
                 .isInstanceOfSatisfying(ConfigException.class,
                         e -> assertThat(e.problems()).anySatisfy(p -> assertThat(p.toString()).contains(expected)));
+    }
+
+    @Test
+    void readsTheEc2ElasticIpMode() throws Exception {
+        var ha = ConfigLoader.parse("t", MEMBERSHIP + "ha: {driver: ec2, ec2: {mode: elastic-ip, region: eu-west-1},"
+                + " vips: [{address: 203.0.113.25, elasticIp: eipalloc-0123456789abcdef0}]}}}").cluster().membership().ha();
+        assertThat(ha.ec2().settings().mode()).isEqualTo(dev.gatehouse.cluster.vip.driver.Ec2Settings.Mode.ELASTIC_IP);
+        assertThat(ConfigLoader.parse("t", MEMBERSHIP + "ha: {driver: ec2, vips: ['198.18.0.1']}}}").cluster()
+                .membership().ha().ec2().settings().mode())
+                .isEqualTo(dev.gatehouse.cluster.vip.driver.Ec2Settings.Mode.SECONDARY_IP);
     }
 
     @Test

@@ -132,6 +132,10 @@ public final class Ec2Driver implements VipDriver {
         String eni = eni(ip, vip.interfaceName());
         Ec2Api ec2 = api(ip);
         describedAssigned = null; // our own change: describe again on the next held
+        if (settings.mode() == Ec2Settings.Mode.ELASTIC_IP) {
+            claimElasticIp(ec2, vip, eni);
+            return;
+        }
         try {
             ec2.assign(ip, eni, ip);
         } catch (VipDriverException e) {
@@ -163,6 +167,12 @@ public final class Ec2Driver implements VipDriver {
         claimed.remove(ip); // from here on a move is expected (the plan gave it away)
         takenAway.remove(ip);
         describedAssigned = null;
+        if (settings.mode() == Ec2Settings.Mode.ELASTIC_IP) {
+            String eni = eni(ip, vip.interfaceName());
+            releaseElasticIp(api(ip), ip, elasticIpOf(vip), eni);
+            log.info("event=ec2_vip_released vip={} eni={} mode=elastic-ip", ip, eni);
+            return;
+        }
         try {
             local.delete(vip.interfaceName(), vip.address());
         } catch (IOException e) {
@@ -196,6 +206,37 @@ public final class Ec2Driver implements VipDriver {
             log.debug("event=ec2_vip_moved_during_release vip={} eni={}", ip, eni);
         }
         log.info("event=ec2_vip_released vip={} eni={}", ip, eni);
+    }
+
+    /**
+     * Elastic-IP mode: associates the allocation with our ENI's primary private address (looked up once
+     * per ENI), taking it from wherever it is; no private address moves, nothing changes locally.
+     */
+    private void claimElasticIp(Ec2Api ec2, VipSpec vip, String eni) throws VipDriverException {
+        String ip = vip.name();
+        String allocation = elasticIpOf(vip);
+        String primary = primaryOf(ec2, ip, eni);
+        ec2.associate(ip, allocation, eni, primary);
+        claimed.add(ip);
+        log.info("event=ec2_vip_claimed vip={} eni={} instance={} eip={} private_ip={} mode=elastic-ip", ip, eni,
+                instanceId, allocation, primary);
+    }
+
+    private static String elasticIpOf(VipSpec vip) throws VipDriverException {
+        return vip.elasticIp().orElseThrow(() -> new VipDriverException(vip.name(),
+                "no elasticIp (expected: an allocation id for every VIP in ec2 mode elastic-ip)"));
+    }
+
+    private final Map<String, String> primaryByEni = new HashMap<>();
+
+    private String primaryOf(Ec2Api ec2, String ip, String eni) throws VipDriverException {
+        String known = primaryByEni.get(eni);
+        if (known == null) {
+            known = addressesOf(ec2, ip, eni).primary().orElseThrow(() -> new VipDriverException(ip,
+                    "DescribeNetworkInterfaces returned no primary private address for " + eni));
+            primaryByEni.put(eni, known);
+        }
+        return known;
     }
 
     private void releaseElasticIp(Ec2Api ec2, String ip, String allocationId, String eni) throws VipDriverException {
@@ -258,6 +299,14 @@ public final class Ec2Driver implements VipDriver {
                     .map(id -> associated.containsKey(id) && associated.get(id).isOn(eni, ip))
                     .orElse(true);
             boolean inKernel = onInterfaces.get(vip.interfaceName()).contains(vip.address());
+            if (settings.mode() == Ec2Settings.Mode.ELASTIC_IP) {
+                // only the association counts: on our ENI's primary address
+                String primary = onEni == null ? null : onEni.primary().orElse(null);
+                inEc2 = primary != null && vip.elasticIp().map(id -> associated.containsKey(id)
+                        && associated.get(id).isOn(eni, primary)).orElse(false);
+                eipHere = inEc2;
+                inKernel = true;
+            }
             if (fresh && !inEc2 && claimed.contains(ip)) {
                 takenAwayFromUs(ip, eni, now);
             }

@@ -27,10 +27,28 @@ import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
  *                     metadata request
  * @param credentials  where API credentials come from; empty means the SDK's default chain
  *                     (environment, profile, container, then the instance profile through IMDS)
+ * @param mode         what moves: a secondary private IP (one subnet, one zone) or only an Elastic IP
+ *                     re-associated to the survivor's primary private address (nodes in different
+ *                     subnets and zones)
  */
 public record Ec2Settings(URI imdsEndpoint, Optional<URI> ec2Endpoint, Optional<String> region,
                           MacLookup macLookup, Duration callTimeout,
-                          Optional<AwsCredentialsProvider> credentials) {
+                          Optional<AwsCredentialsProvider> credentials, Mode mode) {
+
+    /** What the driver moves for a VIP. */
+    public enum Mode {
+        /**
+         * The VIP is a secondary private IP moved between ENIs of one subnet (plus an optional Elastic IP
+         * associated with it); the address is also added on the local interface.
+         */
+        SECONDARY_IP,
+        /**
+         * The VIP is an Elastic IP only, re-associated with the primary private address of the
+         * survivor's ENI, wherever its subnet and zone; nothing is added on the local interface (the
+         * traffic arrives on the primary address, which the listener accepts).
+         */
+        ELASTIC_IP
+    }
 
     /** The link-local address every EC2 instance reaches its metadata service on. */
     public static final URI DEFAULT_IMDS_ENDPOINT = URI.create("http://169.254.169.254");
@@ -45,6 +63,7 @@ public record Ec2Settings(URI imdsEndpoint, Optional<URI> ec2Endpoint, Optional<
         Objects.requireNonNull(macLookup, "macLookup");
         Objects.requireNonNull(callTimeout, "callTimeout");
         Objects.requireNonNull(credentials, "credentials");
+        Objects.requireNonNull(mode, "mode");
     }
 
     public static Builder builder() {
@@ -99,7 +118,7 @@ public record Ec2Settings(URI imdsEndpoint, Optional<URI> ec2Endpoint, Optional<
     public String toString() {
         return "Ec2Settings[imds=" + imdsEndpoint + " ec2=" + ec2Endpoint.map(URI::toString).orElse("(region default)")
                 + " region=" + region.orElse("(from IMDS)") + " callTimeout=" + callTimeout
-                + " credentials=" + (credentials.isPresent() ? "explicit" : "default chain") + "]";
+                + " credentials=" + (credentials.isPresent() ? "explicit" : "default chain") + " mode=" + mode + "]";
     }
 
     /** Builds {@link Ec2Settings}. */
@@ -110,6 +129,7 @@ public record Ec2Settings(URI imdsEndpoint, Optional<URI> ec2Endpoint, Optional<
         private MacLookup macLookup = MacLookup.kernel();
         private Duration callTimeout = DEFAULT_CALL_TIMEOUT;
         private AwsCredentialsProvider credentials;
+        private Mode mode = Mode.SECONDARY_IP;
 
         private Builder() {
         }
@@ -147,6 +167,11 @@ public record Ec2Settings(URI imdsEndpoint, Optional<URI> ec2Endpoint, Optional<
             return this;
         }
 
+        public Builder mode(Mode v) {
+            mode = Objects.requireNonNull(v, "mode");
+            return this;
+        }
+
         /** @throws IllegalArgumentException naming the field, its value and what was expected */
         public Ec2Settings build() {
             checkEndpoint("imdsEndpoint", imdsEndpoint, "e.g. " + DEFAULT_IMDS_ENDPOINT);
@@ -162,7 +187,7 @@ public record Ec2Settings(URI imdsEndpoint, Optional<URI> ec2Endpoint, Optional<
                         + format(MIN_CALL_TIMEOUT) + ".." + format(MAX_CALL_TIMEOUT) + ")");
             }
             return new Ec2Settings(imdsEndpoint, Optional.ofNullable(ec2Endpoint), Optional.ofNullable(region),
-                    macLookup, callTimeout, Optional.ofNullable(credentials));
+                    macLookup, callTimeout, Optional.ofNullable(credentials), mode);
         }
 
         private static void checkEndpoint(String field, URI uri, String example) {

@@ -375,6 +375,49 @@ class Ec2DriverTest {
     }
 
     @Test
+    void elasticIpModeMovesOnlyTheElasticIpToOurPrimaryAddress() throws Exception {
+        // nodes in different subnets and zones: the VIP is the Elastic IP, nothing private moves
+        VipSpec eip = VipSpec.parse("203.0.113.25/32", "eth0").withElasticIp(ALLOCATION);
+        ec2.associate(ALLOCATION, OTHER_ENI, "10.0.1.20"); // the other node (its own subnet) holds it
+        driver.close();
+        MovableClock clock = new MovableClock();
+        driver = new Ec2Driver(settings().mode(Ec2Settings.Mode.ELASTIC_IP).build(), local, clock);
+
+        driver.claim(eip);
+        assertThat(ec2.actions()).containsExactly("DescribeNetworkInterfaces", "AssociateAddress");
+        assertThat(ec2.requests().get(1).params()).containsEntry("AllocationId", ALLOCATION)
+                .containsEntry("NetworkInterfaceId", OUR_ENI).containsEntry("PrivateIpAddress", "10.0.1.10")
+                .containsEntry("AllowReassociation", "true");
+        assertThat(local.calls).as("nothing added locally: traffic arrives on the primary address").isEmpty();
+        assertThat(driver.held(Set.of(eip))).containsExactly(eip);
+        driver.claim(eip); // the primary address is looked up once
+        assertThat(ec2.actions().subList(2, ec2.actions().size())).as("held, then the second claim").containsExactly(
+                "DescribeNetworkInterfaces", "DescribeAddresses", "AssociateAddress");
+
+        driver.release(eip);
+        assertThat(ec2.actions().subList(5, ec2.actions().size())).containsExactly("DescribeAddresses",
+                "DisassociateAddress");
+        assertThat(local.calls).isEmpty();
+        assertThat(ec2.actions()).doesNotContain("AssignPrivateIpAddresses", "UnassignPrivateIpAddresses");
+    }
+
+    @Test
+    void elasticIpModeDoesNotFightForAnElasticIpSomeoneElseReassociated() throws Exception {
+        VipSpec eip = VipSpec.parse("203.0.113.25/32", "eth0").withElasticIp(ALLOCATION);
+        driver.close();
+        MovableClock clock = new MovableClock();
+        driver = new Ec2Driver(settings().mode(Ec2Settings.Mode.ELASTIC_IP).build(), local, clock);
+        driver.claim(eip);
+        assertThat(driver.held(Set.of(eip))).containsExactly(eip);
+        ec2.associate(ALLOCATION, OTHER_ENI, "10.0.1.20");
+        clock.advance(Ec2Driver.DESCRIBE_INTERVAL);
+        assertThat(driver.held(Set.of(eip))).isEmpty();
+        int before = ec2.actions().size();
+        assertThatThrownBy(() -> driver.claim(eip)).hasMessageContaining("not by this cluster's plan");
+        assertThat(ec2.actions()).hasSize(before);
+    }
+
+    @Test
     void heldFailureNamesTheAction() {
         ec2.failNext("DescribeNetworkInterfaces", new FakeEc2.Failure(403, "UnauthorizedOperation",
                 "You are not authorized to perform this operation."));
