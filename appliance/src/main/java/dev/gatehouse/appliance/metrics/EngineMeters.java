@@ -81,17 +81,17 @@ final class EngineMeters {
         Gauge.builder("gatehouse.http.inflight", edge, EdgeServer::inflight)
                 .description("Requests being proxied now").register(registry);
         FunctionCounter.builder("gatehouse.tls.context.lookups", certs, CertificateRegistry::contextHits)
-                .tag("result", "hit").description("Handshakes by whether their TLS context was cached")
+                .tag("result", "hit").description("Handshakes by whether their certificate's key material (BoringSSL) or TLS context (JDK) was cached")
                 .register(registry);
         FunctionCounter.builder("gatehouse.tls.context.lookups", certs, CertificateRegistry::contextMisses)
                 .tag("result", "miss").register(registry);
         FunctionCounter.builder("gatehouse.tls.context.evictions", certs, CertificateRegistry::contextEvictions)
-                .description("TLS contexts evicted from the bounded cache (tls.maxContexts)").register(registry);
+                .description("Key materials (or JDK contexts) evicted from the bounded cache (tls.maxContexts)").register(registry);
         FunctionTimer.builder("gatehouse.tls.context.builds", certs, CertificateRegistry::contextBuilds,
                 CertificateRegistry::contextBuildNanos, TimeUnit.NANOSECONDS)
-                .description("TLS contexts built, and the time spent building them").register(registry);
+                .description("Key materials (or JDK contexts) built, and the time spent building them").register(registry);
         Gauge.builder("gatehouse.tls.contexts.cached", certs, CertificateRegistry::cachedContexts)
-                .description("TLS contexts built and cached now").register(registry);
+                .description("Key materials (or JDK contexts) built and cached now").register(registry);
         Gauge.builder("gatehouse.certificates", served, AtomicLong::get).tag("state", "served")
                 .description("Certificates by state: served by SNI, stored but not served, rejected on load")
                 .register(registry);
