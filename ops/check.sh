@@ -96,7 +96,7 @@ check "systemd-analyze security (exposure <= 3.0)" security
 
 # ---- Ansible -----------------------------------------------------------------------------------------
 check "ansible-lint" bash -c 'cd ansible && ansible-lint --nocolor . ../vagrant/lab.yml 2>&1'
-check "ansible-playbook --syntax-check" bash -c 'cd ansible && ansible-playbook -i inventory/example.yml --syntax-check site.yml'
+check "ansible-playbook --syntax-check" bash -c 'cd ansible && ansible-playbook -i inventory/example.yml --syntax-check site.yml upgrade.yml'
 
 # ---- Packer ------------------------------------------------------------------------------------------
 check "packer fmt -check" bash -c 'cd packer && packer fmt -check -diff .'
