@@ -128,28 +128,23 @@ echo "-- rolling upgrade (ansible/upgrade.yml) while a client requests through b
 # which the node reports), so the play and the check can tell the versions apart. The upgrade path is what
 # is under test here (install, graceful restart, rejoin, VIP handover), not a code difference.
 bump_package() {
-    local d="$work/bump" old new jarv
+    local d="$work/bump" old new
     dpkg-deb -R "$deb" "$d"
     old=$(sed -n 's/^Version: //p' "$d/DEBIAN/control")
     new="$old+upgrade1"
-    python3 - "$d/usr/share/gatehouse/gatehouse.jar" "$d/gatehouse.jar" <<'PY'
-import re, sys, zipfile
-src, dst = sys.argv[1:]
-with zipfile.ZipFile(src) as zi, zipfile.ZipFile(dst, "w") as zo:
-    for info in zi.infolist():
-        data = zi.read(info)
-        if info.filename == "META-INF/MANIFEST.MF":
-            data, n = re.subn(rb"(?m)^(Implementation-Version: [^\r\n]*)", rb"\1+upgrade1", data)
-            if n != 1:
-                sys.exit("the jar's manifest has no Implementation-Version")
-        zo.writestr(info, data, compress_type=info.compress_type)
-PY
-    mv -f "$d/gatehouse.jar" "$d/usr/share/gatehouse/gatehouse.jar"
+    # the manifest entry only (zip -u stores it again and copies the other entries as they are)
+    mkdir -p "$d.jar/META-INF"
+    unzip -p "$d/usr/share/gatehouse/gatehouse.jar" META-INF/MANIFEST.MF > "$d.jar/META-INF/MANIFEST.MF"
+    grep -q '^Implementation-Version: ' "$d.jar/META-INF/MANIFEST.MF" \
+        || { echo "the jar's manifest has no Implementation-Version"; return 1; }
+    sed -i 's/^\(Implementation-Version: [^\r]*\)/\1+upgrade1/' "$d.jar/META-INF/MANIFEST.MF"
+    (cd "$d.jar" && zip -q "$d/usr/share/gatehouse/gatehouse.jar" META-INF/MANIFEST.MF)
+    rm -rf "$d.jar"
     sed -i "s/^Version: .*/Version: $new/" "$d/DEBIAN/control"
     if [ -f "$d/DEBIAN/md5sums" ]; then
         (cd "$d" && sed -i "s|^[0-9a-f]*  usr/share/gatehouse/gatehouse.jar\$|$(md5sum usr/share/gatehouse/gatehouse.jar)|" DEBIAN/md5sums)
     fi
-    dpkg-deb --root-owner-group -b "$d" "$work/gatehouse_${new}_all.deb" >/dev/null
+    dpkg-deb --root-owner-group -Zgzip -z1 -b "$d" "$work/gatehouse_${new}_all.deb" >/dev/null
     rm -rf "$d"
     new_deb="$work/gatehouse_${new}_all.deb"
     new_version="$new"

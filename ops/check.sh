@@ -55,7 +55,7 @@ trap cleanup EXIT
 
 # ---- tools -------------------------------------------------------------------------------------------
 need=()
-for t in systemd-analyze:systemd ansible-playbook:ansible ansible-lint:ansible-lint packer:packer lintian:lintian \
+for t in systemd-analyze:systemd ansible-playbook:ansible ansible-lint:ansible-lint packer:packer lintian:lintian zip:zip unzip:unzip \
          vagrant:vagrant; do
     command -v "${t%%:*}" >/dev/null 2>&1 || need+=("${t#*:}")
 done
