@@ -254,7 +254,7 @@ for line in open(sys.argv[1]):
 print(at_move, elsewhere)
 PY
 )
-echo "failed requests: $at_move while their VIP moved, $elsewhere elsewhere; VIP claims during the run: $(wc -l < "$work/claims")"
+echo "failed requests: $at_move while their VIP moved, $elsewhere elsewhere (VIP claims in the nodes' journals: $(wc -l < "$work/claims"))"
 versions_ok=1
 for n in edge-1 edge-2; do
     v=$(status "$n" | python3 -c 'import json,sys; print(json.load(sys.stdin)["version"])' || echo "?")
