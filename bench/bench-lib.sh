@@ -53,18 +53,26 @@ certs() {
 }
 
 backend_start() {
-    local pf="$RUN_DIR/backend/backend-nginx.pid"
+    local pf="$RUN_DIR/backend/backend-nginx.pid" conf
     if [ -f "$pf" ] && kill -0 "$(cat "$pf")" 2>/dev/null; then
         log "backend already running (pid $(cat "$pf")), reusing it"
-    else
+    elif [ "$BACKEND_PORT" = 18080 ]; then
         "$PERF/start-backend.sh" >/dev/null
+        BACKEND_OURS=1
+    else
+        # another port (e.g. 18080 taken on a shared machine): the harness's nginx config, on BACKEND_PORT
+        mkdir -p "$RUN_DIR/backend/tmp"
+        conf="$RUN_DIR/backend/backend-nginx-$BACKEND_PORT.conf"
+        sed "s/127\.0\.0\.1:18080/127.0.0.1:$BACKEND_PORT/" "$PERF/conf/backend-nginx.conf" > "$conf"
+        taskset -c "$BACKEND_CPU" "$NGINX_BIN" -p "$RUN_DIR/backend/" -e "$RUN_DIR/backend/backend-error.log" -c "$conf"
+        wait_port "$BACKEND_PORT" 10 >/dev/null
         BACKEND_OURS=1
     fi
     BACKEND_PID=$(cat "$pf")
     BACKEND_WORKERS=$(pgrep -P "$BACKEND_PID" | tr '\n' ' ')
 }
 backend_accepts() { # nginx stub_status "accepts" counter (connections the backend accepted)
-    curl -s --max-time 2 http://127.0.0.1:18080/nginx_status | awk 'NR==3 {print $1}'
+    curl -s --max-time 2 "http://127.0.0.1:$BACKEND_PORT/nginx_status" | awk 'NR==3 {print $1}'
 }
 
 # gh_start CERTDIR PORT LOGFILE [extra java/serve args via GH_JAVA_OPTS / GH_SERVE_ARGS]

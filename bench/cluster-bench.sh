@@ -17,9 +17,12 @@ JOIN_DIR="${4:-}"
 WORK="${WORK:-/tmp/gatehouse-cluster-bench}"
 rm -rf "$WORK"; mkdir -p "$WORK" "$here/bench/results"
 cd "$here"
-[ -f appliance/target/gatehouse.jar ] || mvn -B -q -DskipTests package
-mvn -B -q -o -pl appliance test-compile
-cp="$(mvn -B -q -o -pl appliance dependency:build-classpath -Dmdep.outputFile=/dev/stdout -Dmdep.includeScope=test | sed "s/\x1b\[[0-9;]*m//g")"
+# built from this work tree on every run (a jar left by an earlier build would measure old code), the
+# sibling modules from the reactor: nothing is installed, nothing is read offline (fresh clones work)
+mvn -B -q -DskipTests package </dev/null
+mvn -B -q -pl appliance -am test-compile dependency:build-classpath -Dmdep.includeScope=test \
+    -Dmdep.outputFile="$WORK/classpath.txt" </dev/null
+cp="$(cat "$WORK/classpath.txt")"
 out="$here/bench/results/cluster-$(date -u +%Y%m%dT%H%M%SZ).txt"
 cmd=(java -Xmx2g -Dgatehouse.jar="$here/appliance/target/gatehouse.jar" -Dgatehouse.node.heap="${NODE_HEAP:-1g}"
      -cp "appliance/target/test-classes:appliance/target/classes:$cp" dev.gatehouse.appliance.bench.ClusterBench

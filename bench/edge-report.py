@@ -79,7 +79,15 @@ ROWS = [
     ("ka", "ka-h2", "Keep-alive h2, 16 conns × 16 streams", "ka-h2"),
     ("hs", "full-rsa-cold", "Full handshakes, RSA-2048, random SNI, **cold** (first run after start)", "full-rsa"),
     ("hs", "full-rsa", "Full handshakes, RSA-2048, random SNI (Gatehouse contexts built)", "full-rsa"),
+    ("hs", "full-bigsni-cold", "Full handshakes, ECDSA, random SNI over {big} names, **right after start** (no priming)",
+     "full-bigsni-cold"),
+    ("hs", "full-bigsni", "Full handshakes, ECDSA, random SNI over {big} names, after one handshake per name",
+     "full-bigsni"),
 ]
+
+# Gatehouse cold vs warm (target: within 10%), printed under the table
+COLD_WARM = [("full-ecdsa-cold", "full-ecdsa", "ECDSA, N names"), ("full-rsa-cold", "full-rsa", "RSA, N names"),
+             ("full-bigsni-cold", "full-bigsni", "ECDSA, {big} names")]
 
 
 def report(outdir):
@@ -90,6 +98,7 @@ def report(outdir):
     for part in meta.get("placement", "").split():
         if part.startswith("N="):
             n_certs = f"{int(part[2:]):,}"
+    big = f"{int(meta['big_n']):,}" if meta.get("big_n", "").isdigit() else "N_BIG"
     p(f"### Run {meta.get('date_utc', '?')}")
     p("")
     p(f"Command (repo root): `{meta.get('command', '?')}`  ")
@@ -130,7 +139,7 @@ def report(outdir):
                     gpc = med(vals(data, sec, lab, "per_core_rate"))
                     if gpc and hap_pc:
                         ratio = f"**{gpc / hap_pc:.2f}**" + ("" if ref == key else f" (vs HAProxy {ref})")
-                p(f"| {title if srv == 'gatehouse' else ''} | {'Gatehouse' if srv == 'gatehouse' else 'HAProxy'} | {runs} | "
+                p(f"| {title.format(big=big) if srv == 'gatehouse' else ''} | {'Gatehouse' if srv == 'gatehouse' else 'HAProxy'} | {runs} | "
                   f"{cell(vals(data, sec, lab, rate_key))} | {cell(vals(data, sec, lab, 'server_cpu_pct'))} | "
                   f"{cell(vals(data, sec, lab, 'per_core_rate'), bold=True)} | {cell(vals(data, sec, lab, 'p50_ms'))} | "
                   f"{cell(vals(data, sec, lab, 'p99_ms'))} | {errs} | {cell(vals(data, sec, lab, 'foreign_cpu_pct'))} | {ratio} |")
@@ -138,6 +147,15 @@ def report(outdir):
         p("p50/p99: hsbench connect → full response, h2load per-request latency. *foreign CPU*: CPU time of processes that are "
           "not part of the benchmark (e.g. a concurrent Maven build), % of both cores, over the run.")
         p("")
+        pairs = []
+        for cold, warm, what in COLD_WARM:
+            c = med(vals(data, "hs", f"{cold} gatehouse", "per_core_rate"))
+            w = med(vals(data, "hs", f"{warm} gatehouse", "per_core_rate"))
+            if c and w:
+                pairs.append(f"{what.format(big=big)}: **{c / w:.2f}**")
+        if pairs:
+            p("Gatehouse cold / warm per core (target: within 10%, i.e. ≥ 0.90): " + "; ".join(pairs) + ".")
+            p("")
 
     # --- startup and memory
     sets = []
@@ -158,12 +176,12 @@ def report(outdir):
                 continue
             src = vals(data, "start", lab, "source")
             note = f" ({src[0]}, **not this run**)" if src else ""
-            name = f"{int(n):,} {typ.upper()}" + (" (start only)" if startup or n == "100000" else "")
+            name = f"{int(n):,} {typ.upper()}" + (" (start only)" if startup else "")
             p(f"| {name} | {'Gatehouse' if srv == 'gatehouse' else 'HAProxy'}{note} | {len(vals(data, 'start', lab, 'ready_ms'))} | "
               f"{cell(vals(data, 'start', lab, 'ready_ms'), 1000)} | {cell(vals(data, 'start', lab, 'cpu_s_at_ready'))} | "
               f"{cell(vals(data, 'start', lab, 'rss_kb'), 1024)} | "
               f"{cell(vals(data, 'prime', lab, 'rss_kb_after'), 1024) if ('prime', lab) in data else '–'} | "
-              f"{cell(vals(data, 'mem', lab, 'rss_kb'), 1024) if not (startup or n == '100000') else '–'} | "
+              f"{cell(vals(data, 'mem', lab, 'rss_kb'), 1024) if not startup else '–'} | "
               f"{cell(vals(data, 'mem', lab, 'hwm_kb'), 1024)} |")
     if sets:
         p("")

@@ -22,7 +22,13 @@
 #      priming: one full handshake per name so every Gatehouse context exists;
 #      then warm full handshakes, resumed handshakes, keep-alive h1 and h2.
 #   2. RSA-2048, N certs: ready/RSS, cold + warm full handshakes.
-#   3. startup: ECDSA 10,000 (REPS starts) and 100,000 (1 start): time-to-ready,
+#   3. bigsni (N_BIG ECDSA certs, default 100,000; both servers loaded with all of
+#      them): random-SNI full handshakes over all N_BIG names right after start,
+#      no priming (REPS starts of Gatehouse, one cold run each; HAProxy right
+#      after its start too), then one handshake per name (priming; RSS after it
+#      is "RSS after one handshake per name"), then the same run again (warm).
+#      Gatehouse's cold/warm ratio is reported under the table.
+#   4. startup: ECDSA 10,000 (REPS starts) and 100,000 (1 start): time-to-ready,
 #      CPU seconds spent until ready (robust to CPU contention) and RSS, no load.
 # Every row: achieved rate, server CPU % (all threads of the server pid),
 # rate per fully busy server core, p50/p99, errors, the CPU share of processes
@@ -36,15 +42,22 @@
 #   REPS             runs per cell and starts per ready-time cell [3]*
 #   N                tenant certificates for the load phases [10000]*
 #   HS_CONC          hsbench concurrency [32]
-#   PHASES           subset of "ecdsa rsa startup" [all; QUICK: "ecdsa rsa"]
+#   PHASES           subset of "ecdsa rsa bigsni startup" [all; QUICK: "ecdsa rsa"]
+#                    ("big" is an old name of "startup")
+#   N_BIG            certificates of the bigsni phase [100000]
 #   STARTUP_NS       certificate counts of the startup phase ["10000 100000"]
 #   HAP_100K=1|0     start HAProxy with 100k certs (~2 min, ~2 GB) [1]. With 0,
-#                    its 100k row is copied from RESULTS.md and labelled so.
+#                    its 100k startup row is copied from RESULTS.md and labelled
+#                    so, and the bigsni phase runs Gatehouse only.
 #   GH_JAVA_OPTS     JVM flags [-Xms512m -Xmx512m -XX:+UseParallelGC] (bench/jvm-flags.sh)
 #   GH_SERVE_ARGS    extra `gatehouse serve` options (e.g. --max-contexts 200000)
-#   GH_JAR           jar under test [/tmp/bench-gh/gatehouse.jar; copied from
-#                    appliance/target/gatehouse.jar on first use]
+#   (the jar under test is built from this work tree on every run:
+#    mvn -B -q -pl appliance -am package -DskipTests, nothing installed; it is
+#    copied to $WORKDIR for the run and removed after, so a rebuild in the work
+#    tree mid-run does not change it and no earlier run's jar is ever measured)
 #   GH_PORT          Gatehouse HTTPS port [18445]; HAProxy uses HAPROXY_PORT [18443]
+#   BACKEND_PORT     nginx backend port [18080]; another port runs the harness's
+#                    backend config on it (when 18080 is taken on a shared machine)
 #   PRIME_TIMEOUT    bound on one priming pass, seconds [900]
 #   WORKDIR          certificates, pid files, tools [/tmp/bench-gh/work]
 #   OUTDIR           raw.log, data.tsv, server logs, report.md
@@ -65,15 +78,16 @@ if [ "$QUICK" = 1 ]; then
     OUTDIR="${OUTDIR:-$WORKDIR/results/$(date -u +%Y%m%dT%H%M%SZ)-quick}"
 else
     SECS="${SECS:-15}"; WARMUP="${WARMUP:-2}"; REPS="${REPS:-3}"; N="${N:-10000}"
-    PHASES="${PHASES:-ecdsa rsa startup}"; DOC="${DOC-$REPO_DIR/docs/benchmarks.md}"
+    PHASES="${PHASES:-ecdsa rsa bigsni startup}"; DOC="${DOC-$REPO_DIR/docs/benchmarks.md}"
     OUTDIR="${OUTDIR:-$REPO_DIR/bench/results/$(date -u +%Y%m%dT%H%M%SZ)}"
 fi
 export WARMUP
 HS_CONC="${HS_CONC:-32}"
 HAP_100K="${HAP_100K:-1}"
+N_BIG="${N_BIG:-100000}"
 PRIME_TIMEOUT="${PRIME_TIMEOUT:-900}"
 export GH_JAVA_OPTS="${GH_JAVA_OPTS:--Xms512m -Xmx512m -XX:+UseParallelGC}"
-CMDLINE="$(for v in QUICK SECS WARMUP REPS N PHASES STARTUP_NS HAP_100K GH_SERVE_ARGS DOC_SECTION; do
+CMDLINE="$(for v in QUICK SECS WARMUP REPS N N_BIG PHASES STARTUP_NS HAP_100K GH_SERVE_ARGS DOC_SECTION; do
     [ -n "${!v:-}" ] && printf '%s=%q ' "$v" "${!v}"; done; printf 'GH_JAVA_OPTS=%q ' "$GH_JAVA_OPTS") bench/edge-vs-haproxy.sh"
 
 mkdir -p "$OUTDIR"
@@ -83,7 +97,8 @@ TSV="$OUTDIR/data.tsv"
 HAP_SOCK="$RUN_DIR/haproxy/haproxy.sock"
 T_START=$(date +%s)
 
-trap bench_cleanup EXIT
+RUN_JAR=""
+trap 'bench_cleanup; rm -f "${RUN_JAR:-}"' EXIT
 trap 'exit 130' INT TERM
 
 say() { echo "### $*" | tee -a "$RAW" >&2; }
@@ -96,8 +111,14 @@ rec() {
 }
 summary_of() { grep '^SUMMARY' | tail -1 | sed 's/^SUMMARY //'; }
 
-# --- metadata ---------------------------------------------------------------
+# --- the jar under test: this work tree, built now ------------------------------
 ensure_tools
+log "building the appliance jar from this work tree (mvn -B -q -pl appliance -am package -DskipTests)"
+(cd "$REPO_DIR" && mvn -B -q -pl appliance -am package -DskipTests </dev/null) >&2
+RUN_JAR="$WORKDIR/gatehouse-$(date -u +%Y%m%dT%H%M%SZ)-$$.jar"
+GH_JAR="$RUN_JAR"
+
+# --- metadata ---------------------------------------------------------------
 {
     echo "date_utc: $(date -u +%FT%TZ)"
     echo "command: $CMDLINE"
@@ -113,6 +134,7 @@ ensure_tools
     echo "GH_JAVA_OPTS: $GH_JAVA_OPTS"
     echo "GH_SERVE_ARGS: ${GH_SERVE_ARGS:-}"
     echo "placement: server cpu $SERVER_CPU, client+backend cpu $CLIENT_CPU; reps=$REPS secs=$SECS warmup=$WARMUP hs_conc=$HS_CONC N=$N"
+    echo "big_n: $N_BIG"
     echo "loadavg_start: $(cut -d' ' -f1-3 /proc/loadavg)"
 } | tee "$OUTDIR/meta.txt" | tee -a "$RAW"
 
@@ -228,6 +250,58 @@ phase_tls() {
     rec logs "$set gatehouse" 1 "warn=$(grep -c ' WARN ' "$GH_LOG" || true) error=$(grep -c ' ERROR ' "$GH_LOG" || true) exceptions=$(grep -c 'Exception' "$GH_LOG" || true)"
 }
 
+# phase_bigsni: N_BIG ECDSA certs on both servers; random SNI over all names right
+# after start (no priming), then one handshake per name, then the same run warm.
+# Gatehouse gets REPS fresh starts (one cold run each); HAProxy one start (it has
+# no per-name state to warm) with its cold run right after start and its warm
+# runs interleaved with Gatehouse's.
+phase_bigsni() {
+    local D set r order srv GH_LOG hap=0
+    D=$(certs "$N_BIG" ecdsa)
+    set="ecdsa-$N_BIG"
+    local target_gh="127.0.0.1:$GH_PORT" target_hap="127.0.0.1:$HAPROXY_PORT"
+    if [ "$N_BIG" -le 10000 ] || [ "$HAP_100K" = 1 ]; then hap=1; fi
+    if [ "$hap" = 1 ]; then
+        say "start haproxy $set"
+        hap_start "$D"; echo "$HAP_LINE" | tee -a "$RAW"; rec start "$set haproxy" 1 "$HAP_LINE"
+        hs_run "full-bigsni-cold" haproxy 1 "$target_hap" "$D/domains.txt" full "$HAP_PID" "$HAP_SOCK"
+    fi
+    for r in $(seq 1 "$REPS"); do
+        GH_LOG="$OUTDIR/gatehouse-$set-start$r.log"
+        say "start gatehouse $set ($r/$REPS)"
+        if ! gh_start "$D" "$GH_PORT" "$GH_LOG"; then
+            rec anomaly "gatehouse $set failed to start" "$r" "failed=1"; big_hap_stop "$hap"; return 0
+        fi
+        echo "$GH_LINE" | tee -a "$RAW"; rec start "$set gatehouse" "$r" "$GH_LINE"
+        hs_run "full-bigsni-cold" gatehouse "$r" "$target_gh" "$D/domains.txt" full "$GH_PID"
+        if [ "$r" -lt "$REPS" ]; then gh_stop "$GH_PID"; fi
+    done
+    gh_alive "cold runs $set" || { big_hap_stop "$hap"; return 0; }
+    gh_prime "$set" "$D/domains.txt"
+    gh_alive "priming $set" || { big_hap_stop "$hap"; return 0; }
+    for r in $(seq 1 "$REPS"); do
+        order="gatehouse haproxy"; if [ $((r % 2)) = 0 ]; then order="haproxy gatehouse"; fi
+        for srv in $order; do
+            if [ "$srv" = gatehouse ] && gh_alive "warm $set"; then
+                hs_run "full-bigsni" gatehouse "$r" "$target_gh" "$D/domains.txt" full "$GH_PID"
+            elif [ "$srv" = haproxy ] && [ "$hap" = 1 ]; then
+                hs_run "full-bigsni" haproxy "$r" "$target_hap" "$D/domains.txt" full "$HAP_PID" "$HAP_SOCK"
+            fi
+        done
+    done
+    if gh_alive "end of $set"; then
+        rec mem "$set gatehouse" 1 "rss_kb=$(rss_kb "$GH_PID") hwm_kb=$(hwm_kb "$GH_PID")"
+        rec logs "$set gatehouse" 1 "warn=$(grep -c ' WARN ' "$GH_LOG" || true) error=$(grep -c ' ERROR ' "$GH_LOG" || true) exceptions=$(grep -c 'Exception' "$GH_LOG" || true)"
+        gh_stop "$GH_PID"
+    fi
+    if [ "$hap" = 1 ]; then
+        rec mem "$set haproxy" 1 "rss_kb=$(rss_kb "$HAP_PID") hwm_kb=$(hwm_kb "$HAP_PID")"
+    fi
+    big_hap_stop "$hap"
+    return 0
+}
+big_hap_stop() { if [ "$1" = 1 ]; then hap_stop; fi; }
+
 # phase_startup: time-to-ready, CPU time to ready and RSS at ready, no load.
 # STARTUP_NS [10000 100000]: REPS starts per server for N <= 10000, 1 for more.
 phase_startup() {
@@ -262,6 +336,7 @@ phase_startup() {
 for ph in $PHASES; do
     case "$ph" in
     ecdsa|rsa) phase_tls "$ph" ;;
+    bigsni) phase_bigsni ;;
     startup|big) phase_startup ;;
     *) echo "unknown phase $ph" >&2 ;;
     esac

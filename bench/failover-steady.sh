@@ -43,7 +43,7 @@ for cfg in $CONFIGS; do
   "$LAB" wait-vip lb1
   sleep 2
   p1=$(cat "$RUN/lb1/pid"); p2=$(cat "$RUN/lb2/pid")
-  v1=$(grep -c 'view changed' "$RUN/lb1/log" || true); v2=$(grep -c 'view changed' "$RUN/lb2/log" || true)
+  v1=$(grep -c 'event=view_changed' "$RUN/lb1/log" || true); v2=$(grep -c 'event=view_changed' "$RUN/lb2/log" || true)
   m0=$(cat "$RUN"/lb*/log | grep -c 'event=vip_move' || true)
   c1=$(cpu "$p1"); c2=$(cpu "$p2")
   ip netns exec client timeout $((SECS + 30)) h2load -c "${LOAD_CLIENTS:-32}" -m "${LOAD_STREAMS:-4}" -D "$SECS" \
@@ -53,7 +53,7 @@ for cfg in $CONFIGS; do
       > "$RUN/steady-$cfg.txt" 2>&1 || true
   wait "$load" || true
   d1=$(( $(cpu "$p1") - c1 )); d2=$(( $(cpu "$p2") - c2 ))
-  n1=$(( $(grep -c 'view changed' "$RUN/lb1/log" || true) - v1 )); n2=$(( $(grep -c 'view changed' "$RUN/lb2/log" || true) - v2 ))
+  n1=$(( $(grep -c 'event=view_changed' "$RUN/lb1/log" || true) - v1 )); n2=$(( $(grep -c 'event=view_changed' "$RUN/lb2/log" || true) - v2 ))
   moves=$(( $(cat "$RUN"/lb*/log | grep -c 'event=vip_move' || true) - m0 ))
   read -r outs sws < <(python3 -c "import json; s=json.load(open('$RUN/steady-$cfg.json'))['summary']; print(len(s['outages']), len(s['switches']))")
   reqs=$(grep -E '^requests:' "$RUN/h2load-$cfg.txt" | sed -E 's/.* ([0-9]+) succeeded, ([0-9]+) failed.*/\1 \/ \2/' || echo "?")

@@ -228,6 +228,18 @@ build {
     ansible_env_vars = ["ANSIBLE_CONFIG=${path.root}/../ansible/ansible.cfg"]
   }
 
+  # the qemu build logged in with a password (cloud-init/user-data): lock it, refuse password logins
+  # and forget the build's cloud-init state, so the image boots with the deployer's seed and SSH keys only
+  provisioner "shell" {
+    only = ["qemu.debian"]
+    inline = [
+      "sudo passwd --lock debian",
+      "echo 'PasswordAuthentication no' | sudo tee /etc/ssh/sshd_config.d/60-gatehouse-no-passwords.conf",
+      "sudo rm -f /etc/ssh/sshd_config.d/50-cloud-init.conf",
+      "sudo cloud-init clean --logs",
+    ]
+  }
+
   post-processor "manifest" {
     output     = "manifest.json"
     strip_path = true

@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
         subcommands = {DemoCommand.class, ServeCommand.class, CheckConfigCommand.class,
             CertCommand.class, TenantCommand.class, DomainCommand.class, TokenCommand.class, StatusCommand.class,
             dev.gatehouse.appliance.cli.client.LogCommand.class, dev.gatehouse.appliance.cli.client.SniCommand.class,
+            dev.gatehouse.appliance.cli.client.EventsCommand.class, dev.gatehouse.appliance.cli.client.WebhookCommand.class,
             dev.gatehouse.appliance.cli.ReleaseVipsCommand.class, dev.gatehouse.appliance.cli.BackupCommand.class,
             dev.gatehouse.appliance.cli.RestoreCommand.class})
 public final class Main {

@@ -45,20 +45,26 @@ import org.slf4j.LoggerFactory;
  * from the shared store by whichever node the CA reaches (§8.3), an ECDSA P-256 key, finalize,
  * download. Every state change is written to the store before the next network step, so a node
  * taking over resumes the same order: a certificate already issued is downloaded, not ordered
- * again. Challenges are answered by {@link ChallengeSolver}s (HTTP-01 only in this version).
+ * again. Challenges are answered by {@link ChallengeSolver}s: HTTP-01 for exact names unless
+ * {@code acme.challenge: dns-01}, DNS-01 ({@code acme.dns01}) for wildcards. A renewal tells the CA
+ * which certificate it replaces (RFC 9773 §5) when the directory offers renewal information, and
+ * the issued certificate's suggested renewal window is fetched for {@link RenewalTime}.
  */
 final class AcmeIssuer {
 
     private static final Logger log = LoggerFactory.getLogger(AcmeIssuer.class);
 
-    /** The issued chain (leaf first) and its private key. */
-    record Issued(List<X509Certificate> chain, KeyPair key) {
+    /** The issued chain (leaf first), its private key, and the CA's renewal window (null: none offered). */
+    record Issued(List<X509Certificate> chain, KeyPair key, RenewalTime.Window window) {
     }
 
     private final Store store;
     private final GatehouseConfig.Acme config;
     private final Clock clock;
-    private final List<ChallengeSolver> solvers;
+    private final ChallengeSolver http01;
+    private final ChallengeSolver dns01;
+    private final DirectoryChoice directories;
+    private final OrderPlacement orders;
     private Session session;
     private Login login;
     private boolean recreateAccount;
@@ -67,14 +73,34 @@ final class AcmeIssuer {
         this.store = store;
         this.config = config;
         this.clock = clock;
-        this.solvers = List.of(new Http01Solver(store, clock, clustered));
+        this.http01 = new Http01Solver(store, clock, clustered);
+        this.dns01 = config.dns01() == null ? null : new Dns01Solver(config.dns01(), config.resolvers(), config.timeout());
+        this.directories = new DirectoryChoice(config.directory(), config.fallbackDirectory(), config.fallbackAfter());
+        this.orders = new OrderPlacement(store, config.profile());
     }
 
-    /** The id of the cluster's account at the configured directory. */
+    /** The directory orders go to now ({@code acme.directory}, or the fallback after repeated failures). */
+    java.net.URI directory() {
+        return directories.current();
+    }
+
+    /** A CA-side failure (see {@link DirectoryChoice}); the next attempt may go to the other directory. */
+    void caFailed(String error) {
+        if (directories.failed(error)) {
+            session = null;
+            login = null;
+        }
+    }
+
+    void caSucceeded() {
+        directories.succeeded();
+    }
+
+    /** The id of the cluster's account at the current directory. */
     String accountId() {
         try {
             byte[] h = MessageDigest.getInstance("SHA-256").digest(
-                    config.directory().toString().getBytes(StandardCharsets.UTF_8));
+                    directory().toString().getBytes(StandardCharsets.UTF_8));
             return "acct_" + HexFormat.of().formatHex(h, 0, 8);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
@@ -87,7 +113,7 @@ final class AcmeIssuer {
         }
         if (session == null) {
             try {
-                session = AcmeSessions.open(config.directory(), config.caFile(), config.timeout());
+                session = AcmeSessions.open(directory(), config.caFile(), config.timeout());
             } catch (IOException | GeneralSecurityException e) {
                 throw new IssueException("cannot set up the ACME client: " + e.getMessage(), false);
             }
@@ -110,12 +136,12 @@ final class AcmeIssuer {
         }
         Login created = b.createLogin(session);
         byte[] pkcs8 = kp.getPrivate().getEncoded();
-        store.putAcmeAccount(new AcmeAccountRecord(id, config.directory().toString(),
+        store.putAcmeAccount(new AcmeAccountRecord(id, directory().toString(),
                 created.getAccountLocation().toString(),
-                store.sealer().seal(pkcs8, AcmeAccountRecord.keyAad(id, config.directory().toString())),
+                store.sealer().seal(pkcs8, AcmeAccountRecord.keyAad(id, directory().toString())),
                 Base64.getEncoder().encodeToString(kp.getPublic().getEncoded()), clock.millis(), store.nextRevision()));
         Arrays.fill(pkcs8, (byte) 0);
-        log.info("event=acme_account_created directory={} account={}", config.directory(), created.getAccountLocation());
+        log.info("event=acme_account_created directory={} account={}", directory(), created.getAccountLocation());
         recreateAccount = false;
         login = created;
         return login;
@@ -152,7 +178,10 @@ final class AcmeIssuer {
         Login l = login();
         Order order = null;
         KeyPair key = null;
-        if (m.orderUrl() != null && m.orderKey() != null) {
+        if (m.orderUrl() != null && m.orderKey() != null && !directories.sameCa(orderUrl(m))) {
+            log.info("event=acme_order_dropped name={} order={} reason=placed at another directory than {}", m.name(),
+                    m.orderUrl(), directory());
+        } else if (m.orderUrl() != null && m.orderKey() != null) {
             try {
                 order = l.bindOrder(new URL(m.orderUrl()));
                 order.fetch();
@@ -171,7 +200,7 @@ final class AcmeIssuer {
             }
         }
         if (order == null) {
-            order = l.newOrder().domain(m.name()).create();
+            order = orders.place(l, m, directory());
             key = newKeyPair();
             long rev = store.nextRevision();
             String url = order.getLocation().toString();
@@ -202,8 +231,8 @@ final class AcmeIssuer {
                             order.getError().orElse(null)), s == Status.INVALID);
                 }
             }
-            List<X509Certificate> chain = order.getCertificate().getCertificateChain();
-            return new Issued(chain, key);
+            org.shredzone.acme4j.Certificate issued = order.getCertificate();
+            return new Issued(issued.getCertificateChain(), key, orders.renewalWindow(m.name(), issued));
         } finally {
             withdraw.forEach(Runnable::run);
         }
@@ -220,6 +249,11 @@ final class AcmeIssuer {
             throw new IssueException("the authorization for " + domain + " is " + auth.getStatus().name().toLowerCase(),
                     true);
         }
+        List<ChallengeSolver> solvers = solversFor(auth.isWildcard());
+        if (solvers.isEmpty()) {
+            throw new IssueException("a wildcard (*." + domain + ") can be proven only by DNS-01, and acme.dns01 is "
+                    + "not configured", true);
+        }
         ChallengeSolver solver = null;
         Challenge ch = null;
         for (ChallengeSolver s : solvers) {
@@ -233,7 +267,7 @@ final class AcmeIssuer {
             throw new IssueException("the CA offers none of the challenges Gatehouse answers ("
                     + solvers.stream().map(ChallengeSolver::type).toList() + ") for " + domain, true);
         }
-        String handle = solver.publish(name, ch);
+        String handle = solver.publish(name, domain, ch);
         ChallengeSolver used = solver;
         withdraw.add(() -> {
             try {
@@ -253,6 +287,25 @@ final class AcmeIssuer {
                     + describe(ch.getError().orElse(null)), true);
         }
         log.info("event=acme_authorized name={} challenge={}", name, solver.type());
+    }
+
+    /** DNS-01 alone for a wildcard; for an exact name the configured challenge first, the other as a second choice. */
+    private List<ChallengeSolver> solversFor(boolean wildcard) {
+        if (wildcard) {
+            return dns01 == null ? List.of() : List.of(dns01);
+        }
+        if (dns01 == null) {
+            return List.of(http01);
+        }
+        return config.dnsForExactNames() ? List.of(dns01, http01) : List.of(http01, dns01);
+    }
+
+    private static URL orderUrl(ManagedCertificateRecord m) {
+        try {
+            return new URL(m.orderUrl());
+        } catch (MalformedURLException e) {
+            return null;
+        }
     }
 
     private KeyPair openOrderKey(ManagedCertificateRecord m) throws IssueException {

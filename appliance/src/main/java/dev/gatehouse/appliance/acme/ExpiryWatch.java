@@ -29,6 +29,18 @@ public final class ExpiryWatch {
     private final Clock clock;
     private final Set<String> warned = ConcurrentHashMap.newKeySet();
 
+    private volatile dev.gatehouse.appliance.events.EventSink events = dev.gatehouse.appliance.events.EventSink.NONE;
+    private volatile java.util.function.BooleanSupplier leader = () -> false;
+
+    /**
+     * Reports {@code certificate.expiring} while {@code leader} says this node holds the scheduler
+     * lease (one node per cluster), once per certificate revision and window (expiring, expired).
+     */
+    public void events(dev.gatehouse.appliance.events.EventSink sink, java.util.function.BooleanSupplier leader) {
+        this.events = sink;
+        this.leader = leader;
+    }
+
     public ExpiryWatch(Store store, Duration threshold, Clock clock) {
         this.store = store;
         this.threshold = threshold;
@@ -50,8 +62,19 @@ public final class ExpiryWatch {
     /** Logs certificates that newly entered the window (every node runs this on its scheduler tick). */
     public void scan() {
         long now = clock.millis();
+        boolean report = leader.getAsBoolean();
         for (CertificateRecord c : expiring()) {
             String key = c.id() + "@" + c.revision() + (c.notAfter() < now ? "/expired" : "");
+            if (report) {
+                Map<String, Object> data = new LinkedHashMap<>();
+                data.put("id", c.id());
+                data.put("names", c.names());
+                data.put("notAfter", Instant.ofEpochMilli(c.notAfter()).toString());
+                data.put("expired", c.notAfter() < now);
+                data.put("managed", c.managed());
+                events.emitOnce(key, dev.gatehouse.appliance.events.EventTypes.CERTIFICATE_EXPIRING, c.tenant(),
+                        c.id(), data);
+            }
             if (warned.add(key)) {
                 if (c.notAfter() < now) {
                     log.error("event=certificate_expired id={} tenant={} names={} not_after={} managed={}", c.id(),

@@ -30,7 +30,7 @@ final class Http01Solver implements ChallengeSolver {
     }
 
     @Override
-    public String publish(String name, Challenge challenge) throws StoreException, InterruptedException {
+    public String publish(String name, String domain, Challenge challenge) throws StoreException, InterruptedException {
         Http01Challenge ch = (Http01Challenge) challenge;
         store.putChallenge(new ChallengeRecord(ch.getToken(), ch.getAuthorization(), name,
                 clock.millis() + SharedChallengeStore.TTL.toMillis(), store.nextRevision()));

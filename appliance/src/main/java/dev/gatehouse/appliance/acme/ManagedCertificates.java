@@ -29,8 +29,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Certificates Gatehouse obtains by ACME for verified names: requests and status for the API, and
- * the scheduler's work (first issuance, renewal at two thirds of the lifetime or
- * {@code acme.renewBefore}, retries with exponential backoff that honours the CA's Retry-After).
+ * the scheduler's work (first issuance, renewal when {@link RenewalTime} says: inside the CA's
+ * suggested window, else at two thirds of the lifetime or {@code acme.renewBefore}, retries with exponential backoff that honours the CA's Retry-After).
  * A failed first issuance gives up after {@code acme.orderAttempts} (status {@code failed}; a new
  * request starts over); a failing renewal keeps retrying while the current certificate is served.
  * Nothing is served until a complete chain and its key have passed the upload checks.
@@ -51,6 +51,13 @@ public final class ManagedCertificates {
     private final java.util.concurrent.atomic.AtomicLong renewedCount = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicLong failedCount = new java.util.concurrent.atomic.AtomicLong();
 
+    private volatile dev.gatehouse.appliance.events.EventSink events = dev.gatehouse.appliance.events.EventSink.NONE;
+
+    /** Where issuances, renewals and failures are reported (set once at boot; only the lease holder runs orders). */
+    public void events(dev.gatehouse.appliance.events.EventSink sink) {
+        this.events = sink;
+    }
+
     public ManagedCertificates(Store store, DomainService domains, CertificateService certificates,
             GatehouseConfig.Acme config, String node, Clock clock, boolean clustered) {
         this.store = store;
@@ -68,7 +75,7 @@ public final class ManagedCertificates {
     public synchronized ManagedCertificateRecord request(Principal who, String rawName)
             throws ServiceException, StoreException {
         DomainRecord d = domains.get(who, rawName);
-        DomainNames.issuable(d.name());
+        DomainNames.issuable(d.name(), config.dns01() != null);
         if (!DomainRecord.VERIFIED.equals(d.status())) {
             throw ServiceException.conflict("domain-not-verified", "name", "domain '" + d.name() + "' is " + d.status()
                     + (d.reason() == null ? "" : " (" + d.reason() + ")") + "; a certificate is issued only for a "
@@ -177,24 +184,29 @@ public final class ManagedCertificates {
         try {
             AcmeIssuer.Issued issued = issuer.run(m, guard);
             guard.check();
-            store(m, issued);
+            issuer.caSucceeded();
+            store(m, issued, renewal);
             (renewal ? renewedCount : issuedCount).incrementAndGet();
             return;
         } catch (AcmeRateLimitedException e) {
             retryAfter = e.getRetryAfter().orElse(null);
             error = "rate limited by the CA: " + e.getMessage() + (retryAfter == null ? "" : " (retry after "
                     + retryAfter + ")");
+            issuer.caFailed(error);
         } catch (AcmeServerException e) {
             error = "the CA refused: " + e.getMessage() + " (" + e.getType() + ")";
             if (String.valueOf(e.getType()).endsWith(":accountDoesNotExist")) {
                 issuer.forgetAccount();
                 orderDead = true; // orders belong to the forgotten account
             }
+            issuer.caFailed(error);
         } catch (AcmeNetworkException e) {
-            error = "CA unreachable at " + config.directory() + ": " + rootCause(e);
+            error = "CA unreachable at " + issuer.directory() + ": " + rootCause(e);
+            issuer.caFailed(error);
         } catch (AcmeException e) {
             error = "ACME error: " + e.getMessage() + (e.getCause() == null ? "" : " (" + rootCause(e) + ")");
             retryAfter = retryAfterOf(e);
+            issuer.caFailed(error);
         } catch (IssueException e) {
             error = e.getMessage();
             orderDead = e.orderDead();
@@ -238,7 +250,8 @@ public final class ManagedCertificates {
         return sb.length() == 0 ? e.getClass().getSimpleName() : sb.toString();
     }
 
-    private void store(ManagedCertificateRecord m, AcmeIssuer.Issued issued) throws ServiceException, StoreException {
+    private void store(ManagedCertificateRecord m, AcmeIssuer.Issued issued, boolean renewal)
+            throws ServiceException, StoreException {
         ManagedCertificateRecord current = store.managedCertificate(m.name()).orElse(null);
         if (current == null) {
             log.info("event=acme_order_discarded name={} reason=management stopped meanwhile", m.name());
@@ -253,19 +266,26 @@ public final class ManagedCertificates {
                     e.reason().summary() + (e.detail().isEmpty() ? "" : ": " + e.detail()), null);
         }
         CertificateRecord c = certificates.putManaged(current.tenant(), current.certificateId(), bundle);
-        long renewAt = renewAt(c.notBefore(), c.notAfter(), config.renewBefore());
+        RenewalTime.Decision renew = RenewalTime.decide(c.notBefore(), c.notAfter(), config.renewBefore(),
+                issued.window(), clock.millis(), java.util.concurrent.ThreadLocalRandom.current());
+        long renewAt = renew.at();
         store.putManagedCertificate(current.issued(node, clock.millis(), c.notAfter(), renewAt, store.nextRevision()));
-        log.info("event=acme_issued name={} certificate={} serial={} not_after={} next_renewal={} node={}", m.name(),
-                c.id(), c.serial(), Instant.ofEpochMilli(c.notAfter()), Instant.ofEpochMilli(renewAt), node);
+        java.util.Map<String, Object> data = new java.util.LinkedHashMap<>();
+        data.put("name", m.name());
+        data.put("certificate", c.id());
+        data.put("serial", c.serial());
+        data.put("notAfter", Instant.ofEpochMilli(c.notAfter()).toString());
+        data.put("nextRenewalAt", Instant.ofEpochMilli(renewAt).toString());
+        events.emit(renewal ? dev.gatehouse.appliance.events.EventTypes.ACME_RENEWED
+                : dev.gatehouse.appliance.events.EventTypes.ACME_ISSUED, current.tenant(), m.name(), data);
+        log.info("event=acme_issued name={} certificate={} serial={} not_after={} next_renewal={} renewal_rule={} "
+                + "directory={} node={}", m.name(), c.id(), c.serial(), Instant.ofEpochMilli(c.notAfter()),
+                Instant.ofEpochMilli(renewAt), renew.rule(), issuer.directory(), node);
     }
 
-    /** {@code renewBefore} before expiry when shorter than the lifetime, else at two thirds of it. */
+    /** The lifetime rule of {@link RenewalTime} (no renewal window from the CA). */
     static long renewAt(long notBefore, long notAfter, Duration before) {
-        long lifetime = notAfter - notBefore;
-        if (before != null && before.toMillis() < lifetime) {
-            return notAfter - before.toMillis();
-        }
-        return notBefore + lifetime * 2 / 3;
+        return RenewalTime.lifetimeRule(notBefore, notAfter, before);
     }
 
     /**
@@ -294,6 +314,15 @@ public final class ManagedCertificates {
                 orderDead ? null : current.orderKey(), orderDead ? 0 : current.orderKeyRevision(),
                 ManagedCertificateRecord.FAILED.equals(state) ? 0 : next, attempts, error, rev);
         store.putManagedCertificate(updated);
+        java.util.Map<String, Object> data = new java.util.LinkedHashMap<>();
+        data.put("name", m.name());
+        data.put("state", state);
+        data.put("attempt", attempts);
+        data.put("error", error);
+        data.put("serving", serving);
+        data.put("nextAttemptAt", ManagedCertificateRecord.FAILED.equals(state) ? null
+                : Instant.ofEpochMilli(next).toString());
+        events.emit(dev.gatehouse.appliance.events.EventTypes.ACME_FAILED, current.tenant(), m.name(), data);
         log.warn("event=acme_order_failed name={} state={} attempt={} next_attempt={} serving={} error={}", m.name(),
                 state, attempts, ManagedCertificateRecord.FAILED.equals(state) ? "none" : Instant.ofEpochMilli(next),
                 serving, error);

@@ -47,6 +47,23 @@ public final class CertificateService {
     private final UploadPolicy policy;
     private final Clock clock;
 
+    private volatile dev.gatehouse.appliance.events.EventSink events = dev.gatehouse.appliance.events.EventSink.NONE;
+
+    /** Where uploads, replacements and deletions are reported (set once at boot). */
+    public void events(dev.gatehouse.appliance.events.EventSink sink) {
+        this.events = sink;
+    }
+
+    private void emit(String type, CertificateRecord c) {
+        java.util.Map<String, Object> data = new java.util.LinkedHashMap<>();
+        data.put("id", c.id());
+        data.put("names", c.names());
+        data.put("notAfter", Instant.ofEpochMilli(c.notAfter()).toString());
+        data.put("serial", c.serial());
+        data.put("managed", c.managed());
+        events.emit(type, c.tenant(), c.id(), data);
+    }
+
     public CertificateService(Store store, ClaimIndex claims, UploadPolicy policy, Clock clock) {
         this.store = store;
         this.claims = claims;
@@ -125,6 +142,8 @@ public final class CertificateService {
                 bundle.notAfter().toEpochMilli(), bundle.fingerprint(), bundle.issuer(), bundle.serial(), false,
                 existing != null ? existing.createdAt() : now, now);
         store.putCertificate(record);
+        emit(existing == null ? dev.gatehouse.appliance.events.EventTypes.CERTIFICATE_UPLOADED
+                : dev.gatehouse.appliance.events.EventTypes.CERTIFICATE_REPLACED, record);
         return record;
     }
 
@@ -225,8 +244,11 @@ public final class CertificateService {
     }
 
     public synchronized void delete(Principal who, String id) throws ServiceException, StoreException {
-        refuseManaged(get(who, id), "deleted");
-        store.removeCertificate(id);
+        CertificateRecord c = get(who, id);
+        refuseManaged(c, "deleted");
+        if (store.removeCertificate(id)) {
+            emit(dev.gatehouse.appliance.events.EventTypes.CERTIFICATE_DELETED, c);
+        }
     }
 
     private static void refuseManaged(CertificateRecord r, String what) throws ServiceException {
@@ -264,7 +286,11 @@ public final class CertificateService {
     /** Removes a managed certificate (when its management is stopped). */
     public synchronized boolean removeManaged(String id) throws StoreException {
         CertificateRecord existing = store.certificate(id).orElse(null);
-        return existing != null && existing.managed() && store.removeCertificate(id);
+        boolean removed = existing != null && existing.managed() && store.removeCertificate(id);
+        if (removed) {
+            emit(dev.gatehouse.appliance.events.EventTypes.CERTIFICATE_DELETED, existing);
+        }
+        return removed;
     }
 
     /** A fresh certificate id. */

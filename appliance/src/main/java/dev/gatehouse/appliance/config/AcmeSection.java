@@ -28,7 +28,8 @@ final class AcmeSection {
     static GatehouseConfig.Acme read(ConfigReader r, JsonNode a) {
         r.onlyKnown(AT, a, Set.of("enabled", "directory", "email", "caFile", "resolvers", "txtLabel", "target",
                 "renewBefore", "interval", "leaseTtl", "dnsRetry", "dnsRetryMax", "dnsAttempts", "orderRetry",
-                "orderRetryMax", "orderAttempts", "timeout", "expiryWarning", "onDemand", "onDemandPerHour"));
+                "orderRetryMax", "orderAttempts", "timeout", "expiryWarning", "onDemand", "onDemandPerHour",
+                "challenge", "dns01", "profile", "fallbackDirectory", "fallbackAfter"));
         boolean enabled = r.bool(AT, a, "enabled", false);
         String dir = r.string(AT, a, "directory", LETS_ENCRYPT);
         URI directory = null;
@@ -93,11 +94,43 @@ final class AcmeSection {
             r.problem("acme.orderRetryMax", get(a, "orderRetryMax"), ">= acme.orderRetry "
                     + ConfigReader.human(orderRetry));
         }
+        GatehouseConfig.Dns01 dns01 = Dns01Section.read(r, r.object(AT, a, "dns01"), enabled);
+        String challenge = Dns01Section.challenge(r, a, dns01);
+        String profile = r.string(AT, a, "profile", null);
+        if (profile != null && !profile.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}")) {
+            r.problem("acme.profile", get(a, "profile"), "a profile name the CA lists in its directory, such as "
+                    + "classic or shortlived");
+        }
+        URI fallback = null;
+        String fb = r.string(AT, a, "fallbackDirectory", null);
+        if (fb != null) {
+            try {
+                fallback = new URI(fb);
+                if (!"https".equals(fallback.getScheme()) || fallback.getHost() == null) {
+                    fallback = null;
+                }
+            } catch (URISyntaxException e) {
+                fallback = null;
+            }
+            if (fallback == null) {
+                r.problem("acme.fallbackDirectory", get(a, "fallbackDirectory"), "an https:// URL of a second CA's "
+                        + "ACME directory");
+            } else if (fallback.equals(directory)) {
+                r.problem("acme.fallbackDirectory", get(a, "fallbackDirectory"), "another directory than "
+                        + "acme.directory");
+            }
+        }
+        int fallbackAfter = r.integer(AT, a, "fallbackAfter", 3, 1, 1000);
+        if (dns01 != null && dns01.propagationTimeout().compareTo(leaseTtl) >= 0) {
+            r.problem("acme.dns01.propagationTimeout", get(get(a, "dns01"), "propagationTimeout"), "< acme.leaseTtl "
+                    + ConfigReader.human(leaseTtl) + " (the wait is one step of an order, under the lease)");
+        }
         return new GatehouseConfig.Acme(enabled, directory, email, caFile, List.copyOf(resolvers), label,
                 target == null ? null : target.toLowerCase(java.util.Locale.ROOT), renewBefore, interval, leaseTtl,
                 dnsRetry, dnsRetryMax, r.integer(AT, a, "dnsAttempts", 20, 1, 1000), orderRetry, orderRetryMax,
                 r.integer(AT, a, "orderAttempts", 10, 1, 1000), timeout,
                 r.duration(AT, a, "expiryWarning", Duration.ofDays(21)), r.bool(AT, a, "onDemand", false),
-                r.integer(AT, a, "onDemandPerHour", 20, 1, 100_000));
+                r.integer(AT, a, "onDemandPerHour", 20, 1, 100_000), challenge, dns01, profile, fallback,
+                fallbackAfter);
     }
 }

@@ -55,7 +55,8 @@ public final class ConfigLoader {
             throw new ConfigException(source, r.problems());
         }
         r.onlyKnown("", root, Set.of("node", "listeners", "console", "tls", "proxy", "pools", "routes", "defaultPool",
-                "cluster", "acme", "claims", "store", "logging", "metrics", "accessLog", "dns"));
+                "cluster", "acme", "claims", "store", "logging", "metrics", "accessLog", "dns",
+                "events"));
 
         JsonNode n = r.object("", root, "node");
         r.onlyKnown("node", n, Set.of("name", "dataDir"));
@@ -329,11 +330,12 @@ public final class ConfigLoader {
         GatehouseConfig.Metrics metrics = MetricsSection.read(r, r.object("", root, "metrics"), https, consoleAddr);
         GatehouseConfig.AccessLog accessLog = accessLog(r, r.object("", root, "accessLog"));
         dev.gatehouse.tls.backend.DnsSettings dns = DnsSection.read(r, r.object("", root, "dns"));
+        GatehouseConfig.Events events = EventsSection.read(r, r.object("", root, "events"));
         if (!r.problems().isEmpty()) {
             throw new ConfigException(source, r.problems());
         }
         return new GatehouseConfig(node, listeners, console, tls, proxy, List.copyOf(pools), List.copyOf(routes),
-                defaultPool, cluster, acme, claims, store, logging, metrics, accessLog, dns);
+                defaultPool, cluster, acme, claims, store, logging, metrics, accessLog, dns, events);
     }
 
     /** True for {@code host:port} with a valid host and a port 1-65535. */

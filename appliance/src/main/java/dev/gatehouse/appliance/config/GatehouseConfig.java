@@ -29,7 +29,25 @@ public record GatehouseConfig(
         Logging logging,
         Metrics metrics,
         AccessLog accessLog,
-        DnsSettings dns) {
+        DnsSettings dns,
+        Events events) {
+
+    /**
+     * Lifecycle events and webhook delivery ({@code events:}).
+     *
+     * @param maxEvents        events kept (the oldest beyond are deleted)
+     * @param maxAge           events older than this are deleted
+     * @param deliveryInterval how often the delivery lease holder looks for due deliveries
+     * @param deliveryTimeout  connect + answer time of one webhook POST
+     * @param deliveryLeaseTtl how long the delivery lease lasts without being extended (a successor waits this)
+     * @param retryMin         first retry delay after a failed POST (doubles per failure)
+     * @param retryMax         longest retry delay
+     * @param allowPrivateTargets webhooks created by tenant tokens may target loopback, link-local and private
+     *                         addresses (off: refused, so that a tenant cannot probe the internal network)
+     */
+    public record Events(int maxEvents, Duration maxAge, Duration deliveryInterval, Duration deliveryTimeout,
+            Duration deliveryLeaseTtl, Duration retryMin, Duration retryMax, boolean allowPrivateTargets) {
+    }
 
     /**
      * The application log ({@code logging:}).
@@ -120,12 +138,46 @@ public record GatehouseConfig(
      * @param expiryWarning  warn (log and status) about any certificate expiring within this
      * @param onDemand       ask for a certificate at the first handshake for a verified name that has none
      * @param onDemandPerHour most on-demand requests a node makes per hour
+     * @param challenge      {@code http-01} or {@code dns-01}: what proves an exact name (a wildcard needs DNS-01)
+     * @param dns01          the DNS server updated for DNS-01, or null (then wildcards cannot be ordered)
+     * @param profile        the ACME profile asked for in every order (draft-ietf-acme-profiles), or null
+     * @param fallbackDirectory a second CA's directory, used after {@code fallbackAfter} failures in a row, or null
+     * @param fallbackAfter  consecutive CA-side failures at one directory before switching to the other
      */
     public record Acme(boolean enabled, java.net.URI directory, String email, Path caFile,
             List<InetSocketAddress> resolvers, String txtLabel, String target, Duration renewBefore, Duration interval,
             Duration leaseTtl, Duration dnsRetry, Duration dnsRetryMax, int dnsAttempts, Duration orderRetry,
             Duration orderRetryMax, int orderAttempts, Duration timeout, Duration expiryWarning, boolean onDemand,
-            int onDemandPerHour) {
+            int onDemandPerHour, String challenge, Dns01 dns01, String profile, java.net.URI fallbackDirectory,
+            int fallbackAfter) {
+
+        /** Whether exact names are proven by DNS-01 too (else HTTP-01). */
+        public boolean dnsForExactNames() {
+            return "dns-01".equals(challenge);
+        }
+    }
+
+    /**
+     * DNS-01 by RFC 2136 dynamic update to the operator's authoritative server, signed with TSIG.
+     * Holds the secret's path only, so that printing the configuration never prints the secret.
+     *
+     * @param server             the authoritative server (updates are sent and answers are checked there)
+     * @param zones              the zones it serves; empty: the zone of a name is found by asking it for the SOA
+     * @param tsigName           the TSIG key's name
+     * @param tsigAlgorithm      {@code hmac-sha256} etc. (RFC 8945 §6)
+     * @param tsigSecretFile     base64 secret, or a BIND key clause as tsig-keygen writes it
+     * @param propagationTimeout how long to wait for the server to answer the new TXT record
+     * @param ttl                TTL of the challenge TXT record
+     * @param followCname        when {@code _acme-challenge.<name>} is a CNAME (a tenant delegating the challenge
+     *                           to the operator's zone), the TXT record is written at its target
+     */
+    public record Dns01(InetSocketAddress server, List<String> zones, String tsigName, String tsigAlgorithm,
+            Path tsigSecretFile, Duration propagationTimeout, Duration ttl, boolean followCname) {
+
+        /** The TSIG secret, read from its file now (so a rotated file is picked up without a restart). */
+        public byte[] readSecret() throws java.io.IOException {
+            return Dns01Section.TsigSecret.read(tsigSecretFile);
+        }
     }
 
     /**

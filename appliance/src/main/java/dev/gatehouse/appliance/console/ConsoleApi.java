@@ -207,6 +207,13 @@ public final class ConsoleApi {
             }
             return ApiResponse.ok(observe.sni().explain(w, r.param("name")));
         });
+        // lifecycle events and webhooks (handlers in EventRoutes; 503 on a console built without them)
+        route("GET", "/v1/events", Access.ANY_TOKEN, null, (r, w) -> events().list(r, w));
+        route("POST", "/v1/webhooks", Access.ANY_TOKEN, "webhook.create", (r, w) -> events().create(r, w));
+        route("GET", "/v1/webhooks", Access.ANY_TOKEN, null, (r, w) -> events().list(w));
+        route("GET", "/v1/webhooks/{id}", Access.ANY_TOKEN, null, (r, w) -> events().get(r, w));
+        route("DELETE", "/v1/webhooks/{id}", Access.ANY_TOKEN, "webhook.delete", (r, w) -> events().delete(r, w));
+
         route("POST", "/v1/access-log/reopen", Access.ADMIN, "access-log.reopen", (r, w) -> {
             Supplier<Map<String, Object>> reopen = accessLogReopen;
             if (reopen == null) {
@@ -220,6 +227,22 @@ public final class ConsoleApi {
                         e.getCause().getMessage() + "; lines keep going to the file open before", null);
             }
         });
+    }
+
+    /** The events and webhooks handlers; set once at boot. */
+    private volatile EventRoutes eventRoutes;
+
+    public void events(EventRoutes routes) {
+        this.eventRoutes = routes;
+    }
+
+    private EventRoutes events() throws ApiException {
+        EventRoutes e = eventRoutes;
+        if (e == null) {
+            throw new ApiException(503, "events-unavailable", "Service unavailable",
+                    "this console has no event log behind it", null);
+        }
+        return e;
     }
 
     /**

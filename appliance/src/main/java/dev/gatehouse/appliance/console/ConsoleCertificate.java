@@ -1,7 +1,7 @@
 package dev.gatehouse.appliance.console;
 
 import dev.gatehouse.cluster.store.AtomicFiles;
-import dev.gatehouse.tls.demo.Pem;
+import dev.gatehouse.tls.cert.PemWriter;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.net.InetAddress;
@@ -67,8 +67,8 @@ public final class ConsoleCertificate {
             b.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
             X509Certificate c = new JcaX509CertificateConverter().getCertificate(
                     b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(kp.getPrivate())));
-            AtomicFiles.write(key, Pem.privateKey(kp.getPrivate()));
-            AtomicFiles.write(cert, Pem.certificates(List.of(c)));
+            AtomicFiles.write(key, PemWriter.privateKey(kp.getPrivate()));
+            AtomicFiles.write(cert, PemWriter.certificates(List.of(c)));
             return new Path[] {cert, key};
         } catch (IOException e) {
             throw e;

@@ -56,13 +56,26 @@ public final class DomainNames {
 
     /** The normalized name if a public CA can issue for it by HTTP-01, or an {@code INVALID} refusal. */
     public static String issuable(String raw) throws ServiceException {
+        return issuable(raw, false);
+    }
+
+    /**
+     * The normalized name (or {@code *.parent}) if a public CA can issue for it, or an {@code INVALID}
+     * refusal. {@code wildcards}: DNS-01 is configured, so a one-label wildcard over an issuable
+     * parent may be ordered; without it, HTTP-01 cannot prove a wildcard.
+     */
+    public static String issuable(String raw, boolean wildcards) throws ServiceException {
         if (raw == null || raw.isBlank()) {
             throw ServiceException.invalid("invalid-field", "name", "name: missing (expected: a DNS name such as "
                     + "app.example.com)");
         }
         if (raw.trim().startsWith("*.")) {
+            if (wildcards) {
+                return "*." + issuable(raw.trim().substring(2), false);
+            }
             throw ServiceException.invalid("wildcard-not-supported", "name", "name: '" + raw + "' is a wildcard; "
-                    + "certificates are validated by HTTP-01, which cannot prove a wildcard (expected: an exact name)");
+                    + "certificates are validated by HTTP-01, which cannot prove a wildcard (expected: an exact name, "
+                    + "or an operator configuring acme.dns01)");
         }
         String name = Hostnames.normalize(raw);
         if (name == null || !InternetDomainName.isValid(name)) {

@@ -57,6 +57,7 @@ public final class DomainService {
     private final Settings settings;
     private final DnsChecker checker;
     private final Clock clock;
+    private volatile dev.gatehouse.appliance.events.EventSink events = dev.gatehouse.appliance.events.EventSink.NONE;
 
     public DomainService(Store store, ClaimIndex index, AuditLog audit, Settings settings, DnsChecker checker,
             Clock clock) {
@@ -66,6 +67,20 @@ public final class DomainService {
         this.settings = settings;
         this.checker = checker;
         this.clock = clock;
+    }
+
+    /** Where verifications and failures are reported (set once at boot). */
+    public void events(dev.gatehouse.appliance.events.EventSink sink) {
+        this.events = sink;
+    }
+
+    private void emit(String type, DomainRecord d, String reason) {
+        java.util.Map<String, Object> data = new java.util.LinkedHashMap<>();
+        data.put("name", d.name());
+        data.put("status", d.status());
+        data.put("method", d.method());
+        data.put("reason", reason);
+        events.emit(type, d.tenant(), d.name(), data);
     }
 
     public Settings settings() {
@@ -115,6 +130,7 @@ public final class DomainService {
         }
         store.putDomain(d);
         if (fiat) {
+            emit(dev.gatehouse.appliance.events.EventTypes.DOMAIN_VERIFIED, d, null);
             dropOthers(d, "assigned by an admin");
             audit.record(who, "domain.assign", "domains/" + name, "verified by admin (no DNS proof)", null);
         }
@@ -271,6 +287,8 @@ public final class DomainService {
             return;
         }
         store.removeDomain(d.key());
+        emit(dev.gatehouse.appliance.events.EventTypes.DOMAIN_FAILED, d, "expired: not proven within "
+                + settings.pendingTtl());
         audit.record(null, "domain.expire", "domains/" + d.name(), "dropped: " + d.status() + " claim of tenant "
                 + d.tenant() + " not proven within " + settings.pendingTtl(), null);
         log.info("event=domain_claim_expired name={} tenant={} status={} ttl={}", d.name(), d.tenant(), d.status(),
@@ -307,6 +325,11 @@ public final class DomainService {
         }
         store.putDomain(next);
         if (next.verified()) {
+            emit(dev.gatehouse.appliance.events.EventTypes.DOMAIN_VERIFIED, next, null);
+        } else if (DomainRecord.FAILED.equals(next.status())) {
+            emit(dev.gatehouse.appliance.events.EventTypes.DOMAIN_FAILED, next, next.reason());
+        }
+        if (next.verified()) {
             dropOthers(next, "proven in DNS by tenant " + next.tenant());
             audit.record(null, "domain.verify", "domains/" + next.name(), "verified by DNS for tenant "
                     + next.tenant(), null);
@@ -322,6 +345,9 @@ public final class DomainService {
                 continue;
             }
             store.removeDomain(other.key());
+            // the event goes to the losing tenant: it says why, not who won (the audit log, admin only, does)
+            emit(dev.gatehouse.appliance.events.EventTypes.DOMAIN_FAILED, other, "dropped: an overlapping name was "
+                    + "verified for another tenant");
             audit.record(null, "domain.drop", "domains/" + other.name(), "dropped " + other.status()
                     + " claim of tenant " + other.tenant() + ": " + why, null);
             log.info("event=domain_claim_dropped name={} tenant={} winner={} reason={}", other.name(), other.tenant(),

@@ -90,6 +90,10 @@ public final class Node implements AutoCloseable {
     private dev.gatehouse.tls.observe.RequestObserver observer = dev.gatehouse.tls.observe.RequestObserver.NONE;
     private dev.gatehouse.appliance.acme.ManagedCertificates managed;
     private dev.gatehouse.appliance.acme.OnDemand onDemand;
+    private dev.gatehouse.appliance.events.Events events;
+    private dev.gatehouse.appliance.events.WebhookService webhooks;
+    private dev.gatehouse.appliance.events.WebhookDelivery webhookDelivery;
+    private dev.gatehouse.appliance.events.ClusterEvents clusterEvents;
 
     private Node(GatehouseConfig config, Clock storeClock) {
         this.config = config;
@@ -172,6 +176,7 @@ public final class Node implements AutoCloseable {
             Sealer clusterSealer = sealer;
             gridStore = new dev.gatehouse.cluster.grid.GridStore(grid, localStore, clusterSealer).start();
             store = gridStore;
+            startEvents(); // before the membership: its first view is reported
             ticketKeys = new dev.gatehouse.cluster.grid.TicketKeyShare(grid, clusterSealer, cl.ticketKeyRotation(),
                     registry::ticketKeys).start();
             if (cl.membership() != null) {
@@ -185,6 +190,9 @@ public final class Node implements AutoCloseable {
                 return th;
             });
             pruner.scheduleWithFixedDelay(localStore::pruneTombstones, 1, 1, java.util.concurrent.TimeUnit.HOURS);
+        }
+        if (events == null) {
+            startEvents();
         }
         rebuildRouter();
         edge.start();
@@ -206,6 +214,10 @@ public final class Node implements AutoCloseable {
         }
         certificates = new CertificateService(store, claims, new UploadPolicy(t.minRsaBits(), t.allowedCurves()),
                 clock);
+        domains.events(events);
+        certificates.events(events);
+        webhooks = new dev.gatehouse.appliance.events.WebhookService(store, events, clock,
+                config.events().allowPrivateTargets());
         if (tokens.bootstrapAdmin(data.resolve("admin.token"))) {
             audit.record(null, "token.create", "tokens/admin", "ok", null);
         }
@@ -219,6 +231,7 @@ public final class Node implements AutoCloseable {
         if (accessLog != null) {
             api.accessLogReopen(accessLog::reopenAndWait);
         }
+        api.events(new dev.gatehouse.appliance.console.EventRoutes(events, webhooks));
         Path[] consoleCert = ConsoleCertificate.ensure(data, config.node().name(),
                 config.console().listen().getAddress());
         console = new ConsoleServer(api, config.console())
@@ -226,11 +239,35 @@ public final class Node implements AutoCloseable {
         metrics.start(new dev.gatehouse.appliance.metrics.MetricsPart.Sources(config.node().name(), edge, localStore,
                 () -> store, gridStore, membership == null ? null : () -> view, vips, acmeScheduler, managed, onDemand,
                 this::healthProblem, this::isReady));
+        GatehouseConfig.Events ev = config.events();
+        webhookDelivery = new dev.gatehouse.appliance.events.WebhookDelivery(store, events, grid != null
+                ? new dev.gatehouse.cluster.lease.GridLeases(grid, clock)
+                : new dev.gatehouse.cluster.lease.LocalLeases(clock), config.node().name(),
+                new dev.gatehouse.appliance.events.WebhookDelivery.Settings(ev.deliveryInterval(),
+                        ev.deliveryLeaseTtl(), ev.deliveryTimeout(), ev.retryMin(), ev.retryMax(),
+                        ev.allowPrivateTargets()),
+                clock, "Gatehouse/" + Version.current()).start();
         ready = true;
         SystemdNotify.ready();
         log.info("event=node_ready node={} certificates={} from_store={} https={} console={} tls={} ready_ms={}",
                 config.node().name(), registry.size(), served, edge.httpsPort(), console.port(), tls.providerName(),
                 (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    /**
+     * The cluster's lifecycle events (through the store: the grid's once clustered), with cursors
+     * from the grid's sequence when clustered, and the reporter of cluster facts (membership, VIPs).
+     */
+    private void startEvents() {
+        GatehouseConfig.Events ev = config.events();
+        events = new dev.gatehouse.appliance.events.Events(store, config.node().name(), Clock.systemUTC(),
+                new dev.gatehouse.appliance.events.Events.Settings(ev.maxEvents(), ev.maxAge(), Duration.ofSeconds(5),
+                        Math.max(1, config.console().workerThreads() / 2)));
+        if (grid != null) {
+            dev.gatehouse.appliance.events.Events e = events;
+            events.useSequence(dev.gatehouse.appliance.events.EventSequence.grid(grid, e::highWater));
+        }
+        clusterEvents = new dev.gatehouse.appliance.events.ClusterEvents(events, config.node().name());
     }
 
     /**
@@ -250,7 +287,13 @@ public final class Node implements AutoCloseable {
                 ? new dev.gatehouse.cluster.lease.GridLeases(grid, clock)
                 : new dev.gatehouse.cluster.lease.LocalLeases(clock);
         acmeScheduler = new dev.gatehouse.appliance.acme.AcmeScheduler(ac, leases, config.node().name(), domains,
-                managed, expiry).start();
+                managed, expiry);
+        // certificate.expiring once per cluster: by the scheduler lease holder
+        expiry.events(events, acmeScheduler::holdsLease);
+        if (managed != null) {
+            managed.events(events);
+        }
+        acmeScheduler.start();
         if (ac.enabled() && ac.onDemand()) {
             onDemand = new dev.gatehouse.appliance.acme.OnDemand(store, claims, ac.onDemandPerHour(), edge.metrics(),
                     clock, acmeScheduler::requestOnDemand);
@@ -287,6 +330,7 @@ public final class Node implements AutoCloseable {
                     public void viewChanged(dev.gatehouse.cluster.membership.MembershipView v) {
                         view = v;
                         log.info("event=membership_view view={} members={}", v.id(), v.names());
+                        clusterEvents.viewChanged(v);
                         if (vips != null) {
                             vips.viewChanged(v);
                         }
@@ -317,6 +361,7 @@ public final class Node implements AutoCloseable {
                 .withSettle(ha.settle()).withHandover(ha.handover());
         vips = dev.gatehouse.cluster.vip.VipManager.create(settings, VipDrivers.open(ha), this::healthProblem,
                 Clock.systemUTC());
+        vips.onMove(clusterEvents::vipTaken);
     }
 
     /** Why this node may not own VIPs now (null: it may): snapshot loaded, listener and I/O threads alive, gateway. */
@@ -466,6 +511,13 @@ public final class Node implements AutoCloseable {
             }
             m.put("cluster", c);
         }
+        if (events != null) {
+            Map<String, Object> ev = new LinkedHashMap<>();
+            ev.put("cursor", String.valueOf(events.highWater()));
+            ev.put("webhooks", webhooks == null ? 0 : webhooks.count());
+            ev.put("deliveryHere", webhookDelivery != null && webhookDelivery.holdsLease());
+            m.put("events", ev);
+        }
         if (acmeScheduler != null) {
             m.put("acme", acmeScheduler.status());
             m.put("expiringCertificates", expiry.status());
@@ -515,6 +567,10 @@ public final class Node implements AutoCloseable {
         return certificates;
     }
 
+    public dev.gatehouse.appliance.events.Events events() {
+        return events;
+    }
+
     public int consolePort() {
         return console.port();
     }
@@ -552,6 +608,9 @@ public final class Node implements AutoCloseable {
         if (onDemand != null) {
             onDemand.close();
         }
+        if (webhookDelivery != null) {
+            webhookDelivery.close(); // gives the delivery lease up: the next node resumes at once
+        }
         if (acmeScheduler != null) {
             acmeScheduler.close();
         }
@@ -572,6 +631,9 @@ public final class Node implements AutoCloseable {
         }
         if (membership != null) {
             membership.close();
+        }
+        if (clusterEvents != null) {
+            clusterEvents.close();
         }
         if (controller != null) {
             controller.close();

@@ -42,6 +42,10 @@ public final class KeyStatus {
                 toReseal += sealing.equals(a.sealedKey().keyId()) ? 0 : 1;
             }
         }
+        for (dev.gatehouse.cluster.store.WebhookRecord w : local.webhooks()) { // webhook signing secrets
+            sealed.merge(w.sealedSecret().keyId(), 1, Integer::sum);
+            toReseal += sealing.equals(w.sealedSecret().keyId()) ? 0 : 1;
+        }
         List<Map<String, Object>> loaded = new ArrayList<>();
         sources.forEach((id, source) -> {
             Map<String, Object> k = new LinkedHashMap<>();

@@ -181,6 +181,9 @@ class AcmeIT {
         assertThat(failed.path("reason").asText()).contains("does not hold the expected value");
         assertThat(failed.path("seen").toString()).contains("not-the-value").contains("A wrong-txt.example.com 127.0.0.1");
         assertThat(failed.path("attempts").asInt()).isEqualTo(3);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(events("domain.failed",
+                "wrong-txt.example.com")).singleElement().satisfies(e -> assertThat(e.at("/data/reason").asText())
+                        .contains("does not hold the expected value")));
         TestNode.Reply order = node.call("POST", "/v1/domains/wrong-txt.example.com/certificate", tenantToken, null);
         assertThat(order.status()).isEqualTo(409);
         assertThat(order.json().path("type").asText()).endsWith("/domain-not-verified");
@@ -255,6 +258,27 @@ class AcmeIT {
         // a certificate living 45 s is within any expiry threshold: warned in the status
         assertThat(status.at("/expiringCertificates/count").asInt()).isGreaterThanOrEqualTo(1);
         assertThat(status.at("/expiringCertificates/certificates").toString()).contains(id);
+
+        // and each of these became one event for the tenant, in order
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            assertThat(events("domain.verified", "shop.example.com")).hasSize(1);
+            assertThat(events("acme.issued", "shop.example.com")).singleElement()
+                    .satisfies(e -> assertThat(e.at("/data/certificate").asText()).isEqualTo(id));
+            assertThat(events("certificate.expiring", id)).as("reported once by the scheduler").hasSize(1);
+        });
+        assertThat(events("domain.verified", "shop.example.com").get(0).get("cursor").asLong())
+                .isLessThan(events("acme.issued", "shop.example.com").get(0).get("cursor").asLong());
+    }
+
+    /** The tenant's events of {@code type} about {@code subject}, read with the tenant's token. */
+    static List<JsonNode> events(String type, String subject) throws Exception {
+        List<JsonNode> out = new java.util.ArrayList<>();
+        node.call("GET", "/v1/events?limit=1000&type=" + type, tenantToken, null).json().path("items").forEach(e -> {
+            if (e.path("subject").asText().equals(subject)) {
+                out.add(e);
+            }
+        });
+        return out;
     }
 
     @Test
@@ -280,6 +304,8 @@ class AcmeIT {
         assertThat(after.path("state").asText()).isEqualTo("issued");
         assertThat(after.path("certificateId").asText()).as("same id, replaced in place").isEqualTo(id);
         assertThat(after.path("notAfter").asText()).isGreaterThan(before.path("notAfter").asText());
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(events("acme.renewed",
+                "shop.example.com")).isNotEmpty());
     }
 
     /** {@code gatehouse ARGS} in-process against the node, with the tenant token: exit code and output. */

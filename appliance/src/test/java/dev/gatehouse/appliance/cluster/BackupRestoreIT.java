@@ -1,5 +1,9 @@
 package dev.gatehouse.appliance.cluster;
 
+import static dev.gatehouse.appliance.testing.NodeFixtures.awaitServing;
+import static dev.gatehouse.appliance.testing.NodeFixtures.cli;
+import static dev.gatehouse.appliance.testing.NodeFixtures.freePort;
+import static dev.gatehouse.appliance.testing.NodeFixtures.uploadBody;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -9,17 +13,13 @@ import dev.gatehouse.appliance.testing.TestNode;
 import dev.gatehouse.tls.demo.DemoPki;
 import dev.gatehouse.tls.demo.Pem;
 import dev.gatehouse.tls.testing.TlsProbe;
-import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,37 +44,6 @@ class BackupRestoreIT {
         for (NodeProcess n : nodes) {
             n.close();
         }
-    }
-
-    private static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
-    private static Path jar() {
-        String p = System.getProperty("gatehouse.jar");
-        return p != null ? Path.of(p) : Path.of("target", "gatehouse.jar");
-    }
-
-    /** Runs the packaged CLI; returns exit code and output. */
-    private static Map.Entry<Integer, String> cli(String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", jar().toString()));
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        p.getOutputStream().close();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
-        return Map.entry(p.exitValue(), out);
-    }
-
-    private static String body(DemoPki.Issued c) throws Exception {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("tenant", "acme");
-        m.put("certificatePem", new String(Pem.certificates(c.chain()), StandardCharsets.US_ASCII));
-        m.put("privateKeyPem", new String(Pem.privateKey(c.key()), StandardCharsets.US_ASCII));
-        return TestNode.json(m);
     }
 
     @Test
@@ -110,7 +79,7 @@ class BackupRestoreIT {
         Map<String, String> serials = new LinkedHashMap<>();
         for (String name : NAMES) {
             DemoPki.Issued cert = PKI.issueEc(name);
-            TestNode.Reply up = c.call("POST", "/v1/certificates", admin, body(cert));
+            TestNode.Reply up = c.call("POST", "/v1/certificates", admin, uploadBody("acme", cert));
             assertThat(up.status()).as(up.body()).isEqualTo(201);
             serials.put(name, cert.chain().get(0).getSerialNumber().toString(16));
         }
@@ -129,7 +98,7 @@ class BackupRestoreIT {
             n.stop();
         }
         for (NodeProcess n : nodes) {
-            BackupCommandTestSupport.deleteTree(n.dataDir);
+            deleteTree(n.dataDir);
         }
 
         // one changed byte in the body: refused, nothing restored
@@ -160,25 +129,11 @@ class BackupRestoreIT {
         assertThat(busy.getValue()).contains("in use by a running gatehouse node");
     }
 
-    private static void awaitServing(TlsProbe probe, NodeProcess n, Map<String, String> serials) {
-        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-            for (Map.Entry<String, String> e : serials.entrySet()) {
-                assertThat(probe.leaf(n.httpsPort, e.getKey()).getSerialNumber().toString(16))
-                        .as("%s on :%d", e.getKey(), n.httpsPort).isEqualTo(e.getValue());
-            }
-        });
-    }
-
-    /** Deleting a node's data directory the way an operator wiping a disk would. */
-    static final class BackupCommandTestSupport {
-        static void deleteTree(Path root) throws Exception {
-            if (!Files.exists(root)) {
-                return;
-            }
-            try (var paths = Files.walk(root)) {
-                for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(p);
-                }
+    /** Deletes a node's data directory, as an operator wiping its disk would. */
+    private static void deleteTree(Path root) throws Exception {
+        try (var paths = Files.walk(root)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
             }
         }
     }

@@ -1,17 +1,18 @@
 package dev.gatehouse.appliance.cluster;
 
+import static dev.gatehouse.appliance.testing.NodeFixtures.freePort;
+import static dev.gatehouse.appliance.testing.NodeFixtures.uploadBody;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.gatehouse.appliance.testing.NodeFixtures;
 import dev.gatehouse.appliance.testing.NodeProcess;
 import dev.gatehouse.appliance.testing.TestNode;
 import dev.gatehouse.cluster.store.Sealer;
 import dev.gatehouse.tls.demo.DemoPki;
 import dev.gatehouse.tls.demo.Pem;
 import dev.gatehouse.tls.testing.TlsProbe;
-import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -51,12 +52,6 @@ class KeyRotationIT {
         }
     }
 
-    private static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
     /** Rewrites node i's configuration with these key files (read again at its next start). */
     private void configure(int i, Path keyFile, Path previousKeyFile) throws Exception {
         Path nodeDir = dir.resolve("node" + (i + 1));
@@ -85,11 +80,7 @@ class KeyRotationIT {
 
     private void upload(int i, String name) throws Exception {
         DemoPki.Issued cert = PKI.issueEc(name);
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("tenant", "acme");
-        m.put("certificatePem", new String(Pem.certificates(cert.chain()), StandardCharsets.US_ASCII));
-        m.put("privateKeyPem", new String(Pem.privateKey(cert.key()), StandardCharsets.US_ASCII));
-        TestNode.Reply up = nodes.get(i).console().call("POST", "/v1/certificates", admin, TestNode.json(m));
+        TestNode.Reply up = nodes.get(i).console().call("POST", "/v1/certificates", admin, uploadBody("acme", cert));
         assertThat(up.status()).as(up.body()).isEqualTo(201);
         serials.put(name, cert.chain().get(0).getSerialNumber().toString(16));
         for (NodeProcess n : nodes) {
@@ -98,12 +89,7 @@ class KeyRotationIT {
     }
 
     private void awaitServing(NodeProcess n) {
-        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-            for (Map.Entry<String, String> e : serials.entrySet()) {
-                assertThat(probe.leaf(n.httpsPort, e.getKey()).getSerialNumber().toString(16))
-                        .as("%s on :%d", e.getKey(), n.httpsPort).isEqualTo(e.getValue());
-            }
-        });
+        NodeFixtures.awaitServing(probe, n, serials);
     }
 
     private JsonNode status(int i) throws Exception {

@@ -271,6 +271,38 @@ class OpenApiConsistencyTest {
     }
 
     @Test
+    void describesExactlyTheFieldsOfEventsAndWebhooks() throws Exception {
+        Map<String, Object> event = dev.gatehouse.appliance.events.Events.view(new dev.gatehouse.cluster.store.EventRecord(
+                "evt_0123456789abcdef", 7, "domain.verified", "acme", "a.acme.example", Map.of("name", "a"), "node1",
+                0L, 1L));
+        assertThat(properties("Event")).isEqualTo(event.keySet());
+        assertThat(required("Event")).isEqualTo(event.keySet());
+        Set<String> types = new LinkedHashSet<>();
+        doc.at("/components/schemas/Event/properties/type/enum").forEach(t -> types.add(t.asText()));
+        assertThat(types).containsExactlyInAnyOrderElementsOf(dev.gatehouse.appliance.events.EventTypes.ALL);
+
+        store.putTenant(new TenantRecord("acme", "Acme", List.of(), 1L, 0L));
+        dev.gatehouse.appliance.events.Events events = new dev.gatehouse.appliance.events.Events(store, "node1",
+                Clock.systemUTC(), dev.gatehouse.appliance.events.Events.Settings.defaults());
+        dev.gatehouse.appliance.events.WebhookService hooks = new dev.gatehouse.appliance.events.WebhookService(store,
+                events, Clock.systemUTC());
+        dev.gatehouse.appliance.events.WebhookService.Created c = hooks.create(
+                new dev.gatehouse.appliance.auth.Principal("admin", "admin"), "acme", "https://hooks.acme.example/in",
+                List.of(), null);
+        Map<String, Object> webhook = hooks.view(c.webhook());
+        assertThat(properties("Webhook")).isEqualTo(webhook.keySet());
+        assertThat(required("Webhook")).isEqualTo(webhook.keySet());
+        @SuppressWarnings("unchecked")
+        Map<String, Object> delivery = (Map<String, Object>) webhook.get("delivery");
+        assertThat(properties("WebhookDelivery")).isEqualTo(delivery.keySet());
+        Set<String> created = new LinkedHashSet<>(webhook.keySet());
+        created.add("secret");
+        assertThat(properties("WebhookCreated")).isEqualTo(created);
+        assertThat(properties("EventPage")).containsExactlyInAnyOrder("items", "next");
+        assertThat(doc.toString()).doesNotContain("\"sealedSecret\"");
+    }
+
+    @Test
     void servesThisDocumentWithoutAToken() {
         ApiResponse r = api.handle("GET", "/v1/openapi.json", Map.of(), null, null, "test");
         assertThat(r.status()).isEqualTo(200);

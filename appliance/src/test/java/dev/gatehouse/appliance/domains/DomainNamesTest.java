@@ -41,6 +41,26 @@ class DomainNamesTest {
         });
     }
 
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource({
+        "*.Shop.Example.COM., *.shop.example.com, ",
+        "*.tenant-a.co.uk,    *.tenant-a.co.uk,   ",
+        "*.co.uk,             ,                   public-suffix",
+        "*.com,               ,                   public-suffix",
+        "*.tenant-b.test,     ,                   public-suffix",
+        "'*.a..b.com',        ,                   invalid-field",
+    })
+    void wildcardsMayBeOrderedOnlyWhenDns01IsConfigured(String raw, String normalized, String type) throws Exception {
+        if (type == null) {
+            assertThat(DomainNames.issuable(raw, true)).isEqualTo(normalized);
+        } else {
+            assertThatThrownBy(() -> DomainNames.issuable(raw, true)).isInstanceOfSatisfying(ServiceException.class,
+                    e -> assertThat(e.type()).isEqualTo(type));
+        }
+        assertThatThrownBy(() -> DomainNames.issuable(raw, false)).isInstanceOfSatisfying(ServiceException.class,
+                e -> assertThat(e.type()).isEqualTo("wildcard-not-supported"));
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource({
         "*.Example.COM.,      *.example.com",

@@ -133,6 +133,12 @@ public final class Pebble implements AutoCloseable {
      */
     public static Pebble start(Path dir, Dns dns, int port, int httpPort, int validitySeconds, Map<String, String> env)
             throws Exception {
+        return start(dir, dns.resolver(), port, httpPort, validitySeconds, env);
+    }
+
+    /** As above, resolving (DNS-01 TXT records, HTTP-01 addresses) through {@code dnsServer} ({@code ip:port}). */
+    public static Pebble start(Path dir, String dnsServer, int port, int httpPort, int validitySeconds,
+            Map<String, String> env) throws Exception {
         Path cert = tlsCertificate(dir);
         Path key = dir.resolve("pebble-tls.key");
         int p = port == 0 ? freePort() : port;
@@ -144,7 +150,7 @@ public final class Pebble implements AutoCloseable {
                 + "\"externalAccountBindingRequired\":false"
                 + (validitySeconds > 0 ? ",\"certificateValidityPeriod\":" + validitySeconds : "") + "}}");
         List<String> cmd = new ArrayList<>(List.of("pebble", "-config", config.toString(), "-dnsserver",
-                dns.resolver()));
+                dnsServer));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().put("PEBBLE_VA_NOSLEEP", "1");
         pb.environment().put("PEBBLE_WFE_NONCEREJECT", "0");

@@ -25,6 +25,9 @@ import dev.gatehouse.cluster.store.StoreException;
 import dev.gatehouse.cluster.store.StoreListener;
 import dev.gatehouse.cluster.store.TenantRecord;
 import dev.gatehouse.cluster.store.TokenRecord;
+import dev.gatehouse.cluster.store.EventRecord;
+import dev.gatehouse.cluster.store.WebhookDeliveryRecord;
+import dev.gatehouse.cluster.store.WebhookRecord;
 import java.io.IOException;
 import java.util.Collection;
 import java.util.HashSet;
@@ -69,6 +72,9 @@ public final class GridStore implements Store {
     private volatile long lastReconcileNanos = -1;
     /** Grid values sealed with another key than this node's sealing key, as counted by the last pass (-1: none yet). */
     private volatile int retiredKeyEntries = -1;
+    /** Entries the last pass compared by revision, and those it had to fetch and open. */
+    private volatile long lastPassCompared = -1;
+    private volatile long lastPassFetched = -1;
     private volatile java.util.function.LongConsumer replicationLag = lag -> { };
     private final AtomicLong prunedInGrid = new AtomicLong();
     private final java.time.Clock clock;
@@ -157,6 +163,16 @@ public final class GridStore implements Store {
         return retiredKeyEntries;
     }
 
+    /** Entries (grid and local, all kinds) the last reconciliation pass compared by revision; -1 before it. */
+    public long lastPassCompared() {
+        return lastPassCompared;
+    }
+
+    /** Entries the last pass fetched from the grid and opened because their revisions differed; -1 before it. */
+    public long lastPassFetched() {
+        return lastPassFetched;
+    }
+
     public long rejectedEntries() {
         return rejected.get();
     }
@@ -186,6 +202,8 @@ public final class GridStore implements Store {
         int pushed = 0;
         int resealed = 0;
         int underRetiredKey = 0;
+        long compared = 0;
+        long fetched = 0;
         java.util.Map<String, Integer> dropped = new java.util.TreeMap<>();
         java.util.Map<String, Integer> deletedAgain = new java.util.TreeMap<>();
         access.beginBulk();
@@ -193,9 +211,32 @@ public final class GridStore implements Store {
             for (String kind : FileStoreAccess.kinds()) {
                 String mapName = MapNames.of(kind);
                 IMap<String, String> map = hz.getMap(mapName);
-                Set<String> keys = new HashSet<>(map.keySet());
+                // compare revisions first (computed where the entries live, values stay put): only the
+                // keys whose revisions differ, or whose value is under a retired key, are fetched and opened
+                String sealing = clusterSealer.sealingKeyId();
+                java.util.Map<String, RevisionProjection.Summary> summaries = new java.util.HashMap<>();
+                for (String row : map.project(new RevisionProjection())) {
+                    RevisionProjection.Summary sum = RevisionProjection.parse(row);
+                    if (sum != null) {
+                        summaries.put(sum.key(), sum);
+                        if (!sealing.equals(sum.keyId())) {
+                            underRetiredKey++;
+                        }
+                    }
+                }
+                Set<String> keys = new HashSet<>(summaries.keySet());
                 keys.addAll(access.keys(kind));
-                List<String> all = new java.util.ArrayList<>(keys);
+                List<String> all = new java.util.ArrayList<>(keys.size());
+                for (String key : keys) {
+                    RevisionProjection.Summary sum = summaries.get(key);
+                    long mine = access.revisionOf(kind, key);
+                    if (sum != null && mine >= 0 && sum.revision() == mine && sealing.equals(sum.keyId())) {
+                        continue; // the same write on both sides, sealed with the current key: in sync
+                    }
+                    all.add(key);
+                }
+                compared += keys.size();
+                fetched += all.size();
                 for (int from = 0; from < all.size(); from += BATCH) {
                     Set<String> batch = new HashSet<>(all.subList(from, Math.min(all.size(), from + BATCH)));
                     java.util.Map<String, String> gridValues = map.getAll(batch);
@@ -208,9 +249,6 @@ public final class GridStore implements Store {
                             } catch (SealException e) {
                                 reject(mapName, key, e);
                             }
-                        }
-                        if (grid != null && !clusterSealer.sealingKeyId().equals(GridValue.keyIdOf(encoded))) {
-                            underRetiredKey++;
                         }
                         long mine = access.revisionOf(kind, key);
                         boolean mineLive = access.isLive(kind, key);
@@ -254,6 +292,8 @@ public final class GridStore implements Store {
         }
         firstPass = false;
         retiredKeyEntries = Math.max(0, underRetiredKey - resealed);
+        lastPassCompared = compared;
+        lastPassFetched = fetched;
         access.markSynced(horizon.passStart());
         dropped.forEach((kind, n) -> log.warn("event=stale_records_dropped kind={} dropped={} {} reason=the cluster "
                 + "no longer has them (or revoked them) and this store was away longer than the horizon", kind, n,
@@ -269,8 +309,9 @@ public final class GridStore implements Store {
                 log.info("event=tombstones_pruned where=grid pruned={} horizon={}", pruned, access.tombstoneTtl());
             }
         }
-        log.info("event=grid_reconciled pulled={} pushed={} resealed={} dropped={} deleted_again={} stale={} seeded={} "
-                + "took_ms={}", pulled, pushed, resealed, dropped.values().stream().mapToInt(Integer::intValue).sum(),
+        log.info("event=grid_reconciled compared={} fetched={} pulled={} pushed={} resealed={} dropped={} "
+                + "deleted_again={} stale={} seeded={} took_ms={}", compared, fetched, pulled, pushed, resealed,
+                dropped.values().stream().mapToInt(Integer::intValue).sum(),
                 deletedAgain.values().stream().mapToInt(Integer::intValue).sum(), stale, horizon.seeding(),
                 (System.nanoTime() - t0) / 1_000_000);
         lastReconcileNanos = System.nanoTime() - t0;
@@ -335,6 +376,14 @@ public final class GridStore implements Store {
                 byte[] k = clusterSealer.open(a.sealedKey(), a.keyAad());
                 AcmeAccountRecord next = new AcmeAccountRecord(a.id(), a.directory(), a.accountUrl(),
                         clusterSealer.seal(k, a.keyAad()), a.publicKey(), a.createdAt(), rev);
+                java.util.Arrays.fill(k, (byte) 0);
+                write(kind, key, rev, next);
+            } else if (Records.WEBHOOKS.equals(kind)) {
+                WebhookRecord w = JSON.readValue(v.json(), WebhookRecord.class);
+                byte[] k = clusterSealer.open(w.sealedSecret(), w.secretAad());
+                WebhookRecord next = new WebhookRecord(w.id(), w.tenant(), w.url(), w.types(),
+                        clusterSealer.seal(k, w.secretAad()), w.startAfter(), w.createdAt(), w.description(), rev,
+                        w.restricted());
                 java.util.Arrays.fill(k, (byte) 0);
                 write(kind, key, rev, next);
             } else {
@@ -610,6 +659,74 @@ public final class GridStore implements Store {
             return false;
         }
         write(Records.MANAGED, name, nextRevision(), null);
+        return true;
+    }
+
+    @Override
+    public Collection<EventRecord> events() {
+        return local.events();
+    }
+
+    @Override
+    public Optional<EventRecord> event(String id) {
+        return local.event(id);
+    }
+
+    @Override
+    public void putEvent(EventRecord e) throws StoreException {
+        write(Records.EVENTS, e.id(), e.revision(), e);
+    }
+
+    @Override
+    public boolean removeEvent(String id) throws StoreException {
+        return removeIfLive(Records.EVENTS, id, local.event(id).isPresent());
+    }
+
+    @Override
+    public Collection<WebhookRecord> webhooks() {
+        return local.webhooks();
+    }
+
+    @Override
+    public Optional<WebhookRecord> webhook(String id) {
+        return local.webhook(id);
+    }
+
+    @Override
+    public void putWebhook(WebhookRecord w) throws StoreException {
+        write(Records.WEBHOOKS, w.id(), w.revision(), w);
+    }
+
+    @Override
+    public boolean removeWebhook(String id) throws StoreException {
+        return removeIfLive(Records.WEBHOOKS, id, local.webhook(id).isPresent());
+    }
+
+    @Override
+    public Collection<WebhookDeliveryRecord> webhookDeliveries() {
+        return local.webhookDeliveries();
+    }
+
+    @Override
+    public Optional<WebhookDeliveryRecord> webhookDelivery(String webhook) {
+        return local.webhookDelivery(webhook);
+    }
+
+    @Override
+    public void putWebhookDelivery(WebhookDeliveryRecord d) throws StoreException {
+        write(Records.WEBHOOK_DELIVERIES, d.webhook(), d.revision(), d);
+    }
+
+    @Override
+    public boolean removeWebhookDelivery(String webhook) throws StoreException {
+        return removeIfLive(Records.WEBHOOK_DELIVERIES, webhook, local.webhookDelivery(webhook).isPresent());
+    }
+
+    private boolean removeIfLive(String kind, String key, boolean live) throws StoreException {
+        if (!live) {
+            return false;
+        }
+        write(kind, key, nextRevision(), null);
         return true;
     }
 

@@ -18,6 +18,11 @@ public final class MapNames {
      */
     public static final String GRID_STATE = "gatehouse-grid-state";
     public static final String SEEDED = "seeded";
+    /**
+     * The cluster's event sequence (one counter, key {@code seq}): taken with {@code replace(key, old,
+     * new)}, like {@link #LEASES}, outside {@link #PREFIX} (not a sealed store value).
+     */
+    public static final String EVENT_SEQUENCE = "gatehouse-event-sequence";
 
     private MapNames() {
     }

@@ -84,7 +84,7 @@ public final class Membership implements AutoCloseable {
             channel.close();
             throw new MembershipException(settings.nodeName(), settings.clusterName(), "cannot join", e);
         }
-        log.info("membership joined node={} cluster={} bind={}:{} peers={}", settings.nodeName(),
+        log.info("event=membership_joined node={} cluster={} bind={}:{} peers={}", settings.nodeName(),
                 settings.clusterName(), settings.bindAddress(), settings.port(), settings.peers());
         return membership;
     }
@@ -108,7 +108,7 @@ public final class Membership implements AutoCloseable {
         try {
             channel.send(new BytesMessage(null, payload));
         } catch (Exception e) {
-            log.warn("membership broadcast failed node={} bytes={} error=\"{}\"", settings.nodeName(), payload.length,
+            log.warn("event=membership_broadcast_failed node={} bytes={} error=\"{}\"", settings.nodeName(), payload.length,
                     e.toString());
         }
     }
@@ -129,7 +129,7 @@ public final class Membership implements AutoCloseable {
         MembershipView next = new MembershipView(view.getViewId().toString(), members, view instanceof MergeView);
         MembershipView previous = current;
         current = next;
-        log.info("view changed node={} view={} members={} merged={} joined={} left={}", settings.nodeName(), next.id(),
+        log.info("event=view_changed node={} view={} members={} merged={} joined={} left={}", settings.nodeName(), next.id(),
                 next.names(), next.merged(), minus(next.names(), previous.names()), minus(previous.names(), next.names()));
         listener.viewChanged(next);
     }
@@ -142,7 +142,7 @@ public final class Membership implements AutoCloseable {
     @Override
     public void close() {
         channel.close();
-        log.info("membership left node={} cluster={}", settings.nodeName(), settings.clusterName());
+        log.info("event=membership_left node={} cluster={}", settings.nodeName(), settings.clusterName());
     }
 
     Controller controller() {

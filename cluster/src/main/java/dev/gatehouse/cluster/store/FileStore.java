@@ -65,12 +65,16 @@ public final class FileStore implements Store {
     private final Map<String, AcmeAccountRecord> acmeAccounts = new ConcurrentHashMap<>();
     private final Map<String, ChallengeRecord> challenges = new ConcurrentHashMap<>();
     private final Map<String, ManagedCertificateRecord> managed = new ConcurrentHashMap<>();
+    private final Map<String, EventRecord> events = new ConcurrentHashMap<>();
+    private final Map<String, WebhookRecord> webhooks = new ConcurrentHashMap<>();
+    private final Map<String, WebhookDeliveryRecord> deliveries = new ConcurrentHashMap<>();
     private final List<StoreListener> listeners = new CopyOnWriteArrayList<>();
     private final List<LoadProblem> problems = new ArrayList<>();
     /** kind → key → revision of the delete; kept so a delete wins merges against older copies. */
     private final Map<String, Map<String, Long>> tombstones = new ConcurrentHashMap<>();
     static final List<String> KINDS = List.of(Records.CERTIFICATES, Records.TENANTS, Records.TOKENS, Records.POOLS,
-            Records.ROUTES, Records.DOMAINS, Records.ACME_ACCOUNTS, Records.CHALLENGES, Records.MANAGED);
+            Records.ROUTES, Records.DOMAINS, Records.ACME_ACCOUNTS, Records.CHALLENGES, Records.MANAGED,
+            Records.EVENTS, Records.WEBHOOKS, Records.WEBHOOK_DELIVERIES);
 
     private FileStore(Path root, Sealer sealer, Clock wall, Duration tombstoneTtl) {
         this.root = root;
@@ -291,6 +295,12 @@ public final class FileStore implements Store {
             return r.token();
         } else if (record instanceof ManagedCertificateRecord r) {
             return r.name();
+        } else if (record instanceof EventRecord r) {
+            return r.id();
+        } else if (record instanceof WebhookRecord r) {
+            return r.id();
+        } else if (record instanceof WebhookDeliveryRecord r) {
+            return r.webhook();
         }
         throw new IllegalArgumentException("record: " + record);
     }
@@ -311,6 +321,8 @@ public final class FileStore implements Store {
 
     /** Per thread: the grid's catch-up thread writes in bulk while API writes stay synced one by one. */
     private final ThreadLocal<Boolean> bulk = ThreadLocal.withInitial(() -> Boolean.FALSE);
+    /** Per thread: the directories written in bulk mode since {@link #beginBulk()}, synced by {@link #endBulk()}. */
+    private final ThreadLocal<java.util.Set<Path>> bulkWritten = ThreadLocal.withInitial(java.util.HashSet::new);
 
     /** Bulk mode (this thread): replicated writes skip per-file fsync until {@link #endBulk()} syncs once. */
     void beginBulk() {
@@ -319,11 +331,13 @@ public final class FileStore implements Store {
 
     void endBulk() throws StoreException {
         bulk.set(Boolean.FALSE);
+        java.util.Set<Path> dirs = bulkWritten.get();
         try {
-            for (String kind : KINDS) {
-                AtomicFiles.syncDirectory(root.resolve(kind));
-                AtomicFiles.syncDirectory(root.resolve("tombstones").resolve(kind));
+            // only the directories written in bulk: an idle anti-entropy pass syncs nothing
+            for (Path d : dirs) {
+                AtomicFiles.syncDirectory(d);
             }
+            dirs.clear();
         } catch (IOException e) {
             throw new StoreException("cannot sync the snapshot: " + e.getMessage(), e);
         }
@@ -332,6 +346,9 @@ public final class FileStore implements Store {
     private void write(String kind, String key, Object value) throws StoreException {
         try {
             AtomicFiles.write(file(kind, key), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(value), !bulk.get());
+            if (bulk.get()) {
+                bulkWritten.get().add(root.resolve(kind));
+            }
         } catch (IOException e) {
             throw new StoreException("cannot write " + kind + " " + key + ": " + e.getMessage(), e);
         }
@@ -347,6 +364,10 @@ public final class FileStore implements Store {
             AtomicFiles.write(root.resolve("tombstones").resolve(kind).resolve(
                     HexFormat.of().formatHex(key.getBytes(StandardCharsets.UTF_8)) + ".json"),
                     JSON.writeValueAsBytes(new Tombstone(key, revision)), !bulk.get());
+            if (bulk.get()) {
+                bulkWritten.get().add(root.resolve("tombstones").resolve(kind));
+                bulkWritten.get().add(root.resolve(kind));
+            }
             tombstones.get(kind).put(key, revision);
             return AtomicFiles.delete(file(kind, key));
         } catch (IOException e) {
@@ -475,6 +496,9 @@ public final class FileStore implements Store {
             case Records.ACME_ACCOUNTS -> acmeAccounts;
             case Records.CHALLENGES -> challenges;
             case Records.MANAGED -> managed;
+            case Records.EVENTS -> events;
+            case Records.WEBHOOKS -> webhooks;
+            case Records.WEBHOOK_DELIVERIES -> deliveries;
             default -> throw new IllegalArgumentException("kind: " + kind);
         };
     }
@@ -490,6 +514,9 @@ public final class FileStore implements Store {
             case Records.ACME_ACCOUNTS -> AcmeAccountRecord.class;
             case Records.CHALLENGES -> ChallengeRecord.class;
             case Records.MANAGED -> ManagedCertificateRecord.class;
+            case Records.EVENTS -> EventRecord.class;
+            case Records.WEBHOOKS -> WebhookRecord.class;
+            case Records.WEBHOOK_DELIVERIES -> WebhookDeliveryRecord.class;
             default -> throw new IllegalArgumentException("kind: " + kind);
         };
     }
@@ -513,6 +540,12 @@ public final class FileStore implements Store {
             return r.revision();
         } else if (record instanceof ManagedCertificateRecord r) {
             return r.revision();
+        } else if (record instanceof EventRecord r) {
+            return r.revision();
+        } else if (record instanceof WebhookRecord r) {
+            return r.revision();
+        } else if (record instanceof WebhookDeliveryRecord r) {
+            return r.revision();
         }
         throw new IllegalArgumentException("record: " + record);
     }
@@ -522,6 +555,8 @@ public final class FileStore implements Store {
             listeners.forEach(l -> l.certificatePut(c));
         } else if (record instanceof DomainRecord d) {
             listeners.forEach(l -> l.claimChanged(d.tenant()));
+        } else if (record instanceof EventRecord e) {
+            listeners.forEach(l -> l.eventAdded(e));
         } else if (Records.POOLS.equals(kind) || Records.ROUTES.equals(kind)) {
             listeners.forEach(StoreListener::routingChanged);
         }
@@ -753,6 +788,67 @@ public final class FileStore implements Store {
     @Override
     public boolean removeManagedCertificate(String name) throws StoreException {
         return removeOther(Records.MANAGED, name);
+    }
+
+    @Override
+    public Collection<EventRecord> events() {
+        return List.copyOf(events.values());
+    }
+
+    @Override
+    public Optional<EventRecord> event(String id) {
+        return Optional.ofNullable(events.get(id));
+    }
+
+    @Override
+    public void putEvent(EventRecord event) throws StoreException {
+        putOther(Records.EVENTS, event.id(), event);
+        listeners.forEach(l -> l.eventAdded(event));
+    }
+
+    @Override
+    public boolean removeEvent(String id) throws StoreException {
+        return removeOther(Records.EVENTS, id);
+    }
+
+    @Override
+    public Collection<WebhookRecord> webhooks() {
+        return List.copyOf(webhooks.values());
+    }
+
+    @Override
+    public Optional<WebhookRecord> webhook(String id) {
+        return Optional.ofNullable(webhooks.get(id));
+    }
+
+    @Override
+    public void putWebhook(WebhookRecord webhook) throws StoreException {
+        putOther(Records.WEBHOOKS, webhook.id(), webhook);
+    }
+
+    @Override
+    public boolean removeWebhook(String id) throws StoreException {
+        return removeOther(Records.WEBHOOKS, id);
+    }
+
+    @Override
+    public Collection<WebhookDeliveryRecord> webhookDeliveries() {
+        return List.copyOf(deliveries.values());
+    }
+
+    @Override
+    public Optional<WebhookDeliveryRecord> webhookDelivery(String webhook) {
+        return Optional.ofNullable(deliveries.get(webhook));
+    }
+
+    @Override
+    public void putWebhookDelivery(WebhookDeliveryRecord delivery) throws StoreException {
+        putOther(Records.WEBHOOK_DELIVERIES, delivery.webhook(), delivery);
+    }
+
+    @Override
+    public boolean removeWebhookDelivery(String webhook) throws StoreException {
+        return removeOther(Records.WEBHOOK_DELIVERIES, webhook);
     }
 
     @Override

@@ -12,6 +12,9 @@ public final class Records {
     public static final String ACME_ACCOUNTS = "acme-accounts";
     public static final String CHALLENGES = "challenges";
     public static final String MANAGED = "managed-certificates";
+    public static final String EVENTS = "events";
+    public static final String WEBHOOKS = "webhooks";
+    public static final String WEBHOOK_DELIVERIES = "webhook-deliveries";
 
     private Records() {
     }

@@ -79,6 +79,33 @@ public interface Store extends AutoCloseable {
 
     boolean removeManagedCertificate(String name) throws StoreException;
 
+    /** Lifecycle events, by {@link EventRecord#id()} (unordered: callers sort by {@link EventRecord#seq()}). */
+    Collection<EventRecord> events();
+
+    Optional<EventRecord> event(String id);
+
+    void putEvent(EventRecord event) throws StoreException;
+
+    boolean removeEvent(String id) throws StoreException;
+
+    /** Webhook subscriptions, by id. */
+    Collection<WebhookRecord> webhooks();
+
+    Optional<WebhookRecord> webhook(String id);
+
+    void putWebhook(WebhookRecord webhook) throws StoreException;
+
+    boolean removeWebhook(String id) throws StoreException;
+
+    /** Delivery progress of webhooks, by webhook id. */
+    Collection<WebhookDeliveryRecord> webhookDeliveries();
+
+    Optional<WebhookDeliveryRecord> webhookDelivery(String webhook);
+
+    void putWebhookDelivery(WebhookDeliveryRecord delivery) throws StoreException;
+
+    boolean removeWebhookDelivery(String webhook) throws StoreException;
+
     /** A new, strictly increasing revision (hybrid logical clock). */
     long nextRevision();
 

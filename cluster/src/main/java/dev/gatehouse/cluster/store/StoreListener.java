@@ -18,4 +18,8 @@ public interface StoreListener {
     /** A domain claim of {@code tenant} was added, changed (e.g. verified) or removed. */
     default void claimChanged(String tenant) {
     }
+
+    /** An event was written (here or replicated): long-polling readers wake up. */
+    default void eventAdded(EventRecord event) {
+    }
 }

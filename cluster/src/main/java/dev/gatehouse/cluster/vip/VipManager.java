@@ -401,6 +401,18 @@ public final class VipManager implements MembershipListener, AutoCloseable {
         send(msg);
     }
 
+    /** Told when this node takes a VIP another member owned (one node per move); runs on the controller thread. */
+    public interface MoveListener {
+        void taken(String vip, String previousOwner, String viewId, long planSeq);
+    }
+
+    private volatile MoveListener moveListener = (vip, previous, viewId, planSeq) -> { };
+
+    /** Set before {@link #start}; the listener must not block (hand the work to another thread). */
+    public void onMove(MoveListener listener) {
+        this.moveListener = listener;
+    }
+
     private void adopt(Map<String, String> next, String from, long seq) {
         boolean changed = !next.equals(plan);
         Map<String, String> before = plan;
@@ -413,6 +425,9 @@ public final class VipManager implements MembershipListener, AutoCloseable {
             String was = before.get(vip);
             if (was != null && !was.equals(owner)) {
                 moves.incrementAndGet();
+                if (owner.equals(settings.nodeName())) {
+                    moveListener.taken(vip, was, view.id(), seq);
+                }
             }
             if (owner.equals(settings.nodeName()) && (announceAll || !owner.equals(before.get(vip)))) {
                 state.get(vip).announce = true;

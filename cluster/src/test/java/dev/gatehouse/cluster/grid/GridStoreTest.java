@@ -117,6 +117,25 @@ class GridStoreTest {
     }
 
     @Test
+    void anIdlePassComparesRevisionsAndFetchesNothing() throws Exception {
+        plan(2);
+        GridStore a = node(0);
+        GridStore b = node(1);
+        for (int i = 0; i < 50; i++) {
+            a.putCertificate(cert("idle" + i, a.nextRevision(), "idle" + i + ".test"));
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> b.certificates().size() == 50);
+        b.reconcileNow();
+        assertThat(b.lastPassCompared()).isGreaterThanOrEqualTo(50);
+        assertThat(b.lastPassFetched()).as("entries fetched and opened by an idle pass").isZero();
+        // a change after that: the next pass fetches exactly what differs, if the event has not applied it yet
+        a.putCertificate(cert("later", a.nextRevision(), "later.test"));
+        b.reconcileNow();
+        assertThat(b.lastPassFetched()).isBetween(0L, 1L);
+        assertThat(b.certificate("later")).isPresent();
+    }
+
+    @Test
     void higherRevisionWinsAndTombstonesBeatOlderCopies() throws Exception {
         plan(2);
         GridStore a = node(0);
@@ -239,6 +258,63 @@ class GridStoreTest {
                 return v;
             }
         };
+    }
+
+    @Test
+    void eventsWebhooksAndDeliveryStateReplicateAndEventsAreAnnounced() throws Exception {
+        plan(2);
+        GridStore a = node(0);
+        GridStore b = node(1);
+        List<String> announced = new java.util.concurrent.CopyOnWriteArrayList<>();
+        b.addListener(new StoreListener() {
+            @Override
+            public void eventAdded(dev.gatehouse.cluster.store.EventRecord e) {
+                announced.add(e.id());
+            }
+        });
+        a.putEvent(new dev.gatehouse.cluster.store.EventRecord("evt_1", 1, "domain.verified", "t", "a.test",
+                java.util.Map.of("name", "a.test"), "n0", 1L, a.nextRevision()));
+        a.putWebhook(new dev.gatehouse.cluster.store.WebhookRecord("whk_1", "t", "https://h.test/", List.of(),
+                CLUSTER.seal("s".getBytes(StandardCharsets.US_ASCII), "webhook-secret:whk_1"), 0, 1L, null,
+                a.nextRevision(), false));
+        a.putWebhookDelivery(new dev.gatehouse.cluster.store.WebhookDeliveryRecord("whk_1", 1, 1, 0, null, 1L, 200,
+                null, 0, a.nextRevision()));
+        await().atMost(Duration.ofSeconds(10)).until(() -> b.event("evt_1").isPresent()
+                && b.webhook("whk_1").isPresent() && b.webhookDelivery("whk_1").isPresent());
+        assertThat(b.event("evt_1").orElseThrow().data()).containsEntry("name", "a.test");
+        assertThat(announced).containsExactly("evt_1");
+        assertThat(b.removeEvent("evt_1")).isTrue();
+        assertThat(b.removeWebhook("whk_1")).isTrue();
+        await().atMost(Duration.ofSeconds(10)).until(() -> a.event("evt_1").isEmpty() && a.webhook("whk_1").isEmpty());
+    }
+
+    @Test
+    void aWebhookSecretSealedWithTheRetiredClusterKeyIsResealed() throws Exception {
+        plan(2);
+        GridStore a = node(0);
+        long rev = a.nextRevision();
+        a.putWebhook(new dev.gatehouse.cluster.store.WebhookRecord("whk_1", "t", "https://h.test/", List.of(),
+                CLUSTER.seal("whsec_x".getBytes(StandardCharsets.US_ASCII), "webhook-secret:whk_1"), 0, 1L, null, rev,
+                true));
+        Sealer rotated = Sealer.of(filled(8), filled(7));
+        int port = Integer.parseInt(memberList.get(1).split(":")[1]);
+        HazelcastInstance hz = Grid.start(new GridSettings(clusterName, "127.0.0.1", port, memberList));
+        members.add(hz);
+        GridStore b = new GridStore(hz, FileStore.open(dir.resolve("n1"), rotated), rotated).start();
+        stores.add(b);
+        stores.remove(a);
+        a.close();
+        members.remove(0).shutdown();
+        String map = MapNames.of("webhooks");
+        await().atMost(Duration.ofSeconds(20)).until(() ->
+                rotated.sealingKeyId().equals(GridValue.keyIdOf(hz.<String, String>getMap(map).get("whk_1"))));
+        b.drainEvents();
+        dev.gatehouse.cluster.store.WebhookRecord w = b.webhook("whk_1").orElseThrow();
+        assertThat(w.revision()).isGreaterThan(rev);
+        assertThat(w.restricted()).isTrue();
+        assertThat(w.sealedSecret().keyId()).isEqualTo(rotated.sealingKeyId());
+        assertThat(new String(rotated.open(w.sealedSecret(), w.secretAad()), StandardCharsets.US_ASCII))
+                .isEqualTo("whsec_x");
     }
 
     @Test

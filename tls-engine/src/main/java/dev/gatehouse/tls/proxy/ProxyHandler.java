@@ -7,7 +7,6 @@ import dev.gatehouse.tls.backend.BackendPool;
 import dev.gatehouse.tls.backend.BackendServer;
 import dev.gatehouse.tls.net.ClientAddress;
 import dev.gatehouse.tls.observe.RequestRecord;
-import dev.gatehouse.tls.sni.ConnectionTls;
 import dev.gatehouse.tls.sni.CoveredNames;
 import dev.gatehouse.tls.sni.TenantSniHandler;
 import io.netty.buffer.ByteBuf;
@@ -175,6 +174,12 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         readPending = false;
+        if (HeadTimeoutHandler.answered(ctx.channel())) {
+            // the half head the 408 answered, decoded as a bad request when the connection closes: one
+            // exchange, one record (the 408's)
+            ReferenceCountUtil.release(msg);
+            return;
+        }
         switch (state) {
             case CLOSED -> ReferenceCountUtil.release(msg);
             case TUNNEL -> relayToBackend(msg);
@@ -630,7 +635,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
     private void startTunnel() {
         state = State.TUNNEL;
         finishAccounting();
-        record(null); // the upgrade's exchange; the tunnel's bytes are not counted
+        // the upgrade's record is written when the tunnel closes, with the tunnel's bytes and duration
         services.metrics().increment("proxy.websocket_tunnels");
         for (Map.Entry<String, io.netty.channel.ChannelHandler> e : ctx.pipeline().toMap().entrySet()) {
             if (e.getValue() != this && isHttpLayer(e.getValue())) {
@@ -663,6 +668,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
             read();
             return;
         }
+        bodyBytes += ((ByteBuf) msg).readableBytes();
         b.writeAndFlush(msg).addListener((ChannelFutureListener) f -> {
             if (f.isSuccess()) {
                 read();
@@ -681,6 +687,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
             }
             return;
         }
+        bytesOut += ((ByteBuf) msg).readableBytes();
         ctx.writeAndFlush(msg).addListener((ChannelFutureListener) f -> {
             if (f.isSuccess() && b != null) {
                 b.read();
@@ -769,6 +776,9 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
     }
 
     private void closeAll() {
+        if (state == State.TUNNEL) {
+            record(null); // the WebSocket's exchange: 101, the tunnel's bytes both ways, its whole duration
+        }
         cancelRequestTimer();
         dropBackend();
         finishAccounting();
@@ -812,6 +822,8 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
     public void channelInactive(ChannelHandlerContext ctx) {
         if (state == State.FORWARDING) {
             record("client_closed");
+        } else if (state == State.TUNNEL) {
+            record(null);
         }
         cancelRequestTimer();
         dropBackend();
@@ -861,26 +873,23 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
             return;
         }
         recorded = true;
-        Channel ch = connection();
-        ConnectionTls tls = ConnectionTls.of(ctx.channel());
-        String u = uri;
-        int q = u == null ? -1 : u.indexOf('?');
-        String path = q < 0 ? u : u.substring(0, q);
-        String query = q < 0 ? null : u.substring(q + 1);
-        RequestRecord r = new RequestRecord(startEpochMillis,
-                ClientAddress.of(ch), sni(), host,
-                covered == null ? (tls == null ? null : tls.certificateId()) : covered.bundleId(),
-                pool == null ? null : pool.name(), server == null ? null : server.toString(),
-                method, path, protocol, status, bodyBytes, bytesOut,
-                tls == null ? -1 : tls.handshakeNanos(), connectNanos, ttfbNanos, System.nanoTime() - startNanos,
-                tls == null ? null : tls.tlsVersion(), tls == null ? null : tls.cipher(),
-                tls == null ? null : tls.group(), tls != null && tls.resumed(), requestId,
-                why, upstreamError, query);
-        try {
-            services.observer().onRequest(r);
-        } catch (RuntimeException e) {
-            log.warn("event=observer_failed cause={}", e.toString());
-        }
+        ExchangeRecord r = new ExchangeRecord(); // the one place a RequestRecord is built, shared with HTTP/2
+        r.startNanos = startNanos;
+        r.startEpochMillis = startEpochMillis;
+        r.method = method;
+        r.uri = uri;
+        r.protocol = protocol;
+        r.host = host;
+        r.pool = pool == null ? null : pool.name();
+        r.server = server == null ? null : server.toString();
+        r.status = status;
+        r.bytesIn = bodyBytes;
+        r.bytesOut = bytesOut;
+        r.connectNanos = connectNanos;
+        r.ttfbNanos = ttfbNanos;
+        r.requestId = requestId;
+        r.upstreamError = upstreamError;
+        r.finish(services, connection(), covered, why);
     }
 
     private static String describe(Throwable t) {

@@ -6,6 +6,7 @@ import dev.gatehouse.tls.net.ClientAddress;
 import dev.gatehouse.tls.net.ProxyProtocol;
 import dev.gatehouse.tls.proxy.DrainEvent;
 import dev.gatehouse.tls.proxy.HeadTimeoutHandler;
+import dev.gatehouse.tls.proxy.Http2ProxyHandler;
 import dev.gatehouse.tls.proxy.ProxyHandler;
 import dev.gatehouse.tls.proxy.ProxyServices;
 import dev.gatehouse.tls.sni.CertificateRegistry;
@@ -21,6 +22,7 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
 import io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame;
+import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
@@ -46,8 +48,8 @@ import org.slf4j.LoggerFactory;
  * The data path of one HTTPS connection, assembled in named steps: {@link ProxyProtocol#addHandlers}
  * (the PROXY protocol header from a trusted load balancer, when on), {@link #addTlsHandlers} (SNI →
  * certificate, TLS), then by ALPN either {@link #addHttpHandlers} (HTTP/1.1) or
- * {@link #addHttp2Handlers} (HTTP/2, one child channel per stream), each ending in
- * {@link #addProxyHandlers}.
+ * {@link #addHttp2Handlers} (HTTP/2, proxied at frame level by one handler per connection), each
+ * ending in a proxy handler.
  */
 final class HttpsChannelInitializer extends ChannelInitializer<Channel> {
 
@@ -67,6 +69,15 @@ final class HttpsChannelInitializer extends ChannelInitializer<Channel> {
     static final String H2_DRAIN = "h2-drain";
     static final String H2_TO_HTTP = "h2-to-http";
     static final String PROXY = "proxy";
+
+    /**
+     * HTTP/2 proxied at frame level on the connection ({@link Http2ProxyHandler}); {@code
+     * -Dgatehouse.http2.frameProxy=false} goes back to one child channel per stream ({@link
+     * Http2MultiplexHandler} + {@link ProxyHandler}), the path before it.
+     */
+    static final boolean H2_FRAME_PROXY = Boolean.parseBoolean(System.getProperty("gatehouse.http2.frameProxy", "true"));
+    private static final int H2_MAX_STREAMS = 256;
+    private static final int H2_STREAM_WINDOW = Http2CodecUtil.DEFAULT_WINDOW_SIZE;
 
     private static final AttributeKey<Boolean> OUTCOME_COUNTED = AttributeKey.valueOf("gatehouse.handshakeCounted");
 
@@ -104,7 +115,7 @@ final class HttpsChannelInitializer extends ChannelInitializer<Channel> {
     private void addHttpHandlers(ChannelPipeline p) {
         var proxy = config.proxy();
         p.addLast(FLUSH_CONSOLIDATION, new FlushConsolidationHandler(64, true));
-        p.addLast(HEAD_TIMEOUT, new HeadTimeoutHandler(proxy.headerTimeout().toMillis(), metrics));
+        p.addLast(HEAD_TIMEOUT, new HeadTimeoutHandler(proxy.headerTimeout().toMillis(), services));
         p.addLast(HTTP_CODEC, new HttpServerCodec(proxy.maxInitialLineLength(), proxy.maxHeaderSize(), 16 * 1024));
         // One socket read can decode several pipelined requests; this holds them and hands the proxy one
         // message per read(), so they are answered in order. Before expect-continue, so that a queued
@@ -121,11 +132,22 @@ final class HttpsChannelInitializer extends ChannelInitializer<Channel> {
         p.addLast(FLUSH_CONSOLIDATION, new FlushConsolidationHandler(256, true));
         p.addLast(H2_CODEC, Http2FrameCodecBuilder.forServer()
                 .initialSettings(Http2Settings.defaultSettings()
-                        .maxConcurrentStreams(256)
+                        .maxConcurrentStreams(H2_MAX_STREAMS)
+                        .initialWindowSize(H2_STREAM_WINDOW)
                         .maxHeaderListSize(proxy.maxHeaderSize()))
+                // :method, :scheme, :path present (RFC 9113 §8.3.1); the rest of §8.1.1 is Http2Exchange's
+                .validateRequiredPseudoHeaders(true)
                 .build());
         p.addLast(H2_DRAIN, new Http2Drain());
         p.addLast(IDLE, new IdleStateHandler(0, 0, proxy.idleTimeout().toMillis(), TimeUnit.MILLISECONDS));
+        if (H2_FRAME_PROXY) {
+            // every stream may hold a full window of DATA waiting for its backend without stopping the others
+            int connectionIncrement = H2_MAX_STREAMS * H2_STREAM_WINDOW - Http2CodecUtil.DEFAULT_WINDOW_SIZE;
+            p.addLast(PROXY, new Http2ProxyHandler(services, ClientAddress.destinationPort(p.channel(), localPort),
+                    CoveredNames.servedOn(p.channel()),
+                    connectionIncrement));
+            return;
+        }
         p.addLast(H2_MULTIPLEX, new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
             @Override
             protected void initChannel(Http2StreamChannel stream) {

@@ -2,7 +2,9 @@ package dev.gatehouse.tls.sni;
 
 import dev.gatehouse.tls.cert.CertificateBundle;
 import dev.gatehouse.tls.cert.KeyType;
-import io.netty.handler.ssl.SslContext;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -11,7 +13,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import javax.net.ssl.SSLException;
 
@@ -21,7 +26,14 @@ import javax.net.ssl.SSLException;
  * <p>Writes ({@link #put}, {@link #remove}) are serialized by a private lock and publish immutable
  * per-name entries into concurrent maps; the handshake path ({@link #select}) only reads those maps,
  * so it never blocks and never takes a lock. A replaced or removed bundle stops being selected at
- * once; handshakes and connections already using it keep their context (see {@link ContextCache}).
+ * once, and its key material is released at once; connections already using it keep working (see
+ * {@link KeyMaterialCache}).
+ *
+ * <p>Serving: with BoringSSL every bundle is served from contexts shared by all tenants
+ * ({@link SharedServerContexts}); a bundle costs only its native chain and key (a credential,
+ * ~4 KB), built on the first handshake that needs it, off the event loop, and cached up to
+ * {@code maxContexts} bundles. With the JDK provider each bundle gets a context of its own, built
+ * and cached the same way.
  *
  * <p>Lookup order (DESIGN.md, data path step 2): exact name, then one-label wildcard, then the
  * configured default certificate if any. When a name has both an ECDSA and an RSA certificate the
@@ -46,13 +58,40 @@ public final class CertificateRegistry implements AutoCloseable {
     /** pattern → ids covering it; only touched under {@link #writeLock}. */
     private final Map<String, Set<String>> idsByPattern = new HashMap<>();
     private final Object writeLock = new Object();
-    private final ContextCache cache;
+    private final KeyMaterialCache cache;
     private final SslContextFactory factory;
+    /** The contexts every bundle is served from, or null when each bundle has its own (JDK). */
+    private final SharedServerContexts shared;
     private volatile String defaultId;
+    private final KeyMaterialPreloader preloader;
 
+    /**
+     * @param maxContexts how many bundles keep their key material (a BoringSSL credential, or with the
+     *                    JDK provider a whole context) between handshakes
+     */
     public CertificateRegistry(SslContextFactory factory, int maxContexts) {
+        this(factory, maxContexts, KeyMaterialBuilders.shared());
+    }
+
+    /** @param builders where key material is built (off the event loop); bounded */
+    CertificateRegistry(SslContextFactory factory, int maxContexts, Executor builders) {
         this.factory = factory;
-        this.cache = new ContextCache(maxContexts, factory);
+        this.shared = factory.sharesContexts() ? new SharedServerContexts(factory) : null;
+        this.cache = new KeyMaterialCache(maxContexts, this::build, builders);
+        this.preloader = new KeyMaterialPreloader(cache);
+    }
+
+    /**
+     * Whether key material is built ahead of handshakes, while the cache has room (default: yes; see
+     * {@link KeyMaterialPreloader}). Tests of the lazy path turn it off.
+     */
+    public void preloadKeyMaterial(boolean on) {
+        preloader.enabled(on);
+    }
+
+    /** Whether bundles are served from shared contexts (BoringSSL) rather than one context each. */
+    public boolean sharesContexts() {
+        return shared != null;
     }
 
     /**
@@ -61,12 +100,14 @@ public final class CertificateRegistry implements AutoCloseable {
      */
     public void ticketKeys(List<byte[]> keys) {
         factory.ticketKeys(keys);
-        for (Served s : byId.values()) {
-            SslContext ctx = s.context.get();
-            if (ctx != null) {
-                factory.applyTicketKeys(ctx);
-            }
+        if (shared != null) {
+            shared.applyTicketKeys();
         }
+        cache.forEach(m -> {
+            if (m instanceof KeyMaterial.OwnContext own) {
+                factory.applyTicketKeys(own.context());
+            }
+        });
     }
 
     /** Adds a bundle, or atomically replaces the bundle with the same id. */
@@ -89,6 +130,7 @@ public final class CertificateRegistry implements AutoCloseable {
                 retire(previous);
             }
         }
+        preloader.offer(next);
     }
 
     /** Adds many bundles; same as calling {@link #put} for each, with one lock acquisition. */
@@ -139,32 +181,42 @@ public final class CertificateRegistry implements AutoCloseable {
         return out;
     }
 
-    /** Number of TLS contexts currently built and cached. */
+    /**
+     * Number of bundles whose key material is built and cached (BoringSSL credentials, or with the
+     * JDK provider per-bundle contexts).
+     */
     public int cachedContexts() {
         return cache.size();
     }
 
+    /** Key material builds, in total (one per bundle while it stays cached). */
     public long contextBuilds() {
         return cache.builds();
     }
 
+    /** Key material dropped by the cache's bound ({@code maxContexts}); replaced and removed bundles are not counted. */
     public long contextEvictions() {
         return cache.evictions();
     }
 
-    /** Handshakes that found their TLS context already built. */
+    /** Handshakes that found their bundle's key material already built. */
     public long contextHits() {
         return cache.hits();
     }
 
-    /** Handshakes that had to build their TLS context first. */
+    /** Handshakes that had to wait for their bundle's key material (built for them or by another handshake). */
     public long contextMisses() {
         return cache.misses();
     }
 
-    /** Time spent building TLS contexts, in total. */
+    /** Time spent building key material, in total. */
     public long contextBuildNanos() {
         return cache.buildNanos();
+    }
+
+    /** Builds that failed (a bundle the TLS stack rejects, or the build queue full). */
+    public long contextBuildFailures() {
+        return cache.buildFailures();
     }
 
     /**
@@ -314,10 +366,10 @@ public final class CertificateRegistry implements AutoCloseable {
         return otherwise != null ? otherwise : SniExplanation.Outcome.OLDER;
     }
 
-    private static SniExplanation.Candidate candidate(Served s, String pattern, SniExplanation.Outcome outcome) {
+    private SniExplanation.Candidate candidate(Served s, String pattern, SniExplanation.Outcome outcome) {
         CertificateBundle b = s.bundle;
         return new SniExplanation.Candidate(b.id(), pattern, b.keyType().toString(), b.notBefore(), b.notAfter(),
-                b.fingerprint(), s.context.get() != null, outcome);
+                b.fingerprint(), cache.isCached(s), outcome);
     }
 
     /** Whether a name is served by an explicit certificate (not the default). */
@@ -334,18 +386,78 @@ public final class CertificateRegistry implements AutoCloseable {
     }
 
     /**
-     * Releases every cached TLS context (connections still using one keep it alive until they
-     * close). The registry stays usable; contexts are rebuilt on demand.
+     * Releases all cached key material and the shared contexts (connections still using them keep
+     * them alive until they close). The registry stays usable; everything is rebuilt on demand, and
+     * no longer ahead of handshakes (preloading stops here, after the build it may be waiting for).
      */
     @Override
     public void close() {
-        for (Served s : byId.values()) {
-            cache.invalidate(s);
+        preloader.stop();
+        cache.invalidateAll();
+        if (shared != null) {
+            shared.close();
         }
     }
 
-    SslContext acquireContext(Served served) throws SSLException {
+    private static final int MAX_ATTEMPTS = 3;
+
+    /**
+     * The bundle for a ClientHello and its key material, retained for the handshake; null when the
+     * handshake must be refused. Completes at once when the material is cached; otherwise on a builder
+     * thread when it is built (the returned future's listeners run on {@code loop}). When the bundle is
+     * replaced while its material is being built, the name is selected again (up to 3 times).
+     */
+    Future<Selected> acquireForHandshake(String sni, boolean ecdsaSupported, EventExecutor loop) {
+        Served served = selectForHandshake(sni, ecdsaSupported);
+        if (served == null) {
+            return loop.newSucceededFuture(null);
+        }
+        CompletableFuture<KeyMaterial> material = cache.acquire(served);
+        KeyMaterial now = material.isDone() && !material.isCompletedExceptionally() ? material.getNow(null) : null;
+        if (now != null) {
+            return loop.newSucceededFuture(new Selected(served, now));
+        }
+        Promise<Selected> promise = loop.newPromise();
+        whenAcquired(sni, ecdsaSupported, served, material, 1, promise);
+        return promise;
+    }
+
+    private void whenAcquired(String sni, boolean ecdsaSupported, Served served,
+            CompletableFuture<KeyMaterial> material, int attempt, Promise<Selected> promise) {
+        material.whenComplete((m, error) -> {
+            if (error != null) {
+                promise.tryFailure(error instanceof CompletionException && error.getCause() != null
+                        ? error.getCause() : error);
+            } else if (m != null) {
+                if (!promise.trySuccess(new Selected(served, m))) {
+                    m.release();
+                }
+            } else if (attempt >= MAX_ATTEMPTS) {
+                promise.tryFailure(new SSLException("sni " + sni + ": certificate replaced " + attempt
+                        + " times while its key material was built (expected: fewer concurrent changes)"));
+            } else {
+                // retired and released before we could retain it: the name's new bundle, or none
+                Served again = select(sni, ecdsaSupported);
+                if (again == null) {
+                    promise.trySuccess(null);
+                } else {
+                    whenAcquired(sni, ecdsaSupported, again, cache.acquire(again), attempt + 1, promise);
+                }
+            }
+        });
+    }
+
+    /** The key material of {@code served}, retained for the caller (tests and tools; handshakes use the above). */
+    CompletableFuture<KeyMaterial> acquire(Served served) {
         return cache.acquire(served);
+    }
+
+    private KeyMaterial build(Served s) throws SSLException {
+        if (shared != null) {
+            return KeyMaterial.credential(shared, SslContextFactory.sessionIdContext(s.bundle),
+                    factory.credential(s.bundle));
+        }
+        return KeyMaterial.context(factory.build(s.bundle));
     }
 
     private void removeId(String pattern, String id) {

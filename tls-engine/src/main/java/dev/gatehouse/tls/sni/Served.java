@@ -1,12 +1,10 @@
 package dev.gatehouse.tls.sni;
 
 import dev.gatehouse.tls.cert.CertificateBundle;
-import io.netty.handler.ssl.SslContext;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * A bundle as the registry serves it: the bundle plus its lazily built TLS context. Identity
- * matters: a replaced bundle is a new {@code Served}, so a context built for the old one can never
+ * A bundle as the registry serves it. Identity matters: a replaced bundle is a new {@code Served},
+ * so key material built for the old one (keyed by this object in {@link KeyMaterialCache}) can never
  * be handed out for the new one.
  */
 final class Served {
@@ -14,10 +12,7 @@ final class Served {
     final CertificateBundle bundle;
     /** What the bundle covers, computed once so requests on its connections only do hash lookups. */
     final CoveredNames covered;
-    /** The cached context, or null when not built or evicted. Owned by {@link ContextCache}. */
-    final AtomicReference<SslContext> context = new AtomicReference<>();
-    /** CLOCK reference bit: set on use, cleared by the evictor's first pass. */
-    volatile boolean referenced;
+    /** Set once the bundle is replaced or removed; written by the registry's writer only. */
     volatile boolean retired;
 
     Served(CertificateBundle bundle) {

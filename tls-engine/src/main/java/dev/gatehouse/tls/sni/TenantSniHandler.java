@@ -14,7 +14,6 @@ import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.ssl.AbstractSniHandler;
 import io.netty.handler.ssl.NotSslRecordException;
-import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
@@ -28,12 +27,18 @@ import org.slf4j.LoggerFactory;
  * Reads the ClientHello, looks the server name up in the {@link CertificateRegistry} and replaces
  * itself with an {@link SslHandler} for the chosen certificate. One instance per connection.
  *
+ * <p>The lookup completes at once when the certificate's key material is cached; on the first
+ * handshake for a certificate (or after eviction) the material is built off the event loop and the
+ * lookup completes from there, while the connection waits with reads suspended
+ * ({@link AbstractSniHandler}'s asynchronous lookup). Either way the handshake then runs on a
+ * context shared by all tenants, with this connection's certificate attached to its engine.
+ *
  * <p>Unknown names get a fatal {@code unrecognized_name} alert (RFC 6066 §3) and a missing SNI a
  * {@code handshake_failure} alert, unless a default certificate is configured; either way no
  * certificate is sent. The ClientHello size limit and the handshake timeout come from
  * {@link AbstractSniHandler}; the same timeout is applied to the {@code SslHandler}.
  */
-public final class TenantSniHandler extends AbstractSniHandler<Served> {
+public final class TenantSniHandler extends AbstractSniHandler<Selected> {
 
     private static final Logger log = LoggerFactory.getLogger(TenantSniHandler.class);
 
@@ -94,7 +99,7 @@ public final class TenantSniHandler extends AbstractSniHandler<Served> {
     }
 
     @Override
-    protected Future<Served> lookup(ChannelHandlerContext ctx, ByteBuf clientHello) throws Exception {
+    protected Future<Selected> lookup(ChannelHandlerContext ctx, ByteBuf clientHello) throws Exception {
         // Netty hands us null when the first record is not a TLS handshake carrying a ClientHello
         noClientHello = clientHello == null;
         hello = ClientHelloInfo.parse(clientHello);
@@ -102,13 +107,34 @@ public final class TenantSniHandler extends AbstractSniHandler<Served> {
     }
 
     @Override
-    protected Future<Served> lookup(ChannelHandlerContext ctx, String hostname) {
-        return ctx.executor().newSucceededFuture(registry.selectForHandshake(hostname, hello.ecdsaSupported()));
+    protected Future<Selected> lookup(ChannelHandlerContext ctx, String hostname) {
+        if (noClientHello || !hello.modernVersion()) {
+            return ctx.executor().newSucceededFuture(null); // refused whatever the name; build nothing for it
+        }
+        return registry.acquireForHandshake(hostname, hello.ecdsaSupported(), ctx.executor());
     }
 
     @Override
-    protected void onLookupComplete(ChannelHandlerContext ctx, String hostname, Future<Served> future) {
-        Served served = future.getNow();
+    protected void onLookupComplete(ChannelHandlerContext ctx, String hostname, Future<Selected> future) {
+        Selected selected = future.getNow();
+        try {
+            onSelected(ctx, hostname, future, selected);
+        } finally {
+            if (selected != null) {
+                selected.material().release(); // the engine holds what it needs by now
+            }
+        }
+    }
+
+    private void onSelected(ChannelHandlerContext ctx, String hostname, Future<Selected> future, Selected selected) {
+        if (!future.isSuccess()) {
+            log.warn("event=key_material_failed sni={} cause={}", hostname, String.valueOf(future.cause()));
+            refuse(ctx, HandshakeFailure.CONTEXT_ERROR, ALERT_INTERNAL_ERROR, hostname);
+            return;
+        }
+        if (!ctx.channel().isActive()) {
+            return; // the client left while the key material was built
+        }
         if (noClientHello) {
             refuse(ctx, HandshakeFailure.NOT_TLS, ALERT_HANDSHAKE_FAILURE, null);
             return;
@@ -117,7 +143,7 @@ public final class TenantSniHandler extends AbstractSniHandler<Served> {
             refuse(ctx, HandshakeFailure.PROTOCOL_VERSION, ALERT_PROTOCOL_VERSION, hostname);
             return;
         }
-        if (served == null) {
+        if (selected == null) {
             if (hostname == null) {
                 refuse(ctx, HandshakeFailure.NO_SNI, ALERT_HANDSHAKE_FAILURE, null);
             } else {
@@ -125,11 +151,10 @@ public final class TenantSniHandler extends AbstractSniHandler<Served> {
             }
             return;
         }
+        Served served = selected.served();
         SslHandler sslHandler = null;
-        SslContext sslContext = null;
         try {
-            sslContext = registry.acquireContext(served);
-            sslHandler = sslContext.newHandler(ctx.alloc());
+            sslHandler = selected.material().newHandler(ctx.alloc());
             sslHandler.setHandshakeTimeoutMillis(handshakeTimeoutMillis);
             ctx.channel().attr(SERVED_BUNDLE).set(served.covered);
             ctx.channel().attr(SNI).set(hostname);
@@ -143,9 +168,6 @@ public final class TenantSniHandler extends AbstractSniHandler<Served> {
         } finally {
             if (sslHandler != null) {
                 ReferenceCountUtil.safeRelease(sslHandler.engine());
-            }
-            if (sslContext != null) {
-                ReferenceCountUtil.release(sslContext);
             }
         }
     }

@@ -28,7 +28,8 @@ class RequestObserverIT {
 
     @BeforeAll
     static void start() throws Exception {
-        edge = new TestEdge(b -> b, new RequestObserver() {
+        edge = new TestEdge(b -> b.proxy(dev.gatehouse.tls.proxy.ProxySettings.defaults()
+                .withHeaderTimeout(java.time.Duration.ofMillis(800))), new RequestObserver() {
             @Override
             public void onRequest(RequestRecord r) {
                 requests.add(r);
@@ -139,6 +140,62 @@ class RequestObserverIT {
             assertThat(r.upstreamError()).containsIgnoringCase("refused");
             assertThat(r.requestId()).isNotNull();
         }
+    }
+
+    @Test
+    void recordsA408ForAHeadThatNeverCompletes() throws Exception {
+        requests.clear();
+        try (javax.net.ssl.SSLSocket s = edge.probe.connect(edge.port(), "app.tenant-a.test")) {
+            s.getOutputStream().write("GET /slow HTTP/1.1\r\nHost: app.tenant-a.test\r\n".getBytes(
+                    java.nio.charset.StandardCharsets.US_ASCII)); // and never the blank line
+            s.getOutputStream().flush();
+            String answer = new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+            assertThat(answer).startsWith("HTTP/1.1 408");
+        }
+        RequestRecord r = requests.poll(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(r).isNotNull();
+        assertThat(r.status()).isEqualTo(408);
+        assertThat(r.cause()).isEqualTo("header_timeout");
+        assertThat(r.method()).isNull();
+        assertThat(r.path()).isNull();
+        assertThat(r.sni()).isEqualTo("app.tenant-a.test");
+        assertThat(r.protocol()).isEqualTo("HTTP/1.1");
+        assertThat(r.bytesOut()).isEqualTo(37);
+        assertThat(r.totalNanos()).isGreaterThanOrEqualTo(java.time.Duration.ofMillis(800).toNanos());
+        assertThat(r.tlsVersion()).isNotNull();
+    }
+
+    @Test
+    void recordsAWebSocketTunnelWhenItClosesWithItsBytesBothWays() throws Exception {
+        requests.clear();
+        byte[] frame = "opaque websocket bytes".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        try (javax.net.ssl.SSLSocket s = edge.probe.connect(edge.port(), "app.tenant-a.test")) {
+            java.io.OutputStream out = s.getOutputStream();
+            java.io.InputStream in = s.getInputStream();
+            out.write(("GET /ws HTTP/1.1\r\nHost: app.tenant-a.test\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
+                    + "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            out.flush();
+            StringBuilder head = new StringBuilder();
+            while (!head.toString().endsWith("\r\n\r\n")) {
+                head.append((char) in.read());
+            }
+            assertThat(head.toString()).startsWith("HTTP/1.1 101");
+            assertThat(requests.poll(300, java.util.concurrent.TimeUnit.MILLISECONDS))
+                    .as("no record while the tunnel is open").isNull();
+            for (int round = 0; round < 3; round++) {
+                out.write(frame);
+                out.flush();
+                assertThat(in.readNBytes(frame.length)).isEqualTo(frame);
+            }
+        }
+        RequestRecord r = requests.poll(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(r).isNotNull();
+        assertThat(r.status()).isEqualTo(101);
+        assertThat(r.path()).isEqualTo("/ws");
+        assertThat(r.cause()).isNull();
+        assertThat(r.bytesIn()).as("tunnel bytes from the client").isEqualTo(3L * frame.length);
+        assertThat(r.bytesOut()).as("tunnel bytes to the client").isEqualTo(3L * frame.length);
     }
 
     @Test

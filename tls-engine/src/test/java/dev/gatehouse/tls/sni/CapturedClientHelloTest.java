@@ -26,10 +26,11 @@ class CapturedClientHelloTest {
     private static CertificateRegistry registry;
 
     @BeforeAll
-    static void registry() {
+    static void registry() throws Exception {
         registry = new CertificateRegistry(new SslContextFactory(true, true, 300), 16);
         registry.put(PKI.ec("a-ec", "app.tenant-a.test"));
         registry.put(PKI.rsa("a-rsa", "app.tenant-a.test"));
+        KeyMaterialWarmup.warm(registry, "app.tenant-a.test");
     }
 
     @AfterAll

@@ -7,7 +7,6 @@ import dev.gatehouse.tls.sni.SniExplanation.Candidate;
 import dev.gatehouse.tls.sni.SniExplanation.Match;
 import dev.gatehouse.tls.sni.SniExplanation.Outcome;
 import dev.gatehouse.tls.testing.TestPki;
-import io.netty.util.ReferenceCountUtil;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -31,6 +30,7 @@ class CertificateRegistryExplainTest {
 
     private static CertificateRegistry registry(boolean withDefault) {
         CertificateRegistry r = new CertificateRegistry(new SslContextFactory(false, true, 300), 100);
+        r.preloadKeyMaterial(false); // the tests see what handshakes loaded
         r.putAll(java.util.List.of(appEc, appRsa, wild, fallback));
         if (withDefault) {
             r.setDefault("fallback");
@@ -100,7 +100,7 @@ class CertificateRegistryExplainTest {
     void reportsWhetherTheTlsContextIsLoaded() throws Exception {
         CertificateRegistry r = registry(false);
         assertThat(r.explain("www.tenant-a.test").candidates().get(0).contextLoaded()).isFalse();
-        ReferenceCountUtil.release(r.acquireContext(r.select("www.tenant-a.test", true)));
+        r.acquire(r.select("www.tenant-a.test", true)).get(30, java.util.concurrent.TimeUnit.SECONDS).release();
         assertThat(r.explain("www.tenant-a.test").candidates().get(0).contextLoaded()).isTrue();
         r.close();
         assertThat(r.explain("www.tenant-a.test").candidates().get(0).contextLoaded()).isFalse();

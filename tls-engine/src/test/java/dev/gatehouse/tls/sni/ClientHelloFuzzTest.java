@@ -38,11 +38,12 @@ class ClientHelloFuzzTest {
     private static CertificateRegistry registry;
 
     @BeforeAll
-    static void registry() {
+    static void registry() throws Exception {
         registry = new CertificateRegistry(new SslContextFactory(true, true, 300), 16);
         registry.put(PKI.ec("a-ec", "app.tenant-a.test", "*.tenant-a.test"));
         registry.put(PKI.rsa("a-rsa", "app.tenant-a.test"));
         registry.put(PKI.ec("b", "api.tenant-b.test"));
+        KeyMaterialWarmup.warm(registry, "app.tenant-a.test", "x.tenant-a.test", "api.tenant-b.test");
     }
 
     @AfterAll

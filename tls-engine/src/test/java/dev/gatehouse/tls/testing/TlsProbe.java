@@ -42,6 +42,11 @@ public final class TlsProbe {
 
     /** Opens a verified TLS connection to 127.0.0.1:port presenting {@code sni}. */
     public SSLSocket connect(int port, String sni) throws IOException {
+        return connect(port, sni, "http/1.1");
+    }
+
+    /** Like {@link #connect(int, String)}, offering {@code alpn} (e.g. {@code h2}). */
+    public SSLSocket connect(int port, String sni, String... alpn) throws IOException {
         // A fresh context per connection: the JDK caches client sessions by address and port and
         // would offer the previous connection's SNI with a cached session (all our names share 127.0.0.1).
         SSLContext context;
@@ -57,7 +62,7 @@ public final class TlsProbe {
         SSLParameters p = s.getSSLParameters();
         p.setServerNames(List.of(new SNIHostName(sni)));
         p.setEndpointIdentificationAlgorithm("HTTPS");
-        p.setApplicationProtocols(new String[] {"http/1.1"});
+        p.setApplicationProtocols(alpn);
         s.setSSLParameters(p);
         s.startHandshake();
         return s;

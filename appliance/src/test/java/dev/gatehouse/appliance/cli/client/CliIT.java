@@ -332,6 +332,45 @@ class CliIT {
         assertThat(show.err()).isEqualTo("gatehouse: 404 not-found: certificate '" + id + "' does not exist\n");
     }
 
+    // ---- events and webhooks ----------------------------------------------------------------------
+
+    @Test
+    @Order(9)
+    void eventsListTheUploadsAndWebhooksAreAddedListedShownAndRemoved() {
+        Run ev = admin("events", "--type", "certificate.uploaded", "--tenant", "acme");
+        assertThat(ev.exit()).as(ev.err()).isZero();
+        assertThat(ev.out().lines().findFirst().orElseThrow()).startsWith("CURSOR").contains("TYPE", "SUBJECT");
+        assertThat(rows(ev)).anyMatch(r -> r.contains("certificate.uploaded") && r.contains(appId));
+        assertThat(ev.err()).startsWith("next cursor: ");
+
+        Run add = admin("webhook", "add", "http://127.0.0.1:9/hook", "--tenant", "acme", "--type",
+                "certificate.uploaded,acme.issued", "--description", "cli test");
+        assertThat(add.exit()).as(add.err()).isZero();
+        assertThat(add.out()).matches("whsec_[A-Za-z0-9_-]{43}\n");
+        Matcher m = Pattern.compile("whk_[0-9a-f]{16}").matcher(add.err());
+        assertThat(m.find()).as(add.err()).isTrue();
+        String id = m.group();
+        assertThat(add.err()).contains("tenant acme", "shown only now");
+
+        Run ls = admin("webhook", "ls");
+        assertThat(ls.exit()).as(ls.err()).isZero();
+        assertThat(rows(ls)).anyMatch(r -> r.startsWith(id) && r.contains("acme")
+                && r.contains("http://127.0.0.1:9/hook") && r.contains("certificate.uploaded"));
+        Run show = admin("webhook", "show", id);
+        assertThat(show.exit()).as(show.err()).isZero();
+        assertThat(show.out()).contains("http://127.0.0.1:9/hook", "Delivered", "Next attempt");
+        assertThat(show.out()).doesNotContain("whsec_");
+
+        Run bad = admin("webhook", "add", "ftp://hooks.test/in");
+        assertThat(bad.exit()).isEqualTo(1);
+        assertThat(bad.err()).startsWith("gatehouse: 422 invalid-webhook-url (field url): ").contains("scheme 'ftp'");
+
+        Run rm = admin("webhook", "rm", id);
+        assertThat(rm.exit()).as(rm.err()).isZero();
+        assertThat(rm.err()).isEqualTo("removed webhook " + id + "\n");
+        assertThat(admin("webhook", "show", id).err()).startsWith("gatehouse: 404 not-found: ");
+    }
+
     // ---- tokens -----------------------------------------------------------------------------------
 
     @Test

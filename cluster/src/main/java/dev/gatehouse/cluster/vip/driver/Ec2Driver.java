@@ -32,7 +32,15 @@ import org.slf4j.LoggerFactory;
  *       has it. The survivor may already have taken both; that is success, never a reason to touch
  *       its ENI.</li>
  *   <li>{@link #held}: EC2's view (DescribeNetworkInterfaces, DescribeAddresses) intersected with
- *       the local interface's addresses: a VIP is held only when both agree.</li>
+ *       the local interface's addresses: a VIP is held only when both agree. EC2's view is described
+ *       again after each claim or release of ours and otherwise once per {@link #DESCRIBE_INTERVAL}
+ *       (30 s), not on every 2 s check; the kernel's list is read every time.</li>
+ *   <li>No fight: when a described view shows that an address this driver claimed (and never
+ *       released) has left our ENI, someone outside this cluster's plan took it (another cluster
+ *       configured with the same address, a change in the console). The driver logs
+ *       {@code event=ec2_vip_taken_away} and refuses to claim it back for a back-off (30 s, doubling
+ *       to 10 min); the refusal is the VIP's last error in the status. A move after our own release
+ *       is the plan's, and is not reported.</li>
  * </ul>
  *
  * <p>Idempotence: claiming twice repeats the same calls, which EC2 accepts for an address (or
@@ -53,16 +61,40 @@ public final class Ec2Driver implements VipDriver {
     private static final Logger log = LoggerFactory.getLogger(Ec2Driver.class);
     private static final String ANY = "*";
 
+    /** How long EC2's view (Describe*) is trusted in steady state before {@link #held} asks again. */
+    static final java.time.Duration DESCRIBE_INTERVAL = java.time.Duration.ofSeconds(30);
+    /** First back-off after an address was taken away by someone other than this node; doubles, capped. */
+    static final java.time.Duration FIRST_BACKOFF = java.time.Duration.ofSeconds(30);
+    static final java.time.Duration MAX_BACKOFF = java.time.Duration.ofMinutes(10);
+
     private final Ec2Settings settings;
     private final LocalAddresses local;
     private final InstanceMetadata metadata;
+    private final Clock clock;
     private final Map<String, String> eniByInterface = new HashMap<>();
     private String instanceId;
     private Ec2Api api;
+    /** EC2's view as last described, and when; null when it must be described again (after our own changes). */
+    private Map<String, Ec2Api.EniAddresses> describedAssigned;
+    private Map<String, Ec2Api.Association> describedAssociated;
+    private long describedAtMillis;
+    /** VIPs this driver claimed and has not released since: a move of one of them was not ours. */
+    private final Set<String> claimed = new HashSet<>();
+    /** VIPs taken away from us by something other than our release, with when we may try again. */
+    private final Map<String, TakenAway> takenAway = new HashMap<>();
+
+    /** An address that moved off our ENI without our release: who has it now, and the back-off. */
+    record TakenAway(String nowOn, long atMillis, long untilMillis, long backoffMillis) {
+    }
 
     Ec2Driver(Ec2Settings settings, LocalAddresses local) {
+        this(settings, local, Clock.systemUTC());
+    }
+
+    Ec2Driver(Ec2Settings settings, LocalAddresses local, Clock clock) {
         this.settings = settings;
         this.local = local;
+        this.clock = clock;
         this.metadata = new InstanceMetadata(settings.imdsEndpoint(), settings.callTimeout(), Clock.systemUTC());
     }
 
@@ -88,8 +120,18 @@ public final class Ec2Driver implements VipDriver {
     @Override
     public synchronized void claim(VipSpec vip) throws VipDriverException {
         String ip = vip.name();
+        TakenAway away = takenAway.get(ip);
+        long now = clock.millis();
+        if (away != null && now < away.untilMillis()) {
+            // never fight over an address: something outside this cluster's plan moved it
+            throw new VipDriverException(ip, "taken from this node by " + away.nowOn() + " at "
+                    + java.time.Instant.ofEpochMilli(away.atMillis()) + ", not by this cluster's plan: not claimed again "
+                    + "before " + java.time.Instant.ofEpochMilli(away.untilMillis()) + " (back-off "
+                    + away.backoffMillis() / 1000 + " s; another cluster or a manual change on the same address?)");
+        }
         String eni = eni(ip, vip.interfaceName());
         Ec2Api ec2 = api(ip);
+        describedAssigned = null; // our own change: describe again on the next held
         try {
             ec2.assign(ip, eni, ip);
         } catch (VipDriverException e) {
@@ -100,7 +142,7 @@ public final class Ec2Driver implements VipDriver {
                     || !addressesOf(ec2, ip, eni).secondary().contains(ip)) {
                 throw e;
             }
-            log.debug("vip={} eni={} already assigned to our ENI", ip, eni);
+            log.debug("event=ec2_vip_already_assigned vip={} eni={}", ip, eni);
         }
         if (vip.elasticIp().isPresent()) {
             ec2.associate(ip, vip.elasticIp().get(), eni, ip);
@@ -111,12 +153,16 @@ public final class Ec2Driver implements VipDriver {
             throw new VipDriverException(ip, "assigned to " + eni + " but not added on " + vip.interfaceName()
                     + ": " + e.getMessage(), e);
         }
-        log.info("vip={} eni={} instance={} eip={} claimed", ip, eni, instanceId, vip.elasticIp().orElse("-"));
+        claimed.add(ip);
+        log.info("event=ec2_vip_claimed vip={} eni={} instance={} eip={}", ip, eni, instanceId, vip.elasticIp().orElse("-"));
     }
 
     @Override
     public synchronized void release(VipSpec vip) throws VipDriverException {
         String ip = vip.name();
+        claimed.remove(ip); // from here on a move is expected (the plan gave it away)
+        takenAway.remove(ip);
+        describedAssigned = null;
         try {
             local.delete(vip.interfaceName(), vip.address());
         } catch (IOException e) {
@@ -129,13 +175,13 @@ public final class Ec2Driver implements VipDriver {
         }
         Ec2Api.EniAddresses mine = addressesOf(ec2, ip, eni);
         if (mine.primary().filter(ip::equals).isPresent()) {
-            log.warn("vip={} eni={} is the ENI's primary address: left assigned (a VIP must be a secondary address)",
+            log.warn("event=ec2_vip_is_primary vip={} eni={} reason=the ENI's primary address is left assigned (a VIP must be a secondary address)",
                     ip, eni);
             return;
         }
         if (!mine.secondary().contains(ip)) {
-            log.debug("vip={} eni={} not on our ENI (moved to its new owner already): nothing to unassign", ip, eni);
-            log.info("vip={} eni={} released", ip, eni);
+            log.debug("event=ec2_vip_not_ours vip={} eni={} reason=moved to its new owner already, nothing to unassign", ip, eni);
+            log.info("event=ec2_vip_released vip={} eni={}", ip, eni);
             return;
         }
         try {
@@ -147,20 +193,20 @@ public final class Ec2Driver implements VipDriver {
                     || addressesOf(ec2, ip, eni).secondary().contains(ip)) {
                 throw e;
             }
-            log.debug("vip={} eni={} moved while we unassigned it", ip, eni);
+            log.debug("event=ec2_vip_moved_during_release vip={} eni={}", ip, eni);
         }
-        log.info("vip={} eni={} released", ip, eni);
+        log.info("event=ec2_vip_released vip={} eni={}", ip, eni);
     }
 
     private void releaseElasticIp(Ec2Api ec2, String ip, String allocationId, String eni) throws VipDriverException {
         Ec2Api.Association now = ec2.associations(ip, List.of(allocationId)).get(allocationId);
         if (now == null || now.associationId().isEmpty()) {
-            log.debug("vip={} eip={} not associated: nothing to disassociate", ip, allocationId);
+            log.debug("event=ec2_eip_not_associated vip={} eip={}", ip, allocationId);
         } else if (!now.networkInterfaceId().filter(eni::equals).isPresent()) {
-            log.debug("vip={} eip={} associated with {} now, not ours: left alone", ip, allocationId,
+            log.debug("event=ec2_eip_elsewhere vip={} eip={} associated_with={} reason=not ours, left alone", ip, allocationId,
                     now.networkInterfaceId().orElse("-"));
         } else if (!ec2.disassociate(ip, now.associationId().get())) {
-            log.debug("vip={} eip={} re-associated elsewhere while we disassociated it", ip, allocationId);
+            log.debug("event=ec2_eip_moved_during_release vip={} eip={}", ip, allocationId);
         }
     }
 
@@ -184,9 +230,16 @@ public final class Ec2Driver implements VipDriver {
             vip.elasticIp().ifPresent(allocations::add);
         }
         Ec2Api ec2 = api(ANY);
-        Map<String, Ec2Api.EniAddresses> assigned = ec2.privateAddresses(ANY, new LinkedHashSet<>(enis.values()));
-        Map<String, Ec2Api.Association> associated = allocations.isEmpty() ? Map.of()
-                : ec2.associations(ANY, allocations);
+        long now = clock.millis();
+        boolean fresh = describedAssigned == null || now - describedAtMillis >= DESCRIBE_INTERVAL.toMillis()
+                || !describedAssigned.keySet().containsAll(enis.values());
+        if (fresh) {
+            describedAssigned = ec2.privateAddresses(ANY, new LinkedHashSet<>(enis.values()));
+            describedAssociated = allocations.isEmpty() ? Map.of() : ec2.associations(ANY, allocations);
+            describedAtMillis = now;
+        }
+        Map<String, Ec2Api.EniAddresses> assigned = describedAssigned;
+        Map<String, Ec2Api.Association> associated = describedAssociated;
         Map<String, Set<Inet4Address>> onInterfaces = new HashMap<>();
         for (String interfaceName : enis.keySet()) {
             try {
@@ -205,13 +258,40 @@ public final class Ec2Driver implements VipDriver {
                     .map(id -> associated.containsKey(id) && associated.get(id).isOn(eni, ip))
                     .orElse(true);
             boolean inKernel = onInterfaces.get(vip.interfaceName()).contains(vip.address());
+            if (fresh && !inEc2 && claimed.contains(ip)) {
+                takenAwayFromUs(ip, eni, now);
+            }
             if (inEc2 && eipHere && inKernel) {
                 held.add(vip);
             } else if (inEc2 || inKernel) {
-                log.debug("vip={} eni={} partly held: ec2={} eip={} kernel={}", ip, eni, inEc2, eipHere, inKernel);
+                log.debug("event=ec2_vip_partly_held vip={} eni={} ec2={} eip={} kernel={}", ip, eni, inEc2, eipHere, inKernel);
             }
         }
         return held;
+    }
+
+    /**
+     * Our ENI lost an address this driver claimed and never released: someone else (another cluster
+     * configured with the same address, a person in the console) assigned it elsewhere. Recorded with a
+     * back-off that doubles each time it happens again (capped), during which {@link #claim} refuses;
+     * the manager reports the refusal as the VIP's last error. The local address stays until the
+     * manager releases it.
+     */
+    private void takenAwayFromUs(String ip, String eni, long now) {
+        TakenAway before = takenAway.get(ip);
+        long backoff = before == null ? FIRST_BACKOFF.toMillis()
+                : Math.min(MAX_BACKOFF.toMillis(), before.backoffMillis() * 2);
+        TakenAway away = new TakenAway("someone else (it left " + eni + ")", now, now + backoff, backoff);
+        takenAway.put(ip, away);
+        claimed.remove(ip);
+        log.warn("event=ec2_vip_taken_away vip={} eni={} backoff_s={} reason=moved off this node's ENI without "
+                + "this node releasing it (not this cluster's plan): not claimed again during the back-off", ip, eni,
+                backoff / 1000);
+    }
+
+    /** VIPs taken from this node by something outside the plan, and until when claims are refused. */
+    synchronized Map<String, TakenAway> takenAway() {
+        return Map.copyOf(takenAway);
     }
 
     @Override
@@ -235,7 +315,7 @@ public final class Ec2Driver implements VipDriver {
             throw new VipDriverException(vip, "cannot find the MAC address of " + interfaceName + ": " + e.getMessage(), e);
         }
         String eni = metadata(vip, "network/interfaces/macs/" + mac + "/interface-id");
-        log.info("interface={} mac={} eni={} found through instance metadata", interfaceName, mac, eni);
+        log.info("event=ec2_interface_found interface={} mac={} eni={} source=instance-metadata", interfaceName, mac, eni);
         eniByInterface.put(interfaceName, eni);
         return eni;
     }
@@ -247,7 +327,7 @@ public final class Ec2Driver implements VipDriver {
         instanceId = metadata(vip, "instance-id");
         String region = settings.region().isPresent() ? settings.region().get() : metadata(vip, "placement/region");
         api = Ec2Api.create(settings, region);
-        log.info("instance={} region={} ec2={} ec2 driver ready", instanceId, region,
+        log.info("event=ec2_driver_ready instance={} region={} ec2={}", instanceId, region,
                 settings.ec2Endpoint().map(Object::toString).orElse("default"));
         return api;
     }

@@ -292,6 +292,88 @@ class Ec2DriverTest {
         assertThat(ec2.requests()).allSatisfy(r -> assertThat(r.authorization()).matches(SIGV4));
     }
 
+    /** A clock the tests move. */
+    static final class MovableClock extends java.time.Clock {
+        private volatile java.time.Instant now = java.time.Instant.parse("2026-12-01T12:00:00Z");
+
+        void advance(Duration d) {
+            now = now.plus(d);
+        }
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return java.time.ZoneOffset.UTC;
+        }
+
+        @Override
+        public java.time.Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public java.time.Instant instant() {
+            return now;
+        }
+    }
+
+    @Test
+    void steadyStateDescribesOnceAnIntervalNotOnEveryCheck() throws Exception {
+        MovableClock clock = new MovableClock();
+        driver.close();
+        driver = new Ec2Driver(settings().build(), local, clock);
+        driver.claim(vip);
+        for (int i = 0; i < 20; i++) { // the manager checks every 2 s, for 40 s
+            assertThat(driver.held(Set.of(vip))).containsExactly(vip);
+            clock.advance(Duration.ofSeconds(2));
+        }
+        assertThat(ec2.actions()).as("one Describe after the claim, one more after %s", Ec2Driver.DESCRIBE_INTERVAL)
+                .containsExactly("AssignPrivateIpAddresses", "DescribeNetworkInterfaces", "DescribeNetworkInterfaces");
+    }
+
+    @Test
+    void anAddressTakenAwayOutsideThePlanIsNotFoughtOverButBackedOffAndReported() throws Exception {
+        MovableClock clock = new MovableClock();
+        driver.close();
+        driver = new Ec2Driver(settings().build(), local, clock);
+        driver.claim(vip);
+        assertThat(driver.held(Set.of(vip))).containsExactly(vip);
+        ec2.move(VIP_IP, OTHER_ENI); // someone else's AssignPrivateIpAddresses, not a release of ours
+        clock.advance(Ec2Driver.DESCRIBE_INTERVAL);
+        assertThat(driver.held(Set.of(vip))).isEmpty();
+        assertThat(driver.takenAway()).containsKey(VIP_IP);
+        int before = ec2.actions().size();
+        for (int i = 0; i < 10; i++) { // the manager retries every 2 s: refused without a call to EC2
+            assertThatThrownBy(() -> driver.claim(vip)).isInstanceOf(VipDriverException.class)
+                    .hasMessageContaining("not by this cluster's plan").hasMessageContaining("back-off 30 s");
+            clock.advance(Duration.ofSeconds(2));
+        }
+        assertThat(ec2.actions().subList(before, ec2.actions().size())).as("no fight").isEmpty();
+        clock.advance(Ec2Driver.FIRST_BACKOFF);
+        driver.claim(vip); // after the back-off, one claim: the address comes back
+        assertThat(ec2.actions().subList(before, ec2.actions().size())).containsExactly("AssignPrivateIpAddresses");
+        assertThat(driver.held(Set.of(vip))).containsExactly(vip);
+        // taken again: the back-off doubles
+        ec2.move(VIP_IP, OTHER_ENI);
+        clock.advance(Ec2Driver.DESCRIBE_INTERVAL);
+        assertThat(driver.held(Set.of(vip))).isEmpty();
+        assertThatThrownBy(() -> driver.claim(vip)).hasMessageContaining("back-off 60 s");
+    }
+
+    @Test
+    void anAddressThePlanGaveAwayIsNotReportedAsTaken() throws Exception {
+        MovableClock clock = new MovableClock();
+        driver.close();
+        driver = new Ec2Driver(settings().build(), local, clock);
+        driver.claim(vip);
+        driver.release(vip);
+        ec2.move(VIP_IP, OTHER_ENI); // the new owner's claim
+        clock.advance(Ec2Driver.DESCRIBE_INTERVAL);
+        assertThat(driver.held(Set.of(vip))).isEmpty();
+        assertThat(driver.takenAway()).isEmpty();
+        driver.claim(vip); // and it may be claimed back whenever the plan says so
+        assertThat(driver.held(Set.of(vip))).containsExactly(vip);
+    }
+
     @Test
     void heldFailureNamesTheAction() {
         ec2.failNext("DescribeNetworkInterfaces", new FakeEc2.Failure(403, "UnauthorizedOperation",
