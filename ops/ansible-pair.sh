@@ -259,7 +259,7 @@ echo "failed requests: $at_move while their VIP moved, $elsewhere elsewhere (VIP
 # and both sides claimed the VIPs, which the failures above would hide as "at a move".
 merges=0
 for n in edge-1 edge-2; do
-    m=$(docker exec "$tag-$n" journalctl -u gatehouse.service --since "@$t0" --no-pager -o cat | grep -c 'view changed .*merged=true' || true)
+    m=$(docker exec "$tag-$n" journalctl -u gatehouse.service --since "@$t0" --no-pager -o cat | grep -cE '(event=view_changed|view changed) .*merged=true' || true)
     merges=$((merges + m))
 done
 echo "merge views (the membership view split and healed) during the upgrade: $merges"
