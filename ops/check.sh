@@ -55,7 +55,7 @@ trap cleanup EXIT
 
 # ---- tools -------------------------------------------------------------------------------------------
 need=()
-for t in systemd-analyze:systemd ansible-playbook:ansible ansible-lint:ansible-lint packer:packer lintian:lintian \
+for t in systemd-analyze:systemd ansible-playbook:ansible ansible-lint:ansible-lint packer:packer lintian:lintian zip:zip unzip:unzip \
          vagrant:vagrant; do
     command -v "${t%%:*}" >/dev/null 2>&1 || need+=("${t#*:}")
 done
@@ -96,7 +96,7 @@ check "systemd-analyze security (exposure <= 3.0)" security
 
 # ---- Ansible -----------------------------------------------------------------------------------------
 check "ansible-lint" bash -c 'cd ansible && ansible-lint --nocolor . ../vagrant/lab.yml 2>&1'
-check "ansible-playbook --syntax-check" bash -c 'cd ansible && ansible-playbook -i inventory/example.yml --syntax-check site.yml'
+check "ansible-playbook --syntax-check" bash -c 'cd ansible && ansible-playbook -i inventory/example.yml --syntax-check site.yml upgrade.yml'
 
 # ---- Packer ------------------------------------------------------------------------------------------
 check "packer fmt -check" bash -c 'cd packer && packer fmt -check -diff .'
