@@ -64,12 +64,10 @@ class BackupRestoreIT {
                     "  members: ['" + members.get(0) + "', '" + members.get(1) + "']",
                     "  keyFile: '" + clusterKey + "'", "")));
         }
-        for (NodeProcess n : nodes) {
-            n.start();
-        }
-        for (NodeProcess n : nodes) {
-            n.awaitReady();
-        }
+        // the first node alone first: it creates the cluster's admin token (in its data directory), the second
+        // finds it in the store
+        nodes.get(0).start().awaitReady();
+        nodes.get(1).start().awaitReady();
         String admin = Files.readString(nodes.get(0).dataDir.resolve("admin.token")).trim();
         ConsoleClient c = nodes.get(0).console();
         assertThat(c.call("POST", "/v1/tenants", admin, "{\"id\":\"acme\"}").status()).isEqualTo(201);

@@ -113,12 +113,10 @@ class KeyRotationIT {
             nodes.add(new NodeProcess(dir.resolve("node" + (i + 1)), ""));
             configure(i, old, null);
         }
-        for (NodeProcess n : nodes) {
-            n.start();
-        }
-        for (NodeProcess n : nodes) {
-            n.awaitReady();
-        }
+        // the first node alone first: it creates the cluster's admin token (in its data directory), the second
+        // finds it in the store
+        nodes.get(0).start().awaitReady();
+        nodes.get(1).start().awaitReady();
         admin = Files.readString(nodes.get(0).dataDir.resolve("admin.token")).trim();
         probe = new TlsProbe(Pem.certificates(List.of(PKI.caCertificate())));
         TestNode.Reply t = nodes.get(0).console().call("POST", "/v1/tenants", admin, "{\"id\":\"acme\"}");
