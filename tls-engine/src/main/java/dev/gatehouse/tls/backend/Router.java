@@ -28,7 +28,7 @@ public final class Router {
 
     /** The pool for a Host header value (port and trailing dot ignored), or null when none applies. */
     public BackendPool route(String hostHeader) {
-        String name = hostHeader == null ? null : Hostnames.normalize(stripPort(hostHeader));
+        String name = hostHeader == null ? null : Hostnames.normalize(Hostnames.withoutPort(hostHeader));
         if (name != null) {
             BackendPool p = exact.get(name);
             if (p != null) {
@@ -63,15 +63,6 @@ public final class Router {
             all.addAll(p.servers());
         }
         return all;
-    }
-
-    static String stripPort(String host) {
-        if (host.startsWith("[")) {
-            int end = host.indexOf(']');
-            return end < 0 ? host : host.substring(0, end + 1);
-        }
-        int colon = host.lastIndexOf(':');
-        return colon >= 0 && host.indexOf(':') == colon ? host.substring(0, colon) : host;
     }
 
     /** Builds a router; rejects invalid host patterns. */

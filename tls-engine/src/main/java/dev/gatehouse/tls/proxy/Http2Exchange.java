@@ -168,7 +168,8 @@ final class Http2Exchange implements BackendListener {
         } else if (!requestDone) {
             headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
         }
-        HeaderRewriter.addForwarding(headers, conn.clientAddress(), rec.host, conn.localPort, conn.trustedClient());
+        HeaderRewriter.addForwarding(headers, conn.clientAddress(), dev.gatehouse.tls.sni.Hostnames.withoutPort(rec.host),
+                conn.localPort, conn.trustedClient());
         rec.requestId = headers.get(HeaderRewriter.X_REQUEST_ID);
         outbound = req;
         forwarding = true;

@@ -911,8 +911,9 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
         return a == null ? null : a.getAddress();
     }
 
+    /** X-Forwarded-Host carries the host the client asked for, without the port (X-Forwarded-Port has that). */
     private static String hostOnly(String hostHeader) {
-        return hostHeader;
+        return dev.gatehouse.tls.sni.Hostnames.withoutPort(hostHeader);
     }
 
     private static void removeHttp2Extensions(HttpHeaders headers) {

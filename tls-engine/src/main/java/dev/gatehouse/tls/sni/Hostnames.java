@@ -110,4 +110,21 @@ public final class Hostnames {
         }
         return pattern.equals(name);
     }
+
+    /**
+     * A Host / {@code :authority} value without its port: {@code shop.example:8443} → {@code shop.example},
+     * {@code [2001:db8::1]:443} → {@code [2001:db8::1]}; a bare IPv6 literal (several colons, no brackets)
+     * and a value without a port are returned as they are. The one place host:port is split on the data path.
+     */
+    public static String withoutPort(String host) {
+        if (host == null) {
+            return null;
+        }
+        if (host.startsWith("[")) {
+            int end = host.indexOf(']');
+            return end < 0 ? host : host.substring(0, end + 1);
+        }
+        int colon = host.lastIndexOf(':');
+        return colon >= 0 && host.indexOf(':') == colon ? host.substring(0, colon) : host;
+    }
 }

@@ -186,6 +186,13 @@ class ProxyBehaviourIT {
     }
 
     @Test
+    void forwardedHostCarriesTheHostWithoutItsPort() throws Exception {
+        String r = edge.probe.exchange(edge.port(), HOST, "GET / HTTP/1.1\r\nHost: " + HOST + ":" + edge.port()
+                + "\r\nConnection: close\r\n\r\n");
+        assertThat(r).contains("x-forwarded-host: " + HOST + "\n").doesNotContain("x-forwarded-host: " + HOST + ":");
+    }
+
+    @Test
     void extendsForwardingHeadersFromTrustedProxies() throws Exception {
         try (TestEdge trusting = new TestEdge(b -> b.proxy(ProxySettings.defaults()
                 .withTrustedProxies(Set.of("127.0.0.1"))))) {

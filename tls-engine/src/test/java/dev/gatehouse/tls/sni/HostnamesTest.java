@@ -53,4 +53,17 @@ class HostnamesTest {
     void validatesWildcardPatterns(String pattern, String expected) {
         assertThat(Hostnames.normalizePattern(pattern)).isEqualTo(expected);
     }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+        "shop.example:8443 | shop.example",
+        "shop.example | shop.example",
+        "[2001:db8::1]:443 | [2001:db8::1]",
+        "[2001:db8::1] | [2001:db8::1]",
+        "2001:db8::1 | 2001:db8::1",
+        "198.18.0.1:80 | 198.18.0.1",
+    })
+    void withoutPortStripsOnlyAPort(String host, String expected) {
+        org.assertj.core.api.Assertions.assertThat(Hostnames.withoutPort(host)).isEqualTo(expected);
+    }
 }
