@@ -60,10 +60,23 @@ public record GridValue(long revision, boolean tombstone, String json) {
         }
     }
 
-    /** The key id that sealed an encoded value (for background re-sealing). */
+    /**
+     * The key id that sealed an encoded value (for background re-sealing), or "" when malformed. Reads
+     * the fourth field in place: anti-entropy asks this of every entry on every pass, and splitting
+     * would copy the whole ciphertext each time.
+     */
     public static String keyIdOf(String encoded) {
-        String[] f = encoded.split("\\|", -1);
-        return f.length == 6 ? f[3] : "";
+        int from = 0;
+        for (int i = 0; i < 3; i++) {
+            from = encoded.indexOf('|', from) + 1;
+            if (from == 0) {
+                return "";
+            }
+        }
+        int end = encoded.indexOf('|', from);
+        int nonceEnd = end < 0 ? -1 : encoded.indexOf('|', end + 1);
+        // exactly two more fields after the key id (nonce, ciphertext), as decode expects
+        return nonceEnd < 0 || encoded.indexOf('|', nonceEnd + 1) >= 0 ? "" : encoded.substring(from, end);
     }
 
     private static String aad(String map, String key, long revision, boolean tombstone) {
