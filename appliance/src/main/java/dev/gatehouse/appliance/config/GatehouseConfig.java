@@ -90,7 +90,7 @@ public record GatehouseConfig(
      * @param query                      keep the query string in {@code path} (off by default: it may carry secrets)
      * @param sampleRefusedHandshakes    log one refused handshake in this many (1 = every one, 0 = none)
      * @param refusedHandshakesPerSecond at most this many refused-handshake lines per second (a flood is bounded)
-     * @param queueSize                  records waiting for the writer (rounded up to a power of two); when full,
+     * @param queueSize                  lines one event loop may hold for the writer (and at most 16 MB); when full,
      *                                   new ones are dropped and counted
      */
     public record AccessLog(boolean enabled, String path, List<String> fields, boolean query,
