@@ -372,6 +372,23 @@ public final class CertificateRegistry implements AutoCloseable {
                 b.fingerprint(), cache.isCached(s), outcome);
     }
 
+    /**
+     * The certificate name a Host (port allowed) matches: the normalized host when an exact
+     * certificate covers it, {@code *.parent} when a wildcard does, null when neither (the default
+     * certificate's or nobody's). Lock-free, for the metrics' host buckets on the event loop.
+     */
+    public String servedPattern(String host) {
+        String name = Hostnames.normalize(Hostnames.withoutPort(host));
+        if (name == null) {
+            return null;
+        }
+        if (exact.containsKey(name)) {
+            return name;
+        }
+        String parent = Hostnames.wildcardParent(name);
+        return parent != null && wildcard.containsKey(parent) ? "*." + parent : null;
+    }
+
     /** Whether a name is served by an explicit certificate (not the default). */
     public boolean covers(String sni) {
         String name = Hostnames.normalize(sni);
