@@ -82,6 +82,17 @@ public final class CertificateRegistry implements AutoCloseable {
     }
 
     /**
+     * A registry with the same TLS settings and none of the certificates, for the start-up warm-up
+     * ({@code HandshakeWarmup}): its key material, contexts and counters are its own, released by
+     * its {@link #close()}. Nothing is preloaded, so every miss takes the handshake-time build path.
+     */
+    public CertificateRegistry emptyTwin(int maxContexts) {
+        CertificateRegistry twin = new CertificateRegistry(factory, maxContexts);
+        twin.preloadKeyMaterial(false);
+        return twin;
+    }
+
+    /**
      * Whether key material is built ahead of handshakes, while the cache has room (default: yes; see
      * {@link KeyMaterialPreloader}). Tests of the lazy path turn it off.
      */
