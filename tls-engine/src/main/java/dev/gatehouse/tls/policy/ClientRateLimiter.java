@@ -1,5 +1,6 @@
 package dev.gatehouse.tls.policy;
 
+import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.security.SecureRandom;
 import java.util.Objects;
@@ -18,7 +19,7 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * <p><b>Bounded memory, and why spraying addresses does not help an attacker.</b> Buckets live in a
  * set-associative table: a client's key (its address, see below, through a SipHash-2-4 keyed with a random
  * secret, so nobody can choose addresses that land in a victim's set) picks two candidate sets of {@value #WAYS}
- * slots each; its bucket is in one of them. A newcomer goes to the candidate set with fewer buckets in debt
+ * slots each (the second in the same page as the first, so one lock covers both); its bucket is in one of them. A newcomer goes to the candidate set with fewer buckets in debt
  * ("power of two choices", which keeps sets evenly loaded until the table is nearly full) and takes an empty
  * slot there, or else the slot whose bucket is full and idle longest. A bucket that is
  * full holds no information (a new bucket starts full), so evicting it never resets anybody. A bucket that is
@@ -35,7 +36,7 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  *
  * <p><b>Threads.</b> No global lock: the table is split in pages of {@value #SETS_PER_PAGE} sets, allocated on
  * first use (a hostname with few clients holds few pages), and each page is its own monitor, held for a scan of
- * the two candidate sets (two pages are locked in index order). Time comes only from the caller ({@code nowNanos}, e.g. {@code System.nanoTime()}), which
+ * the two candidate sets. Time comes only from the caller ({@code nowNanos}, e.g. {@code System.nanoTime()}), which
  * keeps tests deterministic; values from different threads may be slightly out of order, which the bound above
  * tolerates (it holds over the span between the smallest and largest time passed).
  */
@@ -107,58 +108,36 @@ public final class ClientRateLimiter {
      */
     public long acquire(InetAddress client, long nowNanos) {
         Objects.requireNonNull(client, "client");
-        long key = key(client.getAddress());
-        // two candidate sets from the two halves of the key (Lemire's multiply-shift range reduction)
+        long key = key(client);
+        // set A anywhere in the table, set B in the same page (one lock); Lemire's multiply-shift reductions
         int setA = (int) (((key >>> 32) * sets) >>> 32);
-        int setB = (int) (((key & 0xffffffffL) * sets) >>> 32);
-        int pageA = setA / SETS_PER_PAGE;
-        int pageB = setB / SETS_PER_PAGE;
-        long[] a = page(pageA);
-        if (pageA == pageB) {
-            synchronized (a) {
-                return acquire(a, setA, a, setB, key, nowNanos);
-            }
-        }
-        long[] b = page(pageB);
-        // always lock the lower page first, so two clients locking the same two pages cannot deadlock
-        Object first = pageA < pageB ? a : b;
-        Object second = pageA < pageB ? b : a;
-        synchronized (first) {
-            synchronized (second) {
-                return acquire(a, setA, b, setB, key, nowNanos);
-            }
+        int page = setA / SETS_PER_PAGE;
+        int setsHere = Math.min(SETS_PER_PAGE, sets - page * SETS_PER_PAGE);
+        int setB = page * SETS_PER_PAGE + (int) (((key & 0xffffffffL) * setsHere) >>> 32);
+        long[] slots = page(page);
+        synchronized (slots) {
+            return acquire(slots, setA, setB, key, nowNanos);
         }
     }
 
-    /** With the pages of both candidate sets locked. */
-    private long acquire(long[] pageA, int setA, long[] pageB, int setB, long key, long now) {
+    /** With the page of both candidate sets locked. */
+    private long acquire(long[] page, int setA, int setB, long key, long now) {
         int baseA = (setA % SETS_PER_PAGE) * ways * 2;
         int baseB = (setB % SETS_PER_PAGE) * ways * 2;
-        int found = find(pageA, baseA, key);
-        if (found >= 0) {
-            return take(pageA, found + 1, now);
+        int found = find(page, baseA, key);
+        if (found < 0 && setB != setA) {
+            found = find(page, baseB, key);
         }
-        if (setB != setA) {
-            found = find(pageB, baseB, key);
-            if (found >= 0) {
-                return take(pageB, found + 1, now);
-            }
+        if (found >= 0) {
+            return take(page, found + 1, now);
         }
         // a newcomer: into the candidate set with fewer buckets in debt (power of two choices)
-        long victimA = victim(pageA, baseA, now);
-        long victimB = setB == setA ? victimA : victim(pageB, baseB, now);
-        long chosen;
-        long[] page;
-        if (debtors(victimB) < debtors(victimA)) {
-            chosen = victimB;
-            page = pageB;
-        } else {
-            chosen = victimA;
-            page = pageA;
-        }
+        long victimA = victim(page, baseA, now);
+        long victimB = setB == setA ? victimA : victim(page, baseB, now);
+        long chosen = debtors(victimB) < debtors(victimA) ? victimB : victimA;
         if (debtors(chosen) == ways) {
             // every bucket of both sets is in debt: wait until the first refills (never evict a debt)
-            return Math.max(1, Math.min(earliest(pageA, baseA, now), earliest(pageB, baseB, now)));
+            return Math.max(1, Math.min(earliest(page, baseA, now), earliest(page, baseB, now)));
         }
         int slot = (int) (chosen & 0xffffffffL);
         page[slot] = key;
@@ -237,34 +216,21 @@ public final class ClientRateLimiter {
     }
 
     /** Non-zero keyed hash of the client's bucket key (the IPv4 address, or the IPv6 prefix). */
-    long key(byte[] a) {
+    long key(InetAddress client) {
         long h;
-        if (a.length == 4 || isV4Mapped(a)) {
-            int off = a.length - 4;
-            long v4 = (a[off] & 0xffL) << 24 | (a[off + 1] & 0xffL) << 16 | (a[off + 2] & 0xffL) << 8 | (a[off + 3] & 0xffL);
-            h = SipHash.hash(k0, k1, v4);
+        if (client instanceof Inet4Address) {
+            h = SipHash.hash(k0, k1, AddressBits.ipv4((Inet4Address) client) & 0xffffffffL);
         } else {
-            long hi = 0;
-            long lo = 0;
-            for (int i = 0; i < 8; i++) {
-                hi = hi << 8 | (a[i] & 0xffL);
-                lo = lo << 8 | (a[i + 8] & 0xffL);
+            byte[] a = client.getAddress();
+            long hi = AddressBits.int64(a, 0);
+            long lo = AddressBits.int64(a, 8);
+            if (hi == 0 && (lo >>> 32) == 0xffffL) {
+                h = SipHash.hash(k0, k1, lo & 0xffffffffL); // IPv4-mapped: the IPv4 client's bucket
+            } else {
+                h = SipHash.hash(k0, k1, hi & CidrSet.v6MaskHi(ipv6PrefixLength), lo & CidrSet.v6MaskLo(ipv6PrefixLength));
             }
-            h = SipHash.hash(k0, k1, hi & CidrSet.v6MaskHi(ipv6PrefixLength), lo & CidrSet.v6MaskLo(ipv6PrefixLength));
         }
         return h == 0 ? 1 : h;
-    }
-
-    private static boolean isV4Mapped(byte[] a) {
-        if (a.length != 16) {
-            return false;
-        }
-        for (int i = 0; i < 10; i++) {
-            if (a[i] != 0) {
-                return false;
-            }
-        }
-        return a[10] == (byte) 0xff && a[11] == (byte) 0xff;
     }
 
     /** Buckets this table can hold (at most {@code maxClients}). */
