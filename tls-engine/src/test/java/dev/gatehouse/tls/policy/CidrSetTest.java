@@ -317,6 +317,43 @@ class CidrSetTest {
                 texts.size(), set.size(), set.intervals(), buildMs, hits);
     }
 
+    @Test
+    void manyThreadsReadingOneSetGetTheSameAnswers() throws Exception {
+        Random random = new Random(3);
+        List<String> texts = new ArrayList<>();
+        for (int i = 0; i < 2_000; i++) {
+            texts.add(CidrSetReference.text(randomAddress(random, i % 2 == 0)) + "/" + (i % 2 == 0 ? 24 : 64));
+        }
+        CidrSet set = CidrSet.parse(texts);
+        byte[][] queries = new byte[20_000][];
+        boolean[] expected = new boolean[queries.length];
+        for (int i = 0; i < queries.length; i++) {
+            queries[i] = randomAddress(random, random.nextBoolean());
+            expected[i] = set.contains(queries[i]);
+        }
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            List<java.util.concurrent.Future<Integer>> results = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                int offset = t;
+                results.add(pool.submit(() -> {
+                    int mismatches = 0;
+                    for (int i = 0; i < queries.length; i++) {
+                        int q = (i * 7 + offset * 5003) % queries.length;
+                        InetAddress address = InetAddress.getByAddress(queries[q]);
+                        mismatches += set.contains(address) == expected[q] ? 0 : 1;
+                    }
+                    return mismatches;
+                }));
+            }
+            for (java.util.concurrent.Future<Integer> r : results) {
+                assertThat(r.get(60, java.util.concurrent.TimeUnit.SECONDS)).isZero();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     /** Addresses clustered in a few /8s and /32s so that entries overlap and nest. */
     private static byte[] randomAddress(Random random, boolean v4) {
         byte[] a = new byte[v4 ? 4 : 16];

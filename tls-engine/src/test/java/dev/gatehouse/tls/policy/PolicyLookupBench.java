@@ -52,7 +52,7 @@ public final class PolicyLookupBench {
         Arrays.sort(warm);
         Arrays.sort(warmCpu);
         long heapBefore = usedHeapAfterGc();
-        CidrSet[] held = new CidrSet[20];
+        CidrSet[] held = new CidrSet[200];
         for (int i = 0; i < held.length; i++) {
             held[i] = CidrSet.parse("ipAllow", cidrs);
         }
@@ -139,12 +139,16 @@ public final class PolicyLookupBench {
         }
         long target = (long) (n * (double) window / elapsed);
         long a0 = threads.getCurrentThreadAllocatedBytes();
+        long c0 = threads.getCurrentThreadCpuTime();
         long t0 = System.nanoTime();
         sink += body.run(target);
         elapsed = System.nanoTime() - t0;
+        long cpu = threads.getCurrentThreadCpuTime() - c0;
         allocated = threads.getCurrentThreadAllocatedBytes() - a0;
-        System.out.printf("%s ops_per_s=%.0f ns_per_op=%.1f alloc_bytes_per_op=%.2f ops=%d%n",
-                name, target / (elapsed / 1e9), elapsed / (double) target, allocated / (double) target, target);
+        System.out.printf("%s ops_per_s=%.0f ns_per_op=%.1f cpu_ops_per_s=%.0f cpu_ns_per_op=%.1f"
+                        + " alloc_bytes_per_op=%.2f ops=%d%n",
+                name, target / (elapsed / 1e9), elapsed / (double) target, target / (cpu / 1e9),
+                cpu / (double) target, allocated / (double) target, target);
     }
 
     private static void twoThreads(ClientRateLimiter limiter, InetAddress[] clients, long window) throws Exception {
