@@ -39,7 +39,7 @@ public final class CidrSet {
 
     /** Distinct entries parsed (duplicates once). */
     private final int size;
-    /** Merged IPv4 intervals {@code [start0, end0, start1, end1, ...]}, sign-flipped so signed order is address order. */
+    /** Merged IPv4 intervals {@code [start0, end0, start1, end1, ...]}, sign-flipped: signed order is address order. */
     private final int[] v4Ranges;
     /** Merged IPv6 intervals {@code [startHi, startLo, endHi, endLo, ...]}, each half sign-flipped. */
     private final long[] v6Ranges;

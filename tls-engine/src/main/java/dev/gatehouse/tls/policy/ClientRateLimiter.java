@@ -17,18 +17,20 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * interval} requests; the interval is rounded up to whole nanoseconds, so never more than {@code perSecond}.
  *
  * <p><b>Bounded memory, and why spraying addresses does not help an attacker.</b> Buckets live in a
- * set-associative table: a client's key (its address, see below, through a SipHash-2-4 keyed with a random
- * secret, so nobody can choose addresses that land in a victim's set) picks two candidate sets of {@value #WAYS}
- * slots each (the second in the same page as the first, so one lock covers both); its bucket is in one of them. A newcomer goes to the candidate set with fewer buckets in debt
- * ("power of two choices", which keeps sets evenly loaded until the table is nearly full) and takes an empty
- * slot there, or else the slot whose bucket is full and idle longest. A bucket that is
- * full holds no information (a new bucket starts full), so evicting it never resets anybody. A bucket that is
- * in debt is never evicted: when every slot of both of the newcomer's sets is in debt, the newcomer is refused until the
- * first of them refills (the returned wait). So an address is charged against its own bucket from its first
- * granted request until it has been idle long enough to be full again, and no address ever gets more than
- * its rate, however many other addresses are sprayed at the table. What spraying can do is crowd out
- * newcomers: to keep all {@code maxClients} slots in debt an attacker must get {@code maxClients * perSecond}
- * requests a second accepted, so size {@code maxClients} well above the clients expected to be in debt at once.
+ * set-associative table. A client's key (its address, see below, through SipHash-2-4 keyed with a random secret,
+ * so nobody can choose addresses that land in a victim's sets) picks two candidate sets of {@value #WAYS} slots
+ * (the second in the same page as the first, so one lock covers both); its bucket is in one of them. A newcomer
+ * goes to the candidate set with fewer buckets in debt ("power of two choices", which keeps sets evenly loaded
+ * until the table is nearly full) and takes an empty slot there, or else the slot whose bucket is full and idle
+ * longest. A full bucket holds no information (a new bucket starts full), so evicting it resets nobody. A bucket
+ * in debt is never evicted: when every slot of both of the newcomer's sets is in debt, the newcomer is refused
+ * until the first of them refills (the returned wait). So an address is charged against its own bucket from its
+ * first granted request until it has been idle long enough to be full again, and no address ever gets more than
+ * its rate, however many other addresses are sprayed at the table. What spraying can do is crowd out newcomers:
+ * to keep all {@code maxClients} slots in debt an attacker must have {@code maxClients * perSecond} requests a
+ * second accepted, so size {@code maxClients} well above the clients expected to be in debt at once. (A fixed
+ * table where colliding addresses share a bucket has the same bound but throttles innocent neighbours even when
+ * the table is nearly empty; an LRU cache would let a sprayer evict, and so reset, a heavy client's bucket.)
  *
  * <p><b>Key.</b> An IPv4 address is its own key (an IPv4-mapped IPv6 address is its IPv4 address). An IPv6
  * address is keyed by its first {@code ipv6PrefixLength} bits, by default 64: a single host is normally given
@@ -36,9 +38,9 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  *
  * <p><b>Threads.</b> No global lock: the table is split in pages of {@value #SETS_PER_PAGE} sets, allocated on
  * first use (a hostname with few clients holds few pages), and each page is its own monitor, held for a scan of
- * the two candidate sets. Time comes only from the caller ({@code nowNanos}, e.g. {@code System.nanoTime()}), which
- * keeps tests deterministic; values from different threads may be slightly out of order, which the bound above
- * tolerates (it holds over the span between the smallest and largest time passed).
+ * the two candidate sets. Time comes only from the caller ({@code nowNanos}, e.g. {@code System.nanoTime()}),
+ * which keeps tests deterministic; values from different threads may be slightly out of order, which the bound
+ * above tolerates (it holds over the span between the smallest and largest time passed).
  */
 public final class ClientRateLimiter {
 
@@ -227,7 +229,8 @@ public final class ClientRateLimiter {
             if (hi == 0 && (lo >>> 32) == 0xffffL) {
                 h = SipHash.hash(k0, k1, lo & 0xffffffffL); // IPv4-mapped: the IPv4 client's bucket
             } else {
-                h = SipHash.hash(k0, k1, hi & CidrSet.v6MaskHi(ipv6PrefixLength), lo & CidrSet.v6MaskLo(ipv6PrefixLength));
+                h = SipHash.hash(k0, k1, hi & CidrSet.v6MaskHi(ipv6PrefixLength),
+                        lo & CidrSet.v6MaskLo(ipv6PrefixLength));
             }
         }
         return h == 0 ? 1 : h;

@@ -1,5 +1,5 @@
 /**
- * Per-hostname client policy data structures: IP allow/deny sets ({@link dev.gatehouse.tls.policy.CidrSet}) and
- * per-client token buckets ({@link dev.gatehouse.tls.policy.ClientRateLimiter}), built to be read from every event loop.
+ * Per-hostname client policy structures: IP allow/deny sets ({@link dev.gatehouse.tls.policy.CidrSet}) and per-client
+ * token buckets ({@link dev.gatehouse.tls.policy.ClientRateLimiter}), both made to be called from every event loop.
  */
 package dev.gatehouse.tls.policy;
