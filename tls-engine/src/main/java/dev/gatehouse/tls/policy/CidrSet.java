@@ -143,7 +143,11 @@ public final class CidrSet {
         return bits;
     }
 
-    /** True when {@code address} lies in one of the networks (an IPv4-mapped IPv6 address as its IPv4 self). */
+    /**
+     * True when {@code address} lies in one of the networks (an IPv4-mapped IPv6 address as its IPv4 self).
+     * Allocates nothing for an IPv4 address; an IPv6 one is read through the copy {@code getAddress()} makes
+     * (see {@link #contains(byte[])} to read a connection's address once).
+     */
     public boolean contains(InetAddress address) {
         Objects.requireNonNull(address, "address");
         if (address instanceof Inet4Address) {

@@ -110,7 +110,24 @@ public final class ClientRateLimiter {
      */
     public long acquire(InetAddress client, long nowNanos) {
         Objects.requireNonNull(client, "client");
-        long key = key(client);
+        return acquireKey(key(client), nowNanos);
+    }
+
+    /**
+     * As {@link #acquire(InetAddress, long)}, for the raw 4- or 16-byte address ({@link InetAddress#getAddress()},
+     * network byte order) when the caller already holds it: nothing is allocated.
+     */
+    public long acquire(byte[] client, long nowNanos) {
+        if (client.length == 4) {
+            return acquireKey(ipv4Key(AddressBits.int32(client, 0)), nowNanos);
+        }
+        if (client.length == 16) {
+            return acquireKey(ipv6Key(AddressBits.int64(client, 0), AddressBits.int64(client, 8)), nowNanos);
+        }
+        throw new IllegalArgumentException("client: " + client.length + " bytes (expected: 4 or 16)");
+    }
+
+    private long acquireKey(long key, long nowNanos) {
         // set A anywhere in the table, set B in the same page (one lock); Lemire's multiply-shift reductions
         int setA = (int) (((key >>> 32) * sets) >>> 32);
         int page = setA / SETS_PER_PAGE;
@@ -219,20 +236,23 @@ public final class ClientRateLimiter {
 
     /** Non-zero keyed hash of the client's bucket key (the IPv4 address, or the IPv6 prefix). */
     long key(InetAddress client) {
-        long h;
         if (client instanceof Inet4Address) {
-            h = SipHash.hash(k0, k1, AddressBits.ipv4((Inet4Address) client) & 0xffffffffL);
-        } else {
-            byte[] a = client.getAddress();
-            long hi = AddressBits.int64(a, 0);
-            long lo = AddressBits.int64(a, 8);
-            if (hi == 0 && (lo >>> 32) == 0xffffL) {
-                h = SipHash.hash(k0, k1, lo & 0xffffffffL); // IPv4-mapped: the IPv4 client's bucket
-            } else {
-                h = SipHash.hash(k0, k1, hi & CidrSet.v6MaskHi(ipv6PrefixLength),
-                        lo & CidrSet.v6MaskLo(ipv6PrefixLength));
-            }
+            return ipv4Key(AddressBits.ipv4((Inet4Address) client)); // nothing allocated
         }
+        byte[] a = client.getAddress();
+        return ipv6Key(AddressBits.int64(a, 0), AddressBits.int64(a, 8));
+    }
+
+    private long ipv4Key(int address) {
+        long h = SipHash.hash(k0, k1, address & 0xffffffffL);
+        return h == 0 ? 1 : h;
+    }
+
+    private long ipv6Key(long hi, long lo) {
+        if (hi == 0 && (lo >>> 32) == 0xffffL) {
+            return ipv4Key((int) lo); // IPv4-mapped: the IPv4 client's bucket
+        }
+        long h = SipHash.hash(k0, k1, hi & CidrSet.v6MaskHi(ipv6PrefixLength), lo & CidrSet.v6MaskLo(ipv6PrefixLength));
         return h == 0 ? 1 : h;
     }
 

@@ -100,6 +100,20 @@ public final class PolicyLookupBench {
             clock.set(now);
             return granted;
         });
+        byte[][] clientBytes = new byte[clients.length][];
+        for (int i = 0; i < clients.length; i++) {
+            clientBytes[i] = clients[i].getAddress();
+        }
+        measure("ratelimiter_acquire_bytes_65536_clients", window, n -> {
+            long granted = 0;
+            long now = clock.get();
+            for (long i = 0; i < n; i++) {
+                now += 100;
+                granted += limiter.acquire(clientBytes[(int) i & (clientBytes.length - 1)], now) == 0 ? 1 : 0;
+            }
+            clock.set(now);
+            return granted;
+        });
         InetAddress one = clients[0];
         measure("ratelimiter_acquire_one_client", window, n -> {
             long granted = 0;
