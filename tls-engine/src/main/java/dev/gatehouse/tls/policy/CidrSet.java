@@ -174,19 +174,19 @@ public final class CidrSet {
     public boolean containsIpv4(int a) {
         int[] r = v4Ranges;
         int key = a ^ Integer.MIN_VALUE;
-        int low = 0;
-        int high = (r.length >> 1) - 1;
-        int found = -1;
-        while (low <= high) {
-            int mid = (low + high) >>> 1;
-            if (r[mid << 1] <= key) {
-                found = mid;
-                low = mid + 1;
-            } else {
-                high = mid - 1;
-            }
+        int n = r.length >> 1;
+        if (n == 0) {
+            return false;
         }
-        return found >= 0 && key <= r[(found << 1) + 1];
+        // branch-free search for the last interval starting at or below the key: the loop runs log2(n) times
+        // whatever the answer, and the select compiles to a conditional move instead of a mispredicted branch
+        int base = 0;
+        for (int len = n; len > 1; ) {
+            int half = len >>> 1;
+            base = r[(base + half) << 1] <= key ? base + half : base;
+            len -= half;
+        }
+        return r[base << 1] <= key && key <= r[(base << 1) + 1];
     }
 
     /** As {@link #contains(InetAddress)} for the IPv6 address {@code hi:lo} (128 bits, network order). */
@@ -197,24 +197,23 @@ public final class CidrSet {
         long[] r = v6Ranges;
         long kHi = hi ^ Long.MIN_VALUE;
         long kLo = lo ^ Long.MIN_VALUE;
-        int low = 0;
-        int high = (r.length >> 2) - 1;
-        int found = -1;
-        while (low <= high) {
-            int mid = (low + high) >>> 1;
-            long sHi = r[mid << 2];
-            if (sHi < kHi || (sHi == kHi && r[(mid << 2) + 1] <= kLo)) {
-                found = mid;
-                low = mid + 1;
-            } else {
-                high = mid - 1;
-            }
-        }
-        if (found < 0) {
+        int n = r.length >> 2;
+        if (n == 0) {
             return false;
         }
-        long eHi = r[(found << 2) + 2];
-        return eHi > kHi || (eHi == kHi && r[(found << 2) + 3] >= kLo);
+        int base = 0; // as in containsIpv4, comparing (hi, lo) pairs
+        for (int len = n; len > 1; ) {
+            int half = len >>> 1;
+            int mid = (base + half) << 2;
+            long sHi = r[mid];
+            base = (sHi < kHi | (sHi == kHi & r[mid + 1] <= kLo)) ? base + half : base;
+            len -= half;
+        }
+        int at = base << 2;
+        long sHi = r[at];
+        long eHi = r[at + 2];
+        boolean startBelow = sHi < kHi || (sHi == kHi && r[at + 1] <= kLo);
+        return startBelow && (eHi > kHi || (eHi == kHi && r[at + 3] >= kLo));
     }
 
     /** Distinct entries parsed (duplicates counted once; overlapping and nested ones each count). */
