@@ -1,6 +1,8 @@
 package dev.gatehouse.cluster.vip;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.awaitility.Awaitility.await;
 
 import dev.gatehouse.cluster.membership.Controller;
@@ -44,6 +46,8 @@ class VipAnnounceRaceTest {
     private final GatedDriver driver = new GatedDriver();
     private VipManager manager;
 
+    private final long violationsBefore = ThreadOwner.violations();
+
     @AfterEach
     void stop() {
         driver.gate.set(null);
@@ -80,6 +84,26 @@ class VipAnnounceRaceTest {
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(driver.claims.get())
                 .as("claims (announcements) of %s after it came back", VIP).isEqualTo(2));
         assertThat(manager.heldHere()).containsExactly(VIP);
+        assertThat(ThreadOwner.violations() - violationsBefore).as("state changed off its owning thread").isZero();
+    }
+
+    @Test
+    void aDecisionDeliveredOffTheControllerThreadFailsTheOwnershipCheck() throws Exception {
+        assumeTrue(VipAnnounceRaceTest.class.desiredAssertionStatus(), "needs -ea (surefire enables assertions)");
+        VipSpec spec = VipSpec.parse(VIP + "/24", "eth0");
+        manager = VipManager.create(VipSettings.defaults("a", List.of(new ManagedVip(spec, Optional.empty())),
+                Failback.disabled()), driver, () -> null, Clock.systemUTC());
+        CountDownLatch seen = new CountDownLatch(1);
+        controller.execute(() -> {
+            manager.viewChanged(VIEW);
+            seen.countDown();
+        });
+        assertThat(seen.await(10, TimeUnit.SECONDS)).isTrue();
+
+        long before = ThreadOwner.violations();
+        assertThatThrownBy(() -> manager.viewChanged(VIEW)) // on the test thread, not the controller
+                .isInstanceOf(AssertionError.class).hasMessageContaining("VIP controller state changed on thread");
+        assertThat(ThreadOwner.violations() - before).isEqualTo(1);
     }
 
     private void deliverPlan(long seq, String owner) {
