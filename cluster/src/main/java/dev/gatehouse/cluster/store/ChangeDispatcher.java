@@ -14,10 +14,12 @@ import org.slf4j.LoggerFactory;
  * then call back into the store, from its own thread or by handing work to another, without
  * deadlocking on the store's lock, and it reads the state the event announces (or a newer one).
  *
- * <p>One thread delivers at a time. A writer whose event another thread is delivering waits until
- * that delivery is done, so a write still returns only after its listeners ran (callers rely on
- * that); a listener that writes to the store from its own thread does not wait (its event is
- * delivered when the listener returns, after the events queued before it).
+ * <p>One thread delivers at a time, so listeners still never run concurrently with each other. A
+ * write whose thread finds no delivery under way delivers its own event (and any queued before it)
+ * before it returns. A write that finds another thread delivering does not wait for it: that thread
+ * delivers the new event next. Waiting there is what would deadlock when the delivering listener is
+ * itself waiting for the writer (a lock the writer holds, or work handed to the writer's thread); a
+ * listener that writes from its own thread likewise gets its event delivered when it returns.
  */
 final class ChangeDispatcher {
 
@@ -26,8 +28,6 @@ final class ChangeDispatcher {
     private final List<StoreListener> listeners = new CopyOnWriteArrayList<>();
     /** Guarded by {@code this}. */
     private final ArrayDeque<Consumer<StoreListener>> queue = new ArrayDeque<>();
-    private long queued;
-    private long delivered;
     private Thread delivering;
 
     void addListener(StoreListener listener) {
@@ -37,39 +37,28 @@ final class ChangeDispatcher {
     /** Queues an event; call while holding the store's lock, then {@link #deliver()} after releasing it. */
     synchronized void queue(Consumer<StoreListener> event) {
         queue.add(event);
-        queued++;
     }
 
-    /** Delivers every queued event, or waits until the thread delivering them has; must not hold the store's lock. */
+    /**
+     * Delivers every queued event, unless another thread is delivering (it then delivers these too,
+     * right after the ones queued before them); must not be called holding the store's lock.
+     */
     void deliver() {
-        long mine;
         synchronized (this) {
-            mine = queued;
-            if (delivering == Thread.currentThread()) {
-                return; // a listener wrote: its event follows, after the one being delivered
-            }
-            boolean interrupted = false;
-            while (delivering != null && delivered < mine) {
-                try {
-                    wait();
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-            if (delivered >= mine) {
-                return;
+            if (delivering != null) {
+                return; // another thread (or, from a listener, this one) is delivering: it takes ours next
             }
             delivering = Thread.currentThread();
         }
+        boolean done = false;
         try {
             while (true) {
                 Consumer<StoreListener> event;
                 synchronized (this) {
                     event = queue.poll();
                     if (event == null) {
+                        delivering = null; // in the same block as the empty poll: nothing queued is left behind
+                        done = true;
                         return;
                     }
                 }
@@ -81,15 +70,12 @@ final class ChangeDispatcher {
                                 e.toString());
                     }
                 }
-                synchronized (this) {
-                    delivered++;
-                    notifyAll();
-                }
             }
         } finally {
-            synchronized (this) {
-                delivering = null;
-                notifyAll();
+            if (!done) {
+                synchronized (this) {
+                    delivering = null; // an Error out of a listener: the next write delivers what is left
+                }
             }
         }
     }
