@@ -40,6 +40,7 @@ public final class FileStore implements Store {
     private static final Logger log = LoggerFactory.getLogger(FileStore.class);
     private static final ObjectMapper JSON = new ObjectMapper()
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+    private static final com.fasterxml.jackson.databind.ObjectWriter PRETTY = JSON.writerWithDefaultPrettyPrinter();
 
     /** A file that was skipped on load, and why. */
     public record LoadProblem(Path file, String reason) {
@@ -258,6 +259,8 @@ public final class FileStore implements Store {
     private final ThreadLocal<Boolean> bulk = ThreadLocal.withInitial(() -> Boolean.FALSE);
     /** Per thread: the directories written in bulk mode since {@link #beginBulk()}, synced by {@link #endBulk()}. */
     private final ThreadLocal<java.util.Set<Path>> bulkWritten = ThreadLocal.withInitial(java.util.HashSet::new);
+    /** Per thread: the files written in bulk mode since {@link #beginBulk()}, flushed by {@link #endBulk()}. */
+    private final ThreadLocal<java.util.Set<Path>> bulkFiles = ThreadLocal.withInitial(java.util.HashSet::new);
 
     /** Bulk mode (this thread): replicated writes skip per-file fsync until {@link #endBulk()} syncs once. */
     void beginBulk() {
@@ -267,12 +270,13 @@ public final class FileStore implements Store {
     void endBulk() throws StoreException {
         bulk.set(Boolean.FALSE);
         java.util.Set<Path> dirs = bulkWritten.get();
+        java.util.Set<Path> files = bulkFiles.get();
         try {
-            // only the directories written in bulk: an idle anti-entropy pass syncs nothing
-            for (Path d : dirs) {
-                AtomicFiles.syncDirectory(d);
-            }
+            // only what was written in bulk: an idle anti-entropy pass syncs nothing, a pass that wrote
+            // one record syncs that file and its directory (not every file beside it)
+            AtomicFiles.syncWritten(files, dirs);
             dirs.clear();
+            files.clear();
         } catch (IOException e) {
             throw new StoreException("cannot sync the snapshot: " + e.getMessage(), e);
         }
@@ -280,9 +284,11 @@ public final class FileStore implements Store {
 
     private void write(String kind, String key, Object value) throws StoreException {
         try {
-            AtomicFiles.write(file(kind, key), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(value), !bulk.get());
+            Path f = file(kind, key);
+            AtomicFiles.write(f, PRETTY.writeValueAsBytes(value), !bulk.get());
             if (bulk.get()) {
                 bulkWritten.get().add(root.resolve(kind));
+                bulkFiles.get().add(f);
             }
         } catch (IOException e) {
             throw new StoreException("cannot write " + kind + " " + key + ": " + e.getMessage(), e);
@@ -296,10 +302,11 @@ public final class FileStore implements Store {
 
     private boolean delete(String kind, String key, long revision) throws StoreException {
         try {
-            AtomicFiles.write(root.resolve("tombstones").resolve(kind).resolve(
-                    HexFormat.of().formatHex(key.getBytes(StandardCharsets.UTF_8)) + ".json"),
-                    JSON.writeValueAsBytes(new Tombstone(key, revision)), !bulk.get());
+            Path t = root.resolve("tombstones").resolve(kind).resolve(
+                    HexFormat.of().formatHex(key.getBytes(StandardCharsets.UTF_8)) + ".json");
+            AtomicFiles.write(t, JSON.writeValueAsBytes(new Tombstone(key, revision)), !bulk.get());
             if (bulk.get()) {
+                bulkFiles.get().add(t);
                 bulkWritten.get().add(root.resolve("tombstones").resolve(kind));
                 bulkWritten.get().add(root.resolve(kind));
             }
