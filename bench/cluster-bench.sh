@@ -6,7 +6,9 @@
 # Usage: bench/cluster-bench.sh [PRELOAD=10000] [UPLOADS=1000] [JOIN=100000] [JOIN_CERT_DIR]
 #   JOIN_CERT_DIR: a ../shared/bench/perf/gen-certs.sh directory to join with (its size replaces JOIN);
 #   without it JOIN certificates are generated (slower).
-# Env: WORK (scratch dir, default /tmp/gatehouse-cluster-bench), NODE_HEAP (default 1g)
+#   UPLOADS=0 skips the propagation figures (join only).
+# Env: WORK (scratch dir, default /tmp/gatehouse-cluster-bench), NODE_HEAP (default 1g),
+#   JOIN_JVM (extra JVM options for the joining node only, e.g. a JFR recording)
 # Every node runs on 127.0.0.1 only; every process is stopped at the end.
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
@@ -25,6 +27,7 @@ mvn -B -q -pl appliance -am test-compile dependency:build-classpath -Dmdep.inclu
 cp="$(cat "$WORK/classpath.txt")"
 out="$here/bench/results/cluster-$(date -u +%Y%m%dT%H%M%SZ).txt"
 cmd=(java -Xmx2g -Dgatehouse.jar="$here/appliance/target/gatehouse.jar" -Dgatehouse.node.heap="${NODE_HEAP:-1g}"
+     -Dgatehouse.join.jvm="${JOIN_JVM:-}"
      -cp "appliance/target/test-classes:appliance/target/classes:$cp" dev.gatehouse.appliance.bench.ClusterBench
      "$WORK" "$PRELOAD" "$UPLOADS" "$JOIN" ${JOIN_DIR:+"$JOIN_DIR"})
 {

@@ -7,8 +7,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Turns a stored, already-validated certificate record and its unsealed key into an engine bundle
@@ -16,21 +14,42 @@ import java.util.regex.Pattern;
  */
 final class RecordBundles {
 
-    private static final Pattern PEM = Pattern.compile(
-            "-----BEGIN CERTIFICATE-----([A-Za-z0-9+/=\\s]+)-----END CERTIFICATE-----");
+    private static final String BEGIN = "-----BEGIN CERTIFICATE-----";
+    private static final String END = "-----END CERTIFICATE-----";
 
     private RecordBundles() {
     }
 
     /** The bundle of {@code r}, indexed only under {@code servedNames} (a subset of its names). */
     static CertificateBundle toBundle(CertificateRecord r, List<String> servedNames, byte[] keyPkcs8) {
-        List<byte[]> der = new ArrayList<>();
-        Matcher m = PEM.matcher(r.chainPem());
-        while (m.find()) {
-            der.add(Base64.getMimeDecoder().decode(m.group(1)));
-        }
+        List<byte[]> der = chainDer(r.chainPem());
         return new CertificateBundle(r.id(), servedNames, keyType(r.keyType()), Instant.ofEpochMilli(r.notBefore()),
                 Instant.ofEpochMilli(r.notAfter()), der, keyPkcs8, r.fingerprint(), r.issuer(), r.serial());
+    }
+
+    /**
+     * The DER certificates of a PEM chain, found with indexOf rather than a regular expression: a node
+     * joining 100,000 certificates spent most of this step in the regex's character-class matching.
+     */
+    static List<byte[]> chainDer(String pem) {
+        List<byte[]> der = new ArrayList<>(2);
+        Base64.Decoder mime = Base64.getMimeDecoder();
+        int from = 0;
+        while (true) {
+            int begin = pem.indexOf(BEGIN, from);
+            if (begin < 0) {
+                return der;
+            }
+            int body = begin + BEGIN.length();
+            int end = pem.indexOf(END, body);
+            if (end < 0) {
+                return der;
+            }
+            if (end > body) {
+                der.add(mime.decode(pem.substring(body, end)));
+            }
+            from = end + END.length();
+        }
     }
 
     static KeyType keyType(String s) {

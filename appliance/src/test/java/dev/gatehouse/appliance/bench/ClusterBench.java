@@ -56,7 +56,17 @@ public final class ClusterBench {
             members.add("127.0.0.1:" + freePort());
         }
 
-        // propagation: preload, 3 nodes, uploads on node 1, handshakes on node 2
+        if (uploads > 0) {
+            propagation(work, key, pki, members, clusterKey, preload, uploads);
+        } else {
+            System.out.println("INFO uploads=0: propagation skipped, join only");
+        }
+        join(work, key, pki, members, clusterKey, joinCerts, joinDir);
+    }
+
+    /** Preload, 3 nodes, uploads on node 1, handshakes on node 2. */
+    private static void propagation(Path work, byte[] key, DemoPki pki, List<String> members, Path clusterKey,
+            int preload, int uploads) throws Exception {
         seed(work.resolve("p1/data"), key, pki, preload);
         List<NodeProcess> nodes = new ArrayList<>();
         try {
@@ -109,8 +119,14 @@ public final class ClusterBench {
                 n.close();
             }
         }
+    }
 
-        // join: a fresh node joins a 1-node cluster holding joinCerts certificates
+    /**
+     * A fresh node joins a 1-node cluster holding joinCerts certificates. {@code -Dgatehouse.join.jvm}
+     * adds JVM options to the joiner only (e.g. {@code -XX:StartFlightRecording=filename=join.jfr}).
+     */
+    private static void join(Path work, byte[] key, DemoPki pki, List<String> members, Path clusterKey,
+            int joinCerts, Path joinDir) throws Exception {
         Path seeded = work.resolve("j1/data");
         long t0 = System.nanoTime();
         if (joinDir != null) {
@@ -124,6 +140,13 @@ public final class ClusterBench {
             long s0 = System.nanoTime();
             first.start().awaitReady();
             double firstReady = (System.nanoTime() - s0) / 1e9;
+            String extra = System.getProperty("gatehouse.join.jvm", "").trim();
+            if (!extra.isEmpty()) {
+                List<String> options = new ArrayList<>();
+                options.add("-Xmx" + System.getProperty("gatehouse.node.heap", "256m"));
+                options.addAll(List.of(extra.split("\\s+")));
+                joiner.jvm(options.toArray(String[]::new));
+            }
             long j0 = System.nanoTime();
             joiner.start().awaitReady();
             double joinReady = (System.nanoTime() - j0) / 1e9;

@@ -7,27 +7,17 @@ import com.hazelcast.map.listener.EntryAddedListener;
 import com.hazelcast.map.listener.EntryMergedListener;
 import com.hazelcast.map.listener.EntryUpdatedListener;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.gatehouse.cluster.store.AcmeAccountRecord;
-import dev.gatehouse.cluster.store.CertificateRecord;
-import dev.gatehouse.cluster.store.ChallengeRecord;
-import dev.gatehouse.cluster.store.DomainRecord;
-import dev.gatehouse.cluster.store.ManagedCertificateRecord;
 import dev.gatehouse.cluster.store.FileStoreAccess;
 import dev.gatehouse.cluster.store.FileStore;
 import dev.gatehouse.cluster.store.HybridClock;
-import dev.gatehouse.cluster.store.PoolRecord;
-import dev.gatehouse.cluster.store.Records;
-import dev.gatehouse.cluster.store.RouteRecord;
+import dev.gatehouse.cluster.store.RecordKind;
+import dev.gatehouse.cluster.store.RecordKinds;
 import dev.gatehouse.cluster.store.SealException;
+import dev.gatehouse.cluster.store.SealedValue;
 import dev.gatehouse.cluster.store.Sealer;
 import dev.gatehouse.cluster.store.Store;
 import dev.gatehouse.cluster.store.StoreException;
 import dev.gatehouse.cluster.store.StoreListener;
-import dev.gatehouse.cluster.store.TenantRecord;
-import dev.gatehouse.cluster.store.TokenRecord;
-import dev.gatehouse.cluster.store.EventRecord;
-import dev.gatehouse.cluster.store.WebhookDeliveryRecord;
-import dev.gatehouse.cluster.store.WebhookRecord;
 import java.io.IOException;
 import java.util.Collection;
 import java.util.HashSet;
@@ -269,7 +259,7 @@ public final class GridStore implements Store {
                         } else if (stale && encoded != null && grid == null) {
                             continue; // unreadable in the grid: a stale copy is no better, leave healing to others
                         } else if (mineLive && grid != null && grid.revision() < mine
-                                && revokedOnlyInGrid(kind, grid, key)) {
+                                && gridWinsOver(kind, grid, key)) {
                             access.adopt(kind, key, grid.revision(), grid.json());
                             dropped.merge(kind, 1, Integer::sum);
                             log.debug("event=stale_record_dropped kind={} key={} grid=revoked", kind, key);
@@ -318,14 +308,18 @@ public final class GridStore implements Store {
         reconciliations.incrementAndGet();
     }
 
-    /** A token this node holds unrevoked that the grid holds revoked (at any revision): revocation is one-way. */
-    private boolean revokedOnlyInGrid(String kind, GridValue grid, String key) {
-        if (!Records.TOKENS.equals(kind) || grid.tombstone()) {
+    /** The grid's older copy still wins (its kind says so: a token revoked only in the grid, revocation is one-way). */
+    private boolean gridWinsOver(String kind, GridValue grid, String key) {
+        if (grid.tombstone()) {
             return false;
         }
+        return gridWinsOver(RecordKinds.of(kind), grid.json(), access.jsonOf(kind, key));
+    }
+
+    private static <T> boolean gridWinsOver(RecordKind<T> kind, String gridJson, String localJson) {
         try {
-            return JSON.readValue(grid.json(), TokenRecord.class).revoked()
-                    && !JSON.readValue(access.jsonOf(kind, key), TokenRecord.class).revoked();
+            return localJson != null
+                    && kind.gridWinsOver(JSON.readValue(gridJson, kind.type()), JSON.readValue(localJson, kind.type()));
         } catch (IOException e) {
             return false;
         }
@@ -362,38 +356,30 @@ public final class GridStore implements Store {
             return;
         }
         try {
-            if (Records.CERTIFICATES.equals(kind)) {
-                CertificateRecord c = JSON.readValue(v.json(), CertificateRecord.class);
-                byte[] k = clusterSealer.open(c.sealedKey(), c.keyAad());
-                CertificateRecord next = new CertificateRecord(c.id(), c.tenant(), c.names(), rev, c.chainPem(),
-                        clusterSealer.seal(k, CertificateRecord.keyAad(c.id(), c.names(), rev)), c.keyType(),
-                        c.notBefore(), c.notAfter(), c.fingerprint(), c.issuer(), c.serial(), c.managed(), c.createdAt(),
-                        c.updatedAt());
-                java.util.Arrays.fill(k, (byte) 0);
-                write(kind, key, rev, next);
-            } else if (Records.ACME_ACCOUNTS.equals(kind)) {
-                AcmeAccountRecord a = JSON.readValue(v.json(), AcmeAccountRecord.class);
-                byte[] k = clusterSealer.open(a.sealedKey(), a.keyAad());
-                AcmeAccountRecord next = new AcmeAccountRecord(a.id(), a.directory(), a.accountUrl(),
-                        clusterSealer.seal(k, a.keyAad()), a.publicKey(), a.createdAt(), rev);
-                java.util.Arrays.fill(k, (byte) 0);
-                write(kind, key, rev, next);
-            } else if (Records.WEBHOOKS.equals(kind)) {
-                WebhookRecord w = JSON.readValue(v.json(), WebhookRecord.class);
-                byte[] k = clusterSealer.open(w.sealedSecret(), w.secretAad());
-                WebhookRecord next = new WebhookRecord(w.id(), w.tenant(), w.url(), w.types(),
-                        clusterSealer.seal(k, w.secretAad()), w.startAfter(), w.createdAt(), w.description(), rev,
-                        w.restricted());
-                java.util.Arrays.fill(k, (byte) 0);
-                write(kind, key, rev, next);
-            } else {
-                com.fasterxml.jackson.databind.node.ObjectNode n =
-                        (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(v.json());
-                n.put("revision", rev);
-                write(kind, key, rev, JSON.treeToValue(n, FileStoreAccess.type(kind)));
-            }
+            write(kind, key, rev, resealed(RecordKinds.of(kind), v.json(), rev));
         } catch (IOException | SealException e) {
             log.warn("event=reseal_failed map={} key={} cause={}", MapNames.of(kind), key, e.toString());
+        }
+    }
+
+    /** The record at revision {@code rev}, its secret (when its kind has one) opened and sealed again with the current key. */
+    private <T> T resealed(RecordKind<T> kind, String json, long rev) throws IOException, SealException {
+        com.fasterxml.jackson.databind.node.ObjectNode n =
+                (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(json);
+        n.put("revision", rev);
+        T next = JSON.treeToValue(n, kind.type());
+        RecordKind.Secret<T> secret = kind.secret();
+        if (secret == null) {
+            return next;
+        }
+        T old = JSON.readValue(json, kind.type());
+        byte[] k = clusterSealer.open(secret.sealed(old), secret.aad(old));
+        try {
+            // sealed under the new record's associated data: a certificate's binds the revision
+            SealedValue again = clusterSealer.seal(k, secret.aad(next));
+            return secret.withSealed(next, again);
+        } finally {
+            java.util.Arrays.fill(k, (byte) 0);
         }
     }
 
@@ -480,253 +466,27 @@ public final class GridStore implements Store {
     // ---- Store: reads from the local snapshot, writes through the grid -----------------------
 
     @Override
-    public Collection<CertificateRecord> certificates() {
-        return local.certificates();
+    public <T> Collection<T> records(RecordKind<T> kind) {
+        return local.records(kind);
     }
 
     @Override
-    public Optional<CertificateRecord> certificate(String id) {
-        return local.certificate(id);
+    public <T> Optional<T> record(RecordKind<T> kind, String key) {
+        return local.record(kind, key);
     }
 
     @Override
-    public void putCertificate(CertificateRecord r) throws StoreException {
-        write(Records.CERTIFICATES, r.id(), r.revision(), r);
+    public <T> void put(RecordKind<T> kind, T record) throws StoreException {
+        T r = kind.cast(record);
+        write(kind.name(), kind.keyOf(r), kind.revisionOf(r), r);
     }
 
     @Override
-    public boolean removeCertificate(String id) throws StoreException {
-        if (local.certificate(id).isEmpty()) {
+    public boolean remove(RecordKind<?> kind, String key) throws StoreException {
+        if (local.record(kind, key).isEmpty()) {
             return false;
         }
-        write(Records.CERTIFICATES, id, nextRevision(), null);
-        return true;
-    }
-
-    @Override
-    public Collection<TenantRecord> tenants() {
-        return local.tenants();
-    }
-
-    @Override
-    public Optional<TenantRecord> tenant(String id) {
-        return local.tenant(id);
-    }
-
-    @Override
-    public void putTenant(TenantRecord t) throws StoreException {
-        write(Records.TENANTS, t.id(), t.revision(), t);
-    }
-
-    @Override
-    public boolean removeTenant(String id) throws StoreException {
-        if (local.tenant(id).isEmpty()) {
-            return false;
-        }
-        write(Records.TENANTS, id, nextRevision(), null);
-        return true;
-    }
-
-    @Override
-    public Collection<TokenRecord> tokens() {
-        return local.tokens();
-    }
-
-    @Override
-    public Optional<TokenRecord> token(String id) {
-        return local.token(id);
-    }
-
-    @Override
-    public void putToken(TokenRecord t) throws StoreException {
-        write(Records.TOKENS, t.id(), t.revision(), t);
-    }
-
-    @Override
-    public Collection<PoolRecord> pools() {
-        return local.pools();
-    }
-
-    @Override
-    public void putPool(PoolRecord p) throws StoreException {
-        write(Records.POOLS, p.name(), p.revision(), p);
-    }
-
-    @Override
-    public boolean removePool(String name) throws StoreException {
-        if (local.pools().stream().noneMatch(p -> p.name().equals(name))) {
-            return false;
-        }
-        write(Records.POOLS, name, nextRevision(), null);
-        return true;
-    }
-
-    @Override
-    public Collection<RouteRecord> routes() {
-        return local.routes();
-    }
-
-    @Override
-    public void putRoute(RouteRecord r) throws StoreException {
-        write(Records.ROUTES, r.host(), r.revision(), r);
-    }
-
-    @Override
-    public boolean removeRoute(String host) throws StoreException {
-        if (local.routes().stream().noneMatch(r -> r.host().equals(host))) {
-            return false;
-        }
-        write(Records.ROUTES, host, nextRevision(), null);
-        return true;
-    }
-
-    @Override
-    public Collection<DomainRecord> domains() {
-        return local.domains();
-    }
-
-    @Override
-    public Optional<DomainRecord> domain(String name) {
-        return local.domain(name);
-    }
-
-    @Override
-    public void putDomain(DomainRecord d) throws StoreException {
-        write(Records.DOMAINS, d.key(), d.revision(), d);
-    }
-
-    @Override
-    public boolean removeDomain(String key) throws StoreException {
-        if (local.domain(key).isEmpty()) {
-            return false;
-        }
-        write(Records.DOMAINS, key, nextRevision(), null);
-        return true;
-    }
-
-    @Override
-    public Optional<AcmeAccountRecord> acmeAccount(String id) {
-        return local.acmeAccount(id);
-    }
-
-    @Override
-    public void putAcmeAccount(AcmeAccountRecord a) throws StoreException {
-        write(Records.ACME_ACCOUNTS, a.id(), a.revision(), a);
-    }
-
-    @Override
-    public Collection<ChallengeRecord> challenges() {
-        return local.challenges();
-    }
-
-    @Override
-    public Optional<ChallengeRecord> challenge(String token) {
-        return local.challenge(token);
-    }
-
-    @Override
-    public void putChallenge(ChallengeRecord c) throws StoreException {
-        write(Records.CHALLENGES, c.token(), c.revision(), c);
-    }
-
-    @Override
-    public boolean removeChallenge(String token) throws StoreException {
-        if (local.challenge(token).isEmpty()) {
-            return false;
-        }
-        write(Records.CHALLENGES, token, nextRevision(), null);
-        return true;
-    }
-
-    @Override
-    public Collection<ManagedCertificateRecord> managedCertificates() {
-        return local.managedCertificates();
-    }
-
-    @Override
-    public Optional<ManagedCertificateRecord> managedCertificate(String name) {
-        return local.managedCertificate(name);
-    }
-
-    @Override
-    public void putManagedCertificate(ManagedCertificateRecord m) throws StoreException {
-        write(Records.MANAGED, m.name(), m.revision(), m);
-    }
-
-    @Override
-    public boolean removeManagedCertificate(String name) throws StoreException {
-        if (local.managedCertificate(name).isEmpty()) {
-            return false;
-        }
-        write(Records.MANAGED, name, nextRevision(), null);
-        return true;
-    }
-
-    @Override
-    public Collection<EventRecord> events() {
-        return local.events();
-    }
-
-    @Override
-    public Optional<EventRecord> event(String id) {
-        return local.event(id);
-    }
-
-    @Override
-    public void putEvent(EventRecord e) throws StoreException {
-        write(Records.EVENTS, e.id(), e.revision(), e);
-    }
-
-    @Override
-    public boolean removeEvent(String id) throws StoreException {
-        return removeIfLive(Records.EVENTS, id, local.event(id).isPresent());
-    }
-
-    @Override
-    public Collection<WebhookRecord> webhooks() {
-        return local.webhooks();
-    }
-
-    @Override
-    public Optional<WebhookRecord> webhook(String id) {
-        return local.webhook(id);
-    }
-
-    @Override
-    public void putWebhook(WebhookRecord w) throws StoreException {
-        write(Records.WEBHOOKS, w.id(), w.revision(), w);
-    }
-
-    @Override
-    public boolean removeWebhook(String id) throws StoreException {
-        return removeIfLive(Records.WEBHOOKS, id, local.webhook(id).isPresent());
-    }
-
-    @Override
-    public Collection<WebhookDeliveryRecord> webhookDeliveries() {
-        return local.webhookDeliveries();
-    }
-
-    @Override
-    public Optional<WebhookDeliveryRecord> webhookDelivery(String webhook) {
-        return local.webhookDelivery(webhook);
-    }
-
-    @Override
-    public void putWebhookDelivery(WebhookDeliveryRecord d) throws StoreException {
-        write(Records.WEBHOOK_DELIVERIES, d.webhook(), d.revision(), d);
-    }
-
-    @Override
-    public boolean removeWebhookDelivery(String webhook) throws StoreException {
-        return removeIfLive(Records.WEBHOOK_DELIVERIES, webhook, local.webhookDelivery(webhook).isPresent());
-    }
-
-    private boolean removeIfLive(String kind, String key, boolean live) throws StoreException {
-        if (!live) {
-            return false;
-        }
-        write(kind, key, nextRevision(), null);
+        write(kind.name(), key, nextRevision(), null);
         return true;
     }
 

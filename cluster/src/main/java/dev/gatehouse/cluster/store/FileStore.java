@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,6 +40,7 @@ public final class FileStore implements Store {
     private static final Logger log = LoggerFactory.getLogger(FileStore.class);
     private static final ObjectMapper JSON = new ObjectMapper()
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+    private static final com.fasterxml.jackson.databind.ObjectWriter PRETTY = JSON.writerWithDefaultPrettyPrinter();
 
     /** A file that was skipped on load, and why. */
     public record LoadProblem(Path file, String reason) {
@@ -56,25 +56,13 @@ public final class FileStore implements Store {
     private final HybridClock clock;
     /** Epoch ms of the last reconciliation with a cluster, -1 when never; written by the grid's event thread. */
     private volatile long syncedAt = -1;
-    private final Map<String, CertificateRecord> certificates = new ConcurrentHashMap<>();
-    private final Map<String, TenantRecord> tenants = new ConcurrentHashMap<>();
-    private final Map<String, TokenRecord> tokens = new ConcurrentHashMap<>();
-    private final Map<String, PoolRecord> pools = new ConcurrentHashMap<>();
-    private final Map<String, RouteRecord> routes = new ConcurrentHashMap<>();
-    private final Map<String, DomainRecord> domains = new ConcurrentHashMap<>();
-    private final Map<String, AcmeAccountRecord> acmeAccounts = new ConcurrentHashMap<>();
-    private final Map<String, ChallengeRecord> challenges = new ConcurrentHashMap<>();
-    private final Map<String, ManagedCertificateRecord> managed = new ConcurrentHashMap<>();
-    private final Map<String, EventRecord> events = new ConcurrentHashMap<>();
-    private final Map<String, WebhookRecord> webhooks = new ConcurrentHashMap<>();
-    private final Map<String, WebhookDeliveryRecord> deliveries = new ConcurrentHashMap<>();
-    private final List<StoreListener> listeners = new CopyOnWriteArrayList<>();
+    /** kind → key → record; one map per {@link RecordKinds#ALL} kind, filled in the constructor. */
+    private final Map<String, Map<String, Object>> live = new ConcurrentHashMap<>();
+    private final ChangeDispatcher changes = new ChangeDispatcher();
     private final List<LoadProblem> problems = new ArrayList<>();
     /** kind → key → revision of the delete; kept so a delete wins merges against older copies. */
     private final Map<String, Map<String, Long>> tombstones = new ConcurrentHashMap<>();
-    static final List<String> KINDS = List.of(Records.CERTIFICATES, Records.TENANTS, Records.TOKENS, Records.POOLS,
-            Records.ROUTES, Records.DOMAINS, Records.ACME_ACCOUNTS, Records.CHALLENGES, Records.MANAGED,
-            Records.EVENTS, Records.WEBHOOKS, Records.WEBHOOK_DELIVERIES);
+    static final List<String> KINDS = RecordKinds.NAMES;
 
     private FileStore(Path root, Sealer sealer, Clock wall, Duration tombstoneTtl) {
         this.root = root;
@@ -82,6 +70,9 @@ public final class FileStore implements Store {
         this.wall = wall;
         this.tombstoneTtl = tombstoneTtl;
         this.clock = new HybridClock(wall);
+        for (String kind : KINDS) {
+            live.put(kind, new ConcurrentHashMap<>());
+        }
     }
 
     /** Opens (creating if needed) the store under {@code dataDir/store}: system clock, default tombstone lifetime. */
@@ -170,8 +161,8 @@ public final class FileStore implements Store {
             }
         }
         log.info("event=store_loaded dir={} certificates={} tenants={} tokens={} domains={} managed={} rejected={} "
-                + "synced_at={}", root, certificates.size(), tenants.size(), tokens.size(), domains.size(),
-                managed.size(), problems.size(), syncedAt < 0 ? "never" : java.time.Instant.ofEpochMilli(syncedAt));
+                + "synced_at={}", root, live(Records.CERTIFICATES).size(), live(Records.TENANTS).size(),
+                live(Records.TOKENS).size(), live(Records.DOMAINS).size(), live(Records.MANAGED).size(), problems.size(), syncedAt < 0 ? "never" : java.time.Instant.ofEpochMilli(syncedAt));
     }
 
     // ---- tombstone lifetime and the last sync with a cluster ---------------------------------
@@ -224,85 +215,30 @@ public final class FileStore implements Store {
     }
 
     private void loadOne(String kind, Path f) throws IOException {
-        byte[] data = Files.readAllBytes(f);
-        switch (kind) {
-            case Records.CERTIFICATES -> {
-                CertificateRecord r = JSON.readValue(data, CertificateRecord.class);
-                try {
-                    byte[] key = sealer.open(r.sealedKey(), r.keyAad());
-                    java.util.Arrays.fill(key, (byte) 0);
-                } catch (SealException e) {
-                    reject(f, "certificate " + r.id() + ": sealed key " + e.getMessage());
-                    return;
-                }
-                clock.observe(r.revision());
-                certificates.put(r.id(), r);
-            }
-            case Records.TENANTS -> {
-                TenantRecord r = JSON.readValue(data, TenantRecord.class);
-                clock.observe(r.revision());
-                tenants.put(r.id(), r);
-            }
-            case Records.TOKENS -> {
-                TokenRecord r = JSON.readValue(data, TokenRecord.class);
-                clock.observe(r.revision());
-                tokens.put(r.id(), r);
-            }
-            case Records.POOLS -> {
-                PoolRecord r = JSON.readValue(data, PoolRecord.class);
-                clock.observe(r.revision());
-                pools.put(r.name(), r);
-            }
-            case Records.ROUTES -> {
-                RouteRecord r = JSON.readValue(data, RouteRecord.class);
-                clock.observe(r.revision());
-                routes.put(r.host(), r);
-            }
-            case Records.ACME_ACCOUNTS -> {
-                AcmeAccountRecord r = JSON.readValue(data, AcmeAccountRecord.class);
-                try {
-                    byte[] key = sealer.open(r.sealedKey(), r.keyAad());
-                    java.util.Arrays.fill(key, (byte) 0);
-                } catch (SealException e) {
-                    reject(f, "ACME account " + r.id() + ": sealed key " + e.getMessage());
-                    return;
-                }
-                clock.observe(r.revision());
-                acmeAccounts.put(r.id(), r);
-            }
-            default -> {
-                Object r = JSON.readValue(data, type(kind));
-                clock.observe(revision(r));
-                @SuppressWarnings("unchecked")
-                Map<String, Object> m = (Map<String, Object>) live(kind);
-                String key = key(r);
-                m.put(key, r);
-                if (!f.equals(file(kind, key))) {
-                    // written under an older key scheme (domain claims were keyed by name alone)
-                    AtomicFiles.write(file(kind, key), data, true);
-                    Files.deleteIfExists(f);
-                    log.info("event=store_entry_rekeyed kind={} key={}", kind, key);
-                }
-            }
-        }
+        loadOne(RecordKinds.of(kind), f);
     }
 
-    /** The store key of a record of the kinds loaded generically. */
-    private static String key(Object record) {
-        if (record instanceof DomainRecord r) {
-            return r.key();
-        } else if (record instanceof ChallengeRecord r) {
-            return r.token();
-        } else if (record instanceof ManagedCertificateRecord r) {
-            return r.name();
-        } else if (record instanceof EventRecord r) {
-            return r.id();
-        } else if (record instanceof WebhookRecord r) {
-            return r.id();
-        } else if (record instanceof WebhookDeliveryRecord r) {
-            return r.webhook();
+    private <T> void loadOne(RecordKind<T> kind, Path f) throws IOException {
+        byte[] data = Files.readAllBytes(f);
+        T r = JSON.readValue(data, kind.type());
+        String key = kind.keyOf(r);
+        if (kind.openedOnLoad()) {
+            try {
+                byte[] secret = sealer.open(kind.secret().sealed(r), kind.secret().aad(r));
+                java.util.Arrays.fill(secret, (byte) 0);
+            } catch (SealException e) {
+                reject(f, kind.noun() + " " + key + ": sealed key " + e.getMessage());
+                return;
+            }
         }
-        throw new IllegalArgumentException("record: " + record);
+        clock.observe(kind.revisionOf(r));
+        live(kind.name()).put(key, r);
+        if (!f.equals(file(kind.name(), key))) {
+            // written under an older key scheme (domain claims were keyed by name alone)
+            AtomicFiles.write(file(kind.name(), key), data, true);
+            Files.deleteIfExists(f);
+            log.info("event=store_entry_rekeyed kind={} key={}", kind, key);
+        }
     }
 
     private void reject(Path f, String reason) {
@@ -323,6 +259,8 @@ public final class FileStore implements Store {
     private final ThreadLocal<Boolean> bulk = ThreadLocal.withInitial(() -> Boolean.FALSE);
     /** Per thread: the directories written in bulk mode since {@link #beginBulk()}, synced by {@link #endBulk()}. */
     private final ThreadLocal<java.util.Set<Path>> bulkWritten = ThreadLocal.withInitial(java.util.HashSet::new);
+    /** Per thread: the files written in bulk mode since {@link #beginBulk()}, flushed by {@link #endBulk()}. */
+    private final ThreadLocal<java.util.Set<Path>> bulkFiles = ThreadLocal.withInitial(java.util.HashSet::new);
 
     /** Bulk mode (this thread): replicated writes skip per-file fsync until {@link #endBulk()} syncs once. */
     void beginBulk() {
@@ -332,12 +270,13 @@ public final class FileStore implements Store {
     void endBulk() throws StoreException {
         bulk.set(Boolean.FALSE);
         java.util.Set<Path> dirs = bulkWritten.get();
+        java.util.Set<Path> files = bulkFiles.get();
         try {
-            // only the directories written in bulk: an idle anti-entropy pass syncs nothing
-            for (Path d : dirs) {
-                AtomicFiles.syncDirectory(d);
-            }
+            // only what was written in bulk: an idle anti-entropy pass syncs nothing, a pass that wrote
+            // one record syncs that file and its directory (not every file beside it)
+            AtomicFiles.syncWritten(files, dirs);
             dirs.clear();
+            files.clear();
         } catch (IOException e) {
             throw new StoreException("cannot sync the snapshot: " + e.getMessage(), e);
         }
@@ -345,9 +284,11 @@ public final class FileStore implements Store {
 
     private void write(String kind, String key, Object value) throws StoreException {
         try {
-            AtomicFiles.write(file(kind, key), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(value), !bulk.get());
+            Path f = file(kind, key);
+            AtomicFiles.write(f, PRETTY.writeValueAsBytes(value), !bulk.get());
             if (bulk.get()) {
                 bulkWritten.get().add(root.resolve(kind));
+                bulkFiles.get().add(f);
             }
         } catch (IOException e) {
             throw new StoreException("cannot write " + kind + " " + key + ": " + e.getMessage(), e);
@@ -361,10 +302,11 @@ public final class FileStore implements Store {
 
     private boolean delete(String kind, String key, long revision) throws StoreException {
         try {
-            AtomicFiles.write(root.resolve("tombstones").resolve(kind).resolve(
-                    HexFormat.of().formatHex(key.getBytes(StandardCharsets.UTF_8)) + ".json"),
-                    JSON.writeValueAsBytes(new Tombstone(key, revision)), !bulk.get());
+            Path t = root.resolve("tombstones").resolve(kind).resolve(
+                    HexFormat.of().formatHex(key.getBytes(StandardCharsets.UTF_8)) + ".json");
+            AtomicFiles.write(t, JSON.writeValueAsBytes(new Tombstone(key, revision)), !bulk.get());
             if (bulk.get()) {
+                bulkFiles.get().add(t);
                 bulkWritten.get().add(root.resolve("tombstones").resolve(kind));
                 bulkWritten.get().add(root.resolve(kind));
             }
@@ -400,10 +342,14 @@ public final class FileStore implements Store {
     synchronized long revisionOf(String kind, String key) {
         Object r = live(kind).get(key);
         if (r != null) {
-            return revision(r);
+            return revision(RecordKinds.of(kind), r);
         }
         Long t = tombstones.get(kind).get(key);
         return t == null ? -1 : t;
+    }
+
+    private static <T> long revision(RecordKind<T> kind, Object record) {
+        return kind.revisionOf(kind.cast(record));
     }
 
     /** The object's JSON, or null when deleted or unknown. */
@@ -420,7 +366,17 @@ public final class FileStore implements Store {
      * Applies a replicated change when it is newer than what this node holds: {@code json} is the
      * record, or null for a delete. Returns true when applied.
      */
-    synchronized boolean applyReplicated(String kind, String key, long revision, String json) throws StoreException {
+    boolean applyReplicated(String kind, String key, long revision, String json) throws StoreException {
+        try {
+            synchronized (this) {
+                return applyLocked(kind, key, revision, json);
+            }
+        } finally {
+            changes.deliver();
+        }
+    }
+
+    private boolean applyLocked(String kind, String key, long revision, String json) throws StoreException {
         clock.observe(revision);
         if (revision <= revisionOf(kind, key)) {
             return false;
@@ -442,7 +398,17 @@ public final class FileStore implements Store {
      * {@code revision}, or null with {@code revision < 0} when the cluster has no such object (the
      * local copy is dropped without a tombstone).
      */
-    synchronized void adopt(String kind, String key, long revision, String json) throws StoreException {
+    void adopt(String kind, String key, long revision, String json) throws StoreException {
+        try {
+            synchronized (this) {
+                adoptLocked(kind, key, revision, json);
+            }
+        } finally {
+            changes.deliver();
+        }
+    }
+
+    private void adoptLocked(String kind, String key, long revision, String json) throws StoreException {
         if (json == null && revision < 0) {
             if (live(kind).remove(key) != null) {
                 notifyRemoved(kind, key);
@@ -462,393 +428,94 @@ public final class FileStore implements Store {
     private boolean put(String kind, String key, long revision, String json) throws StoreException {
         try {
             if (json == null) {
-                boolean existed = live(kind).containsKey(key);
-                live(kind).remove(key);
-                if (existed) {
-                    notifyRemoved(kind, key); // refuse on the next handshake, then make it durable
-                }
+                boolean existed = live(kind).remove(key) != null;
                 delete(kind, key, revision);
+                if (existed) {
+                    notifyRemoved(kind, key);
+                }
                 return true;
             }
             Object record = JSON.readValue(json, type(kind));
-            @SuppressWarnings("unchecked")
-            Map<String, Object> m = (Map<String, Object>) live(kind);
-            m.put(key, record);
-            // serve first, then persist: the grid already holds the change on two members, and a
-            // node that crashes before this write pulls it again when it rejoins
-            notifyPut(kind, record);
+            live(kind).put(key, record);
             write(kind, key, record);
             clearTombstone(kind, key);
+            notifyPut(kind, record);
             return true;
         } catch (IOException e) {
             throw new StoreException("replicated " + kind + " " + key + " does not parse: " + e.getMessage(), e);
         }
     }
 
-    private Map<String, ?> live(String kind) {
-        return switch (kind) {
-            case Records.CERTIFICATES -> certificates;
-            case Records.TENANTS -> tenants;
-            case Records.TOKENS -> tokens;
-            case Records.POOLS -> pools;
-            case Records.ROUTES -> routes;
-            case Records.DOMAINS -> domains;
-            case Records.ACME_ACCOUNTS -> acmeAccounts;
-            case Records.CHALLENGES -> challenges;
-            case Records.MANAGED -> managed;
-            case Records.EVENTS -> events;
-            case Records.WEBHOOKS -> webhooks;
-            case Records.WEBHOOK_DELIVERIES -> deliveries;
-            default -> throw new IllegalArgumentException("kind: " + kind);
-        };
+    private Map<String, Object> live(String kind) {
+        Map<String, Object> m = live.get(kind);
+        if (m == null) {
+            throw new IllegalArgumentException("kind: " + kind + " (expected one of " + KINDS + ")");
+        }
+        return m;
     }
 
     static Class<?> type(String kind) {
-        return switch (kind) {
-            case Records.CERTIFICATES -> CertificateRecord.class;
-            case Records.TENANTS -> TenantRecord.class;
-            case Records.TOKENS -> TokenRecord.class;
-            case Records.POOLS -> PoolRecord.class;
-            case Records.ROUTES -> RouteRecord.class;
-            case Records.DOMAINS -> DomainRecord.class;
-            case Records.ACME_ACCOUNTS -> AcmeAccountRecord.class;
-            case Records.CHALLENGES -> ChallengeRecord.class;
-            case Records.MANAGED -> ManagedCertificateRecord.class;
-            case Records.EVENTS -> EventRecord.class;
-            case Records.WEBHOOKS -> WebhookRecord.class;
-            case Records.WEBHOOK_DELIVERIES -> WebhookDeliveryRecord.class;
-            default -> throw new IllegalArgumentException("kind: " + kind);
-        };
+        return RecordKinds.of(kind).type();
     }
 
-    static long revision(Object record) {
-        if (record instanceof CertificateRecord r) {
-            return r.revision();
-        } else if (record instanceof TenantRecord r) {
-            return r.revision();
-        } else if (record instanceof TokenRecord r) {
-            return r.revision();
-        } else if (record instanceof PoolRecord r) {
-            return r.revision();
-        } else if (record instanceof RouteRecord r) {
-            return r.revision();
-        } else if (record instanceof DomainRecord r) {
-            return r.revision();
-        } else if (record instanceof AcmeAccountRecord r) {
-            return r.revision();
-        } else if (record instanceof ChallengeRecord r) {
-            return r.revision();
-        } else if (record instanceof ManagedCertificateRecord r) {
-            return r.revision();
-        } else if (record instanceof EventRecord r) {
-            return r.revision();
-        } else if (record instanceof WebhookRecord r) {
-            return r.revision();
-        } else if (record instanceof WebhookDeliveryRecord r) {
-            return r.revision();
-        }
-        throw new IllegalArgumentException("record: " + record);
-    }
-
+    /** Queues the put event (under the lock); {@link ChangeDispatcher#deliver()} runs it once the lock is released. */
     private void notifyPut(String kind, Object record) {
-        if (record instanceof CertificateRecord c) {
-            listeners.forEach(l -> l.certificatePut(c));
-        } else if (record instanceof DomainRecord d) {
-            listeners.forEach(l -> l.claimChanged(d.tenant()));
-        } else if (record instanceof EventRecord e) {
-            listeners.forEach(l -> l.eventAdded(e));
-        } else if (Records.POOLS.equals(kind) || Records.ROUTES.equals(kind)) {
-            listeners.forEach(StoreListener::routingChanged);
-        }
+        queuePut(RecordKinds.of(kind), record);
+    }
+
+    private <T> void queuePut(RecordKind<T> kind, Object record) {
+        T r = kind.cast(record);
+        changes.queue(l -> kind.firePut(l, r));
     }
 
     private void notifyRemoved(String kind, String key) {
-        if (Records.CERTIFICATES.equals(kind)) {
-            listeners.forEach(l -> l.certificateRemoved(key));
-        } else if (Records.DOMAINS.equals(kind)) {
-            listeners.forEach(l -> l.claimChanged(tenantOfClaim(key)));
-        } else if (Records.POOLS.equals(kind) || Records.ROUTES.equals(kind)) {
-            listeners.forEach(StoreListener::routingChanged);
+        RecordKind<?> k = RecordKinds.of(kind);
+        changes.queue(l -> k.fireRemoved(l, key));
+    }
+
+    // ---- Store: the generic operations, then listeners ---------------------------------------
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <T> Collection<T> records(RecordKind<T> kind) {
+        return (Collection<T>) List.copyOf(live(kind.name()).values());
+    }
+
+    @Override
+    public <T> Optional<T> record(RecordKind<T> kind, String key) {
+        return Optional.ofNullable(live(kind.name()).get(key)).map(kind::cast);
+    }
+
+    @Override
+    public <T> void put(RecordKind<T> kind, T record) throws StoreException {
+        try {
+            synchronized (this) {
+                String key = kind.keyOf(kind.cast(record));
+                clearTombstone(kind.name(), key);
+                write(kind.name(), key, record);
+                live(kind.name()).put(key, record);
+                notifyPut(kind.name(), record);
+            }
+        } finally {
+            changes.deliver();
         }
     }
 
     @Override
-    public Collection<CertificateRecord> certificates() {
-        return List.copyOf(certificates.values());
-    }
-
-    @Override
-    public Optional<CertificateRecord> certificate(String id) {
-        return Optional.ofNullable(certificates.get(id));
-    }
-
-    @Override
-    public synchronized void putCertificate(CertificateRecord record) throws StoreException {
-        clearTombstone(Records.CERTIFICATES, record.id());
-        write(Records.CERTIFICATES, record.id(), record);
-        certificates.put(record.id(), record);
-        listeners.forEach(l -> l.certificatePut(record));
-    }
-
-    @Override
-    public synchronized boolean removeCertificate(String id) throws StoreException {
-        if (certificates.get(id) == null) {
-            return false;
+    public boolean remove(RecordKind<?> kind, String key) throws StoreException {
+        try {
+            synchronized (this) {
+                if (!live(kind.name()).containsKey(key)) {
+                    return false;
+                }
+                delete(kind.name(), key);
+                live(kind.name()).remove(key);
+                notifyRemoved(kind.name(), key);
+                return true;
+            }
+        } finally {
+            changes.deliver();
         }
-        delete(Records.CERTIFICATES, id);
-        certificates.remove(id);
-        listeners.forEach(l -> l.certificateRemoved(id));
-        return true;
-    }
-
-    @Override
-    public Collection<TenantRecord> tenants() {
-        return List.copyOf(tenants.values());
-    }
-
-    @Override
-    public Optional<TenantRecord> tenant(String id) {
-        return Optional.ofNullable(tenants.get(id));
-    }
-
-    @Override
-    public synchronized void putTenant(TenantRecord tenant) throws StoreException {
-        clearTombstone(Records.TENANTS, tenant.id());
-        write(Records.TENANTS, tenant.id(), tenant);
-        tenants.put(tenant.id(), tenant);
-    }
-
-    @Override
-    public synchronized boolean removeTenant(String id) throws StoreException {
-        if (!tenants.containsKey(id)) {
-            return false;
-        }
-        delete(Records.TENANTS, id);
-        tenants.remove(id);
-        return true;
-    }
-
-    @Override
-    public Collection<TokenRecord> tokens() {
-        return List.copyOf(tokens.values());
-    }
-
-    @Override
-    public Optional<TokenRecord> token(String id) {
-        return Optional.ofNullable(tokens.get(id));
-    }
-
-    @Override
-    public synchronized void putToken(TokenRecord token) throws StoreException {
-        clearTombstone(Records.TOKENS, token.id());
-        write(Records.TOKENS, token.id(), token);
-        tokens.put(token.id(), token);
-    }
-
-    @Override
-    public Collection<PoolRecord> pools() {
-        return List.copyOf(pools.values());
-    }
-
-    @Override
-    public synchronized void putPool(PoolRecord pool) throws StoreException {
-        clearTombstone(Records.POOLS, pool.name());
-        write(Records.POOLS, pool.name(), pool);
-        pools.put(pool.name(), pool);
-        listeners.forEach(StoreListener::routingChanged);
-    }
-
-    @Override
-    public synchronized boolean removePool(String name) throws StoreException {
-        if (!pools.containsKey(name)) {
-            return false;
-        }
-        delete(Records.POOLS, name);
-        pools.remove(name);
-        listeners.forEach(StoreListener::routingChanged);
-        return true;
-    }
-
-    @Override
-    public Collection<RouteRecord> routes() {
-        return List.copyOf(routes.values());
-    }
-
-    @Override
-    public synchronized void putRoute(RouteRecord route) throws StoreException {
-        clearTombstone(Records.ROUTES, route.host());
-        write(Records.ROUTES, route.host(), route);
-        routes.put(route.host(), route);
-        listeners.forEach(StoreListener::routingChanged);
-    }
-
-    @Override
-    public synchronized boolean removeRoute(String host) throws StoreException {
-        if (!routes.containsKey(host)) {
-            return false;
-        }
-        delete(Records.ROUTES, host);
-        routes.remove(host);
-        listeners.forEach(StoreListener::routingChanged);
-        return true;
-    }
-
-    /** Writes a record of one of the ACME kinds (same durability as every other write). */
-    private synchronized <T> void putOther(String kind, String key, T record) throws StoreException {
-        clearTombstone(kind, key);
-        write(kind, key, record);
-        @SuppressWarnings("unchecked")
-        Map<String, Object> m = (Map<String, Object>) live(kind);
-        m.put(key, record);
-    }
-
-    private synchronized boolean removeOther(String kind, String key) throws StoreException {
-        if (!live(kind).containsKey(key)) {
-            return false;
-        }
-        delete(kind, key);
-        live(kind).remove(key);
-        return true;
-    }
-
-    @Override
-    public Collection<DomainRecord> domains() {
-        return List.copyOf(domains.values());
-    }
-
-    @Override
-    public Optional<DomainRecord> domain(String name) {
-        return Optional.ofNullable(domains.get(name));
-    }
-
-    @Override
-    public void putDomain(DomainRecord domain) throws StoreException {
-        putOther(Records.DOMAINS, domain.key(), domain);
-        listeners.forEach(l -> l.claimChanged(domain.tenant()));
-    }
-
-    @Override
-    public boolean removeDomain(String key) throws StoreException {
-        boolean removed = removeOther(Records.DOMAINS, key);
-        if (removed) {
-            listeners.forEach(l -> l.claimChanged(tenantOfClaim(key)));
-        }
-        return removed;
-    }
-
-    private static String tenantOfClaim(String key) {
-        return key.substring(key.lastIndexOf('@') + 1);
-    }
-
-    @Override
-    public Optional<AcmeAccountRecord> acmeAccount(String id) {
-        return Optional.ofNullable(acmeAccounts.get(id));
-    }
-
-    @Override
-    public void putAcmeAccount(AcmeAccountRecord account) throws StoreException {
-        putOther(Records.ACME_ACCOUNTS, account.id(), account);
-    }
-
-    @Override
-    public Collection<ChallengeRecord> challenges() {
-        return List.copyOf(challenges.values());
-    }
-
-    @Override
-    public Optional<ChallengeRecord> challenge(String token) {
-        return Optional.ofNullable(challenges.get(token));
-    }
-
-    @Override
-    public void putChallenge(ChallengeRecord challenge) throws StoreException {
-        putOther(Records.CHALLENGES, challenge.token(), challenge);
-    }
-
-    @Override
-    public boolean removeChallenge(String token) throws StoreException {
-        return removeOther(Records.CHALLENGES, token);
-    }
-
-    @Override
-    public Collection<ManagedCertificateRecord> managedCertificates() {
-        return List.copyOf(managed.values());
-    }
-
-    @Override
-    public Optional<ManagedCertificateRecord> managedCertificate(String name) {
-        return Optional.ofNullable(managed.get(name));
-    }
-
-    @Override
-    public void putManagedCertificate(ManagedCertificateRecord record) throws StoreException {
-        putOther(Records.MANAGED, record.name(), record);
-    }
-
-    @Override
-    public boolean removeManagedCertificate(String name) throws StoreException {
-        return removeOther(Records.MANAGED, name);
-    }
-
-    @Override
-    public Collection<EventRecord> events() {
-        return List.copyOf(events.values());
-    }
-
-    @Override
-    public Optional<EventRecord> event(String id) {
-        return Optional.ofNullable(events.get(id));
-    }
-
-    @Override
-    public void putEvent(EventRecord event) throws StoreException {
-        putOther(Records.EVENTS, event.id(), event);
-        listeners.forEach(l -> l.eventAdded(event));
-    }
-
-    @Override
-    public boolean removeEvent(String id) throws StoreException {
-        return removeOther(Records.EVENTS, id);
-    }
-
-    @Override
-    public Collection<WebhookRecord> webhooks() {
-        return List.copyOf(webhooks.values());
-    }
-
-    @Override
-    public Optional<WebhookRecord> webhook(String id) {
-        return Optional.ofNullable(webhooks.get(id));
-    }
-
-    @Override
-    public void putWebhook(WebhookRecord webhook) throws StoreException {
-        putOther(Records.WEBHOOKS, webhook.id(), webhook);
-    }
-
-    @Override
-    public boolean removeWebhook(String id) throws StoreException {
-        return removeOther(Records.WEBHOOKS, id);
-    }
-
-    @Override
-    public Collection<WebhookDeliveryRecord> webhookDeliveries() {
-        return List.copyOf(deliveries.values());
-    }
-
-    @Override
-    public Optional<WebhookDeliveryRecord> webhookDelivery(String webhook) {
-        return Optional.ofNullable(deliveries.get(webhook));
-    }
-
-    @Override
-    public void putWebhookDelivery(WebhookDeliveryRecord delivery) throws StoreException {
-        putOther(Records.WEBHOOK_DELIVERIES, delivery.webhook(), delivery);
-    }
-
-    @Override
-    public boolean removeWebhookDelivery(String webhook) throws StoreException {
-        return removeOther(Records.WEBHOOK_DELIVERIES, webhook);
     }
 
     @Override
@@ -858,7 +525,7 @@ public final class FileStore implements Store {
 
     @Override
     public void addListener(StoreListener listener) {
-        listeners.add(listener);
+        changes.addListener(listener);
     }
 
     @Override

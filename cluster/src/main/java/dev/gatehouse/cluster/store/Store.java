@@ -6,105 +6,207 @@ import java.util.Optional;
 /**
  * Certificates, tenants, tokens, pools, routes and ACME state (domain claims, account, challenges,
  * managed certificates) of a node or a cluster. {@link FileStore} keeps
- * them on one node's disk; the cluster issue adds a grid-backed implementation with the same
- * contract: writes are durable when they return, listeners hear every change.
+ * them on one node's disk; the grid store keeps them in the cluster with the same
+ * contract: writes are durable when they return, listeners hear every change (after the store's
+ * locks are released, in the order of the writes).
+ *
+ * <p>Implementations provide the four generic operations over a {@link RecordKind}; the typed
+ * accessors below are shorthands for them, one kind of {@link RecordKinds} each.
  */
 public interface Store extends AutoCloseable {
 
-    Collection<CertificateRecord> certificates();
+    /** Every live record of a kind (a copy: later writes do not show in it). */
+    <T> Collection<T> records(RecordKind<T> kind);
 
-    Optional<CertificateRecord> certificate(String id);
+    /** The live record of a kind under {@code key}. */
+    <T> Optional<T> record(RecordKind<T> kind, String key);
+
+    /** Stores (or replaces) a record under its kind's key; its revision must be new. Durable, and heard by listeners, when it returns. */
+    <T> void put(RecordKind<T> kind, T record) throws StoreException;
+
+    /** Deletes a record (leaving a tombstone); false when there was none. */
+    boolean remove(RecordKind<?> kind, String key) throws StoreException;
+
+    default Collection<CertificateRecord> certificates() {
+        return records(RecordKinds.CERTIFICATES);
+    }
+
+    default Optional<CertificateRecord> certificate(String id) {
+        return record(RecordKinds.CERTIFICATES, id);
+    }
 
     /** Stores (or replaces) a certificate; the record's revision must be new. */
-    void putCertificate(CertificateRecord record) throws StoreException;
+    default void putCertificate(CertificateRecord record) throws StoreException {
+        put(RecordKinds.CERTIFICATES, record);
+    }
 
-    boolean removeCertificate(String id) throws StoreException;
+    default boolean removeCertificate(String id) throws StoreException {
+        return remove(RecordKinds.CERTIFICATES, id);
+    }
 
-    Collection<TenantRecord> tenants();
+    default Collection<TenantRecord> tenants() {
+        return records(RecordKinds.TENANTS);
+    }
 
-    Optional<TenantRecord> tenant(String id);
+    default Optional<TenantRecord> tenant(String id) {
+        return record(RecordKinds.TENANTS, id);
+    }
 
-    void putTenant(TenantRecord tenant) throws StoreException;
+    default void putTenant(TenantRecord tenant) throws StoreException {
+        put(RecordKinds.TENANTS, tenant);
+    }
 
     /** Removes a tenant record (its objects are removed first by the caller). */
-    boolean removeTenant(String id) throws StoreException;
+    default boolean removeTenant(String id) throws StoreException {
+        return remove(RecordKinds.TENANTS, id);
+    }
 
-    Collection<TokenRecord> tokens();
+    default Collection<TokenRecord> tokens() {
+        return records(RecordKinds.TOKENS);
+    }
 
-    Optional<TokenRecord> token(String id);
+    default Optional<TokenRecord> token(String id) {
+        return record(RecordKinds.TOKENS, id);
+    }
 
-    void putToken(TokenRecord token) throws StoreException;
+    default void putToken(TokenRecord token) throws StoreException {
+        put(RecordKinds.TOKENS, token);
+    }
 
-    Collection<PoolRecord> pools();
+    default Collection<PoolRecord> pools() {
+        return records(RecordKinds.POOLS);
+    }
 
-    void putPool(PoolRecord pool) throws StoreException;
+    default void putPool(PoolRecord pool) throws StoreException {
+        put(RecordKinds.POOLS, pool);
+    }
 
-    boolean removePool(String name) throws StoreException;
+    default boolean removePool(String name) throws StoreException {
+        return remove(RecordKinds.POOLS, name);
+    }
 
-    Collection<RouteRecord> routes();
+    default Collection<RouteRecord> routes() {
+        return records(RecordKinds.ROUTES);
+    }
 
-    void putRoute(RouteRecord route) throws StoreException;
+    default void putRoute(RouteRecord route) throws StoreException {
+        put(RecordKinds.ROUTES, route);
+    }
 
-    boolean removeRoute(String host) throws StoreException;
+    default boolean removeRoute(String host) throws StoreException {
+        return remove(RecordKinds.ROUTES, host);
+    }
 
     /** Domain claims and their verification state, by {@link DomainRecord#key() name@tenant}. */
-    Collection<DomainRecord> domains();
+    default Collection<DomainRecord> domains() {
+        return records(RecordKinds.DOMAINS);
+    }
 
-    Optional<DomainRecord> domain(String key);
+    default Optional<DomainRecord> domain(String key) {
+        return record(RecordKinds.DOMAINS, key);
+    }
 
-    void putDomain(DomainRecord domain) throws StoreException;
+    default void putDomain(DomainRecord domain) throws StoreException {
+        put(RecordKinds.DOMAINS, domain);
+    }
 
-    boolean removeDomain(String key) throws StoreException;
+    default boolean removeDomain(String key) throws StoreException {
+        return remove(RecordKinds.DOMAINS, key);
+    }
 
     /** The cluster's ACME account at a directory, by {@link AcmeAccountRecord#id()}. */
-    Optional<AcmeAccountRecord> acmeAccount(String id);
+    default Optional<AcmeAccountRecord> acmeAccount(String id) {
+        return record(RecordKinds.ACME_ACCOUNTS, id);
+    }
 
-    void putAcmeAccount(AcmeAccountRecord account) throws StoreException;
+    default void putAcmeAccount(AcmeAccountRecord account) throws StoreException {
+        put(RecordKinds.ACME_ACCOUNTS, account);
+    }
 
     /** HTTP-01 challenge responses, by token; read on the event loop, so reads never block. */
-    Collection<ChallengeRecord> challenges();
+    default Collection<ChallengeRecord> challenges() {
+        return records(RecordKinds.CHALLENGES);
+    }
 
-    Optional<ChallengeRecord> challenge(String token);
+    default Optional<ChallengeRecord> challenge(String token) {
+        return record(RecordKinds.CHALLENGES, token);
+    }
 
-    void putChallenge(ChallengeRecord challenge) throws StoreException;
+    default void putChallenge(ChallengeRecord challenge) throws StoreException {
+        put(RecordKinds.CHALLENGES, challenge);
+    }
 
-    boolean removeChallenge(String token) throws StoreException;
+    default boolean removeChallenge(String token) throws StoreException {
+        return remove(RecordKinds.CHALLENGES, token);
+    }
 
     /** ACME-managed certificates' issuer state, by name. */
-    Collection<ManagedCertificateRecord> managedCertificates();
+    default Collection<ManagedCertificateRecord> managedCertificates() {
+        return records(RecordKinds.MANAGED);
+    }
 
-    Optional<ManagedCertificateRecord> managedCertificate(String name);
+    default Optional<ManagedCertificateRecord> managedCertificate(String name) {
+        return record(RecordKinds.MANAGED, name);
+    }
 
-    void putManagedCertificate(ManagedCertificateRecord record) throws StoreException;
+    default void putManagedCertificate(ManagedCertificateRecord record) throws StoreException {
+        put(RecordKinds.MANAGED, record);
+    }
 
-    boolean removeManagedCertificate(String name) throws StoreException;
+    default boolean removeManagedCertificate(String name) throws StoreException {
+        return remove(RecordKinds.MANAGED, name);
+    }
 
     /** Lifecycle events, by {@link EventRecord#id()} (unordered: callers sort by {@link EventRecord#seq()}). */
-    Collection<EventRecord> events();
+    default Collection<EventRecord> events() {
+        return records(RecordKinds.EVENTS);
+    }
 
-    Optional<EventRecord> event(String id);
+    default Optional<EventRecord> event(String id) {
+        return record(RecordKinds.EVENTS, id);
+    }
 
-    void putEvent(EventRecord event) throws StoreException;
+    default void putEvent(EventRecord event) throws StoreException {
+        put(RecordKinds.EVENTS, event);
+    }
 
-    boolean removeEvent(String id) throws StoreException;
+    default boolean removeEvent(String id) throws StoreException {
+        return remove(RecordKinds.EVENTS, id);
+    }
 
     /** Webhook subscriptions, by id. */
-    Collection<WebhookRecord> webhooks();
+    default Collection<WebhookRecord> webhooks() {
+        return records(RecordKinds.WEBHOOKS);
+    }
 
-    Optional<WebhookRecord> webhook(String id);
+    default Optional<WebhookRecord> webhook(String id) {
+        return record(RecordKinds.WEBHOOKS, id);
+    }
 
-    void putWebhook(WebhookRecord webhook) throws StoreException;
+    default void putWebhook(WebhookRecord webhook) throws StoreException {
+        put(RecordKinds.WEBHOOKS, webhook);
+    }
 
-    boolean removeWebhook(String id) throws StoreException;
+    default boolean removeWebhook(String id) throws StoreException {
+        return remove(RecordKinds.WEBHOOKS, id);
+    }
 
     /** Delivery progress of webhooks, by webhook id. */
-    Collection<WebhookDeliveryRecord> webhookDeliveries();
+    default Collection<WebhookDeliveryRecord> webhookDeliveries() {
+        return records(RecordKinds.WEBHOOK_DELIVERIES);
+    }
 
-    Optional<WebhookDeliveryRecord> webhookDelivery(String webhook);
+    default Optional<WebhookDeliveryRecord> webhookDelivery(String webhook) {
+        return record(RecordKinds.WEBHOOK_DELIVERIES, webhook);
+    }
 
-    void putWebhookDelivery(WebhookDeliveryRecord delivery) throws StoreException;
+    default void putWebhookDelivery(WebhookDeliveryRecord delivery) throws StoreException {
+        put(RecordKinds.WEBHOOK_DELIVERIES, delivery);
+    }
 
-    boolean removeWebhookDelivery(String webhook) throws StoreException;
+    default boolean removeWebhookDelivery(String webhook) throws StoreException {
+        return remove(RecordKinds.WEBHOOK_DELIVERIES, webhook);
+    }
 
     /** A new, strictly increasing revision (hybrid logical clock). */
     long nextRevision();

@@ -215,4 +215,84 @@ class FileStoreTest {
             assertThat(again.certificate("c1")).isEmpty();
         }
     }
+
+    /**
+     * A listener that hands a write to another thread and waits for it: under the store's lock (as
+     * listeners used to run) the other thread blocks on that lock and neither finishes.
+     */
+    @Test
+    void listenerWaitingForAWriteOnAnotherThreadDoesNotDeadlock(@TempDir Path dir) throws Exception {
+        java.util.concurrent.ExecutorService other = java.util.concurrent.Executors.newSingleThreadExecutor();
+        List<String> events = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<String> seenByOther = new ArrayList<>();
+        try (FileStore s = FileStore.open(dir, sealer)) {
+            s.addListener(new StoreListener() {
+                @Override
+                public void certificatePut(CertificateRecord r) {
+                    events.add("put " + r.id());
+                    if (!r.id().equals("c1")) {
+                        return;
+                    }
+                    try {
+                        other.submit(() -> {
+                            // what the event announces is already there for any thread to read
+                            seenByOther.add(s.certificate("c1").map(CertificateRecord::id).orElse("stale"));
+                            s.putCertificate(cert(s, "c2", "b.test"));
+                            return null;
+                        }).get(20, java.util.concurrent.TimeUnit.SECONDS);
+                        events.add("c2 written");
+                    } catch (Exception e) {
+                        events.add("failed: " + e);
+                    }
+                }
+            });
+            s.putCertificate(cert(s, "c1", "a.test"));
+            assertThat(seenByOther).containsExactly("c1");
+            // c2's event is delivered by the thread delivering c1's, after c1's listener returned
+            assertThat(events).containsExactly("put c1", "c2 written", "put c2");
+            assertThat(s.certificate("c2")).isPresent();
+        } finally {
+            other.shutdownNow();
+        }
+    }
+
+    @Test
+    void listenerWritingTheSameKeyAgainHearsTheWritesInOrder(@TempDir Path dir) throws Exception {
+        List<Long> heard = new ArrayList<>();
+        List<Long> storedWhenHeard = new ArrayList<>();
+        try (FileStore s = FileStore.open(dir, sealer)) {
+            s.addListener(new StoreListener() {
+                @Override
+                public void certificatePut(CertificateRecord r) {
+                    heard.add(r.revision());
+                    storedWhenHeard.add(s.certificate("c1").orElseThrow().revision());
+                    if (heard.size() == 1) {
+                        try {
+                            s.putCertificate(cert(s, "c1", "a.test")); // from inside the listener, same key
+                        } catch (StoreException e) {
+                            throw new IllegalStateException(e);
+                        }
+                    }
+                }
+            });
+            CertificateRecord first = cert(s, "c1", "a.test");
+            s.putCertificate(first);
+            assertThat(heard).hasSize(2);
+            assertThat(heard.get(0)).isEqualTo(first.revision());
+            assertThat(heard.get(1)).isGreaterThan(first.revision());
+            assertThat(s.certificate("c1").orElseThrow().revision()).isEqualTo(heard.get(1));
+            // the second write was made (and stored) while the first event was being heard
+            assertThat(storedWhenHeard).containsExactly(first.revision(), heard.get(1));
+        }
+    }
+
+    @Test
+    void everyKindIsRegisteredOnceWithADirectoryOfItsName() {
+        assertThat(RecordKinds.NAMES).doesNotHaveDuplicates().containsExactlyElementsOf(FileStore.KINDS);
+        for (RecordKind<?> k : RecordKinds.ALL) {
+            assertThat(RecordKinds.of(k.name())).isSameAs(k);
+        }
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> RecordKinds.of("nope"))
+                .hasMessageContaining("kind: nope");
+    }
 }
