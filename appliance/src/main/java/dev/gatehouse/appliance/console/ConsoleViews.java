@@ -1,32 +1,16 @@
 package dev.gatehouse.appliance.console;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.gatehouse.appliance.auth.AuditLog;
-import dev.gatehouse.appliance.auth.Principal;
-import dev.gatehouse.appliance.auth.TokenService;
-import dev.gatehouse.appliance.certs.CertificateService;
-import dev.gatehouse.appliance.core.ServiceException;
-import dev.gatehouse.appliance.domains.DomainService;
-import dev.gatehouse.appliance.routing.RoutingService;
-import dev.gatehouse.appliance.tenants.TenantService;
 import dev.gatehouse.cluster.store.CertificateRecord;
 import dev.gatehouse.cluster.store.DomainRecord;
 import dev.gatehouse.cluster.store.PoolRecord;
 import dev.gatehouse.cluster.store.RouteRecord;
-import dev.gatehouse.cluster.store.StoreException;
 import dev.gatehouse.cluster.store.TenantRecord;
 import dev.gatehouse.cluster.store.TokenRecord;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
-import java.util.function.Supplier;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -36,6 +20,8 @@ import java.util.regex.Pattern;
  * settings, pool health). Revisions are 64-bit; as strings they survive JavaScript clients.
  */
 final class ConsoleViews {
+
+    private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
 
     private ConsoleViews() {
     }
@@ -127,7 +113,7 @@ final class ConsoleViews {
         List<Map<String, Object>> records = new ArrayList<>();
         records.add(record("TXT", d.txtName(), d.txtValue()));
         if (target != null && !d.wildcard()) {
-            records.add(record(target.matches("\\d{1,3}(\\.\\d{1,3}){3}") ? "A" : "CNAME", d.name(), target));
+            records.add(record(IPV4.matcher(target).matches() ? "A" : "CNAME", d.name(), target));
         }
         m.put("records", records);
         m.put("seen", d.seen());
