@@ -272,7 +272,7 @@ public final class ConsoleApi {
         if (authorization != null) {
             headers.put("authorization", authorization);
         }
-        return handle(method, rawPath, query, headers, body, client);
+        return handleWithHeaders(method, rawPath, query, headers, body, client);
     }
 
     /**
@@ -280,7 +280,7 @@ public final class ConsoleApi {
      * request headers the API reads, by lower-case name ({@code authorization}, {@code if-match},
      * {@code idempotency-key}); others are ignored.
      */
-    public ApiResponse handle(String method, String rawPath, Map<String, List<String>> query,
+    public ApiResponse handleWithHeaders(String method, String rawPath, Map<String, List<String>> query,
             Map<String, String> headers, byte[] body, String client) {
         Match match = match(method, rawPath);
         String path = match.path();

@@ -77,7 +77,7 @@ final class ConsoleConnection extends ChannelInboundHandlerAdapter {
                 byte[] body, String client);
 
         /** With the headers the API reads by lower-case name; stand-ins that only need the bearer keep the above. */
-        default ApiResponse handle(String method, String rawPath, Map<String, List<String>> query,
+        default ApiResponse handleWithHeaders(String method, String rawPath, Map<String, List<String>> query,
                 Map<String, String> headers, byte[] body, String client) {
             return handle(method, rawPath, query, headers.get("authorization"), body, client);
         }
@@ -101,9 +101,9 @@ final class ConsoleConnection extends ChannelInboundHandlerAdapter {
                 }
 
                 @Override
-                public ApiResponse handle(String method, String rawPath, Map<String, List<String>> query,
+                public ApiResponse handleWithHeaders(String method, String rawPath, Map<String, List<String>> query,
                         Map<String, String> headers, byte[] body, String client) {
-                    return api.handle(method, rawPath, query, headers, body, client);
+                    return api.handleWithHeaders(method, rawPath, query, headers, body, client);
                 }
             };
         }
@@ -324,7 +324,7 @@ final class ConsoleConnection extends ChannelInboundHandlerAdapter {
         byte[] bytes = body.toByteArray();
         body = null;
         state = State.WAITING;
-        submit(ctx, () -> api.handle(method, path, query, headers, bytes, client), r -> {
+        submit(ctx, () -> api.handleWithHeaders(method, path, query, headers, bytes, client), r -> {
             if (r.status() == 401) {
                 throttle.failed(throttleKey); // a token revoked between preflight and handler
             }
