@@ -301,7 +301,11 @@ public final class ConsoleApi {
             }
         }
         Map<String, String> lower = new HashMap<>();
-        headers.forEach((k, v) -> lower.put(k.toLowerCase(Locale.ROOT), v));
+        headers.forEach((k, v) -> {
+            if (v != null) {
+                lower.put(k.toLowerCase(Locale.ROOT), v);
+            }
+        });
         ApiRequest req = new ApiRequest(method, path, params, query, Map.copyOf(lower), body, client);
         Principal who = null;
         try {

@@ -93,7 +93,7 @@ public final class EventRoutes {
                 b.description());
         Map<String, Object> out = new LinkedHashMap<>(webhooks.view(c.webhook()));
         out.put("secret", c.secret()); // shown once; stored sealed
-        return ApiResponse.created(out);
+        return ApiResponse.created(out).withETag(c.webhook().revision());
     }
 
     ApiResponse listWebhooks(ApiRequest r, Principal w) throws ApiException {
@@ -101,7 +101,8 @@ public final class EventRoutes {
     }
 
     ApiResponse get(ApiRequest r, Principal w) throws ServiceException {
-        return ApiResponse.ok(webhooks.view(webhooks.get(w, r.param("id"))));
+        WebhookRecord hook = webhooks.get(w, r.param("id"));
+        return ApiResponse.ok(webhooks.view(hook)).withETag(hook.revision());
     }
 
     ApiResponse delete(ApiRequest r, Principal w) throws ApiException, ServiceException, StoreException {
