@@ -45,7 +45,7 @@ final class DomainResource {
     }
 
     ApiResponse list(ApiRequest r, Principal w) throws ApiException {
-        return ApiResponse.ok(Paging.page(r, w, "domains", domains.list(w), d -> d.name() + " " + d.tenant(),
+        return ApiResponse.ok(Paging.page(r, w, "domains", domains.list(w), d -> d.name() + "/" + d.tenant(),
                 views::domain));
     }
 

@@ -48,6 +48,6 @@ final class ManagedCertificateResource {
 
     ApiResponse list(ApiRequest r, Principal w) throws ApiException {
         return ApiResponse.ok(Paging.page(r, w, "managed-certificates", acme().managed().list(w),
-                (ManagedCertificateRecord m) -> m.name() + " " + m.tenant(), AcmeServices::view));
+                (ManagedCertificateRecord m) -> m.name() + "/" + m.tenant(), AcmeServices::view));
     }
 }

@@ -3,6 +3,9 @@ package dev.gatehouse.appliance.console;
 import dev.gatehouse.appliance.auth.Principal;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -13,8 +16,10 @@ import java.util.function.Function;
 /**
  * Cursor pagination of the console's lists: {@code ?limit=N&cursor=C}, answered with
  * {@code {"items": [...], "next": C'}} ({@code next} null on the last page). Items are ordered by
- * a stable key (id or name), and a cursor is the last key of a page, wrapped so clients treat it as
- * opaque: base64url of {@code v1}, the list, the caller's scope and the key.
+ * a stable key (id or name), and a cursor is the last key of a page followed by a tag that binds it
+ * to the list and the caller's scope. Clients treat it as opaque; it begins with the key so that it
+ * orders just before the next page (the certificate cursor was the bare last id, and clients and
+ * tests compare against it).
  *
  * <p>Cursors are not trusted. The list is filtered to what the caller may see before the cursor
  * applies, so a crafted cursor can only skip items, never reveal another tenant's; and a cursor
@@ -26,6 +31,7 @@ final class Paging {
     static final int DEFAULT_LIMIT = 100;
     static final int MAX_LIMIT = 1000;
     private static final String VERSION = "v1";
+    private static final int TAG_CHARS = 16;
 
     private Paging() {
     }
@@ -86,27 +92,35 @@ final class Paging {
         if (c == null || c.isEmpty()) {
             return null;
         }
-        String[] parts;
-        try {
-            parts = new String(Base64.getUrlDecoder().decode(c), StandardCharsets.UTF_8).split("\n", -1);
-        } catch (IllegalArgumentException e) {
+        int dot = c.lastIndexOf('.');
+        if (dot <= 0 || c.length() - dot - 1 != TAG_CHARS) {
             throw invalid(c, "not a cursor of this API");
         }
-        if (parts.length != 4 || !parts[0].equals(VERSION) || parts[3].isEmpty()) {
-            throw invalid(c, "not a cursor of this API");
+        String key = c.substring(0, dot);
+        if (!c.substring(dot + 1).equals(tag(list, who.scope(), key))) {
+            throw invalid(c, "not a cursor of this list for this token's scope");
         }
-        if (!parts[1].equals(list)) {
-            throw invalid(c, "a cursor of another list");
-        }
-        if (!parts[2].equals(who.scope())) {
-            throw invalid(c, "a cursor issued to another token scope");
-        }
-        return parts[3];
+        return key;
     }
 
+    /** The cursor after {@code lastKey}: the key, then a tag binding it to the list and the caller's scope. */
     static String cursor(Principal who, String list, String lastKey) {
-        return Base64.getUrlEncoder().withoutPadding().encodeToString((VERSION + "\n" + list + "\n" + who.scope()
-                + "\n" + lastKey).getBytes(StandardCharsets.UTF_8));
+        return lastKey + "." + tag(list, who.scope(), lastKey);
+    }
+
+    /**
+     * A digest, not a secret MAC: the scope is not secret, so a client can mint a cursor for its
+     * own scope, which only skips among what it may see anyway; what the tag stops is a cursor
+     * carried to another list or another tenant's token being taken as meaningful there.
+     */
+    private static String tag(String list, String scope, String key) {
+        try {
+            byte[] d = MessageDigest.getInstance("SHA-256").digest((VERSION + "\n" + list + "\n" + scope + "\n" + key)
+                    .getBytes(StandardCharsets.UTF_8));
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(Arrays.copyOf(d, 12));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 missing", e);
+        }
     }
 
     private static ApiException invalid(String c, String why) {

@@ -15,7 +15,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -129,21 +128,20 @@ class ApiConventionsTest {
 
         // acme's cursor with globex's token: refused, not reinterpreted
         assertInvalidCursor(call("GET", "/v1/certificates?limit=1&cursor=" + firstNext, globex, null));
-        // a cursor crafted for globex's scope, sent with acme's token
-        String crafted = Base64.getUrlEncoder().withoutPadding().encodeToString(
-                "v1\ncertificates\ntenant:globex\ncrt_0".getBytes(StandardCharsets.UTF_8));
-        assertInvalidCursor(call("GET", "/v1/certificates?cursor=" + crafted, acme, null));
-        // a crafted cursor in acme's own scope only skips: it shows nothing of globex
-        String skip = Base64.getUrlEncoder().withoutPadding().encodeToString(
-                "v1\ncertificates\ntenant:acme\ncrt_0".getBytes(StandardCharsets.UTF_8));
+        // a cursor crafted for globex's scope, sent with acme's token: the tag binds it to the scope
+        String forGlobex = Paging.cursor(new Principal("x", "tenant:globex"), "certificates", "crt_0");
+        assertInvalidCursor(call("GET", "/v1/certificates?cursor=" + forGlobex, acme, null));
+        // a cursor acme mints for its own scope only skips: it shows nothing of globex
+        String skip = Paging.cursor(new Principal("x", "tenant:acme"), "certificates", "crt_0");
         assertThat(json(call("GET", "/v1/certificates?cursor=" + skip, acme, null)).get("items"))
-                .allMatch(c -> c.get("tenant").asText().equals("acme"));
-        // another list's cursor, garbage, and a raw id as earlier releases took it
-        JsonNode domains = json(call("GET", "/v1/tenants?limit=1", admin, null));
-        assertInvalidCursor(call("GET", "/v1/certificates?cursor=" + domains.get("next").asText(), admin, null));
+                .hasSize(3).allMatch(c -> c.get("tenant").asText().equals("acme"));
+        // another list's cursor, an edited key, garbage, and a bare id
+        JsonNode tenants = json(call("GET", "/v1/tenants?limit=1", admin, null));
+        String tenantCursor = tenants.get("next").asText();
+        assertInvalidCursor(call("GET", "/v1/certificates?cursor=" + tenantCursor, admin, null));
+        assertInvalidCursor(call("GET", "/v1/tenants?cursor=z" + tenantCursor, admin, null));
         assertInvalidCursor(call("GET", "/v1/certificates?cursor=%%%", acme, null));
-        assertInvalidCursor(call("GET", "/v1/tenants?cursor=" + Base64.getUrlEncoder().encodeToString(
-                "v2\ntenants\nadmin\nx".getBytes(StandardCharsets.UTF_8)), admin, null));
+        assertInvalidCursor(call("GET", "/v1/certificates?cursor=crt_0123456789abcdef", acme, null));
     }
 
     private static void assertInvalidCursor(ApiResponse r) {
@@ -347,7 +345,7 @@ class ApiConventionsTest {
         List<String> out = new ArrayList<>();
         for (JsonNode item : items) {
             out.add(switch (list) {
-                case "domains" -> item.get("name").asText() + " " + item.get("tenant").asText();
+                case "domains" -> item.get("name").asText() + "/" + item.get("tenant").asText();
                 case "pools" -> item.get("name").asText();
                 case "routes" -> item.get("host").asText();
                 case "log-levels" -> item.get("logger").asText();
