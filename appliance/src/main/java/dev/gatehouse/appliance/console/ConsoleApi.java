@@ -347,15 +347,18 @@ public final class ConsoleApi {
 
     /** A single object's answer carries its revision as {@code ETag}, for a later {@code If-Match}. */
     private static ApiResponse withETag(ApiResponse resp) {
-        if (resp.header("ETag") == null && resp.status() < 300 && resp.body() instanceof Map<?, ?> b
-                && b.get("revision") instanceof String rev) {
-            return resp.withHeader("ETag", "\"" + rev + "\"");
+        if (resp.header("ETag") != null || resp.status() >= 300) {
+            return resp;
         }
-        return resp;
+        String rev = resp.body() instanceof ConsoleViews.Revisioned v ? v.revision()
+                : resp.body() instanceof Map<?, ?> m && m.get("revision") instanceof String s ? s : null;
+        return rev == null ? resp : resp.withHeader("ETag", "\"" + rev + "\"");
     }
 
     private static String objectOf(Route route, ApiRequest req, ApiResponse resp) {
-        if (resp != null && resp.body() instanceof Map<?, ?> m && m.get("id") instanceof String id) {
+        String id = resp == null ? null : resp.body() instanceof ConsoleViews.Identified v ? v.id()
+                : resp.body() instanceof Map<?, ?> m && m.get("id") instanceof String s ? s : null;
+        if (id != null) {
             return route.template().split("/")[2] + "/" + id;
         }
         return req.path();

@@ -6,8 +6,6 @@ import dev.gatehouse.appliance.domains.DomainService;
 import dev.gatehouse.appliance.tenants.TenantService;
 import dev.gatehouse.cluster.store.DomainRecord;
 import dev.gatehouse.cluster.store.StoreException;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * {@code /v1/domains}: claims of DNS names by tenants (an admin assigns, a tenant claims and proves
@@ -40,7 +38,7 @@ final class DomainResource {
         Claim b = r.body(Claim.class);
         DomainService.Claimed c = domains.claim(w, b.tenant(), b.name(), b.verified() != null && b.verified());
         wakeUp.run();
-        Map<String, Object> view = views.domain(c.domain());
+        ConsoleViews.Domain view = views.domain(c.domain());
         return c.created() ? ApiResponse.created(view) : ApiResponse.ok(view);
     }
 
@@ -71,9 +69,8 @@ final class DomainResource {
         }
         DomainService.Claimed c = domains.claim(w, r.param("tenant"), name, w.admin());
         wakeUp.run();
-        Map<String, Object> out = new LinkedHashMap<>(views.tenant(tenants.get(w, r.param("tenant"))));
-        out.put("claim", views.domain(c.domain()));
-        return ApiResponse.ok(out);
+        return ApiResponse.ok(new ConsoleViews.TenantClaim(views.tenant(tenants.get(w, r.param("tenant"))),
+                views.domain(c.domain())));
     }
 
     ApiResponse releaseAlias(ApiRequest r, Principal w) throws ApiException, ServiceException, StoreException {

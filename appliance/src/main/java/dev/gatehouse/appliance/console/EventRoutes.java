@@ -57,10 +57,8 @@ public final class EventRoutes {
             Thread.currentThread().interrupt();
             throw new ApiException(503, "stopping", "Service unavailable", "the node is stopping", null);
         }
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("items", page.items().stream().map(Events::view).toList());
-        out.put("next", String.valueOf(page.next()));
-        return ApiResponse.ok(out);
+        return ApiResponse.ok(Paging.body(page.items().stream().map(Events::view).toList(),
+                String.valueOf(page.next())));
     }
 
     private static long number(ApiRequest r, String name, long dflt, long max, String expected)

@@ -8,7 +8,6 @@ import dev.gatehouse.cluster.store.DomainRecord;
 import dev.gatehouse.cluster.store.TenantRecord;
 import dev.gatehouse.cluster.store.TokenRecord;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The views that need a service's present knowledge (served names, claims, last use, claim
@@ -27,22 +26,22 @@ final class LiveViews {
         this.certificates = certificates;
     }
 
-    Map<String, Object> certificate(CertificateRecord c, boolean withChain) {
+    ConsoleViews.Certificate certificate(CertificateRecord c, boolean withChain) {
         return ConsoleViews.view(c, withChain, certificates.servedNames(c));
     }
 
     /** A tenant: {@code domains} are its verified names, {@code pendingDomains} its unproven claims. */
-    Map<String, Object> tenant(TenantRecord t) {
+    ConsoleViews.Tenant tenant(TenantRecord t) {
         List<DomainRecord> claims = domains.index().claimsOf(t.id());
         return ConsoleViews.view(t, claims.stream().filter(DomainRecord::verified).map(DomainRecord::name).sorted().toList(),
                 claims.stream().filter(d -> !d.verified()).map(DomainRecord::name).sorted().toList());
     }
 
-    Map<String, Object> token(TokenRecord t) {
+    ConsoleViews.Token token(TokenRecord t) {
         return ConsoleViews.view(t, tokens.lastUsedAt(t.id()));
     }
 
-    Map<String, Object> domain(DomainRecord d) {
+    ConsoleViews.Domain domain(DomainRecord d) {
         return ConsoleViews.view(d, domains.settings().target(), domains.settings().pendingTtl().toMillis());
     }
 }

@@ -8,9 +8,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Function;
 
 /**
@@ -37,7 +35,7 @@ final class Paging {
     }
 
     /** One page of {@code all} (already filtered for the caller) as the response body. */
-    static <T> Map<String, Object> page(ApiRequest r, Principal who, String list, List<T> all,
+    static <T> Page page(ApiRequest r, Principal who, String list, List<T> all,
             Function<T, String> key, Function<T, ?> view) throws ApiException {
         int limit = limit(r);
         String after = after(r, who, list);
@@ -61,11 +59,12 @@ final class Paging {
         return body(items, more ? cursor(who, list, last) : null);
     }
 
-    static Map<String, Object> body(List<?> items, String next) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("items", items);
-        out.put("next", next);
-        return out;
+    /** One page as the response body: {@code next} null on the last page. */
+    record Page(List<?> items, String next) {
+    }
+
+    static Page body(List<?> items, String next) {
+        return new Page(List.copyOf(items), next);
     }
 
     /** {@code limit}: 1 to {@link #MAX_LIMIT}, {@link #DEFAULT_LIMIT} when absent. */

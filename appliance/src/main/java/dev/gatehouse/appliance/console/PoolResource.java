@@ -52,7 +52,7 @@ final class PoolResource {
                 .orElse(null);
     }
 
-    private Map<String, Object> view(PoolRecord p) {
+    private ConsoleViews.Pool view(PoolRecord p) {
         List<Map<String, Object>> health = poolHealth.apply(p.name());
         return ConsoleViews.view(p, health != null ? health : PoolHealth.unrouted(p.servers()));
     }

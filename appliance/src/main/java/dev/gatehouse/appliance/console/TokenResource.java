@@ -5,8 +5,6 @@ import dev.gatehouse.appliance.auth.TokenService;
 import dev.gatehouse.appliance.core.ServiceException;
 import dev.gatehouse.cluster.store.StoreException;
 import dev.gatehouse.cluster.store.TokenRecord;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /** {@code /v1/tokens} (admin): issue, list, revoke. A new token's secret is in the creation answer only. */
 final class TokenResource {
@@ -27,9 +25,8 @@ final class TokenResource {
         Create b = r.body(Create.class);
         TokenService.Issued issued = tokens.create(w, b.scope(), b.description(), RequestBodies.duration("ttl", b.ttl()),
                 RequestBodies.instant("expiresAt", b.expiresAt()));
-        Map<String, Object> out = new LinkedHashMap<>(views.token(issued.record()));
-        out.put("token", issued.token()); // shown once, never stored in clear
-        return ApiResponse.created(out).withETag(issued.record().revision());
+        return ApiResponse.created(new ConsoleViews.IssuedToken(views.token(issued.record()), issued.token()))
+                .withETag(issued.record().revision());
     }
 
     ApiResponse list(ApiRequest r, Principal w) throws ApiException, ServiceException {
