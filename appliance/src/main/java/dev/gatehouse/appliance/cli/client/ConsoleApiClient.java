@@ -74,13 +74,18 @@ final class ConsoleApiClient {
      * by {@link #MAX_PAGES} in case a console keeps answering a cursor.
      */
     JsonNode list(String path) throws ApiRefusedException, ConsoleUnreachableException {
+        return list(path, LIST_PAGE);
+    }
+
+    /** As {@link #list(String)}, asking {@code pageSize} items per page. */
+    JsonNode list(String path, int pageSize) throws ApiRefusedException, ConsoleUnreachableException {
         com.fasterxml.jackson.databind.node.ArrayNode items =
                 com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode();
         String cursor = null;
         int pages = 0;
         do {
             Map<String, String> q = new java.util.LinkedHashMap<>();
-            q.put("limit", Integer.toString(LIST_PAGE));
+            q.put("limit", Integer.toString(pageSize));
             q.put("cursor", cursor);
             JsonNode page = get(query(path, q));
             page.path("items").forEach(items::add);
