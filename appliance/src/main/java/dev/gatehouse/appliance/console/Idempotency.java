@@ -70,30 +70,36 @@ final class Idempotency {
         }
         String request = r.method() + " " + r.path();
         String fingerprint = fingerprint(r);
-        Entry entry = keys.asMap().computeIfAbsent(who.tokenId() + "\n" + key, k -> new Entry(fingerprint, request));
-        synchronized (entry) {
-            if (!entry.fingerprint.equals(fingerprint)) {
-                throw new ApiException(422, "idempotency-key-reused", "Unprocessable content", "Idempotency-Key: '"
-                        + key + "' was first used for " + entry.request + " with another body; this " + request
-                        + " differs (expected: the same request again, or a new key)", "Idempotency-Key",
-                        Map.of("firstRequest", entry.request));
+        String slot = who.tokenId() + "\n" + key;
+        while (true) {
+            Entry entry = keys.asMap().computeIfAbsent(slot, k -> new Entry(fingerprint, request));
+            synchronized (entry) {
+                if (keys.asMap().get(slot) != entry) {
+                    continue; // the request we waited for failed and gave the key up: start over
+                }
+                if (!entry.fingerprint.equals(fingerprint)) {
+                    throw new ApiException(422, "idempotency-key-reused", "Unprocessable content", "Idempotency-Key: '"
+                            + key + "' was first used for " + entry.request + " with another body; this " + request
+                            + " differs (expected: the same request again, or a new key)", "Idempotency-Key",
+                            Map.of("firstRequest", entry.request));
+                }
+                if (entry.answer != null) {
+                    return entry.answer.withHeader("Idempotent-Replayed", "true");
+                }
+                ApiResponse answer;
+                try {
+                    answer = action.run();
+                } catch (Exception | Error e) {
+                    keys.asMap().remove(slot, entry);
+                    throw e;
+                }
+                if (answer.status() >= 200 && answer.status() < 300) {
+                    entry.answer = answer;
+                } else {
+                    keys.asMap().remove(slot, entry);
+                }
+                return answer;
             }
-            if (entry.answer != null) {
-                return entry.answer.withHeader("Idempotent-Replayed", "true");
-            }
-            ApiResponse answer;
-            try {
-                answer = action.run();
-            } catch (Exception | Error e) {
-                keys.asMap().remove(who.tokenId() + "\n" + key, entry);
-                throw e;
-            }
-            if (answer.status() >= 200 && answer.status() < 300) {
-                entry.answer = answer;
-            } else {
-                keys.asMap().remove(who.tokenId() + "\n" + key, entry);
-            }
-            return answer;
         }
     }
 

@@ -181,6 +181,24 @@ class ApiConventionsTest {
     }
 
     @Test
+    void concurrentRetriesWithOneKeyCreateOneCertificate() throws Exception {
+        String body = upload("acme", "burst.acme.test");
+        List<java.util.concurrent.CompletableFuture<ApiResponse>> calls = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            calls.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> call("POST", "/v1/certificates", acme, body,
+                    "Idempotency-Key", "burst")));
+        }
+        Set<String> ids = new TreeSet<>();
+        for (var c : calls) {
+            ApiResponse r = c.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(r.status()).isEqualTo(201);
+            ids.add(json(r).get("id").asText());
+        }
+        assertThat(ids).hasSize(1);
+        assertThat(services.store.certificates()).hasSize(1);
+    }
+
+    @Test
     void oneTenantsKeyNeverReplaysAnotherTenantsAnswer() throws Exception {
         String acmeBody = upload("acme", "shop.acme.test");
         ApiResponse mine = call("POST", "/v1/certificates", acme, acmeBody, "Idempotency-Key", "k");
