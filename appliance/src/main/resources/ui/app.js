@@ -51,6 +51,24 @@ async function api(path) {
   return body;
 }
 
+/** Every item of a paged list, following `next` cursors (bounded, like the certificate pages). */
+async function apiAll(path) {
+  const items = [];
+  let cursor = null;
+  let pages = 0;
+  do {
+    const q = new URLSearchParams({ limit: '1000' });
+    if (cursor) {
+      q.set('cursor', cursor);
+    }
+    const page = await api(path + '?' + q.toString());
+    items.push(...page.items);
+    cursor = page.next;
+    pages++;
+  } while (cursor && pages < CERT_PAGES_MAX);
+  return { items, next: cursor || null };
+}
+
 // ---- DOM helpers (text only) ---------------------------------------------------------------
 
 function el(tag, className, text) {
@@ -288,7 +306,7 @@ async function loadCertificates() {
 /** A section that may be refused (403 for a tenant token, acme-disabled): null instead of an error. */
 async function optional(path, refusals) {
   try {
-    return await api(path);
+    return await apiAll(path);
   } catch (e) {
     if (e instanceof ApiError && refusals.includes(e.status)) {
       return null;
@@ -304,7 +322,7 @@ async function loadAll() {
     showDashboard();
     renderStatus(status);
     const [tenants, domains, managed, pools] = await Promise.all([
-      api('/v1/tenants'), api('/v1/domains'),
+      apiAll('/v1/tenants'), apiAll('/v1/domains'),
       // only asked when ACME runs here (an admin's status says so): otherwise it is a 409 acme-disabled
       status.acme && status.acme.enabled ? optional('/v1/managed-certificates', [409]) : Promise.resolve(null),
       optional('/v1/pools', [403])]);

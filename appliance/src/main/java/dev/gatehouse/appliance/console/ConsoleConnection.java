@@ -63,6 +63,10 @@ final class ConsoleConnection extends ChannelInboundHandlerAdapter {
 
     private static final Logger log = LoggerFactory.getLogger(ConsoleConnection.class);
 
+    /** The request headers the API reads (lower case, as {@link ConsoleApi#handle} takes them). */
+    private static final List<CharSequence> API_HEADERS = List.of(HttpHeaderNames.AUTHORIZATION,
+            HttpHeaderNames.IF_MATCH, io.netty.util.AsciiString.cached("idempotency-key"));
+
     /** What the connection needs of the {@link ConsoleApi} (an interface so tests can stand in). */
     interface Api {
         ConsoleApi.Access access(String method, String rawPath);
@@ -71,6 +75,12 @@ final class ConsoleConnection extends ChannelInboundHandlerAdapter {
 
         ApiResponse handle(String method, String rawPath, Map<String, List<String>> query, String authorization,
                 byte[] body, String client);
+
+        /** With the headers the API reads by lower-case name; stand-ins that only need the bearer keep the above. */
+        default ApiResponse handleWithHeaders(String method, String rawPath, Map<String, List<String>> query,
+                Map<String, String> headers, byte[] body, String client) {
+            return handle(method, rawPath, query, headers.get("authorization"), body, client);
+        }
 
         static Api of(ConsoleApi api) {
             return new Api() {
@@ -88,6 +98,12 @@ final class ConsoleConnection extends ChannelInboundHandlerAdapter {
                 public ApiResponse handle(String method, String rawPath, Map<String, List<String>> query,
                         String authorization, byte[] body, String client) {
                     return api.handle(method, rawPath, query, authorization, body, client);
+                }
+
+                @Override
+                public ApiResponse handleWithHeaders(String method, String rawPath, Map<String, List<String>> query,
+                        Map<String, String> headers, byte[] body, String client) {
+                    return api.handleWithHeaders(method, rawPath, query, headers, body, client);
                 }
             };
         }
@@ -298,11 +314,17 @@ final class ConsoleConnection extends ChannelInboundHandlerAdapter {
                     "malformed query string (" + e.getMessage() + ")"), path), false, null);
             return;
         }
-        String authorization = head.headers().get(HttpHeaderNames.AUTHORIZATION);
+        Map<String, String> headers = new java.util.HashMap<>();
+        for (CharSequence name : API_HEADERS) {
+            String v = head.headers().get(name);
+            if (v != null) {
+                headers.put(name.toString(), v);
+            }
+        }
         byte[] bytes = body.toByteArray();
         body = null;
         state = State.WAITING;
-        submit(ctx, () -> api.handle(method, path, query, authorization, bytes, client), r -> {
+        submit(ctx, () -> api.handleWithHeaders(method, path, query, headers, bytes, client), r -> {
             if (r.status() == 401) {
                 throttle.failed(throttleKey); // a token revoked between preflight and handler
             }
@@ -454,6 +476,9 @@ final class ConsoleConnection extends ChannelInboundHandlerAdapter {
         }
         resp.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, resp.content().readableBytes());
         resp.headers().set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE);
+        for (Map.Entry<String, String> h : r.headers().entrySet()) {
+            resp.headers().set(h.getKey(), h.getValue());
+        }
         return resp;
     }
 }

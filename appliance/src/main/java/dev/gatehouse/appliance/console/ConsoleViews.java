@@ -1,151 +1,138 @@
 package dev.gatehouse.appliance.console;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.gatehouse.appliance.auth.AuditLog;
-import dev.gatehouse.appliance.auth.Principal;
-import dev.gatehouse.appliance.auth.TokenService;
-import dev.gatehouse.appliance.certs.CertificateService;
-import dev.gatehouse.appliance.core.ServiceException;
-import dev.gatehouse.appliance.domains.DomainService;
-import dev.gatehouse.appliance.routing.RoutingService;
-import dev.gatehouse.appliance.tenants.TenantService;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import dev.gatehouse.cluster.store.CertificateRecord;
 import dev.gatehouse.cluster.store.DomainRecord;
 import dev.gatehouse.cluster.store.PoolRecord;
 import dev.gatehouse.cluster.store.RouteRecord;
-import dev.gatehouse.cluster.store.StoreException;
 import dev.gatehouse.cluster.store.TenantRecord;
 import dev.gatehouse.cluster.store.TokenRecord;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
-import java.util.function.Supplier;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * What leaves the node, as the console shows it: never keys, never token hashes. Static views of
- * records, so the OpenAPI consistency test can hold each one's fields against its schema;
- * {@link ConsoleApi} passes in what only the services know (served names, last use, claim
- * settings, pool health). Revisions are 64-bit; as strings they survive JavaScript clients.
+ * What leaves the node, as the console shows it: never keys, never token hashes. Response bodies
+ * as records that Jackson writes field by field in component order, built from store records by
+ * static factories, so the OpenAPI consistency test can hold each one's fields against its schema;
+ * {@link LiveViews} passes in what only the services know (served names, last use, claim settings,
+ * pool health). Revisions are 64-bit; as strings they survive JavaScript clients (2^53).
  */
 final class ConsoleViews {
 
-    private ConsoleViews() {
+    /** A view with an id: the audit line names the object by it. */
+    interface Identified {
+        String id();
     }
 
+    /** A view of a stored object: its revision is the answer's {@code ETag}. */
+    interface Revisioned {
+        String revision();
+    }
+
+    private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
+
+    private ConsoleViews() {
+    }
 
     private static String time(long millis) {
         return millis <= 0 ? null : Instant.ofEpochMilli(millis).toString();
     }
 
-    /** A certificate; {@code served}: the names it is served for (covered by a verified claim of its tenant). */
-    static Map<String, Object> view(CertificateRecord c, boolean withChain, List<String> served) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("id", c.id());
-        m.put("tenant", c.tenant());
-        m.put("names", c.names());
-        m.put("servedNames", served);
+    /**
+     * A certificate; {@code servedNames}: the names it is served for (covered by a verified claim of
+     * its tenant); {@code notServedReason} only when some are not; {@code chainPem} only when asked.
+     */
+    record Certificate(String id, String tenant, List<String> names, List<String> servedNames,
+            List<String> notServedNames, @JsonInclude(JsonInclude.Include.NON_NULL) String notServedReason,
+            String issuer, String serial, String notBefore, String notAfter, String keyType, String sha256,
+            String revision, boolean managed, String createdAt, String updatedAt,
+            @JsonInclude(JsonInclude.Include.NON_NULL) String chainPem) implements Identified, Revisioned {
+    }
+
+    static Certificate view(CertificateRecord c, boolean withChain, List<String> served) {
         List<String> waiting = c.names().stream().filter(n -> !served.contains(n)).toList();
-        m.put("notServedNames", waiting);
-        if (!waiting.isEmpty()) {
-            m.put("notServedReason", "the tenant's claim on " + waiting + " is not verified yet; the certificate is "
-                    + "stored and will be served for those names once the claim is proven");
+        String reason = waiting.isEmpty() ? null : "the tenant's claim on " + waiting + " is not verified yet; the "
+                + "certificate is stored and will be served for those names once the claim is proven";
+        return new Certificate(c.id(), c.tenant(), c.names(), served, waiting, reason, c.issuer(), c.serial(),
+                Instant.ofEpochMilli(c.notBefore()).toString(), Instant.ofEpochMilli(c.notAfter()).toString(),
+                c.keyType(), c.fingerprint(), Long.toString(c.revision()), c.managed(),
+                Instant.ofEpochMilli(c.createdAt()).toString(), Instant.ofEpochMilli(c.updatedAt()).toString(),
+                withChain ? c.chainPem() : null);
+    }
+
+    /** A pool: the stored fields, then this node's health of each server. */
+    record Pool(String name, List<String> servers, String policy, String healthPath, String revision,
+            List<Map<String, Object>> health) implements Revisioned {
+    }
+
+    static Pool view(PoolRecord p, List<Map<String, Object>> health) {
+        return new Pool(p.name(), p.servers(), p.policy(), p.healthPath(), Long.toString(p.revision()), health);
+    }
+
+    record Route(String host, String pool, String revision) implements Revisioned {
+    }
+
+    static Route view(RouteRecord r) {
+        return new Route(r.host(), r.pool(), Long.toString(r.revision()));
+    }
+
+    /** A tenant: {@code domains} are its verified names, {@code pendingDomains} its unproven claims. */
+    record Tenant(String id, String displayName, List<String> domains, List<String> pendingDomains, String createdAt)
+            implements Identified {
+    }
+
+    static Tenant view(TenantRecord t, List<String> verified, List<String> pending) {
+        return new Tenant(t.id(), t.displayName(), verified, pending, Instant.ofEpochMilli(t.createdAt()).toString());
+    }
+
+    /** The answer of the older claim alias: the tenant, and the claim it made. */
+    record TenantClaim(@JsonUnwrapped Tenant tenant, Domain claim) implements Identified {
+        @Override
+        public String id() {
+            return tenant.id();
         }
-        m.put("issuer", c.issuer());
-        m.put("serial", c.serial());
-        m.put("notBefore", Instant.ofEpochMilli(c.notBefore()).toString());
-        m.put("notAfter", Instant.ofEpochMilli(c.notAfter()).toString());
-        m.put("keyType", c.keyType());
-        m.put("sha256", c.fingerprint());
-        m.put("revision", Long.toString(c.revision()));
-        m.put("managed", c.managed());
-        m.put("createdAt", Instant.ofEpochMilli(c.createdAt()).toString());
-        m.put("updatedAt", Instant.ofEpochMilli(c.updatedAt()).toString());
-        if (withChain) {
-            m.put("chainPem", c.chainPem());
+    }
+
+    record Token(String id, String scope, String description, String createdAt, String expiresAt, String lastUsedAt,
+            boolean revoked) implements Identified {
+    }
+
+    static Token view(TokenRecord t, Instant lastUsedAt) {
+        return new Token(t.id(), t.scope(), t.description(), Instant.ofEpochMilli(t.createdAt()).toString(),
+                time(t.expiresAt()), lastUsedAt == null ? null : lastUsedAt.toString(), t.revoked());
+    }
+
+    /** A new token: its record, and the token itself, shown this once and never stored in clear. */
+    record IssuedToken(@JsonUnwrapped Token record, String token) implements Identified {
+        @Override
+        public String id() {
+            return record.id();
         }
-        return m;
     }
 
-    /** Revisions are 64-bit; as strings they survive JavaScript clients (2^53). */
-    static Map<String, Object> view(PoolRecord p, List<Map<String, Object>> health) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("name", p.name());
-        m.put("servers", p.servers());
-        m.put("policy", p.policy());
-        m.put("healthPath", p.healthPath());
-        m.put("revision", Long.toString(p.revision()));
-        m.put("health", health);
-        return m;
-    }
-
-    static Map<String, Object> view(RouteRecord r) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("host", r.host());
-        m.put("pool", r.pool());
-        m.put("revision", Long.toString(r.revision()));
-        return m;
-    }
-
-    static Map<String, Object> view(TenantRecord t, List<String> verified, List<String> pending) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("id", t.id());
-        m.put("displayName", t.displayName());
-        m.put("domains", verified);
-        m.put("pendingDomains", pending);
-        m.put("createdAt", Instant.ofEpochMilli(t.createdAt()).toString());
-        return m;
-    }
-
-    static Map<String, Object> view(TokenRecord t, Instant lastUsedAt) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("id", t.id());
-        m.put("scope", t.scope());
-        m.put("description", t.description());
-        m.put("createdAt", Instant.ofEpochMilli(t.createdAt()).toString());
-        m.put("expiresAt", time(t.expiresAt()));
-        m.put("lastUsedAt", lastUsedAt == null ? null : lastUsedAt.toString());
-        m.put("revoked", t.revoked());
-        return m;
+    /** A DNS record the tenant must create. */
+    record DnsRecord(String type, String name, String value) {
     }
 
     /** A domain claim as the API shows it, with the DNS records the tenant must create. */
-    static Map<String, Object> view(DomainRecord d, String target, long pendingTtlMillis) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("name", d.name());
-        m.put("tenant", d.tenant());
-        m.put("status", d.status());
-        m.put("verifiedBy", d.method());
-        m.put("reason", d.reason());
-        List<Map<String, Object>> records = new ArrayList<>();
-        records.add(record("TXT", d.txtName(), d.txtValue()));
-        if (target != null && !d.wildcard()) {
-            records.add(record(target.matches("\\d{1,3}(\\.\\d{1,3}){3}") ? "A" : "CNAME", d.name(), target));
-        }
-        m.put("records", records);
-        m.put("seen", d.seen());
-        m.put("attempts", d.attempts());
-        m.put("lastCheckAt", time(d.lastCheckAt()));
-        m.put("nextCheckAt", DomainRecord.PENDING.equals(d.status()) ? time(d.nextCheckAt()) : null);
-        m.put("expiresAt", d.verified() ? null : time(d.createdAt() + pendingTtlMillis));
-        m.put("verifiedAt", time(d.verifiedAt()));
-        m.put("createdAt", time(d.createdAt()));
-        m.put("revision", Long.toString(d.revision()));
-        return m;
+    record Domain(String name, String tenant, String status, String verifiedBy, String reason, List<DnsRecord> records,
+            List<String> seen, int attempts, String lastCheckAt, String nextCheckAt, String expiresAt,
+            String verifiedAt, String createdAt, String revision) implements Revisioned {
     }
 
-    private static Map<String, Object> record(String type, String name, String value) {
-        Map<String, Object> r = new LinkedHashMap<>();
-        r.put("type", type);
-        r.put("name", name);
-        r.put("value", value);
-        return r;
+    static Domain view(DomainRecord d, String target, long pendingTtlMillis) {
+        List<DnsRecord> records = new ArrayList<>();
+        records.add(new DnsRecord("TXT", d.txtName(), d.txtValue()));
+        if (target != null && !d.wildcard()) {
+            records.add(new DnsRecord(IPV4.matcher(target).matches() ? "A" : "CNAME", d.name(), target));
+        }
+        return new Domain(d.name(), d.tenant(), d.status(), d.method(), d.reason(), List.copyOf(records), d.seen(),
+                d.attempts(), time(d.lastCheckAt()), DomainRecord.PENDING.equals(d.status()) ? time(d.nextCheckAt()) : null,
+                d.verified() ? null : time(d.createdAt() + pendingTtlMillis), time(d.verifiedAt()), time(d.createdAt()),
+                Long.toString(d.revision()));
     }
 }

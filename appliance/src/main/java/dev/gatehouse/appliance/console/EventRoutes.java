@@ -1,13 +1,12 @@
 package dev.gatehouse.appliance.console;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.gatehouse.appliance.auth.Principal;
 import dev.gatehouse.appliance.core.ServiceException;
 import dev.gatehouse.appliance.events.Events;
 import dev.gatehouse.appliance.events.WebhookService;
 import dev.gatehouse.cluster.store.StoreException;
+import dev.gatehouse.cluster.store.WebhookRecord;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -16,7 +15,9 @@ import java.util.Set;
 
 /**
  * The handlers of {@code /v1/events} and {@code /v1/webhooks}: query and body parsing, and views.
- * The routes themselves are in {@link ConsoleApi}'s table.
+ * The routes themselves are in {@link ConsoleApi}'s table. Events page with their own cursor (the
+ * position in the event log, {@code after}/{@code next}), which a long poll waits on; webhooks page
+ * like every other list ({@link Paging}).
  */
 public final class EventRoutes {
 
@@ -56,10 +57,8 @@ public final class EventRoutes {
             Thread.currentThread().interrupt();
             throw new ApiException(503, "stopping", "Service unavailable", "the node is stopping", null);
         }
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("items", page.items().stream().map(Events::view).toList());
-        out.put("next", String.valueOf(page.next()));
-        return ApiResponse.ok(out);
+        return ApiResponse.ok(Paging.body(page.items().stream().map(Events::view).toList(),
+                String.valueOf(page.next())));
     }
 
     private static long number(ApiRequest r, String name, long dflt, long max, String expected)
@@ -79,42 +78,36 @@ public final class EventRoutes {
         }
     }
 
-    /** {@code POST /v1/webhooks}: the view plus {@code secret}, shown this once. */
-    ApiResponse create(ApiRequest r, Principal w) throws ApiException, ServiceException, StoreException {
-        JsonNode b = r.json();
-        ApiRequest.onlyFields(b, "url", "tenant", "types", "description");
-        List<String> types = new ArrayList<>();
-        JsonNode tn = b.get("types");
-        if (tn != null && !tn.isNull()) {
-            if (!tn.isArray()) {
-                throw ApiException.badRequest("invalid-field", "types", "types: " + tn.getNodeType().name()
-                        .toLowerCase() + " (expected: a list of event types)");
-            }
-            for (JsonNode n : tn) {
-                if (!n.isTextual()) {
-                    throw ApiException.badRequest("invalid-field", "types", "types: " + n
-                            + " (expected: event type strings)");
-                }
-                types.add(n.asText());
-            }
-        }
-        WebhookService.Created c = webhooks.create(w, ApiRequest.text(b, "tenant"), ApiRequest.text(b, "url"), types,
-                ApiRequest.text(b, "description"));
-        Map<String, Object> out = new LinkedHashMap<>(webhooks.view(c.webhook()));
-        out.put("secret", c.secret()); // shown once; stored sealed
-        return ApiResponse.created(out);
+    /** {@code POST /v1/webhooks}. */
+    record CreateWebhook(String url, String tenant,
+            @RequestBodies.Expected(value = "a list of event types", element = "event type strings") List<String> types,
+            String description) {
     }
 
-    ApiResponse list(Principal w) {
-        return ApiResponse.ok(Map.of("items", webhooks.list(w).stream().map(webhooks::view).toList()));
+    /** {@code POST /v1/webhooks}: the view plus {@code secret}, shown this once. */
+    ApiResponse create(ApiRequest r, Principal w) throws ApiException, ServiceException, StoreException {
+        CreateWebhook b = r.body(CreateWebhook.class);
+        WebhookService.Created c = webhooks.create(w, b.tenant(), b.url(), b.types() == null ? List.of() : b.types(),
+                b.description());
+        Map<String, Object> out = new LinkedHashMap<>(webhooks.view(c.webhook()));
+        out.put("secret", c.secret()); // shown once; stored sealed
+        return ApiResponse.created(out).withETag(c.webhook().revision());
+    }
+
+    ApiResponse listWebhooks(ApiRequest r, Principal w) throws ApiException {
+        return ApiResponse.ok(Paging.page(r, w, "webhooks", webhooks.list(w), WebhookRecord::id, webhooks::view));
     }
 
     ApiResponse get(ApiRequest r, Principal w) throws ServiceException {
-        return ApiResponse.ok(webhooks.view(webhooks.get(w, r.param("id"))));
+        WebhookRecord hook = webhooks.get(w, r.param("id"));
+        return ApiResponse.ok(webhooks.view(hook)).withETag(hook.revision());
     }
 
-    ApiResponse delete(ApiRequest r, Principal w) throws ServiceException, StoreException {
-        webhooks.delete(w, r.param("id"));
+    ApiResponse delete(ApiRequest r, Principal w) throws ApiException, ServiceException, StoreException {
+        synchronized (webhooks) {
+            Revisions.require(r, () -> webhooks.get(w, r.param("id")).revision());
+            webhooks.delete(w, r.param("id"));
+        }
         return ApiResponse.noContent();
     }
 }

@@ -60,8 +60,42 @@ final class ConsoleApiClient {
         return new ConsoleApiClient(b.build(), settings);
     }
 
+    /** Items asked per page when following a list's cursors (the console's largest page). */
+    static final int LIST_PAGE = 1000;
+    static final int MAX_PAGES = 10_000;
+
     JsonNode get(String path) throws ApiRefusedException, ConsoleUnreachableException {
         return send("GET", path, null);
+    }
+
+    /**
+     * Every item of a paged list: follows {@code next} cursors until the last page, and answers
+     * {@code {"items": [...]}} as one page would have, so callers print it the same way. Bounded
+     * by {@link #MAX_PAGES} in case a console keeps answering a cursor.
+     */
+    JsonNode list(String path) throws ApiRefusedException, ConsoleUnreachableException {
+        return list(path, LIST_PAGE);
+    }
+
+    /** As {@link #list(String)}, asking {@code pageSize} items per page. */
+    JsonNode list(String path, int pageSize) throws ApiRefusedException, ConsoleUnreachableException {
+        com.fasterxml.jackson.databind.node.ArrayNode items =
+                com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode();
+        String cursor = null;
+        int pages = 0;
+        do {
+            Map<String, String> q = new java.util.LinkedHashMap<>();
+            q.put("limit", Integer.toString(pageSize));
+            q.put("cursor", cursor);
+            JsonNode page = get(query(path, q));
+            page.path("items").forEach(items::add);
+            JsonNode next = page.path("next");
+            cursor = next.isTextual() && !next.asText().isEmpty() ? next.asText() : null;
+        } while (cursor != null && ++pages < MAX_PAGES);
+        com.fasterxml.jackson.databind.node.ObjectNode all =
+                com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+        all.set("items", items);
+        return all;
     }
 
     JsonNode post(String path, Object body) throws ApiRefusedException, ConsoleUnreachableException {

@@ -92,7 +92,7 @@ public final class DomainCommand {
     static final class Ls extends ClientCommand {
         @Override
         void run(ConsoleApiClient console, Output out) throws ApiRefusedException, ConsoleUnreachableException {
-            JsonNode list = console.get("/v1/domains");
+            JsonNode list = console.list("/v1/domains");
             if (out.json()) {
                 out.json(list);
                 return;
@@ -178,7 +178,7 @@ public final class DomainCommand {
     static final class Certs extends ClientCommand {
         @Override
         void run(ConsoleApiClient console, Output out) throws ApiRefusedException, ConsoleUnreachableException {
-            JsonNode list = console.get("/v1/managed-certificates");
+            JsonNode list = console.list("/v1/managed-certificates");
             if (out.json()) {
                 out.json(list);
                 return;

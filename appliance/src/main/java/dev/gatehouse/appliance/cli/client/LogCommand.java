@@ -58,7 +58,7 @@ public final class LogCommand {
     static final class Levels extends ClientCommand {
         @Override
         void run(ConsoleApiClient console, Output out) throws ApiRefusedException, ConsoleUnreachableException {
-            JsonNode list = console.get("/v1/log-levels");
+            JsonNode list = console.list("/v1/log-levels");
             if (out.json()) {
                 out.json(list);
                 return;

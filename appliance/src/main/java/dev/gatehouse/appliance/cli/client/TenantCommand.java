@@ -51,7 +51,7 @@ public final class TenantCommand {
     static final class Ls extends ClientCommand {
         @Override
         void run(ConsoleApiClient console, Output out) throws ApiRefusedException, ConsoleUnreachableException {
-            JsonNode list = console.get("/v1/tenants");
+            JsonNode list = console.list("/v1/tenants");
             if (out.json()) {
                 out.json(list);
                 return;

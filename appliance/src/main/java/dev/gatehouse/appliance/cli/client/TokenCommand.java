@@ -59,7 +59,7 @@ public final class TokenCommand {
     static final class Ls extends ClientCommand {
         @Override
         void run(ConsoleApiClient console, Output out) throws ApiRefusedException, ConsoleUnreachableException {
-            JsonNode list = console.get("/v1/tokens");
+            JsonNode list = console.list("/v1/tokens");
             if (out.json()) {
                 out.json(list);
                 return;

@@ -68,7 +68,7 @@ public final class WebhookCommand {
     static final class Ls extends ClientCommand {
         @Override
         void run(ConsoleApiClient console, Output out) throws ApiRefusedException, ConsoleUnreachableException {
-            JsonNode list = console.get("/v1/webhooks");
+            JsonNode list = console.list("/v1/webhooks");
             if (out.json()) {
                 out.json(list);
                 return;

@@ -1,0 +1,47 @@
+package dev.gatehouse.appliance.console;
+
+import dev.gatehouse.appliance.auth.TokenService;
+import dev.gatehouse.appliance.certs.CertificateService;
+import dev.gatehouse.appliance.domains.DomainService;
+import dev.gatehouse.cluster.store.CertificateRecord;
+import dev.gatehouse.cluster.store.DomainRecord;
+import dev.gatehouse.cluster.store.TenantRecord;
+import dev.gatehouse.cluster.store.TokenRecord;
+import java.util.List;
+
+/**
+ * The views that need a service's present knowledge (served names, claims, last use, claim
+ * settings) on top of {@link ConsoleViews}' static ones; shared by the resources that show the
+ * same object (a tenant appears in tenant and domain answers).
+ */
+final class LiveViews {
+
+    private final TokenService tokens;
+    private final DomainService domains;
+    private final CertificateService certificates;
+
+    LiveViews(TokenService tokens, DomainService domains, CertificateService certificates) {
+        this.tokens = tokens;
+        this.domains = domains;
+        this.certificates = certificates;
+    }
+
+    ConsoleViews.Certificate certificate(CertificateRecord c, boolean withChain) {
+        return ConsoleViews.view(c, withChain, certificates.servedNames(c));
+    }
+
+    /** A tenant: {@code domains} are its verified names, {@code pendingDomains} its unproven claims. */
+    ConsoleViews.Tenant tenant(TenantRecord t) {
+        List<DomainRecord> claims = domains.index().claimsOf(t.id());
+        return ConsoleViews.view(t, claims.stream().filter(DomainRecord::verified).map(DomainRecord::name).sorted().toList(),
+                claims.stream().filter(d -> !d.verified()).map(DomainRecord::name).sorted().toList());
+    }
+
+    ConsoleViews.Token token(TokenRecord t) {
+        return ConsoleViews.view(t, tokens.lastUsedAt(t.id()));
+    }
+
+    ConsoleViews.Domain domain(DomainRecord d) {
+        return ConsoleViews.view(d, domains.settings().target(), domains.settings().pendingTtl().toMillis());
+    }
+}

@@ -1,0 +1,48 @@
+package dev.gatehouse.appliance.console;
+
+import dev.gatehouse.appliance.auth.Principal;
+import dev.gatehouse.appliance.core.ServiceException;
+import dev.gatehouse.appliance.routing.RoutingService;
+import dev.gatehouse.cluster.store.RouteRecord;
+import dev.gatehouse.cluster.store.StoreException;
+
+/** {@code /v1/routes} (admin): which pool a host name (or {@code *.parent}) goes to. */
+final class RouteResource {
+
+    /** {@code PUT /v1/routes/{host}}. */
+    record Put(String pool) {
+    }
+
+    private final RoutingService routing;
+
+    RouteResource(RoutingService routing) {
+        this.routing = routing;
+    }
+
+    ApiResponse list(ApiRequest r, Principal w) throws ApiException, ServiceException {
+        return ApiResponse.ok(Paging.page(r, w, "routes", routing.routes(w), RouteRecord::host, ConsoleViews::view));
+    }
+
+    ApiResponse put(ApiRequest r, Principal w) throws ApiException, ServiceException, StoreException {
+        Put b = r.body(Put.class);
+        synchronized (routing) {
+            Revisions.require(r, () -> current(w, r.param("host")));
+            return ApiResponse.ok(ConsoleViews.view(routing.putRoute(w, r.param("host"), b.pool())));
+        }
+    }
+
+    ApiResponse delete(ApiRequest r, Principal w) throws ApiException, ServiceException, StoreException {
+        synchronized (routing) {
+            Revisions.require(r, () -> current(w, r.param("host")));
+            routing.deleteRoute(w, r.param("host"));
+        }
+        return ApiResponse.noContent();
+    }
+
+    /** The stored route for {@code rawHost} normalised as the service stores it. */
+    private Long current(Principal w, String rawHost) throws ServiceException {
+        String h = dev.gatehouse.tls.sni.Hostnames.normalizePattern(rawHost);
+        return routing.routes(w).stream().filter(x -> x.host().equals(h)).map(RouteRecord::revision).findFirst()
+                .orElse(null);
+    }
+}

@@ -1,0 +1,47 @@
+package dev.gatehouse.appliance.console;
+
+import dev.gatehouse.appliance.auth.Principal;
+import dev.gatehouse.appliance.auth.TokenService;
+import dev.gatehouse.appliance.core.ServiceException;
+import dev.gatehouse.cluster.store.StoreException;
+import dev.gatehouse.cluster.store.TokenRecord;
+
+/** {@code /v1/tokens} (admin): issue, list, revoke. A new token's secret is in the creation answer only. */
+final class TokenResource {
+
+    /** {@code POST /v1/tokens}: {@code ttl} like {@code 90d}, or {@code expiresAt} as an RFC 3339 instant. */
+    record Create(String scope, String description, String ttl, String expiresAt) {
+    }
+
+    private final TokenService tokens;
+    private final LiveViews views;
+
+    TokenResource(TokenService tokens, LiveViews views) {
+        this.tokens = tokens;
+        this.views = views;
+    }
+
+    ApiResponse create(ApiRequest r, Principal w) throws ApiException, ServiceException, StoreException {
+        Create b = r.body(Create.class);
+        TokenService.Issued issued = tokens.create(w, b.scope(), b.description(), RequestBodies.duration("ttl", b.ttl()),
+                RequestBodies.instant("expiresAt", b.expiresAt()));
+        return ApiResponse.created(new ConsoleViews.IssuedToken(views.token(issued.record()), issued.token()))
+                .withETag(issued.record().revision());
+    }
+
+    ApiResponse list(ApiRequest r, Principal w) throws ApiException, ServiceException {
+        return ApiResponse.ok(Paging.page(r, w, "tokens", tokens.list(w), TokenRecord::id, views::token));
+    }
+
+    ApiResponse revoke(ApiRequest r, Principal w) throws ApiException, ServiceException, StoreException {
+        String id = r.param("id");
+        synchronized (tokens) {
+            Revisions.require(r, () -> tokens.list(w).stream().filter(t -> t.id().equals(id) && !t.revoked())
+                    .map(TokenRecord::revision).findFirst().orElse(null));
+            if (!tokens.revoke(id)) {
+                throw ApiException.notFound("active token", id);
+            }
+        }
+        return ApiResponse.noContent();
+    }
+}
