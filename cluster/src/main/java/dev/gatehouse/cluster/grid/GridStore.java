@@ -14,6 +14,7 @@ import dev.gatehouse.cluster.store.DomainRecord;
 import dev.gatehouse.cluster.store.ManagedCertificateRecord;
 import dev.gatehouse.cluster.store.FileStoreAccess;
 import dev.gatehouse.cluster.store.FileStore;
+import dev.gatehouse.cluster.store.HostnamePolicyRecord;
 import dev.gatehouse.cluster.store.HybridClock;
 import dev.gatehouse.cluster.store.PoolRecord;
 import dev.gatehouse.cluster.store.Records;
@@ -720,6 +721,26 @@ public final class GridStore implements Store {
     @Override
     public boolean removeWebhookDelivery(String webhook) throws StoreException {
         return removeIfLive(Records.WEBHOOK_DELIVERIES, webhook, local.webhookDelivery(webhook).isPresent());
+    }
+
+    @Override
+    public Collection<HostnamePolicyRecord> hostnamePolicies() {
+        return local.hostnamePolicies();
+    }
+
+    @Override
+    public Optional<HostnamePolicyRecord> hostnamePolicy(String name) {
+        return local.hostnamePolicy(name);
+    }
+
+    @Override
+    public void putHostnamePolicy(HostnamePolicyRecord p) throws StoreException {
+        write(Records.HOSTNAME_POLICIES, p.name(), p.revision(), p);
+    }
+
+    @Override
+    public boolean removeHostnamePolicy(String name) throws StoreException {
+        return removeIfLive(Records.HOSTNAME_POLICIES, name, local.hostnamePolicy(name).isPresent());
     }
 
     private boolean removeIfLive(String kind, String key, boolean live) throws StoreException {

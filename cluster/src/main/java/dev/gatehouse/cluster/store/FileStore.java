@@ -68,13 +68,14 @@ public final class FileStore implements Store {
     private final Map<String, EventRecord> events = new ConcurrentHashMap<>();
     private final Map<String, WebhookRecord> webhooks = new ConcurrentHashMap<>();
     private final Map<String, WebhookDeliveryRecord> deliveries = new ConcurrentHashMap<>();
+    private final Map<String, HostnamePolicyRecord> hostnamePolicies = new ConcurrentHashMap<>();
     private final List<StoreListener> listeners = new CopyOnWriteArrayList<>();
     private final List<LoadProblem> problems = new ArrayList<>();
     /** kind → key → revision of the delete; kept so a delete wins merges against older copies. */
     private final Map<String, Map<String, Long>> tombstones = new ConcurrentHashMap<>();
     static final List<String> KINDS = List.of(Records.CERTIFICATES, Records.TENANTS, Records.TOKENS, Records.POOLS,
             Records.ROUTES, Records.DOMAINS, Records.ACME_ACCOUNTS, Records.CHALLENGES, Records.MANAGED,
-            Records.EVENTS, Records.WEBHOOKS, Records.WEBHOOK_DELIVERIES);
+            Records.EVENTS, Records.WEBHOOKS, Records.WEBHOOK_DELIVERIES, Records.HOSTNAME_POLICIES);
 
     private FileStore(Path root, Sealer sealer, Clock wall, Duration tombstoneTtl) {
         this.root = root;
@@ -301,6 +302,8 @@ public final class FileStore implements Store {
             return r.id();
         } else if (record instanceof WebhookDeliveryRecord r) {
             return r.webhook();
+        } else if (record instanceof HostnamePolicyRecord r) {
+            return r.name();
         }
         throw new IllegalArgumentException("record: " + record);
     }
@@ -499,6 +502,7 @@ public final class FileStore implements Store {
             case Records.EVENTS -> events;
             case Records.WEBHOOKS -> webhooks;
             case Records.WEBHOOK_DELIVERIES -> deliveries;
+            case Records.HOSTNAME_POLICIES -> hostnamePolicies;
             default -> throw new IllegalArgumentException("kind: " + kind);
         };
     }
@@ -517,6 +521,7 @@ public final class FileStore implements Store {
             case Records.EVENTS -> EventRecord.class;
             case Records.WEBHOOKS -> WebhookRecord.class;
             case Records.WEBHOOK_DELIVERIES -> WebhookDeliveryRecord.class;
+            case Records.HOSTNAME_POLICIES -> HostnamePolicyRecord.class;
             default -> throw new IllegalArgumentException("kind: " + kind);
         };
     }
@@ -546,6 +551,8 @@ public final class FileStore implements Store {
             return r.revision();
         } else if (record instanceof WebhookDeliveryRecord r) {
             return r.revision();
+        } else if (record instanceof HostnamePolicyRecord r) {
+            return r.revision();
         }
         throw new IllegalArgumentException("record: " + record);
     }
@@ -557,6 +564,8 @@ public final class FileStore implements Store {
             listeners.forEach(l -> l.claimChanged(d.tenant()));
         } else if (record instanceof EventRecord e) {
             listeners.forEach(l -> l.eventAdded(e));
+        } else if (record instanceof HostnamePolicyRecord p) {
+            listeners.forEach(l -> l.policyChanged(p.name()));
         } else if (Records.POOLS.equals(kind) || Records.ROUTES.equals(kind)) {
             listeners.forEach(StoreListener::routingChanged);
         }
@@ -567,6 +576,8 @@ public final class FileStore implements Store {
             listeners.forEach(l -> l.certificateRemoved(key));
         } else if (Records.DOMAINS.equals(kind)) {
             listeners.forEach(l -> l.claimChanged(tenantOfClaim(key)));
+        } else if (Records.HOSTNAME_POLICIES.equals(kind)) {
+            listeners.forEach(l -> l.policyChanged(key));
         } else if (Records.POOLS.equals(kind) || Records.ROUTES.equals(kind)) {
             listeners.forEach(StoreListener::routingChanged);
         }
@@ -849,6 +860,33 @@ public final class FileStore implements Store {
     @Override
     public boolean removeWebhookDelivery(String webhook) throws StoreException {
         return removeOther(Records.WEBHOOK_DELIVERIES, webhook);
+    }
+
+    // ---- hostname policies --------------------------------------------------------------------
+
+    @Override
+    public Collection<HostnamePolicyRecord> hostnamePolicies() {
+        return List.copyOf(hostnamePolicies.values());
+    }
+
+    @Override
+    public Optional<HostnamePolicyRecord> hostnamePolicy(String name) {
+        return Optional.ofNullable(hostnamePolicies.get(name));
+    }
+
+    @Override
+    public void putHostnamePolicy(HostnamePolicyRecord policy) throws StoreException {
+        putOther(Records.HOSTNAME_POLICIES, policy.name(), policy);
+        listeners.forEach(l -> l.policyChanged(policy.name()));
+    }
+
+    @Override
+    public boolean removeHostnamePolicy(String name) throws StoreException {
+        boolean removed = removeOther(Records.HOSTNAME_POLICIES, name);
+        if (removed) {
+            listeners.forEach(l -> l.policyChanged(name));
+        }
+        return removed;
     }
 
     @Override

@@ -106,6 +106,15 @@ public interface Store extends AutoCloseable {
 
     boolean removeWebhookDelivery(String webhook) throws StoreException;
 
+    /** Per-hostname TLS and HTTP policies, by normalized name. */
+    Collection<HostnamePolicyRecord> hostnamePolicies();
+
+    Optional<HostnamePolicyRecord> hostnamePolicy(String name);
+
+    void putHostnamePolicy(HostnamePolicyRecord policy) throws StoreException;
+
+    boolean removeHostnamePolicy(String name) throws StoreException;
+
     /** A new, strictly increasing revision (hybrid logical clock). */
     long nextRevision();
 

@@ -45,6 +45,7 @@ public final class EdgeServer implements AutoCloseable {
     private final EdgeMetrics metrics = new EdgeMetrics();
     private final Backends backends;
     private final AtomicInteger inflight = new AtomicInteger();
+    private final dev.gatehouse.tls.policy.PolicyIndex policies = new dev.gatehouse.tls.policy.PolicyIndex();
     private final Transport transport = Transport.best();
     private final ChannelGroup frontends = new DefaultChannelGroup("frontends", GlobalEventExecutor.INSTANCE);
     private EventLoopGroup group;
@@ -81,7 +82,7 @@ public final class EdgeServer implements AutoCloseable {
         backends.start(group);
         var proxy = config.proxy();
         ProxyServices services = new ProxyServices(backends::router, backends.connector(), proxy, metrics, inflight,
-                observer);
+                observer, policies);
 
         ServerBootstrap https = new ServerBootstrap()
                 .group(group)
@@ -114,7 +115,8 @@ public final class EdgeServer implements AutoCloseable {
                                     .addLast("idle", new IdleStateHandler(0, 0,
                                             proxy.headerTimeout().toMillis(), TimeUnit.MILLISECONDS))
                                     .addLast("plain-http", new PlainHttpHandler(challenges, config.redirectToHttps(),
-                                            publicHttpsPort, metrics, config.monitorPath(), config.nodeName()))
+                                            publicHttpsPort, metrics, config.monitorPath(), config.nodeName(),
+                                            policies))
                                     .addLast("idle-close", new IdleClose());
                         }
                     });
@@ -142,6 +144,11 @@ public final class EdgeServer implements AutoCloseable {
 
     public Router router() {
         return backends.router();
+    }
+
+    /** The hostname policies this node applies ({@link dev.gatehouse.tls.policy.PolicyIndex#replace} to change them). */
+    public dev.gatehouse.tls.policy.PolicyIndex policies() {
+        return policies;
     }
 
     public CertificateRegistry registry() {
