@@ -163,6 +163,11 @@ public final class ConsoleApi {
             acme().managed().stop(w, r.param("name"));
             return ApiResponse.noContent();
         });
+        // per-hostname policy (handlers in DomainPolicyResource; 503 on a console built without them)
+        route("GET", "/v1/domains/{name}/policy", Access.ANY_TOKEN, null, (r, w) -> policies().get(r, w));
+        route("PUT", "/v1/domains/{name}/policy", Access.ANY_TOKEN, "domain.policy.put", (r, w) -> policies().put(r, w));
+        route("DELETE", "/v1/domains/{name}/policy", Access.ANY_TOKEN, "domain.policy.delete",
+                (r, w) -> policies().delete(r, w));
         route("GET", "/v1/managed-certificates", Access.ANY_TOKEN, null, (r, w) -> ApiResponse.ok(Map.of("items",
                 acme().managed().list(w).stream().map(AcmeServices::view).toList())));
 
@@ -227,6 +232,22 @@ public final class ConsoleApi {
                         e.getCause().getMessage() + "; lines keep going to the file open before", null);
             }
         });
+    }
+
+    /** The hostname policy handlers; set once at boot. */
+    private volatile DomainPolicyResource policyResource;
+
+    public void policies(DomainPolicyResource resource) {
+        this.policyResource = resource;
+    }
+
+    private DomainPolicyResource policies() throws ApiException {
+        DomainPolicyResource p = policyResource;
+        if (p == null) {
+            throw new ApiException(503, "policies-unavailable", "Service unavailable",
+                    "this console has no hostname policies behind it", null);
+        }
+        return p;
     }
 
     /** The events and webhooks handlers; set once at boot. */
