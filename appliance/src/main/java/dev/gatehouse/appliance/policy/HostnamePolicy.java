@@ -209,9 +209,9 @@ public record HostnamePolicy(String minTlsVersion, Hsts hsts, Redirect redirectH
             out.add(e.asText());
         }
         try {
-            CidrSet.parse(out); // names the entry and its index when one does not parse
+            CidrSet.parse(field, out); // names the entry and its index when one does not parse
         } catch (IllegalArgumentException e) {
-            throw bad(field, field + ": " + e.getMessage());
+            throw bad(field, e.getMessage());
         }
         return out;
     }

@@ -29,8 +29,8 @@ final class PolicyCompiler {
             b.origin(p.origin().pool(), p.origin().host());
         }
         b.errorPages(p.errorPages());
-        b.ipLists(p.ipAllow().isEmpty() ? null : CidrSet.parse(p.ipAllow()),
-                p.ipDeny().isEmpty() ? null : CidrSet.parse(p.ipDeny()), "alert".equals(p.ipDenyAction()));
+        b.ipLists(p.ipAllow().isEmpty() ? null : CidrSet.parse("ipAllow", p.ipAllow()),
+                p.ipDeny().isEmpty() ? null : CidrSet.parse("ipDeny", p.ipDeny()), "alert".equals(p.ipDenyAction()));
         if (p.rateLimit() != null) {
             boolean same = previous != null && previous.limiter() != null && before != null
                     && p.rateLimit().equals(before.rateLimit());
