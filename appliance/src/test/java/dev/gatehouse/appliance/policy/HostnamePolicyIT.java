@@ -51,7 +51,8 @@ class HostnamePolicyIT {
 
     private static final List<String> NAMES_A = List.of("strict.tenant-a.test", "plain.tenant-a.test",
             "hsts.tenant-a.test", "allow.tenant-a.test", "deny.tenant-a.test", "rate.tenant-a.test",
-            "down.tenant-a.test", "meta.tenant-a.test", "origin.tenant-a.test", "redir.tenant-a.test");
+            "down.tenant-a.test", "meta.tenant-a.test", "origin.tenant-a.test", "redir.tenant-a.test",
+            "cli.tenant-a.test");
 
     @BeforeAll
     static void start() throws Exception {
@@ -290,6 +291,48 @@ class HostnamePolicyIT {
         }
         assertThat(node.call("PUT", "/v1/domains/not a name/policy".replace(" ", "%20"), admin, "{}").status())
                 .isEqualTo(400);
+    }
+
+    // ---- CLI ---------------------------------------------------------------------------------------
+
+    @Test
+    void theCliShowsAndChangesAPolicyFieldByField() throws Exception {
+        Path page = Files.writeString(dir.resolve("sorry.html"), "<html>sorry from the CLI</html>");
+        Path allow = Files.writeString(dir.resolve("allow.txt"), "# office\n127.0.0.0/8\n2001:db8::/32\n");
+        String[] r = cli("domain", "policy", "cli.tenant-a.test", "--hsts-max-age", "120", "--rate", "50:100",
+                "--error-page", "502=" + page, "--ip-allow-file", allow.toString());
+        assertThat(r[0]).as(r[1]).isEqualTo("0");
+        assertThat(r[1]).contains("hsts", "rateLimit", "errorPages: 502", "ipAllow");
+        String[] shown = cli("domain", "policy", "cli.tenant-a.test", "--json");
+        JsonNodeAssert.hasPolicy(JSON.readTree(shown[1]), "/policy/rateLimit/burst", "100");
+        JsonNodeAssert.hasPolicy(JSON.readTree(shown[1]), "/policy/ipAllow/1", "2001:db8::/32");
+        assertThat(curl("--http2", "cli.tenant-a.test", "/", "-D", "-", "-o", "/dev/null"))
+                .containsIgnoringCase("strict-transport-security: max-age=120");
+        String[] bad = cli("domain", "policy", "cli.tenant-a.test", "--min-tls", "1.0");
+        assertThat(bad[0]).isEqualTo("1");
+        assertThat(bad[1]).contains("minTlsVersion", "1.0");
+        String[] unset = cli("domain", "policy", "cli.tenant-a.test", "--unset", "rateLimit", "--unset", "ipAllow");
+        assertThat(unset[1]).contains("hsts").doesNotContain("rateLimit").doesNotContain("ipAllow");
+        assertThat(cli("domain", "policy", "cli.tenant-a.test", "--delete")[0]).isEqualTo("0");
+        assertThat(node.call("GET", "/v1/domains/cli.tenant-a.test/policy", admin, null).status()).isEqualTo(404);
+    }
+
+    /** {@code gatehouse ARGS} as the admin, in this JVM: exit code, then stdout + stderr. */
+    private static String[] cli(String... args) {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(List.of("--console", node.consoleUrl(), "--cacert", node.node.consoleCertificate().toString(),
+                "--token", admin));
+        java.io.StringWriter out = new java.io.StringWriter();
+        int exit = new picocli.CommandLine(new dev.gatehouse.appliance.Main()).setOut(new java.io.PrintWriter(out, true))
+                .setErr(new java.io.PrintWriter(out, true)).execute(all.toArray(String[]::new));
+        return new String[] {String.valueOf(exit), out.toString()};
+    }
+
+    /** Reads one value of a JSON document by pointer. */
+    private static final class JsonNodeAssert {
+        static void hasPolicy(com.fasterxml.jackson.databind.JsonNode doc, String pointer, String value) {
+            assertThat(doc.at(pointer).asText()).as(pointer + " in " + doc).isEqualTo(value);
+        }
     }
 
     // ---- helpers -----------------------------------------------------------------------------------
