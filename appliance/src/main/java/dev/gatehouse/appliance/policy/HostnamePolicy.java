@@ -43,7 +43,8 @@ public record HostnamePolicy(String minTlsVersion, Hsts hsts, Redirect redirectH
     public static final long MAX_HSTS_AGE = 10L * 365 * 24 * 3600; // ten years
     public static final int MAX_RATE = 1_000_000;
 
-    static final List<String> FIELDS = List.of("minTlsVersion", "hsts", "redirectHttp", "origin", "errorPages",
+    /** Every field of the document, in canonical order. */
+    public static final List<String> FIELDS = List.of("minTlsVersion", "hsts", "redirectHttp", "origin", "errorPages",
             "ipAllow", "ipDeny", "ipDenyAction", "rateLimit", "metadata");
     private static final ObjectMapper JSON = new ObjectMapper();
 

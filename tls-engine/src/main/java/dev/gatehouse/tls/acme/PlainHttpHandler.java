@@ -20,6 +20,7 @@ import java.util.regex.Pattern;
 /**
  * Port 80: answers ACME HTTP-01 challenges from the {@link ChallengeStore} and redirects everything
  * else to HTTPS with 308 (keeps the method, RFC 9110 §15.4.9), or answers 404 when redirects are off.
+ * A hostname policy's {@code redirectHttp} overrides that per name (off, or 301/302/307/308).
  */
 public final class PlainHttpHandler extends SimpleChannelInboundHandler<HttpObject> {
 
