@@ -43,7 +43,15 @@ public final class PolicyService {
     public HostnamePolicyRecord get(Principal who, String rawName) throws ServiceException {
         String name = name(rawName);
         requireAccess(who, name);
-        return store.hostnamePolicy(name).orElseThrow(() -> ServiceException.notFound("policy of", name));
+        return mine(who, name).orElseThrow(() -> ServiceException.notFound("policy of", name));
+    }
+
+    /**
+     * The name's policy as the caller may see it: a tenant does not see one written for another
+     * tenant that held the name before (it no longer applies; the tenant's own PUT replaces it).
+     */
+    private Optional<HostnamePolicyRecord> mine(Principal who, String name) {
+        return store.hostnamePolicy(name).filter(r -> who.admin() || who.tenant().equals(r.tenant()));
     }
 
     /** Replaces the policy of {@code rawName} with {@code policy} (checked already by {@link HostnamePolicy#parse}). */
@@ -68,7 +76,7 @@ public final class PolicyService {
     public synchronized void delete(Principal who, String rawName) throws ServiceException, StoreException {
         String name = name(rawName);
         requireAccess(who, name);
-        if (!store.removeHostnamePolicy(name)) {
+        if (mine(who, name).isEmpty() || !store.removeHostnamePolicy(name)) {
             throw ServiceException.notFound("policy of", name);
         }
         changed.run();

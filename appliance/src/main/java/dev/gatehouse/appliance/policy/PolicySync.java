@@ -18,6 +18,10 @@ import org.slf4j.LoggerFactory;
  * here or replicated from another node is compiled and swapped in at once (no reload). Only the
  * changed name is compiled again (a 10,000-entry IP list is not re-parsed for another name's edit).
  * When the set of origin pools changes, the router is rebuilt so that those pools are reachable.
+ *
+ * <p>A policy written for a tenant applies only while that tenant holds the name's verified claim:
+ * when the claim goes (released, failed, the tenant deleted), the policy stops applying, so the
+ * name's next owner never gets the previous owner's metadata, origin or lists.
  */
 public final class PolicySync implements StoreListener {
 
@@ -47,6 +51,20 @@ public final class PolicySync implements StoreListener {
     @Override
     public void policyChanged(String name) {
         sync();
+    }
+
+    /** A claim was verified, released or dropped: a policy may start or stop applying. */
+    @Override
+    public void claimChanged(String tenant) {
+        if (!store.hostnamePolicies().isEmpty()) {
+            sync();
+        }
+    }
+
+    /** True while the tenant the policy was written for holds the name (admin-set unclaimed names: always). */
+    private boolean owned(HostnamePolicyRecord r) {
+        return r.tenant() == null || store.domain(dev.gatehouse.cluster.store.DomainRecord.key(r.name(), r.tenant()))
+                .filter(dev.gatehouse.cluster.store.DomainRecord::verified).isPresent();
     }
 
     /** Compiles what changed since the last call and swaps the index; returns how many names have a policy. */
@@ -79,6 +97,10 @@ public final class PolicySync implements StoreListener {
             Map<String, HostPolicy> live = new HashMap<>();
             origins = new TreeSet<>();
             for (Map.Entry<String, Compiled> e : next.entrySet()) {
+                HostnamePolicyRecord r = store.hostnamePolicy(e.getKey()).orElse(null);
+                if (r == null || !owned(r)) {
+                    continue; // compiled (so kept for when the claim comes back), not applied
+                }
                 live.put(e.getKey(), e.getValue().policy());
                 if (e.getValue().policy().originPool() != null) {
                     origins.add(e.getValue().policy().originPool());

@@ -269,6 +269,24 @@ class HostnamePolicyIT {
     }
 
     @Test
+    void aPolicyStopsApplyingWhenItsTenantLosesTheNameAndTheNextOwnerCannotSeeIt() throws Exception {
+        Principal root = new Principal("it", Principal.ADMIN);
+        String name = "handover.tenant-a.test";
+        node.node.domains().claim(root, A, name, true);
+        put(tokenA, name, Map.of("metadata", Map.of("secret", "of tenant a")));
+        assertThat(node.node.edge().policies().forName(name)).isNotNull();
+        node.node.domains().delete(root, name, A);
+        await().atMost(Duration.ofSeconds(2)).until(() -> node.node.edge().policies().forName(name) == null);
+        node.node.domains().claim(root, B, name, true);
+        TestNode.Reply r = node.call("GET", "/v1/domains/" + name + "/policy", tokenB, null);
+        assertThat(r.status()).as(r.body()).isEqualTo(404);
+        assertThat(r.body()).doesNotContain("of tenant a");
+        assertThat(node.node.edge().policies().forName(name)).as("tenant a's policy is not applied for b").isNull();
+        put(tokenB, name, Map.of("hsts", Map.of("maxAge", 5)));
+        assertThat(node.node.edge().policies().forName(name).metadata()).isNull();
+    }
+
+    @Test
     void refusesBadInputNamingTheFieldAndTheValue() throws Exception {
         String[][] cases = {
             {"{\"minTlsVersion\": \"1.1\"}", "minTlsVersion", "1.1"},
