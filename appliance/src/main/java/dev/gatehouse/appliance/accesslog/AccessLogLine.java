@@ -22,7 +22,7 @@ import java.util.function.Function;
  * non-ASCII character as {@code \\uXXXX}, so a line is 7-bit clean and a hostile value can neither
  * end it nor forge another. Netty decodes header bytes one to one into chars 0-255, so bytes that are
  * not valid UTF-8 arrive as such chars and leave as {@code \\u00XX}; an unpaired surrogate becomes
- * U+FFFD. Not thread-safe: one instance per writer thread.
+ * U+FFFD. Not thread-safe: one instance per producing thread.
  *
  * <p>Fields, in this order (absent values are written as {@code null}, durations in milliseconds with
  * three decimals, -1 when not applicable): {@code ts} (UTC, ISO-8601, milliseconds), {@code type}
@@ -80,9 +80,12 @@ final class AccessLogLine {
     private static final int SLOT_GROUP = SLOT_VERSION + 2;
 
     private final String node;
-    /** The last value written per field (and per TLS sub-field), and its escaped bytes; see {@link #value}. */
+    /** The last value written per field (and per TLS sub-field), and its field's bytes; see {@link #string}. */
     private final String[] lastValue = new String[SLOT_GROUP + 1];
     private final byte[][] lastBytes = new byte[SLOT_GROUP + 1][];
+    /** The last {@code "tls":{...}} field's bytes, for the TLS facts in {@code lastValue} and {@link #lastResumed}. */
+    private byte[] lastTls;
+    private boolean lastResumed;
     private final boolean[] on = new boolean[Field.values().length];
     private final boolean query;
     private final Function<String, String> tenantOf;
@@ -93,7 +96,7 @@ final class AccessLogLine {
     /**
      * @param fields   the subset to write (empty: all)
      * @param query    keep the query string in {@code path}
-     * @param tenantOf certificate id → tenant id, or null when unknown (called on the writer thread)
+     * @param tenantOf certificate id → tenant id, or null when unknown (called on the producing thread)
      */
     AccessLogLine(String node, List<String> fields, boolean query, Function<String, String> tenantOf) {
         this.node = node;
@@ -217,46 +220,62 @@ final class AccessLogLine {
         if (!on(Field.TLS)) {
             return;
         }
-        g.name(KEYS[Field.TLS.ordinal()]);
         if (version == null) {
+            g.name(KEYS[Field.TLS.ordinal()]);
             g.nullValue();
             return;
         }
+        if (lastTls != null && resumed == lastResumed && same(version, lastValue[SLOT_VERSION])
+                && same(cipher, lastValue[SLOT_CIPHER]) && same(group, lastValue[SLOT_GROUP])) {
+            g.field(lastTls);
+            return;
+        }
+        int from = g.fieldStart();
+        g.raw(KEYS[Field.TLS.ordinal()]);
         g.beginNested();
         g.name(VERSION);
-        value(g, SLOT_VERSION, version);
+        g.string(version);
         g.name(CIPHER);
-        value(g, SLOT_CIPHER, cipher);
+        g.string(cipher);
         g.name(GROUP);
-        value(g, SLOT_GROUP, group);
+        g.string(group);
         g.name(RESUMED);
         g.bool(resumed);
         g.endObject(false);
+        lastTls = g.copyFrom(from);
+        lastResumed = resumed;
+        lastValue[SLOT_VERSION] = version;
+        lastValue[SLOT_CIPHER] = cipher;
+        lastValue[SLOT_GROUP] = group;
     }
 
-    private void string(JsonLine g, Field f, String value) {
-        if (on(f)) {
-            g.name(KEYS[f.ordinal()]);
-            value(g, f.ordinal(), value);
-        }
+    private static boolean same(String a, String b) {
+        return a == b || a != null && a.equals(b);
     }
 
     /**
-     * Writes a string value through a one-entry cache per slot: most values of a line are the very
-     * same {@code String} instance as on the line before (the connection's SNI, certificate id and TLS
-     * facts, the pool, the node, constant methods and protocols), and copying their escaped bytes is
-     * cheaper than escaping them again. Identity, not equality, so a hit costs one comparison.
+     * Writes a string field through a one-entry cache per field: most values of a line are equal to
+     * the line before's on the same thread (the SNI and Host of busy names, the certificate id, the
+     * pool, the node, constant methods and protocols), and replaying the field's bytes (name and
+     * escaped value) is cheaper than escaping it again. The request id differs on every line and is
+     * never cached (a miss costs a copy).
      */
-    private void value(JsonLine g, int slot, String value) {
-        if (value != null && value == lastValue[slot]) {
-            g.raw(lastBytes[slot]);
+    private void string(JsonLine g, Field f, String value) {
+        if (!on(f)) {
             return;
         }
-        int mark = g.length();
+        int slot = f.ordinal();
+        String last = lastValue[slot];
+        if (value != null && last != null && (value == last || value.equals(last))) {
+            g.field(lastBytes[slot]);
+            return;
+        }
+        int from = g.fieldStart();
+        g.raw(KEYS[slot]);
         g.string(value);
-        if (value != null) {
+        if (value != null && f != Field.REQUEST_ID) {
             lastValue[slot] = value;
-            lastBytes[slot] = java.util.Arrays.copyOfRange(g.array(), mark, g.length());
+            lastBytes[slot] = g.copyFrom(from);
         }
     }
 

@@ -25,6 +25,7 @@ final class JsonLine {
 
     private byte[] buf;
     private int len;
+    private int lines;
     private boolean first;
 
     JsonLine(int initialCapacity) {
@@ -44,6 +45,11 @@ final class JsonLine {
         return len;
     }
 
+    /** Lines ended since the last {@link #clear()} (objects ended with a newline). */
+    int lines() {
+        return lines;
+    }
+
     /** Drops everything from {@code mark} on (a line that failed half-way). */
     void truncate(int mark) {
         len = mark;
@@ -51,6 +57,7 @@ final class JsonLine {
 
     void clear() {
         len = 0;
+        lines = 0;
     }
 
     /** Forgets a buffer that grew past {@code max} bytes, so one huge batch leaves no huge array behind. */
@@ -59,6 +66,7 @@ final class JsonLine {
             buf = new byte[max];
         }
         len = 0;
+        lines = 0;
     }
 
     byte[] toByteArray() {
@@ -75,6 +83,7 @@ final class JsonLine {
         put('}');
         if (newline) {
             put('\n');
+            lines++;
         }
         first = false;
     }
@@ -86,6 +95,33 @@ final class JsonLine {
         }
         first = false;
         put(key);
+    }
+
+    /**
+     * A whole field, {@code "name":value} as written before (see {@link #fieldStart()}): the comma
+     * when it is not the object's first, then the bytes.
+     */
+    void field(byte[] nameAndValue) {
+        fieldStart();
+        put(nameAndValue);
+    }
+
+    /**
+     * Writes the comma a field needs when it is not the object's first and returns the position its
+     * name starts at: what the caller copies out after writing name and value, to replay them with
+     * {@link #field(byte[])}.
+     */
+    int fieldStart() {
+        if (!first) {
+            put(',');
+        }
+        first = false;
+        return len;
+    }
+
+    /** The bytes from {@code from} to the end, a copy. */
+    byte[] copyFrom(int from) {
+        return Arrays.copyOfRange(buf, from, len);
     }
 
     /** Starts a nested object as the value of the field just named. */

@@ -59,7 +59,7 @@ public final class DemoCommand implements Callable<Integer> {
                 "node: {name: demo, dataDir: '" + data.toAbsolutePath() + "'}",
                 "listeners: {https: '127.0.0.1:" + httpsPort + "', http: '127.0.0.1:" + httpPort + "'}",
                 "console: {listen: '127.0.0.1:" + consolePort + "'}",
-                "metrics: {listen: '127.0.0.1:" + metricsPort + "', tenantLabels: 10}",
+                "metrics: {listen: '127.0.0.1:" + metricsPort + "', tenantLabels: 10, hostLabels: 20}",
                 "proxy: {drainTimeout: 2s}",
                 "accessLog: {enabled: true, path: '" + accessLog + "'}",
                 "pools:",

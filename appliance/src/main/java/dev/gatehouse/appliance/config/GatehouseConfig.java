@@ -87,14 +87,17 @@ public record GatehouseConfig(
      * @param allow        client networks allowed to scrape; empty = any (that reaches the listener)
      * @param tenantLabels how many tenants get their own label value (the first seen; the rest
      *                     share {@code _other}); 0 = no tenant label at all
+     * @param hostLabels   how many host buckets (the certificate name a request's Host matched: the
+     *                     name, or {@code *.parent} for a wildcard) get their own {@code host} label
+     *                     value on {@code gatehouse_http_requests_total}; 0 = no host label
      */
     public record Metrics(boolean enabled, InetSocketAddress listen, String token, Path tokenFile,
-            List<dev.gatehouse.tls.net.Cidr> allow, int tenantLabels) {
+            List<dev.gatehouse.tls.net.Cidr> allow, int tenantLabels, int hostLabels) {
 
         @Override
         public String toString() {
             return "Metrics[enabled=" + enabled + ", listen=" + listen + ", token=" + (token == null ? "none" : "***")
-                    + ", tokenFile=" + tokenFile + ", allow=" + allow + ", tenantLabels=" + tenantLabels + "]";
+                    + ", tokenFile=" + tokenFile + ", allow=" + allow + ", tenantLabels=" + tenantLabels + ", hostLabels=" + hostLabels + "]";
         }
     }
 
@@ -109,7 +112,7 @@ public record GatehouseConfig(
      * @param query                      keep the query string in {@code path} (off by default: it may carry secrets)
      * @param sampleRefusedHandshakes    log one refused handshake in this many (1 = every one, 0 = none)
      * @param refusedHandshakesPerSecond at most this many refused-handshake lines per second (a flood is bounded)
-     * @param queueSize                  records waiting for the writer (rounded up to a power of two); when full,
+     * @param queueSize                  lines one event loop may hold for the writer (and at most 16 MB); when full,
      *                                   new ones are dropped and counted
      */
     public record AccessLog(boolean enabled, String path, List<String> fields, boolean query,

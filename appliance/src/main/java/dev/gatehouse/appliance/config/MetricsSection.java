@@ -18,7 +18,7 @@ final class MetricsSection {
 
     static GatehouseConfig.Metrics read(ConfigReader r, JsonNode m, InetSocketAddress https,
             InetSocketAddress console) {
-        r.onlyKnown(AT, m, Set.of("enabled", "listen", "token", "tokenFile", "allow", "tenantLabels"));
+        r.onlyKnown(AT, m, Set.of("enabled", "listen", "token", "tokenFile", "allow", "tenantLabels", "hostLabels"));
         boolean enabled = r.bool(AT, m, "enabled", true);
         InetSocketAddress listen = r.address(AT, m, "listen", "127.0.0.1:9464", false);
         if (listen != null && listen.getPort() != 0) {
@@ -50,7 +50,8 @@ final class MetricsSection {
             }
         }
         int tenantLabels = r.integer(AT, m, "tenantLabels", 0, 0, 10_000);
+        int hostLabels = r.integer(AT, m, "hostLabels", 0, 0, 10_000);
         return new GatehouseConfig.Metrics(enabled, listen, token, tokenFile == null ? null : Path.of(tokenFile),
-                List.copyOf(allow), tenantLabels);
+                List.copyOf(allow), tenantLabels, hostLabels);
     }
 }

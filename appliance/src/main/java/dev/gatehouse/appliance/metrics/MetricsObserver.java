@@ -20,8 +20,14 @@ import java.util.function.Function;
  *
  * <p>Label values from records are bounded: protocols and status classes are fixed sets, TLS
  * outcomes, versions, causes and pools are capped ({@value #MAX_VALUES} distinct values each, then
- * {@code _other}), and tenants only appear when {@code metrics.tenantLabels} is set (see
- * {@link TenantLabels}).
+ * {@code _other}), tenants only appear when {@code metrics.tenantLabels} is set and host buckets
+ * when {@code metrics.hostLabels} is (see {@link CappedLabels}).
+ *
+ * <p>A request's <em>host bucket</em> is the certificate name its Host matched: the host itself for
+ * an exact certificate, {@code *.parent} for a wildcard one, {@code _none} when no certificate covers
+ * it (a misdirected or default-certificate request). Bucketing by the served name rather than the
+ * Host as sent keeps a client from minting label values with random Host headers: only names a
+ * tenant has a certificate for can take one of the {@code hostLabels} slots.
  */
 public final class MetricsObserver implements RequestObserver {
 
@@ -36,8 +42,11 @@ public final class MetricsObserver implements RequestObserver {
             250_000, 500_000, 1_000_000, 2_500_000, 10_000_000);
 
     private final MeterRegistry registry;
-    private final TenantLabels tenants;
+    private final CappedLabels tenants;
     private final Function<String, String> tenantOfCertificate;
+    private final CappedLabels hosts;
+    /** Host (as sent, port included) → the certificate name it matches, or null; set once the edge exists. */
+    private volatile Function<String, String> hostBucket = h -> null;
     private final RequestMeters untenanted;
     private final ConcurrentHashMap<String, RequestMeters> byTenant = new ConcurrentHashMap<>();
     private final Capped<Timer> ttfbByPool;
@@ -47,13 +56,16 @@ public final class MetricsObserver implements RequestObserver {
     private final Capped<Counter>[] errors;
 
     /**
-     * @param tenantLabels        0: no tenant label; else the cap (see {@link TenantLabels})
+     * @param tenantLabels        0: no tenant label; else the cap (see {@link CappedLabels})
+     * @param hostLabels          0: no host label; else the cap on host buckets
      * @param tenantOfCertificate the tenant owning a certificate id, or null (must be a cheap in-memory read)
      */
     @SuppressWarnings("unchecked")
-    public MetricsObserver(MeterRegistry registry, int tenantLabels, Function<String, String> tenantOfCertificate) {
+    public MetricsObserver(MeterRegistry registry, int tenantLabels, int hostLabels,
+            Function<String, String> tenantOfCertificate) {
         this.registry = registry;
-        this.tenants = tenantLabels > 0 ? new TenantLabels(tenantLabels) : null;
+        this.tenants = tenantLabels > 0 ? new CappedLabels("tenantLabels", tenantLabels) : null;
+        this.hosts = hostLabels > 0 ? new CappedLabels("hostLabels", hostLabels) : null;
         this.tenantOfCertificate = tenantOfCertificate;
         this.untenanted = tenants == null ? new RequestMeters(Tags.empty()) : null;
         this.ttfbByPool = new Capped<>(pool -> Timer.builder("gatehouse.upstream.ttfb")
@@ -83,12 +95,21 @@ public final class MetricsObserver implements RequestObserver {
         }
     }
 
+    /**
+     * Where host buckets come from (the edge's certificate registry, which exists after the
+     * observer): a cheap lock-free lookup, called on the event loop for every request.
+     */
+    public void hostBuckets(Function<String, String> bucketOfHost) {
+        this.hostBucket = bucketOfHost;
+    }
+
     @Override
     public void onRequest(RequestRecord r) {
         RequestMeters m = untenanted != null ? untenanted : tenantMeters(r.certificateId());
         int status = r.status();
         int cls = status >= 100 && status < 600 ? status / 100 : 0;
-        m.requests[protocolIndex(r.protocol())][cls].increment();
+        Counter[][] requests = hosts == null ? m.requests : m.requestsOf(hosts.of(hostBucket.apply(r.host())));
+        requests[protocolIndex(r.protocol())][cls].increment();
         if (r.totalNanos() >= 0) {
             m.duration.record(r.totalNanos(), TimeUnit.NANOSECONDS);
         }
@@ -135,20 +156,18 @@ public final class MetricsObserver implements RequestObserver {
 
     /** The meters of one tenant label value (or of all requests when there is no tenant label). */
     private final class RequestMeters {
-        final Counter[][] requests = new Counter[PROTOCOLS.length][STATUS_CLASSES.length];
+        /** By protocol and status class; null when requests are counted per host bucket. */
+        final Counter[][] requests;
+        final ConcurrentHashMap<String, Counter[][]> requestsByHost;
+        final Tags tenant;
         final Timer duration;
         final Counter bytesIn;
         final Counter bytesOut;
 
         RequestMeters(Tags tenant) {
-            for (int p = 0; p < PROTOCOLS.length; p++) {
-                for (int s = 0; s < STATUS_CLASSES.length; s++) {
-                    requests[p][s] = Counter.builder("gatehouse.http.requests")
-                            .description("Finished HTTP requests (HTTP/2 streams) by protocol and status class")
-                            .tags(tenant).tags("protocol", PROTOCOLS[p], "status_class", STATUS_CLASSES[s])
-                            .register(registry);
-                }
-            }
+            this.tenant = tenant;
+            this.requests = hosts == null ? requestCounters(tenant) : null;
+            this.requestsByHost = hosts == null ? null : new ConcurrentHashMap<>();
             duration = Timer.builder("gatehouse.http.request.duration")
                     .description("From the request head to the last byte sent").tags(tenant)
                     .serviceLevelObjectives(REQUEST_BUCKETS).register(registry);
@@ -156,6 +175,26 @@ public final class MetricsObserver implements RequestObserver {
                     .tags(tenant).register(registry);
             bytesOut = Counter.builder("gatehouse.http.sent.bytes").description("Response body bytes sent")
                     .tags(tenant).register(registry);
+        }
+
+        Counter[][] requestsOf(String hostLabel) {
+            Counter[][] c = requestsByHost.get(hostLabel);
+            return c != null ? c
+                    : requestsByHost.computeIfAbsent(hostLabel, h -> requestCounters(tenant.and("host", h)));
+        }
+
+        private Counter[][] requestCounters(Tags labels) {
+            Counter[][] out = new Counter[PROTOCOLS.length][STATUS_CLASSES.length];
+            for (int p = 0; p < PROTOCOLS.length; p++) {
+                for (int s = 0; s < STATUS_CLASSES.length; s++) {
+                    out[p][s] = Counter.builder("gatehouse.http.requests")
+                            .description("Finished HTTP requests (HTTP/2 streams) by protocol, status class and,"
+                                    + " when metrics.hostLabels is set, host bucket")
+                            .tags(labels).tags("protocol", PROTOCOLS[p], "status_class", STATUS_CLASSES[s])
+                            .register(registry);
+                }
+            }
+            return out;
         }
     }
 

@@ -89,7 +89,7 @@ public final class MetricsPart implements AutoCloseable {
                 return c;
             }
         });
-        MetricsObserver o = new MetricsObserver(r, config.tenantLabels(),
+        MetricsObserver o = new MetricsObserver(r, config.tenantLabels(), config.hostLabels(),
                 id -> certificates.certificate(id).map(CertificateRecord::tenant).orElse(null));
         return new MetricsPart(config, r, o);
     }
@@ -120,13 +120,17 @@ public final class MetricsPart implements AutoCloseable {
                 .register(registry);
         Gauge.builder("gatehouse.cluster.enabled", () -> s.grid() != null ? 1 : 0)
                 .description("1 when the node runs clustered").register(registry);
+        if (observer instanceof MetricsObserver m) {
+            dev.gatehouse.tls.sni.CertificateRegistry certificates = s.edge().registry();
+            m.hostBuckets(certificates::servedPattern);
+        }
         engine = new EngineMeters(registry, s.edge(), s.localStore(), s.store());
         cluster = new ClusterMeters(registry, s);
         byte[] token = token();
         server = MetricsServer.start(config.listen(), token, config.allow(), this::scrape);
-        log.info("event=metrics_listening address={}:{} token={} allow={} tenant_labels={}",
+        log.info("event=metrics_listening address={}:{} token={} allow={} tenant_labels={} host_labels={}",
                 config.listen().getAddress().getHostAddress(), server.port(), token != null, config.allow(),
-                config.tenantLabels());
+                config.tenantLabels(), config.hostLabels());
         return this;
     }
 

@@ -35,7 +35,7 @@ class MetricsObserverTest {
 
     @Test
     void countsRequestsByProtocolAndStatusClassWithHistogramsAndBytes() {
-        MetricsObserver o = new MetricsObserver(registry, 0, id -> null);
+        MetricsObserver o = new MetricsObserver(registry, 0, 0, id -> null);
         for (int i = 0; i < 7; i++) {
             o.onRequest(request("cert-a", "HTTP/1.1", 200, null, "app", "10.0.0.1:8080", 10, 100, 3, 20));
         }
@@ -69,7 +69,7 @@ class MetricsObserverTest {
 
     @Test
     void countsHandshakesByOutcomeAndVersionAndTimesCompletedOnes() {
-        MetricsObserver o = new MetricsObserver(registry, 0, id -> null);
+        MetricsObserver o = new MetricsObserver(registry, 0, 0, id -> null);
         o.onHandshake(handshake("full", "TLSv1.3", 800));
         o.onHandshake(handshake("full", "TLSv1.3", 3000));
         o.onHandshake(handshake("full", "TLSv1.2", 3000));
@@ -89,10 +89,60 @@ class MetricsObserverTest {
         assertThat(s.value("gatehouse_tls_handshake_duration_seconds_bucket", "le=\"0.001\"")).isEqualTo(2);
     }
 
+    private static RequestRecord toHost(String host, int status) {
+        RequestRecord r = request("c1", "HTTP/2", status, null, "app", "10.0.0.1:8080", 0, 0, 1, 1);
+        return new RequestRecord(r.startEpochMillis(), r.client(), r.sni(), host, r.certificateId(), r.pool(),
+                r.server(), r.method(), r.path(), r.protocol(), r.status(), r.bytesIn(), r.bytesOut(),
+                r.handshakeNanos(), r.connectNanos(), r.ttfbNanos(), r.totalNanos(), r.tlsVersion(), r.cipher(),
+                r.group(), r.resumed(), r.requestId(), r.cause(), r.upstreamError(), r.query());
+    }
+
+    /**
+     * Host buckets are the certificate names requests matched, not the Host headers as sent: random
+     * hosts a client makes up all land in {@code _none} and cannot use up the cap; beyond the cap
+     * served names share {@code _other}. The registry's real lookup is used (exact and wildcard).
+     */
+    @Test
+    void hostBucketsAreTheServedCertificateNamesCappedAndNotMintedByClients() throws Exception {
+        dev.gatehouse.tls.testing.TestPki pki = new dev.gatehouse.tls.testing.TestPki();
+        dev.gatehouse.tls.sni.CertificateRegistry certs = new dev.gatehouse.tls.sni.CertificateRegistry(
+                new dev.gatehouse.tls.sni.SslContextFactory(false, true, 300), 100);
+        certs.preloadKeyMaterial(false);
+        for (String name : new String[] {"a.example", "*.b.example", "c.example"}) {
+            certs.put(pki.ec(name.replace("*.", "w-"), name));
+        }
+        MetricsObserver o = new MetricsObserver(registry, 0, 2, id -> null);
+        o.hostBuckets(certs::servedPattern);
+        o.onRequest(toHost("a.example", 200));
+        o.onRequest(toHost("A.Example:443", 200));
+        for (int i = 0; i < 50; i++) {
+            o.onRequest(toHost("random-" + i + ".attacker.test", 421));
+        }
+        o.onRequest(toHost("x.b.example", 200));
+        o.onRequest(toHost("y.b.example", 502));
+        o.onRequest(toHost("c.example", 200)); // third served name: over the cap of 2
+        o.onRequest(toHost(null, 400));
+
+        Scrape s = scrape();
+        assertThat(s.value("gatehouse_http_requests_total", "host=\"a.example\"", "protocol=\"HTTP/2\"",
+                "status_class=\"2xx\"")).isEqualTo(2);
+        assertThat(s.value("gatehouse_http_requests_total", "host=\"*.b.example\"", "protocol=\"HTTP/2\"", "status_class=\"2xx\""))
+                .isEqualTo(1);
+        assertThat(s.value("gatehouse_http_requests_total", "host=\"*.b.example\"", "protocol=\"HTTP/2\"", "status_class=\"5xx\""))
+                .isEqualTo(1);
+        assertThat(s.value("gatehouse_http_requests_total", "host=\"_other\"", "protocol=\"HTTP/2\"", "status_class=\"2xx\""))
+                .isEqualTo(1);
+        assertThat(s.value("gatehouse_http_requests_total", "host=\"_none\"", "protocol=\"HTTP/2\"", "status_class=\"4xx\""))
+                .isEqualTo(51);
+        assertThat(s.samples().keySet()).noneMatch(k -> k.contains("attacker") || k.contains("c.example"));
+        // 4 label values (a.example, *.b.example, _other, _none), each a fixed grid of protocol x status class
+        assertThat(s.count("gatehouse_http_requests_total")).isEqualTo(4L * 4 * 6);
+    }
+
     @Test
     void tenantLabelsAreCappedFirstComeTheRestShareOther() {
         Map<String, String> tenantOf = Map.of("c1", "t1", "c2", "t2", "c3", "t3", "c4", "t4");
-        MetricsObserver o = new MetricsObserver(registry, 2, tenantOf::get);
+        MetricsObserver o = new MetricsObserver(registry, 2, 0, tenantOf::get);
         for (String cert : new String[] {"c1", "c2", "c3", "c4", "c1", "c4"}) {
             o.onRequest(request(cert, "HTTP/1.1", 200, null, "app", "10.0.0.1:8080", 0, 0, 1, 1));
         }
@@ -115,7 +165,7 @@ class MetricsObserverTest {
 
     @Test
     void bindsMetersOnceNotPerRequest() {
-        MetricsObserver o = new MetricsObserver(registry, 0, id -> null);
+        MetricsObserver o = new MetricsObserver(registry, 0, 0, id -> null);
         o.onRequest(request("c", "HTTP/1.1", 200, null, "app", "s:1", 0, 0, 1, 1));
         o.onHandshake(handshake("full", "TLSv1.3", 500));
         int meters = registry.getMeters().size();
@@ -130,7 +180,7 @@ class MetricsObserverTest {
 
     @Test
     void unboundedLabelValuesFromRecordsAreCapped() {
-        MetricsObserver o = new MetricsObserver(registry, 0, id -> null);
+        MetricsObserver o = new MetricsObserver(registry, 0, 0, id -> null);
         for (int i = 0; i < 500; i++) {
             o.onHandshake(handshake("weird_" + i, "TLSv9." + i, -1));
             o.onRequest(request("c", "HTTP/1.1", 200, null, "pool-" + i, "s:1", 0, 0, 1, 1));

@@ -7,7 +7,11 @@
  *       hold-down state) to an owner per VIP. Pure and deterministic; the exact rule is on the class.</li>
  *   <li>{@link dev.gatehouse.cluster.vip.VipManager} runs it: the coordinator of the JGroups view plans
  *       and broadcasts, every member applies its share through a
- *       {@link dev.gatehouse.cluster.vip.driver.VipDriver} (netlink, ec2, none).</li>
+ *       {@link dev.gatehouse.cluster.vip.driver.VipDriver} (netlink, ec2, none). It wires one class per
+ *       thread: {@code HealthReporter} (ticker: this node's health), {@code PlanController}
+ *       (membership controller: view, members' health, planning, the {@code VipMessage} wire
+ *       records), {@code Applier} (applier: driver calls, hand-over, retries, repair); and
+ *       {@code VipStatus} for the console.</li>
  * </ul>
  *
  * <p>Decisions written down here (DESIGN.md is silent on them):
@@ -30,6 +34,17 @@
  *       hold-down on top.</li>
  *   <li><b>Crash.</b> The kernel keeps a dead process's addresses; start-up and {@code release-vips}
  *       (the unit's ExecStopPost) remove configured VIPs this node does not own.</li>
+ *   <li><b>One writer per field.</b> Each mutable field belongs to one of the three threads; work
+ *       crosses only as tasks enqueued on the controller, or as an immutable {@code Target} (plan,
+ *       live members, their held VIPs, per-VIP announcement counters) that the controller publishes
+ *       and the applier reads once per pass. An announcement is a counter the controller raises and
+ *       the applier catches up with, never a flag both write: a pass over an older plan cannot clear
+ *       a request made under a newer one (it once could, and a VIP handed back mid-hand-over stayed
+ *       silenced). The owner is asserted at every mutating entry point; tests run with {@code -ea}.</li>
+ *   <li><b>Wire format.</b> Health and plan messages are JSON records with a type {@code t} and a
+ *       version {@code v}; a rolling upgrade runs release N beside N-1, so fields are only ever added
+ *       and readers ignore unknown ones. The previous release's messages are kept as fixtures under
+ *       {@code cluster/src/test/resources/compat/}.</li>
  *   <li>IPv4 only: unsolicited neighbour advertisements for IPv6 VIPs are not implemented.</li>
  * </ul>
  */

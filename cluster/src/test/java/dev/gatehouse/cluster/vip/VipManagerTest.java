@@ -51,9 +51,12 @@ class VipManagerTest {
         }
     }
 
+    private final long violationsBefore = ThreadOwner.violations();
+
     @AfterEach
     void stopAll() {
         new ArrayList<>(members.values()).forEach(Member::stop);
+        assertThat(ThreadOwner.violations() - violationsBefore).as("state changed off its owning thread").isZero();
     }
 
     @Test

@@ -1,10 +1,8 @@
 package dev.gatehouse.tls.policy;
 
 import java.net.Inet4Address;
-import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
@@ -37,22 +35,17 @@ import java.util.Objects;
 public final class CidrSet {
 
     /** The set with no entries: contains no address. */
-    public static final CidrSet EMPTY = new CidrSet(new long[0], new long[0], new byte[0], new int[0], new long[0]);
+    public static final CidrSet EMPTY = new CidrSet(0, new int[0], new long[0]);
 
-    /** Distinct IPv4 entries, sorted: {@code (network << 8) | prefixLength}, network unsigned. */
-    private final long[] v4Entries;
-    /** Distinct IPv6 entries, sorted by network then prefix: {@code [hi0, lo0, hi1, lo1, ...]}. */
-    private final long[] v6Entries;
-    private final byte[] v6Bits;
-    /** Merged IPv4 intervals {@code [start0, end0, start1, end1, ...]}, sign-flipped so signed order is address order. */
+    /** Distinct entries parsed (duplicates once). */
+    private final int size;
+    /** Merged IPv4 intervals {@code [start0, end0, start1, end1, ...]}, sign-flipped: signed order is address order. */
     private final int[] v4Ranges;
     /** Merged IPv6 intervals {@code [startHi, startLo, endHi, endLo, ...]}, each half sign-flipped. */
     private final long[] v6Ranges;
 
-    private CidrSet(long[] v4Entries, long[] v6Entries, byte[] v6Bits, int[] v4Ranges, long[] v6Ranges) {
-        this.v4Entries = v4Entries;
-        this.v6Entries = v6Entries;
-        this.v6Bits = v6Bits;
+    CidrSet(int size, int[] v4Ranges, long[] v6Ranges) {
+        this.size = size;
         this.v4Ranges = v4Ranges;
         this.v6Ranges = v6Ranges;
     }
@@ -80,9 +73,7 @@ public final class CidrSet {
         if (cidrs.isEmpty()) {
             return EMPTY;
         }
-        long[] v4 = new long[cidrs.size()];
-        int n4 = 0;
-        V6Builder v6 = new V6Builder();
+        CidrSetBuilder builder = new CidrSetBuilder();
         long[] ip6 = new long[2];
         int index = 0;
         for (String raw : cidrs) {
@@ -109,7 +100,7 @@ public final class CidrSet {
                     }
                     int a = AddressLiteral.ipv4(addr, 0, addr.length());
                     int bits = prefix(s, slash, 32);
-                    v4[n4++] = ((a & v4Mask(bits)) & 0xffffffffL) << 8 | bits;
+                    builder.addIpv4(a & v4Mask(bits), bits);
                 } else {
                     AddressLiteral.ipv6(addr, ip6);
                     int bits = prefix(s, slash, 128);
@@ -117,9 +108,9 @@ public final class CidrSet {
                     long lo = ip6[1] & v6MaskLo(bits);
                     if (bits >= 96 && hi == 0 && (lo >>> 32) == 0xffffL) {
                         // an IPv4-mapped network is an IPv4 network (see the class comment)
-                        v4[n4++] = (lo & 0xffffffffL) << 8 | (bits - 96);
+                        builder.addIpv4((int) lo, bits - 96);
                     } else {
-                        v6.add(hi, lo, bits);
+                        builder.addIpv6(hi, lo, bits);
                     }
                 }
             } catch (AddressLiteral.Malformed e) {
@@ -127,8 +118,7 @@ public final class CidrSet {
             }
             index++;
         }
-        long[] v4Entries = distinctSorted(v4, n4);
-        return new CidrSet(v4Entries, v6.entries(), v6.bits(), v4Ranges(v4Entries), v6.ranges());
+        return builder.build();
     }
 
     private static int prefix(String s, int slash, int max) throws AddressLiteral.Malformed {
@@ -153,9 +143,16 @@ public final class CidrSet {
         return bits;
     }
 
-    /** True when {@code address} lies in one of the networks (an IPv4-mapped IPv6 address as its IPv4 self). */
+    /**
+     * True when {@code address} lies in one of the networks (an IPv4-mapped IPv6 address as its IPv4 self).
+     * Allocates nothing for an IPv4 address; an IPv6 one is read through the copy {@code getAddress()} makes
+     * (see {@link #contains(byte[])} to read a connection's address once).
+     */
     public boolean contains(InetAddress address) {
         Objects.requireNonNull(address, "address");
+        if (address instanceof Inet4Address) {
+            return containsIpv4(AddressBits.ipv4((Inet4Address) address)); // nothing allocated
+        }
         return contains(address.getAddress());
     }
 
@@ -165,10 +162,10 @@ public final class CidrSet {
      */
     public boolean contains(byte[] address) {
         if (address.length == 4) {
-            return containsIpv4(int32(address, 0));
+            return containsIpv4(AddressBits.int32(address, 0));
         }
         if (address.length == 16) {
-            return containsIpv6(int64(address, 0), int64(address, 8));
+            return containsIpv6(AddressBits.int64(address, 0), AddressBits.int64(address, 8));
         }
         throw new IllegalArgumentException("address: " + address.length + " bytes (expected: 4 or 16)");
     }
@@ -177,19 +174,19 @@ public final class CidrSet {
     public boolean containsIpv4(int a) {
         int[] r = v4Ranges;
         int key = a ^ Integer.MIN_VALUE;
-        int low = 0;
-        int high = (r.length >> 1) - 1;
-        int found = -1;
-        while (low <= high) {
-            int mid = (low + high) >>> 1;
-            if (r[mid << 1] <= key) {
-                found = mid;
-                low = mid + 1;
-            } else {
-                high = mid - 1;
-            }
+        int n = r.length >> 1;
+        if (n == 0) {
+            return false;
         }
-        return found >= 0 && key <= r[(found << 1) + 1];
+        // branch-free search for the last interval starting at or below the key: the loop runs log2(n) times
+        // whatever the answer, and the select compiles to a conditional move instead of a mispredicted branch
+        int base = 0;
+        for (int len = n; len > 1; ) {
+            int half = len >>> 1;
+            base = r[(base + half) << 1] <= key ? base + half : base;
+            len -= half;
+        }
+        return r[base << 1] <= key && key <= r[(base << 1) + 1];
     }
 
     /** As {@link #contains(InetAddress)} for the IPv6 address {@code hi:lo} (128 bits, network order). */
@@ -200,50 +197,52 @@ public final class CidrSet {
         long[] r = v6Ranges;
         long kHi = hi ^ Long.MIN_VALUE;
         long kLo = lo ^ Long.MIN_VALUE;
-        int low = 0;
-        int high = (r.length >> 2) - 1;
-        int found = -1;
-        while (low <= high) {
-            int mid = (low + high) >>> 1;
-            long sHi = r[mid << 2];
-            if (sHi < kHi || (sHi == kHi && r[(mid << 2) + 1] <= kLo)) {
-                found = mid;
-                low = mid + 1;
-            } else {
-                high = mid - 1;
-            }
-        }
-        if (found < 0) {
+        int n = r.length >> 2;
+        if (n == 0) {
             return false;
         }
-        long eHi = r[(found << 2) + 2];
-        return eHi > kHi || (eHi == kHi && r[(found << 2) + 3] >= kLo);
+        int base = 0; // as in containsIpv4, comparing (hi, lo) pairs
+        for (int len = n; len > 1; ) {
+            int half = len >>> 1;
+            int mid = (base + half) << 2;
+            long sHi = r[mid];
+            base = (sHi < kHi | (sHi == kHi & r[mid + 1] <= kLo)) ? base + half : base;
+            len -= half;
+        }
+        int at = base << 2;
+        long sHi = r[at];
+        long eHi = r[at + 2];
+        boolean startBelow = sHi < kHi || (sHi == kHi && r[at + 1] <= kLo);
+        return startBelow && (eHi > kHi || (eHi == kHi && r[at + 3] >= kLo));
     }
 
-    /** Distinct entries (duplicates counted once; overlapping ones each count). */
+    /** Distinct entries parsed (duplicates counted once; overlapping and nested ones each count). */
     public int size() {
-        return v4Entries.length + v6Bits.length;
+        return size;
     }
 
     /**
-     * The distinct entries in normal form, IPv4 first, each family sorted by address then prefix length: host
-     * bits cleared, IPv6 in RFC 5952 text ({@code 2001:db8::/32}), always with a prefix length.
+     * The set in normal form: the fewest CIDR blocks covering exactly the addresses of the set (nested,
+     * duplicate and adjacent entries merged, host bits cleared), IPv4 first, in address order, IPv6 in RFC 5952
+     * text ({@code 2001:db8::/32}), always with a prefix length. So {@code [10.1.0.0/16, 10.0.0.0/8, 11.0.0.0/8]}
+     * reads {@code [10.0.0.0/7]}; its length can be below {@link #size()}. Computed on each call.
      */
     public List<String> entries() {
-        List<String> out = new ArrayList<>(size());
-        for (long e : v4Entries) {
-            out.add(ipv4Text((int) (e >>> 8)) + "/" + (e & 0xff));
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < v4Ranges.length; i += 2) {
+            CidrText.ipv4Blocks((v4Ranges[i] ^ Integer.MIN_VALUE) & 0xffffffffL,
+                    (v4Ranges[i + 1] ^ Integer.MIN_VALUE) & 0xffffffffL, out);
         }
-        for (int i = 0; i < v6Bits.length; i++) {
-            out.add(ipv6Text(v6Entries[2 * i], v6Entries[2 * i + 1]) + "/" + (v6Bits[i] & 0xff));
+        for (int i = 0; i < v6Ranges.length; i += 4) {
+            CidrText.ipv6Blocks(v6Ranges[i] ^ Long.MIN_VALUE, v6Ranges[i + 1] ^ Long.MIN_VALUE,
+                    v6Ranges[i + 2] ^ Long.MIN_VALUE, v6Ranges[i + 3] ^ Long.MIN_VALUE, out);
         }
         return Collections.unmodifiableList(out);
     }
 
-    /** Approximate heap bytes held by this set (array payloads and headers), for benchmarks and sizing. */
+    /** Approximate heap bytes held by this set (object, two array headers and payloads), for sizing. */
     long retainedBytes() {
-        return 16L + 5 * 16 + 8L * v4Entries.length + 8L * v6Entries.length + v6Bits.length
-                + 4L * v4Ranges.length + 8L * v6Ranges.length;
+        return 24 + 16 + 4L * v4Ranges.length + 16 + 8L * v6Ranges.length;
     }
 
     /** Merged intervals (IPv4 plus IPv6), for tests and sizing. */
@@ -256,40 +255,6 @@ public final class CidrSet {
         return "CidrSet[entries=" + size() + " intervals=" + intervals() + "]";
     }
 
-    private static long[] distinctSorted(long[] values, int n) {
-        long[] sorted = Arrays.copyOf(values, n);
-        Arrays.sort(sorted); // non-negative values: signed order is unsigned order
-        int d = 0;
-        for (int i = 0; i < n; i++) {
-            if (d == 0 || sorted[i] != sorted[d - 1]) {
-                sorted[d++] = sorted[i];
-            }
-        }
-        return d == n ? sorted : Arrays.copyOf(sorted, d);
-    }
-
-    /** Entries sorted by network then prefix length give intervals sorted by start; merge the ones that touch. */
-    private static int[] v4Ranges(long[] entries) {
-        long[] sorted = new long[entries.length * 2];
-        int n = 0;
-        for (long e : entries) {
-            int bits = (int) (e & 0xff);
-            long start = e >>> 8;
-            long end = start | (~((long) v4Mask(bits)) & 0xffffffffL);
-            if (n > 0 && start <= sorted[n - 1] + 1) {
-                sorted[n - 1] = Math.max(sorted[n - 1], end);
-            } else {
-                sorted[n++] = start;
-                sorted[n++] = end;
-            }
-        }
-        int[] out = new int[n];
-        for (int i = 0; i < n; i++) {
-            out[i] = (int) sorted[i] ^ Integer.MIN_VALUE;
-        }
-        return out;
-    }
-
     static int v4Mask(int bits) {
         return bits == 0 ? 0 : -1 << (32 - bits);
     }
@@ -300,174 +265,5 @@ public final class CidrSet {
 
     static long v6MaskLo(int bits) {
         return bits <= 64 ? 0 : bits == 128 ? -1L : -1L << (128 - bits);
-    }
-
-    private static int int32(byte[] b, int off) {
-        return (b[off] & 0xff) << 24 | (b[off + 1] & 0xff) << 16 | (b[off + 2] & 0xff) << 8 | (b[off + 3] & 0xff);
-    }
-
-    private static long int64(byte[] b, int off) {
-        return (long) int32(b, off) << 32 | (int32(b, off + 4) & 0xffffffffL);
-    }
-
-    static String ipv4Text(int a) {
-        return (a >>> 24) + "." + (a >>> 16 & 0xff) + "." + (a >>> 8 & 0xff) + "." + (a & 0xff);
-    }
-
-    /** RFC 5952 section 4: lower case, no leading zeros, the longest run (two or more) of zero groups as "::". */
-    static String ipv6Text(long hi, long lo) {
-        int[] g = new int[8];
-        for (int i = 0; i < 4; i++) {
-            g[i] = (int) (hi >>> (48 - 16 * i)) & 0xffff;
-            g[i + 4] = (int) (lo >>> (48 - 16 * i)) & 0xffff;
-        }
-        int bestStart = -1;
-        int bestLen = 1;
-        for (int i = 0; i < 8; ) {
-            if (g[i] != 0) {
-                i++;
-                continue;
-            }
-            int j = i;
-            while (j < 8 && g[j] == 0) {
-                j++;
-            }
-            if (j - i > bestLen) {
-                bestStart = i;
-                bestLen = j - i;
-            }
-            i = j;
-        }
-        StringBuilder sb = new StringBuilder(39);
-        for (int i = 0; i < 8; i++) {
-            if (i == bestStart) {
-                sb.append("::");
-                i += bestLen - 1;
-                continue;
-            }
-            if (sb.length() > 0 && sb.charAt(sb.length() - 1) != ':') {
-                sb.append(':');
-            }
-            sb.append(Integer.toHexString(g[i]));
-        }
-        return sb.toString();
-    }
-
-    /** Collects IPv6 entries, then sorts, de-duplicates and merges them. */
-    private static final class V6Builder {
-        private long[] hiLo = new long[16];
-        private int[] bits = new int[8];
-        private int n;
-
-        void add(long hi, long lo, int prefix) {
-            if (n == bits.length) {
-                hiLo = Arrays.copyOf(hiLo, hiLo.length * 2);
-                bits = Arrays.copyOf(bits, bits.length * 2);
-            }
-            hiLo[2 * n] = hi;
-            hiLo[2 * n + 1] = lo;
-            bits[n++] = prefix;
-            sorted = null;
-        }
-
-        private Integer[] sorted;
-        private int distinct;
-
-        private void sort() {
-            if (sorted != null) {
-                return;
-            }
-            Integer[] order = new Integer[n];
-            for (int i = 0; i < n; i++) {
-                order[i] = i;
-            }
-            Arrays.sort(order, (x, y) -> {
-                int c = Long.compareUnsigned(hiLo[2 * x], hiLo[2 * y]);
-                if (c == 0) {
-                    c = Long.compareUnsigned(hiLo[2 * x + 1], hiLo[2 * y + 1]);
-                }
-                return c != 0 ? c : Integer.compare(bits[x], bits[y]);
-            });
-            int d = 0;
-            for (int i = 0; i < n; i++) {
-                int cur = order[i];
-                if (d > 0) {
-                    int prev = order[d - 1];
-                    if (hiLo[2 * cur] == hiLo[2 * prev] && hiLo[2 * cur + 1] == hiLo[2 * prev + 1]
-                            && bits[cur] == bits[prev]) {
-                        continue;
-                    }
-                }
-                order[d++] = cur;
-            }
-            sorted = order;
-            distinct = d;
-        }
-
-        long[] entries() {
-            sort();
-            long[] out = new long[2 * distinct];
-            for (int i = 0; i < distinct; i++) {
-                out[2 * i] = hiLo[2 * sorted[i]];
-                out[2 * i + 1] = hiLo[2 * sorted[i] + 1];
-            }
-            return out;
-        }
-
-        byte[] bits() {
-            sort();
-            byte[] out = new byte[distinct];
-            for (int i = 0; i < distinct; i++) {
-                out[i] = (byte) bits[sorted[i]];
-            }
-            return out;
-        }
-
-        /** Unsigned intervals merged in start order, then sign-flipped for signed comparison at lookup. */
-        long[] ranges() {
-            sort();
-            long[] r = new long[4 * distinct];
-            int m = 0;
-            for (int i = 0; i < distinct; i++) {
-                int e = sorted[i];
-                int b = bits[e];
-                long sHi = hiLo[2 * e];
-                long sLo = hiLo[2 * e + 1];
-                long eHi = sHi | ~v6MaskHi(b);
-                long eLo = sLo | ~v6MaskLo(b);
-                if (m > 0 && touches(r[m - 2], r[m - 1], sHi, sLo)) {
-                    if (greater(eHi, eLo, r[m - 2], r[m - 1])) {
-                        r[m - 2] = eHi;
-                        r[m - 1] = eLo;
-                    }
-                } else {
-                    r[m++] = sHi;
-                    r[m++] = sLo;
-                    r[m++] = eHi;
-                    r[m++] = eLo;
-                }
-            }
-            long[] out = Arrays.copyOf(r, m);
-            for (int i = 0; i < m; i++) {
-                out[i] ^= Long.MIN_VALUE;
-            }
-            return out;
-        }
-
-        /** True when the interval starting at {@code s} overlaps or directly follows one ending at {@code e}. */
-        private static boolean touches(long eHi, long eLo, long sHi, long sLo) {
-            if (!greater(sHi, sLo, eHi, eLo)) {
-                return true;
-            }
-            // s > e: adjacent when s == e + 1
-            long nLo = eLo + 1;
-            long nHi = nLo == 0 ? eHi + 1 : eHi;
-            return nHi == sHi && nLo == sLo;
-        }
-
-        private static boolean greater(long aHi, long aLo, long bHi, long bLo) {
-            int c = Long.compareUnsigned(aHi, bHi);
-            return c > 0 || (c == 0 && Long.compareUnsigned(aLo, bLo) > 0);
-        }
     }
 }

@@ -1,5 +1,6 @@
 package dev.gatehouse.tls.policy;
 
+import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.security.SecureRandom;
 import java.util.Objects;
@@ -16,18 +17,20 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * interval} requests; the interval is rounded up to whole nanoseconds, so never more than {@code perSecond}.
  *
  * <p><b>Bounded memory, and why spraying addresses does not help an attacker.</b> Buckets live in a
- * set-associative table: a client's key (its address, see below, through a SipHash-2-4 keyed with a random
- * secret, so nobody can choose addresses that land in a victim's set) picks two candidate sets of {@value #WAYS}
- * slots each; its bucket is in one of them. A newcomer goes to the candidate set with fewer buckets in debt
- * ("power of two choices", which keeps sets evenly loaded until the table is nearly full) and takes an empty
- * slot there, or else the slot whose bucket is full and idle longest. A bucket that is
- * full holds no information (a new bucket starts full), so evicting it never resets anybody. A bucket that is
- * in debt is never evicted: when every slot of both of the newcomer's sets is in debt, the newcomer is refused until the
- * first of them refills (the returned wait). So an address is charged against its own bucket from its first
- * granted request until it has been idle long enough to be full again, and no address ever gets more than
- * its rate, however many other addresses are sprayed at the table. What spraying can do is crowd out
- * newcomers: to keep all {@code maxClients} slots in debt an attacker must get {@code maxClients * perSecond}
- * requests a second accepted, so size {@code maxClients} well above the clients expected to be in debt at once.
+ * set-associative table. A client's key (its address, see below, through SipHash-2-4 keyed with a random secret,
+ * so nobody can choose addresses that land in a victim's sets) picks two candidate sets of {@value #WAYS} slots
+ * (the second in the same page as the first, so one lock covers both); its bucket is in one of them. A newcomer
+ * goes to the candidate set with fewer buckets in debt ("power of two choices", which keeps sets evenly loaded
+ * until the table is nearly full) and takes an empty slot there, or else the slot whose bucket is full and idle
+ * longest. A full bucket holds no information (a new bucket starts full), so evicting it resets nobody. A bucket
+ * in debt is never evicted: when every slot of both of the newcomer's sets is in debt, the newcomer is refused
+ * until the first of them refills (the returned wait). So an address is charged against its own bucket from its
+ * first granted request until it has been idle long enough to be full again, and no address ever gets more than
+ * its rate, however many other addresses are sprayed at the table. What spraying can do is crowd out newcomers:
+ * to keep all {@code maxClients} slots in debt an attacker must have {@code maxClients * perSecond} requests a
+ * second accepted, so size {@code maxClients} well above the clients expected to be in debt at once. (A fixed
+ * table where colliding addresses share a bucket has the same bound but throttles innocent neighbours even when
+ * the table is nearly empty; an LRU cache would let a sprayer evict, and so reset, a heavy client's bucket.)
  *
  * <p><b>Key.</b> An IPv4 address is its own key (an IPv4-mapped IPv6 address is its IPv4 address). An IPv6
  * address is keyed by its first {@code ipv6PrefixLength} bits, by default 64: a single host is normally given
@@ -35,9 +38,9 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  *
  * <p><b>Threads.</b> No global lock: the table is split in pages of {@value #SETS_PER_PAGE} sets, allocated on
  * first use (a hostname with few clients holds few pages), and each page is its own monitor, held for a scan of
- * the two candidate sets (two pages are locked in index order). Time comes only from the caller ({@code nowNanos}, e.g. {@code System.nanoTime()}), which
- * keeps tests deterministic; values from different threads may be slightly out of order, which the bound above
- * tolerates (it holds over the span between the smallest and largest time passed).
+ * the two candidate sets. Time comes only from the caller ({@code nowNanos}, e.g. {@code System.nanoTime()}),
+ * which keeps tests deterministic; values from different threads may be slightly out of order, which the bound
+ * above tolerates (it holds over the span between the smallest and largest time passed).
  */
 public final class ClientRateLimiter {
 
@@ -107,58 +110,53 @@ public final class ClientRateLimiter {
      */
     public long acquire(InetAddress client, long nowNanos) {
         Objects.requireNonNull(client, "client");
-        long key = key(client.getAddress());
-        // two candidate sets from the two halves of the key (Lemire's multiply-shift range reduction)
-        int setA = (int) (((key >>> 32) * sets) >>> 32);
-        int setB = (int) (((key & 0xffffffffL) * sets) >>> 32);
-        int pageA = setA / SETS_PER_PAGE;
-        int pageB = setB / SETS_PER_PAGE;
-        long[] a = page(pageA);
-        if (pageA == pageB) {
-            synchronized (a) {
-                return acquire(a, setA, a, setB, key, nowNanos);
-            }
+        return acquireKey(key(client), nowNanos);
+    }
+
+    /**
+     * As {@link #acquire(InetAddress, long)}, for the raw 4- or 16-byte address ({@link InetAddress#getAddress()},
+     * network byte order) when the caller already holds it: nothing is allocated.
+     */
+    public long acquire(byte[] client, long nowNanos) {
+        if (client.length == 4) {
+            return acquireKey(ipv4Key(AddressBits.int32(client, 0)), nowNanos);
         }
-        long[] b = page(pageB);
-        // always lock the lower page first, so two clients locking the same two pages cannot deadlock
-        Object first = pageA < pageB ? a : b;
-        Object second = pageA < pageB ? b : a;
-        synchronized (first) {
-            synchronized (second) {
-                return acquire(a, setA, b, setB, key, nowNanos);
-            }
+        if (client.length == 16) {
+            return acquireKey(ipv6Key(AddressBits.int64(client, 0), AddressBits.int64(client, 8)), nowNanos);
+        }
+        throw new IllegalArgumentException("client: " + client.length + " bytes (expected: 4 or 16)");
+    }
+
+    private long acquireKey(long key, long nowNanos) {
+        // set A anywhere in the table, set B in the same page (one lock); Lemire's multiply-shift reductions
+        int setA = (int) (((key >>> 32) * sets) >>> 32);
+        int page = setA / SETS_PER_PAGE;
+        int setsHere = Math.min(SETS_PER_PAGE, sets - page * SETS_PER_PAGE);
+        int setB = page * SETS_PER_PAGE + (int) (((key & 0xffffffffL) * setsHere) >>> 32);
+        long[] slots = page(page);
+        synchronized (slots) {
+            return acquire(slots, setA, setB, key, nowNanos);
         }
     }
 
-    /** With the pages of both candidate sets locked. */
-    private long acquire(long[] pageA, int setA, long[] pageB, int setB, long key, long now) {
+    /** With the page of both candidate sets locked. */
+    private long acquire(long[] page, int setA, int setB, long key, long now) {
         int baseA = (setA % SETS_PER_PAGE) * ways * 2;
         int baseB = (setB % SETS_PER_PAGE) * ways * 2;
-        int found = find(pageA, baseA, key);
-        if (found >= 0) {
-            return take(pageA, found + 1, now);
+        int found = find(page, baseA, key);
+        if (found < 0 && setB != setA) {
+            found = find(page, baseB, key);
         }
-        if (setB != setA) {
-            found = find(pageB, baseB, key);
-            if (found >= 0) {
-                return take(pageB, found + 1, now);
-            }
+        if (found >= 0) {
+            return take(page, found + 1, now);
         }
         // a newcomer: into the candidate set with fewer buckets in debt (power of two choices)
-        long victimA = victim(pageA, baseA, now);
-        long victimB = setB == setA ? victimA : victim(pageB, baseB, now);
-        long chosen;
-        long[] page;
-        if (debtors(victimB) < debtors(victimA)) {
-            chosen = victimB;
-            page = pageB;
-        } else {
-            chosen = victimA;
-            page = pageA;
-        }
+        long victimA = victim(page, baseA, now);
+        long victimB = setB == setA ? victimA : victim(page, baseB, now);
+        long chosen = debtors(victimB) < debtors(victimA) ? victimB : victimA;
         if (debtors(chosen) == ways) {
             // every bucket of both sets is in debt: wait until the first refills (never evict a debt)
-            return Math.max(1, Math.min(earliest(pageA, baseA, now), earliest(pageB, baseB, now)));
+            return Math.max(1, Math.min(earliest(page, baseA, now), earliest(page, baseB, now)));
         }
         int slot = (int) (chosen & 0xffffffffL);
         page[slot] = key;
@@ -237,34 +235,25 @@ public final class ClientRateLimiter {
     }
 
     /** Non-zero keyed hash of the client's bucket key (the IPv4 address, or the IPv6 prefix). */
-    long key(byte[] a) {
-        long h;
-        if (a.length == 4 || isV4Mapped(a)) {
-            int off = a.length - 4;
-            long v4 = (a[off] & 0xffL) << 24 | (a[off + 1] & 0xffL) << 16 | (a[off + 2] & 0xffL) << 8 | (a[off + 3] & 0xffL);
-            h = SipHash.hash(k0, k1, v4);
-        } else {
-            long hi = 0;
-            long lo = 0;
-            for (int i = 0; i < 8; i++) {
-                hi = hi << 8 | (a[i] & 0xffL);
-                lo = lo << 8 | (a[i + 8] & 0xffL);
-            }
-            h = SipHash.hash(k0, k1, hi & CidrSet.v6MaskHi(ipv6PrefixLength), lo & CidrSet.v6MaskLo(ipv6PrefixLength));
+    long key(InetAddress client) {
+        if (client instanceof Inet4Address) {
+            return ipv4Key(AddressBits.ipv4((Inet4Address) client)); // nothing allocated
         }
+        byte[] a = client.getAddress();
+        return ipv6Key(AddressBits.int64(a, 0), AddressBits.int64(a, 8));
+    }
+
+    private long ipv4Key(int address) {
+        long h = SipHash.hash(k0, k1, address & 0xffffffffL);
         return h == 0 ? 1 : h;
     }
 
-    private static boolean isV4Mapped(byte[] a) {
-        if (a.length != 16) {
-            return false;
+    private long ipv6Key(long hi, long lo) {
+        if (hi == 0 && (lo >>> 32) == 0xffffL) {
+            return ipv4Key((int) lo); // IPv4-mapped: the IPv4 client's bucket
         }
-        for (int i = 0; i < 10; i++) {
-            if (a[i] != 0) {
-                return false;
-            }
-        }
-        return a[10] == (byte) 0xff && a[11] == (byte) 0xff;
+        long h = SipHash.hash(k0, k1, hi & CidrSet.v6MaskHi(ipv6PrefixLength), lo & CidrSet.v6MaskLo(ipv6PrefixLength));
+        return h == 0 ? 1 : h;
     }
 
     /** Buckets this table can hold (at most {@code maxClients}). */

@@ -22,7 +22,7 @@ public final class InvalidCidrException extends IllegalArgumentException {
         this.reason = reason;
     }
 
-    /** The field name given to {@link CidrSet#parse(String, java.util.List)}, or "" for {@link CidrSet#parse(java.util.List)}. */
+    /** The field name given to {@link CidrSet#parse(String, java.util.List)}; "" from {@code parse(List)}. */
     public String field() {
         return field;
     }

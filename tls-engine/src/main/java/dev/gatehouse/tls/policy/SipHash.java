@@ -10,58 +10,46 @@ final class SipHash {
     private SipHash() {
     }
 
+    private static final long C0 = 0x736f6d6570736575L;
+    private static final long C1 = 0x646f72616e646f6dL;
+    private static final long C2 = 0x6c7967656e657261L;
+    private static final long C3 = 0x7465646279746573L;
+
     /** SipHash-2-4 of the 8-byte message {@code m} (little-endian bytes of the long). */
     static long hash(long k0, long k1, long m) {
-        long v0 = k0 ^ 0x736f6d6570736575L;
-        long v1 = k1 ^ 0x646f72616e646f6dL;
-        long v2 = k0 ^ 0x6c7967656e657261L;
-        long v3 = k1 ^ 0x7465646279746573L;
-        long[] v = {v0, v1, v2, v3};
-        compress(v, m);
-        compress(v, 8L << 56);
-        return finish(v);
+        return hash(k0, k1, m, 0, false);
     }
 
     /** SipHash-2-4 of the 16-byte message {@code m0} then {@code m1} (each little-endian). */
     static long hash(long k0, long k1, long m0, long m1) {
-        long[] v = {k0 ^ 0x736f6d6570736575L, k1 ^ 0x646f72616e646f6dL,
-            k0 ^ 0x6c7967656e657261L, k1 ^ 0x7465646279746573L};
-        compress(v, m0);
-        compress(v, m1);
-        compress(v, 16L << 56);
-        return finish(v);
+        return hash(k0, k1, m0, m1, true);
     }
 
-    private static void compress(long[] v, long m) {
-        v[3] ^= m;
-        round(v);
-        round(v);
-        v[0] ^= m;
-    }
-
-    private static long finish(long[] v) {
-        v[2] ^= 0xff;
-        round(v);
-        round(v);
-        round(v);
-        round(v);
-        return v[0] ^ v[1] ^ v[2] ^ v[3];
-    }
-
-    private static void round(long[] v) {
-        v[0] += v[1];
-        v[1] = Long.rotateLeft(v[1], 13);
-        v[1] ^= v[0];
-        v[0] = Long.rotateLeft(v[0], 32);
-        v[2] += v[3];
-        v[3] = Long.rotateLeft(v[3], 16);
-        v[3] ^= v[2];
-        v[0] += v[3];
-        v[3] = Long.rotateLeft(v[3], 21);
-        v[3] ^= v[0];
-        v[2] += v[1];
-        v[1] = Long.rotateLeft(v[1], 17);
-        v[1] ^= v[2];
-        v[2] = Long.rotateLeft(v[2], 32);
+    /** The rounds written out on locals: no array, nothing allocated. */
+    private static long hash(long k0, long k1, long m0, long m1, boolean twoWords) {
+        long v0 = k0 ^ C0;
+        long v1 = k1 ^ C1;
+        long v2 = k0 ^ C2;
+        long v3 = k1 ^ C3;
+        int blocks = twoWords ? 3 : 2;
+        for (int b = 0; b < blocks; b++) {
+            long m = b == 0 ? m0 : (b == 1 && twoWords) ? m1 : (twoWords ? 16L : 8L) << 56;
+            v3 ^= m;
+            for (int r = 0; r < 2; r++) {
+                v0 += v1; v1 = Long.rotateLeft(v1, 13); v1 ^= v0; v0 = Long.rotateLeft(v0, 32);
+                v2 += v3; v3 = Long.rotateLeft(v3, 16); v3 ^= v2;
+                v0 += v3; v3 = Long.rotateLeft(v3, 21); v3 ^= v0;
+                v2 += v1; v1 = Long.rotateLeft(v1, 17); v1 ^= v2; v2 = Long.rotateLeft(v2, 32);
+            }
+            v0 ^= m;
+        }
+        v2 ^= 0xff;
+        for (int r = 0; r < 4; r++) {
+            v0 += v1; v1 = Long.rotateLeft(v1, 13); v1 ^= v0; v0 = Long.rotateLeft(v0, 32);
+            v2 += v3; v3 = Long.rotateLeft(v3, 16); v3 ^= v2;
+            v0 += v3; v3 = Long.rotateLeft(v3, 21); v3 ^= v0;
+            v2 += v1; v1 = Long.rotateLeft(v1, 17); v1 ^= v2; v2 = Long.rotateLeft(v2, 32);
+        }
+        return v0 ^ v1 ^ v2 ^ v3;
     }
 }

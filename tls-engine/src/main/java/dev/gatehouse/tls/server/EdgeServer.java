@@ -52,6 +52,7 @@ public final class EdgeServer implements AutoCloseable {
     private Channel httpsListener;
     private Channel httpListener;
     private volatile boolean stopped;
+    private volatile int warmupHandshakes;
 
     private final List<java.util.concurrent.atomic.AtomicLong> loopBeats =
             new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -83,6 +84,9 @@ public final class EdgeServer implements AutoCloseable {
         var proxy = config.proxy();
         ProxyServices services = new ProxyServices(backends::router, backends.connector(), proxy, metrics, inflight,
                 observer, policies);
+        // before the real listeners bind: no tenant's handshake meets a cold JIT (see HandshakeWarmup)
+        warmupHandshakes = HandshakeWarmup.run(config, registry, group, transport, services,
+                HandshakeWarmup.configured());
 
         ServerBootstrap https = new ServerBootstrap()
                 .group(group)
@@ -153,6 +157,11 @@ public final class EdgeServer implements AutoCloseable {
 
     public CertificateRegistry registry() {
         return registry;
+    }
+
+    /** Handshakes the start-up warm-up completed ({@code -Dgatehouse.warmup.handshakes}; 0 when off). */
+    public int warmupHandshakes() {
+        return warmupHandshakes;
     }
 
     public ChallengeStore challenges() {

@@ -87,9 +87,17 @@ final class HttpsChannelInitializer extends ChannelInitializer<Channel> {
     private final EdgeMetrics metrics;
     private final ChannelGroup channels;
     private final int localPort;
+    private final boolean proxyProtocol;
 
     HttpsChannelInitializer(EdgeConfig config, CertificateRegistry registry, ProxyServices services,
             ChannelGroup channels, int localPort) {
+        this(config, registry, services, channels, localPort, true);
+    }
+
+    /** @param proxyProtocol false: no PROXY header expected whatever the configuration (the warm-up listener) */
+    HttpsChannelInitializer(EdgeConfig config, CertificateRegistry registry, ProxyServices services,
+            ChannelGroup channels, int localPort, boolean proxyProtocol) {
+        this.proxyProtocol = proxyProtocol;
         this.config = config;
         this.registry = registry;
         this.services = services;
@@ -102,7 +110,9 @@ final class HttpsChannelInitializer extends ChannelInitializer<Channel> {
     protected void initChannel(Channel ch) {
         channels.add(ch);
         metrics.increment("connections.accepted");
-        ProxyProtocol.addHandlers(ch.pipeline(), config.proxyProtocol(), true, metrics);
+        if (proxyProtocol) {
+            ProxyProtocol.addHandlers(ch.pipeline(), config.proxyProtocol(), true, metrics);
+        }
         addTlsHandlers(ch.pipeline());
     }
 

@@ -82,6 +82,17 @@ public final class CertificateRegistry implements AutoCloseable {
     }
 
     /**
+     * A registry with the same TLS settings and none of the certificates, for the start-up warm-up
+     * ({@code HandshakeWarmup}): its key material, contexts and counters are its own, released by
+     * its {@link #close()}. Nothing is preloaded, so every miss takes the handshake-time build path.
+     */
+    public CertificateRegistry emptyTwin(int maxContexts) {
+        CertificateRegistry twin = new CertificateRegistry(factory, maxContexts);
+        twin.preloadKeyMaterial(false);
+        return twin;
+    }
+
+    /**
      * Whether key material is built ahead of handshakes, while the cache has room (default: yes; see
      * {@link KeyMaterialPreloader}). Tests of the lazy path turn it off.
      */
@@ -370,6 +381,23 @@ public final class CertificateRegistry implements AutoCloseable {
         CertificateBundle b = s.bundle;
         return new SniExplanation.Candidate(b.id(), pattern, b.keyType().toString(), b.notBefore(), b.notAfter(),
                 b.fingerprint(), cache.isCached(s), outcome);
+    }
+
+    /**
+     * The certificate name a Host (port allowed) matches: the normalized host when an exact
+     * certificate covers it, {@code *.parent} when a wildcard does, null when neither (the default
+     * certificate's or nobody's). Lock-free, for the metrics' host buckets on the event loop.
+     */
+    public String servedPattern(String host) {
+        String name = Hostnames.normalize(Hostnames.withoutPort(host));
+        if (name == null) {
+            return null;
+        }
+        if (exact.containsKey(name)) {
+            return name;
+        }
+        String parent = Hostnames.wildcardParent(name);
+        return parent != null && wildcard.containsKey(parent) ? "*." + parent : null;
     }
 
     /** Whether a name is served by an explicit certificate (not the default). */

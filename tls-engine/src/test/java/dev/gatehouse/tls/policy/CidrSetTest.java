@@ -103,7 +103,8 @@ class CidrSetTest {
     @Test
     void ipv4MappedEntryIsStoredAsIpv4() {
         CidrSet s = CidrSet.parse(List.of("::ffff:10.0.0.0/104", "::ffff:0:0/96", "::ffff:192.0.2.1"));
-        assertThat(s.entries()).containsExactly("0.0.0.0/0", "10.0.0.0/8", "192.0.2.1/32");
+        assertThat(s.size()).isEqualTo(3);
+        assertThat(s.entries()).as("their union").containsExactly("0.0.0.0/0");
         assertThat(s.contains(ip("10.9.9.9"))).isTrue();
     }
 
@@ -136,10 +137,31 @@ class CidrSetTest {
 
     @Test
     void entriesAreNormalisedRfc5952Text() {
-        CidrSet s = CidrSet.parse(List.of("2001:0DB8:0:0:1:0:0:1", "0:0:0:0:0:0:0:1", "1::", "::",
+        CidrSet s = CidrSet.parse(List.of("2001:0DB8:0:0:1:0:0:1", "0:0:0:0:0:0:0:1", "1::",
                 "1:0:0:2:0:0:0:3", "::1.2.3.4/128"));
-        assertThat(s.entries()).containsExactly("::/128", "::1/128", "::102:304/128", "1::/128",
+        assertThat(s.entries()).containsExactly("::1/128", "::102:304/128", "1::/128",
                 "1:0:0:2::3/128", "2001:db8::1:0:0:1/128");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', quoteCharacter = '"', value = {
+        "10.1.0.0/16 10.0.0.0/8 11.0.0.0/8        | 10.0.0.0/7",
+        "10.0.0.0/24 10.0.1.0/24 10.0.2.0/24      | 10.0.0.0/23 10.0.2.0/24",
+        "10.0.0.1 10.0.0.2 10.0.0.3 10.0.0.4      | 10.0.0.1/32 10.0.0.2/31 10.0.0.4/32",
+        "0.0.0.0/1 128.0.0.0/1                    | 0.0.0.0/0",
+        "255.255.255.255 255.255.255.254          | 255.255.255.254/31",
+        ":: ::1                                   | ::/127",
+        "::/1 8000::/1                            | ::/0",
+        "2001:db8::/33 2001:db8:8000::/33 fe80::/10 | 2001:db8::/32 fe80::/10",
+        "ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe/127 ffff:ffff:ffff:ffff::/65 | ffff:ffff:ffff:ffff::/65 ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe/127",
+        "0:0:0:1::/64 0:0:0:2::/63                | 0:0:0:1::/64 0:0:0:2::/63",
+        "0:0:0:1::/128 ::ffff:ffff:ffff:ffff      | ::ffff:ffff:ffff:ffff/128 0:0:0:1::/128",
+        "0:0:0:1::/64 0:0:0:0:8000::/65           | ::8000:0:0:0/65 0:0:0:1::/64",
+    })
+    void entriesAreTheFewestBlocksCoveringTheUnion(String given, String expected) {
+        CidrSet s = CidrSet.parse(List.of(given.split(" ")));
+        assertThat(s.entries()).containsExactly(expected.split(" "));
+        assertThat(s.size()).isEqualTo(given.split(" ").length);
     }
 
     @Test
@@ -156,6 +178,12 @@ class CidrSetTest {
         assertThat(s.containsIpv6(0x20010db800000000L, 1)).isTrue();
         assertThat(s.containsIpv6(0x20010db900000000L, 1)).isFalse();
         assertThatThrownBy(() -> s.contains(new byte[5])).hasMessage("address: 5 bytes (expected: 4 or 16)");
+    }
+
+    @Test
+    void readsIpv4AddressesWithoutCopyingTheirBytes() {
+        assertThat(AddressBits.IPV4_HASH_IS_ADDRESS).as("OpenJDK: Inet4Address.hashCode() is the address").isTrue();
+        assertThat(AddressBits.ipv4((java.net.Inet4Address) ip("203.0.113.200"))).isEqualTo(0xcb0071c8);
     }
 
     @ParameterizedTest
@@ -264,6 +292,9 @@ class CidrSetTest {
         CidrSet set = CidrSet.parse("ipAllow", texts);
         long buildMs = (System.nanoTime() - t0) / 1_000_000;
         CidrSetReference reference = new CidrSetReference(nets, bits);
+        CidrSet again = CidrSet.parse(set.entries());
+        assertThat(again.entries()).as("entries() is a fixed point").isEqualTo(set.entries());
+        assertThat(again.intervals()).isEqualTo(set.intervals());
         int hits = 0;
         for (int i = 0; i < 50_000; i++) {
             byte[] q;
@@ -278,11 +309,49 @@ class CidrSetTest {
             boolean expected = reference.contains(q);
             assertThat(set.contains(q)).as("%s in %d entries", CidrSetReference.text(q), texts.size())
                     .isEqualTo(expected);
+            assertThat(again.contains(q)).as("entries() covers the same addresses").isEqualTo(expected);
             hits += expected ? 1 : 0;
         }
         assertThat(hits).as("the queries exercise both answers").isBetween(1_000, 49_000);
         System.out.printf("event=cidr_random entries=%d distinct=%d intervals=%d build_ms=%d hits=%d%n",
                 texts.size(), set.size(), set.intervals(), buildMs, hits);
+    }
+
+    @Test
+    void manyThreadsReadingOneSetGetTheSameAnswers() throws Exception {
+        Random random = new Random(3);
+        List<String> texts = new ArrayList<>();
+        for (int i = 0; i < 2_000; i++) {
+            texts.add(CidrSetReference.text(randomAddress(random, i % 2 == 0)) + "/" + (i % 2 == 0 ? 24 : 64));
+        }
+        CidrSet set = CidrSet.parse(texts);
+        byte[][] queries = new byte[20_000][];
+        boolean[] expected = new boolean[queries.length];
+        for (int i = 0; i < queries.length; i++) {
+            queries[i] = randomAddress(random, random.nextBoolean());
+            expected[i] = set.contains(queries[i]);
+        }
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            List<java.util.concurrent.Future<Integer>> results = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                int offset = t;
+                results.add(pool.submit(() -> {
+                    int mismatches = 0;
+                    for (int i = 0; i < queries.length; i++) {
+                        int q = (i * 7 + offset * 5003) % queries.length;
+                        InetAddress address = InetAddress.getByAddress(queries[q]);
+                        mismatches += set.contains(address) == expected[q] ? 0 : 1;
+                    }
+                    return mismatches;
+                }));
+            }
+            for (java.util.concurrent.Future<Integer> r : results) {
+                assertThat(r.get(60, java.util.concurrent.TimeUnit.SECONDS)).isZero();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     /** Addresses clustered in a few /8s and /32s so that entries overlap and nest. */

@@ -1,7 +1,5 @@
 package dev.gatehouse.cluster.vip.driver;
 
-import dev.gatehouse.cluster.netlink.AssignedAddress;
-import dev.gatehouse.cluster.netlink.IpAddresses;
 import dev.gatehouse.cluster.netlink.NetlinkException;
 import java.io.IOException;
 import java.net.Inet4Address;
@@ -48,9 +46,10 @@ import org.slf4j.LoggerFactory;
  * that our ENI has the address and takes that as success), and the local add finds the address
  * present; nothing changes. Releasing twice finds nothing of ours to undo and makes no change call.
  *
- * <p>The instance, its region and each interface's ENI are read from instance metadata (IMDSv2) on
- * first use and kept: an ENI does not change under a running interface. Every EC2 call uses the
- * SDK's standard retry strategy, bounded in total by {@link Ec2Settings#callTimeout()}.
+ * <p>The instance, its region and each interface's ENI ({@link Ec2Instance}) are read from
+ * instance metadata (IMDSv2) on first use and kept: an ENI does not change under a running
+ * interface. Every EC2 call uses the SDK's standard retry strategy, bounded in total by
+ * {@link Ec2Settings#callTimeout()}.
  *
  * <p>IAM permissions needed: {@code ec2:AssignPrivateIpAddresses},
  * {@code ec2:UnassignPrivateIpAddresses}, {@code ec2:DescribeNetworkInterfaces}, and with Elastic
@@ -69,11 +68,8 @@ public final class Ec2Driver implements VipDriver {
 
     private final Ec2Settings settings;
     private final LocalAddresses local;
-    private final InstanceMetadata metadata;
+    private final Ec2Instance instance;
     private final Clock clock;
-    private final Map<String, String> eniByInterface = new HashMap<>();
-    private String instanceId;
-    private Ec2Api api;
     /** EC2's view as last described, and when; null when it must be described again (after our own changes). */
     private Map<String, Ec2Api.EniAddresses> describedAssigned;
     private Map<String, Ec2Api.Association> describedAssociated;
@@ -95,7 +91,7 @@ public final class Ec2Driver implements VipDriver {
         this.settings = settings;
         this.local = local;
         this.clock = clock;
-        this.metadata = new InstanceMetadata(settings.imdsEndpoint(), settings.callTimeout(), Clock.systemUTC());
+        this.instance = new Ec2Instance(settings);
     }
 
     /**
@@ -129,8 +125,8 @@ public final class Ec2Driver implements VipDriver {
                     + "before " + java.time.Instant.ofEpochMilli(away.untilMillis()) + " (back-off "
                     + away.backoffMillis() / 1000 + " s; another cluster or a manual change on the same address?)");
         }
-        String eni = eni(ip, vip.interfaceName());
-        Ec2Api ec2 = api(ip);
+        String eni = instance.eni(ip, vip.interfaceName());
+        Ec2Api ec2 = instance.api(ip);
         describedAssigned = null; // our own change: describe again on the next held
         if (settings.mode() == Ec2Settings.Mode.ELASTIC_IP) {
             claimElasticIp(ec2, vip, eni);
@@ -158,7 +154,7 @@ public final class Ec2Driver implements VipDriver {
                     + ": " + e.getMessage(), e);
         }
         claimed.add(ip);
-        log.info("event=ec2_vip_claimed vip={} eni={} instance={} eip={}", ip, eni, instanceId, vip.elasticIp().orElse("-"));
+        log.info("event=ec2_vip_claimed vip={} eni={} instance={} eip={}", ip, eni, instance.id(), vip.elasticIp().orElse("-"));
     }
 
     @Override
@@ -168,8 +164,8 @@ public final class Ec2Driver implements VipDriver {
         takenAway.remove(ip);
         describedAssigned = null;
         if (settings.mode() == Ec2Settings.Mode.ELASTIC_IP) {
-            String eni = eni(ip, vip.interfaceName());
-            releaseElasticIp(api(ip), ip, elasticIpOf(vip), eni);
+            String eni = instance.eni(ip, vip.interfaceName());
+            releaseElasticIp(instance.api(ip), ip, elasticIpOf(vip), eni);
             log.info("event=ec2_vip_released vip={} eni={} mode=elastic-ip", ip, eni);
             return;
         }
@@ -178,19 +174,19 @@ public final class Ec2Driver implements VipDriver {
         } catch (IOException e) {
             throw new VipDriverException(ip, "cannot remove from " + vip.interfaceName() + ": " + e.getMessage(), e);
         }
-        String eni = eni(ip, vip.interfaceName());
-        Ec2Api ec2 = api(ip);
+        String eni = instance.eni(ip, vip.interfaceName());
+        Ec2Api ec2 = instance.api(ip);
         if (vip.elasticIp().isPresent()) {
             releaseElasticIp(ec2, ip, vip.elasticIp().get(), eni);
         }
         Ec2Api.EniAddresses mine = addressesOf(ec2, ip, eni);
         if (mine.primary().filter(ip::equals).isPresent()) {
-            log.warn("event=ec2_vip_is_primary vip={} eni={} reason=the ENI's primary address is left assigned (a VIP must be a secondary address)",
+            log.warn("event=ec2_vip_is_primary vip={} eni={} reason=\"the ENI's primary address is left assigned (a VIP must be a secondary address)\"",
                     ip, eni);
             return;
         }
         if (!mine.secondary().contains(ip)) {
-            log.debug("event=ec2_vip_not_ours vip={} eni={} reason=moved to its new owner already, nothing to unassign", ip, eni);
+            log.debug("event=ec2_vip_not_ours vip={} eni={} reason=\"moved to its new owner already, nothing to unassign\"", ip, eni);
             log.info("event=ec2_vip_released vip={} eni={}", ip, eni);
             return;
         }
@@ -219,7 +215,7 @@ public final class Ec2Driver implements VipDriver {
         ec2.associate(ip, allocation, eni, primary);
         claimed.add(ip);
         log.info("event=ec2_vip_claimed vip={} eni={} instance={} eip={} private_ip={} mode=elastic-ip", ip, eni,
-                instanceId, allocation, primary);
+                instance.id(), allocation, primary);
     }
 
     private static String elasticIpOf(VipSpec vip) throws VipDriverException {
@@ -244,7 +240,7 @@ public final class Ec2Driver implements VipDriver {
         if (now == null || now.associationId().isEmpty()) {
             log.debug("event=ec2_eip_not_associated vip={} eip={}", ip, allocationId);
         } else if (!now.networkInterfaceId().filter(eni::equals).isPresent()) {
-            log.debug("event=ec2_eip_elsewhere vip={} eip={} associated_with={} reason=not ours, left alone", ip, allocationId,
+            log.debug("event=ec2_eip_elsewhere vip={} eip={} associated_with={} reason=\"not ours, left alone\"", ip, allocationId,
                     now.networkInterfaceId().orElse("-"));
         } else if (!ec2.disassociate(ip, now.associationId().get())) {
             log.debug("event=ec2_eip_moved_during_release vip={} eip={}", ip, allocationId);
@@ -267,10 +263,10 @@ public final class Ec2Driver implements VipDriver {
         Map<String, String> enis = new HashMap<>();
         Set<String> allocations = new LinkedHashSet<>();
         for (VipSpec vip : vips) {
-            enis.put(vip.interfaceName(), eni(ANY, vip.interfaceName()));
+            enis.put(vip.interfaceName(), instance.eni(ANY, vip.interfaceName()));
             vip.elasticIp().ifPresent(allocations::add);
         }
-        Ec2Api ec2 = api(ANY);
+        Ec2Api ec2 = instance.api(ANY);
         long now = clock.millis();
         boolean fresh = describedAssigned == null || now - describedAtMillis >= DESCRIBE_INTERVAL.toMillis()
                 || !describedAssigned.keySet().containsAll(enis.values());
@@ -333,8 +329,8 @@ public final class Ec2Driver implements VipDriver {
         TakenAway away = new TakenAway("someone else (it left " + eni + ")", now, now + backoff, backoff);
         takenAway.put(ip, away);
         claimed.remove(ip);
-        log.warn("event=ec2_vip_taken_away vip={} eni={} backoff_s={} reason=moved off this node's ENI without "
-                + "this node releasing it (not this cluster's plan): not claimed again during the back-off", ip, eni,
+        log.warn("event=ec2_vip_taken_away vip={} eni={} backoff_s={} reason=\"moved off this node's ENI without "
+                + "this node releasing it (not this cluster's plan): not claimed again during the back-off\"", ip, eni,
                 backoff / 1000);
     }
 
@@ -345,96 +341,7 @@ public final class Ec2Driver implements VipDriver {
 
     @Override
     public synchronized void close() {
-        if (api != null) {
-            api.close();
-        }
+        instance.close();
         local.close();
-    }
-
-    /** The ENI behind {@code interfaceName}: its MAC, mapped by instance metadata. */
-    private String eni(String vip, String interfaceName) throws VipDriverException {
-        String known = eniByInterface.get(interfaceName);
-        if (known != null) {
-            return known;
-        }
-        String mac;
-        try {
-            mac = settings.macLookup().mac(interfaceName);
-        } catch (IOException e) {
-            throw new VipDriverException(vip, "cannot find the MAC address of " + interfaceName + ": " + e.getMessage(), e);
-        }
-        String eni = metadata(vip, "network/interfaces/macs/" + mac + "/interface-id");
-        log.info("event=ec2_interface_found interface={} mac={} eni={} source=instance-metadata", interfaceName, mac, eni);
-        eniByInterface.put(interfaceName, eni);
-        return eni;
-    }
-
-    private Ec2Api api(String vip) throws VipDriverException {
-        if (api != null) {
-            return api;
-        }
-        instanceId = metadata(vip, "instance-id");
-        String region = settings.region().isPresent() ? settings.region().get() : metadata(vip, "placement/region");
-        api = Ec2Api.create(settings, region);
-        log.info("event=ec2_driver_ready instance={} region={} ec2={}", instanceId, region,
-                settings.ec2Endpoint().map(Object::toString).orElse("default"));
-        return api;
-    }
-
-    private String metadata(String vip, String path) throws VipDriverException {
-        try {
-            return metadata.get(path);
-        } catch (InstanceMetadata.MetadataException e) {
-            throw new VipDriverException(vip, e.getMessage(), e);
-        }
-    }
-
-    /**
-     * The addresses on this host's interfaces. In production {@link #netlink()}; tests substitute a
-     * map so the driver runs without {@code CAP_NET_ADMIN}.
-     */
-    interface LocalAddresses extends AutoCloseable {
-
-        /** Adds {@code address/prefixLength}; already there is success. */
-        void add(String interfaceName, Inet4Address address, int prefixLength) throws IOException;
-
-        /** Removes {@code address}; already absent is success. */
-        void delete(String interfaceName, Inet4Address address) throws IOException;
-
-        /** The IPv4 addresses on {@code interfaceName} now. */
-        Set<Inet4Address> list(String interfaceName) throws IOException;
-
-        @Override
-        void close();
-
-        /** Over rtnetlink, in this process's network namespace. */
-        static LocalAddresses netlink() throws NetlinkException {
-            IpAddresses addresses = IpAddresses.open();
-            return new LocalAddresses() {
-                @Override
-                public void add(String interfaceName, Inet4Address address, int prefixLength) throws IOException {
-                    addresses.add(interfaceName, address, prefixLength);
-                }
-
-                @Override
-                public void delete(String interfaceName, Inet4Address address) throws IOException {
-                    addresses.delete(interfaceName, address);
-                }
-
-                @Override
-                public Set<Inet4Address> list(String interfaceName) throws IOException {
-                    Set<Inet4Address> out = new HashSet<>();
-                    for (AssignedAddress a : addresses.list(interfaceName)) {
-                        out.add(a.address());
-                    }
-                    return out;
-                }
-
-                @Override
-                public void close() {
-                    addresses.close();
-                }
-            };
-        }
     }
 }

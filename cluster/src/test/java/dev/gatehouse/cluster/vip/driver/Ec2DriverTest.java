@@ -480,7 +480,7 @@ class Ec2DriverTest {
     }
 
     /** The interface addresses, in memory; records every change asked for. */
-    static final class MapAddresses implements Ec2Driver.LocalAddresses {
+    static final class MapAddresses implements LocalAddresses {
         final Map<String, Set<String>> addresses = new HashMap<>();
         final List<String> calls = new ArrayList<>();
 
