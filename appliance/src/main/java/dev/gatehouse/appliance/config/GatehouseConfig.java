@@ -30,7 +30,26 @@ public record GatehouseConfig(
         Metrics metrics,
         AccessLog accessLog,
         DnsSettings dns,
-        Events events) {
+        Events events,
+        Policy policy) {
+
+    /** Hostname policies ({@code policy:}): what tenant tokens may set. */
+    public record Policy(TenantPolicyLimits tenants) {
+    }
+
+    /**
+     * The bounds of a policy written by a tenant token ({@code policy.tenants:}).
+     *
+     * @param maxRequestsPerSecond highest {@code rateLimit.requestsPerSecond}
+     * @param maxBurst             highest {@code rateLimit.burst}
+     * @param maxIpEntries         most entries of {@code ipAllow} plus {@code ipDeny}
+     * @param origin               whether {@code origin} (another pool, Host rewrite) may be set
+     * @param errorPages           whether {@code errorPages} may be set
+     * @param metadata             whether {@code metadata} may be set
+     */
+    public record TenantPolicyLimits(int maxRequestsPerSecond, int maxBurst, int maxIpEntries, boolean origin,
+            boolean errorPages, boolean metadata) {
+    }
 
     /**
      * Lifecycle events and webhook delivery ({@code events:}).

@@ -127,6 +127,11 @@ public final class ConsoleApi {
         route("GET", "/v1/domains/{name}", Access.ANY_TOKEN, null, domains::get);
         route("DELETE", "/v1/domains/{name}", Access.ANY_TOKEN, "domain.delete", domains::delete);
         route("POST", "/v1/domains/{name}/check", Access.ANY_TOKEN, "domain.check", domains::check);
+        // per-hostname policy (handlers in DomainPolicyResource; 503 on a console built without them)
+        route("GET", "/v1/domains/{name}/policy", Access.ANY_TOKEN, null, (r, w) -> policies().get(r, w));
+        route("PUT", "/v1/domains/{name}/policy", Access.ANY_TOKEN, "domain.policy.put", (r, w) -> policies().put(r, w));
+        route("DELETE", "/v1/domains/{name}/policy", Access.ANY_TOKEN, "domain.policy.delete",
+                (r, w) -> policies().delete(r, w));
 
         route("POST", "/v1/domains/{name}/certificate", Access.ANY_TOKEN, "certificate.order", managed::order);
         route("GET", "/v1/domains/{name}/certificate", Access.ANY_TOKEN, null, managed::get);
@@ -156,6 +161,22 @@ public final class ConsoleApi {
         route("GET", "/v1/webhooks", Access.ANY_TOKEN, null, (r, w) -> events().listWebhooks(r, w));
         route("GET", "/v1/webhooks/{id}", Access.ANY_TOKEN, null, (r, w) -> events().get(r, w));
         route("DELETE", "/v1/webhooks/{id}", Access.ANY_TOKEN, "webhook.delete", (r, w) -> events().delete(r, w));
+    }
+
+    /** The hostname policy handlers; set once at boot. */
+    private volatile DomainPolicyResource policyResource;
+
+    public void policies(DomainPolicyResource resource) {
+        this.policyResource = resource;
+    }
+
+    private DomainPolicyResource policies() throws ApiException {
+        DomainPolicyResource p = policyResource;
+        if (p == null) {
+            throw new ApiException(503, "policies-unavailable", "Service unavailable",
+                    "this console has no hostname policies behind it", null);
+        }
+        return p;
     }
 
     public void events(EventRoutes routes) {

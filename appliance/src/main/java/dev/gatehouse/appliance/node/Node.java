@@ -94,6 +94,7 @@ public final class Node implements AutoCloseable {
     private dev.gatehouse.appliance.events.WebhookService webhooks;
     private dev.gatehouse.appliance.events.WebhookDelivery webhookDelivery;
     private dev.gatehouse.appliance.events.ClusterEvents clusterEvents;
+    private dev.gatehouse.appliance.policy.PolicySync policySync;
 
     private Node(GatehouseConfig config, Clock storeClock) {
         this.config = config;
@@ -164,6 +165,10 @@ public final class Node implements AutoCloseable {
                 new dev.gatehouse.appliance.acme.SharedChallengeStore(() -> store, Clock.systemUTC()), observer);
         // the claim index listens first: the sync below serves a certificate for the names verified then
         claims = new dev.gatehouse.appliance.domains.ClaimIndex(localStore);
+        // hostname policies: compiled into the engine now and on every change (written here or replicated)
+        policySync = new dev.gatehouse.appliance.policy.PolicySync(localStore, edge.policies(), this::rebuildRouter);
+        policySync.sync();
+        localStore.addListener(policySync);
         StoreSync sync = new StoreSync(store, claims, registry, edge.metrics(), this::rebuildRouter);
         int served = sync.loadAll();
         store.addListener(sync);
@@ -232,6 +237,9 @@ public final class Node implements AutoCloseable {
             api.accessLogReopen(accessLog::reopenAndWait);
         }
         api.events(new dev.gatehouse.appliance.console.EventRoutes(events, webhooks));
+        api.policies(new dev.gatehouse.appliance.console.DomainPolicyResource(
+                new dev.gatehouse.appliance.policy.PolicyService(store, config.policy().tenants(), this::poolExists,
+                        clock, policySync::sync)));
         Path[] consoleCert = ConsoleCertificate.ensure(data, config.node().name(),
                 config.console().listen().getAddress());
         console = new ConsoleServer(api, config.console())
@@ -440,9 +448,22 @@ public final class Node implements AutoCloseable {
         if (config.defaultPool() != null) {
             b.defaultPool(pools.get(config.defaultPool()));
         }
+        // pools a hostname policy sends to by name ("origin"), routed or not
+        for (String origin : policySync == null ? java.util.Set.<String>of() : policySync.originPools()) {
+            BackendPool bp = pools.get(origin);
+            if (bp != null) {
+                b.pool(origin, bp);
+            }
+        }
         if (edge != null) {
             edge.setRouter(b.build());
         }
+    }
+
+    /** Whether a pool of that name exists: the configuration file's or one managed through the API. */
+    private boolean poolExists(String name) {
+        return config.pools().stream().anyMatch(p -> p.name().equals(name))
+                || store.pools().stream().anyMatch(p -> p.name().equals(name));
     }
 
     /** Servers ({@code host:port}, IPv6 in brackets) of a pool, carried over from the previous router when they stay. */

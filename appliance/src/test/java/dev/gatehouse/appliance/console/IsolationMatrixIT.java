@@ -145,6 +145,7 @@ class IsolationMatrixIT {
         all.put("domains", sorted(s.domains().stream().map(d -> List.of(d.key(), d.status(), d.txtValue(),
                 String.valueOf(d.method()), d.createdAt(), d.verifiedAt())).toList()));
         all.put("managed", sorted(s.managedCertificates()));
+        all.put("hostnamePolicies", sorted(s.hostnamePolicies()));
         return Json.MAPPER.writeValueAsString(all);
     }
 
@@ -164,7 +165,7 @@ class IsolationMatrixIT {
                 .replace("{host}", "matrix.example").replace("{logger}", "dev.gatehouse.matrix");
         if (template.startsWith("/v1/pools")) {
             path = path.replace("{name}", "matrix-pool");
-        } else if (template.endsWith("/certificate")) {
+        } else if (template.endsWith("/certificate") || template.endsWith("/policy")) {
             path = path.replace("{name}", o.verifiedName());
         } else {
             path = path.replace("{name}", o.pendingName());
@@ -183,6 +184,7 @@ class IsolationMatrixIT {
             case "PUT /v1/pools/{name}" -> "{\"servers\":[\"127.0.0.1:9\"]}";
             case "PUT /v1/routes/{host}" -> "{\"pool\":\"matrix-pool\"}";
             case "PUT /v1/log-levels/{logger}" -> "{\"level\":\"INFO\"}";
+            case "PUT /v1/domains/{name}/policy" -> "{\"hsts\":{\"maxAge\":60}}";
             default -> null;
         };
         return new String[] {path, body};

@@ -354,6 +354,16 @@ class OpenApiConsistencyTest {
         return n;
     }
 
+    @Test
+    void describesTheHostnamePolicyViewAndEveryPolicyField() throws Exception {
+        Map<String, Object> view = DomainPolicyResource.view(new dev.gatehouse.cluster.store.HostnamePolicyRecord(
+                "a.acme.example", "acme", "{\"minTlsVersion\": \"1.3\"}", "tok", 0L, 1L));
+        assertThat(properties("DomainPolicy")).isEqualTo(view.keySet());
+        assertThat(required("DomainPolicy")).isEqualTo(view.keySet());
+        assertThat(properties("HostnamePolicy")).containsExactlyInAnyOrderElementsOf(
+                dev.gatehouse.appliance.policy.HostnamePolicy.FIELDS);
+    }
+
     private Set<String> properties(String schema) {
         return fieldNames(doc.at("/components/schemas/" + schema + "/properties"));
     }

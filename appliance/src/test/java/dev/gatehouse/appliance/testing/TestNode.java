@@ -57,7 +57,8 @@ public final class TestNode implements AutoCloseable {
         node = Node.start(ConfigLoader.parse("test", String.join("\n",
                 "node: {name: " + name + ", dataDir: '" + dataDir + "'}",
                 "listeners: {https: '127.0.0.1:0', http: '127.0.0.1:0'}",
-                "console: {listen: '127.0.0.1:0', maxUploadBytes: 64KiB"
+                "console: {listen: '127.0.0.1:0'"
+                        + (consoleYaml.contains("maxUploadBytes") ? "" : ", maxUploadBytes: 64KiB")
                         + (consoleYaml.contains("authFailureLimit") ? "" : ", authFailureLimit: 10000")
                         + (consoleYaml.isEmpty() ? "" : ", " + consoleYaml) + "}",
                 "proxy: {drainTimeout: 1s}",

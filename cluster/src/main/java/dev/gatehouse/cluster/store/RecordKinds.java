@@ -79,9 +79,17 @@ public final class RecordKinds {
             Records.WEBHOOK_DELIVERIES, WebhookDeliveryRecord.class, WebhookDeliveryRecord::webhook,
             WebhookDeliveryRecord::revision).build();
 
+    /** Per-hostname policies; the engine recompiles a name's policy when it changes. */
+    public static final RecordKind<HostnamePolicyRecord> HOSTNAME_POLICIES = RecordKind.builder(
+                    Records.HOSTNAME_POLICIES, HostnamePolicyRecord.class, HostnamePolicyRecord::name,
+                    HostnamePolicyRecord::revision)
+            .onPut((l, p) -> l.policyChanged(p.name()))
+            .onRemoved(StoreListener::policyChanged)
+            .build();
+
     /** Every kind, in load and reconciliation order. */
     public static final List<RecordKind<?>> ALL = List.of(CERTIFICATES, TENANTS, TOKENS, POOLS, ROUTES, DOMAINS,
-            ACME_ACCOUNTS, CHALLENGES, MANAGED, EVENTS, WEBHOOKS, WEBHOOK_DELIVERIES);
+            ACME_ACCOUNTS, CHALLENGES, MANAGED, EVENTS, WEBHOOKS, WEBHOOK_DELIVERIES, HOSTNAME_POLICIES);
 
     /** The names of {@link #ALL}, in the same order. */
     public static final List<String> NAMES = ALL.stream().map(RecordKind::name).toList();

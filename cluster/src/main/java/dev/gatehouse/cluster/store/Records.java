@@ -15,6 +15,7 @@ public final class Records {
     public static final String EVENTS = "events";
     public static final String WEBHOOKS = "webhooks";
     public static final String WEBHOOK_DELIVERIES = "webhook-deliveries";
+    public static final String HOSTNAME_POLICIES = "hostname-policies";
 
     private Records() {
     }

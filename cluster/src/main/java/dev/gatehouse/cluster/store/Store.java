@@ -208,6 +208,23 @@ public interface Store extends AutoCloseable {
         return remove(RecordKinds.WEBHOOK_DELIVERIES, webhook);
     }
 
+    /** Per-hostname TLS and HTTP policies, by normalized name. */
+    default Collection<HostnamePolicyRecord> hostnamePolicies() {
+        return records(RecordKinds.HOSTNAME_POLICIES);
+    }
+
+    default Optional<HostnamePolicyRecord> hostnamePolicy(String name) {
+        return record(RecordKinds.HOSTNAME_POLICIES, name);
+    }
+
+    default void putHostnamePolicy(HostnamePolicyRecord policy) throws StoreException {
+        put(RecordKinds.HOSTNAME_POLICIES, policy);
+    }
+
+    default boolean removeHostnamePolicy(String name) throws StoreException {
+        return remove(RecordKinds.HOSTNAME_POLICIES, name);
+    }
+
     /** A new, strictly increasing revision (hybrid logical clock). */
     long nextRevision();
 

@@ -22,4 +22,8 @@ public interface StoreListener {
     /** An event was written (here or replicated): long-polling readers wake up. */
     default void eventAdded(EventRecord event) {
     }
+
+    /** The policy of hostname {@code name} was set, changed or removed (here or replicated). */
+    default void policyChanged(String name) {
+    }
 }

@@ -20,6 +20,7 @@ import java.util.regex.Pattern;
 /**
  * Port 80: answers ACME HTTP-01 challenges from the {@link ChallengeStore} and redirects everything
  * else to HTTPS with 308 (keeps the method, RFC 9110 §15.4.9), or answers 404 when redirects are off.
+ * A hostname policy's {@code redirectHttp} overrides that per name (off, or 301/302/307/308).
  */
 public final class PlainHttpHandler extends SimpleChannelInboundHandler<HttpObject> {
 
@@ -33,6 +34,7 @@ public final class PlainHttpHandler extends SimpleChannelInboundHandler<HttpObje
     private final String nodeName;
     private final int httpsPort;
     private final EdgeMetrics metrics;
+    private final dev.gatehouse.tls.policy.PolicyIndex policies;
 
     /** @param httpsPort the public HTTPS port for the Location header (443 is left out) */
     public PlainHttpHandler(ChallengeStore challenges, boolean redirect, int httpsPort, EdgeMetrics metrics) {
@@ -42,6 +44,13 @@ public final class PlainHttpHandler extends SimpleChannelInboundHandler<HttpObje
     /** As above, and answers {@code monitorPath} (if not null) with 200 and {@code X-Node: nodeName}. */
     public PlainHttpHandler(ChallengeStore challenges, boolean redirect, int httpsPort, EdgeMetrics metrics,
                             String monitorPath, String nodeName) {
+        this(challenges, redirect, httpsPort, metrics, monitorPath, nodeName, new dev.gatehouse.tls.policy.PolicyIndex());
+    }
+
+    /** As above, with hostname policies: a name's {@code redirectHttp} overrides {@code redirect}. */
+    public PlainHttpHandler(ChallengeStore challenges, boolean redirect, int httpsPort, EdgeMetrics metrics,
+                            String monitorPath, String nodeName, dev.gatehouse.tls.policy.PolicyIndex policies) {
+        this.policies = policies;
         this.challenges = challenges;
         this.redirect = redirect;
         this.httpsPort = httpsPort;
@@ -82,12 +91,15 @@ public final class PlainHttpHandler extends SimpleChannelInboundHandler<HttpObje
         }
         String host = req.headers().get(HttpHeaderNames.HOST);
         String name = host == null ? null : Hostnames.normalize(host.replaceFirst(":\\d+$", ""));
-        if (!redirect || name == null) {
+        dev.gatehouse.tls.policy.HostPolicy policy = policies.forName(name);
+        int status = policy == null || policy.redirectStatus() == 0
+                ? (redirect ? 308 : -1) : policy.redirectStatus();
+        if (status < 0 || name == null) {
             respond(ctx, req, text(ctx, HttpResponseStatus.NOT_FOUND, "use https\n"), false);
             return;
         }
         String location = "https://" + name + (httpsPort == 443 ? "" : ":" + httpsPort) + req.uri();
-        FullHttpResponse r = text(ctx, HttpResponseStatus.PERMANENT_REDIRECT, "");
+        FullHttpResponse r = text(ctx, HttpResponseStatus.valueOf(status), "");
         r.headers().set(HttpHeaderNames.LOCATION, location);
         metrics.increment("http.redirects");
         respond(ctx, req, r, false);

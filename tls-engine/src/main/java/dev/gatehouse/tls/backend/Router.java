@@ -15,11 +15,20 @@ public final class Router {
     private final Map<String, BackendPool> exact;
     private final Map<String, BackendPool> wildcard;
     private final BackendPool defaultPool;
+    /** Pools by name, for a hostname policy's origin override. */
+    private final Map<String, BackendPool> named;
 
-    private Router(Map<String, BackendPool> exact, Map<String, BackendPool> wildcard, BackendPool defaultPool) {
+    private Router(Map<String, BackendPool> exact, Map<String, BackendPool> wildcard, BackendPool defaultPool,
+            Map<String, BackendPool> named) {
         this.exact = exact;
         this.wildcard = wildcard;
         this.defaultPool = defaultPool;
+        this.named = named;
+    }
+
+    /** The pool named {@code name} (routed or only {@linkplain Builder#pool registered}), or null. */
+    public BackendPool pool(String name) {
+        return named.get(name);
     }
 
     public static Builder builder() {
@@ -48,6 +57,7 @@ public final class Router {
     /** Every pool this router can send to (for health checking). */
     public java.util.Set<BackendPool> pools() {
         java.util.Set<BackendPool> all = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        all.addAll(named.values());
         all.addAll(exact.values());
         all.addAll(wildcard.values());
         if (defaultPool != null) {
@@ -70,6 +80,16 @@ public final class Router {
         private final Map<String, BackendPool> exact = new HashMap<>();
         private final Map<String, BackendPool> wildcard = new HashMap<>();
         private BackendPool defaultPool;
+        private final Map<String, BackendPool> named = new HashMap<>();
+
+        /**
+         * Makes a pool reachable by name (a hostname policy's origin) even when no route uses it; it is
+         * health-checked like a routed pool.
+         */
+        public Builder pool(String name, BackendPool pool) {
+            named.put(name, pool);
+            return this;
+        }
 
         /** Routes a host pattern ({@code app.example.com} or {@code *.example.com}) to a pool. */
         public Builder route(String pattern, BackendPool pool) {
@@ -92,7 +112,14 @@ public final class Router {
         }
 
         public Router build() {
-            return new Router(Map.copyOf(exact), Map.copyOf(wildcard), defaultPool);
+            Map<String, BackendPool> byName = new HashMap<>();
+            exact.values().forEach(p -> byName.putIfAbsent(p.name(), p));
+            wildcard.values().forEach(p -> byName.putIfAbsent(p.name(), p));
+            if (defaultPool != null) {
+                byName.putIfAbsent(defaultPool.name(), defaultPool);
+            }
+            byName.putAll(named);
+            return new Router(Map.copyOf(exact), Map.copyOf(wildcard), defaultPool, Map.copyOf(byName));
         }
     }
 }

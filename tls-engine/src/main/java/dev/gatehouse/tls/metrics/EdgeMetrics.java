@@ -15,7 +15,7 @@ public final class EdgeMetrics {
     /** Why a TLS handshake did not complete. */
     public enum HandshakeFailure {
         NO_SNI, UNKNOWN_SNI, PROTOCOL_VERSION, CLIENT_CLOSED, TIMEOUT, NOT_TLS, CLIENT_HELLO_TOO_LARGE,
-        CONTEXT_ERROR, OTHER;
+        CONTEXT_ERROR, ACCESS_DENIED, OTHER;
 
         public String metricName() {
             return "handshake_failed." + name().toLowerCase(java.util.Locale.ROOT);

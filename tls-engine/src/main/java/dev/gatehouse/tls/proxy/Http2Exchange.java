@@ -75,6 +75,10 @@ final class Http2Exchange implements BackendListener {
     private final ArrayDeque<Chunk> pending = new ArrayDeque<>(2);
 
     private HttpRequest outbound;
+    /** The Host's policy (null: none), looked up once the Host is known to be covered. */
+    private dev.gatehouse.tls.policy.HostPolicy policy;
+    /** Seconds for the Retry-After of a 429 this exchange answers. */
+    private long retryAfter;
     private BackendPool pool;
     private BackendServer server;
     private Channel backend;
@@ -152,7 +156,11 @@ final class Http2Exchange implements BackendListener {
             }
             case COVERED -> headers.set(HttpHeaderNames.HOST, rec.host); // :authority only
         }
-        pool = services.router().get().route(rec.host);
+        policy = conn.policies.forHost(rec.host);
+        if (policy != null && refusedByPolicy()) {
+            return;
+        }
+        pool = PolicySteps.pool(services.router().get(), rec.host, policy);
         if (pool == null) {
             services.metrics().increment("proxy.no_route");
             respondError(HttpResponseStatus.NOT_FOUND, "no_route", "no route for host " + rec.host);
@@ -170,6 +178,7 @@ final class Http2Exchange implements BackendListener {
         }
         HeaderRewriter.addForwarding(headers, conn.clientAddress(), dev.gatehouse.tls.sni.Hostnames.withoutPort(rec.host),
                 conn.localPort, conn.trustedClient());
+        PolicySteps.requestHeaders(headers, policy);
         rec.requestId = headers.get(HeaderRewriter.X_REQUEST_ID);
         outbound = req;
         forwarding = true;
@@ -186,6 +195,23 @@ final class Http2Exchange implements BackendListener {
         }
         rec.server = server.toString();
         connect();
+    }
+
+    /** The policy's IP lists and rate limit: true when the request was refused (403 or 429) and answered. */
+    private boolean refusedByPolicy() {
+        long verdict = policy.admit(conn.clientAddress(), System.nanoTime());
+        if (verdict == dev.gatehouse.tls.policy.HostPolicy.ALLOWED) {
+            return false;
+        }
+        if (verdict == dev.gatehouse.tls.policy.HostPolicy.DENIED) {
+            services.metrics().increment("policy.ip_denied");
+            respondError(HttpResponseStatus.FORBIDDEN, "ip_denied", "client address not allowed for " + rec.host);
+        } else {
+            services.metrics().increment("policy.rate_limited");
+            retryAfter = PolicySteps.retryAfterSeconds(verdict);
+            respondError(HttpResponseStatus.TOO_MANY_REQUESTS, "rate_limited", "rate limit for " + rec.host);
+        }
+        return true;
     }
 
     /**
@@ -390,6 +416,7 @@ final class Http2Exchange implements BackendListener {
             rec.ttfbNanos = System.nanoTime() - rec.startNanos;
             responseKeepAlive = HttpUtil.isKeepAlive(response);
             HeaderRewriter.stripHopByHop(response.headers());
+            PolicySteps.responseHeaders(response.headers(), policy);
             services.metrics().increment(responses(code));
             Http2Headers h2 = HttpConversionUtil.toHttp2Headers(response, true);
             if (!(msg instanceof HttpContent)) {
@@ -555,7 +582,13 @@ final class Http2Exchange implements BackendListener {
         rec.status = status.code();
         services.metrics().increment(responses(status.code()));
         log.debug("event=proxy_error status={} host={} detail={}", status.code(), rec.host, detail);
-        FullHttpResponse answer = ErrorResponses.of(conn.ctx().alloc(), status, detail, false);
+        // a 421's Host has no policy of its own here: the connection's name (SNI) gives the page
+        dev.gatehouse.tls.policy.HostPolicy p = policy != null ? policy
+                : conn.policies.forName(conn.connection().attr(dev.gatehouse.tls.sni.TenantSniHandler.SNI).get());
+        FullHttpResponse answer = ErrorResponses.of(conn.ctx().alloc(), status, detail, false, p);
+        if (retryAfter > 0) {
+            answer.headers().set(HttpHeaderNames.RETRY_AFTER, retryAfter);
+        }
         rec.bytesOut = answer.content().readableBytes();
         Http2Headers h2 = HttpConversionUtil.toHttp2Headers(answer, true);
         conn.write(new DefaultHttp2HeadersFrame(h2, false).stream(stream));

@@ -75,6 +75,8 @@ public final class Http2ProxyHandler extends ChannelInboundHandlerAdapter {
     final Backends backends;
     final int localPort;
     final CoveredNames covered;
+    /** The connection's last policy lookup, shared by its streams (all on this event loop). */
+    final dev.gatehouse.tls.policy.ConnectionPolicy policies;
     private final int connectionWindowIncrement;
     private final IntObjectMap<Http2Exchange> exchanges = new IntObjectHashMap<>();
     private ChannelHandlerContext ctx;
@@ -101,6 +103,7 @@ public final class Http2ProxyHandler extends ChannelInboundHandlerAdapter {
         this.backends = backends;
         this.localPort = localPort;
         this.covered = covered;
+        this.policies = new dev.gatehouse.tls.policy.ConnectionPolicy(services.policies());
         this.connectionWindowIncrement = connectionWindowIncrement;
     }
 

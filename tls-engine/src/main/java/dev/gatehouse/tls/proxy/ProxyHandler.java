@@ -7,6 +7,8 @@ import dev.gatehouse.tls.backend.BackendPool;
 import dev.gatehouse.tls.backend.BackendServer;
 import dev.gatehouse.tls.net.ClientAddress;
 import dev.gatehouse.tls.observe.RequestRecord;
+import dev.gatehouse.tls.policy.ConnectionPolicy;
+import dev.gatehouse.tls.policy.HostPolicy;
 import dev.gatehouse.tls.sni.CoveredNames;
 import dev.gatehouse.tls.sni.TenantSniHandler;
 import io.netty.buffer.ByteBuf;
@@ -73,6 +75,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
     private final boolean http2;
     private final int localPort;
     private final CoveredNames covered;
+    private final ConnectionPolicy policies;
     private ChannelHandlerContext ctx;
     /** A {@code read()} was asked for and no message has arrived since. */
     private boolean readPending;
@@ -83,6 +86,10 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
     // the current exchange
     private HttpRequest outbound;
     private String host;
+    /** The Host's policy (null: none), looked up once the Host is known to be covered. */
+    private HostPolicy policy;
+    /** Seconds for the Retry-After of a 429 this exchange answers. */
+    private long retryAfter;
     private boolean requestKeepAlive;
     private boolean requestDone;
     private boolean bodySent;
@@ -128,6 +135,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
         this.http2 = http2;
         this.localPort = localPort;
         this.covered = covered;
+        this.policies = new ConnectionPolicy(services.policies());
     }
 
     @Override
@@ -292,7 +300,11 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
                 }
             }
         }
-        pool = services.router().get().route(host);
+        policy = policies.forHost(host);
+        if (policy != null && refusedByPolicy(req, bodyPending)) {
+            return;
+        }
+        pool = PolicySteps.pool(services.router().get(), host, policy);
         if (pool == null) {
             ReferenceCountUtil.release(req);
             services.metrics().increment("proxy.no_route");
@@ -319,6 +331,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
         InetAddress client = clientAddress();
         boolean trusted = client != null && services.settings().trustedProxies().contains(client.getHostAddress());
         HeaderRewriter.addForwarding(headers, client, hostOnly(host), localPort, trusted);
+        PolicySteps.requestHeaders(headers, policy);
         requestId = headers.get(HeaderRewriter.X_REQUEST_ID);
         outbound = new DefaultHttpRequest(HttpVersion.HTTP_1_1, req.method(), req.uri(), headers);
 
@@ -335,6 +348,26 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
             return;
         }
         connect();
+    }
+
+    /** The policy's IP lists and rate limit: true when the request was refused (403 or 429) and answered. */
+    private boolean refusedByPolicy(HttpRequest req, boolean bodyPending) {
+        long verdict = policy.admit(clientAddress(), System.nanoTime());
+        if (verdict == HostPolicy.ALLOWED) {
+            return false;
+        }
+        ReferenceCountUtil.release(req);
+        if (verdict == HostPolicy.DENIED) {
+            services.metrics().increment("policy.ip_denied");
+            respondError(HttpResponseStatus.FORBIDDEN, "ip_denied", "client address not allowed for " + host,
+                    bodyPending);
+        } else {
+            services.metrics().increment("policy.rate_limited");
+            retryAfter = PolicySteps.retryAfterSeconds(verdict);
+            respondError(HttpResponseStatus.TOO_MANY_REQUESTS, "rate_limited", "rate limit for " + host,
+                    bodyPending);
+        }
+        return true;
     }
 
     private void onRequestBody(HttpContent content) {
@@ -514,6 +547,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
             return; // keep Connection: Upgrade / Upgrade: websocket
         }
         HeaderRewriter.stripHopByHop(h);
+        PolicySteps.responseHeaders(h, policy);
         if (http2) {
             return; // the HTTP/2 codec frames the body itself
         }
@@ -721,7 +755,12 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
         boolean close = !http2 && (!requestKeepAlive || bodyPending || draining);
         services.metrics().increment("http.responses." + (status.code() / 100) + "xx");
         log.debug("event=proxy_error status={} host={} detail={}", status.code(), host, detail);
-        io.netty.handler.codec.http.FullHttpResponse answer = ErrorResponses.of(ctx.alloc(), status, detail, close);
+        // a 421's Host has no policy of its own here: the connection's name (SNI) gives the page
+        HostPolicy p = policy != null ? policy : policies.forName(sni());
+        io.netty.handler.codec.http.FullHttpResponse answer = ErrorResponses.of(ctx.alloc(), status, detail, close, p);
+        if (retryAfter > 0) {
+            answer.headers().set(HttpHeaderNames.RETRY_AFTER, retryAfter);
+        }
         bytesOut = answer.content().readableBytes();
         ctx.writeAndFlush(answer).addListener(
                 (ChannelFutureListener) f -> {
@@ -796,6 +835,8 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
         upstreamError = null;
         outbound = null;
         host = null;
+        policy = null;
+        retryAfter = 0;
         requestDone = false;
         bodySent = false;
         websocket = false;

@@ -45,6 +45,7 @@ public final class EdgeServer implements AutoCloseable {
     private final EdgeMetrics metrics = new EdgeMetrics();
     private final Backends backends;
     private final AtomicInteger inflight = new AtomicInteger();
+    private final dev.gatehouse.tls.policy.PolicyIndex policies = new dev.gatehouse.tls.policy.PolicyIndex();
     private final Transport transport = Transport.best();
     private final ChannelGroup frontends = new DefaultChannelGroup("frontends", GlobalEventExecutor.INSTANCE);
     private EventLoopGroup group;
@@ -82,7 +83,7 @@ public final class EdgeServer implements AutoCloseable {
         backends.start(group);
         var proxy = config.proxy();
         ProxyServices services = new ProxyServices(backends::router, backends.connector(), proxy, metrics, inflight,
-                observer);
+                observer, policies);
         // before the real listeners bind: no tenant's handshake meets a cold JIT (see HandshakeWarmup)
         warmupHandshakes = HandshakeWarmup.run(config, registry, group, transport, services,
                 HandshakeWarmup.configured());
@@ -118,7 +119,8 @@ public final class EdgeServer implements AutoCloseable {
                                     .addLast("idle", new IdleStateHandler(0, 0,
                                             proxy.headerTimeout().toMillis(), TimeUnit.MILLISECONDS))
                                     .addLast("plain-http", new PlainHttpHandler(challenges, config.redirectToHttps(),
-                                            publicHttpsPort, metrics, config.monitorPath(), config.nodeName()))
+                                            publicHttpsPort, metrics, config.monitorPath(), config.nodeName(),
+                                            policies))
                                     .addLast("idle-close", new IdleClose());
                         }
                     });
@@ -146,6 +148,11 @@ public final class EdgeServer implements AutoCloseable {
 
     public Router router() {
         return backends.router();
+    }
+
+    /** The hostname policies this node applies ({@link dev.gatehouse.tls.policy.PolicyIndex#replace} to change them). */
+    public dev.gatehouse.tls.policy.PolicyIndex policies() {
+        return policies;
     }
 
     public CertificateRegistry registry() {

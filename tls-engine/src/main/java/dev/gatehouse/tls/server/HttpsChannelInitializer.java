@@ -117,7 +117,8 @@ final class HttpsChannelInitializer extends ChannelInitializer<Channel> {
     }
 
     private void addTlsHandlers(ChannelPipeline p) {
-        p.addLast(SNI, new TenantSniHandler(registry, metrics, services.observer(), config.maxClientHelloLength(),
+        p.addLast(SNI, new TenantSniHandler(registry, metrics, services.observer(), services.policies(),
+                config.maxClientHelloLength(),
                 config.handshakeTimeout().toMillis(), TLS));
         p.addLast(ALPN, new AlpnHandler());
     }

@@ -55,6 +55,7 @@ public final class TenantSniHandler extends AbstractSniHandler<Selected> {
     public static final AttributeKey<Long> HANDSHAKE_START = AttributeKey.valueOf("gatehouse.handshakeStart");
 
     private static final byte ALERT_HANDSHAKE_FAILURE = 40;
+    private static final byte ALERT_ACCESS_DENIED = 49;
     private static final byte ALERT_INTERNAL_ERROR = 80;
     private static final byte ALERT_PROTOCOL_VERSION = 70;
     private static final byte ALERT_UNRECOGNIZED_NAME = 112;
@@ -62,6 +63,7 @@ public final class TenantSniHandler extends AbstractSniHandler<Selected> {
     private final CertificateRegistry registry;
     private final EdgeMetrics metrics;
     private final RequestObserver observer;
+    private final dev.gatehouse.tls.policy.PolicyIndex policies;
     private final String sslHandlerName;
     private ClientHelloInfo hello = ClientHelloInfo.UNKNOWN;
     private boolean noClientHello;
@@ -77,10 +79,22 @@ public final class TenantSniHandler extends AbstractSniHandler<Selected> {
     /** @param observer told of every handshake: completed here, refused here or in the pipeline after us */
     public TenantSniHandler(CertificateRegistry registry, EdgeMetrics metrics, RequestObserver observer,
             int maxClientHelloLength, long handshakeTimeoutMillis, String sslHandlerName) {
+        this(registry, metrics, observer, new dev.gatehouse.tls.policy.PolicyIndex(), maxClientHelloLength,
+                handshakeTimeoutMillis, sslHandlerName);
+    }
+
+    /**
+     * @param policies hostname policies: a name's minimum TLS version, and its IP lists when they refuse
+     *                 with an alert, apply before its handshake starts
+     */
+    public TenantSniHandler(CertificateRegistry registry, EdgeMetrics metrics, RequestObserver observer,
+            dev.gatehouse.tls.policy.PolicyIndex policies, int maxClientHelloLength, long handshakeTimeoutMillis,
+            String sslHandlerName) {
         super(maxClientHelloLength, handshakeTimeoutMillis);
         this.registry = registry;
         this.metrics = metrics;
         this.observer = observer;
+        this.policies = policies;
         this.sslHandlerName = sslHandlerName;
     }
 
@@ -151,10 +165,26 @@ public final class TenantSniHandler extends AbstractSniHandler<Selected> {
             }
             return;
         }
+        dev.gatehouse.tls.policy.HostPolicy policy = policies.forName(hostname);
+        if (policy != null) {
+            if (policy.tls13Only() && !hello.tls13()) {
+                // the name asks for TLS 1.3 and this client offers at most 1.2 (RFC 8446 §4.2.1)
+                refuse(ctx, HandshakeFailure.PROTOCOL_VERSION, ALERT_PROTOCOL_VERSION, hostname);
+                return;
+            }
+            if (policy.denyWithAlert() && !policy.allows(clientAddress(ctx))) {
+                refuse(ctx, HandshakeFailure.ACCESS_DENIED, ALERT_ACCESS_DENIED, hostname);
+                return;
+            }
+        }
         Served served = selected.served();
         SslHandler sslHandler = null;
         try {
             sslHandler = selected.material().newHandler(ctx.alloc());
+            if (policy != null && policy.tls13Only()) {
+                // and the engine may not settle for less, whatever the ClientHello parse said
+                sslHandler.engine().setEnabledProtocols(new String[] {"TLSv1.3"});
+            }
             sslHandler.setHandshakeTimeoutMillis(handshakeTimeoutMillis);
             ctx.channel().attr(SERVED_BUNDLE).set(served.covered);
             ctx.channel().attr(SNI).set(hostname);
@@ -226,6 +256,11 @@ public final class TenantSniHandler extends AbstractSniHandler<Selected> {
         return new HandshakeRecord(System.currentTimeMillis(), remote(ch), sni, null,
                 reason.name().toLowerCase(Locale.ROOT), null, null, null,
                 start == null ? -1 : System.nanoTime() - start);
+    }
+
+    private static java.net.InetAddress clientAddress(ChannelHandlerContext ctx) {
+        InetSocketAddress a = ClientAddress.of(ctx.channel()); // the PROXY header's source when there was one
+        return a == null ? null : a.getAddress();
     }
 
     private static InetSocketAddress remote(Channel ch) {

@@ -10,15 +10,16 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code gatehouse domain ...}: domain ownership verification and ACME-managed certificates,
- * through {@code /v1/domains} and {@code /v1/managed-certificates}.
+ * {@code gatehouse domain ...}: domain ownership verification, ACME-managed certificates and the
+ * hostname policy ({@link DomainPolicyCommand}), through {@code /v1/domains} and
+ * {@code /v1/managed-certificates}.
  */
 @Command(name = "domain", mixinStandardHelpOptions = true,
         description = "Claim names, show the DNS records that prove them, and have Gatehouse obtain and renew "
                 + "their certificates by ACME.",
         subcommands = {DomainCommand.Claim.class, DomainCommand.Ls.class, DomainCommand.Show.class,
             DomainCommand.Check.class, DomainCommand.Rm.class, DomainCommand.Order.class, DomainCommand.Cert.class,
-            DomainCommand.Certs.class, DomainCommand.Unmanage.class})
+            DomainCommand.Certs.class, DomainCommand.Unmanage.class, DomainPolicyCommand.class})
 public final class DomainCommand {
 
     private DomainCommand() {
