@@ -184,13 +184,25 @@ public final class SslContextFactory {
      * PEM wrappers, without JCA objects: tens of microseconds instead of a context's ~0.7 ms.
      */
     OpenSslCredential credential(CertificateBundle bundle) throws SSLException {
+        return credential(bundle, null);
+    }
+
+    /** {@link #credential(CertificateBundle)} carrying an OCSP response to staple ({@code ocsp}, or null). */
+    OpenSslCredential credential(CertificateBundle bundle, byte[] ocsp) throws SSLException {
         PemX509Certificate chain = PemX509Certificate.valueOf(PemBytes.chain(bundle.chainDer()));
         byte[] keyDer = bundle.keyType().family() == KeyType.Family.ECDSA
                 ? EcPublicKeyInKey.complete(bundle.keyPkcs8(), bundle.chainDer().get(0))
                 : bundle.keyPkcs8();
         PemPrivateKey key = PemPrivateKey.valueOf(PemBytes.privateKey(keyDer));
         try {
-            return OpenSslCredentialBuilder.forX509(key, chain).build();
+            OpenSslCredential credential = OpenSslCredentialBuilder.forX509(key, chain).build();
+            try {
+                OcspStapling.onCredential(credential, ocsp, bundle.id());
+            } catch (SSLException e) {
+                credential.release();
+                throw e;
+            }
+            return credential;
         } catch (RuntimeException e) {
             throw new SSLException("bundle " + bundle.id() + ": cannot build TLS credential: " + e.getMessage(), e);
         } finally {
@@ -210,6 +222,11 @@ public final class SslContextFactory {
                         ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
                         ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
                         ApplicationProtocolNames.HTTP_1_1);
+        if (provider != SslProvider.JDK) {
+            // lets an engine carry a certificate's OCSP response (OcspStapling); nothing is sent
+            // unless a response is set and the client asked for it
+            builder.enableOcsp(true);
+        }
         return builder
                 .sslProvider(provider)
                 // without a trust manager Netty loads the JDK's ~140 root CAs into every context as the

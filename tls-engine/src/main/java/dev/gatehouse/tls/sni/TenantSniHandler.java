@@ -154,7 +154,7 @@ public final class TenantSniHandler extends AbstractSniHandler<Selected> {
         Served served = selected.served();
         SslHandler sslHandler = null;
         try {
-            sslHandler = selected.material().newHandler(ctx.alloc());
+            sslHandler = selected.material().newHandler(ctx.alloc(), served);
             sslHandler.setHandshakeTimeoutMillis(handshakeTimeoutMillis);
             ctx.channel().attr(SERVED_BUNDLE).set(served.covered);
             ctx.channel().attr(SNI).set(hostname);
