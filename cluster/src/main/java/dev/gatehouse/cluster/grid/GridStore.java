@@ -27,6 +27,7 @@ import dev.gatehouse.cluster.store.TenantRecord;
 import dev.gatehouse.cluster.store.TokenRecord;
 import dev.gatehouse.cluster.store.EventRecord;
 import dev.gatehouse.cluster.store.WebhookDeliveryRecord;
+import dev.gatehouse.cluster.store.OcspResponseRecord;
 import dev.gatehouse.cluster.store.WebhookRecord;
 import java.io.IOException;
 import java.util.Collection;
@@ -720,6 +721,28 @@ public final class GridStore implements Store {
     @Override
     public boolean removeWebhookDelivery(String webhook) throws StoreException {
         return removeIfLive(Records.WEBHOOK_DELIVERIES, webhook, local.webhookDelivery(webhook).isPresent());
+    }
+
+    // ---- OCSP stapling ------------------------------------------------------------------------
+
+    @Override
+    public Collection<OcspResponseRecord> ocspResponses() {
+        return local.ocspResponses();
+    }
+
+    @Override
+    public Optional<OcspResponseRecord> ocspResponse(String certificate) {
+        return local.ocspResponse(certificate);
+    }
+
+    @Override
+    public void putOcspResponse(OcspResponseRecord r) throws StoreException {
+        write(Records.OCSP_RESPONSES, r.certificate(), r.revision(), r);
+    }
+
+    @Override
+    public boolean removeOcspResponse(String certificate) throws StoreException {
+        return removeIfLive(Records.OCSP_RESPONSES, certificate, local.ocspResponse(certificate).isPresent());
     }
 
     private boolean removeIfLive(String kind, String key, boolean live) throws StoreException {

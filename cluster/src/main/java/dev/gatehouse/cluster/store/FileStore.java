@@ -68,13 +68,14 @@ public final class FileStore implements Store {
     private final Map<String, EventRecord> events = new ConcurrentHashMap<>();
     private final Map<String, WebhookRecord> webhooks = new ConcurrentHashMap<>();
     private final Map<String, WebhookDeliveryRecord> deliveries = new ConcurrentHashMap<>();
+    private final Map<String, OcspResponseRecord> ocspResponses = new ConcurrentHashMap<>();
     private final List<StoreListener> listeners = new CopyOnWriteArrayList<>();
     private final List<LoadProblem> problems = new ArrayList<>();
     /** kind → key → revision of the delete; kept so a delete wins merges against older copies. */
     private final Map<String, Map<String, Long>> tombstones = new ConcurrentHashMap<>();
     static final List<String> KINDS = List.of(Records.CERTIFICATES, Records.TENANTS, Records.TOKENS, Records.POOLS,
             Records.ROUTES, Records.DOMAINS, Records.ACME_ACCOUNTS, Records.CHALLENGES, Records.MANAGED,
-            Records.EVENTS, Records.WEBHOOKS, Records.WEBHOOK_DELIVERIES);
+            Records.EVENTS, Records.WEBHOOKS, Records.WEBHOOK_DELIVERIES, Records.OCSP_RESPONSES);
 
     private FileStore(Path root, Sealer sealer, Clock wall, Duration tombstoneTtl) {
         this.root = root;
@@ -301,6 +302,8 @@ public final class FileStore implements Store {
             return r.id();
         } else if (record instanceof WebhookDeliveryRecord r) {
             return r.webhook();
+        } else if (record instanceof OcspResponseRecord r) {
+            return r.certificate();
         }
         throw new IllegalArgumentException("record: " + record);
     }
@@ -499,6 +502,7 @@ public final class FileStore implements Store {
             case Records.EVENTS -> events;
             case Records.WEBHOOKS -> webhooks;
             case Records.WEBHOOK_DELIVERIES -> deliveries;
+            case Records.OCSP_RESPONSES -> ocspResponses;
             default -> throw new IllegalArgumentException("kind: " + kind);
         };
     }
@@ -517,6 +521,7 @@ public final class FileStore implements Store {
             case Records.EVENTS -> EventRecord.class;
             case Records.WEBHOOKS -> WebhookRecord.class;
             case Records.WEBHOOK_DELIVERIES -> WebhookDeliveryRecord.class;
+            case Records.OCSP_RESPONSES -> OcspResponseRecord.class;
             default -> throw new IllegalArgumentException("kind: " + kind);
         };
     }
@@ -546,6 +551,8 @@ public final class FileStore implements Store {
             return r.revision();
         } else if (record instanceof WebhookDeliveryRecord r) {
             return r.revision();
+        } else if (record instanceof OcspResponseRecord r) {
+            return r.revision();
         }
         throw new IllegalArgumentException("record: " + record);
     }
@@ -557,6 +564,8 @@ public final class FileStore implements Store {
             listeners.forEach(l -> l.claimChanged(d.tenant()));
         } else if (record instanceof EventRecord e) {
             listeners.forEach(l -> l.eventAdded(e));
+        } else if (record instanceof OcspResponseRecord o) {
+            listeners.forEach(l -> l.ocspChanged(o.certificate()));
         } else if (Records.POOLS.equals(kind) || Records.ROUTES.equals(kind)) {
             listeners.forEach(StoreListener::routingChanged);
         }
@@ -567,6 +576,8 @@ public final class FileStore implements Store {
             listeners.forEach(l -> l.certificateRemoved(key));
         } else if (Records.DOMAINS.equals(kind)) {
             listeners.forEach(l -> l.claimChanged(tenantOfClaim(key)));
+        } else if (Records.OCSP_RESPONSES.equals(kind)) {
+            listeners.forEach(l -> l.ocspChanged(key));
         } else if (Records.POOLS.equals(kind) || Records.ROUTES.equals(kind)) {
             listeners.forEach(StoreListener::routingChanged);
         }
@@ -849,6 +860,33 @@ public final class FileStore implements Store {
     @Override
     public boolean removeWebhookDelivery(String webhook) throws StoreException {
         return removeOther(Records.WEBHOOK_DELIVERIES, webhook);
+    }
+
+    // ---- OCSP stapling ------------------------------------------------------------------------
+
+    @Override
+    public Collection<OcspResponseRecord> ocspResponses() {
+        return List.copyOf(ocspResponses.values());
+    }
+
+    @Override
+    public Optional<OcspResponseRecord> ocspResponse(String certificate) {
+        return Optional.ofNullable(ocspResponses.get(certificate));
+    }
+
+    @Override
+    public void putOcspResponse(OcspResponseRecord record) throws StoreException {
+        putOther(Records.OCSP_RESPONSES, record.certificate(), record);
+        listeners.forEach(l -> l.ocspChanged(record.certificate()));
+    }
+
+    @Override
+    public boolean removeOcspResponse(String certificate) throws StoreException {
+        boolean removed = removeOther(Records.OCSP_RESPONSES, certificate);
+        if (removed) {
+            listeners.forEach(l -> l.ocspChanged(certificate));
+        }
+        return removed;
     }
 
     @Override

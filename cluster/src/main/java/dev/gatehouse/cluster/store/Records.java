@@ -15,6 +15,7 @@ public final class Records {
     public static final String EVENTS = "events";
     public static final String WEBHOOKS = "webhooks";
     public static final String WEBHOOK_DELIVERIES = "webhook-deliveries";
+    public static final String OCSP_RESPONSES = "ocsp-responses";
 
     private Records() {
     }

@@ -106,6 +106,17 @@ public interface Store extends AutoCloseable {
 
     boolean removeWebhookDelivery(String webhook) throws StoreException;
 
+    // ---- OCSP stapling ------------------------------------------------------------------------
+
+    /** OCSP state of certificates whose leaf names a responder, by certificate id. */
+    Collection<OcspResponseRecord> ocspResponses();
+
+    Optional<OcspResponseRecord> ocspResponse(String certificate);
+
+    void putOcspResponse(OcspResponseRecord record) throws StoreException;
+
+    boolean removeOcspResponse(String certificate) throws StoreException;
+
     /** A new, strictly increasing revision (hybrid logical clock). */
     long nextRevision();
 

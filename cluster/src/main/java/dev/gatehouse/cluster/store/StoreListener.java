@@ -22,4 +22,8 @@ public interface StoreListener {
     /** An event was written (here or replicated): long-polling readers wake up. */
     default void eventAdded(EventRecord event) {
     }
+
+    /** The OCSP state of a certificate was written or removed (here or replicated): staples follow it. */
+    default void ocspChanged(String certificate) {
+    }
 }
