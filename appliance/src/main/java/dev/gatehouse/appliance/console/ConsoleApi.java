@@ -554,7 +554,21 @@ public final class ConsoleApi {
 
 
     Map<String, Object> view(CertificateRecord c, boolean withChain) {
-        return ConsoleViews.view(c, withChain, certificates.servedNames(c));
+        Map<String, Object> m = ConsoleViews.view(c, withChain, certificates.servedNames(c));
+        Function<CertificateRecord, Map<String, Object>> ocsp = this.ocsp;
+        m.put("ocsp", ocsp == null ? null : ocsp.apply(c));
+        return m;
+    }
+
+    /** OCSP stapling state of a certificate (null: stapling is off, {@code ocsp.enabled: false}). */
+    private volatile Function<CertificateRecord, Map<String, Object>> ocsp;
+
+    /** Adds each certificate's OCSP stapling state to its views ({@code ocsp}). */
+    public void ocsp(Function<CertificateRecord, Map<String, Object>> status) {
+        this.ocsp = status;
+        if (observe.sni() != null) {
+            observe.sni().ocsp(status);
+        }
     }
 
     /** A tenant: {@code domains} are its verified names, {@code pendingDomains} its unproven claims. */
