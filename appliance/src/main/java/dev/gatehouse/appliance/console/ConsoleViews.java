@@ -68,6 +68,7 @@ final class ConsoleViews {
         m.put("managed", c.managed());
         m.put("createdAt", Instant.ofEpochMilli(c.createdAt()).toString());
         m.put("updatedAt", Instant.ofEpochMilli(c.updatedAt()).toString());
+        m.put("ocsp", null); // the OCSP stapling state, added by the console when stapling is on
         if (withChain) {
             m.put("chainPem", c.chainPem());
         }
