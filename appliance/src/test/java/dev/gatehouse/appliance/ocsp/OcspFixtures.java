@@ -42,7 +42,13 @@ final class OcspFixtures {
 
     /** A leaf of this CA for {@code name}; {@code ocspUrl} null: no AIA extension. */
     X509Certificate leaf(String name, String ocspUrl) {
-        return cert(ca, new X500Name("CN=" + name), DemoPki.ecKeys().getPublic(), ocspUrl, null);
+        return issued(name, ocspUrl).cert();
+    }
+
+    /** A leaf of this CA for {@code name} (subjectAltName too) and its key. */
+    Responder issued(String name, String ocspUrl) {
+        KeyPair k = DemoPki.ecKeys();
+        return new Responder(cert(ca, new X500Name("CN=" + name), k.getPublic(), ocspUrl, null, name), k.getPrivate());
     }
 
     /** A responder certificate this CA issued; {@code ocspSigning}: with id-kp-OCSPSigning. */
@@ -96,12 +102,22 @@ final class OcspFixtures {
 
     private X509Certificate cert(X509Certificate issuer, X500Name subject, java.security.PublicKey key, String ocspUrl,
             KeyPurposeId eku) {
+        return cert(issuer, subject, key, ocspUrl, eku, null);
+    }
+
+    private X509Certificate cert(X509Certificate issuer, X500Name subject, java.security.PublicKey key, String ocspUrl,
+            KeyPurposeId eku, String dnsName) {
         return cert(new X500Name(issuer.getSubjectX500Principal().getName()), subject, key, caKeys.getPrivate(), false,
-                ocspUrl, eku);
+                ocspUrl, eku, dnsName);
     }
 
     private static X509Certificate cert(X500Name issuer, X500Name subject, java.security.PublicKey key,
             PrivateKey signer, boolean isCa, String ocspUrl, KeyPurposeId eku) {
+        return cert(issuer, subject, key, signer, isCa, ocspUrl, eku, null);
+    }
+
+    private static X509Certificate cert(X500Name issuer, X500Name subject, java.security.PublicKey key,
+            PrivateKey signer, boolean isCa, String ocspUrl, KeyPurposeId eku, String dnsName) {
         try {
             Instant now = Instant.now();
             JcaX509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(issuer,
@@ -111,6 +127,10 @@ final class OcspFixtures {
             if (ocspUrl != null) {
                 b.addExtension(Extension.authorityInfoAccess, false, new AuthorityInformationAccess(
                         AccessDescription.id_ad_ocsp, new GeneralName(GeneralName.uniformResourceIdentifier, ocspUrl)));
+            }
+            if (dnsName != null) {
+                b.addExtension(Extension.subjectAlternativeName, false, new org.bouncycastle.asn1.x509.GeneralNames(
+                        new GeneralName(GeneralName.dNSName, dnsName)));
             }
             if (eku != null) {
                 b.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(eku));
