@@ -152,11 +152,16 @@ public final class SslContextFactory {
     /** A context of its own for one bundle: the JDK provider, or OpenSSL without credentials (see {@link #sharesContexts}). */
     SslContext build(CertificateBundle bundle) throws SSLException {
         try {
-            SslContext ctx = configure(SslContextBuilder.forServer(bundle.privateKey(), bundle.chain())
+            SslContextBuilder b = configure(SslContextBuilder.forServer(bundle.privateKey(), bundle.chain())
                     // Netty hands key and chain to OpenSSL through a transient in-memory key store; PKCS#12
                     // (the JDK default) protects the key with 10,000 PBKDF2 rounds, ~15 ms per context.
-                    .keyStoreType("JKS"))
-                    .build();
+                    .keyStoreType("JKS"));
+            if (provider != SslProvider.JDK) {
+                // lets its engines carry the bundle's OCSP response (OcspStapling.onEngine); shared contexts
+                // need no such switch: there the response is on the credential
+                b.enableOcsp(true);
+            }
+            SslContext ctx = b.build();
             configureSessions(ctx, bundle);
             return ctx;
         } catch (SSLException e) {
@@ -222,11 +227,6 @@ public final class SslContextFactory {
                         ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
                         ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
                         ApplicationProtocolNames.HTTP_1_1);
-        if (provider != SslProvider.JDK) {
-            // lets an engine carry a certificate's OCSP response (OcspStapling); nothing is sent
-            // unless a response is set and the client asked for it
-            builder.enableOcsp(true);
-        }
         return builder
                 .sslProvider(provider)
                 // without a trust manager Netty loads the JDK's ~140 root CAs into every context as the
