@@ -234,7 +234,7 @@ class ConfigLoaderTest {
         "ocsp: {leaseTtl: 5s}                                   | ocsp.leaseTtl: '5s' (expected: >= 2 x (timeout 10s + interval 5s)",
         "ocsp: {retryMin: 2h, retryMax: 1h}                     | ocsp.retryMax: '1h' (expected: >= ocsp.retryMin 2h)",
         "ocsp: {interval: 1ms}                                  | ocsp.interval: '1ms' (expected: >= 100ms)",
-        "ocsp: {stapling: on}                                   | ocsp.stapling: 'on' (expected: one of",
+        "ocsp: {stapling: x}                                    | ocsp.stapling: 'x' (expected: one of",
         "'listeners: [1, 2'                                     | valid YAML",
         "acme: {directory: 'http://ca.example/dir'}             | acme.directory: 'http://ca.example/dir' (expected: an https:// URL",
         "acme: {email: nobody}                                  | acme.email: 'nobody' (expected: an e-mail address",
