@@ -56,7 +56,7 @@ public final class ConfigLoader {
         }
         r.onlyKnown("", root, Set.of("node", "listeners", "console", "tls", "proxy", "pools", "routes", "defaultPool",
                 "cluster", "acme", "claims", "store", "logging", "metrics", "accessLog", "dns",
-                "events", "policy"));
+                "events", "policy", "ocsp"));
 
         JsonNode n = r.object("", root, "node");
         r.onlyKnown("node", n, Set.of("name", "dataDir"));
@@ -332,11 +332,12 @@ public final class ConfigLoader {
         dev.gatehouse.tls.backend.DnsSettings dns = DnsSection.read(r, r.object("", root, "dns"));
         GatehouseConfig.Events events = EventsSection.read(r, r.object("", root, "events"));
         GatehouseConfig.Policy policy = PolicySection.read(r, r.object("", root, "policy"));
+        GatehouseConfig.Ocsp ocsp = OcspSection.read(r, r.object("", root, "ocsp"));
         if (!r.problems().isEmpty()) {
             throw new ConfigException(source, r.problems());
         }
         return new GatehouseConfig(node, listeners, console, tls, proxy, List.copyOf(pools), List.copyOf(routes),
-                defaultPool, cluster, acme, claims, store, logging, metrics, accessLog, dns, events, policy);
+                defaultPool, cluster, acme, claims, store, logging, metrics, accessLog, dns, events, policy, ocsp);
     }
 
     /** True for {@code host:port} with a valid host and a port 1-65535. */

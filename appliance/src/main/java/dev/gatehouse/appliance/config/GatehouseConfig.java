@@ -31,7 +31,7 @@ public record GatehouseConfig(
         AccessLog accessLog,
         DnsSettings dns,
         Events events,
-        Policy policy) {
+        Policy policy, Ocsp ocsp) {
 
     /** Hostname policies ({@code policy:}): what tenant tokens may set. */
     public record Policy(TenantPolicyLimits tenants) {
@@ -66,6 +66,23 @@ public record GatehouseConfig(
      */
     public record Events(int maxEvents, Duration maxAge, Duration deliveryInterval, Duration deliveryTimeout,
             Duration deliveryLeaseTtl, Duration retryMin, Duration retryMax, boolean allowPrivateTargets) {
+    }
+
+    /**
+     * OCSP stapling ({@code ocsp:}): see {@code dev.gatehouse.appliance.ocsp}.
+     *
+     * @param enabled                fetch and staple responses for certificates whose leaf names a responder
+     * @param interval               how often the fetch lease holder looks for due fetches
+     * @param timeout                connect + answer time of one fetch
+     * @param leaseTtl               how long the fetch lease lasts without being extended
+     * @param retryMin               first retry delay after a failed fetch (doubles per failure)
+     * @param retryMax               longest retry delay
+     * @param minRefresh             shortest time between two successful fetches for one certificate
+     * @param allowPrivateResponders ask responders on loopback, link-local and private addresses (off: such
+     *                               a responder, named by a tenant's certificate, is not asked)
+     */
+    public record Ocsp(boolean enabled, Duration interval, Duration timeout, Duration leaseTtl, Duration retryMin,
+            Duration retryMax, Duration minRefresh, boolean allowPrivateResponders) {
     }
 
     /**

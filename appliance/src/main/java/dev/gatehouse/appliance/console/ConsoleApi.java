@@ -72,6 +72,8 @@ public final class ConsoleApi {
     private final AuditLog audit;
     private final AccessLogResource accessLog = new AccessLogResource();
     private final Idempotency idempotency = new Idempotency();
+    private final LiveViews views;
+    private final Observe observe;
 
     /** The events and webhooks handlers; set once at boot (503 before, and on consoles built without them). */
     private volatile EventRoutes eventRoutes;
@@ -90,8 +92,9 @@ public final class ConsoleApi {
             AcmeServices acme, Observe observe) {
         this.tokens = services.tokens();
         this.audit = services.audit();
+        this.observe = observe;
         Runnable wakeUp = acme == null ? () -> { } : acme.wakeUp();
-        LiveViews views = new LiveViews(services.tokens(), services.domains(), services.certificates());
+        views = new LiveViews(services.tokens(), services.domains(), services.certificates());
         StatusResource probes = new StatusResource(status, ready);
         TenantResource tenants = new TenantResource(services.tenants(), views);
         DomainResource domains = new DomainResource(services.domains(), services.tenants(), views, wakeUp);
@@ -398,5 +401,16 @@ public final class ConsoleApi {
         p.put("instance", instance);
         p.putAll(e.extra());
         return new ApiResponse(e.status(), p, "application/problem+json");
+    }
+
+    /**
+     * Adds each certificate's OCSP stapling state to its views ({@code ocsp}; null while stapling is
+     * off, {@code ocsp.enabled: false}) and to the SNI explanations.
+     */
+    public void ocsp(Function<dev.gatehouse.cluster.store.CertificateRecord, Map<String, Object>> status) {
+        views.ocsp(status);
+        if (observe.sni() != null) {
+            observe.sni().ocsp(status);
+        }
     }
 }

@@ -49,11 +49,12 @@ final class ConsoleViews {
     record Certificate(String id, String tenant, List<String> names, List<String> servedNames,
             List<String> notServedNames, @JsonInclude(JsonInclude.Include.NON_NULL) String notServedReason,
             String issuer, String serial, String notBefore, String notAfter, String keyType, String sha256,
-            String revision, boolean managed, String createdAt, String updatedAt,
+            String revision, boolean managed, String createdAt, String updatedAt, Map<String, Object> ocsp,
             @JsonInclude(JsonInclude.Include.NON_NULL) String chainPem) implements Identified, Revisioned {
     }
 
-    static Certificate view(CertificateRecord c, boolean withChain, List<String> served) {
+    /** @param ocsp the OCSP stapling state (null: stapling off) */
+    static Certificate view(CertificateRecord c, boolean withChain, List<String> served, Map<String, Object> ocsp) {
         List<String> waiting = c.names().stream().filter(n -> !served.contains(n)).toList();
         String reason = waiting.isEmpty() ? null : "the tenant's claim on " + waiting + " is not verified yet; the "
                 + "certificate is stored and will be served for those names once the claim is proven";
@@ -61,7 +62,7 @@ final class ConsoleViews {
                 Instant.ofEpochMilli(c.notBefore()).toString(), Instant.ofEpochMilli(c.notAfter()).toString(),
                 c.keyType(), c.fingerprint(), Long.toString(c.revision()), c.managed(),
                 Instant.ofEpochMilli(c.createdAt()).toString(), Instant.ofEpochMilli(c.updatedAt()).toString(),
-                withChain ? c.chainPem() : null);
+                ocsp, withChain ? c.chainPem() : null);
     }
 
     /** A pool: the stored fields, then this node's health of each server. */

@@ -26,8 +26,16 @@ final class LiveViews {
         this.certificates = certificates;
     }
 
+    /** OCSP stapling state of a certificate, or null while stapling is off; set once at boot. */
+    private volatile java.util.function.Function<CertificateRecord, java.util.Map<String, Object>> ocsp;
+
+    void ocsp(java.util.function.Function<CertificateRecord, java.util.Map<String, Object>> status) {
+        this.ocsp = status;
+    }
+
     ConsoleViews.Certificate certificate(CertificateRecord c, boolean withChain) {
-        return ConsoleViews.view(c, withChain, certificates.servedNames(c));
+        var status = ocsp;
+        return ConsoleViews.view(c, withChain, certificates.servedNames(c), status == null ? null : status.apply(c));
     }
 
     /** A tenant: {@code domains} are its verified names, {@code pendingDomains} its unproven claims. */

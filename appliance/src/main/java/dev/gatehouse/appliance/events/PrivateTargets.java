@@ -16,13 +16,13 @@ import java.net.UnknownHostException;
  * can still slip through for one request. Operators who need a hard guarantee filter egress from the
  * nodes as well.
  */
-final class PrivateTargets {
+public final class PrivateTargets {
 
     private PrivateTargets() {
     }
 
     /** The first private address {@code host} is or resolves to; null when none (or it does not resolve). */
-    static InetAddress privateAddressOf(String host) {
+    public static InetAddress privateAddressOf(String host) {
         String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
         try {
             for (InetAddress a : InetAddress.getAllByName(h)) {

@@ -95,6 +95,9 @@ public final class Node implements AutoCloseable {
     private dev.gatehouse.appliance.events.WebhookDelivery webhookDelivery;
     private dev.gatehouse.appliance.events.ClusterEvents clusterEvents;
     private dev.gatehouse.appliance.policy.PolicySync policySync;
+    /** OCSP: staples on every node, fetches on the lease holder (see dev.gatehouse.appliance.ocsp). */
+    private dev.gatehouse.appliance.ocsp.OcspStaples ocspStaples;
+    private dev.gatehouse.appliance.ocsp.OcspFetcher ocspFetcher;
 
     private Node(GatehouseConfig config, Clock storeClock) {
         this.config = config;
@@ -172,6 +175,12 @@ public final class Node implements AutoCloseable {
         StoreSync sync = new StoreSync(store, claims, registry, edge.metrics(), this::rebuildRouter);
         int served = sync.loadAll();
         store.addListener(sync);
+        if (config.ocsp().enabled()) {
+            // after the sync: a certificate is in the registry before its staple is looked at
+            ocspStaples = new dev.gatehouse.appliance.ocsp.OcspStaples(localStore, registry, Clock.systemUTC());
+            localStore.addListener(ocspStaples);
+            ocspStaples.start(30);
+        }
         registry.setDefault(t.defaultCertificate());
         GatehouseConfig.Cluster cl = config.cluster();
         if (cl.enabled()) {
@@ -240,6 +249,9 @@ public final class Node implements AutoCloseable {
         api.policies(new dev.gatehouse.appliance.console.DomainPolicyResource(
                 new dev.gatehouse.appliance.policy.PolicyService(store, config.policy().tenants(), this::poolExists,
                         clock, policySync::sync)));
+        if (ocspStaples != null) {
+            api.ocsp(ocspStaples::status);
+        }
         Path[] consoleCert = ConsoleCertificate.ensure(data, config.node().name(),
                 config.console().listen().getAddress());
         console = new ConsoleServer(api, config.console())
@@ -247,6 +259,9 @@ public final class Node implements AutoCloseable {
         metrics.start(new dev.gatehouse.appliance.metrics.MetricsPart.Sources(config.node().name(), edge, localStore,
                 () -> store, gridStore, membership == null ? null : () -> view, vips, acmeScheduler, managed, onDemand,
                 this::healthProblem, this::isReady));
+        if (ocspStaples != null && metrics.registry() != null) {
+            ocspStaples.bindTo(metrics.registry());
+        }
         GatehouseConfig.Events ev = config.events();
         webhookDelivery = new dev.gatehouse.appliance.events.WebhookDelivery(store, events, grid != null
                 ? new dev.gatehouse.cluster.lease.GridLeases(grid, clock)
@@ -255,11 +270,26 @@ public final class Node implements AutoCloseable {
                         ev.deliveryLeaseTtl(), ev.deliveryTimeout(), ev.retryMin(), ev.retryMax(),
                         ev.allowPrivateTargets()),
                 clock, "Gatehouse/" + Version.current()).start();
+        startOcspFetcher(clock);
         ready = true;
         SystemdNotify.ready();
         log.info("event=node_ready node={} certificates={} from_store={} https={} console={} tls={} ready_ms={}",
                 config.node().name(), registry.size(), served, edge.httpsPort(), console.port(), tls.providerName(),
                 (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    /** Fetches OCSP responses on the node holding the fetch lease (grid lease when clustered); after start-up. */
+    private void startOcspFetcher(Clock clock) {
+        GatehouseConfig.Ocsp o = config.ocsp();
+        if (!o.enabled()) {
+            return;
+        }
+        ocspFetcher = new dev.gatehouse.appliance.ocsp.OcspFetcher(store, grid != null
+                ? new dev.gatehouse.cluster.lease.GridLeases(grid, clock)
+                : new dev.gatehouse.cluster.lease.LocalLeases(clock), config.node().name(),
+                new dev.gatehouse.appliance.ocsp.OcspFetcher.Settings(o.interval(), o.leaseTtl(), o.timeout(),
+                        o.retryMin(), o.retryMax(), o.minRefresh(), o.allowPrivateResponders()),
+                clock, "Gatehouse/" + Version.current(), ocspStaples::fetched).start();
     }
 
     /**
@@ -631,6 +661,12 @@ public final class Node implements AutoCloseable {
         }
         if (webhookDelivery != null) {
             webhookDelivery.close(); // gives the delivery lease up: the next node resumes at once
+        }
+        if (ocspFetcher != null) {
+            ocspFetcher.close(); // gives the fetch lease up
+        }
+        if (ocspStaples != null) {
+            ocspStaples.close();
         }
         if (acmeScheduler != null) {
             acmeScheduler.close();

@@ -53,6 +53,8 @@ public final class SniExplainer {
     private final ClaimIndex claims;
     private final HazelcastInstance grid;
     private final Duration timeout;
+    /** Each certificate's OCSP stapling state, or null when stapling is off. */
+    private volatile Function<CertificateRecord, Map<String, Object>> ocsp;
 
     /**
      * @param store the node's local snapshot (what this node serves from; never a grid call)
@@ -69,6 +71,11 @@ public final class SniExplainer {
         if (grid != null) {
             grid.getUserContext().put(SniExplainTask.CONTEXT_KEY, (Function<String, String>) this::answerForPeer);
         }
+    }
+
+    /** Adds each stored candidate's OCSP stapling state ({@code ocsp}: state, stapledUntil, lastError). */
+    public void ocsp(Function<CertificateRecord, Map<String, Object>> status) {
+        this.ocsp = status;
     }
 
     /** The explanation for {@code who}; see the class description. */
@@ -120,7 +127,10 @@ public final class SniExplainer {
                 continue;
             }
             visible.add(c.id());
-            candidates.add(candidate(c, r));
+            Map<String, Object> view = candidate(c, r);
+            Function<CertificateRecord, Map<String, Object>> o = ocsp;
+            view.put("ocsp", r == null || o == null ? null : o.apply(r));
+            candidates.add(view);
         }
         Map<String, Object> served = new LinkedHashMap<>();
         for (String[] kind : new String[][] {{"ecdsa", e.ecdsa()}, {"rsa", e.rsa()}}) {

@@ -227,8 +227,8 @@ class OpenApiConsistencyTest {
         CertificateRecord cert = new CertificateRecord("crt_0123456789abcdef", "acme", List.of("a.acme.example"), 7L,
                 "-----BEGIN CERTIFICATE-----\n", new SealedValue("k1", "bm9uY2U=", "c2VjcmV0"), "ECDSA-P-256", 0L,
                 1L, "00", "CN=ca", "1f", false, 0L, 1L);
-        assertThat(properties("Certificate")).isEqualTo(fields(ConsoleViews.view(cert, true, List.of())));
-        assertThat(required("Certificate")).isEqualTo(fields(ConsoleViews.view(cert, false, cert.names())));
+        assertThat(properties("Certificate")).isEqualTo(fields(ConsoleViews.view(cert, true, List.of(), null)));
+        assertThat(required("Certificate")).isEqualTo(fields(ConsoleViews.view(cert, false, cert.names(), null)));
 
         Set<String> tenant = fields(ConsoleViews.view(new TenantRecord("acme", "Acme", List.of(), 1L, 0L),
                 List.of("acme.example"), List.of("pending.acme.example")));

@@ -87,9 +87,17 @@ public final class RecordKinds {
             .onRemoved(StoreListener::policyChanged)
             .build();
 
+    /** OCSP responses by certificate id (public data, not sealed); every node re-verifies before stapling. */
+    public static final RecordKind<OcspResponseRecord> OCSP_RESPONSES = RecordKind.builder(
+                    Records.OCSP_RESPONSES, OcspResponseRecord.class, OcspResponseRecord::certificate,
+                    OcspResponseRecord::revision)
+            .onPut((l, r) -> l.ocspChanged(r.certificate()))
+            .onRemoved(StoreListener::ocspChanged)
+            .build();
+
     /** Every kind, in load and reconciliation order. */
     public static final List<RecordKind<?>> ALL = List.of(CERTIFICATES, TENANTS, TOKENS, POOLS, ROUTES, DOMAINS,
-            ACME_ACCOUNTS, CHALLENGES, MANAGED, EVENTS, WEBHOOKS, WEBHOOK_DELIVERIES, HOSTNAME_POLICIES);
+            ACME_ACCOUNTS, CHALLENGES, MANAGED, EVENTS, WEBHOOKS, WEBHOOK_DELIVERIES, HOSTNAME_POLICIES, OCSP_RESPONSES);
 
     /** The names of {@link #ALL}, in the same order. */
     public static final List<String> NAMES = ALL.stream().map(RecordKind::name).toList();

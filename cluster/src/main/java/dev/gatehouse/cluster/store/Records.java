@@ -16,6 +16,7 @@ public final class Records {
     public static final String WEBHOOKS = "webhooks";
     public static final String WEBHOOK_DELIVERIES = "webhook-deliveries";
     public static final String HOSTNAME_POLICIES = "hostname-policies";
+    public static final String OCSP_RESPONSES = "ocsp-responses";
 
     private Records() {
     }

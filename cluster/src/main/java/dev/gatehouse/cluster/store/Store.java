@@ -225,6 +225,25 @@ public interface Store extends AutoCloseable {
         return remove(RecordKinds.HOSTNAME_POLICIES, name);
     }
 
+    // ---- OCSP stapling ------------------------------------------------------------------------
+
+    /** OCSP state of certificates whose leaf names a responder, by certificate id. */
+    default Collection<OcspResponseRecord> ocspResponses() {
+        return records(RecordKinds.OCSP_RESPONSES);
+    }
+
+    default Optional<OcspResponseRecord> ocspResponse(String certificate) {
+        return record(RecordKinds.OCSP_RESPONSES, certificate);
+    }
+
+    default void putOcspResponse(OcspResponseRecord record) throws StoreException {
+        put(RecordKinds.OCSP_RESPONSES, record);
+    }
+
+    default boolean removeOcspResponse(String certificate) throws StoreException {
+        return remove(RecordKinds.OCSP_RESPONSES, certificate);
+    }
+
     /** A new, strictly increasing revision (hybrid logical clock). */
     long nextRevision();
 

@@ -26,4 +26,8 @@ public interface StoreListener {
     /** The policy of hostname {@code name} was set, changed or removed (here or replicated). */
     default void policyChanged(String name) {
     }
+
+    /** The OCSP state of a certificate was written or removed (here or replicated): staples follow it. */
+    default void ocspChanged(String certificate) {
+    }
 }

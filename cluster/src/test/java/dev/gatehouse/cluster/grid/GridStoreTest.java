@@ -289,6 +289,27 @@ class GridStoreTest {
     }
 
     @Test
+    void ocspStateReplicatesAndIsAnnouncedOnTheOtherNode() throws Exception {
+        plan(2);
+        GridStore a = node(0);
+        GridStore b = node(1);
+        List<String> announced = new java.util.concurrent.CopyOnWriteArrayList<>();
+        b.addListener(new StoreListener() {
+            @Override
+            public void ocspChanged(String certificate) {
+                announced.add(certificate);
+            }
+        });
+        a.putOcspResponse(new dev.gatehouse.cluster.store.OcspResponseRecord("crt_1", "ab12", "http://ocsp.test/",
+                "MAMKAQA=", 1L, 2L, 1L, 0, null, 1L, 2L, a.nextRevision()));
+        await().atMost(Duration.ofSeconds(10)).until(() -> b.ocspResponse("crt_1").isPresent());
+        assertThat(b.ocspResponse("crt_1").orElseThrow().responder()).isEqualTo("http://ocsp.test/");
+        await().atMost(Duration.ofSeconds(10)).until(() -> announced.contains("crt_1"));
+        assertThat(b.removeOcspResponse("crt_1")).isTrue();
+        await().atMost(Duration.ofSeconds(10)).until(() -> a.ocspResponse("crt_1").isEmpty());
+    }
+
+    @Test
     void aWebhookSecretSealedWithTheRetiredClusterKeyIsResealed() throws Exception {
         plan(2);
         GridStore a = node(0);

@@ -59,6 +59,31 @@ class FileStoreTest {
     }
 
     @Test
+    void persistsOcspStateAndAnnouncesItsChanges(@TempDir Path dir) throws Exception {
+        List<String> events = new ArrayList<>();
+        try (FileStore s = FileStore.open(dir, sealer)) {
+            s.addListener(new StoreListener() {
+                @Override
+                public void ocspChanged(String certificate) {
+                    events.add(certificate);
+                }
+            });
+            s.putOcspResponse(new OcspResponseRecord("c1", "ff", "http://ocsp.test/", "MAMKAQA=", 1, 2, 1, 0, null,
+                    1, 2, s.nextRevision()));
+            s.putOcspResponse(new OcspResponseRecord("c2", "ee", "http://ocsp.test/", null, 0, 0, 0, 3, "refused",
+                    1, 2, s.nextRevision()));
+            assertThat(s.removeOcspResponse("c2")).isTrue();
+            assertThat(s.removeOcspResponse("c2")).isFalse();
+        }
+        assertThat(events).containsExactly("c1", "c2", "c2");
+        try (FileStore again = FileStore.open(dir, sealer)) {
+            assertThat(again.ocspResponses()).extracting(OcspResponseRecord::certificate).containsExactly("c1");
+            assertThat(again.ocspResponse("c1").orElseThrow().response()).isEqualTo("MAMKAQA=");
+            assertThat(again.loadProblems()).isEmpty();
+        }
+    }
+
+    @Test
     void revisionsStayAheadOfEverythingLoaded(@TempDir Path dir) throws Exception {
         long written;
         try (FileStore s = FileStore.open(dir, sealer)) {

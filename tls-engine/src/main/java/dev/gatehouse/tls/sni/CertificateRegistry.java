@@ -58,7 +58,15 @@ public final class CertificateRegistry implements AutoCloseable {
     /** pattern → ids covering it; only touched under {@link #writeLock}. */
     private final Map<String, Set<String>> idsByPattern = new HashMap<>();
     private final Object writeLock = new Object();
+    /**
+     * id → the OCSP response to staple for it, kept apart from the bundles so that the order in which
+     * a certificate and its response arrive does not matter; only touched under {@link #writeLock}
+     * (read lock-free through {@link Served#staple}).
+     */
+    private final Map<String, OcspStaple> staples = new HashMap<>();
     private final KeyMaterialCache cache;
+    /** Where key material is built; also runs the rare unstapling of an expired OCSP response. */
+    private final Executor builders;
     private final SslContextFactory factory;
     /** The contexts every bundle is served from, or null when each bundle has its own (JDK). */
     private final SharedServerContexts shared;
@@ -76,6 +84,7 @@ public final class CertificateRegistry implements AutoCloseable {
     /** @param builders where key material is built (off the event loop); bounded */
     CertificateRegistry(SslContextFactory factory, int maxContexts, Executor builders) {
         this.factory = factory;
+        this.builders = builders;
         this.shared = factory.sharesContexts() ? new SharedServerContexts(factory) : null;
         this.cache = new KeyMaterialCache(maxContexts, this::build, builders);
         this.preloader = new KeyMaterialPreloader(cache);
@@ -123,8 +132,9 @@ public final class CertificateRegistry implements AutoCloseable {
 
     /** Adds a bundle, or atomically replaces the bundle with the same id. */
     public void put(CertificateBundle bundle) {
-        Served next = new Served(bundle);
+        Served next;
         synchronized (writeLock) {
+            next = new Served(bundle, matching(staples.get(bundle.id()), bundle));
             Served previous = byId.put(bundle.id(), next);
             Set<String> touched = new LinkedHashSet<>(bundle.names());
             if (previous != null) {
@@ -167,6 +177,77 @@ public final class CertificateRegistry implements AutoCloseable {
             retire(previous);
             return true;
         }
+    }
+
+    /**
+     * Staples {@code staple} to the handshakes of bundle {@code id} (now, and whenever a bundle with the
+     * same leaf fingerprint is put under that id), or stops stapling with {@code null}. A response for
+     * another leaf than the live one is kept but not stapled. The bundle's key material is rebuilt
+     * with the response (off the event loop, ahead of the next handshake when the cache has room);
+     * established connections and handshakes already under way are not affected.
+     */
+    public void staple(String id, OcspStaple staple) {
+        Served next = null;
+        synchronized (writeLock) {
+            if (staple == null) {
+                staples.remove(id);
+            } else {
+                staples.put(id, staple);
+            }
+            Served live = byId.get(id);
+            if (live != null && matching(staple, live.bundle) != live.staple) {
+                next = replaceStaple(live, matching(staple, live.bundle));
+            }
+        }
+        if (next != null) {
+            preloader.offer(next);
+        }
+    }
+
+    /** Serves {@code live}'s bundle anew with another staple. Caller holds the write lock. */
+    private Served replaceStaple(Served live, OcspStaple staple) {
+        Served next = new Served(live.bundle, staple);
+        byId.put(live.bundle.id(), next);
+        live.bundle.names().forEach(this::reindex);
+        retire(live);
+        return next;
+    }
+
+    /**
+     * A handshake found {@code served}'s staple past its nextUpdate (whoever supplies responses did not
+     * replace or withdraw it in time): stop stapling it, once, off the event loop. The handshakes in
+     * between still carry it; clients judge a staple by its own dates.
+     */
+    private void stapleExpired(Served served) {
+        if (!served.stapleExpiryQueued.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            builders.execute(() -> {
+                Served next = null;
+                synchronized (writeLock) {
+                    if (byId.get(served.bundle.id()) == served) {
+                        staples.remove(served.bundle.id(), served.staple);
+                        next = replaceStaple(served, null);
+                    }
+                }
+                if (next != null) {
+                    preloader.offer(next);
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            served.stapleExpiryQueued.set(false); // the next handshake tries again
+        }
+    }
+
+    /** The response stapled to bundle {@code id}'s handshakes now (fresh or not), if any. */
+    public Optional<OcspStaple> stapleOf(String id) {
+        Served s = byId.get(id);
+        return s == null ? Optional.empty() : Optional.ofNullable(s.staple);
+    }
+
+    private static OcspStaple matching(OcspStaple staple, CertificateBundle bundle) {
+        return staple != null && staple.fingerprint().equals(bundle.fingerprint()) ? staple : null;
     }
 
     /**
@@ -440,6 +521,9 @@ public final class CertificateRegistry implements AutoCloseable {
         if (served == null) {
             return loop.newSucceededFuture(null);
         }
+        if (served.staple != null && !served.staple.freshAt(System.currentTimeMillis())) {
+            stapleExpired(served);
+        }
         CompletableFuture<KeyMaterial> material = cache.acquire(served);
         KeyMaterial now = material.isDone() && !material.isCompletedExceptionally() ? material.getNow(null) : null;
         if (now != null) {
@@ -483,7 +567,7 @@ public final class CertificateRegistry implements AutoCloseable {
     private KeyMaterial build(Served s) throws SSLException {
         if (shared != null) {
             return KeyMaterial.credential(shared, SslContextFactory.sessionIdContext(s.bundle),
-                    factory.credential(s.bundle));
+                    factory.credential(s.bundle, s.freshStaple(System.currentTimeMillis())));
         }
         return KeyMaterial.context(factory.build(s.bundle));
     }

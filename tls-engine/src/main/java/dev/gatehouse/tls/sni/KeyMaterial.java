@@ -23,7 +23,15 @@ import javax.net.ssl.SSLException;
 abstract sealed class KeyMaterial extends AbstractReferenceCounted {
 
     /** A new handler serving this bundle; the caller adds it to the pipeline or releases its engine. */
-    abstract SslHandler newHandler(ByteBufAllocator alloc) throws SSLException;
+    final SslHandler newHandler(ByteBufAllocator alloc) throws SSLException {
+        return newHandler(alloc, null);
+    }
+
+    /**
+     * A new handler serving {@code served}'s bundle (the one this material was built for), with its
+     * OCSP staple when fresh; the caller adds it to the pipeline or releases its engine.
+     */
+    abstract SslHandler newHandler(ByteBufAllocator alloc, Served served) throws SSLException;
 
     /** Retains unless already released; false means a replacement or removal freed it meanwhile. */
     final boolean tryRetain() {
@@ -61,8 +69,9 @@ abstract sealed class KeyMaterial extends AbstractReferenceCounted {
             this.credential = credential;
         }
 
+        /** The staple, if any, is inside the credential (built with it, see {@link Served}). */
         @Override
-        SslHandler newHandler(ByteBufAllocator alloc) throws SSLException {
+        SslHandler newHandler(ByteBufAllocator alloc, Served served) throws SSLException {
             return contexts.newHandler(alloc, sessionIdContext, credential);
         }
 
@@ -85,8 +94,13 @@ abstract sealed class KeyMaterial extends AbstractReferenceCounted {
         }
 
         @Override
-        SslHandler newHandler(ByteBufAllocator alloc) {
-            return context.newHandler(alloc);
+        SslHandler newHandler(ByteBufAllocator alloc, Served served) {
+            SslHandler handler = context.newHandler(alloc);
+            if (served != null) {
+                OcspStapling.onEngine(handler.engine(), served.freshStaple(System.currentTimeMillis()),
+                        served.bundle.id());
+            }
+            return handler;
         }
 
         @Override

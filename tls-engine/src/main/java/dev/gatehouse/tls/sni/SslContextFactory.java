@@ -152,11 +152,16 @@ public final class SslContextFactory {
     /** A context of its own for one bundle: the JDK provider, or OpenSSL without credentials (see {@link #sharesContexts}). */
     SslContext build(CertificateBundle bundle) throws SSLException {
         try {
-            SslContext ctx = configure(SslContextBuilder.forServer(bundle.privateKey(), bundle.chain())
+            SslContextBuilder b = configure(SslContextBuilder.forServer(bundle.privateKey(), bundle.chain())
                     // Netty hands key and chain to OpenSSL through a transient in-memory key store; PKCS#12
                     // (the JDK default) protects the key with 10,000 PBKDF2 rounds, ~15 ms per context.
-                    .keyStoreType("JKS"))
-                    .build();
+                    .keyStoreType("JKS"));
+            if (provider != SslProvider.JDK) {
+                // lets its engines carry the bundle's OCSP response (OcspStapling.onEngine); shared contexts
+                // need no such switch: there the response is on the credential
+                b.enableOcsp(true);
+            }
+            SslContext ctx = b.build();
             configureSessions(ctx, bundle);
             return ctx;
         } catch (SSLException e) {
@@ -184,13 +189,25 @@ public final class SslContextFactory {
      * PEM wrappers, without JCA objects: tens of microseconds instead of a context's ~0.7 ms.
      */
     OpenSslCredential credential(CertificateBundle bundle) throws SSLException {
+        return credential(bundle, null);
+    }
+
+    /** {@link #credential(CertificateBundle)} carrying an OCSP response to staple ({@code ocsp}, or null). */
+    OpenSslCredential credential(CertificateBundle bundle, byte[] ocsp) throws SSLException {
         PemX509Certificate chain = PemX509Certificate.valueOf(PemBytes.chain(bundle.chainDer()));
         byte[] keyDer = bundle.keyType().family() == KeyType.Family.ECDSA
                 ? EcPublicKeyInKey.complete(bundle.keyPkcs8(), bundle.chainDer().get(0))
                 : bundle.keyPkcs8();
         PemPrivateKey key = PemPrivateKey.valueOf(PemBytes.privateKey(keyDer));
         try {
-            return OpenSslCredentialBuilder.forX509(key, chain).build();
+            OpenSslCredential credential = OpenSslCredentialBuilder.forX509(key, chain).build();
+            try {
+                OcspStapling.onCredential(credential, ocsp, bundle.id());
+            } catch (SSLException e) {
+                credential.release();
+                throw e;
+            }
+            return credential;
         } catch (RuntimeException e) {
             throw new SSLException("bundle " + bundle.id() + ": cannot build TLS credential: " + e.getMessage(), e);
         } finally {

@@ -180,7 +180,7 @@ public final class TenantSniHandler extends AbstractSniHandler<Selected> {
         Served served = selected.served();
         SslHandler sslHandler = null;
         try {
-            sslHandler = selected.material().newHandler(ctx.alloc());
+            sslHandler = selected.material().newHandler(ctx.alloc(), served);
             if (policy != null && policy.tls13Only()) {
                 // and the engine may not settle for less, whatever the ClientHello parse said
                 sslHandler.engine().setEnabledProtocols(new String[] {"TLSv1.3"});

@@ -24,6 +24,11 @@
  *       however many handshakes wait for it, and the handshake resumes from the lookup's future.
  *       Bundles are also built ahead of handshakes while the cache has room (preloading), so right
  *       after start the first handshake of a name usually finds its material ready.</li>
+ *   <li>OCSP staples live on the bundle's entry ({@code Served}) and, with BoringSSL, inside its
+ *       credential: Netty's per-engine {@code setOcspResponse} sets the SSL's legacy credential,
+ *       which is not the one served. A new response therefore replaces the entry (same bundle) and
+ *       its credential is rebuilt off the event loop; handshakes read nothing extra. See
+ *       {@code OcspStapling}.</li>
  *   <li>Replaced or removed bundles release their material at once (the cache's reference);
  *       handshakes that already hold it and established connections keep working.</li>
  * </ul>
