@@ -3,7 +3,6 @@ package dev.gatehouse.appliance.config;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.gatehouse.tls.backend.BackendPool;
 import dev.gatehouse.tls.backend.HealthCheckSpec;
 import dev.gatehouse.tls.sni.Hostnames;
@@ -25,7 +24,8 @@ import java.util.Set;
  */
 public final class ConfigLoader {
 
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    private static final Yaml12Booleans FACTORY = new Yaml12Booleans();
+    private static final ObjectMapper YAML = new ObjectMapper(FACTORY);
     private static final Set<String> CURVES = Set.of("P-256", "P-384", "P-521");
 
     private ConfigLoader() {
@@ -39,14 +39,17 @@ public final class ConfigLoader {
     public static GatehouseConfig parse(String source, String yaml) throws ConfigException {
         JsonNode root;
         try {
-            root = yaml.isBlank() ? YAML.createObjectNode() : YAML.readTree(yaml);
+            root = yaml.isBlank() ? YAML.createObjectNode()
+                    : YAML.readTree(FACTORY.createParser(new java.io.StringReader(yaml)));
         } catch (JsonProcessingException e) {
             String where = e.getLocation() == null ? "" : "line " + e.getLocation().getLineNr() + ", column "
                     + e.getLocation().getColumnNr();
             throw new ConfigException(source, List.of(new ConfigProblem(where, null,
                     "valid YAML (" + e.getOriginalMessage() + ")")));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e); // a StringReader does not fail
         }
-        if (root == null || root.isNull()) {
+        if (root == null || root.isNull() || root.isMissingNode()) {
             root = YAML.createObjectNode();
         }
         ConfigReader r = new ConfigReader();
@@ -446,8 +449,7 @@ public final class ConfigLoader {
         if (vips.isEmpty()) {
             r.problem(p + ".vips", ha.get("vips"), "at least one VIP, e.g. [198.18.0.100/24]");
         }
-        String failbackText = r.string(p, ha, "failback", "off");
-        Duration failback = "off".equalsIgnoreCase(failbackText) ? null : r.duration(p, ha, "failback", null);
+        Duration failback = r.durationOrOff(p, ha, "failback", null);
         String gateway = r.string(p, ha, "gateway", null);
         if (gateway != null && !gateway.matches("\\d{1,3}(\\.\\d{1,3}){3}")) {
             r.problem(p + ".gateway", ha.get("gateway"), "an IPv4 address (the router this node must reach to keep VIPs)");
