@@ -86,24 +86,18 @@ public final class ConfigLoader {
         }
 
         JsonNode c = r.object("", root, "console");
-        r.onlyKnown("console", c, Set.of("listen", "maxUploadBytes", "workerThreads", "maxQueuedRequests",
-                "authFailureLimit", "authFailureWindow"));
-        InetSocketAddress consoleAddr = r.address("console", c, "listen", "127.0.0.1:9443", false);
-        long maxUpload = r.size("console", c, "maxUploadBytes", 1024 * 1024);
-        if (maxUpload < 4096 || maxUpload > 64L * 1024 * 1024) {
+        GatehouseConfig.Console console = ConfigBinder.bind(r, "console", c, GatehouseConfig.Console.class);
+        InetSocketAddress consoleAddr = console.listen();
+        if (console.maxUploadBytes() < 4096 || console.maxUploadBytes() > 64L * 1024 * 1024) {
             r.problem("console.maxUploadBytes", c.get("maxUploadBytes"), "4KiB..64MiB");
         }
         if (consoleAddr != null && https != null && consoleAddr.getPort() != 0 && consoleAddr.equals(https)) {
             r.problem("console.listen", c.get("listen"), "an address other than listeners.https " + https);
         }
-        Duration authWindow = r.duration("console", c, "authFailureWindow", Duration.ofSeconds(10));
+        Duration authWindow = console.authFailureWindow();
         if (authWindow.compareTo(Duration.ofSeconds(1)) < 0 || authWindow.compareTo(Duration.ofHours(1)) > 0) {
             r.problem("console.authFailureWindow", c.get("authFailureWindow"), "1s..1h");
         }
-        GatehouseConfig.Console console = new GatehouseConfig.Console(consoleAddr, (int) maxUpload,
-                r.integer("console", c, "workerThreads", 4, 1, 64),
-                r.integer("console", c, "maxQueuedRequests", 256, 1, 100_000),
-                r.integer("console", c, "authFailureLimit", 10, 1, 100_000), authWindow);
 
         JsonNode t = r.object("", root, "tls");
         r.onlyKnown("tls", t, Set.of("preferNative", "http2", "maxContexts", "handshakeTimeout", "maxClientHelloBytes",
@@ -316,20 +310,12 @@ public final class ConfigLoader {
                 r.path("cluster.previousKeyFile", cl == null ? null : cl.get("previousKeyFile"), previous),
                 r.duration("cluster", cl, "ticketKeyRotation", Duration.ofHours(12)), membership);
         GatehouseConfig.Acme acme = AcmeSection.read(r, r.object("", root, "acme"));
-        JsonNode cj = r.object("", root, "claims");
-        r.onlyKnown("claims", cj, Set.of("pendingTtl"));
-        // shorter than a minute, a claim would be gone before its first DNS check
-        GatehouseConfig.Claims claims = new GatehouseConfig.Claims(
-                r.duration("claims", cj, "pendingTtl", Duration.ofDays(7), Duration.ofMinutes(1)));
-        JsonNode st = r.object("", root, "store");
-        r.onlyKnown("store", st, Set.of("tombstoneTtl"));
-        // shorter than an hour, a node restarted after maintenance would already count as away too long
-        GatehouseConfig.Store store = new GatehouseConfig.Store(
-                r.duration("store", st, "tombstoneTtl", Duration.ofDays(7), Duration.ofHours(1)));
-        JsonNode lg = r.object("", root, "logging");
-        r.onlyKnown("logging", lg, Set.of("format"));
-        GatehouseConfig.Logging logging = new GatehouseConfig.Logging(r.enumValue("logging", lg, "format",
-                dev.gatehouse.appliance.logging.LogFormat.Kind.class, dev.gatehouse.appliance.logging.LogFormat.Kind.TEXT));
+        GatehouseConfig.Claims claims = ConfigBinder.bind(r, "claims", r.object("", root, "claims"),
+                GatehouseConfig.Claims.class);
+        GatehouseConfig.Store store = ConfigBinder.bind(r, "store", r.object("", root, "store"),
+                GatehouseConfig.Store.class);
+        GatehouseConfig.Logging logging = ConfigBinder.bind(r, "logging", r.object("", root, "logging"),
+                GatehouseConfig.Logging.class);
         GatehouseConfig.Metrics metrics = MetricsSection.read(r, r.object("", root, "metrics"), https, consoleAddr);
         GatehouseConfig.AccessLog accessLog = accessLog(r, r.object("", root, "accessLog"));
         dev.gatehouse.tls.backend.DnsSettings dns = DnsSection.read(r, r.object("", root, "dns"));

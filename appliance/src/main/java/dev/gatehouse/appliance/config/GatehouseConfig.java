@@ -45,8 +45,15 @@ public record GatehouseConfig(
      * @param allowPrivateTargets webhooks created by tenant tokens may target loopback, link-local and private
      *                         addresses (off: refused, so that a tenant cannot probe the internal network)
      */
-    public record Events(int maxEvents, Duration maxAge, Duration deliveryInterval, Duration deliveryTimeout,
-            Duration deliveryLeaseTtl, Duration retryMin, Duration retryMax, boolean allowPrivateTargets) {
+    public record Events(
+            @Bind.Default("10000") @Bind.Range(min = 100, max = 1_000_000) int maxEvents,
+            @Bind.Default("7d") @Bind.AtLeast("1m") Duration maxAge,
+            @Bind.Default("1s") @Bind.AtLeast("100ms") Duration deliveryInterval,
+            @Bind.Default("10s") @Bind.AtLeast("100ms") Duration deliveryTimeout,
+            @Bind.Default("30s") @Bind.AtLeast("1s") Duration deliveryLeaseTtl,
+            @Bind.Default("5s") @Bind.AtLeast("100ms") Duration retryMin,
+            @Bind.Default("1h") @Bind.AtLeast("100ms") Duration retryMax,
+            boolean allowPrivateTargets) {
     }
 
     /**
@@ -54,7 +61,7 @@ public record GatehouseConfig(
      *
      * @param format line format on stderr (the journal): text, or JSON lines by logback's JsonEncoder
      */
-    public record Logging(dev.gatehouse.appliance.logging.LogFormat.Kind format) {
+    public record Logging(@Bind.Default("text") dev.gatehouse.appliance.logging.LogFormat.Kind format) {
     }
 
     /**
@@ -102,7 +109,9 @@ public record GatehouseConfig(
      *
      * @param pendingTtl a pending (or failed) claim not proven within this after it was made is dropped
      */
-    public record Claims(Duration pendingTtl) {
+    public record Claims(
+            // shorter than a minute, a claim would be gone before its first DNS check
+            @Bind.Default("7d") @Bind.AtLeast("1m") Duration pendingTtl) {
     }
 
     /**
@@ -112,7 +121,9 @@ public record GatehouseConfig(
      *                     snapshot away longer than this takes the cluster's state on join instead
      *                     of pushing records the cluster no longer has
      */
-    public record Store(Duration tombstoneTtl) {
+    public record Store(
+            // shorter than an hour, a node restarted after maintenance would already count as away too long
+            @Bind.Default("7d") @Bind.AtLeast("1h") Duration tombstoneTtl) {
     }
 
     /**
@@ -284,8 +295,13 @@ public record GatehouseConfig(
      * @param authFailureLimit   failed authentications one client address may make in a burst (then 429)
      * @param authFailureWindow  the time in which a client's full burst of failures is forgiven again
      */
-    public record Console(InetSocketAddress listen, int maxUploadBytes, int workerThreads, int maxQueuedRequests,
-            int authFailureLimit, Duration authFailureWindow) {
+    public record Console(
+            @Bind.Default("127.0.0.1:9443") InetSocketAddress listen,
+            @Bind.Default("1MiB") @Bind.Size int maxUploadBytes,
+            @Bind.Default("4") @Bind.Range(min = 1, max = 64) int workerThreads,
+            @Bind.Default("256") @Bind.Range(min = 1, max = 100_000) int maxQueuedRequests,
+            @Bind.Default("10") @Bind.Range(min = 1, max = 100_000) int authFailureLimit,
+            @Bind.Default("10s") Duration authFailureWindow) {
     }
 
     /** TLS settings and the upload policy. */
