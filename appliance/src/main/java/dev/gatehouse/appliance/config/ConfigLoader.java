@@ -99,69 +99,8 @@ public final class ConfigLoader {
             r.problem("console.authFailureWindow", c.get("authFailureWindow"), "1s..1h");
         }
 
-        JsonNode t = r.object("", root, "tls");
-        r.onlyKnown("tls", t, Set.of("preferNative", "http2", "maxContexts", "handshakeTimeout", "maxClientHelloBytes",
-                "sessionTimeout", "defaultCertificate", "certificateDirs", "minRsaBits", "allowedCurves"));
-        List<Path> dirs = new ArrayList<>();
-        List<JsonNode> dirNodes = r.list("tls", t, "certificateDirs");
-        for (int i = 0; i < dirNodes.size(); i++) {
-            Path dir = r.path("tls.certificateDirs[" + i + "]", dirNodes.get(i), dirNodes.get(i).asText());
-            if (dir != null) {
-                dirs.add(dir);
-            }
-        }
-        Set<String> curves = new LinkedHashSet<>();
-        List<JsonNode> curveNodes = r.list("tls", t, "allowedCurves");
-        for (int i = 0; i < curveNodes.size(); i++) {
-            String cv = curveNodes.get(i).asText();
-            if (!CURVES.contains(cv)) {
-                r.problem("tls.allowedCurves[" + i + "]", curveNodes.get(i), "one of " + CURVES);
-            }
-            curves.add(cv);
-        }
-        if (curves.isEmpty()) {
-            curves.addAll(List.of("P-256", "P-384"));
-        }
-        long maxClientHello = r.size("tls", t, "maxClientHelloBytes", 16 * 1024);
-        GatehouseConfig.Tls tls = new GatehouseConfig.Tls(
-                r.bool("tls", t, "preferNative", true), r.bool("tls", t, "http2", true),
-                r.integer("tls", t, "maxContexts", 10_000, 1, 10_000_000),
-                r.duration("tls", t, "handshakeTimeout", Duration.ofSeconds(10)),
-                (int) Math.min(maxClientHello, Integer.MAX_VALUE),
-                r.duration("tls", t, "sessionTimeout", Duration.ofMinutes(5)),
-                r.string("tls", t, "defaultCertificate", null), dirs,
-                r.integer("tls", t, "minRsaBits", 2048, 2048, 16384), Set.copyOf(curves));
-        if (maxClientHello < 512 || maxClientHello > 0xFFFFFF) { // checked before the int cast could wrap it
-            r.problem("tls.maxClientHelloBytes", t.get("maxClientHelloBytes"), "512..16MiB");
-        }
-
-        JsonNode p = r.object("", root, "proxy");
-        r.onlyKnown("proxy", p, Set.of("maxHeaderBytes", "maxBodyBytes", "connectTimeout", "requestTimeout",
-                "idleTimeout", "headerTimeout", "trustedProxies", "drainTimeout"));
-        Set<String> trusted = new LinkedHashSet<>();
-        List<JsonNode> trustedNodes = r.list("proxy", p, "trustedProxies");
-        for (int i = 0; i < trustedNodes.size(); i++) {
-            String ip = trustedNodes.get(i).asText();
-            if (ConfigReader.parseAddress(ip + ":0") == null || ip.equals("localhost")) {
-                r.problem("proxy.trustedProxies[" + i + "]", trustedNodes.get(i), "an IP address");
-            } else {
-                trusted.add(ip);
-            }
-        }
-        long maxHeader = r.size("proxy", p, "maxHeaderBytes", 16 * 1024);
-        if (maxHeader < 1024 || maxHeader > 1024 * 1024) {
-            r.problem("proxy.maxHeaderBytes", p.get("maxHeaderBytes"), "1KiB..1MiB");
-        }
-        Duration requestTimeout = r.duration("proxy", p, "requestTimeout", Duration.ofSeconds(60));
-        Duration connectTimeout = r.duration("proxy", p, "connectTimeout", Duration.ofSeconds(5));
-        if (connectTimeout.compareTo(requestTimeout) > 0) {
-            r.problem("proxy.connectTimeout", p.get("connectTimeout"), "<= proxy.requestTimeout " + ConfigReader.human(requestTimeout));
-        }
-        GatehouseConfig.Proxy proxy = new GatehouseConfig.Proxy((int) maxHeader,
-                r.size("proxy", p, "maxBodyBytes", 64L * 1024 * 1024), connectTimeout, requestTimeout,
-                r.duration("proxy", p, "idleTimeout", Duration.ofSeconds(60)),
-                r.duration("proxy", p, "headerTimeout", Duration.ofSeconds(10)), trusted,
-                r.duration("proxy", p, "drainTimeout", Duration.ofSeconds(10)));
+        GatehouseConfig.Tls tls = tls(r, r.object("", root, "tls"));
+        GatehouseConfig.Proxy proxy = proxy(r, r.object("", root, "proxy"));
 
         List<GatehouseConfig.Pool> pools = new ArrayList<>();
         Set<String> poolNames = new HashSet<>();
@@ -349,31 +288,87 @@ public final class ConfigLoader {
             "bytesOut", "handshakeMs", "connectMs", "ttfbMs", "totalMs", "tls", "requestId", "cause", "upstreamError");
 
     private static GatehouseConfig.AccessLog accessLog(ConfigReader r, JsonNode a) {
-        r.onlyKnown("accessLog", a, Set.of("enabled", "path", "fields", "query", "sampleRefusedHandshakes",
-                "refusedHandshakesPerSecond", "queueSize"));
-        boolean enabled = r.bool("accessLog", a, "enabled", false);
-        String path = r.string("accessLog", a, "path", "/var/log/gatehouse/access.log");
+        GatehouseConfig.AccessLog bound = ConfigBinder.bind(r, "accessLog", a, GatehouseConfig.AccessLog.class);
+        String path = bound.path();
         if (path.isBlank() || (!path.equals("-") && !path.startsWith("/") && !path.startsWith("."))
                 || path.endsWith("/")) {
             r.problem("accessLog.path", a == null ? null : a.get("path"),
                     "a file path such as /var/log/gatehouse/access.log, or - for stdout");
         }
         List<String> fields = new ArrayList<>();
-        List<JsonNode> fieldNodes = r.list("accessLog", a, "fields");
-        for (int i = 0; i < fieldNodes.size(); i++) {
-            String f = fieldNodes.get(i).asText();
-            if (!fieldNodes.get(i).isTextual() || !ACCESS_LOG_FIELDS.contains(f)) {
-                r.problem("accessLog.fields[" + i + "]", fieldNodes.get(i), "one of " + ACCESS_LOG_FIELDS);
+        List<String> asWritten = bound.fields() == null ? List.of() : bound.fields();
+        for (int i = 0; i < asWritten.size(); i++) {
+            String f = asWritten.get(i);
+            JsonNode at = a.get("fields").get(i);
+            if (!ACCESS_LOG_FIELDS.contains(f)) {
+                r.problem("accessLog.fields[" + i + "]", at, "one of " + ACCESS_LOG_FIELDS);
             } else if (fields.contains(f)) {
-                r.problem("accessLog.fields[" + i + "]", fieldNodes.get(i), "each field once");
+                r.problem("accessLog.fields[" + i + "]", at, "each field once");
             } else {
                 fields.add(f);
             }
         }
-        return new GatehouseConfig.AccessLog(enabled, path, List.copyOf(fields), r.bool("accessLog", a, "query", false),
-                r.integer("accessLog", a, "sampleRefusedHandshakes", 1, 0, 1_000_000),
-                r.integer("accessLog", a, "refusedHandshakesPerSecond", 100, 1, 1_000_000),
-                r.integer("accessLog", a, "queueSize", 65_536, 64, 4_194_304));
+        return new GatehouseConfig.AccessLog(bound.enabled(), path, List.copyOf(fields), bound.query(),
+                bound.sampleRefusedHandshakes(), bound.refusedHandshakesPerSecond(), bound.queueSize());
+    }
+
+    private static GatehouseConfig.Tls tls(ConfigReader r, JsonNode t) {
+        GatehouseConfig.Tls bound = ConfigBinder.bind(r, "tls", t, GatehouseConfig.Tls.class);
+        List<Path> dirs = new ArrayList<>();
+        if (bound.certificateDirs() != null) {
+            bound.certificateDirs().stream().filter(java.util.Objects::nonNull).forEach(dirs::add);
+        }
+        Set<String> curves = new LinkedHashSet<>();
+        List<JsonNode> curveNodes = elements(t, "allowedCurves"); // not a list: the binder said so
+        for (int i = 0; i < curveNodes.size(); i++) {
+            String cv = curveNodes.get(i).asText();
+            if (!CURVES.contains(cv)) {
+                r.problem("tls.allowedCurves[" + i + "]", curveNodes.get(i), "one of " + CURVES);
+            }
+            curves.add(cv);
+        }
+        if (curves.isEmpty()) {
+            curves.addAll(List.of("P-256", "P-384"));
+        }
+        if (bound.maxClientHelloBytes() < 512 || bound.maxClientHelloBytes() > 0xFFFFFF) {
+            r.problem("tls.maxClientHelloBytes", t.get("maxClientHelloBytes"), "512..16MiB");
+        }
+        return new GatehouseConfig.Tls(bound.preferNative(), bound.http2(), bound.maxContexts(),
+                bound.handshakeTimeout(), bound.maxClientHelloBytes(), bound.sessionTimeout(),
+                bound.defaultCertificate(), List.copyOf(dirs), bound.minRsaBits(), Set.copyOf(curves));
+    }
+
+    private static GatehouseConfig.Proxy proxy(ConfigReader r, JsonNode p) {
+        GatehouseConfig.Proxy bound = ConfigBinder.bind(r, "proxy", p, GatehouseConfig.Proxy.class);
+        Set<String> trusted = new LinkedHashSet<>();
+        List<JsonNode> trustedNodes = elements(p, "trustedProxies");
+        for (int i = 0; i < trustedNodes.size(); i++) {
+            String ip = trustedNodes.get(i).asText();
+            if (ConfigReader.parseAddress(ip + ":0") == null || ip.equals("localhost")) {
+                r.problem("proxy.trustedProxies[" + i + "]", trustedNodes.get(i), "an IP address");
+            } else {
+                trusted.add(ip);
+            }
+        }
+        if (bound.maxHeaderBytes() < 1024 || bound.maxHeaderBytes() > 1024 * 1024) {
+            r.problem("proxy.maxHeaderBytes", p.get("maxHeaderBytes"), "1KiB..1MiB");
+        }
+        if (bound.connectTimeout().compareTo(bound.requestTimeout()) > 0) {
+            r.problem("proxy.connectTimeout", p.get("connectTimeout"), "<= proxy.requestTimeout "
+                    + ConfigReader.human(bound.requestTimeout()));
+        }
+        return new GatehouseConfig.Proxy(bound.maxHeaderBytes(), bound.maxBodyBytes(), bound.connectTimeout(),
+                bound.requestTimeout(), bound.idleTimeout(), bound.headerTimeout(), trusted, bound.drainTimeout());
+    }
+
+    /** The elements of a list field as written, for per-element checks (empty when absent or not a list). */
+    private static List<JsonNode> elements(JsonNode section, String field) {
+        JsonNode n = section == null ? null : section.get(field);
+        List<JsonNode> out = new ArrayList<>();
+        if (n != null && n.isArray()) {
+            n.forEach(out::add);
+        }
+        return out;
     }
 
     private static String hostName() {

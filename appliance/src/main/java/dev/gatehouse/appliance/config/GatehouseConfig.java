@@ -100,8 +100,14 @@ public record GatehouseConfig(
      * @param queueSize                  records waiting for the writer (rounded up to a power of two); when full,
      *                                   new ones are dropped and counted
      */
-    public record AccessLog(boolean enabled, String path, List<String> fields, boolean query,
-            int sampleRefusedHandshakes, int refusedHandshakesPerSecond, int queueSize) {
+    public record AccessLog(
+            boolean enabled,
+            @Bind.Default("/var/log/gatehouse/access.log") String path,
+            List<String> fields,
+            boolean query,
+            @Bind.Default("1") @Bind.Range(min = 0, max = 1_000_000) int sampleRefusedHandshakes,
+            @Bind.Default("100") @Bind.Range(min = 1, max = 1_000_000) int refusedHandshakesPerSecond,
+            @Bind.Default("65536") @Bind.Range(min = 64, max = 4_194_304) int queueSize) {
     }
 
     /**
@@ -305,14 +311,29 @@ public record GatehouseConfig(
     }
 
     /** TLS settings and the upload policy. */
-    public record Tls(boolean preferNative, boolean http2, int maxContexts, Duration handshakeTimeout,
-            int maxClientHelloBytes, Duration sessionTimeout, String defaultCertificate, List<Path> certificateDirs,
-            int minRsaBits, Set<String> allowedCurves) {
+    public record Tls(
+            @Bind.Default("true") boolean preferNative,
+            @Bind.Default("true") boolean http2,
+            @Bind.Default("10000") @Bind.Range(min = 1, max = 10_000_000) int maxContexts,
+            @Bind.Default("10s") Duration handshakeTimeout,
+            @Bind.Default("16KiB") @Bind.Size int maxClientHelloBytes,
+            @Bind.Default("5m") Duration sessionTimeout,
+            String defaultCertificate,
+            List<Path> certificateDirs,
+            @Bind.Default("2048") @Bind.Range(min = 2048, max = 16384) int minRsaBits,
+            Set<String> allowedCurves) {
     }
 
     /** Reverse-proxy limits. */
-    public record Proxy(int maxHeaderBytes, long maxBodyBytes, Duration connectTimeout, Duration requestTimeout,
-            Duration idleTimeout, Duration headerTimeout, Set<String> trustedProxies, Duration drainTimeout) {
+    public record Proxy(
+            @Bind.Default("16KiB") @Bind.Size int maxHeaderBytes,
+            @Bind.Default("64MiB") @Bind.Size long maxBodyBytes,
+            @Bind.Default("5s") Duration connectTimeout,
+            @Bind.Default("60s") Duration requestTimeout,
+            @Bind.Default("60s") Duration idleTimeout,
+            @Bind.Default("10s") Duration headerTimeout,
+            Set<String> trustedProxies,
+            @Bind.Default("10s") Duration drainTimeout) {
     }
 
     /** A backend pool. */

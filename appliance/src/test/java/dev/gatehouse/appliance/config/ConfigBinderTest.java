@@ -18,7 +18,12 @@ class ConfigBinderTest {
                 Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(5), Duration.ofHours(1), false));
         assertThat(c.console().maxUploadBytes()).isEqualTo(1024 * 1024);
         assertThat(c.console().listen()).isEqualTo(new java.net.InetSocketAddress("127.0.0.1", 9443));
-        assertThat(ConfigLoader.parse("t", "events: {}\nconsole: {}")).isEqualTo(c);
+        assertThat(c.tls().maxClientHelloBytes()).isEqualTo(16 * 1024);
+        assertThat(c.tls().http2()).isTrue();
+        assertThat(c.proxy().maxBodyBytes()).isEqualTo(64L * 1024 * 1024);
+        assertThat(c.proxy().drainTimeout()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(c.accessLog().queueSize()).isEqualTo(65_536);
+        assertThat(ConfigLoader.parse("t", "events: {}\nconsole: {}\ntls: {}\nproxy: {}\naccessLog: {}")).isEqualTo(c);
         assertThat(ConfigLoader.parse("t", "events:\nconsole: null")).isEqualTo(c);
     }
 
@@ -49,6 +54,12 @@ class ConfigBinderTest {
         "events: {maxAge: [1d]}                | events.maxAge: '[\"1d\"]' (expected: a positive duration",
         "console: {listen: 9443}               | console.listen: '9443' (expected: host:port",
         "console: {maxUploadBytes: 5GB}        | console.maxUploadBytes: '5GB' (expected: 4KiB..64MiB)",
+        "tls: {certificateDirs: /etc/certs}    | tls.certificateDirs: '/etc/certs' (expected: a list)",
+        "tls: {handshakeTimeout: no}           | tls.handshakeTimeout: 'no' (expected: a positive duration",
+        "tls: {http2: maybe}                   | tls.http2: 'maybe' (expected: true or false)",
+        "proxy: {maxBodyBytes: lots}           | proxy.maxBodyBytes: 'lots' (expected: a size such as 16384, 64KiB, 64MiB, 1GB)",
+        "proxy: {trustedProxies: 10.0.0.1}     | proxy.trustedProxies: '10.0.0.1' (expected: a list)",
+        "accessLog: {fields: [ts, 5]}          | accessLog.fields[1]: '5' (expected: one of [ts, type, node,",
         "console: {workerThreads: {a: 1}}      | console.workerThreads: '{\"a\":1}' (expected: an integer in 1..64)",
     })
     void problemsNameThePathTheValueAndTheExpectation(String yaml, String expected) {
