@@ -268,18 +268,12 @@ public final class ConfigLoader {
 
     /** True for {@code host:port} with a valid host and a port 1-65535. */
     public static boolean validServer(String s) {
-        int colon = s.lastIndexOf(':');
-        if (colon <= 0) {
+        dev.gatehouse.tls.net.HostPort hp = dev.gatehouse.tls.net.HostPort.parse(s);
+        if (hp == null || hp.port() < 1 || hp.host().isEmpty()) {
             return false;
         }
-        try {
-            int port = Integer.parseInt(s.substring(colon + 1));
-            String host = s.substring(0, colon);
-            return port >= 1 && port <= 65535 && (Hostnames.normalize(host) != null || ConfigReader.isIpv4(host)
-                    || host.matches("\\[[0-9a-fA-F:]+\\]"));
-        } catch (NumberFormatException e) {
-            return false;
-        }
+        return hp.bracketed() ? hp.host().matches("[0-9a-fA-F:]+")
+                : Hostnames.normalize(hp.host()) != null || ConfigReader.isIpv4(hp.host());
     }
 
     /** The field names an access-log line may carry (see {@code dev.gatehouse.appliance.accesslog.AccessLogLine}). */

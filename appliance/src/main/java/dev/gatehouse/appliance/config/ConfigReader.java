@@ -238,24 +238,17 @@ final class ConfigReader {
     }
 
     static InetSocketAddress parseAddress(String v) {
-        int colon = v.lastIndexOf(':');
-        if (colon <= 0) {
+        dev.gatehouse.tls.net.HostPort hp = dev.gatehouse.tls.net.HostPort.parse(v);
+        if (hp == null || v.lastIndexOf(':') == 0) {
             return null;
         }
-        String host = v.substring(0, colon);
-        if (host.startsWith("[") && host.endsWith("]")) {
-            host = host.substring(1, host.length() - 1);
-        }
+        String host = hp.host();
         try {
-            int port = Integer.parseInt(v.substring(colon + 1));
-            if (port < 0 || port > 65535) {
-                return null;
-            }
             if (!isIpv4(host) && !host.matches("[0-9a-fA-F:]*:[0-9a-fA-F:]*") && !host.equals("localhost")) {
                 return null; // listeners take addresses, not names that need DNS at start
             }
-            return new InetSocketAddress(InetAddress.getByName(host), port);
-        } catch (NumberFormatException | UnknownHostException e) {
+            return new InetSocketAddress(InetAddress.getByName(host), hp.port());
+        } catch (UnknownHostException e) {
             return null;
         }
     }
