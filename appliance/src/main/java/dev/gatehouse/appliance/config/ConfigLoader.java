@@ -3,7 +3,6 @@ package dev.gatehouse.appliance.config;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.gatehouse.tls.backend.BackendPool;
 import dev.gatehouse.tls.backend.HealthCheckSpec;
 import dev.gatehouse.tls.sni.Hostnames;
@@ -25,7 +24,8 @@ import java.util.Set;
  */
 public final class ConfigLoader {
 
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    private static final Yaml12Booleans FACTORY = new Yaml12Booleans();
+    private static final ObjectMapper YAML = new ObjectMapper(FACTORY);
     private static final Set<String> CURVES = Set.of("P-256", "P-384", "P-521");
 
     private ConfigLoader() {
@@ -39,14 +39,17 @@ public final class ConfigLoader {
     public static GatehouseConfig parse(String source, String yaml) throws ConfigException {
         JsonNode root;
         try {
-            root = yaml.isBlank() ? YAML.createObjectNode() : YAML.readTree(yaml);
+            root = yaml.isBlank() ? YAML.createObjectNode()
+                    : YAML.readTree(FACTORY.createParser(new java.io.StringReader(yaml)));
         } catch (JsonProcessingException e) {
             String where = e.getLocation() == null ? "" : "line " + e.getLocation().getLineNr() + ", column "
                     + e.getLocation().getColumnNr();
             throw new ConfigException(source, List.of(new ConfigProblem(where, null,
                     "valid YAML (" + e.getOriginalMessage() + ")")));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e); // a StringReader does not fail
         }
-        if (root == null || root.isNull()) {
+        if (root == null || root.isNull() || root.isMissingNode()) {
             root = YAML.createObjectNode();
         }
         ConfigReader r = new ConfigReader();
@@ -83,88 +86,21 @@ public final class ConfigLoader {
         }
 
         JsonNode c = r.object("", root, "console");
-        r.onlyKnown("console", c, Set.of("listen", "maxUploadBytes", "workerThreads", "maxQueuedRequests",
-                "authFailureLimit", "authFailureWindow"));
-        InetSocketAddress consoleAddr = r.address("console", c, "listen", "127.0.0.1:9443", false);
-        long maxUpload = r.size("console", c, "maxUploadBytes", 1024 * 1024);
-        if (maxUpload < 4096 || maxUpload > 64L * 1024 * 1024) {
+        GatehouseConfig.Console console = ConfigBinder.bind(r, "console", c, GatehouseConfig.Console.class);
+        InetSocketAddress consoleAddr = console.listen();
+        if (console.maxUploadBytes() < 4096 || console.maxUploadBytes() > 64L * 1024 * 1024) {
             r.problem("console.maxUploadBytes", c.get("maxUploadBytes"), "4KiB..64MiB");
         }
         if (consoleAddr != null && https != null && consoleAddr.getPort() != 0 && consoleAddr.equals(https)) {
             r.problem("console.listen", c.get("listen"), "an address other than listeners.https " + https);
         }
-        Duration authWindow = r.duration("console", c, "authFailureWindow", Duration.ofSeconds(10));
+        Duration authWindow = console.authFailureWindow();
         if (authWindow.compareTo(Duration.ofSeconds(1)) < 0 || authWindow.compareTo(Duration.ofHours(1)) > 0) {
             r.problem("console.authFailureWindow", c.get("authFailureWindow"), "1s..1h");
         }
-        GatehouseConfig.Console console = new GatehouseConfig.Console(consoleAddr, (int) maxUpload,
-                r.integer("console", c, "workerThreads", 4, 1, 64),
-                r.integer("console", c, "maxQueuedRequests", 256, 1, 100_000),
-                r.integer("console", c, "authFailureLimit", 10, 1, 100_000), authWindow);
 
-        JsonNode t = r.object("", root, "tls");
-        r.onlyKnown("tls", t, Set.of("preferNative", "http2", "maxContexts", "handshakeTimeout", "maxClientHelloBytes",
-                "sessionTimeout", "defaultCertificate", "certificateDirs", "minRsaBits", "allowedCurves"));
-        List<Path> dirs = new ArrayList<>();
-        List<JsonNode> dirNodes = r.list("tls", t, "certificateDirs");
-        for (int i = 0; i < dirNodes.size(); i++) {
-            Path dir = r.path("tls.certificateDirs[" + i + "]", dirNodes.get(i), dirNodes.get(i).asText());
-            if (dir != null) {
-                dirs.add(dir);
-            }
-        }
-        Set<String> curves = new LinkedHashSet<>();
-        List<JsonNode> curveNodes = r.list("tls", t, "allowedCurves");
-        for (int i = 0; i < curveNodes.size(); i++) {
-            String cv = curveNodes.get(i).asText();
-            if (!CURVES.contains(cv)) {
-                r.problem("tls.allowedCurves[" + i + "]", curveNodes.get(i), "one of " + CURVES);
-            }
-            curves.add(cv);
-        }
-        if (curves.isEmpty()) {
-            curves.addAll(List.of("P-256", "P-384"));
-        }
-        long maxClientHello = r.size("tls", t, "maxClientHelloBytes", 16 * 1024);
-        GatehouseConfig.Tls tls = new GatehouseConfig.Tls(
-                r.bool("tls", t, "preferNative", true), r.bool("tls", t, "http2", true),
-                r.integer("tls", t, "maxContexts", 10_000, 1, 10_000_000),
-                r.duration("tls", t, "handshakeTimeout", Duration.ofSeconds(10)),
-                (int) Math.min(maxClientHello, Integer.MAX_VALUE),
-                r.duration("tls", t, "sessionTimeout", Duration.ofMinutes(5)),
-                r.string("tls", t, "defaultCertificate", null), dirs,
-                r.integer("tls", t, "minRsaBits", 2048, 2048, 16384), Set.copyOf(curves));
-        if (maxClientHello < 512 || maxClientHello > 0xFFFFFF) { // checked before the int cast could wrap it
-            r.problem("tls.maxClientHelloBytes", t.get("maxClientHelloBytes"), "512..16MiB");
-        }
-
-        JsonNode p = r.object("", root, "proxy");
-        r.onlyKnown("proxy", p, Set.of("maxHeaderBytes", "maxBodyBytes", "connectTimeout", "requestTimeout",
-                "idleTimeout", "headerTimeout", "trustedProxies", "drainTimeout"));
-        Set<String> trusted = new LinkedHashSet<>();
-        List<JsonNode> trustedNodes = r.list("proxy", p, "trustedProxies");
-        for (int i = 0; i < trustedNodes.size(); i++) {
-            String ip = trustedNodes.get(i).asText();
-            if (ConfigReader.parseAddress(ip + ":0") == null || ip.equals("localhost")) {
-                r.problem("proxy.trustedProxies[" + i + "]", trustedNodes.get(i), "an IP address");
-            } else {
-                trusted.add(ip);
-            }
-        }
-        long maxHeader = r.size("proxy", p, "maxHeaderBytes", 16 * 1024);
-        if (maxHeader < 1024 || maxHeader > 1024 * 1024) {
-            r.problem("proxy.maxHeaderBytes", p.get("maxHeaderBytes"), "1KiB..1MiB");
-        }
-        Duration requestTimeout = r.duration("proxy", p, "requestTimeout", Duration.ofSeconds(60));
-        Duration connectTimeout = r.duration("proxy", p, "connectTimeout", Duration.ofSeconds(5));
-        if (connectTimeout.compareTo(requestTimeout) > 0) {
-            r.problem("proxy.connectTimeout", p.get("connectTimeout"), "<= proxy.requestTimeout " + ConfigReader.human(requestTimeout));
-        }
-        GatehouseConfig.Proxy proxy = new GatehouseConfig.Proxy((int) maxHeader,
-                r.size("proxy", p, "maxBodyBytes", 64L * 1024 * 1024), connectTimeout, requestTimeout,
-                r.duration("proxy", p, "idleTimeout", Duration.ofSeconds(60)),
-                r.duration("proxy", p, "headerTimeout", Duration.ofSeconds(10)), trusted,
-                r.duration("proxy", p, "drainTimeout", Duration.ofSeconds(10)));
+        GatehouseConfig.Tls tls = tls(r, r.object("", root, "tls"));
+        GatehouseConfig.Proxy proxy = proxy(r, r.object("", root, "proxy"));
 
         List<GatehouseConfig.Pool> pools = new ArrayList<>();
         Set<String> poolNames = new HashSet<>();
@@ -313,20 +249,12 @@ public final class ConfigLoader {
                 r.path("cluster.previousKeyFile", cl == null ? null : cl.get("previousKeyFile"), previous),
                 r.duration("cluster", cl, "ticketKeyRotation", Duration.ofHours(12)), membership);
         GatehouseConfig.Acme acme = AcmeSection.read(r, r.object("", root, "acme"));
-        JsonNode cj = r.object("", root, "claims");
-        r.onlyKnown("claims", cj, Set.of("pendingTtl"));
-        // shorter than a minute, a claim would be gone before its first DNS check
-        GatehouseConfig.Claims claims = new GatehouseConfig.Claims(
-                r.duration("claims", cj, "pendingTtl", Duration.ofDays(7), Duration.ofMinutes(1)));
-        JsonNode st = r.object("", root, "store");
-        r.onlyKnown("store", st, Set.of("tombstoneTtl"));
-        // shorter than an hour, a node restarted after maintenance would already count as away too long
-        GatehouseConfig.Store store = new GatehouseConfig.Store(
-                r.duration("store", st, "tombstoneTtl", Duration.ofDays(7), Duration.ofHours(1)));
-        JsonNode lg = r.object("", root, "logging");
-        r.onlyKnown("logging", lg, Set.of("format"));
-        GatehouseConfig.Logging logging = new GatehouseConfig.Logging(r.enumValue("logging", lg, "format",
-                dev.gatehouse.appliance.logging.LogFormat.Kind.class, dev.gatehouse.appliance.logging.LogFormat.Kind.TEXT));
+        GatehouseConfig.Claims claims = ConfigBinder.bind(r, "claims", r.object("", root, "claims"),
+                GatehouseConfig.Claims.class);
+        GatehouseConfig.Store store = ConfigBinder.bind(r, "store", r.object("", root, "store"),
+                GatehouseConfig.Store.class);
+        GatehouseConfig.Logging logging = ConfigBinder.bind(r, "logging", r.object("", root, "logging"),
+                GatehouseConfig.Logging.class);
         GatehouseConfig.Metrics metrics = MetricsSection.read(r, r.object("", root, "metrics"), https, consoleAddr);
         GatehouseConfig.AccessLog accessLog = accessLog(r, r.object("", root, "accessLog"));
         dev.gatehouse.tls.backend.DnsSettings dns = DnsSection.read(r, r.object("", root, "dns"));
@@ -342,18 +270,12 @@ public final class ConfigLoader {
 
     /** True for {@code host:port} with a valid host and a port 1-65535. */
     public static boolean validServer(String s) {
-        int colon = s.lastIndexOf(':');
-        if (colon <= 0) {
+        dev.gatehouse.tls.net.HostPort hp = dev.gatehouse.tls.net.HostPort.parse(s);
+        if (hp == null || hp.port() < 1 || hp.host().isEmpty()) {
             return false;
         }
-        try {
-            int port = Integer.parseInt(s.substring(colon + 1));
-            String host = s.substring(0, colon);
-            return port >= 1 && port <= 65535 && (Hostnames.normalize(host) != null || ConfigReader.isIpv4(host)
-                    || host.matches("\\[[0-9a-fA-F:]+\\]"));
-        } catch (NumberFormatException e) {
-            return false;
-        }
+        return hp.bracketed() ? hp.host().matches("[0-9a-fA-F:]+")
+                : Hostnames.normalize(hp.host()) != null || ConfigReader.isIpv4(hp.host());
     }
 
     /** The field names an access-log line may carry (see {@code dev.gatehouse.appliance.accesslog.AccessLogLine}). */
@@ -362,31 +284,87 @@ public final class ConfigLoader {
             "bytesOut", "handshakeMs", "connectMs", "ttfbMs", "totalMs", "tls", "requestId", "cause", "upstreamError");
 
     private static GatehouseConfig.AccessLog accessLog(ConfigReader r, JsonNode a) {
-        r.onlyKnown("accessLog", a, Set.of("enabled", "path", "fields", "query", "sampleRefusedHandshakes",
-                "refusedHandshakesPerSecond", "queueSize"));
-        boolean enabled = r.bool("accessLog", a, "enabled", false);
-        String path = r.string("accessLog", a, "path", "/var/log/gatehouse/access.log");
+        GatehouseConfig.AccessLog bound = ConfigBinder.bind(r, "accessLog", a, GatehouseConfig.AccessLog.class);
+        String path = bound.path();
         if (path.isBlank() || (!path.equals("-") && !path.startsWith("/") && !path.startsWith("."))
                 || path.endsWith("/")) {
             r.problem("accessLog.path", a == null ? null : a.get("path"),
                     "a file path such as /var/log/gatehouse/access.log, or - for stdout");
         }
         List<String> fields = new ArrayList<>();
-        List<JsonNode> fieldNodes = r.list("accessLog", a, "fields");
-        for (int i = 0; i < fieldNodes.size(); i++) {
-            String f = fieldNodes.get(i).asText();
-            if (!fieldNodes.get(i).isTextual() || !ACCESS_LOG_FIELDS.contains(f)) {
-                r.problem("accessLog.fields[" + i + "]", fieldNodes.get(i), "one of " + ACCESS_LOG_FIELDS);
+        List<String> asWritten = bound.fields() == null ? List.of() : bound.fields();
+        for (int i = 0; i < asWritten.size(); i++) {
+            String f = asWritten.get(i);
+            JsonNode at = a.get("fields").get(i);
+            if (!ACCESS_LOG_FIELDS.contains(f)) {
+                r.problem("accessLog.fields[" + i + "]", at, "one of " + ACCESS_LOG_FIELDS);
             } else if (fields.contains(f)) {
-                r.problem("accessLog.fields[" + i + "]", fieldNodes.get(i), "each field once");
+                r.problem("accessLog.fields[" + i + "]", at, "each field once");
             } else {
                 fields.add(f);
             }
         }
-        return new GatehouseConfig.AccessLog(enabled, path, List.copyOf(fields), r.bool("accessLog", a, "query", false),
-                r.integer("accessLog", a, "sampleRefusedHandshakes", 1, 0, 1_000_000),
-                r.integer("accessLog", a, "refusedHandshakesPerSecond", 100, 1, 1_000_000),
-                r.integer("accessLog", a, "queueSize", 65_536, 64, 4_194_304));
+        return new GatehouseConfig.AccessLog(bound.enabled(), path, List.copyOf(fields), bound.query(),
+                bound.sampleRefusedHandshakes(), bound.refusedHandshakesPerSecond(), bound.queueSize());
+    }
+
+    private static GatehouseConfig.Tls tls(ConfigReader r, JsonNode t) {
+        GatehouseConfig.Tls bound = ConfigBinder.bind(r, "tls", t, GatehouseConfig.Tls.class);
+        List<Path> dirs = new ArrayList<>();
+        if (bound.certificateDirs() != null) {
+            bound.certificateDirs().stream().filter(java.util.Objects::nonNull).forEach(dirs::add);
+        }
+        Set<String> curves = new LinkedHashSet<>();
+        List<JsonNode> curveNodes = elements(t, "allowedCurves"); // not a list: the binder said so
+        for (int i = 0; i < curveNodes.size(); i++) {
+            String cv = curveNodes.get(i).asText();
+            if (!CURVES.contains(cv)) {
+                r.problem("tls.allowedCurves[" + i + "]", curveNodes.get(i), "one of " + CURVES);
+            }
+            curves.add(cv);
+        }
+        if (curves.isEmpty()) {
+            curves.addAll(List.of("P-256", "P-384"));
+        }
+        if (bound.maxClientHelloBytes() < 512 || bound.maxClientHelloBytes() > 0xFFFFFF) {
+            r.problem("tls.maxClientHelloBytes", t.get("maxClientHelloBytes"), "512..16MiB");
+        }
+        return new GatehouseConfig.Tls(bound.preferNative(), bound.http2(), bound.maxContexts(),
+                bound.handshakeTimeout(), bound.maxClientHelloBytes(), bound.sessionTimeout(),
+                bound.defaultCertificate(), List.copyOf(dirs), bound.minRsaBits(), Set.copyOf(curves));
+    }
+
+    private static GatehouseConfig.Proxy proxy(ConfigReader r, JsonNode p) {
+        GatehouseConfig.Proxy bound = ConfigBinder.bind(r, "proxy", p, GatehouseConfig.Proxy.class);
+        Set<String> trusted = new LinkedHashSet<>();
+        List<JsonNode> trustedNodes = elements(p, "trustedProxies");
+        for (int i = 0; i < trustedNodes.size(); i++) {
+            String ip = trustedNodes.get(i).asText();
+            if (ConfigReader.parseAddress(ip + ":0") == null || ip.equals("localhost")) {
+                r.problem("proxy.trustedProxies[" + i + "]", trustedNodes.get(i), "an IP address");
+            } else {
+                trusted.add(ip);
+            }
+        }
+        if (bound.maxHeaderBytes() < 1024 || bound.maxHeaderBytes() > 1024 * 1024) {
+            r.problem("proxy.maxHeaderBytes", p.get("maxHeaderBytes"), "1KiB..1MiB");
+        }
+        if (bound.connectTimeout().compareTo(bound.requestTimeout()) > 0) {
+            r.problem("proxy.connectTimeout", p.get("connectTimeout"), "<= proxy.requestTimeout "
+                    + ConfigReader.human(bound.requestTimeout()));
+        }
+        return new GatehouseConfig.Proxy(bound.maxHeaderBytes(), bound.maxBodyBytes(), bound.connectTimeout(),
+                bound.requestTimeout(), bound.idleTimeout(), bound.headerTimeout(), trusted, bound.drainTimeout());
+    }
+
+    /** The elements of a list field as written, for per-element checks (empty when absent or not a list). */
+    private static List<JsonNode> elements(JsonNode section, String field) {
+        JsonNode n = section == null ? null : section.get(field);
+        List<JsonNode> out = new ArrayList<>();
+        if (n != null && n.isArray()) {
+            n.forEach(out::add);
+        }
+        return out;
     }
 
     private static String hostName() {
@@ -448,8 +426,7 @@ public final class ConfigLoader {
         if (vips.isEmpty()) {
             r.problem(p + ".vips", ha.get("vips"), "at least one VIP, e.g. [198.18.0.100/24]");
         }
-        String failbackText = r.string(p, ha, "failback", "off");
-        Duration failback = "off".equalsIgnoreCase(failbackText) ? null : r.duration(p, ha, "failback", null);
+        Duration failback = r.durationOrOff(p, ha, "failback", null);
         String gateway = r.string(p, ha, "gateway", null);
         if (gateway != null && !gateway.matches("\\d{1,3}(\\.\\d{1,3}){3}")) {
             r.problem(p + ".gateway", ha.get("gateway"), "an IPv4 address (the router this node must reach to keep VIPs)");

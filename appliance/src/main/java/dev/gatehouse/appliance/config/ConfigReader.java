@@ -83,6 +83,12 @@ final class ConfigReader {
         if (n == null || n.isNull()) {
             return dflt;
         }
+        if (n.isTextual() && Yaml12Booleans.YAML11_TRUE.contains(n.asText())) {
+            return true; // yes/on: YAML 1.1 booleans, still accepted where a boolean is expected
+        }
+        if (n.isTextual() && Yaml12Booleans.YAML11_FALSE.contains(n.asText())) {
+            return false;
+        }
         if (!n.isBoolean()) {
             problem(join(path, field), n, "true or false");
             return dflt;
@@ -129,6 +135,24 @@ final class ConfigReader {
         if (d == null || d.compareTo(MAX_DURATION) > 0) {
             problem(join(path, field), n, "a duration of at most 3650d");
             return dflt;
+        }
+        return d;
+    }
+
+    /**
+     * A duration, or null for {@code off} (any case) and {@code false}: a field that documents
+     * {@code off} takes both, since YAML 1.1 readers and writers turn one into the other.
+     */
+    Duration durationOrOff(String path, JsonNode parent, String field, Duration dflt) {
+        JsonNode n = parent == null ? null : parent.get(field);
+        if (n != null && ((n.isBoolean() && !n.asBoolean()) || (n.isTextual() && "off".equalsIgnoreCase(n.asText())))) {
+            return null;
+        }
+        int before = problems.size();
+        Duration d = duration(path, parent, field, dflt);
+        if (problems.size() > before) {
+            ConfigProblem p = problems.remove(problems.size() - 1);
+            problems.add(new ConfigProblem(p.path(), p.value(), p.expected() + ", or off"));
         }
         return d;
     }
@@ -201,7 +225,7 @@ final class ConfigReader {
             return null; // YAML 1.1 reads an unquoted off as false
         }
         String v = string(path, parent, field, dflt);
-        if (v == null || (allowOff && "off".equals(v))) {
+        if (v == null || (allowOff && "off".equalsIgnoreCase(v))) {
             return null;
         }
         InetSocketAddress a = parseAddress(v);
@@ -214,24 +238,17 @@ final class ConfigReader {
     }
 
     static InetSocketAddress parseAddress(String v) {
-        int colon = v.lastIndexOf(':');
-        if (colon <= 0) {
+        dev.gatehouse.tls.net.HostPort hp = dev.gatehouse.tls.net.HostPort.parse(v);
+        if (hp == null || v.lastIndexOf(':') == 0) {
             return null;
         }
-        String host = v.substring(0, colon);
-        if (host.startsWith("[") && host.endsWith("]")) {
-            host = host.substring(1, host.length() - 1);
-        }
+        String host = hp.host();
         try {
-            int port = Integer.parseInt(v.substring(colon + 1));
-            if (port < 0 || port > 65535) {
-                return null;
-            }
             if (!isIpv4(host) && !host.matches("[0-9a-fA-F:]*:[0-9a-fA-F:]*") && !host.equals("localhost")) {
                 return null; // listeners take addresses, not names that need DNS at start
             }
-            return new InetSocketAddress(InetAddress.getByName(host), port);
-        } catch (NumberFormatException | UnknownHostException e) {
+            return new InetSocketAddress(InetAddress.getByName(host), hp.port());
+        } catch (UnknownHostException e) {
             return null;
         }
     }

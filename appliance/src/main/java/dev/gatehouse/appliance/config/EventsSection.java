@@ -2,7 +2,6 @@ package dev.gatehouse.appliance.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
-import java.util.Set;
 
 /**
  * Reads and checks the {@code events:} section: how many lifecycle events the cluster keeps and for
@@ -16,15 +15,12 @@ final class EventsSection {
     }
 
     static GatehouseConfig.Events read(ConfigReader r, JsonNode e) {
-        r.onlyKnown(AT, e, Set.of("maxEvents", "maxAge", "deliveryLeaseTtl", "deliveryTimeout", "retryMin",
-                "retryMax", "deliveryInterval", "allowPrivateTargets"));
-        int maxEvents = r.integer(AT, e, "maxEvents", 10_000, 100, 1_000_000);
-        Duration maxAge = r.duration(AT, e, "maxAge", Duration.ofDays(7), Duration.ofMinutes(1));
-        Duration interval = r.duration(AT, e, "deliveryInterval", Duration.ofSeconds(1), Duration.ofMillis(100));
-        Duration timeout = r.duration(AT, e, "deliveryTimeout", Duration.ofSeconds(10), Duration.ofMillis(100));
-        Duration leaseTtl = r.duration(AT, e, "deliveryLeaseTtl", Duration.ofSeconds(30), Duration.ofSeconds(1));
-        Duration retryMin = r.duration(AT, e, "retryMin", Duration.ofSeconds(5), Duration.ofMillis(100));
-        Duration retryMax = r.duration(AT, e, "retryMax", Duration.ofHours(1), Duration.ofMillis(100));
+        GatehouseConfig.Events bound = ConfigBinder.bind(r, AT, e, GatehouseConfig.Events.class);
+        Duration interval = bound.deliveryInterval();
+        Duration timeout = bound.deliveryTimeout();
+        Duration leaseTtl = bound.deliveryLeaseTtl();
+        Duration retryMin = bound.retryMin();
+        Duration retryMax = bound.retryMax();
         if (leaseTtl != null && timeout != null && interval != null
                 && leaseTtl.compareTo(timeout.plus(interval).multipliedBy(2)) < 0) {
             r.problem("events.deliveryLeaseTtl", e == null ? null : e.get("deliveryLeaseTtl"), ">= 2 x (deliveryTimeout "
@@ -35,8 +31,6 @@ final class EventsSection {
             r.problem("events.retryMax", e == null ? null : e.get("retryMax"), ">= events.retryMin "
                     + ConfigReader.human(retryMin));
         }
-        boolean allowPrivate = r.bool(AT, e, "allowPrivateTargets", false);
-        return new GatehouseConfig.Events(maxEvents, maxAge, interval, timeout, leaseTtl, retryMin, retryMax,
-                allowPrivate);
+        return bound;
     }
 }

@@ -64,8 +64,15 @@ public record GatehouseConfig(
      * @param allowPrivateTargets webhooks created by tenant tokens may target loopback, link-local and private
      *                         addresses (off: refused, so that a tenant cannot probe the internal network)
      */
-    public record Events(int maxEvents, Duration maxAge, Duration deliveryInterval, Duration deliveryTimeout,
-            Duration deliveryLeaseTtl, Duration retryMin, Duration retryMax, boolean allowPrivateTargets) {
+    public record Events(
+            @Bind.Default("10000") @Bind.Range(min = 100, max = 1_000_000) int maxEvents,
+            @Bind.Default("7d") @Bind.AtLeast("1m") Duration maxAge,
+            @Bind.Default("1s") @Bind.AtLeast("100ms") Duration deliveryInterval,
+            @Bind.Default("10s") @Bind.AtLeast("100ms") Duration deliveryTimeout,
+            @Bind.Default("30s") @Bind.AtLeast("1s") Duration deliveryLeaseTtl,
+            @Bind.Default("5s") @Bind.AtLeast("100ms") Duration retryMin,
+            @Bind.Default("1h") @Bind.AtLeast("100ms") Duration retryMax,
+            boolean allowPrivateTargets) {
     }
 
     /**
@@ -90,7 +97,7 @@ public record GatehouseConfig(
      *
      * @param format line format on stderr (the journal): text, or JSON lines by logback's JsonEncoder
      */
-    public record Logging(dev.gatehouse.appliance.logging.LogFormat.Kind format) {
+    public record Logging(@Bind.Default("text") dev.gatehouse.appliance.logging.LogFormat.Kind format) {
     }
 
     /**
@@ -132,8 +139,14 @@ public record GatehouseConfig(
      * @param queueSize                  lines one event loop may hold for the writer (and at most 16 MB); when full,
      *                                   new ones are dropped and counted
      */
-    public record AccessLog(boolean enabled, String path, List<String> fields, boolean query,
-            int sampleRefusedHandshakes, int refusedHandshakesPerSecond, int queueSize) {
+    public record AccessLog(
+            boolean enabled,
+            @Bind.Default("/var/log/gatehouse/access.log") String path,
+            List<String> fields,
+            boolean query,
+            @Bind.Default("1") @Bind.Range(min = 0, max = 1_000_000) int sampleRefusedHandshakes,
+            @Bind.Default("100") @Bind.Range(min = 1, max = 1_000_000) int refusedHandshakesPerSecond,
+            @Bind.Default("65536") @Bind.Range(min = 64, max = 4_194_304) int queueSize) {
     }
 
     /**
@@ -141,7 +154,9 @@ public record GatehouseConfig(
      *
      * @param pendingTtl a pending (or failed) claim not proven within this after it was made is dropped
      */
-    public record Claims(Duration pendingTtl) {
+    public record Claims(
+            // shorter than a minute, a claim would be gone before its first DNS check
+            @Bind.Default("7d") @Bind.AtLeast("1m") Duration pendingTtl) {
     }
 
     /**
@@ -151,7 +166,9 @@ public record GatehouseConfig(
      *                     snapshot away longer than this takes the cluster's state on join instead
      *                     of pushing records the cluster no longer has
      */
-    public record Store(Duration tombstoneTtl) {
+    public record Store(
+            // shorter than an hour, a node restarted after maintenance would already count as away too long
+            @Bind.Default("7d") @Bind.AtLeast("1h") Duration tombstoneTtl) {
     }
 
     /**
@@ -323,19 +340,39 @@ public record GatehouseConfig(
      * @param authFailureLimit   failed authentications one client address may make in a burst (then 429)
      * @param authFailureWindow  the time in which a client's full burst of failures is forgiven again
      */
-    public record Console(InetSocketAddress listen, int maxUploadBytes, int workerThreads, int maxQueuedRequests,
-            int authFailureLimit, Duration authFailureWindow) {
+    public record Console(
+            @Bind.Default("127.0.0.1:9443") InetSocketAddress listen,
+            @Bind.Default("1MiB") @Bind.Size int maxUploadBytes,
+            @Bind.Default("4") @Bind.Range(min = 1, max = 64) int workerThreads,
+            @Bind.Default("256") @Bind.Range(min = 1, max = 100_000) int maxQueuedRequests,
+            @Bind.Default("10") @Bind.Range(min = 1, max = 100_000) int authFailureLimit,
+            @Bind.Default("10s") Duration authFailureWindow) {
     }
 
     /** TLS settings and the upload policy. */
-    public record Tls(boolean preferNative, boolean http2, int maxContexts, Duration handshakeTimeout,
-            int maxClientHelloBytes, Duration sessionTimeout, String defaultCertificate, List<Path> certificateDirs,
-            int minRsaBits, Set<String> allowedCurves) {
+    public record Tls(
+            @Bind.Default("true") boolean preferNative,
+            @Bind.Default("true") boolean http2,
+            @Bind.Default("10000") @Bind.Range(min = 1, max = 10_000_000) int maxContexts,
+            @Bind.Default("10s") Duration handshakeTimeout,
+            @Bind.Default("16KiB") @Bind.Size int maxClientHelloBytes,
+            @Bind.Default("5m") Duration sessionTimeout,
+            String defaultCertificate,
+            List<Path> certificateDirs,
+            @Bind.Default("2048") @Bind.Range(min = 2048, max = 16384) int minRsaBits,
+            Set<String> allowedCurves) {
     }
 
     /** Reverse-proxy limits. */
-    public record Proxy(int maxHeaderBytes, long maxBodyBytes, Duration connectTimeout, Duration requestTimeout,
-            Duration idleTimeout, Duration headerTimeout, Set<String> trustedProxies, Duration drainTimeout) {
+    public record Proxy(
+            @Bind.Default("16KiB") @Bind.Size int maxHeaderBytes,
+            @Bind.Default("64MiB") @Bind.Size long maxBodyBytes,
+            @Bind.Default("5s") Duration connectTimeout,
+            @Bind.Default("60s") Duration requestTimeout,
+            @Bind.Default("60s") Duration idleTimeout,
+            @Bind.Default("10s") Duration headerTimeout,
+            Set<String> trustedProxies,
+            @Bind.Default("10s") Duration drainTimeout) {
     }
 
     /** A backend pool. */

@@ -11,14 +11,8 @@ import dev.gatehouse.appliance.console.ConsoleCertificate;
 import dev.gatehouse.appliance.console.ConsoleServer;
 import dev.gatehouse.appliance.tenants.TenantService;
 import dev.gatehouse.cluster.store.FileStore;
-import dev.gatehouse.cluster.store.PoolRecord;
-import dev.gatehouse.cluster.store.RouteRecord;
 import dev.gatehouse.cluster.store.Sealer;
-import dev.gatehouse.tls.backend.BackendPool;
-import dev.gatehouse.tls.backend.BackendServer;
-import dev.gatehouse.tls.backend.HealthCheckSpec;
 import dev.gatehouse.tls.backend.Router;
-import dev.gatehouse.tls.backend.RouterCarryOver;
 import dev.gatehouse.tls.cert.CertificateDirectory;
 import dev.gatehouse.tls.cert.CertificateParseException;
 import dev.gatehouse.tls.proxy.ProxySettings;
@@ -33,10 +27,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -441,52 +432,12 @@ public final class Node implements AutoCloseable {
                 .build();
     }
 
-    /**
-     * Routing = the config file's pools and routes, overlaid by those managed through the API. Runs
-     * whenever pools or routes change anywhere in the cluster; a server that stays in its pool (same
-     * pool name and host:port) is carried over with its health, ejection and pooled connections,
-     * whatever else changed; only servers that are gone are dropped.
-     */
+    /** Routing from the file overlaid by the store's pools and routes (see {@link RoutingOverlay}). */
     private synchronized void rebuildRouter() {
-        RouterCarryOver carry = RouterCarryOver.from(edge == null ? null : edge.router());
-        Map<String, BackendPool> pools = new HashMap<>();
-        for (GatehouseConfig.Pool p : config.pools()) {
-            pools.put(p.name(), carry.pool(p.name(), servers(carry, p.name(), p.servers()), p.policy(),
-                    p.healthCheck(), Duration.ofSeconds(5)));
-        }
-        for (PoolRecord p : store.pools()) {
-            BackendPool.Policy policy = "least-outstanding".equals(p.policy())
-                    ? BackendPool.Policy.LEAST_OUTSTANDING : BackendPool.Policy.ROUND_ROBIN;
-            HealthCheckSpec check = p.healthPath() == null ? null : HealthCheckSpec.of(p.healthPath());
-            pools.put(p.name(), carry.pool(p.name(), servers(carry, p.name(), p.servers()), policy, check,
-                    Duration.ofSeconds(5)));
-        }
-        Router.Builder b = Router.builder();
-        Map<String, String> routes = new LinkedHashMap<>();
-        config.routes().forEach(r -> routes.put(r.host(), r.pool()));
-        for (RouteRecord r : store.routes()) {
-            routes.put(r.host(), r.pool());
-        }
-        routes.forEach((host, pool) -> {
-            BackendPool bp = pools.get(pool);
-            if (bp == null) {
-                log.warn("event=route_skipped host={} pool={} reason=no such pool", host, pool);
-            } else {
-                b.route(host, bp);
-            }
-        });
-        if (config.defaultPool() != null) {
-            b.defaultPool(pools.get(config.defaultPool()));
-        }
-        // pools a hostname policy sends to by name ("origin"), routed or not
-        for (String origin : policySync == null ? java.util.Set.<String>of() : policySync.originPools()) {
-            BackendPool bp = pools.get(origin);
-            if (bp != null) {
-                b.pool(origin, bp);
-            }
-        }
+        Router router = RoutingOverlay.build(config, store, edge == null ? null : edge.router(),
+                policySync == null ? java.util.Set.of() : policySync.originPools());
         if (edge != null) {
-            edge.setRouter(b.build());
+            edge.setRouter(router);
         }
     }
 
@@ -494,20 +445,6 @@ public final class Node implements AutoCloseable {
     private boolean poolExists(String name) {
         return config.pools().stream().anyMatch(p -> p.name().equals(name))
                 || store.pools().stream().anyMatch(p -> p.name().equals(name));
-    }
-
-    /** Servers ({@code host:port}, IPv6 in brackets) of a pool, carried over from the previous router when they stay. */
-    private static List<BackendServer> servers(RouterCarryOver carry, String pool, List<String> hostPorts) {
-        List<BackendServer> out = new ArrayList<>();
-        for (String s : hostPorts) {
-            int colon = s.lastIndexOf(':');
-            String host = s.substring(0, colon);
-            if (host.startsWith("[")) {
-                host = host.substring(1, host.length() - 1);
-            }
-            out.add(carry.server(pool, host, Integer.parseInt(s.substring(colon + 1))));
-        }
-        return out;
     }
 
     /** {@code /v1/status}: everything for an admin token; a tenant token sees only its own objects. */

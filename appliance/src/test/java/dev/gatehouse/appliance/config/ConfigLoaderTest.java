@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -303,5 +304,34 @@ class ConfigLoaderTest {
                 .accessLog();
         assertThat(on).isEqualTo(new GatehouseConfig.AccessLog(true, "-", java.util.List.of("ts", "status", "tls"),
                 true, 10, 5, 1024));
+    }
+
+    @Test
+    void failbackTakesOffAndFalseAsTheReadmeShows() throws Exception {
+        for (String off : List.of("off", "'off'", "Off", "OFF", "false")) {
+            assertThat(ConfigLoader.parse("t", MEMBERSHIP + "ha: {failback: " + off + ", vips: ['198.18.0.100/24']}}}")
+                    .cluster().membership().ha().failback()).as(off).isNull();
+        }
+        assertThatThrownBy(() -> ConfigLoader.parse("t", MEMBERSHIP + "ha: {failback: never, vips: ['198.18.0.1']}}}"))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).extracting(Object::toString)
+                        .contains("cluster.membership.ha.failback: 'never' (expected: a positive duration such as "
+                                + "500ms, 10s, 5m, 1h, 30d, or off)"));
+    }
+
+    @Test
+    void yaml11BooleanWordsAreTextUnlessTheFieldIsABoolean() throws Exception {
+        // booleans: the YAML 1.1 words still work
+        assertThat(ConfigLoader.parse("t", "listeners: {redirectHttp: off}").listeners().redirectHttp()).isFalse();
+        assertThat(ConfigLoader.parse("t", "acme: {onDemand: yes}").acme().onDemand()).isTrue();
+        assertThat(ConfigLoader.parse("t", "metrics: {enabled: no}").metrics().enabled()).isFalse();
+        // strings keep the word as written instead of 'false'/'true'
+        assertThat(ConfigLoader.parse("t", MEMBERSHIP + "ha: {interface: on, vips: ['198.18.0.1']}}}").cluster()
+                .membership().ha().vips().get(0).interfaceName()).isEqualTo("on");
+        assertThat(ConfigLoader.parse("t", "node: {name: no}").node().name()).isEqualTo("no");
+        // a duration named with a boolean word says what it got
+        assertThatThrownBy(() -> ConfigLoader.parse("t", "proxy: {idleTimeout: off}"))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).extracting(Object::toString)
+                        .containsExactly("proxy.idleTimeout: 'off' (expected: a positive duration such as 500ms, 10s, "
+                                + "5m, 1h, 30d)"));
     }
 }

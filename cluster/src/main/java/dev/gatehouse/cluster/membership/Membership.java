@@ -94,11 +94,6 @@ public final class Membership implements AutoCloseable {
         return current;
     }
 
-    /** This node's name. */
-    public String localName() {
-        return settings.nodeName();
-    }
-
     /**
      * Sends {@code payload} to every other member of the current view (this node does not receive
      * its own messages). Encrypted and authenticated like everything on the channel; delivered in

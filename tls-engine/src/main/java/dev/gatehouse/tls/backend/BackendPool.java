@@ -1,7 +1,6 @@
 package dev.gatehouse.tls.backend;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -92,16 +91,6 @@ public final class BackendPool {
         return best;
     }
 
-    /** True when at least one server is healthy. */
-    public boolean available() {
-        for (BackendServer s : servers) {
-            if (s.healthy()) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     /** Passive health check: leaves out a server that refused a connection. */
     public void ejectAfterConnectFailure(BackendServer server) {
         server.eject(ejectTime.toNanos());
@@ -110,13 +99,5 @@ public final class BackendPool {
     /** Picks made to retry a request on another server (since this pool object was created). */
     public long retries() {
         return retries.sum();
-    }
-
-    public List<String> describe() {
-        List<String> out = new ArrayList<>();
-        for (BackendServer s : servers) {
-            out.add(s + (s.healthy() ? " up" : " down") + " outstanding=" + s.outstanding());
-        }
-        return out;
     }
 }

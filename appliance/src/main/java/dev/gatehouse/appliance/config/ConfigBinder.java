@@ -1,0 +1,257 @@
+package dev.gatehouse.appliance.config;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonStreamContext;
+import com.fasterxml.jackson.databind.BeanProperty;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.JsonDeserializer;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.deser.ContextualDeserializer;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.node.BooleanNode;
+import com.fasterxml.jackson.databind.node.IntNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import java.io.IOException;
+import java.lang.reflect.RecordComponent;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Collection;
+import java.util.Deque;
+import java.util.LinkedHashSet;
+import java.util.Set;
+
+/**
+ * Binds a section of the file into a record with Jackson, keeping the reader's error messages:
+ * every scalar goes through the {@link ConfigReader} rule of its Java type (with the {@link Bind}
+ * annotations of its record component: default, bounds), which records a problem with the field's
+ * path, the value as written and what was expected, and gives the default instead of throwing.
+ * Before Jackson sees the section, its shape is checked against the record (unknown fields, a
+ * scalar where a mapping or a list belongs), so that binding itself cannot fail and every problem
+ * of the file is reported at once. Cross-field rules stay in the section classes, after binding.
+ *
+ * <p>Adding a field: a record component with its type and, if any, {@code @Default}/{@code @Range}/
+ * {@code @AtLeast}/{@code @Size}. Adding a section: a record, and one {@link #bind} call.
+ */
+final class ConfigBinder {
+
+    private static final String BASE = "gatehouse.config.base";
+    private static final ObjectMapper MAPPER = new ObjectMapper().registerModule(module());
+
+    private ConfigBinder() {
+    }
+
+    /**
+     * The record bound from {@code section} (a mapping found at {@code at}, or null when the file
+     * has none: every field then takes its default). Problems go to {@code r}; never throws.
+     */
+    static <T extends Record> T bind(ConfigReader r, String at, JsonNode section, Class<T> type) {
+        ObjectNode copy = section != null && section.isObject() ? section.deepCopy()
+                : JsonNodeFactory.instance.objectNode();
+        shape(r, at, copy, type);
+        try {
+            return MAPPER.readerFor(type).withAttribute(ConfigReader.class, r).withAttribute(BASE, at)
+                    .readValue(MAPPER.treeAsTokens(copy));
+        } catch (IOException | RuntimeException e) {
+            // not expected after shape(): a safety net so that check-config still prints a problem, not a trace
+            r.problem(at, section, "a valid " + at + " section (" + e.getMessage() + ")");
+            try {
+                return MAPPER.readerFor(type).withAttribute(ConfigReader.class, new ConfigReader())
+                        .withAttribute(BASE, at).readValue(MAPPER.treeAsTokens(shaped(type)));
+            } catch (IOException bug) {
+                throw new IllegalStateException("the defaults of " + type.getSimpleName() + " do not bind", bug);
+            }
+        }
+    }
+
+    private static ObjectNode shaped(Class<?> type) {
+        ObjectNode empty = JsonNodeFactory.instance.objectNode();
+        shape(new ConfigReader(), "", empty, type);
+        return empty;
+    }
+
+    /** Unknown fields reported and dropped; a nested record must be a mapping, a collection a list. */
+    private static void shape(ConfigReader r, String at, ObjectNode node, Class<?> type) {
+        Set<String> known = new LinkedHashSet<>();
+        for (RecordComponent c : type.getRecordComponents()) {
+            known.add(c.getName());
+        }
+        r.onlyKnown(at, node, known);
+        node.retain(known);
+        for (RecordComponent c : type.getRecordComponents()) {
+            JsonNode v = node.get(c.getName());
+            boolean present = v != null && !v.isNull();
+            if (c.getType().isRecord()) {
+                if (present && !v.isObject()) {
+                    r.problem(ConfigReader.join(at, c.getName()), v, "a mapping");
+                    node.remove(c.getName());
+                    present = false;
+                }
+                if (!present && c.getAnnotation(Bind.IfPresent.class) == null) {
+                    node.putObject(c.getName());
+                }
+                if (node.get(c.getName()) instanceof ObjectNode o) {
+                    shape(r, ConfigReader.join(at, c.getName()), o, c.getType());
+                }
+            } else if (Collection.class.isAssignableFrom(c.getType()) && present && !v.isArray()) {
+                r.problem(ConfigReader.join(at, c.getName()), v, "a list");
+                node.remove(c.getName());
+            }
+        }
+    }
+
+    private static SimpleModule module() {
+        SimpleModule m = new SimpleModule("gatehouse-config");
+        for (Class<?> t : new Class<?>[] {String.class, Boolean.class, boolean.class, Integer.class, int.class,
+            Long.class, long.class, Duration.class, Path.class, java.net.InetSocketAddress.class, Enum.class}) {
+            @SuppressWarnings("unchecked")
+            Class<Object> c = (Class<Object>) t;
+            m.addDeserializer(c, new Scalar(t, null, null, null, false));
+        }
+        return m;
+    }
+
+    /** {@code base.field[2].x}: where the parser stands, as a problem names it. */
+    static String path(String base, JsonStreamContext c) {
+        Deque<String> parts = new ArrayDeque<>();
+        for (; c != null && !c.inRoot(); c = c.getParent()) {
+            parts.push(c.inArray() ? "[" + Math.max(0, c.getCurrentIndex()) + "]" : "." + c.getCurrentName());
+        }
+        StringBuilder b = new StringBuilder(base);
+        for (String p : parts) {
+            b.append(b.length() == 0 && p.startsWith(".") ? p.substring(1) : p);
+        }
+        return b.toString();
+    }
+
+    /** One scalar field: its {@link ConfigReader} rule, its default and bounds from the record component. */
+    private static final class Scalar extends JsonDeserializer<Object> implements ContextualDeserializer {
+        private final Class<?> type;
+        private final Bind.Range range;
+        private final Bind.AtLeast atLeast;
+        private final Object dflt;
+        private final boolean size;
+
+        Scalar(Class<?> type, Bind.Range range, Bind.AtLeast atLeast, Object dflt, boolean size) {
+            this.type = type;
+            this.range = range;
+            this.atLeast = atLeast;
+            this.dflt = dflt;
+            this.size = size;
+        }
+
+        @Override
+        public JsonDeserializer<?> createContextual(DeserializationContext ctxt, BeanProperty property) {
+            Class<?> t = property == null ? ctxt.getContextualType().getRawClass()
+                    : property.getType().isCollectionLikeType() ? property.getType().getContentType().getRawClass()
+                    : property.getType().getRawClass();
+            boolean element = property != null && property.getType().isCollectionLikeType();
+            Bind.Range rg = property == null || element ? null : property.getAnnotation(Bind.Range.class);
+            Bind.AtLeast al = property == null || element ? null : property.getAnnotation(Bind.AtLeast.class);
+            boolean sz = property != null && !element && property.getAnnotation(Bind.Size.class) != null;
+            Bind.Default d = property == null || element ? null : property.getAnnotation(Bind.Default.class);
+            Scalar s = new Scalar(t, rg, al, null, sz);
+            if (d == null) {
+                return s;
+            }
+            ConfigReader check = new ConfigReader();
+            Object v = s.read(check, "default", literal(t, d.value()));
+            if (!check.problems().isEmpty()) {
+                throw new IllegalStateException("@Default of " + property.getName() + ": " + check.problems());
+            }
+            return new Scalar(t, rg, al, v, sz);
+        }
+
+        private static JsonNode literal(Class<?> t, String text) {
+            if (t == int.class || t == Integer.class) {
+                return text.matches("-?\\d+") ? IntNode.valueOf(Integer.parseInt(text)) : TextNode.valueOf(text);
+            }
+            if (t == boolean.class || t == Boolean.class) {
+                return BooleanNode.valueOf(Boolean.parseBoolean(text));
+            }
+            return TextNode.valueOf(text);
+        }
+
+        @Override
+        public Object deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+            JsonStreamContext where = p.getParsingContext();
+            if (p.currentToken() != null && p.currentToken().isStructStart()) {
+                where = where.getParent(); // at a { or [ the parser already stands in the new context
+            }
+            String at = path((String) ctxt.getAttribute(BASE), where);
+            JsonNode n = ctxt.readTree(p);
+            return read((ConfigReader) ctxt.getAttribute(ConfigReader.class), at, n);
+        }
+
+        @Override
+        public Object getNullValue(DeserializationContext ctxt) {
+            return absent();
+        }
+
+        @Override
+        public Object getAbsentValue(DeserializationContext ctxt) {
+            return absent();
+        }
+
+        private Object absent() {
+            if (dflt != null || !type.isPrimitive()) {
+                return dflt;
+            }
+            return type == boolean.class ? Boolean.FALSE : type == long.class ? (Object) 0L : (Object) 0;
+        }
+
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        private Object read(ConfigReader r, String at, JsonNode n) {
+            int dot = at.lastIndexOf('.');
+            String parent = dot < 0 ? "" : at.substring(0, dot);
+            String field = at.substring(dot + 1);
+            ObjectNode holder = JsonNodeFactory.instance.objectNode().set(field, n);
+            if (size) {
+                long v = r.size(parent, holder, field, dflt == null ? 0L : ((Number) dflt).longValue());
+                return type == int.class || type == Integer.class ? (Object) (int) Math.min(v, Integer.MAX_VALUE) : v;
+            }
+            if (type == String.class) {
+                return r.string(parent, holder, field, (String) dflt);
+            }
+            if (type == boolean.class || type == Boolean.class) {
+                return r.bool(parent, holder, field, dflt != null && (Boolean) dflt);
+            }
+            if (type == int.class || type == Integer.class) {
+                return r.integer(parent, holder, field, dflt == null ? 0 : (Integer) dflt,
+                        range == null ? Integer.MIN_VALUE : range.min(), range == null ? Integer.MAX_VALUE : range.max());
+            }
+            if (type == long.class || type == Long.class) {
+                return n.canConvertToLong() && n.isIntegralNumber() ? n.asLong() : problem(r, at, n, "an integer");
+            }
+            if (type == Duration.class) {
+                return atLeast == null ? r.duration(parent, holder, field, (Duration) dflt)
+                        : r.duration(parent, holder, field, (Duration) dflt, atLeastDuration());
+            }
+            if (type == java.net.InetSocketAddress.class) {
+                java.net.InetSocketAddress a = r.address(parent, holder, field, null, false);
+                return a == null ? dflt : a;
+            }
+            if (type == Path.class) {
+                return r.path(at, n, r.string(parent, holder, field, null));
+            }
+            if (type.isEnum()) {
+                return r.enumValue(parent, holder, field, (Class) type, (Enum) dflt);
+            }
+            return problem(r, at, n, "a value of type " + type.getSimpleName());
+        }
+
+        private Duration atLeastDuration() {
+            ConfigReader check = new ConfigReader();
+            ObjectNode holder = JsonNodeFactory.instance.objectNode().put("min", atLeast.value());
+            return check.duration("", holder, "min", null);
+        }
+
+        private Object problem(ConfigReader r, String at, JsonNode n, String expected) {
+            r.problem(at, n, expected);
+            return dflt;
+        }
+    }
+}
