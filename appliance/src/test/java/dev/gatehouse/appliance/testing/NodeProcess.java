@@ -36,10 +36,6 @@ public final class NodeProcess implements AutoCloseable {
         List<String> cmd = new java.util.ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(jvmOptions);
-        if (jvmOptions.stream().noneMatch(o -> o.startsWith("-Dgatehouse.warmup."))) {
-            // a short start-up warm-up: the path runs in every IT, without adding seconds to each start
-            cmd.add("-Dgatehouse.warmup.handshakes=" + System.getProperty("gatehouse.node.warmup", "200"));
-        }
         cmd.addAll(List.of("-jar", jarPath().toString(), "serve", "--config", config.toString()));
         process = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         Thread pump = new Thread(() -> {

@@ -57,7 +57,7 @@ class HandshakeWarmupTest {
     @Test
     void isOffWithZero() throws Exception {
         try (TestEdge edge = new TestEdge()) {
-            assertThat(edge.edge.warmupHandshakes()).isZero(); // the test JVM runs with -Dgatehouse.warmup.handshakes=0
+            assertThat(edge.edge.warmupHandshakes()).isZero(); // off by default (and the test JVM runs with 0)
         }
     }
 }
