@@ -29,7 +29,8 @@
 # Knobs: QUICK, REPS [5], SECS [12] (max 30), WARMUP [2] (h2load's own, per run), WARM_SECS [10]
 #        (the unmeasured run per server and protocol; 0: none), N certificates [100], GH_JAVA_OPTS,
 #        OUTDIR [bench/results/<ts>-observability], DOC [docs/benchmarks.md; QUICK: none],
-#        PERF [../shared/bench/perf].
+#        PERF [../shared/bench/perf]; on a shared machine: WORKDIR, OFF_PORT [18446], ON_PORT [18447]
+#        (consoles on port + 1000), METRICS_PORT [19464], and the harness's BACKEND_PORT, HAPROXY_PORT.
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 . "$HERE/bench-lib.sh"
@@ -48,7 +49,7 @@ TS="$(date -u +%Y%m%dT%H%M%SZ)"
 OUTDIR="${OUTDIR:-$REPO_DIR/bench/results/$TS-observability}"
 mkdir -p "$OUTDIR" "$RUN_DIR"
 RAW="$OUTDIR/raw.log"; DATA="$OUTDIR/data.tsv"; : > "$RAW"; : > "$DATA"
-OFF_PORT=18446; ON_PORT=18447; METRICS_PORT=19464
+OFF_PORT="${OFF_PORT:-18446}"; ON_PORT="${ON_PORT:-18447}"; METRICS_PORT="${METRICS_PORT:-19464}"
 trap 'bench_cleanup; rm -f "${RUN_JAR:-}"' EXIT
 
 ensure_tools
