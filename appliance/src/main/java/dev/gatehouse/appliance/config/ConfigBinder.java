@@ -40,8 +40,14 @@ import java.util.Set;
  * scalar where a mapping or a list belongs), so that binding itself cannot fail and every problem
  * of the file is reported at once. Cross-field rules stay in the section classes, after binding.
  *
+ * <p>The whole file is bound in one call, into {@link ConfigFile}. Lists of records are bound element by
+ * element (an element that is not a mapping is reported, or expanded by the type's {@link Bind.Shorthand});
+ * a list of strings is left to its section to check element by element, so that a null or a mapping
+ * in it is named with that field's own expectation.
+ *
  * <p>Adding a field: a record component with its type and, if any, {@code @Default}/{@code @Range}/
- * {@code @AtLeast}/{@code @Size}. Adding a section: a record, and one {@link #bind} call.
+ * {@code @AtLeast}/{@code @Size}/{@code @OrOff}. Adding a section: a record, a component of
+ * {@link ConfigFile}, and its section class if it has rules across fields.
  */
 final class ConfigBinder {
 
@@ -64,7 +70,7 @@ final class ConfigBinder {
                     .readValue(MAPPER.treeAsTokens(copy));
         } catch (IOException | RuntimeException e) {
             // not expected after shape(): a safety net so that check-config still prints a problem, not a trace
-            r.problem(at, section, "a valid " + at + " section (" + e.getMessage() + ")");
+            r.problem(at, section, "a valid " + (at.isEmpty() ? "file" : at + " section") + " (" + e.getMessage() + ")");
             try {
                 return MAPPER.readerFor(type).withAttribute(ConfigReader.class, new ConfigReader())
                         .withAttribute(BASE, at).readValue(MAPPER.treeAsTokens(shaped(type)));

@@ -11,7 +11,9 @@ import java.util.Set;
 
 /**
  * The node's configuration file, validated. See {@code appliance/gatehouse.example.yaml} for every
- * field with its default and meaning.
+ * field with its default and meaning. A record whose components carry {@code Bind} annotations is
+ * bound from the file as it is (its defaults are those annotations); the others are built by their
+ * section class from the as-written record in {@code ConfigFile}, where their defaults are.
  */
 public record GatehouseConfig(
         Node node,
