@@ -17,40 +17,41 @@ final class PoolsSection {
     private PoolsSection() {
     }
 
-    /** The valid pools; {@code names} receives every pool name seen (for the routes' checks). */
+    /** The pools; {@code names} receives every pool name seen (for the routes' checks). */
     static List<GatehouseConfig.Pool> pools(ConfigReader r, List<ConfigFile.Pool> bound, JsonNode raw,
             Set<String> names) {
         List<GatehouseConfig.Pool> pools = new ArrayList<>();
         List<ConfigFile.Pool> list = ConfigReader.orEmpty(bound);
         for (int i = 0; i < list.size(); i++) {
-            ConfigFile.Pool p = list.get(i);
-            if (p == null) {
-                continue; // not a mapping: said by the binder
+            if (list.get(i) != null) { // null: not a mapping, said by the binder
+                pools.add(pool(r, "pools[" + i + "]", list.get(i), raw.path(i), names));
             }
-            String at = "pools[" + i + "]";
-            JsonNode pn = raw.path(i);
-            if (p.name() == null || !p.name().matches("[a-z0-9][a-z0-9-]{0,62}")) {
-                r.problem(at + ".name", pn.path("name"), "a name of lower-case letters, digits and dashes");
-            } else if (!names.add(p.name())) {
-                r.problem(at + ".name", pn.path("name"), "a name not used by another pool");
-            }
-            List<String> servers = new ArrayList<>();
-            List<String> written = ConfigReader.orEmpty(p.servers());
-            if (written.isEmpty()) {
-                r.problem(at + ".servers", pn.path("servers"), "at least one host:port");
-            }
-            for (int j = 0; j < written.size(); j++) {
-                String s = written.get(j);
-                if (s != null && ConfigLoader.validServer(s)) {
-                    servers.add(s);
-                } else {
-                    r.problem(at + ".servers[" + j + "]", pn.path("servers").path(j), "host:port with a port 1-65535");
-                }
-            }
-            pools.add(new GatehouseConfig.Pool(p.name(), servers, p.policy(),
-                    healthCheck(r, at + ".healthCheck", p.healthCheck(), pn.path("healthCheck"))));
         }
         return pools;
+    }
+
+    private static GatehouseConfig.Pool pool(ConfigReader r, String at, ConfigFile.Pool p, JsonNode raw,
+            Set<String> names) {
+        if (p.name() == null || !p.name().matches("[a-z0-9][a-z0-9-]{0,62}")) {
+            r.problem(at + ".name", raw.path("name"), "a name of lower-case letters, digits and dashes");
+        } else if (!names.add(p.name())) {
+            r.problem(at + ".name", raw.path("name"), "a name not used by another pool");
+        }
+        List<String> servers = new ArrayList<>();
+        List<String> written = ConfigReader.orEmpty(p.servers());
+        if (written.isEmpty()) {
+            r.problem(at + ".servers", raw.path("servers"), "at least one host:port");
+        }
+        for (int j = 0; j < written.size(); j++) {
+            String s = written.get(j);
+            if (s != null && ConfigLoader.validServer(s)) {
+                servers.add(s);
+            } else {
+                r.problem(at + ".servers[" + j + "]", raw.path("servers").path(j), "host:port with a port 1-65535");
+            }
+        }
+        return new GatehouseConfig.Pool(p.name(), servers, p.policy(),
+                healthCheck(r, at + ".healthCheck", p.healthCheck(), raw.path("healthCheck")));
     }
 
     private static HealthCheckSpec healthCheck(ConfigReader r, String at, ConfigFile.HealthCheck h, JsonNode raw) {
@@ -74,23 +75,26 @@ final class PoolsSection {
         Set<String> hosts = new HashSet<>();
         List<GatehouseConfig.Route> list = ConfigReader.orEmpty(bound);
         for (int i = 0; i < list.size(); i++) {
-            GatehouseConfig.Route route = list.get(i);
-            if (route == null) {
-                continue; // not a mapping: said by the binder
+            if (list.get(i) != null) { // null: not a mapping, said by the binder
+                routes.add(route(r, "routes[" + i + "]", list.get(i), raw.path(i), hosts, pools));
             }
-            String at = "routes[" + i + "]";
-            String host = Hostnames.normalizePattern(route.host());
-            if (host == null) {
-                r.problem(at + ".host", raw.path(i).path("host"), "a DNS name or *.parent.tld");
-            } else if (!hosts.add(host)) {
-                r.problem(at + ".host", raw.path(i).path("host"), "a host not routed by another entry");
-            }
-            if (route.pool() == null || !pools.contains(route.pool())) {
-                r.problem(at + ".pool", raw.path(i).path("pool"), "the name of a pool in pools " + pools);
-            }
-            routes.add(new GatehouseConfig.Route(host, route.pool()));
         }
         return routes;
+    }
+
+    /** The route with its host normalized; {@code hosts} receives it, to find a host routed twice. */
+    private static GatehouseConfig.Route route(ConfigReader r, String at, GatehouseConfig.Route route, JsonNode raw,
+            Set<String> hosts, Set<String> pools) {
+        String host = Hostnames.normalizePattern(route.host());
+        if (host == null) {
+            r.problem(at + ".host", raw.path("host"), "a DNS name or *.parent.tld");
+        } else if (!hosts.add(host)) {
+            r.problem(at + ".host", raw.path("host"), "a host not routed by another entry");
+        }
+        if (route.pool() == null || !pools.contains(route.pool())) {
+            r.problem(at + ".pool", raw.path("pool"), "the name of a pool in pools " + pools);
+        }
+        return new GatehouseConfig.Route(host, route.pool());
     }
 
     static String defaultPool(ConfigReader r, String pool, JsonNode raw, Set<String> pools) {
