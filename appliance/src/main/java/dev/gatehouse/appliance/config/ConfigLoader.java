@@ -73,9 +73,23 @@ public final class ConfigLoader {
                 EventsSection.read(r, f.events(), root.path("events")), f.policy(),
                 OcspSection.read(r, f.ocsp(), root.path("ocsp")));
         if (!r.problems().isEmpty()) {
-            throw new ConfigException(source, r.problems());
+            throw new ConfigException(source, inFileOrder(root, r.problems()));
         }
         return config;
+    }
+
+    /**
+     * The problems grouped by section, in the order the file has its sections (within one, as found):
+     * the binder reports types and unknown fields of the whole file before the sections' own rules run,
+     * and {@code check-config} should still read section by section.
+     */
+    private static List<ConfigProblem> inFileOrder(JsonNode root, List<ConfigProblem> problems) {
+        List<String> sections = new ArrayList<>();
+        root.fieldNames().forEachRemaining(sections::add);
+        return problems.stream().sorted(java.util.Comparator.comparingInt(p -> {
+            int i = sections.indexOf(p.path().split("[.\\[]", 2)[0]);
+            return i < 0 ? sections.size() : i;
+        })).toList();
     }
 
     /** True for {@code host:port} with a valid host and a port 1-65535. */

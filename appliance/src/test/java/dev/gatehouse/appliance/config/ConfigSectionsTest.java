@@ -166,4 +166,13 @@ class ConfigSectionsTest {
                         ConfigProblem::path).containsExactlyInAnyOrder("node.name", "pools[0].servers",
                         "pools[0].healthCheck.rise", "policy.tenants.maxBurst", "ocsp.bogus"));
     }
+
+    @Test
+    void problemsComeSectionBySectionInTheOrderOfTheFile() {
+        // found in another order: unknown fields first, then types, then the sections' own rules
+        assertThatThrownBy(() -> ConfigLoader.parse("t", "ocsp: {bogus: 1}\npools: [{name: App, servers: ['a:1']}]\n"
+                + "node: {name: [x]}"))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).extracting(
+                        ConfigProblem::path).containsExactly("ocsp.bogus", "pools[0].name", "node.name"));
+    }
 }
