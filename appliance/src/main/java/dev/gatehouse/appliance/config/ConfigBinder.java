@@ -70,7 +70,8 @@ final class ConfigBinder {
                     .readValue(MAPPER.treeAsTokens(copy));
         } catch (IOException | RuntimeException e) {
             // not expected after shape(): a safety net so that check-config still prints a problem, not a trace
-            r.problem(at, section, "a valid " + (at.isEmpty() ? "file" : at + " section") + " (" + e.getMessage() + ")");
+            r.problem(at, section, "a valid " + (at.isEmpty() ? "file" : at + " section") + " ("
+                    + e.getMessage() + ")");
             try {
                 return MAPPER.readerFor(type).withAttribute(ConfigReader.class, new ConfigReader())
                         .withAttribute(BASE, at).readValue(MAPPER.treeAsTokens(shaped(type)));

@@ -33,8 +33,8 @@ final class Dns01Section {
         }
         InetSocketAddress server = d.server() == null ? null : DnsSection.nameserver(d.server());
         if (server == null) {
-            r.problem(AT + ".server", raw.path("server"), "the authoritative server's IP address with an optional port, "
-                    + "such as 192.0.2.53 or 192.0.2.53:5353");
+            r.problem(AT + ".server", raw.path("server"), "the authoritative server's IP address with an optional "
+                    + "port, such as 192.0.2.53 or 192.0.2.53:5353");
         }
         List<String> zones = new ArrayList<>();
         List<String> written = ConfigReader.orEmpty(d.zones());

@@ -19,7 +19,8 @@ final class EventsSection {
                     + ") (a POST must end before the lease can pass to another node)");
         }
         if (e.retryMax().compareTo(e.retryMin()) < 0) {
-            r.problem("events.retryMax", raw.path("retryMax"), ">= events.retryMin " + ConfigReader.human(e.retryMin()));
+            r.problem("events.retryMax", raw.path("retryMax"),
+                    ">= events.retryMin " + ConfigReader.human(e.retryMin()));
         }
         return e;
     }

@@ -25,7 +25,8 @@ final class MetricsSection {
         }
         String token = m.token();
         if (token != null && ConfigReader.isScalar(raw.path("tokenFile"))) {
-            r.problem("metrics.tokenFile", raw.path("tokenFile"), "either metrics.token or metrics.tokenFile, not both");
+            r.problem("metrics.tokenFile", raw.path("tokenFile"),
+                    "either metrics.token or metrics.tokenFile, not both");
         }
         if (token != null && (token.length() < 16 || token.chars().anyMatch(c -> c <= ' ' || c > '~'))) {
             // never echo a token: the problem names the field and what is wrong only
