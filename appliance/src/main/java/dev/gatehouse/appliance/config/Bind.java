@@ -49,4 +49,30 @@ final class Bind {
     @Target({ElementType.RECORD_COMPONENT, ElementType.PARAMETER, ElementType.FIELD, ElementType.METHOD})
     @interface IfPresent {
     }
+
+    /**
+     * A duration or address field that also takes {@code off} (any case) and {@code false}, read as null:
+     * where a field documents {@code off}, both spellings work, since YAML 1.1 tools turn one into the other.
+     */
+    @Retention(RetentionPolicy.RUNTIME)
+    @Target({ElementType.RECORD_COMPONENT, ElementType.PARAMETER, ElementType.FIELD, ElementType.METHOD})
+    @interface OrOff {
+    }
+
+    /** On a record type: what a list element of this type that is not a mapping is reported as expecting. */
+    @Retention(RetentionPolicy.RUNTIME)
+    @Target(ElementType.TYPE)
+    @interface Expect {
+        String value();
+    }
+
+    /**
+     * On a record type: a scalar list element is short for a mapping with only this field
+     * ({@code vips: [198.18.0.100/24]} is {@code vips: [{address: 198.18.0.100/24}]}).
+     */
+    @Retention(RetentionPolicy.RUNTIME)
+    @Target(ElementType.TYPE)
+    @interface Shorthand {
+        String value();
+    }
 }

@@ -1,7 +1,9 @@
 package dev.gatehouse.appliance.config;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonStreamContext;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.BeanProperty;
 import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.JsonDeserializer;
@@ -9,13 +11,18 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.deser.ContextualDeserializer;
 import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.BooleanNode;
 import com.fasterxml.jackson.databind.node.IntNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import com.fasterxml.jackson.databind.util.AccessPattern;
 import java.io.IOException;
+import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.RecordComponent;
+import java.lang.reflect.Type;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -33,8 +40,14 @@ import java.util.Set;
  * scalar where a mapping or a list belongs), so that binding itself cannot fail and every problem
  * of the file is reported at once. Cross-field rules stay in the section classes, after binding.
  *
+ * <p>The whole file is bound in one call, into {@link ConfigFile}. Lists of records are bound element by
+ * element (an element that is not a mapping is reported, or expanded by the type's {@link Bind.Shorthand});
+ * a list of strings is left to its section to check element by element, so that a null or a mapping
+ * in it is named with that field's own expectation.
+ *
  * <p>Adding a field: a record component with its type and, if any, {@code @Default}/{@code @Range}/
- * {@code @AtLeast}/{@code @Size}. Adding a section: a record, and one {@link #bind} call.
+ * {@code @AtLeast}/{@code @Size}/{@code @OrOff}. Adding a section: a record, a component of
+ * {@link ConfigFile}, and its section class if it has rules across fields.
  */
 final class ConfigBinder {
 
@@ -57,7 +70,8 @@ final class ConfigBinder {
                     .readValue(MAPPER.treeAsTokens(copy));
         } catch (IOException | RuntimeException e) {
             // not expected after shape(): a safety net so that check-config still prints a problem, not a trace
-            r.problem(at, section, "a valid " + at + " section (" + e.getMessage() + ")");
+            r.problem(at, section, "a valid " + (at.isEmpty() ? "file" : at + " section") + " ("
+                    + e.getMessage() + ")");
             try {
                 return MAPPER.readerFor(type).withAttribute(ConfigReader.class, new ConfigReader())
                         .withAttribute(BASE, at).readValue(MAPPER.treeAsTokens(shaped(type)));
@@ -73,34 +87,71 @@ final class ConfigBinder {
         return empty;
     }
 
-    /** Unknown fields reported and dropped; a nested record must be a mapping, a collection a list. */
+    /**
+     * Unknown fields reported and dropped; a nested record must be a mapping, a collection a list, and each
+     * element of a list of records a mapping (else it is reported and bound as null, so indices still match).
+     */
     private static void shape(ConfigReader r, String at, ObjectNode node, Class<?> type) {
         Set<String> known = new LinkedHashSet<>();
         for (RecordComponent c : type.getRecordComponents()) {
-            known.add(c.getName());
+            known.add(name(c));
         }
         r.onlyKnown(at, node, known);
         node.retain(known);
         for (RecordComponent c : type.getRecordComponents()) {
-            JsonNode v = node.get(c.getName());
+            String field = name(c);
+            String where = ConfigReader.join(at, field);
+            JsonNode v = node.get(field);
             boolean present = v != null && !v.isNull();
             if (c.getType().isRecord()) {
-                if (present && !v.isObject()) {
-                    r.problem(ConfigReader.join(at, c.getName()), v, "a mapping");
-                    node.remove(c.getName());
-                    present = false;
+                ObjectNode o = present ? mapping(r, where, v, c.getType()) : null;
+                if (o == null) {
+                    node.remove(field);
+                    if (c.getAnnotation(Bind.IfPresent.class) == null) {
+                        o = node.putObject(field);
+                    }
                 }
-                if (!present && c.getAnnotation(Bind.IfPresent.class) == null) {
-                    node.putObject(c.getName());
-                }
-                if (node.get(c.getName()) instanceof ObjectNode o) {
-                    shape(r, ConfigReader.join(at, c.getName()), o, c.getType());
+                if (o != null) {
+                    node.set(field, o);
+                    shape(r, where, o, c.getType());
                 }
             } else if (Collection.class.isAssignableFrom(c.getType()) && present && !v.isArray()) {
-                r.problem(ConfigReader.join(at, c.getName()), v, "a list");
-                node.remove(c.getName());
+                r.problem(where, v, "a list");
+                node.remove(field);
+            } else if (present && v instanceof ArrayNode list && elementType(c) instanceof Class<?> e && e.isRecord()) {
+                for (int i = 0; i < list.size(); i++) {
+                    ObjectNode o = mapping(r, where + "[" + i + "]", list.get(i), e);
+                    list.set(i, o == null ? NullNode.instance : o);
+                    if (o != null) {
+                        shape(r, where + "[" + i + "]", o, e);
+                    }
+                }
             }
         }
+    }
+
+    /** {@code v} as a mapping for {@code type} (a scalar expanded by its {@link Bind.Shorthand}), or null, reported. */
+    private static ObjectNode mapping(ConfigReader r, String at, JsonNode v, Class<?> type) {
+        if (v instanceof ObjectNode o) {
+            return o;
+        }
+        Bind.Shorthand shorthand = type.getAnnotation(Bind.Shorthand.class);
+        if (shorthand != null && v.isValueNode() && !v.isNull()) {
+            return JsonNodeFactory.instance.objectNode().set(shorthand.value(), v);
+        }
+        Bind.Expect expect = type.getAnnotation(Bind.Expect.class);
+        r.problem(at, v, expect == null ? "a mapping" : expect.value());
+        return null;
+    }
+
+    /** The field's name in the file: the component's, unless its accessor says otherwise ({@code interface}). */
+    private static String name(RecordComponent c) {
+        JsonProperty p = c.getAccessor().getAnnotation(JsonProperty.class);
+        return p == null || p.value().isEmpty() ? c.getName() : p.value();
+    }
+
+    private static Type elementType(RecordComponent c) {
+        return c.getGenericType() instanceof ParameterizedType p ? p.getActualTypeArguments()[0] : null;
     }
 
     private static SimpleModule module() {
@@ -109,7 +160,7 @@ final class ConfigBinder {
             Long.class, long.class, Duration.class, Path.class, java.net.InetSocketAddress.class, Enum.class}) {
             @SuppressWarnings("unchecked")
             Class<Object> c = (Class<Object>) t;
-            m.addDeserializer(c, new Scalar(t, null, null, null, false));
+            m.addDeserializer(c, new Scalar(t, null, null, null, false, false, false));
         }
         return m;
     }
@@ -134,13 +185,18 @@ final class ConfigBinder {
         private final Bind.AtLeast atLeast;
         private final Object dflt;
         private final boolean size;
+        private final boolean orOff;
+        private final boolean element;
 
-        Scalar(Class<?> type, Bind.Range range, Bind.AtLeast atLeast, Object dflt, boolean size) {
+        Scalar(Class<?> type, Bind.Range range, Bind.AtLeast atLeast, Object dflt, boolean size, boolean orOff,
+                boolean element) {
             this.type = type;
             this.range = range;
             this.atLeast = atLeast;
             this.dflt = dflt;
             this.size = size;
+            this.orOff = orOff;
+            this.element = element;
         }
 
         @Override
@@ -152,8 +208,9 @@ final class ConfigBinder {
             Bind.Range rg = property == null || element ? null : property.getAnnotation(Bind.Range.class);
             Bind.AtLeast al = property == null || element ? null : property.getAnnotation(Bind.AtLeast.class);
             boolean sz = property != null && !element && property.getAnnotation(Bind.Size.class) != null;
+            boolean off = property != null && !element && property.getAnnotation(Bind.OrOff.class) != null;
             Bind.Default d = property == null || element ? null : property.getAnnotation(Bind.Default.class);
-            Scalar s = new Scalar(t, rg, al, null, sz);
+            Scalar s = new Scalar(t, rg, al, null, sz, off, element);
             if (d == null) {
                 return s;
             }
@@ -162,7 +219,7 @@ final class ConfigBinder {
             if (!check.problems().isEmpty()) {
                 throw new IllegalStateException("@Default of " + property.getName() + ": " + check.problems());
             }
-            return new Scalar(t, rg, al, v, sz);
+            return new Scalar(t, rg, al, v, sz, off, element);
         }
 
         private static JsonNode literal(Class<?> t, String text) {
@@ -186,9 +243,20 @@ final class ConfigBinder {
             return read((ConfigReader) ctxt.getAttribute(ConfigReader.class), at, n);
         }
 
+        /**
+         * A written null takes the default; so does a null list element, left for the section to name. Jackson
+         * asks here too when {@link #read} gave null (an {@code off}, or a bad value already reported): that
+         * stays null, so that no rule across fields runs on a default the file did not ask for.
+         */
         @Override
         public Object getNullValue(DeserializationContext ctxt) {
-            return absent();
+            JsonParser p = ctxt.getParser();
+            return element || (p != null && !p.hasToken(JsonToken.VALUE_NULL)) ? null : absent();
+        }
+
+        @Override
+        public AccessPattern getNullAccessPattern() {
+            return AccessPattern.DYNAMIC; // asked for every null, never cached
         }
 
         @Override
@@ -213,6 +281,9 @@ final class ConfigBinder {
                 long v = r.size(parent, holder, field, dflt == null ? 0L : ((Number) dflt).longValue());
                 return type == int.class || type == Integer.class ? (Object) (int) Math.min(v, Integer.MAX_VALUE) : v;
             }
+            if (type == String.class && element && !n.isValueNode()) {
+                return null; // an element of a list of strings: its section names what it expected there
+            }
             if (type == String.class) {
                 return r.string(parent, holder, field, (String) dflt);
             }
@@ -226,13 +297,15 @@ final class ConfigBinder {
             if (type == long.class || type == Long.class) {
                 return n.canConvertToLong() && n.isIntegralNumber() ? n.asLong() : problem(r, at, n, "an integer");
             }
+            if (type == Duration.class && orOff) {
+                return r.durationOrOff(parent, holder, field, (Duration) dflt);
+            }
             if (type == Duration.class) {
                 return atLeast == null ? r.duration(parent, holder, field, (Duration) dflt)
                         : r.duration(parent, holder, field, (Duration) dflt, atLeastDuration());
             }
             if (type == java.net.InetSocketAddress.class) {
-                java.net.InetSocketAddress a = r.address(parent, holder, field, null, false);
-                return a == null ? dflt : a;
+                return r.address(parent, holder, field, null, orOff); // null for off, and (reported) for a bad one
             }
             if (type == Path.class) {
                 return r.path(at, n, r.string(parent, holder, field, null));

@@ -3,14 +3,11 @@ package dev.gatehouse.appliance.config;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.gatehouse.tls.backend.BackendPool;
-import dev.gatehouse.tls.backend.HealthCheckSpec;
 import dev.gatehouse.tls.sni.Hostnames;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -57,215 +54,42 @@ public final class ConfigLoader {
             r.problem("", root, "a mapping at the top level");
             throw new ConfigException(source, r.problems());
         }
-        r.onlyKnown("", root, Set.of("node", "listeners", "console", "tls", "proxy", "pools", "routes", "defaultPool",
-                "cluster", "acme", "claims", "store", "logging", "metrics", "accessLog", "dns",
-                "events", "policy", "ocsp"));
-
-        JsonNode n = r.object("", root, "node");
-        r.onlyKnown("node", n, Set.of("name", "dataDir"));
-        String name = r.string("node", n, "name", hostName());
-        GatehouseConfig.Node node = new GatehouseConfig.Node(name, r.path("node.dataDir",
-                n == null ? null : n.get("dataDir"), r.string("node", n, "dataDir", "/var/lib/gatehouse")));
-
-        JsonNode l = r.object("", root, "listeners");
-        r.onlyKnown("listeners", l, Set.of("https", "http", "publicHttpsPort", "redirectHttp", "ioThreads",
-                "monitorPath", "proxyProtocol"));
-        InetSocketAddress https = r.address("listeners", l, "https", "0.0.0.0:443", false);
-        InetSocketAddress http = r.address("listeners", l, "http", "0.0.0.0:80", true);
-        int publicPort = r.integer("listeners", l, "publicHttpsPort", 0, 0, 65535);
-        if (https != null && http != null && https.getPort() != 0 && https.equals(http)) {
-            r.problem("listeners.http", l.get("http"), "an address other than listeners.https " + https);
-        }
-        GatehouseConfig.Listeners listeners = new GatehouseConfig.Listeners(https, http, publicPort,
-                r.bool("listeners", l, "redirectHttp", true), r.integer("listeners", l, "ioThreads", 0, 0, 1024),
-                r.string("listeners", l, "monitorPath", null), ProxyProtocolSection.read(r, l));
-        if (listeners.monitorPath() != null && (!listeners.monitorPath().startsWith("/")
-                || listeners.monitorPath().startsWith("/.well-known/acme-challenge/"))) {
-            r.problem("listeners.monitorPath", l.get("monitorPath"),
-                    "an absolute path such as /gatehouse-monitor, outside /.well-known/acme-challenge/");
-        }
-
-        JsonNode c = r.object("", root, "console");
-        GatehouseConfig.Console console = ConfigBinder.bind(r, "console", c, GatehouseConfig.Console.class);
-        InetSocketAddress consoleAddr = console.listen();
-        if (console.maxUploadBytes() < 4096 || console.maxUploadBytes() > 64L * 1024 * 1024) {
-            r.problem("console.maxUploadBytes", c.get("maxUploadBytes"), "4KiB..64MiB");
-        }
-        if (consoleAddr != null && https != null && consoleAddr.getPort() != 0 && consoleAddr.equals(https)) {
-            r.problem("console.listen", c.get("listen"), "an address other than listeners.https " + https);
-        }
-        Duration authWindow = console.authFailureWindow();
-        if (authWindow.compareTo(Duration.ofSeconds(1)) < 0 || authWindow.compareTo(Duration.ofHours(1)) > 0) {
-            r.problem("console.authFailureWindow", c.get("authFailureWindow"), "1s..1h");
-        }
-
-        GatehouseConfig.Tls tls = tls(r, r.object("", root, "tls"));
-        GatehouseConfig.Proxy proxy = proxy(r, r.object("", root, "proxy"));
-
-        List<GatehouseConfig.Pool> pools = new ArrayList<>();
+        ConfigFile f = ConfigBinder.bind(r, "", root, ConfigFile.class);
+        GatehouseConfig.Node node = new GatehouseConfig.Node(f.node().name() == null ? hostName() : f.node().name(),
+                f.node().dataDir());
+        GatehouseConfig.Listeners listeners = ListenersSection.read(r, f.listeners(), root.path("listeners"));
+        InetSocketAddress https = listeners.https();
+        GatehouseConfig.Console console = ListenersSection.console(r, f.console(), root.path("console"), https);
         Set<String> poolNames = new HashSet<>();
-        List<JsonNode> poolNodes = r.list("", root, "pools");
-        for (int i = 0; i < poolNodes.size(); i++) {
-            String at = "pools[" + i + "]";
-            JsonNode pn = poolNodes.get(i);
-            if (!pn.isObject()) {
-                r.problem(at, pn, "a mapping with name and servers");
-                continue;
-            }
-            r.onlyKnown(at, pn, Set.of("name", "servers", "policy", "healthCheck"));
-            String poolName = r.string(at, pn, "name", null);
-            if (poolName == null || !poolName.matches("[a-z0-9][a-z0-9-]{0,62}")) {
-                r.problem(at + ".name", pn.get("name"), "a name of lower-case letters, digits and dashes");
-            } else if (!poolNames.add(poolName)) {
-                r.problem(at + ".name", pn.get("name"), "a name not used by another pool");
-            }
-            List<String> servers = new ArrayList<>();
-            List<JsonNode> sn = r.list(at, pn, "servers");
-            if (sn.isEmpty()) {
-                r.problem(at + ".servers", pn.get("servers"), "at least one host:port");
-            }
-            for (int j = 0; j < sn.size(); j++) {
-                String s = sn.get(j).asText();
-                if (!validServer(s)) {
-                    r.problem(at + ".servers[" + j + "]", sn.get(j), "host:port with a port 1-65535");
-                } else {
-                    servers.add(s);
-                }
-            }
-            HealthCheckSpec hc = null;
-            JsonNode h = r.object(at, pn, "healthCheck");
-            if (h != null) {
-                String hat = at + ".healthCheck";
-                r.onlyKnown(hat, h, Set.of("path", "interval", "timeout", "rise", "fall"));
-                String path = r.string(hat, h, "path", "/");
-                Duration interval = r.duration(hat, h, "interval", Duration.ofSeconds(2));
-                Duration timeout = r.duration(hat, h, "timeout", Duration.ofSeconds(1));
-                int rise = r.integer(hat, h, "rise", 2, 1, 100);
-                int fall = r.integer(hat, h, "fall", 2, 1, 100);
-                if (!path.startsWith("/")) {
-                    r.problem(hat + ".path", h.get("path"), "a path starting with /");
-                } else if (timeout.compareTo(interval) > 0) {
-                    r.problem(hat + ".timeout", h.get("timeout"), "<= interval " + ConfigReader.human(interval));
-                } else {
-                    hc = new HealthCheckSpec(path, interval, timeout, rise, fall);
-                }
-            }
-            pools.add(new GatehouseConfig.Pool(poolName, servers,
-                    r.enumValue(at, pn, "policy", BackendPool.Policy.class, BackendPool.Policy.ROUND_ROBIN), hc));
-        }
-
-        List<GatehouseConfig.Route> routes = new ArrayList<>();
-        List<JsonNode> routeNodes = r.list("", root, "routes");
-        Set<String> hosts = new HashSet<>();
-        for (int i = 0; i < routeNodes.size(); i++) {
-            String at = "routes[" + i + "]";
-            JsonNode rn = routeNodes.get(i);
-            r.onlyKnown(at, rn, Set.of("host", "pool"));
-            String host = r.string(at, rn, "host", null);
-            String pool = r.string(at, rn, "pool", null);
-            String norm = Hostnames.normalizePattern(host);
-            if (norm == null) {
-                r.problem(at + ".host", rn.get("host"), "a DNS name or *.parent.tld");
-            } else if (!hosts.add(norm)) {
-                r.problem(at + ".host", rn.get("host"), "a host not routed by another entry");
-            }
-            if (pool == null || !poolNames.contains(pool)) {
-                r.problem(at + ".pool", rn.get("pool"), "the name of a pool in pools " + poolNames);
-            }
-            routes.add(new GatehouseConfig.Route(norm, pool));
-        }
-        String defaultPool = r.string("", root, "defaultPool", null);
-        if (defaultPool != null && !poolNames.contains(defaultPool)) {
-            r.problem("defaultPool", root.get("defaultPool"), "the name of a pool in pools " + poolNames);
-        }
-        JsonNode cl = r.object("", root, "cluster");
-        r.onlyKnown("cluster", cl, Set.of("enabled", "name", "bind", "members", "keyFile", "previousKeyFile",
-                "ticketKeyRotation", "membership"));
-        boolean clusterOn = r.bool("cluster", cl, "enabled", false);
-        InetSocketAddress bind = r.address("cluster", cl, "bind", "127.0.0.1:5701", false);
-        List<String> members = new ArrayList<>();
-        List<JsonNode> memberNodes = r.list("cluster", cl, "members");
-        for (int i = 0; i < memberNodes.size(); i++) {
-            String m = memberNodes.get(i).asText();
-            if (ConfigReader.parseAddress(m) == null) {
-                r.problem("cluster.members[" + i + "]", memberNodes.get(i), "host:port with an IP address");
-            } else {
-                members.add(m);
-            }
-        }
-        String keyFile = r.string("cluster", cl, "keyFile", "/etc/gatehouse/cluster.key");
-        String previous = r.string("cluster", cl, "previousKeyFile", null);
-        if (clusterOn && members.isEmpty()) {
-            r.problem("cluster.members", cl == null ? null : cl.get("members"),
-                    "every member's host:port (this node included) when cluster.enabled is true");
-        }
-        if (clusterOn && bind != null && !members.isEmpty()
-                && members.stream().noneMatch(m -> bind.equals(ConfigReader.parseAddress(m)))) {
-            r.problem("cluster.bind", cl.get("bind"), "one of cluster.members " + members);
-        }
-        GatehouseConfig.Membership membership = null;
-        JsonNode mem = r.object("cluster", cl, "membership");
-        if (mem != null) {
-            r.onlyKnown("cluster.membership", mem, Set.of("port", "peers", "secretFile", "ha", "failureDetection"));
-            int jport = r.integer("cluster.membership", mem, "port", 7800, 1, 65535);
-            List<String> peers = new ArrayList<>();
-            List<JsonNode> peerNodes = r.list("cluster.membership", mem, "peers");
-            for (int i = 0; i < peerNodes.size(); i++) {
-                String pr = peerNodes.get(i).asText();
-                if (ConfigReader.parseAddress(pr) == null) {
-                    r.problem("cluster.membership.peers[" + i + "]", peerNodes.get(i), "host:port with an IP address");
-                } else {
-                    peers.add(pr);
-                }
-            }
-            if (peers.isEmpty()) {
-                r.problem("cluster.membership.peers", mem.get("peers"), "every member's host:port, this node included");
-            }
-            String secret = r.string("cluster.membership", mem, "secretFile", null);
-            if (secret == null) {
-                r.problem("cluster.membership.secretFile", null, "a file of at least 16 random bytes, the same on every node");
-            }
-            if (!clusterOn) {
-                r.problem("cluster.membership", mem, "only with cluster.enabled: true");
-            }
-            GatehouseConfig.Ha ha = readHa(r, r.object("cluster.membership", mem, "ha"));
-            JsonNode fd = r.object("cluster.membership", mem, "failureDetection");
-            r.onlyKnown("cluster.membership.failureDetection", fd, Set.of("heartbeat", "timeout", "verify"));
-            String fdp = "cluster.membership.failureDetection";
-            Duration heartbeat = r.duration(fdp, fd, "heartbeat", Duration.ofMillis(100));
-            Duration timeout = r.duration(fdp, fd, "timeout", Duration.ofMillis(600));
-            Duration verify = r.duration(fdp, fd, "verify", Duration.ofMillis(100));
-            if (heartbeat != null && timeout != null && timeout.compareTo(heartbeat.multipliedBy(3)) < 0) {
-                r.problem(fdp + ".timeout", fd.get("timeout"), "at least 3 heartbeats (" + heartbeat.multipliedBy(3)
-                        + "), or one late packet excludes a healthy member");
-            }
-            membership = new GatehouseConfig.Membership(jport, peers,
-                    r.path("cluster.membership.secretFile", mem.get("secretFile"), secret), ha,
-                    heartbeat, timeout, verify);
-        }
-        GatehouseConfig.Cluster cluster = new GatehouseConfig.Cluster(clusterOn,
-                r.string("cluster", cl, "name", "gatehouse"), bind, members,
-                r.path("cluster.keyFile", cl == null ? null : cl.get("keyFile"), keyFile),
-                r.path("cluster.previousKeyFile", cl == null ? null : cl.get("previousKeyFile"), previous),
-                r.duration("cluster", cl, "ticketKeyRotation", Duration.ofHours(12)), membership);
-        GatehouseConfig.Acme acme = AcmeSection.read(r, r.object("", root, "acme"));
-        GatehouseConfig.Claims claims = ConfigBinder.bind(r, "claims", r.object("", root, "claims"),
-                GatehouseConfig.Claims.class);
-        GatehouseConfig.Store store = ConfigBinder.bind(r, "store", r.object("", root, "store"),
-                GatehouseConfig.Store.class);
-        GatehouseConfig.Logging logging = ConfigBinder.bind(r, "logging", r.object("", root, "logging"),
-                GatehouseConfig.Logging.class);
-        GatehouseConfig.Metrics metrics = MetricsSection.read(r, r.object("", root, "metrics"), https, consoleAddr);
-        GatehouseConfig.AccessLog accessLog = accessLog(r, r.object("", root, "accessLog"));
-        dev.gatehouse.tls.backend.DnsSettings dns = DnsSection.read(r, r.object("", root, "dns"));
-        GatehouseConfig.Events events = EventsSection.read(r, r.object("", root, "events"));
-        GatehouseConfig.Policy policy = PolicySection.read(r, r.object("", root, "policy"));
-        GatehouseConfig.Ocsp ocsp = OcspSection.read(r, r.object("", root, "ocsp"));
+        List<GatehouseConfig.Pool> pools = PoolsSection.pools(r, f.pools(), root.path("pools"), poolNames);
+        List<GatehouseConfig.Route> routes = PoolsSection.routes(r, f.routes(), root.path("routes"), poolNames);
+        GatehouseConfig config = new GatehouseConfig(node, listeners, console,
+                tls(r, f.tls(), root.path("tls")), proxy(r, f.proxy(), root.path("proxy")), List.copyOf(pools),
+                List.copyOf(routes), PoolsSection.defaultPool(r, f.defaultPool(), root.path("defaultPool"), poolNames),
+                ClusterSection.read(r, f.cluster(), root.path("cluster")),
+                AcmeSection.read(r, f.acme(), root.path("acme")), f.claims(), f.store(), f.logging(),
+                MetricsSection.read(r, f.metrics(), root.path("metrics"), https, console.listen()),
+                accessLog(r, f.accessLog(), root.path("accessLog")), DnsSection.read(r, f.dns(), root.path("dns")),
+                EventsSection.read(r, f.events(), root.path("events")), f.policy(),
+                OcspSection.read(r, f.ocsp(), root.path("ocsp")));
         if (!r.problems().isEmpty()) {
-            throw new ConfigException(source, r.problems());
+            throw new ConfigException(source, inFileOrder(root, r.problems()));
         }
-        return new GatehouseConfig(node, listeners, console, tls, proxy, List.copyOf(pools), List.copyOf(routes),
-                defaultPool, cluster, acme, claims, store, logging, metrics, accessLog, dns, events, policy, ocsp);
+        return config;
+    }
+
+    /**
+     * The problems grouped by section, in the order the file has its sections (within one, as found):
+     * the binder reports types and unknown fields of the whole file before the sections' own rules run,
+     * and {@code check-config} should still read section by section.
+     */
+    private static List<ConfigProblem> inFileOrder(JsonNode root, List<ConfigProblem> problems) {
+        List<String> sections = new ArrayList<>();
+        root.fieldNames().forEachRemaining(sections::add);
+        return problems.stream().sorted(java.util.Comparator.comparingInt(p -> {
+            int i = sections.indexOf(p.path().split("[.\\[]", 2)[0]);
+            return i < 0 ? sections.size() : i;
+        })).toList();
     }
 
     /** True for {@code host:port} with a valid host and a port 1-65535. */
@@ -283,20 +107,19 @@ public final class ConfigLoader {
             "host", "tenant", "certificate", "pool", "server", "method", "path", "protocol", "status", "bytesIn",
             "bytesOut", "handshakeMs", "connectMs", "ttfbMs", "totalMs", "tls", "requestId", "cause", "upstreamError");
 
-    private static GatehouseConfig.AccessLog accessLog(ConfigReader r, JsonNode a) {
-        GatehouseConfig.AccessLog bound = ConfigBinder.bind(r, "accessLog", a, GatehouseConfig.AccessLog.class);
+    private static GatehouseConfig.AccessLog accessLog(ConfigReader r, GatehouseConfig.AccessLog bound, JsonNode a) {
         String path = bound.path();
         if (path.isBlank() || (!path.equals("-") && !path.startsWith("/") && !path.startsWith("."))
                 || path.endsWith("/")) {
-            r.problem("accessLog.path", a == null ? null : a.get("path"),
+            r.problem("accessLog.path", a.path("path"),
                     "a file path such as /var/log/gatehouse/access.log, or - for stdout");
         }
         List<String> fields = new ArrayList<>();
-        List<String> asWritten = bound.fields() == null ? List.of() : bound.fields();
+        List<String> asWritten = ConfigReader.orEmpty(bound.fields());
         for (int i = 0; i < asWritten.size(); i++) {
             String f = asWritten.get(i);
-            JsonNode at = a.get("fields").get(i);
-            if (!ACCESS_LOG_FIELDS.contains(f)) {
+            JsonNode at = a.path("fields").path(i);
+            if (f == null || !ACCESS_LOG_FIELDS.contains(f)) {
                 r.problem("accessLog.fields[" + i + "]", at, "one of " + ACCESS_LOG_FIELDS);
             } else if (fields.contains(f)) {
                 r.problem("accessLog.fields[" + i + "]", at, "each field once");
@@ -308,8 +131,7 @@ public final class ConfigLoader {
                 bound.sampleRefusedHandshakes(), bound.refusedHandshakesPerSecond(), bound.queueSize());
     }
 
-    private static GatehouseConfig.Tls tls(ConfigReader r, JsonNode t) {
-        GatehouseConfig.Tls bound = ConfigBinder.bind(r, "tls", t, GatehouseConfig.Tls.class);
+    private static GatehouseConfig.Tls tls(ConfigReader r, GatehouseConfig.Tls bound, JsonNode t) {
         List<Path> dirs = new ArrayList<>();
         if (bound.certificateDirs() != null) {
             bound.certificateDirs().stream().filter(java.util.Objects::nonNull).forEach(dirs::add);
@@ -327,15 +149,14 @@ public final class ConfigLoader {
             curves.addAll(List.of("P-256", "P-384"));
         }
         if (bound.maxClientHelloBytes() < 512 || bound.maxClientHelloBytes() > 0xFFFFFF) {
-            r.problem("tls.maxClientHelloBytes", t.get("maxClientHelloBytes"), "512..16MiB");
+            r.problem("tls.maxClientHelloBytes", t.path("maxClientHelloBytes"), "512..16MiB");
         }
         return new GatehouseConfig.Tls(bound.preferNative(), bound.http2(), bound.maxContexts(),
                 bound.handshakeTimeout(), bound.maxClientHelloBytes(), bound.sessionTimeout(),
                 bound.defaultCertificate(), List.copyOf(dirs), bound.minRsaBits(), Set.copyOf(curves));
     }
 
-    private static GatehouseConfig.Proxy proxy(ConfigReader r, JsonNode p) {
-        GatehouseConfig.Proxy bound = ConfigBinder.bind(r, "proxy", p, GatehouseConfig.Proxy.class);
+    private static GatehouseConfig.Proxy proxy(ConfigReader r, GatehouseConfig.Proxy bound, JsonNode p) {
         Set<String> trusted = new LinkedHashSet<>();
         List<JsonNode> trustedNodes = elements(p, "trustedProxies");
         for (int i = 0; i < trustedNodes.size(); i++) {
@@ -347,10 +168,10 @@ public final class ConfigLoader {
             }
         }
         if (bound.maxHeaderBytes() < 1024 || bound.maxHeaderBytes() > 1024 * 1024) {
-            r.problem("proxy.maxHeaderBytes", p.get("maxHeaderBytes"), "1KiB..1MiB");
+            r.problem("proxy.maxHeaderBytes", p.path("maxHeaderBytes"), "1KiB..1MiB");
         }
         if (bound.connectTimeout().compareTo(bound.requestTimeout()) > 0) {
-            r.problem("proxy.connectTimeout", p.get("connectTimeout"), "<= proxy.requestTimeout "
+            r.problem("proxy.connectTimeout", p.path("connectTimeout"), "<= proxy.requestTimeout "
                     + ConfigReader.human(bound.requestTimeout()));
         }
         return new GatehouseConfig.Proxy(bound.maxHeaderBytes(), bound.maxBodyBytes(), bound.connectTimeout(),
@@ -373,99 +194,5 @@ public final class ConfigLoader {
         } catch (IOException e) {
             return "gatehouse";
         }
-    }
-
-    /** {@code cluster.membership.ha}: the VIPs and how they move. */
-    private static GatehouseConfig.Ha readHa(ConfigReader r, JsonNode ha) {
-        if (ha == null) {
-            return null;
-        }
-        String p = "cluster.membership.ha";
-        r.onlyKnown(p, ha, Set.of("driver", "interface", "vips", "failback", "settle", "handover", "gateway", "ec2"));
-        GatehouseConfig.VipDriverKind driver = r.enumValue(p, ha, "driver", GatehouseConfig.VipDriverKind.class,
-                GatehouseConfig.VipDriverKind.NETLINK);
-        String defaultInterface = r.string(p, ha, "interface", "eth0");
-        List<GatehouseConfig.VipConfig> vips = new ArrayList<>();
-        List<JsonNode> list = r.list(p, ha, "vips");
-        java.util.Set<String> seen = new java.util.HashSet<>();
-        for (int i = 0; i < list.size(); i++) {
-            String vp = p + ".vips[" + i + "]";
-            JsonNode v = list.get(i);
-            JsonNode spec = v.isTextual() ? null : v;
-            String address = v.isTextual() ? v.asText() : r.string(vp, spec, "address", null);
-            if (spec != null) {
-                r.onlyKnown(vp, spec, Set.of("address", "interface", "preferredOwner", "elasticIp"));
-            }
-            if (address == null) {
-                r.problem(vp + ".address", null, "an IPv4 address with prefix, e.g. 198.18.0.100/24");
-                continue;
-            }
-            String iface = spec == null ? defaultInterface : r.string(vp, spec, "interface", defaultInterface);
-            dev.gatehouse.cluster.vip.driver.VipSpec parsed;
-            try {
-                parsed = dev.gatehouse.cluster.vip.driver.VipSpec.parse(address, iface);
-            } catch (IllegalArgumentException e) {
-                r.problem(vp + ".address", v.isTextual() ? v : spec.get("address"), "an IPv4 address with prefix, e.g. "
-                        + "198.18.0.100/24 (" + e.getMessage() + ")");
-                continue;
-            }
-            if (!seen.add(parsed.name())) {
-                r.problem(vp + ".address", v.isTextual() ? v : spec.get("address"), "each VIP once ("
-                        + parsed.name() + " is listed twice)");
-            }
-            String eip = spec == null ? null : r.string(vp, spec, "elasticIp", null);
-            if (eip != null && driver != GatehouseConfig.VipDriverKind.EC2) {
-                r.problem(vp + ".elasticIp", spec.get("elasticIp"), "only with driver: ec2");
-            }
-            if (eip != null && !eip.matches("eipalloc-[0-9a-f]{8,17}")) {
-                r.problem(vp + ".elasticIp", spec.get("elasticIp"), "an allocation id such as eipalloc-0123456789abcdef0");
-            }
-            vips.add(new GatehouseConfig.VipConfig(parsed.name(), parsed.prefixLength(), iface,
-                    spec == null ? null : r.string(vp, spec, "preferredOwner", null), eip));
-        }
-        if (vips.isEmpty()) {
-            r.problem(p + ".vips", ha.get("vips"), "at least one VIP, e.g. [198.18.0.100/24]");
-        }
-        Duration failback = r.durationOrOff(p, ha, "failback", null);
-        String gateway = r.string(p, ha, "gateway", null);
-        if (gateway != null && !gateway.matches("\\d{1,3}(\\.\\d{1,3}){3}")) {
-            r.problem(p + ".gateway", ha.get("gateway"), "an IPv4 address (the router this node must reach to keep VIPs)");
-        }
-        GatehouseConfig.Ec2 ec2 = null;
-        JsonNode e = r.object(p, ha, "ec2");
-        if (e != null) {
-            r.onlyKnown(p + ".ec2", e, Set.of("imdsEndpoint", "endpoint", "region", "callTimeout", "mode"));
-            if (driver != GatehouseConfig.VipDriverKind.EC2) {
-                r.problem(p + ".ec2", e, "only with driver: ec2");
-            }
-        }
-        if (driver == GatehouseConfig.VipDriverKind.EC2) {
-            String mode = r.string(p + ".ec2", e, "mode", "secondary-ip");
-            if (!"secondary-ip".equals(mode) && !"elastic-ip".equals(mode)) {
-                r.problem(p + ".ec2.mode", e.get("mode"), "secondary-ip (one subnet: a private IP moves) or elastic-ip "
-                        + "(nodes in different subnets or zones: only the Elastic IP moves)");
-            }
-            boolean elasticIpOnly = "elastic-ip".equals(mode);
-            if (elasticIpOnly) {
-                for (int i = 0; i < vips.size(); i++) {
-                    GatehouseConfig.VipConfig v = vips.get(i);
-                    if (v.elasticIp() == null) {
-                        r.problem(p + ".vips[" + i + "].elasticIp", null, "an allocation id for every VIP with "
-                                + "ec2.mode elastic-ip (the VIP is the Elastic IP, its address the public one)");
-                    }
-                }
-            }
-            ec2 = new GatehouseConfig.Ec2(r.string(p + ".ec2", e, "imdsEndpoint", "http://169.254.169.254"),
-                    r.string(p + ".ec2", e, "endpoint", null), r.string(p + ".ec2", e, "region", null),
-                    r.duration(p + ".ec2", e, "callTimeout", Duration.ofSeconds(5)), elasticIpOnly);
-            try {
-                ec2.settings();
-            } catch (IllegalArgumentException bad) {
-                r.problem(p + ".ec2", e, "valid ec2 settings (" + bad.getMessage() + ")");
-            }
-        }
-        return new GatehouseConfig.Ha(driver, List.copyOf(vips), failback,
-                r.duration(p, ha, "settle", Duration.ofSeconds(2)), r.duration(p, ha, "handover", Duration.ofMillis(300)),
-                gateway, ec2);
     }
 }

@@ -54,18 +54,6 @@ final class ConfigReader {
         }
     }
 
-    JsonNode object(String path, JsonNode parent, String field) {
-        JsonNode n = parent == null ? null : parent.get(field);
-        if (n == null || n.isNull()) {
-            return null;
-        }
-        if (!n.isObject()) {
-            problem(join(path, field), n, "a mapping");
-            return null;
-        }
-        return n;
-    }
-
     String string(String path, JsonNode parent, String field, String dflt) {
         JsonNode n = parent == null ? null : parent.get(field);
         if (n == null || n.isNull()) {
@@ -281,18 +269,14 @@ final class ConfigReader {
         return ms + "ms";
     }
 
-    List<JsonNode> list(String path, JsonNode parent, String field) {
-        JsonNode n = parent == null ? null : parent.get(field);
-        List<JsonNode> out = new ArrayList<>();
-        if (n == null || n.isNull()) {
-            return out;
-        }
-        if (!n.isArray()) {
-            problem(join(path, field), n, "a list");
-            return out;
-        }
-        n.forEach(out::add);
-        return out;
+    /** A list field as bound: empty when absent (or refused for not being a list). */
+    static <T> List<T> orEmpty(List<T> bound) {
+        return bound == null ? List.of() : bound;
+    }
+
+    /** Whether {@code n} is a written value: neither absent, null, a mapping nor a list. */
+    static boolean isScalar(JsonNode n) {
+        return n != null && n.isValueNode() && !n.isNull();
     }
 
     <E extends Enum<E>> E enumValue(String path, JsonNode parent, String field, Class<E> type, E dflt) {

@@ -11,7 +11,9 @@ import java.util.Set;
 
 /**
  * The node's configuration file, validated. See {@code appliance/gatehouse.example.yaml} for every
- * field with its default and meaning.
+ * field with its default and meaning. A record whose components carry {@code Bind} annotations is
+ * bound from the file as it is (its defaults are those annotations); the others are built by their
+ * section class from the as-written record in {@code ConfigFile}, where their defaults are.
  */
 public record GatehouseConfig(
         Node node,
@@ -47,8 +49,13 @@ public record GatehouseConfig(
      * @param errorPages           whether {@code errorPages} may be set
      * @param metadata             whether {@code metadata} may be set
      */
-    public record TenantPolicyLimits(int maxRequestsPerSecond, int maxBurst, int maxIpEntries, boolean origin,
-            boolean errorPages, boolean metadata) {
+    public record TenantPolicyLimits(
+            @Bind.Default("1000") @Bind.Range(min = 1, max = 1_000_000) int maxRequestsPerSecond,
+            @Bind.Default("2000") @Bind.Range(min = 1, max = 1_000_000) int maxBurst,
+            @Bind.Default("10000") @Bind.Range(min = 0, max = 100_000) int maxIpEntries,
+            boolean origin,
+            @Bind.Default("true") boolean errorPages,
+            @Bind.Default("true") boolean metadata) {
     }
 
     /**
@@ -88,8 +95,15 @@ public record GatehouseConfig(
      * @param allowPrivateResponders ask responders on loopback, link-local and private addresses (off: such
      *                               a responder, named by a tenant's certificate, is not asked)
      */
-    public record Ocsp(boolean enabled, Duration interval, Duration timeout, Duration leaseTtl, Duration retryMin,
-            Duration retryMax, Duration minRefresh, boolean allowPrivateResponders) {
+    public record Ocsp(
+            @Bind.Default("true") boolean enabled,
+            @Bind.Default("5s") @Bind.AtLeast("100ms") Duration interval,
+            @Bind.Default("10s") @Bind.AtLeast("100ms") Duration timeout,
+            @Bind.Default("60s") @Bind.AtLeast("1s") Duration leaseTtl,
+            @Bind.Default("1m") @Bind.AtLeast("100ms") Duration retryMin,
+            @Bind.Default("1h") @Bind.AtLeast("100ms") Duration retryMax,
+            @Bind.Default("1m") @Bind.AtLeast("100ms") Duration minRefresh,
+            boolean allowPrivateResponders) {
     }
 
     /**
@@ -316,8 +330,8 @@ public record GatehouseConfig(
         }
     }
 
-    /** Identity and state of this node. */
-    public record Node(String name, Path dataDir) {
+    /** Identity and state of this node ({@code node:}); an absent name is the host's name. */
+    public record Node(String name, @Bind.Default("/var/lib/gatehouse") Path dataDir) {
     }
 
     /**
@@ -379,7 +393,8 @@ public record GatehouseConfig(
     public record Pool(String name, List<String> servers, BackendPool.Policy policy, HealthCheckSpec healthCheck) {
     }
 
-    /** Host pattern → pool. */
+    /** Host pattern → pool ({@code routes:}). */
+    @Bind.Expect("a mapping with host and pool")
     public record Route(String host, String pool) {
     }
 }
