@@ -18,20 +18,12 @@ import java.time.Clock;
  * scheduler, which runs on the one node holding the scheduler lease (grid lease when clustered);
  * with {@code acme.onDemand}, certificates obtained on a handshake for a verified name the
  * registry misses. Closing stops on-demand issuance, then the scheduler (giving its lease up).
+ *
+ * @param managed  certificates managed by ACME, null when {@code acme.enabled} is false
+ * @param onDemand on-demand issuance, null when off
  */
-final class AcmePart implements AutoCloseable {
-
-    private final Lifecycle parts = new Lifecycle("acme");
-    private final ExpiryWatch expiry;
-    private final ManagedCertificates managed;
-    private final AcmeScheduler scheduler;
-    private OnDemand onDemand;
-
-    private AcmePart(ExpiryWatch expiry, ManagedCertificates managed, AcmeScheduler scheduler) {
-        this.expiry = expiry;
-        this.managed = managed;
-        this.scheduler = scheduler;
-    }
+record AcmePart(Lifecycle parts, ExpiryWatch expiry, ManagedCertificates managed, AcmeScheduler scheduler,
+        OnDemand onDemand) implements AutoCloseable {
 
     static AcmePart start(GatehouseConfig config, Store store, ClusterPart cluster, ServicesPart services,
             Events events, ClaimIndex claims, CertificateRegistry registry, EdgeMetrics metrics)
@@ -48,37 +40,20 @@ final class AcmePart implements AutoCloseable {
         if (managed != null) {
             managed.events(events);
         }
-        AcmePart acme = new AcmePart(expiry, managed, scheduler);
-        acme.parts.start("scheduler", scheduler::start);
+        Lifecycle parts = new Lifecycle("acme");
+        parts.start("scheduler", scheduler::start);
+        OnDemand onDemand = null;
         if (ac.enabled() && ac.onDemand()) {
-            acme.onDemand = acme.parts.start("on demand", () -> new OnDemand(store, claims, ac.onDemandPerHour(),
-                    metrics, clock, scheduler::requestOnDemand));
-            registry.onMiss(acme.onDemand);
+            onDemand = parts.start("on demand", () -> new OnDemand(store, claims, ac.onDemandPerHour(), metrics,
+                    clock, scheduler::requestOnDemand));
+            registry.onMiss(onDemand);
         }
-        return acme;
+        return new AcmePart(parts, expiry, managed, scheduler, onDemand);
     }
 
     /** The console's view of ACME, or null when {@code acme.enabled} is false. */
     AcmeServices console() {
         return managed == null ? null : new AcmeServices(managed, scheduler::wakeUp);
-    }
-
-    AcmeScheduler scheduler() {
-        return scheduler;
-    }
-
-    ExpiryWatch expiry() {
-        return expiry;
-    }
-
-    /** Certificates managed by ACME, or null when {@code acme.enabled} is false. */
-    ManagedCertificates managed() {
-        return managed;
-    }
-
-    /** On-demand issuance, or null when off. */
-    OnDemand onDemand() {
-        return onDemand;
     }
 
     @Override

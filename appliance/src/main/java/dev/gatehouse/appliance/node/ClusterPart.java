@@ -26,24 +26,14 @@ import java.util.concurrent.TimeUnit;
  * the local snapshot and, through it, into the engine), then share the session-ticket keys; from
  * then on {@link #store} is the grid's. Alone: the local store, and an hourly pass that forgets
  * expired tombstones (clustered, the grid store's passes do it). Closing leaves the grid.
+ *
+ * @param parts     grid, grid store and ticket keys; or the pruner alone
+ * @param store     where the node's services read and write: the grid store when clustered, the local store alone
+ * @param grid      null when not clustered
+ * @param gridStore null when not clustered
  */
-final class ClusterPart implements AutoCloseable {
-
-    private final GatehouseConfig.Cluster config;
-    /** Grid, grid store and ticket keys; or the pruner alone. */
-    private final Lifecycle parts;
-    private final Store store;
-    private final HazelcastInstance grid;
-    private final GridStore gridStore;
-
-    private ClusterPart(GatehouseConfig.Cluster config, Lifecycle parts, Store store, HazelcastInstance grid,
-            GridStore gridStore) {
-        this.config = config;
-        this.parts = parts;
-        this.store = store;
-        this.grid = grid;
-        this.gridStore = gridStore;
-    }
+record ClusterPart(GatehouseConfig.Cluster config, Lifecycle parts, Store store, HazelcastInstance grid,
+        GridStore gridStore) implements AutoCloseable {
 
     static ClusterPart join(GatehouseConfig.Cluster cl, FileStore local, Sealer sealer, CertificateRegistry registry)
             throws PartStartException {
@@ -67,21 +57,6 @@ final class ClusterPart implements AutoCloseable {
         parts.start("ticket keys", () -> new TicketKeyShare(grid, sealer, cl.ticketKeyRotation(),
                 registry::ticketKeys).start());
         return new ClusterPart(cl, parts, gridStore, grid, gridStore);
-    }
-
-    /** Where the node's services read and write: the grid store when clustered, the local store alone. */
-    Store store() {
-        return store;
-    }
-
-    /** The grid, or null when not clustered. */
-    HazelcastInstance grid() {
-        return grid;
-    }
-
-    /** The grid store, or null when not clustered. */
-    GridStore gridStore() {
-        return gridStore;
     }
 
     /** Leases held by one node at a time: the grid's when clustered, this process's alone. */

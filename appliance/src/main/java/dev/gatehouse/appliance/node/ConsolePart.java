@@ -27,17 +27,11 @@ import java.util.function.Supplier;
  * observability endpoints (SNI explanation, pool health, log levels, access-log reopen, OCSP).
  * Closing stops the listener.
  */
-final class ConsolePart implements AutoCloseable {
+record ConsolePart(ConsoleServer server) implements AutoCloseable {
 
     /** What the console reaches into: the parts started before it. */
     record Wiring(GatehouseConfig config, Path dataDir, FileStore local, ClusterPart cluster, EnginePart engine,
             ObserversPart observers, EventsPart events, ServicesPart services, AcmePart acme) {
-    }
-
-    private final ConsoleServer server;
-
-    private ConsolePart(ConsoleServer server) {
-        this.server = server;
     }
 
     /**

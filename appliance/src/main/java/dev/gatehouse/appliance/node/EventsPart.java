@@ -1,6 +1,5 @@
 package dev.gatehouse.appliance.node;
 
-import com.hazelcast.core.HazelcastInstance;
 import dev.gatehouse.appliance.Version;
 import dev.gatehouse.appliance.config.GatehouseConfig;
 import dev.gatehouse.appliance.events.ClusterEvents;
@@ -22,42 +21,20 @@ import java.util.Map;
  * subscriptions. Delivery runs later, as the {@code webhooks} part ({@link #deliver}), once the
  * node serves. Closing stops the reporter.
  */
-final class EventsPart implements AutoCloseable {
-
-    private final GatehouseConfig config;
-    private final Store store;
-    private final Events events;
-    private final ClusterEvents clusterEvents;
-    private final WebhookService webhooks;
-
-    private EventsPart(GatehouseConfig config, Store store, HazelcastInstance grid) {
-        this.config = config;
-        this.store = store;
-        GatehouseConfig.Events ev = config.events();
-        Clock clock = Clock.systemUTC();
-        this.events = new Events(store, config.node().name(), clock, new Events.Settings(ev.maxEvents(), ev.maxAge(),
-                Duration.ofSeconds(5), Math.max(1, config.console().workerThreads() / 2)));
-        if (grid != null) {
-            events.useSequence(EventSequence.grid(grid, events::highWater));
-        }
-        this.clusterEvents = new ClusterEvents(events, config.node().name());
-        this.webhooks = new WebhookService(store, events, clock, ev.allowPrivateTargets());
-    }
+record EventsPart(GatehouseConfig config, Store store, Events events, ClusterEvents clusterEvents,
+        WebhookService webhooks) implements AutoCloseable {
 
     static EventsPart start(GatehouseConfig config, ClusterPart cluster) {
-        return new EventsPart(config, cluster.store(), cluster.grid());
-    }
-
-    Events events() {
-        return events;
-    }
-
-    ClusterEvents clusterEvents() {
-        return clusterEvents;
-    }
-
-    WebhookService webhooks() {
-        return webhooks;
+        Store store = cluster.store();
+        GatehouseConfig.Events ev = config.events();
+        Clock clock = Clock.systemUTC();
+        Events events = new Events(store, config.node().name(), clock, new Events.Settings(ev.maxEvents(),
+                ev.maxAge(), Duration.ofSeconds(5), Math.max(1, config.console().workerThreads() / 2)));
+        if (cluster.grid() != null) {
+            events.useSequence(EventSequence.grid(cluster.grid(), events::highWater));
+        }
+        return new EventsPart(config, store, events, new ClusterEvents(events, config.node().name()),
+                new WebhookService(store, events, clock, ev.allowPrivateTargets()));
     }
 
     /** Starts webhook delivery on the node holding the delivery lease; closing gives the lease up at once. */

@@ -14,23 +14,12 @@ import org.slf4j.LoggerFactory;
  * The data directory (created 0700), its lock (no second process writes it, see {@link DataDirLock})
  * and the keys the store is sealed and opened with (see {@link NodeKeys}). First part: without the
  * keys the store would reject every entry. Closing releases the lock.
+ *
+ * @param sources key id → where it is configured, sealing key first (for the status' keys section)
  */
-final class KeysPart implements AutoCloseable {
+record KeysPart(Path dataDir, DataDirLock lock, Sealer sealer, Map<String, String> sources) implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(KeysPart.class);
-
-    private final Path dataDir;
-    private final DataDirLock lock;
-    private final Sealer sealer;
-    /** Key id → where it is configured, sealing key first (for the status' keys section). */
-    private final Map<String, String> sources;
-
-    private KeysPart(Path dataDir, DataDirLock lock, Sealer sealer, Map<String, String> sources) {
-        this.dataDir = dataDir;
-        this.lock = lock;
-        this.sealer = sealer;
-        this.sources = sources;
-    }
 
     static KeysPart open(GatehouseConfig config) throws IOException {
         Path data = config.node().dataDir();
@@ -47,18 +36,6 @@ final class KeysPart implements AutoCloseable {
             lock.close();
             throw e;
         }
-    }
-
-    Path dataDir() {
-        return dataDir;
-    }
-
-    Sealer sealer() {
-        return sealer;
-    }
-
-    Map<String, String> sources() {
-        return sources;
     }
 
     @Override

@@ -25,7 +25,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One Gatehouse node: a short list of parts, started in the order of {@link #boot} and closed in
+ * One Gatehouse node: a short list of parts, started in the order of {@code boot()} and closed in
  * exactly the reverse order by one {@link Lifecycle}. Each part owns its wiring in its own class:
  *
  * <ol>
@@ -66,6 +66,7 @@ public final class Node implements AutoCloseable {
     private final long startedAt = System.currentTimeMillis();
     private final Lifecycle parts = new Lifecycle("node");
     private volatile boolean ready;
+    private boolean closed;
     private KeysPart keys;
     private StorePart store;
     private ObserversPart observers;
@@ -94,7 +95,8 @@ public final class Node implements AutoCloseable {
         try {
             n.boot();
         } catch (Exception | Error e) {
-            n.close(); // the parts already started are closed: this tells systemd and closes nothing twice
+            // the parts started are closed already, last first; the node was never ready, so it holds no VIP
+            SystemdNotify.stopping();
             throw e;
         }
         return n;
@@ -234,7 +236,11 @@ public final class Node implements AutoCloseable {
 
     /** Steps down (VIPs handed over while the listeners answer), then closes every part, last started first. */
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         SystemdNotify.stopping();
         HaPart h = ha;
         if (h != null) {

@@ -13,39 +13,18 @@ import dev.gatehouse.tls.observe.RequestObserver;
  * seen. The metrics' registry is created here but nothing listens until the {@code metrics} part
  * starts ({@link MetricsPart#start}), which also closes it; closing this part closes the access
  * log, after the listeners stopped, so the last requests' lines are written.
+ *
+ * @param accessLog null when {@code accessLog.enabled} is false
  */
-final class ObserversPart implements AutoCloseable {
-
-    private final MetricsPart metrics;
-    private final AccessLog accessLog;
-    private final RequestObserver observer;
-
-    private ObserversPart(MetricsPart metrics, AccessLog accessLog) {
-        this.metrics = metrics;
-        this.accessLog = accessLog;
-        this.observer = accessLog == null ? metrics.observer() : RequestObserver.both(metrics.observer(), accessLog);
-    }
+record ObserversPart(MetricsPart metrics, AccessLog accessLog, RequestObserver observer) implements AutoCloseable {
 
     static ObserversPart start(GatehouseConfig config, FileStore local) throws Exception {
         MetricsPart metrics = MetricsPart.create(config.metrics(), local);
         AccessLog accessLog = config.accessLog().enabled()
                 ? AccessLog.start(config.accessLog(), config.node().name(), new TenantLookup(local)) : null;
-        return new ObserversPart(metrics, accessLog);
-    }
-
-    /** The metrics, not listening yet. */
-    MetricsPart metrics() {
-        return metrics;
-    }
-
-    /** The access log, or null when {@code accessLog.enabled} is false. */
-    AccessLog accessLog() {
-        return accessLog;
-    }
-
-    /** Metrics first, then the access log. */
-    RequestObserver observer() {
-        return observer;
+        // metrics first, then the access log
+        return new ObserversPart(metrics, accessLog,
+                accessLog == null ? metrics.observer() : RequestObserver.both(metrics.observer(), accessLog));
     }
 
     @Override

@@ -21,22 +21,8 @@ import java.time.Duration;
  * first admin token written to {@code dataDir/admin.token} when there is none. Nothing to stop:
  * every write is done when its call returns.
  */
-final class ServicesPart implements AutoCloseable {
-
-    private final AuditLog audit;
-    private final TokenService tokens;
-    private final DomainService domains;
-    private final TenantService tenants;
-    private final CertificateService certificates;
-
-    private ServicesPart(AuditLog audit, TokenService tokens, DomainService domains, TenantService tenants,
-            CertificateService certificates) {
-        this.audit = audit;
-        this.tokens = tokens;
-        this.domains = domains;
-        this.tenants = tenants;
-        this.certificates = certificates;
-    }
+record ServicesPart(AuditLog audit, TokenService tokens, DomainService domains, TenantService tenants,
+        CertificateService certificates) implements AutoCloseable {
 
     static ServicesPart start(GatehouseConfig config, Path dataDir, Store store, ClaimIndex claims, Events events)
             throws Exception {
@@ -63,26 +49,6 @@ final class ServicesPart implements AutoCloseable {
             audit.record(null, "token.create", "tokens/admin", "ok", null);
         }
         return new ServicesPart(audit, tokens, domains, tenants, certificates);
-    }
-
-    AuditLog audit() {
-        return audit;
-    }
-
-    TokenService tokens() {
-        return tokens;
-    }
-
-    DomainService domains() {
-        return domains;
-    }
-
-    TenantService tenants() {
-        return tenants;
-    }
-
-    CertificateService certificates() {
-        return certificates;
     }
 
     @Override

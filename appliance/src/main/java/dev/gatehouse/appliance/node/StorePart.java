@@ -10,15 +10,9 @@ import org.slf4j.LoggerFactory;
  * The node's local durable store (its full snapshot): opened with the keys before anything reads
  * it, so that every later part sees what survived the last run.
  */
-final class StorePart implements AutoCloseable {
+record StorePart(FileStore local) implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(StorePart.class);
-
-    private final FileStore local;
-
-    private StorePart(FileStore local) {
-        this.local = local;
-    }
 
     /** @param clock revisions, tombstone expiry and the last sync with the cluster (see {@link StoreClock}) */
     static StorePart open(GatehouseConfig config, KeysPart keys, Clock clock) throws java.io.IOException {
@@ -27,10 +21,6 @@ final class StorePart implements AutoCloseable {
                     + "expiry run on a shifted clock", StoreClock.PROPERTY, System.getProperty(StoreClock.PROPERTY));
         }
         return new StorePart(FileStore.open(keys.dataDir(), keys.sealer(), clock, config.store().tombstoneTtl()));
-    }
-
-    FileStore local() {
-        return local;
     }
 
     @Override
