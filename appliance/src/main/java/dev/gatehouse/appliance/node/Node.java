@@ -67,17 +67,19 @@ public final class Node implements AutoCloseable {
     private final Lifecycle parts = new Lifecycle("node");
     private volatile boolean ready;
     private boolean closed;
+    // the parts, each written once by the starting thread; volatile where other threads read them
+    // while the later parts start (store events, console requests, metrics scrapes)
     private KeysPart keys;
     private StorePart store;
     private ObserversPart observers;
     private EnginePart engine;
-    private ClusterPart cluster;
+    private volatile ClusterPart cluster;
     private EventsPart events;
-    private HaPart ha;
+    private volatile HaPart ha;
     private ServicesPart services;
     private AcmePart acme;
-    private ConsolePart console;
-    private WebhookDelivery webhooks;
+    private volatile ConsolePart console;
+    private volatile WebhookDelivery webhooks;
 
     private Node(GatehouseConfig config, Clock storeClock) {
         this.config = config;
