@@ -1,5 +1,7 @@
 /**
- * One node's lifecycle: keys, the data-directory lock, the store and its sync into the engine, cluster,
- * HA, ACME, console and metrics, started in order and closed in reverse ({@link dev.gatehouse.appliance.node.Node}).
+ * One node's lifecycle: its parts (keys, store, observers, engine, cluster, events, HA, listeners,
+ * services, ACME, console, metrics, webhooks, OCSP), each wired in its own {@code *Part} class, started
+ * in order and closed in reverse by one {@link dev.gatehouse.appliance.node.Lifecycle}
+ * ({@link dev.gatehouse.appliance.node.Node} lists them).
  */
 package dev.gatehouse.appliance.node;
