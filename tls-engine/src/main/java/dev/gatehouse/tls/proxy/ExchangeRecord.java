@@ -12,7 +12,7 @@ import org.slf4j.LoggerFactory;
 /**
  * What one exchange's {@link RequestRecord} will say, filled in as the exchange goes and handed to
  * the observer exactly once ({@link #finish}): the one place a record is built, for HTTP/1.1
- * ({@link ProxyHandler}) and HTTP/2 ({@link Http2Exchange}) alike, so both fill every field the same
+ * ({@link Http1Exchange}, {@link WebSocketTunnel}) and HTTP/2 ({@link Http2Exchange}) alike, so both fill every field the same
  * way (client address through the PROXY header, TLS facts of the connection, path and query split).
  * The fields mirror the record's (see {@link RequestRecord} for each). Only the connection's event
  * loop touches it.

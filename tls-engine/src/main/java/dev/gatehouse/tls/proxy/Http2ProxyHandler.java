@@ -1,14 +1,12 @@
 package dev.gatehouse.tls.proxy;
 
 import dev.gatehouse.tls.backend.BackendConnector;
-import dev.gatehouse.tls.backend.BackendServer;
 import dev.gatehouse.tls.net.ClientAddress;
 import dev.gatehouse.tls.sni.CoveredNames;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
 import io.netty.handler.codec.http2.DefaultHttp2WindowUpdateFrame;
 import io.netty.handler.codec.http2.Http2DataFrame;
@@ -23,7 +21,6 @@ import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.collection.IntObjectHashMap;
 import io.netty.util.collection.IntObjectMap;
-import io.netty.util.concurrent.Future;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -50,33 +47,11 @@ public final class Http2ProxyHandler extends ChannelInboundHandlerAdapter {
 
     private static final Logger log = LoggerFactory.getLogger(Http2ProxyHandler.class);
 
-    /** How backend connections are obtained and given back; the {@link BackendConnector} in production. */
-    interface Backends {
-        Future<BackendConnector.Lease> acquire(BackendServer server, EventLoop loop);
-
-        void release(BackendServer server, Channel ch);
-
-        static Backends of(BackendConnector c) {
-            return new Backends() {
-                @Override
-                public Future<BackendConnector.Lease> acquire(BackendServer server, EventLoop loop) {
-                    return c.acquire(server, loop);
-                }
-
-                @Override
-                public void release(BackendServer server, Channel ch) {
-                    c.release(server, ch);
-                }
-            };
-        }
-    }
-
     final ProxyServices services;
-    final Backends backends;
+    final BackendLeases backends;
     final int localPort;
-    final CoveredNames covered;
-    /** The connection's last policy lookup, shared by its streams (all on this event loop). */
-    final dev.gatehouse.tls.policy.ConnectionPolicy policies;
+    /** Limits, authority, policy and route for the connection's streams (one policy lookup cache for all). */
+    final RequestAdmission admission;
     private final int connectionWindowIncrement;
     private final IntObjectMap<Http2Exchange> exchanges = new IntObjectHashMap<>();
     private ChannelHandlerContext ctx;
@@ -93,17 +68,15 @@ public final class Http2ProxyHandler extends ChannelInboundHandlerAdapter {
      */
     public Http2ProxyHandler(ProxyServices services, int localPort, CoveredNames covered,
             int connectionWindowIncrement) {
-        this(services, services.connector() == null ? null : Backends.of(services.connector()), localPort, covered,
-                connectionWindowIncrement);
+        this(services, BackendLeases.of(services.connector()), localPort, covered, connectionWindowIncrement);
     }
 
-    Http2ProxyHandler(ProxyServices services, Backends backends, int localPort, CoveredNames covered,
+    Http2ProxyHandler(ProxyServices services, BackendLeases backends, int localPort, CoveredNames covered,
             int connectionWindowIncrement) {
         this.services = services;
         this.backends = backends;
         this.localPort = localPort;
-        this.covered = covered;
-        this.policies = new dev.gatehouse.tls.policy.ConnectionPolicy(services.policies());
+        this.admission = new RequestAdmission(services, covered);
         this.connectionWindowIncrement = connectionWindowIncrement;
     }
 

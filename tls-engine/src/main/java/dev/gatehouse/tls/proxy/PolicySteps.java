@@ -8,7 +8,7 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
 
 /**
- * The steps of a hostname's policy that both proxy paths (HTTP/1.1 {@link ProxyHandler}, HTTP/2
+ * The steps of a hostname's policy that both proxy paths (HTTP/1.1 {@link Http1Exchange}, HTTP/2
  * {@link Http2Exchange}) take at the same points of an exchange. Each is a no-op for a name without
  * a policy ({@code null}).
  */

@@ -10,7 +10,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
- * What every {@link ProxyHandler} shares: the current router (swapped atomically when routes
+ * What every proxy handler ({@link ProxyHandler}, {@link Http2ProxyHandler}) shares: the current router (swapped atomically when routes
  * change), the backend connector, the settings, the counters, the number of exchanges in flight
  * (graceful shutdown waits for it to reach zero), the observer told of every finished request and
  * the hostname policies.

@@ -2,13 +2,17 @@
  * The reverse proxy: a request on a TLS (or port-80) connection forwarded to a backend server and
  * the response back, for HTTP/1.1 and HTTP/2 alike.
  *
- * <p>How a request goes: {@link dev.gatehouse.tls.proxy.ProxyHandler} (HTTP/1.1, one exchange at a
- * time per connection) or {@link dev.gatehouse.tls.proxy.Http2ProxyHandler} with one
- * {@link dev.gatehouse.tls.proxy.Http2Exchange} per stream checks the authority against the names the
- * connection's certificate covers ({@link dev.gatehouse.tls.proxy.AuthorityCheck}, 421 otherwise),
- * asks the current router for the pool, rewrites the headers ({@code HeaderRewriter}: hop-by-hop out,
- * {@code X-Forwarded-*} and {@code Forwarded} in, a request id), and streams the bodies; every exchange
- * ends in one {@link dev.gatehouse.tls.observe.RequestRecord} built by {@code ExchangeRecord}.
+ * <p>How a request goes: a front handler per connection, {@link dev.gatehouse.tls.proxy.ProxyHandler}
+ * (HTTP/1.1: one {@code Http1Exchange} at a time, reused) or
+ * {@link dev.gatehouse.tls.proxy.Http2ProxyHandler} (HTTP/2 at frame level: one {@code Http2Exchange}
+ * per stream). {@code RequestAdmission} takes the steps before a backend, in one order for both: the
+ * body limit, the authority against the names the connection's certificate covers
+ * ({@link dev.gatehouse.tls.proxy.AuthorityCheck}, 421 otherwise), the Host's policy, the route. The
+ * exchange rewrites the headers ({@code HeaderRewriter}: hop-by-hop out, {@code X-Forwarded-*} and
+ * {@code Forwarded} in, a request id) and streams the bodies; its backend side (connect and retries,
+ * timeouts, accounting) is {@code BackendExchange}, shared by both protocols. A WebSocket upgrade
+ * swaps the HTTP/1.1 front handler for a {@code WebSocketTunnel}. Every exchange ends in one
+ * {@link dev.gatehouse.tls.observe.RequestRecord} built by {@code ExchangeRecord}.
  *
  * <p>Decisions:
  * <ul>

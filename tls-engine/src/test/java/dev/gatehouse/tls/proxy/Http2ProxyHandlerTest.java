@@ -146,7 +146,7 @@ class Http2ProxyHandlerTest {
                         records.add(r);
                     }
                 });
-        Http2ProxyHandler.Backends backends = new Http2ProxyHandler.Backends() {
+        BackendLeases backends = new BackendLeases() {
             @Override
             public Future<BackendConnector.Lease> acquire(BackendServer server, EventLoop loop) {
                 EmbeddedChannel b = holdBackendWrites
