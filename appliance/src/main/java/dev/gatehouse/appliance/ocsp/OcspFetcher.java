@@ -2,6 +2,7 @@ package dev.gatehouse.appliance.ocsp;
 
 import dev.gatehouse.appliance.events.PrivateTargets;
 import dev.gatehouse.appliance.ocsp.OcspException.Reason;
+import dev.gatehouse.cluster.lease.LeaseHolder;
 import dev.gatehouse.cluster.lease.Leases;
 import dev.gatehouse.cluster.store.CertificateRecord;
 import dev.gatehouse.cluster.store.OcspResponseRecord;
@@ -16,16 +17,13 @@ import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Fetches OCSP responses once per cluster: only the node holding lease {@value #LEASE} (taken or
- * extended every tick on this single thread, the mechanism of the ACME scheduler and of webhook
+ * extended every tick on one thread by a {@link LeaseHolder}, as for the ACME scheduler and webhook
  * delivery) asks the responders, and writes what it got to the store, from where every node staples
  * it ({@link OcspStaples}).
  *
@@ -65,20 +63,13 @@ public final class OcspFetcher implements AutoCloseable {
     }
 
     private final Store store;
-    private final Leases leases;
     private final String owner;
     private final Settings settings;
     private final Clock clock;
     private final OcspClient client;
     /** Told of every fetch outcome: "ok" or the failure reason label (metrics). */
     private final BiConsumer<String, String> outcomes;
-    private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "gatehouse-ocsp-fetch");
-        t.setDaemon(true);
-        return t;
-    });
-    /** Written by the fetch thread only. */
-    private volatile boolean holder;
+    private final LeaseHolder lease;
     /** Certificate ids this node found without a responder, by fingerprint (so their chain is parsed once). */
     private final ConcurrentHashMap<String, String> withoutResponder = new ConcurrentHashMap<>();
 
@@ -86,47 +77,32 @@ public final class OcspFetcher implements AutoCloseable {
     public OcspFetcher(Store store, Leases leases, String owner, Settings settings, Clock clock, String userAgent,
             BiConsumer<String, String> outcomes) {
         this.store = store;
-        this.leases = leases;
         this.owner = owner;
         this.settings = settings;
         this.clock = clock;
         this.outcomes = outcomes;
         this.client = new OcspClient(settings.timeout(), userAgent);
+        this.lease = new LeaseHolder(leases, LEASE, owner, settings.leaseTtl(), "ocsp", "gatehouse-ocsp-fetch", log);
     }
 
     public OcspFetcher start() {
-        thread.scheduleWithFixedDelay(this::tick, 0, settings.interval().toMillis(), TimeUnit.MILLISECONDS);
+        lease.start(settings.interval(), this::tick);
         return this;
     }
 
     /** Runs one pass now (on the fetch thread), e.g. after an upload; returns at once. */
     public void wakeUp() {
-        thread.execute(this::tick);
+        lease.execute(this::tick);
     }
 
     /** True while this node holds the fetch lease. */
     public boolean holdsLease() {
-        return holder;
-    }
-
-    private boolean extendLease() {
-        boolean held;
-        try {
-            held = leases.tryAcquire(LEASE, owner, settings.leaseTtl());
-        } catch (RuntimeException e) {
-            log.warn("event=ocsp_lease_error node={} cause={}", owner, e.toString());
-            held = false;
-        }
-        if (held != holder) {
-            log.info("event=ocsp_lease node={} held={}", owner, held);
-        }
-        holder = held;
-        return held;
+        return lease.held();
     }
 
     void tick() {
         try {
-            if (!extendLease()) {
+            if (!lease.extend()) {
                 return;
             }
             Set<String> live = new HashSet<>();
@@ -135,7 +111,7 @@ public final class OcspFetcher implements AutoCloseable {
                 if (!due(c)) {
                     continue;
                 }
-                if (!extendLease()) {
+                if (!lease.extend()) {
                     return; // lost between two fetches: the next holder resumes from the records
                 }
                 refresh(c);
@@ -230,18 +206,6 @@ public final class OcspFetcher implements AutoCloseable {
 
     @Override
     public void close() {
-        thread.shutdownNow();
-        try {
-            thread.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        if (holder) {
-            try {
-                leases.release(LEASE, owner);
-            } catch (RuntimeException e) {
-                log.debug("event=ocsp_lease_release_failed node={} cause={}", owner, e.toString());
-            }
-        }
+        lease.close();
     }
 }
