@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gatehouse.cluster.lease.LeaseHolder;
 import dev.gatehouse.cluster.lease.Leases;
 import dev.gatehouse.cluster.store.EventRecord;
+import dev.gatehouse.cluster.store.RecordKinds;
 import dev.gatehouse.cluster.store.SealException;
 import dev.gatehouse.cluster.store.Store;
 import dev.gatehouse.cluster.store.StoreException;
@@ -104,10 +105,10 @@ public final class WebhookDelivery implements AutoCloseable {
                 return;
             }
             events.prune();
-            for (WebhookRecord w : store.webhooks()) {
+            for (WebhookRecord w : store.records(RecordKinds.WEBHOOKS)) {
                 if (w.tenant() != null && store.tenant(w.tenant()).isEmpty()) {
-                    store.removeWebhook(w.id()); // the tenant is gone: a tenant re-created under its id must not inherit it
-                    store.removeWebhookDelivery(w.id());
+                    store.remove(RecordKinds.WEBHOOKS, w.id()); // the tenant is gone: a tenant re-created under its id must not inherit it
+                    store.remove(RecordKinds.WEBHOOK_DELIVERIES, w.id());
                     log.info("event=webhook_dropped id={} tenant={} reason=tenant deleted", w.id(), w.tenant());
                     continue;
                 }
@@ -122,7 +123,7 @@ public final class WebhookDelivery implements AutoCloseable {
 
     /** Sends what is due to one webhook; false when the lease was lost meanwhile. */
     private boolean deliver(WebhookRecord w) throws StoreException {
-        WebhookDeliveryRecord d = store.webhookDelivery(w.id()).orElse(null);
+        WebhookDeliveryRecord d = store.record(RecordKinds.WEBHOOK_DELIVERIES, w.id()).orElse(null);
         long now = clock.millis();
         if (d != null && d.nextAttemptAt() > now) {
             return true;
@@ -150,10 +151,10 @@ public final class WebhookDelivery implements AutoCloseable {
             if (!lease.extend()) {
                 return false;
             }
-            if (store.webhook(w.id()).isEmpty()) {
+            if (store.record(RecordKinds.WEBHOOKS, w.id()).isEmpty()) {
                 return true; // deleted meanwhile
             }
-            WebhookDeliveryRecord current = store.webhookDelivery(w.id()).orElse(null);
+            WebhookDeliveryRecord current = store.record(RecordKinds.WEBHOOK_DELIVERIES, w.id()).orElse(null);
             int failures = current != null && e.id().equals(current.pendingEvent()) ? current.failures() : 0;
             long delivered = current == null ? 0 : current.delivered();
             Attempt a = post(w, secret, e, failures + 1);
@@ -180,7 +181,7 @@ public final class WebhookDelivery implements AutoCloseable {
 
     private void put(WebhookRecord w, long seq, long delivered, int failures, String pending, long next, int status,
             String error, long at) throws StoreException {
-        store.putWebhookDelivery(new WebhookDeliveryRecord(w.id(), seq, delivered, failures, pending, at, status, error,
+        store.put(RecordKinds.WEBHOOK_DELIVERIES, new WebhookDeliveryRecord(w.id(), seq, delivered, failures, pending, at, status, error,
                 next, store.nextRevision()));
     }
 

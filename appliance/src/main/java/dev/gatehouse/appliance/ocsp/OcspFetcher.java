@@ -6,6 +6,7 @@ import dev.gatehouse.cluster.lease.LeaseHolder;
 import dev.gatehouse.cluster.lease.Leases;
 import dev.gatehouse.cluster.store.CertificateRecord;
 import dev.gatehouse.cluster.store.OcspResponseRecord;
+import dev.gatehouse.cluster.store.RecordKinds;
 import dev.gatehouse.cluster.store.Store;
 import dev.gatehouse.cluster.store.StoreException;
 import java.net.InetAddress;
@@ -116,9 +117,9 @@ public final class OcspFetcher implements AutoCloseable {
                 }
                 refresh(c);
             }
-            for (OcspResponseRecord r : store.ocspResponses()) {
+            for (OcspResponseRecord r : store.records(RecordKinds.OCSP_RESPONSES)) {
                 if (!live.contains(r.certificate())) {
-                    store.removeOcspResponse(r.certificate()); // the certificate is gone
+                    store.remove(RecordKinds.OCSP_RESPONSES, r.certificate()); // the certificate is gone
                 }
             }
             withoutResponder.keySet().retainAll(live);
@@ -132,7 +133,7 @@ public final class OcspFetcher implements AutoCloseable {
         if (c.fingerprint().equals(withoutResponder.get(c.id()))) {
             return false;
         }
-        Optional<OcspResponseRecord> r = store.ocspResponse(c.id());
+        Optional<OcspResponseRecord> r = store.record(RecordKinds.OCSP_RESPONSES, c.id());
         if (r.isPresent() && r.get().fingerprint().equals(c.fingerprint())) {
             return clock.millis() >= r.get().nextAttemptAt() && c.notAfter() > clock.millis();
         }
@@ -146,7 +147,7 @@ public final class OcspFetcher implements AutoCloseable {
         if (OcspResponderUrl.of(chain.leaf()).isEmpty()) {
             withoutResponder.put(c.id(), c.fingerprint());
             if (r.isPresent()) {
-                store.removeOcspResponse(c.id()); // replaced by a leaf that names no responder
+                store.remove(RecordKinds.OCSP_RESPONSES, c.id()); // replaced by a leaf that names no responder
             }
             return false;
         }
@@ -156,7 +157,7 @@ public final class OcspFetcher implements AutoCloseable {
     private void refresh(CertificateRecord c) throws StoreException {
         Chains chain = Chains.of(c);
         URI responder = OcspResponderUrl.of(chain.leaf()).orElseThrow();
-        OcspResponseRecord previous = store.ocspResponse(c.id())
+        OcspResponseRecord previous = store.record(RecordKinds.OCSP_RESPONSES, c.id())
                 .filter(r -> r.fingerprint().equals(c.fingerprint())).orElse(null);
         long now = clock.millis();
         try {
@@ -168,7 +169,7 @@ public final class OcspFetcher implements AutoCloseable {
             byte[] der = client.fetch(responder, chain.leaf(), chain.issuer());
             OcspVerifier.Verified v = OcspVerifier.verify(der, chain.leaf(), chain.issuer(), clock.millis());
             now = clock.millis();
-            store.putOcspResponse(new OcspResponseRecord(c.id(), c.fingerprint(), responder.toString(),
+            store.put(RecordKinds.OCSP_RESPONSES, new OcspResponseRecord(c.id(), c.fingerprint(), responder.toString(),
                     Base64.getEncoder().encodeToString(der), v.thisUpdate(), v.nextUpdate(), now, 0, null, now,
                     OcspRefresh.afterSuccess(now, v.thisUpdate(), v.nextUpdate(), settings.minRefresh()),
                     store.nextRevision()));
@@ -181,7 +182,7 @@ public final class OcspFetcher implements AutoCloseable {
             int failures = previous == null ? 1 : previous.failures() + 1;
             boolean keep = previous != null && previous.response() != null && e.reason() != Reason.REVOKED
                     && previous.nextUpdate() > now;
-            store.putOcspResponse(new OcspResponseRecord(c.id(), c.fingerprint(), responder.toString(),
+            store.put(RecordKinds.OCSP_RESPONSES, new OcspResponseRecord(c.id(), c.fingerprint(), responder.toString(),
                     keep ? previous.response() : null, keep ? previous.thisUpdate() : 0,
                     keep ? previous.nextUpdate() : 0, keep ? previous.fetchedAt() : 0, failures, e.describe(), now,
                     OcspRefresh.afterFailure(now, failures, settings.retryMin(), settings.retryMax(),
