@@ -2,7 +2,6 @@ package dev.gatehouse.appliance.cli.client;
 
 import static dev.gatehouse.appliance.cli.client.Output.text;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import picocli.CommandLine.Command;
