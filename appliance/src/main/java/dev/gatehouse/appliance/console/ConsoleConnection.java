@@ -58,6 +58,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Confinement: every field is read and written on the channel's event loop only; workers compute
  * an {@link ApiResponse} and hand it back with {@code ctx.executor().execute}.
+ *
+ * <p>Why one class of some 430 lines: it is one state machine (head, waiting for the preflight, body,
+ * discard, done) over fields that only the event loop touches; what does not need that state lives
+ * elsewhere ({@link ConsoleResponses}, {@link StaticUi}, {@link AuthThrottle}, the API behind {@link Api}).
  */
 final class ConsoleConnection extends ChannelInboundHandlerAdapter {
 
