@@ -1,6 +1,7 @@
 package dev.gatehouse.appliance.accesslog;
 
 import dev.gatehouse.cluster.store.CertificateRecord;
+import dev.gatehouse.cluster.store.RecordKinds;
 import dev.gatehouse.cluster.store.Store;
 import java.util.function.Function;
 
@@ -21,7 +22,7 @@ public final class TenantLookup implements Function<String, String> {
 
     @Override
     public String apply(String certificateId) {
-        CertificateRecord c = store.certificate(certificateId).orElse(null);
+        CertificateRecord c = store.record(RecordKinds.CERTIFICATES, certificateId).orElse(null);
         return c == null || c.tenant() == null || c.tenant().isEmpty() ? null : c.tenant();
     }
 }

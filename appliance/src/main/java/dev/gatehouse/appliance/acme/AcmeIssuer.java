@@ -3,6 +3,7 @@ package dev.gatehouse.appliance.acme;
 import dev.gatehouse.appliance.config.GatehouseConfig;
 import dev.gatehouse.cluster.store.AcmeAccountRecord;
 import dev.gatehouse.cluster.store.ManagedCertificateRecord;
+import dev.gatehouse.cluster.store.RecordKinds;
 import dev.gatehouse.cluster.store.SealException;
 import dev.gatehouse.cluster.store.SealedValue;
 import dev.gatehouse.cluster.store.Store;
@@ -119,7 +120,7 @@ final class AcmeIssuer {
             }
         }
         String id = accountId();
-        AcmeAccountRecord stored = recreateAccount ? null : store.acmeAccount(id).orElse(null);
+        AcmeAccountRecord stored = recreateAccount ? null : store.record(RecordKinds.ACME_ACCOUNTS, id).orElse(null);
         if (stored != null) {
             KeyPair kp = openAccountKey(stored);
             try {
@@ -136,7 +137,7 @@ final class AcmeIssuer {
         }
         Login created = b.createLogin(session);
         byte[] pkcs8 = kp.getPrivate().getEncoded();
-        store.putAcmeAccount(new AcmeAccountRecord(id, directory().toString(),
+        store.put(RecordKinds.ACME_ACCOUNTS, new AcmeAccountRecord(id, directory().toString(),
                 created.getAccountLocation().toString(),
                 store.sealer().seal(pkcs8, AcmeAccountRecord.keyAad(id, directory().toString())),
                 Base64.getEncoder().encodeToString(kp.getPublic().getEncoded()), clock.millis(), store.nextRevision()));
@@ -207,7 +208,7 @@ final class AcmeIssuer {
             byte[] pkcs8 = key.getPrivate().getEncoded();
             SealedValue sealed = store.sealer().seal(pkcs8, ManagedCertificateRecord.orderKeyAad(m.name(), url, rev));
             Arrays.fill(pkcs8, (byte) 0);
-            store.putManagedCertificate(m.with(ManagedCertificateRecord.ORDERING, url, sealed, rev, m.nextAttemptAt(),
+            store.put(RecordKinds.MANAGED, m.with(ManagedCertificateRecord.ORDERING, url, sealed, rev, m.nextAttemptAt(),
                     m.attempts(), m.lastError(), rev));
             log.info("event=acme_order_created name={} order={}", m.name(), url);
         }

@@ -2,13 +2,11 @@ package dev.gatehouse.appliance.acme;
 
 import dev.gatehouse.appliance.config.GatehouseConfig;
 import dev.gatehouse.appliance.domains.DomainService;
+import dev.gatehouse.cluster.lease.LeaseHolder;
 import dev.gatehouse.cluster.lease.Leases;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,48 +23,36 @@ public final class AcmeScheduler implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AcmeScheduler.class);
 
     private final GatehouseConfig.Acme config;
-    private final Leases leases;
     private final String owner;
     private final DomainService domains;
     private final ManagedCertificates managed;
     private final ExpiryWatch expiry;
-    private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "gatehouse-acme");
-        t.setDaemon(true);
-        return t;
-    });
-    private volatile boolean holder;
+    private final LeaseHolder lease;
     private volatile long lastTick;
 
     public AcmeScheduler(GatehouseConfig.Acme config, Leases leases, String owner, DomainService domains,
             ManagedCertificates managed, ExpiryWatch expiry) {
         this.config = config;
-        this.leases = leases;
         this.owner = owner;
         this.domains = domains;
         this.managed = managed;
         this.expiry = expiry;
+        this.lease = new LeaseHolder(leases, LEASE, owner, config.leaseTtl(), "acme", "gatehouse-acme", log);
     }
 
     public AcmeScheduler start() {
-        thread.scheduleWithFixedDelay(this::tick, 0, config.interval().toMillis(), TimeUnit.MILLISECONDS);
+        lease.start(config.interval(), this::tick);
         return this;
     }
 
     /** Runs a tick soon (after an API request), without waiting for the interval. */
     public void wakeUp() {
-        if (!thread.isShutdown()) {
-            thread.execute(this::tick);
-        }
+        lease.execute(this::tick);
     }
 
     /** Queues an on-demand request (from {@link OnDemand}'s drain thread, never the event loop), then a tick. */
     public void requestOnDemand(String name, Runnable done) {
-        if (thread.isShutdown()) {
-            done.run();
-            return;
-        }
-        thread.execute(() -> {
+        boolean queued = lease.execute(() -> {
             try {
                 managed.requestOnDemand(name);
             } catch (dev.gatehouse.cluster.store.StoreException | RuntimeException e) {
@@ -76,21 +62,9 @@ public final class AcmeScheduler implements AutoCloseable {
             }
             tick();
         });
-    }
-
-    private boolean extendLease() {
-        boolean held;
-        try {
-            held = leases.tryAcquire(LEASE, owner, config.leaseTtl());
-        } catch (RuntimeException e) {
-            log.warn("event=acme_lease_error node={} cause={}", owner, e.toString());
-            held = false;
+        if (!queued) {
+            done.run();
         }
-        if (held != holder) {
-            log.info("event=acme_lease node={} held={}", owner, held);
-        }
-        holder = held;
-        return held;
     }
 
     private void tick() {
@@ -98,7 +72,7 @@ public final class AcmeScheduler implements AutoCloseable {
         try {
             expiry.scan();
             // domain claims are proven whether ACME is on or not; orders and renewals only with it
-            if (!extendLease()) {
+            if (!lease.extend()) {
                 return;
             }
             domains.runDueChecks();
@@ -106,7 +80,7 @@ public final class AcmeScheduler implements AutoCloseable {
                 return;
             }
             managed.runDue(() -> {
-                if (!extendLease()) {
+                if (!lease.extend()) {
                     throw new LeaseGuard.LeaseLostException();
                 }
             });
@@ -122,7 +96,7 @@ public final class AcmeScheduler implements AutoCloseable {
 
     /** True while this node holds the scheduler lease (it runs orders and renewals). */
     public boolean holdsLease() {
-        return holder;
+        return lease.held();
     }
 
     /** Epoch ms of the latest tick, 0 before the first. */
@@ -136,12 +110,8 @@ public final class AcmeScheduler implements AutoCloseable {
         m.put("enabled", config.enabled());
         if (config.enabled()) {
             m.put("directory", config.directory().toString());
-            m.put("schedulerHere", holder);
-            try {
-                m.put("schedulerNode", leases.holder(LEASE).map(Leases.Holder::owner).orElse(null));
-            } catch (RuntimeException e) {
-                m.put("schedulerNode", null);
-            }
+            m.put("schedulerHere", lease.held());
+            m.put("schedulerNode", lease.currentOwner().orElse(null));
             m.put("lastTick", lastTick == 0 ? null : Instant.ofEpochMilli(lastTick).toString());
         }
         return m;
@@ -149,18 +119,6 @@ public final class AcmeScheduler implements AutoCloseable {
 
     @Override
     public void close() {
-        thread.shutdownNow();
-        try {
-            thread.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        if (holder) {
-            try {
-                leases.release(LEASE, owner);
-            } catch (RuntimeException e) {
-                log.debug("event=acme_lease_release_failed cause={}", e.toString());
-            }
-        }
+        lease.close();
     }
 }

@@ -1,6 +1,7 @@
 package dev.gatehouse.appliance.acme;
 
 import dev.gatehouse.cluster.store.ChallengeRecord;
+import dev.gatehouse.cluster.store.RecordKinds;
 import dev.gatehouse.cluster.store.Store;
 import dev.gatehouse.cluster.store.StoreException;
 import java.time.Clock;
@@ -32,7 +33,7 @@ final class Http01Solver implements ChallengeSolver {
     @Override
     public String publish(String name, String domain, Challenge challenge) throws StoreException, InterruptedException {
         Http01Challenge ch = (Http01Challenge) challenge;
-        store.putChallenge(new ChallengeRecord(ch.getToken(), ch.getAuthorization(), name,
+        store.put(RecordKinds.CHALLENGES, new ChallengeRecord(ch.getToken(), ch.getAuthorization(), name,
                 clock.millis() + SharedChallengeStore.TTL.toMillis(), store.nextRevision()));
         if (clustered) {
             // the write is in the grid when putChallenge returns; give the other nodes' event threads
@@ -44,6 +45,6 @@ final class Http01Solver implements ChallengeSolver {
 
     @Override
     public void withdraw(String token) throws StoreException {
-        store.removeChallenge(token);
+        store.remove(RecordKinds.CHALLENGES, token);
     }
 }

@@ -9,6 +9,7 @@ import dev.gatehouse.appliance.domains.DomainService;
 import dev.gatehouse.cluster.store.CertificateRecord;
 import dev.gatehouse.cluster.store.DomainRecord;
 import dev.gatehouse.cluster.store.ManagedCertificateRecord;
+import dev.gatehouse.cluster.store.RecordKinds;
 import dev.gatehouse.cluster.store.Store;
 import dev.gatehouse.cluster.store.StoreException;
 import dev.gatehouse.tls.cert.CertificateBundle;
@@ -82,7 +83,7 @@ public final class ManagedCertificates {
                     + "verified name");
         }
         long now = clock.millis();
-        ManagedCertificateRecord m = store.managedCertificate(d.name()).orElse(null);
+        ManagedCertificateRecord m = store.record(RecordKinds.MANAGED, d.name()).orElse(null);
         if (m != null && !ManagedCertificateRecord.FAILED.equals(m.state())) {
             return m;
         }
@@ -96,7 +97,7 @@ public final class ManagedCertificates {
                 : new ManagedCertificateRecord(d.name(), d.tenant(), CertificateService.newCertificateId(),
                         ManagedCertificateRecord.PENDING, null, null, 0, now, 0, 0, null, null, 0, 0, now,
                         store.nextRevision());
-        store.putManagedCertificate(next);
+        store.put(RecordKinds.MANAGED, next);
         log.info("event=acme_requested name={} tenant={} certificate={}", next.name(), next.tenant(),
                 next.certificateId());
         return next;
@@ -105,27 +106,27 @@ public final class ManagedCertificates {
     /** An on-demand request from a handshake (scheduler thread): only for a verified name with no record yet. */
     synchronized void requestOnDemand(String name) throws StoreException {
         DomainRecord d = domains.index().verified(name).orElse(null);
-        if (d == null || store.managedCertificate(name).isPresent()) {
+        if (d == null || store.record(RecordKinds.MANAGED, name).isPresent()) {
             return;
         }
         long now = clock.millis();
         ManagedCertificateRecord next = new ManagedCertificateRecord(d.name(), d.tenant(),
                 CertificateService.newCertificateId(), ManagedCertificateRecord.PENDING, null, null, 0, now, 0, 0, null,
                 null, 0, 0, now, store.nextRevision());
-        store.putManagedCertificate(next);
+        store.put(RecordKinds.MANAGED, next);
         log.info("event=acme_requested name={} tenant={} certificate={} on_demand=true", next.name(), next.tenant(),
                 next.certificateId());
     }
 
     public ManagedCertificateRecord get(Principal who, String rawName) throws ServiceException {
         DomainRecord d = domains.get(who, rawName);
-        return store.managedCertificate(d.name()).orElseThrow(() -> ServiceException.notFound("managed certificate",
+        return store.record(RecordKinds.MANAGED, d.name()).orElseThrow(() -> ServiceException.notFound("managed certificate",
                 d.name()));
     }
 
     public List<ManagedCertificateRecord> list(Principal who) {
         List<ManagedCertificateRecord> out = new ArrayList<>();
-        for (ManagedCertificateRecord m : store.managedCertificates()) {
+        for (ManagedCertificateRecord m : store.records(RecordKinds.MANAGED)) {
             if (who.canSee(m.tenant())) {
                 out.add(m);
             }
@@ -137,7 +138,7 @@ public final class ManagedCertificates {
     /** Stops managing a name: the record and its certificate are removed (an order in flight is abandoned). */
     public synchronized void stop(Principal who, String rawName) throws ServiceException, StoreException {
         ManagedCertificateRecord m = get(who, rawName);
-        store.removeManagedCertificate(m.name());
+        store.remove(RecordKinds.MANAGED, m.name());
         certificates.removeManaged(m.certificateId());
         log.info("event=acme_stopped name={} certificate={}", m.name(), m.certificateId());
     }
@@ -158,7 +159,7 @@ public final class ManagedCertificates {
     int runDue(LeaseGuard guard) throws InterruptedException, LeaseGuard.LeaseLostException {
         int ran = 0;
         long now = clock.millis();
-        for (ManagedCertificateRecord m : store.managedCertificates()) {
+        for (ManagedCertificateRecord m : store.records(RecordKinds.MANAGED)) {
             if (!due(m, now)) {
                 continue;
             }
@@ -252,7 +253,7 @@ public final class ManagedCertificates {
 
     private void store(ManagedCertificateRecord m, AcmeIssuer.Issued issued, boolean renewal)
             throws ServiceException, StoreException {
-        ManagedCertificateRecord current = store.managedCertificate(m.name()).orElse(null);
+        ManagedCertificateRecord current = store.record(RecordKinds.MANAGED, m.name()).orElse(null);
         if (current == null) {
             log.info("event=acme_order_discarded name={} reason=management stopped meanwhile", m.name());
             return;
@@ -269,7 +270,7 @@ public final class ManagedCertificates {
         RenewalTime.Decision renew = RenewalTime.decide(c.notBefore(), c.notAfter(), config.renewBefore(),
                 issued.window(), clock.millis(), java.util.concurrent.ThreadLocalRandom.current());
         long renewAt = renew.at();
-        store.putManagedCertificate(current.issued(node, clock.millis(), c.notAfter(), renewAt, store.nextRevision()));
+        store.put(RecordKinds.MANAGED, current.issued(node, clock.millis(), c.notAfter(), renewAt, store.nextRevision()));
         java.util.Map<String, Object> data = new java.util.LinkedHashMap<>();
         data.put("name", m.name());
         data.put("certificate", c.id());
@@ -299,7 +300,7 @@ public final class ManagedCertificates {
 
     private void fail(ManagedCertificateRecord m, String error, Instant retryAfter, boolean orderDead)
             throws StoreException {
-        ManagedCertificateRecord current = store.managedCertificate(m.name()).orElse(null);
+        ManagedCertificateRecord current = store.record(RecordKinds.MANAGED, m.name()).orElse(null);
         if (current == null) {
             return;
         }
@@ -313,7 +314,7 @@ public final class ManagedCertificates {
         ManagedCertificateRecord updated = current.with(state, orderDead ? null : current.orderUrl(),
                 orderDead ? null : current.orderKey(), orderDead ? 0 : current.orderKeyRevision(),
                 ManagedCertificateRecord.FAILED.equals(state) ? 0 : next, attempts, error, rev);
-        store.putManagedCertificate(updated);
+        store.put(RecordKinds.MANAGED, updated);
         java.util.Map<String, Object> data = new java.util.LinkedHashMap<>();
         data.put("name", m.name());
         data.put("state", state);
@@ -331,9 +332,9 @@ public final class ManagedCertificates {
     /** Challenge responses whose order is long over (a node died before cleaning up). */
     void removeExpiredChallenges() {
         long now = clock.millis();
-        store.challenges().stream().filter(c -> c.expiresAt() > 0 && c.expiresAt() < now).forEach(c -> {
+        store.records(RecordKinds.CHALLENGES).stream().filter(c -> c.expiresAt() > 0 && c.expiresAt() < now).forEach(c -> {
             try {
-                store.removeChallenge(c.token());
+                store.remove(RecordKinds.CHALLENGES, c.token());
             } catch (StoreException e) {
                 log.warn("event=challenge_cleanup_failed token={} cause={}", c.token(), e.toString());
             }

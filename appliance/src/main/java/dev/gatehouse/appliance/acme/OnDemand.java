@@ -1,6 +1,7 @@
 package dev.gatehouse.appliance.acme;
 
 import dev.gatehouse.appliance.domains.ClaimIndex;
+import dev.gatehouse.cluster.store.RecordKinds;
 import dev.gatehouse.cluster.store.Store;
 import dev.gatehouse.tls.metrics.EdgeMetrics;
 import java.time.Clock;
@@ -61,7 +62,7 @@ public final class OnDemand implements Consumer<String>, AutoCloseable {
      */
     public OnDemand(Store store, ClaimIndex claims, int perHour, EdgeMetrics metrics, Clock clock,
             BiConsumer<String, Runnable> request) {
-        this(name -> claims.verified(name).isPresent() && store.managedCertificate(name).isEmpty(), perHour, metrics,
+        this(name -> claims.verified(name).isPresent() && store.record(RecordKinds.MANAGED, name).isEmpty(), perHour, metrics,
                 clock, request);
     }
 

@@ -2,6 +2,7 @@ package dev.gatehouse.appliance.acme;
 
 import dev.gatehouse.cluster.store.CertificateRecord;
 import dev.gatehouse.cluster.store.ManagedCertificateRecord;
+import dev.gatehouse.cluster.store.RecordKinds;
 import dev.gatehouse.cluster.store.Store;
 import dev.gatehouse.cluster.store.StoreException;
 import java.io.ByteArrayInputStream;
@@ -79,7 +80,7 @@ final class OrderPlacement {
         if (m.notAfter() <= 0) {
             return null;
         }
-        CertificateRecord c = store.certificate(m.certificateId()).orElse(null);
+        CertificateRecord c = store.record(RecordKinds.CERTIFICATES, m.certificateId()).orElse(null);
         if (c == null) {
             return null;
         }

@@ -1,6 +1,7 @@
 package dev.gatehouse.appliance.acme;
 
 import dev.gatehouse.cluster.store.ChallengeRecord;
+import dev.gatehouse.cluster.store.RecordKinds;
 import dev.gatehouse.cluster.store.Store;
 import dev.gatehouse.cluster.store.StoreException;
 import dev.gatehouse.tls.acme.ChallengeStore;
@@ -30,7 +31,7 @@ public final class SharedChallengeStore implements ChallengeStore {
 
     @Override
     public Optional<String> keyAuthorization(String token) {
-        return store.get().challenge(token)
+        return store.get().record(RecordKinds.CHALLENGES, token)
                 .filter(c -> c.expiresAt() == 0 || c.expiresAt() > clock.millis())
                 .map(ChallengeRecord::keyAuthorization);
     }
@@ -39,7 +40,7 @@ public final class SharedChallengeStore implements ChallengeStore {
     public void put(String token, String keyAuthorization) {
         Store s = store.get();
         try {
-            s.putChallenge(new ChallengeRecord(token, keyAuthorization, null, clock.millis() + TTL.toMillis(),
+            s.put(RecordKinds.CHALLENGES, new ChallengeRecord(token, keyAuthorization, null, clock.millis() + TTL.toMillis(),
                     s.nextRevision()));
         } catch (StoreException e) {
             throw new IllegalStateException("cannot store challenge " + token + ": " + e.getMessage(), e);
@@ -49,7 +50,7 @@ public final class SharedChallengeStore implements ChallengeStore {
     @Override
     public void remove(String token) {
         try {
-            store.get().removeChallenge(token);
+            store.get().remove(RecordKinds.CHALLENGES, token);
         } catch (StoreException e) {
             throw new IllegalStateException("cannot remove challenge " + token + ": " + e.getMessage(), e);
         }

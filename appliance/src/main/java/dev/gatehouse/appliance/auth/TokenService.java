@@ -2,6 +2,7 @@ package dev.gatehouse.appliance.auth;
 
 import dev.gatehouse.appliance.core.ServiceException;
 import dev.gatehouse.cluster.store.AtomicFiles;
+import dev.gatehouse.cluster.store.RecordKinds;
 import dev.gatehouse.cluster.store.Store;
 import dev.gatehouse.cluster.store.StoreException;
 import dev.gatehouse.cluster.store.TokenRecord;
@@ -83,7 +84,7 @@ public final class TokenService {
     /** Every token, oldest first (admin only). */
     public java.util.List<TokenRecord> list(Principal who) throws ServiceException {
         who.requireAdmin();
-        return store.tokens().stream().sorted(java.util.Comparator.comparing(TokenRecord::createdAt)).toList();
+        return store.records(RecordKinds.TOKENS).stream().sorted(java.util.Comparator.comparing(TokenRecord::createdAt)).toList();
     }
 
     /** When this node last authenticated token {@code id}, or null. */
@@ -109,16 +110,16 @@ public final class TokenService {
         String token = PREFIX + id + "_" + Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
         TokenRecord record = new TokenRecord(id, hash(token), scope, description == null ? "" : description,
                 clock.millis(), false, store.nextRevision(), expiresAt);
-        store.putToken(record);
+        store.put(RecordKinds.TOKENS, record);
         return new Issued(record, token);
     }
 
     public boolean revoke(String id) throws StoreException {
-        Optional<TokenRecord> t = store.token(id);
+        Optional<TokenRecord> t = store.record(RecordKinds.TOKENS, id);
         if (t.isEmpty() || t.get().revoked()) {
             return false;
         }
-        store.putToken(t.get().revoke(store.nextRevision()));
+        store.put(RecordKinds.TOKENS, t.get().revoke(store.nextRevision()));
         return true;
     }
 
@@ -133,7 +134,7 @@ public final class TokenService {
             throw unauthorized("malformed token");
         }
         String id = token.substring(PREFIX.length(), sep);
-        Optional<TokenRecord> record = store.token(id);
+        Optional<TokenRecord> record = store.record(RecordKinds.TOKENS, id);
         byte[] presented = hash(token).getBytes(StandardCharsets.US_ASCII);
         // compare even when the id is unknown, so timing does not tell ids apart
         byte[] expected = record.map(r -> r.hash().getBytes(StandardCharsets.US_ASCII)).orElse(new byte[presented.length]);
@@ -158,7 +159,7 @@ public final class TokenService {
      */
     public boolean bootstrapAdmin(Path file) throws StoreException, IOException {
         long now = clock.millis();
-        boolean hasAdmin = store.tokens().stream()
+        boolean hasAdmin = store.records(RecordKinds.TOKENS).stream()
                 .anyMatch(t -> !t.revoked() && !t.expired(now) && Principal.ADMIN.equals(t.scope()));
         if (hasAdmin) {
             return false;

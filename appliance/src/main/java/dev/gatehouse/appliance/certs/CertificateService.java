@@ -5,6 +5,7 @@ import dev.gatehouse.appliance.core.ServiceException;
 import dev.gatehouse.appliance.domains.ClaimIndex;
 import dev.gatehouse.cluster.store.DomainRecord;
 import dev.gatehouse.cluster.store.CertificateRecord;
+import dev.gatehouse.cluster.store.RecordKinds;
 import dev.gatehouse.cluster.store.SealedValue;
 import dev.gatehouse.cluster.store.Store;
 import dev.gatehouse.cluster.store.StoreException;
@@ -141,7 +142,7 @@ public final class CertificateService {
                 toPem(bundle.chainDer()), sealed, bundle.keyType().toString(), bundle.notBefore().toEpochMilli(),
                 bundle.notAfter().toEpochMilli(), bundle.fingerprint(), bundle.issuer(), bundle.serial(), false,
                 existing != null ? existing.createdAt() : now, now);
-        store.putCertificate(record);
+        store.put(RecordKinds.CERTIFICATES, record);
         emit(existing == null ? dev.gatehouse.appliance.events.EventTypes.CERTIFICATE_UPLOADED
                 : dev.gatehouse.appliance.events.EventTypes.CERTIFICATE_REPLACED, record);
         return record;
@@ -236,7 +237,7 @@ public final class CertificateService {
     }
 
     public CertificateRecord get(Principal who, String id) throws ServiceException {
-        CertificateRecord r = store.certificate(id).orElseThrow(() -> ServiceException.notFound("certificate", id));
+        CertificateRecord r = store.record(RecordKinds.CERTIFICATES, id).orElseThrow(() -> ServiceException.notFound("certificate", id));
         if (!who.canSee(r.tenant())) {
             throw ServiceException.forbidden("certificate '" + id + "' belongs to another tenant");
         }
@@ -246,7 +247,7 @@ public final class CertificateService {
     public synchronized void delete(Principal who, String id) throws ServiceException, StoreException {
         CertificateRecord c = get(who, id);
         refuseManaged(c, "deleted");
-        if (store.removeCertificate(id)) {
+        if (store.remove(RecordKinds.CERTIFICATES, id)) {
             emit(dev.gatehouse.appliance.events.EventTypes.CERTIFICATE_DELETED, c);
         }
     }
@@ -266,7 +267,7 @@ public final class CertificateService {
      */
     public synchronized CertificateRecord putManaged(String tenant, String id, CertificateBundle bundle)
             throws ServiceException, StoreException {
-        CertificateRecord existing = store.certificate(id).orElse(null);
+        CertificateRecord existing = store.record(RecordKinds.CERTIFICATES, id).orElse(null);
         if (existing != null && !existing.managed()) {
             throw ServiceException.conflict("certificate-uploaded", "id", "certificate " + id
                     + " was uploaded; the ACME issuer does not replace uploaded certificates");
@@ -279,14 +280,14 @@ public final class CertificateService {
                 toPem(bundle.chainDer()), sealed, bundle.keyType().toString(), bundle.notBefore().toEpochMilli(),
                 bundle.notAfter().toEpochMilli(), bundle.fingerprint(), bundle.issuer(), bundle.serial(), true,
                 existing != null ? existing.createdAt() : now, now);
-        store.putCertificate(record);
+        store.put(RecordKinds.CERTIFICATES, record);
         return record;
     }
 
     /** Removes a managed certificate (when its management is stopped). */
     public synchronized boolean removeManaged(String id) throws StoreException {
-        CertificateRecord existing = store.certificate(id).orElse(null);
-        boolean removed = existing != null && existing.managed() && store.removeCertificate(id);
+        CertificateRecord existing = store.record(RecordKinds.CERTIFICATES, id).orElse(null);
+        boolean removed = existing != null && existing.managed() && store.remove(RecordKinds.CERTIFICATES, id);
         if (removed) {
             emit(dev.gatehouse.appliance.events.EventTypes.CERTIFICATE_DELETED, existing);
         }

@@ -34,7 +34,7 @@ import java.util.regex.Pattern;
  * which refuse in their own terms ({@link ServiceException}); only this class turns those refusals
  * into problem documents.
  */
-public final class ConsoleApi {
+public final class ConsoleApi implements ConsoleConnection.Api {
 
     /** Who may call a route. */
     public enum Access { PUBLIC, ANY_TOKEN, ADMIN }
@@ -251,6 +251,7 @@ public final class ConsoleApi {
     }
 
     /** Who may call the route {@code method rawPath} goes to; null when no route matches (404 or 405). */
+    @Override
     public Access access(String method, String rawPath) {
         Route route = match(method, rawPath).route();
         return route == null ? null : route.access();
@@ -262,6 +263,7 @@ public final class ConsoleApi {
      * (403), audited as {@code handle} audits them; null when the body may be read and the request
      * handled. Never throws.
      */
+    @Override
     public ApiResponse preflight(String method, String rawPath, String authorization, String client) {
         Match match = match(method, rawPath);
         Route route = match.route();
@@ -290,6 +292,7 @@ public final class ConsoleApi {
     }
 
     /** Handles one request with only a bearer header; never throws: refusals become problem documents. */
+    @Override
     public ApiResponse handle(String method, String rawPath, Map<String, List<String>> query, String authorization,
             byte[] body, String client) {
         Map<String, String> headers = new HashMap<>();
@@ -304,6 +307,7 @@ public final class ConsoleApi {
      * request headers the API reads, by lower-case name ({@code authorization}, {@code if-match},
      * {@code idempotency-key}); others are ignored.
      */
+    @Override
     public ApiResponse handleWithHeaders(String method, String rawPath, Map<String, List<String>> query,
             Map<String, String> headers, byte[] body, String client) {
         Match match = match(method, rawPath);

@@ -58,6 +58,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Confinement: every field is read and written on the channel's event loop only; workers compute
  * an {@link ApiResponse} and hand it back with {@code ctx.executor().execute}.
+ *
+ * <p>Why one class of some 430 lines: it is one state machine (head, waiting for the preflight, body,
+ * discard, done) over fields that only the event loop touches; what does not need that state lives
+ * elsewhere ({@link ConsoleResponses}, {@link StaticUi}, {@link AuthThrottle}, the API behind {@link Api}).
  */
 final class ConsoleConnection extends ChannelInboundHandlerAdapter {
 
@@ -67,7 +71,7 @@ final class ConsoleConnection extends ChannelInboundHandlerAdapter {
     private static final List<CharSequence> API_HEADERS = List.of(HttpHeaderNames.AUTHORIZATION,
             HttpHeaderNames.IF_MATCH, io.netty.util.AsciiString.cached("idempotency-key"));
 
-    /** What the connection needs of the {@link ConsoleApi} (an interface so tests can stand in). */
+    /** What the connection needs of the {@link ConsoleApi}, which implements it (an interface so tests can stand in). */
     interface Api {
         ConsoleApi.Access access(String method, String rawPath);
 
@@ -80,32 +84,6 @@ final class ConsoleConnection extends ChannelInboundHandlerAdapter {
         default ApiResponse handleWithHeaders(String method, String rawPath, Map<String, List<String>> query,
                 Map<String, String> headers, byte[] body, String client) {
             return handle(method, rawPath, query, headers.get("authorization"), body, client);
-        }
-
-        static Api of(ConsoleApi api) {
-            return new Api() {
-                @Override
-                public ConsoleApi.Access access(String method, String rawPath) {
-                    return api.access(method, rawPath);
-                }
-
-                @Override
-                public ApiResponse preflight(String method, String rawPath, String authorization, String client) {
-                    return api.preflight(method, rawPath, authorization, client);
-                }
-
-                @Override
-                public ApiResponse handle(String method, String rawPath, Map<String, List<String>> query,
-                        String authorization, byte[] body, String client) {
-                    return api.handle(method, rawPath, query, authorization, body, client);
-                }
-
-                @Override
-                public ApiResponse handleWithHeaders(String method, String rawPath, Map<String, List<String>> query,
-                        Map<String, String> headers, byte[] body, String client) {
-                    return api.handleWithHeaders(method, rawPath, query, headers, body, client);
-                }
-            };
         }
     }
 
@@ -391,7 +369,7 @@ final class ConsoleConnection extends ChannelInboundHandlerAdapter {
      * to come. {@code retryAfter} is the Retry-After header value, or null.
      */
     private void refuse(ChannelHandlerContext ctx, ApiResponse r, boolean forceClose, String retryAfter) {
-        refuse(ctx, render(r, retryAfter), forceClose);
+        refuse(ctx, ConsoleResponses.render(r, retryAfter), forceClose);
     }
 
     private void refuse(ChannelHandlerContext ctx, FullHttpResponse resp, boolean forceClose) {
@@ -401,15 +379,7 @@ final class ConsoleConnection extends ChannelInboundHandlerAdapter {
     }
 
     private void respond(ChannelHandlerContext ctx, ApiResponse r, boolean close, String retryAfter) {
-        send(ctx, render(r, retryAfter), close);
-    }
-
-    private static FullHttpResponse render(ApiResponse r, String retryAfter) {
-        FullHttpResponse resp = render(r);
-        if (retryAfter != null) {
-            resp.headers().set(HttpHeaderNames.RETRY_AFTER, retryAfter);
-        }
-        return resp;
+        send(ctx, ConsoleResponses.render(r, retryAfter), close);
     }
 
     private void send(ChannelHandlerContext ctx, FullHttpResponse resp, boolean close) {
@@ -460,25 +430,5 @@ final class ConsoleConnection extends ChannelInboundHandlerAdapter {
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         log.debug("event=console_client_error client={} cause={}", ctx.channel().remoteAddress(), cause.toString());
         ctx.close();
-    }
-
-    static FullHttpResponse render(ApiResponse r) {
-        FullHttpResponse resp;
-        try {
-            byte[] bytes = r.body() == null ? new byte[0] : Json.MAPPER.writeValueAsBytes(r.body());
-            resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(r.status()),
-                    Unpooled.wrappedBuffer(bytes));
-        } catch (Exception e) {
-            resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.INTERNAL_SERVER_ERROR);
-        }
-        if (r.contentType() != null) {
-            resp.headers().set(HttpHeaderNames.CONTENT_TYPE, r.contentType());
-        }
-        resp.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, resp.content().readableBytes());
-        resp.headers().set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE);
-        for (Map.Entry<String, String> h : r.headers().entrySet()) {
-            resp.headers().set(h.getKey(), h.getValue());
-        }
-        return resp;
     }
 }

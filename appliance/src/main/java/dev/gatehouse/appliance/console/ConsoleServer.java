@@ -56,7 +56,7 @@ public final class ConsoleServer implements AutoCloseable {
     private Channel listener;
 
     public ConsoleServer(ConsoleApi api, GatehouseConfig.Console config) {
-        this.api = ConsoleConnection.Api.of(api);
+        this.api = api;
         this.limits = new ConsoleConnection.Limits(config.maxUploadBytes(), LINGER_BYTES, LINGER_MILLIS,
                 config.maxQueuedRequests());
         this.throttle = new AuthThrottle(config.authFailureLimit(), config.authFailureWindow());

@@ -1,6 +1,7 @@
 package dev.gatehouse.appliance.domains;
 
 import dev.gatehouse.cluster.store.DomainRecord;
+import dev.gatehouse.cluster.store.RecordKinds;
 import dev.gatehouse.cluster.store.Store;
 import dev.gatehouse.cluster.store.StoreListener;
 import dev.gatehouse.tls.sni.Hostnames;
@@ -46,7 +47,7 @@ public final class ClaimIndex implements StoreListener {
         Map<String, Set<String>> verifiedByTenant = new HashMap<>();
         Map<String, List<DomainRecord>> byTenant = new HashMap<>();
         Map<String, List<DomainRecord>> byName = new HashMap<>();
-        for (DomainRecord d : store.domains()) {
+        for (DomainRecord d : store.records(RecordKinds.DOMAINS)) {
             byTenant.computeIfAbsent(d.tenant(), t -> new ArrayList<>()).add(d);
             byName.computeIfAbsent(d.name(), t -> new ArrayList<>()).add(d);
             if (d.verified()) {

@@ -5,6 +5,7 @@ import dev.gatehouse.appliance.auth.Principal;
 import dev.gatehouse.appliance.core.ServiceException;
 import dev.gatehouse.cluster.store.CertificateRecord;
 import dev.gatehouse.cluster.store.DomainRecord;
+import dev.gatehouse.cluster.store.RecordKinds;
 import dev.gatehouse.cluster.store.Store;
 import dev.gatehouse.cluster.store.StoreException;
 import dev.gatehouse.tls.sni.Hostnames;
@@ -119,7 +120,7 @@ public final class DomainService {
                             + held.get(0).tenant() + "' (release or transfer it first)"
                     : "name '" + name + "' is claimed by another tenant");
         }
-        Optional<DomainRecord> existing = store.domain(DomainRecord.key(name, tenantId));
+        Optional<DomainRecord> existing = store.record(RecordKinds.DOMAINS, DomainRecord.key(name, tenantId));
         if (existing.isPresent() && (!fiat || existing.get().verified())) {
             return new Claimed(existing.get(), false);
         }
@@ -128,7 +129,7 @@ public final class DomainService {
         if (fiat) {
             d = d.verifiedBy(DomainRecord.BY_ADMIN, now, store.nextRevision());
         }
-        store.putDomain(d);
+        store.put(RecordKinds.DOMAINS, d);
         if (fiat) {
             emit(dev.gatehouse.appliance.events.EventTypes.DOMAIN_VERIFIED, d, null);
             dropOthers(d, "assigned by an admin");
@@ -144,12 +145,12 @@ public final class DomainService {
         if (!index.verifiedOverlaps(name, tenantId).isEmpty()) {
             throw ServiceException.conflict("name-claimed", "name", "name '" + name + "' is proven by another tenant");
         }
-        Optional<DomainRecord> existing = store.domain(DomainRecord.key(name, tenantId));
+        Optional<DomainRecord> existing = store.record(RecordKinds.DOMAINS, DomainRecord.key(name, tenantId));
         if (existing.isPresent() && existing.get().verified()) {
             return;
         }
         long now = clock.millis();
-        store.putDomain(existing.orElseGet(() -> fresh(name, tenantId, now))
+        store.put(RecordKinds.DOMAINS, existing.orElseGet(() -> fresh(name, tenantId, now))
                 .verifiedBy(DomainRecord.BY_MIGRATION, now, store.nextRevision()));
         log.warn("event=claim_migrated tenant={} name={} detail=verified without proof (claimed before claims were "
                 + "proven); review with GET /v1/domains", tenantId, name);
@@ -176,7 +177,7 @@ public final class DomainService {
         String owner = tenant != null ? tenant : who.admin() ? null : who.tenant();
         if (owner != null) {
             who.requireTenant(owner);
-            return store.domain(DomainRecord.key(name, owner)).orElseThrow(() -> ServiceException.notFound("domain",
+            return store.record(RecordKinds.DOMAINS, DomainRecord.key(name, owner)).orElseThrow(() -> ServiceException.notFound("domain",
                     rawName));
         }
         List<DomainRecord> all = new ArrayList<>(index.claimsOn(name));
@@ -193,7 +194,7 @@ public final class DomainService {
 
     public List<DomainRecord> list(Principal who) {
         List<DomainRecord> out = new ArrayList<>();
-        for (DomainRecord d : who.admin() ? store.domains() : index.claimsOf(who.tenant())) {
+        for (DomainRecord d : who.admin() ? store.records(RecordKinds.DOMAINS) : index.claimsOf(who.tenant())) {
             if (who.canSee(d.tenant())) {
                 out.add(d);
             }
@@ -210,7 +211,7 @@ public final class DomainService {
             return d;
         }
         DomainRecord next = d.recheck(clock.millis(), store.nextRevision());
-        store.putDomain(next);
+        store.put(RecordKinds.DOMAINS, next);
         return next;
     }
 
@@ -218,8 +219,8 @@ public final class DomainService {
     public synchronized DomainRecord delete(Principal who, String name, String tenant)
             throws ServiceException, StoreException {
         DomainRecord d = get(who, name, tenant);
-        if (d.verified() && store.managedCertificate(d.name()).isPresent()
-                && store.managedCertificate(d.name()).get().tenant().equals(d.tenant())) {
+        if (d.verified() && store.record(RecordKinds.MANAGED, d.name()).isPresent()
+                && store.record(RecordKinds.MANAGED, d.name()).get().tenant().equals(d.tenant())) {
             throw ServiceException.conflict("certificate-managed", "name", "a managed certificate exists for '"
                     + d.name() + "'; stop it first with DELETE /v1/domains/" + d.name() + "/certificate");
         }
@@ -242,7 +243,7 @@ public final class DomainService {
                 }
             }
         }
-        store.removeDomain(d.key());
+        store.remove(RecordKinds.DOMAINS, d.key());
         log.info("event=domain_released name={} tenant={} status={}", d.name(), d.tenant(), d.status());
         return d;
     }
@@ -251,7 +252,7 @@ public final class DomainService {
     public synchronized List<DomainRecord> removeAll(String tenant) throws StoreException {
         List<DomainRecord> gone = new ArrayList<>(index.claimsOf(tenant));
         for (DomainRecord d : gone) {
-            store.removeDomain(d.key());
+            store.remove(RecordKinds.DOMAINS, d.key());
         }
         return gone;
     }
@@ -260,7 +261,7 @@ public final class DomainService {
     public int runDueChecks() {
         int ran = 0;
         long now = clock.millis();
-        for (DomainRecord d : store.domains()) {
+        for (DomainRecord d : store.records(RecordKinds.DOMAINS)) {
             if (d.verified()) {
                 continue;
             }
@@ -282,11 +283,11 @@ public final class DomainService {
     }
 
     private synchronized void expire(DomainRecord seen) throws StoreException {
-        DomainRecord d = store.domain(seen.key()).orElse(null);
+        DomainRecord d = store.record(RecordKinds.DOMAINS, seen.key()).orElse(null);
         if (d == null || d.verified() || d.revision() != seen.revision()) {
             return;
         }
-        store.removeDomain(d.key());
+        store.remove(RecordKinds.DOMAINS, d.key());
         emit(dev.gatehouse.appliance.events.EventTypes.DOMAIN_FAILED, d, "expired: not proven within "
                 + settings.pendingTtl());
         audit.record(null, "domain.expire", "domains/" + d.name(), "dropped: " + d.status() + " claim of tenant "
@@ -304,7 +305,7 @@ public final class DomainService {
     }
 
     private synchronized void record(DomainRecord seen, DnsChecker.Result r) throws StoreException {
-        DomainRecord d = store.domain(seen.key()).orElse(null);
+        DomainRecord d = store.record(RecordKinds.DOMAINS, seen.key()).orElse(null);
         if (d == null || !DomainRecord.PENDING.equals(d.status()) || d.revision() != seen.revision()) {
             return; // deleted, re-checked or changed meanwhile: this result is stale
         }
@@ -323,7 +324,7 @@ public final class DomainService {
                     now + backoff(settings.dnsRetry(), settings.dnsRetryMax(), d.attempts()).toMillis(),
                     store.nextRevision());
         }
-        store.putDomain(next);
+        store.put(RecordKinds.DOMAINS, next);
         if (next.verified()) {
             emit(dev.gatehouse.appliance.events.EventTypes.DOMAIN_VERIFIED, next, null);
         } else if (DomainRecord.FAILED.equals(next.status())) {
@@ -344,7 +345,7 @@ public final class DomainService {
             if (other.tenant().equals(winner.tenant()) || other.verified()) {
                 continue;
             }
-            store.removeDomain(other.key());
+            store.remove(RecordKinds.DOMAINS, other.key());
             // the event goes to the losing tenant: it says why, not who won (the audit log, admin only, does)
             emit(dev.gatehouse.appliance.events.EventTypes.DOMAIN_FAILED, other, "dropped: an overlapping name was "
                     + "verified for another tenant");

@@ -3,6 +3,7 @@ package dev.gatehouse.appliance.events;
 import dev.gatehouse.appliance.auth.Principal;
 import dev.gatehouse.appliance.core.ServiceException;
 import dev.gatehouse.cluster.store.EventRecord;
+import dev.gatehouse.cluster.store.RecordKinds;
 import dev.gatehouse.cluster.store.Store;
 import dev.gatehouse.cluster.store.StoreException;
 import dev.gatehouse.cluster.store.StoreListener;
@@ -108,7 +109,7 @@ public final class Events implements EventSink, StoreListener {
     @Override
     public void emitOnce(String onceKey, String type, String tenant, String subject, Map<String, Object> data) {
         String id = "evt_" + HexFormat.of().formatHex(sha256(type + "|" + onceKey), 0, 8);
-        if (store.event(id).isPresent()) {
+        if (store.record(RecordKinds.EVENTS, id).isPresent()) {
             return;
         }
         write(id, type, tenant, subject, data);
@@ -126,7 +127,7 @@ public final class Events implements EventSink, StoreListener {
         try {
             EventRecord e = new EventRecord(id, sequence.next(), type, tenant, subject, clean, node, clock.millis(),
                     store.nextRevision());
-            store.putEvent(e);
+            store.put(RecordKinds.EVENTS, e);
             log.debug("event=event_emitted id={} seq={} type={} tenant={} subject={}", id, e.seq(), type, tenant,
                     subject);
         } catch (StoreException | RuntimeException e) {
@@ -236,7 +237,7 @@ public final class Events implements EventSink, StoreListener {
                 break;
             }
             try {
-                if (store.removeEvent(e.id())) {
+                if (store.remove(RecordKinds.EVENTS, e.id())) {
                     removed++;
                 }
             } catch (StoreException ex) {

@@ -1,8 +1,10 @@
 package dev.gatehouse.appliance.events;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gatehouse.cluster.lease.LeaseHolder;
 import dev.gatehouse.cluster.lease.Leases;
 import dev.gatehouse.cluster.store.EventRecord;
+import dev.gatehouse.cluster.store.RecordKinds;
 import dev.gatehouse.cluster.store.SealException;
 import dev.gatehouse.cluster.store.Store;
 import dev.gatehouse.cluster.store.StoreException;
@@ -17,15 +19,12 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Delivers events to webhooks from exactly one node: the holder of lease {@value #LEASE}, taken or
- * extended every tick on this single thread (the same lease mechanism as the ACME scheduler's).
+ * extended every tick on one thread by a {@link LeaseHolder} (as for the ACME scheduler).
  * The holder also applies event retention ({@link Events#prune()}) and drops webhooks of deleted
  * tenants.
  *
@@ -70,68 +69,46 @@ public final class WebhookDelivery implements AutoCloseable {
 
     private final Store store;
     private final Events events;
-    private final Leases leases;
     private final String owner;
     private final Settings settings;
     private final Clock clock;
     private final String userAgent;
     private final HttpClient http;
-    private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "gatehouse-webhooks");
-        t.setDaemon(true);
-        return t;
-    });
-    /** Written by the delivery thread only. */
-    private volatile boolean holder;
+    private final LeaseHolder lease;
 
     public WebhookDelivery(Store store, Events events, Leases leases, String owner, Settings settings, Clock clock,
             String userAgent) {
         this.store = store;
         this.events = events;
-        this.leases = leases;
         this.owner = owner;
         this.settings = settings;
         this.clock = clock;
         this.userAgent = userAgent;
         this.http = HttpClient.newBuilder().connectTimeout(settings.timeout())
                 .followRedirects(HttpClient.Redirect.NEVER).build();
+        this.lease = new LeaseHolder(leases, LEASE, owner, settings.leaseTtl(), "webhook", "gatehouse-webhooks", log);
     }
 
     public WebhookDelivery start() {
-        thread.scheduleWithFixedDelay(this::tick, 0, settings.tick().toMillis(), TimeUnit.MILLISECONDS);
+        lease.start(settings.tick(), this::tick);
         return this;
     }
 
     /** True while this node holds the delivery lease. */
     public boolean holdsLease() {
-        return holder;
-    }
-
-    private boolean extendLease() {
-        boolean held;
-        try {
-            held = leases.tryAcquire(LEASE, owner, settings.leaseTtl());
-        } catch (RuntimeException e) {
-            log.warn("event=webhook_lease_error node={} cause={}", owner, e.toString());
-            held = false;
-        }
-        if (held != holder) {
-            log.info("event=webhook_lease node={} held={}", owner, held);
-        }
-        holder = held;
-        return held;
+        return lease.held();
     }
 
     void tick() {
         try {
-            if (!extendLease()) {
+            if (!lease.extend()) {
                 return;
             }
             events.prune();
-            for (WebhookRecord w : store.webhooks()) {
+            for (WebhookRecord w : store.records(RecordKinds.WEBHOOKS)) {
                 if (w.tenant() != null && store.tenant(w.tenant()).isEmpty()) {
-                    store.removeWebhook(w.id()); // the tenant is gone: a tenant re-created under its id must not inherit it
-                    store.removeWebhookDelivery(w.id());
+                    store.remove(RecordKinds.WEBHOOKS, w.id()); // the tenant is gone: a tenant re-created under its id must not inherit it
+                    store.remove(RecordKinds.WEBHOOK_DELIVERIES, w.id());
                     log.info("event=webhook_dropped id={} tenant={} reason=tenant deleted", w.id(), w.tenant());
                     continue;
                 }
@@ -146,7 +123,7 @@ public final class WebhookDelivery implements AutoCloseable {
 
     /** Sends what is due to one webhook; false when the lease was lost meanwhile. */
     private boolean deliver(WebhookRecord w) throws StoreException {
-        WebhookDeliveryRecord d = store.webhookDelivery(w.id()).orElse(null);
+        WebhookDeliveryRecord d = store.record(RecordKinds.WEBHOOK_DELIVERIES, w.id()).orElse(null);
         long now = clock.millis();
         if (d != null && d.nextAttemptAt() > now) {
             return true;
@@ -171,13 +148,13 @@ public final class WebhookDelivery implements AutoCloseable {
             return true;
         }
         for (EventRecord e : page.items()) {
-            if (!extendLease()) {
+            if (!lease.extend()) {
                 return false;
             }
-            if (store.webhook(w.id()).isEmpty()) {
+            if (store.record(RecordKinds.WEBHOOKS, w.id()).isEmpty()) {
                 return true; // deleted meanwhile
             }
-            WebhookDeliveryRecord current = store.webhookDelivery(w.id()).orElse(null);
+            WebhookDeliveryRecord current = store.record(RecordKinds.WEBHOOK_DELIVERIES, w.id()).orElse(null);
             int failures = current != null && e.id().equals(current.pendingEvent()) ? current.failures() : 0;
             long delivered = current == null ? 0 : current.delivered();
             Attempt a = post(w, secret, e, failures + 1);
@@ -204,7 +181,7 @@ public final class WebhookDelivery implements AutoCloseable {
 
     private void put(WebhookRecord w, long seq, long delivered, int failures, String pending, long next, int status,
             String error, long at) throws StoreException {
-        store.putWebhookDelivery(new WebhookDeliveryRecord(w.id(), seq, delivered, failures, pending, at, status, error,
+        store.put(RecordKinds.WEBHOOK_DELIVERIES, new WebhookDeliveryRecord(w.id(), seq, delivered, failures, pending, at, status, error,
                 next, store.nextRevision()));
     }
 
@@ -275,18 +252,6 @@ public final class WebhookDelivery implements AutoCloseable {
 
     @Override
     public void close() {
-        thread.shutdownNow();
-        try {
-            thread.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        if (holder) {
-            try {
-                leases.release(LEASE, owner);
-            } catch (RuntimeException e) {
-                log.debug("event=webhook_lease_release_failed cause={}", e.toString());
-            }
-        }
+        lease.close();
     }
 }

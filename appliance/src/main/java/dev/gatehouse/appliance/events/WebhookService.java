@@ -2,6 +2,7 @@ package dev.gatehouse.appliance.events;
 
 import dev.gatehouse.appliance.auth.Principal;
 import dev.gatehouse.appliance.core.ServiceException;
+import dev.gatehouse.cluster.store.RecordKinds;
 import dev.gatehouse.cluster.store.Store;
 import dev.gatehouse.cluster.store.StoreException;
 import dev.gatehouse.cluster.store.WebhookDeliveryRecord;
@@ -86,7 +87,7 @@ public final class WebhookService {
             throw ServiceException.invalid("invalid-field", "description", "description: " + description.length()
                     + " characters (expected: at most " + MAX_DESCRIPTION + ")");
         }
-        long mine = store.webhooks().stream().filter(w -> java.util.Objects.equals(w.tenant(), owner)).count();
+        long mine = store.records(RecordKinds.WEBHOOKS).stream().filter(w -> java.util.Objects.equals(w.tenant(), owner)).count();
         if (mine >= MAX_PER_TENANT) {
             throw ServiceException.conflict("webhook-limit", null, (owner == null ? "the admin" : "tenant '" + owner
                     + "'") + " has " + mine + " webhooks (expected: at most " + MAX_PER_TENANT + ")");
@@ -100,7 +101,7 @@ public final class WebhookService {
         WebhookRecord w = new WebhookRecord(id, owner, url, t,
                 store.sealer().seal(secret.getBytes(StandardCharsets.UTF_8), WebhookRecord.secretAad(id)),
                 events.highWater(), clock.millis(), description, store.nextRevision(), restricted);
-        store.putWebhook(w);
+        store.put(RecordKinds.WEBHOOKS, w);
         log.info("event=webhook_created id={} tenant={} url_host={} types={}", id, owner,
                 java.net.URI.create(url).getHost(), t);
         return new Created(w, secret);
@@ -108,7 +109,7 @@ public final class WebhookService {
 
     public List<WebhookRecord> list(Principal who) {
         List<WebhookRecord> out = new ArrayList<>();
-        for (WebhookRecord w : store.webhooks()) {
+        for (WebhookRecord w : store.records(RecordKinds.WEBHOOKS)) {
             if (visible(who, w)) {
                 out.add(w);
             }
@@ -119,11 +120,11 @@ public final class WebhookService {
 
     /** Webhooks in the cluster (for {@code /v1/status}). */
     public int count() {
-        return store.webhooks().size();
+        return store.records(RecordKinds.WEBHOOKS).size();
     }
 
     public WebhookRecord get(Principal who, String id) throws ServiceException {
-        WebhookRecord w = store.webhook(id).orElse(null);
+        WebhookRecord w = store.record(RecordKinds.WEBHOOKS, id).orElse(null);
         if (w == null || !visible(who, w)) {
             throw ServiceException.notFound("webhook", id);
         }
@@ -132,17 +133,17 @@ public final class WebhookService {
 
     public synchronized void delete(Principal who, String id) throws ServiceException, StoreException {
         WebhookRecord w = get(who, id);
-        store.removeWebhook(w.id());
-        store.removeWebhookDelivery(w.id());
+        store.remove(RecordKinds.WEBHOOKS, w.id());
+        store.remove(RecordKinds.WEBHOOK_DELIVERIES, w.id());
         log.info("event=webhook_deleted id={} tenant={}", w.id(), w.tenant());
     }
 
     /** Removes a tenant's webhooks (the tenant is being deleted). */
     public synchronized void removeAll(String tenant) throws StoreException {
-        for (WebhookRecord w : store.webhooks()) {
+        for (WebhookRecord w : store.records(RecordKinds.WEBHOOKS)) {
             if (tenant.equals(w.tenant())) {
-                store.removeWebhook(w.id());
-                store.removeWebhookDelivery(w.id());
+                store.remove(RecordKinds.WEBHOOKS, w.id());
+                store.remove(RecordKinds.WEBHOOK_DELIVERIES, w.id());
             }
         }
     }
@@ -153,7 +154,7 @@ public final class WebhookService {
 
     /** The API view: the subscription and where its delivery stands (never the secret). */
     public Map<String, Object> view(WebhookRecord w) {
-        WebhookDeliveryRecord d = store.webhookDelivery(w.id()).orElse(null);
+        WebhookDeliveryRecord d = store.record(RecordKinds.WEBHOOK_DELIVERIES, w.id()).orElse(null);
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("id", w.id());
         m.put("tenant", w.tenant());

@@ -6,6 +6,7 @@ import dev.gatehouse.appliance.acme.OnDemand;
 import dev.gatehouse.cluster.grid.GridStore;
 import dev.gatehouse.cluster.membership.MembershipView;
 import dev.gatehouse.cluster.store.ManagedCertificateRecord;
+import dev.gatehouse.cluster.store.RecordKinds;
 import dev.gatehouse.cluster.store.Store;
 import dev.gatehouse.cluster.vip.VipManager;
 import dev.gatehouse.tls.metrics.EdgeMetrics;
@@ -148,7 +149,7 @@ final class ClusterMeters {
         }
         if (acme) {
             Map<String, Long> count = new LinkedHashMap<>();
-            for (ManagedCertificateRecord m : store.get().managedCertificates()) {
+            for (ManagedCertificateRecord m : store.get().records(RecordKinds.MANAGED)) {
                 count.merge(m.state(), 1L, Long::sum);
             }
             orders.forEach((st, n) -> n.set(count.getOrDefault(st, 0L)));

@@ -9,6 +9,7 @@ import dev.gatehouse.cluster.grid.GridStore;
 import dev.gatehouse.cluster.membership.MembershipView;
 import dev.gatehouse.cluster.store.CertificateRecord;
 import dev.gatehouse.cluster.store.FileStore;
+import dev.gatehouse.cluster.store.RecordKinds;
 import dev.gatehouse.cluster.store.Store;
 import dev.gatehouse.cluster.vip.VipManager;
 import dev.gatehouse.tls.observe.RequestObserver;
@@ -90,7 +91,7 @@ public final class MetricsPart implements AutoCloseable {
             }
         });
         MetricsObserver o = new MetricsObserver(r, config.tenantLabels(), config.hostLabels(),
-                id -> certificates.certificate(id).map(CertificateRecord::tenant).orElse(null));
+                id -> certificates.record(RecordKinds.CERTIFICATES, id).map(CertificateRecord::tenant).orElse(null));
         return new MetricsPart(config, r, o);
     }
 

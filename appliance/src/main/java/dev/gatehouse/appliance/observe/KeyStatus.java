@@ -5,6 +5,7 @@ import dev.gatehouse.cluster.store.AcmeAccountRecord;
 import dev.gatehouse.cluster.store.CertificateRecord;
 import dev.gatehouse.cluster.store.FileStore;
 import dev.gatehouse.cluster.store.FileStoreAccess;
+import dev.gatehouse.cluster.store.RecordKinds;
 import dev.gatehouse.cluster.store.Records;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -36,13 +37,13 @@ public final class KeyStatus {
             toReseal += sealing.equals(c.sealedKey().keyId()) ? 0 : 1;
         }
         for (String id : new FileStoreAccess(local).keys(Records.ACME_ACCOUNTS)) {
-            AcmeAccountRecord a = local.acmeAccount(id).orElse(null);
+            AcmeAccountRecord a = local.record(RecordKinds.ACME_ACCOUNTS, id).orElse(null);
             if (a != null) {
                 sealed.merge(a.sealedKey().keyId(), 1, Integer::sum);
                 toReseal += sealing.equals(a.sealedKey().keyId()) ? 0 : 1;
             }
         }
-        for (dev.gatehouse.cluster.store.WebhookRecord w : local.webhooks()) { // webhook signing secrets
+        for (dev.gatehouse.cluster.store.WebhookRecord w : local.records(RecordKinds.WEBHOOKS)) { // webhook signing secrets
             sealed.merge(w.sealedSecret().keyId(), 1, Integer::sum);
             toReseal += sealing.equals(w.sealedSecret().keyId()) ? 0 : 1;
         }

@@ -10,6 +10,7 @@ import dev.gatehouse.appliance.core.ServiceException;
 import dev.gatehouse.appliance.domains.ClaimIndex;
 import dev.gatehouse.cluster.store.CertificateRecord;
 import dev.gatehouse.cluster.store.DomainRecord;
+import dev.gatehouse.cluster.store.RecordKinds;
 import dev.gatehouse.cluster.store.Store;
 import dev.gatehouse.tls.sni.CertificateRegistry;
 import dev.gatehouse.tls.sni.Hostnames;
@@ -121,7 +122,7 @@ public final class SniExplainer {
         boolean withheld = false;
         List<String> visible = new ArrayList<>();
         for (SniExplanation.Candidate c : e.candidates()) {
-            CertificateRecord r = store.certificate(c.id()).orElse(null);
+            CertificateRecord r = store.record(RecordKinds.CERTIFICATES, c.id()).orElse(null);
             String owner = r == null ? null : r.tenant();
             if (tenant != null && !tenant.equals(owner)) {
                 continue;

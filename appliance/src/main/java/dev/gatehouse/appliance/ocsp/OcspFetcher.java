@@ -2,9 +2,11 @@ package dev.gatehouse.appliance.ocsp;
 
 import dev.gatehouse.appliance.events.PrivateTargets;
 import dev.gatehouse.appliance.ocsp.OcspException.Reason;
+import dev.gatehouse.cluster.lease.LeaseHolder;
 import dev.gatehouse.cluster.lease.Leases;
 import dev.gatehouse.cluster.store.CertificateRecord;
 import dev.gatehouse.cluster.store.OcspResponseRecord;
+import dev.gatehouse.cluster.store.RecordKinds;
 import dev.gatehouse.cluster.store.Store;
 import dev.gatehouse.cluster.store.StoreException;
 import java.net.InetAddress;
@@ -16,16 +18,13 @@ import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Fetches OCSP responses once per cluster: only the node holding lease {@value #LEASE} (taken or
- * extended every tick on this single thread, the mechanism of the ACME scheduler and of webhook
+ * extended every tick on one thread by a {@link LeaseHolder}, as for the ACME scheduler and webhook
  * delivery) asks the responders, and writes what it got to the store, from where every node staples
  * it ({@link OcspStaples}).
  *
@@ -65,20 +64,13 @@ public final class OcspFetcher implements AutoCloseable {
     }
 
     private final Store store;
-    private final Leases leases;
     private final String owner;
     private final Settings settings;
     private final Clock clock;
     private final OcspClient client;
     /** Told of every fetch outcome: "ok" or the failure reason label (metrics). */
     private final BiConsumer<String, String> outcomes;
-    private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "gatehouse-ocsp-fetch");
-        t.setDaemon(true);
-        return t;
-    });
-    /** Written by the fetch thread only. */
-    private volatile boolean holder;
+    private final LeaseHolder lease;
     /** Certificate ids this node found without a responder, by fingerprint (so their chain is parsed once). */
     private final ConcurrentHashMap<String, String> withoutResponder = new ConcurrentHashMap<>();
 
@@ -86,47 +78,32 @@ public final class OcspFetcher implements AutoCloseable {
     public OcspFetcher(Store store, Leases leases, String owner, Settings settings, Clock clock, String userAgent,
             BiConsumer<String, String> outcomes) {
         this.store = store;
-        this.leases = leases;
         this.owner = owner;
         this.settings = settings;
         this.clock = clock;
         this.outcomes = outcomes;
         this.client = new OcspClient(settings.timeout(), userAgent);
+        this.lease = new LeaseHolder(leases, LEASE, owner, settings.leaseTtl(), "ocsp", "gatehouse-ocsp-fetch", log);
     }
 
     public OcspFetcher start() {
-        thread.scheduleWithFixedDelay(this::tick, 0, settings.interval().toMillis(), TimeUnit.MILLISECONDS);
+        lease.start(settings.interval(), this::tick);
         return this;
     }
 
     /** Runs one pass now (on the fetch thread), e.g. after an upload; returns at once. */
     public void wakeUp() {
-        thread.execute(this::tick);
+        lease.execute(this::tick);
     }
 
     /** True while this node holds the fetch lease. */
     public boolean holdsLease() {
-        return holder;
-    }
-
-    private boolean extendLease() {
-        boolean held;
-        try {
-            held = leases.tryAcquire(LEASE, owner, settings.leaseTtl());
-        } catch (RuntimeException e) {
-            log.warn("event=ocsp_lease_error node={} cause={}", owner, e.toString());
-            held = false;
-        }
-        if (held != holder) {
-            log.info("event=ocsp_lease node={} held={}", owner, held);
-        }
-        holder = held;
-        return held;
+        return lease.held();
     }
 
     void tick() {
         try {
-            if (!extendLease()) {
+            if (!lease.extend()) {
                 return;
             }
             Set<String> live = new HashSet<>();
@@ -135,14 +112,14 @@ public final class OcspFetcher implements AutoCloseable {
                 if (!due(c)) {
                     continue;
                 }
-                if (!extendLease()) {
+                if (!lease.extend()) {
                     return; // lost between two fetches: the next holder resumes from the records
                 }
                 refresh(c);
             }
-            for (OcspResponseRecord r : store.ocspResponses()) {
+            for (OcspResponseRecord r : store.records(RecordKinds.OCSP_RESPONSES)) {
                 if (!live.contains(r.certificate())) {
-                    store.removeOcspResponse(r.certificate()); // the certificate is gone
+                    store.remove(RecordKinds.OCSP_RESPONSES, r.certificate()); // the certificate is gone
                 }
             }
             withoutResponder.keySet().retainAll(live);
@@ -156,7 +133,7 @@ public final class OcspFetcher implements AutoCloseable {
         if (c.fingerprint().equals(withoutResponder.get(c.id()))) {
             return false;
         }
-        Optional<OcspResponseRecord> r = store.ocspResponse(c.id());
+        Optional<OcspResponseRecord> r = store.record(RecordKinds.OCSP_RESPONSES, c.id());
         if (r.isPresent() && r.get().fingerprint().equals(c.fingerprint())) {
             return clock.millis() >= r.get().nextAttemptAt() && c.notAfter() > clock.millis();
         }
@@ -170,7 +147,7 @@ public final class OcspFetcher implements AutoCloseable {
         if (OcspResponderUrl.of(chain.leaf()).isEmpty()) {
             withoutResponder.put(c.id(), c.fingerprint());
             if (r.isPresent()) {
-                store.removeOcspResponse(c.id()); // replaced by a leaf that names no responder
+                store.remove(RecordKinds.OCSP_RESPONSES, c.id()); // replaced by a leaf that names no responder
             }
             return false;
         }
@@ -180,7 +157,7 @@ public final class OcspFetcher implements AutoCloseable {
     private void refresh(CertificateRecord c) throws StoreException {
         Chains chain = Chains.of(c);
         URI responder = OcspResponderUrl.of(chain.leaf()).orElseThrow();
-        OcspResponseRecord previous = store.ocspResponse(c.id())
+        OcspResponseRecord previous = store.record(RecordKinds.OCSP_RESPONSES, c.id())
                 .filter(r -> r.fingerprint().equals(c.fingerprint())).orElse(null);
         long now = clock.millis();
         try {
@@ -192,7 +169,7 @@ public final class OcspFetcher implements AutoCloseable {
             byte[] der = client.fetch(responder, chain.leaf(), chain.issuer());
             OcspVerifier.Verified v = OcspVerifier.verify(der, chain.leaf(), chain.issuer(), clock.millis());
             now = clock.millis();
-            store.putOcspResponse(new OcspResponseRecord(c.id(), c.fingerprint(), responder.toString(),
+            store.put(RecordKinds.OCSP_RESPONSES, new OcspResponseRecord(c.id(), c.fingerprint(), responder.toString(),
                     Base64.getEncoder().encodeToString(der), v.thisUpdate(), v.nextUpdate(), now, 0, null, now,
                     OcspRefresh.afterSuccess(now, v.thisUpdate(), v.nextUpdate(), settings.minRefresh()),
                     store.nextRevision()));
@@ -205,7 +182,7 @@ public final class OcspFetcher implements AutoCloseable {
             int failures = previous == null ? 1 : previous.failures() + 1;
             boolean keep = previous != null && previous.response() != null && e.reason() != Reason.REVOKED
                     && previous.nextUpdate() > now;
-            store.putOcspResponse(new OcspResponseRecord(c.id(), c.fingerprint(), responder.toString(),
+            store.put(RecordKinds.OCSP_RESPONSES, new OcspResponseRecord(c.id(), c.fingerprint(), responder.toString(),
                     keep ? previous.response() : null, keep ? previous.thisUpdate() : 0,
                     keep ? previous.nextUpdate() : 0, keep ? previous.fetchedAt() : 0, failures, e.describe(), now,
                     OcspRefresh.afterFailure(now, failures, settings.retryMin(), settings.retryMax(),
@@ -230,18 +207,6 @@ public final class OcspFetcher implements AutoCloseable {
 
     @Override
     public void close() {
-        thread.shutdownNow();
-        try {
-            thread.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        if (holder) {
-            try {
-                leases.release(LEASE, owner);
-            } catch (RuntimeException e) {
-                log.debug("event=ocsp_lease_release_failed node={} cause={}", owner, e.toString());
-            }
-        }
+        lease.close();
     }
 }

@@ -2,6 +2,7 @@ package dev.gatehouse.appliance.ocsp;
 
 import dev.gatehouse.cluster.store.CertificateRecord;
 import dev.gatehouse.cluster.store.OcspResponseRecord;
+import dev.gatehouse.cluster.store.RecordKinds;
 import dev.gatehouse.cluster.store.Store;
 import dev.gatehouse.cluster.store.StoreListener;
 import dev.gatehouse.tls.sni.CertificateRegistry;
@@ -95,11 +96,11 @@ public final class OcspStaples implements StoreListener, AutoCloseable {
 
     private void sweep() {
         try {
-            for (OcspResponseRecord r : store.ocspResponses()) {
+            for (OcspResponseRecord r : store.records(RecordKinds.OCSP_RESPONSES)) {
                 apply(r.certificate());
             }
             for (String id : stapled.keySet()) {
-                if (store.ocspResponse(id).isEmpty()) {
+                if (store.record(RecordKinds.OCSP_RESPONSES, id).isEmpty()) {
                     apply(id);
                 }
             }
@@ -110,8 +111,8 @@ public final class OcspStaples implements StoreListener, AutoCloseable {
 
     /** Puts the stored response for certificate {@code id} on the registry, or takes it off. */
     void apply(String id) {
-        OcspResponseRecord r = store.ocspResponse(id).orElse(null);
-        CertificateRecord c = store.certificate(id).orElse(null);
+        OcspResponseRecord r = store.record(RecordKinds.OCSP_RESPONSES, id).orElse(null);
+        CertificateRecord c = store.record(RecordKinds.CERTIFICATES, id).orElse(null);
         long now = clock.millis();
         if (r == null || c == null || r.response() == null || !r.fingerprint().equals(c.fingerprint())
                 || r.nextUpdate() <= now) {
@@ -169,7 +170,7 @@ public final class OcspStaples implements StoreListener, AutoCloseable {
      */
     public Map<String, Object> status(CertificateRecord c) {
         Map<String, Object> m = new LinkedHashMap<>();
-        OcspResponseRecord r = store.ocspResponse(c.id()).filter(x -> x.fingerprint().equals(c.fingerprint()))
+        OcspResponseRecord r = store.record(RecordKinds.OCSP_RESPONSES, c.id()).filter(x -> x.fingerprint().equals(c.fingerprint()))
                 .orElse(null);
         if (r == null) {
             String responder = null;
@@ -244,7 +245,7 @@ public final class OcspStaples implements StoreListener, AutoCloseable {
     private int count(String state) {
         long now = clock.millis();
         int n = 0;
-        for (OcspResponseRecord r : store.ocspResponses()) {
+        for (OcspResponseRecord r : store.records(RecordKinds.OCSP_RESPONSES)) {
             String s = r.failures() > 0 ? "failing" : r.response() != null && r.nextUpdate() > now ? "fresh" : "pending";
             if (s.equals(state)) {
                 n++;

@@ -5,6 +5,7 @@ import dev.gatehouse.appliance.config.GatehouseConfig;
 import dev.gatehouse.appliance.core.ServiceException;
 import dev.gatehouse.cluster.store.DomainRecord;
 import dev.gatehouse.cluster.store.HostnamePolicyRecord;
+import dev.gatehouse.cluster.store.RecordKinds;
 import dev.gatehouse.cluster.store.Store;
 import dev.gatehouse.cluster.store.StoreException;
 import dev.gatehouse.tls.sni.Hostnames;
@@ -51,7 +52,7 @@ public final class PolicyService {
      * tenant that held the name before (it no longer applies; the tenant's own PUT replaces it).
      */
     private Optional<HostnamePolicyRecord> mine(Principal who, String name) {
-        return store.hostnamePolicy(name).filter(r -> who.admin() || who.tenant().equals(r.tenant()));
+        return store.record(RecordKinds.HOSTNAME_POLICIES, name).filter(r -> who.admin() || who.tenant().equals(r.tenant()));
     }
 
     /** Replaces the policy of {@code rawName} with {@code policy} (checked already by {@link HostnamePolicy#parse}). */
@@ -68,7 +69,7 @@ public final class PolicyService {
         }
         HostnamePolicyRecord r = new HostnamePolicyRecord(name, owner, policy.toJson().toString(), who.tokenId(),
                 clock.millis(), store.nextRevision());
-        store.putHostnamePolicy(r);
+        store.put(RecordKinds.HOSTNAME_POLICIES, r);
         changed.run();
         return r;
     }
@@ -76,7 +77,7 @@ public final class PolicyService {
     public synchronized void delete(Principal who, String rawName) throws ServiceException, StoreException {
         String name = name(rawName);
         requireAccess(who, name);
-        if (mine(who, name).isEmpty() || !store.removeHostnamePolicy(name)) {
+        if (mine(who, name).isEmpty() || !store.remove(RecordKinds.HOSTNAME_POLICIES, name)) {
             throw ServiceException.notFound("policy of", name);
         }
         changed.run();
@@ -121,7 +122,7 @@ public final class PolicyService {
      * that does not hold it gets "not found".
      */
     private String requireAccess(Principal who, String name) throws ServiceException {
-        Optional<DomainRecord> verified = store.domains().stream()
+        Optional<DomainRecord> verified = store.records(RecordKinds.DOMAINS).stream()
                 .filter(d -> d.name().equals(name) && d.verified()).findFirst();
         if (who.admin()) {
             return verified.map(DomainRecord::tenant).orElse(null);

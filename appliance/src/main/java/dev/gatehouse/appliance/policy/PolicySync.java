@@ -2,6 +2,7 @@ package dev.gatehouse.appliance.policy;
 
 import dev.gatehouse.appliance.core.ServiceException;
 import dev.gatehouse.cluster.store.HostnamePolicyRecord;
+import dev.gatehouse.cluster.store.RecordKinds;
 import dev.gatehouse.cluster.store.Store;
 import dev.gatehouse.cluster.store.StoreListener;
 import dev.gatehouse.tls.policy.HostPolicy;
@@ -56,14 +57,14 @@ public final class PolicySync implements StoreListener {
     /** A claim was verified, released or dropped: a policy may start or stop applying. */
     @Override
     public void claimChanged(String tenant) {
-        if (!store.hostnamePolicies().isEmpty()) {
+        if (!store.records(RecordKinds.HOSTNAME_POLICIES).isEmpty()) {
             sync();
         }
     }
 
     /** True while the tenant the policy was written for holds the name (admin-set unclaimed names: always). */
     private boolean owned(HostnamePolicyRecord r) {
-        return r.tenant() == null || store.domain(dev.gatehouse.cluster.store.DomainRecord.key(r.name(), r.tenant()))
+        return r.tenant() == null || store.record(RecordKinds.DOMAINS, dev.gatehouse.cluster.store.DomainRecord.key(r.name(), r.tenant()))
                 .filter(dev.gatehouse.cluster.store.DomainRecord::verified).isPresent();
     }
 
@@ -73,7 +74,7 @@ public final class PolicySync implements StoreListener {
         boolean originsMoved;
         synchronized (this) {
             Map<String, Compiled> next = new HashMap<>();
-            for (HostnamePolicyRecord r : store.hostnamePolicies()) {
+            for (HostnamePolicyRecord r : store.records(RecordKinds.HOSTNAME_POLICIES)) {
                 Compiled before = compiled.get(r.name());
                 if (before != null && before.revision() == r.revision()) {
                     next.put(r.name(), before);
@@ -97,7 +98,7 @@ public final class PolicySync implements StoreListener {
             Map<String, HostPolicy> live = new HashMap<>();
             origins = new TreeSet<>();
             for (Map.Entry<String, Compiled> e : next.entrySet()) {
-                HostnamePolicyRecord r = store.hostnamePolicy(e.getKey()).orElse(null);
+                HostnamePolicyRecord r = store.record(RecordKinds.HOSTNAME_POLICIES, e.getKey()).orElse(null);
                 if (r == null || !owned(r)) {
                     continue; // compiled (so kept for when the claim comes back), not applied
                 }

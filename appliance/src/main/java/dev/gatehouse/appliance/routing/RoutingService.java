@@ -4,6 +4,7 @@ import dev.gatehouse.appliance.auth.Principal;
 import dev.gatehouse.appliance.config.ConfigLoader;
 import dev.gatehouse.appliance.core.ServiceException;
 import dev.gatehouse.cluster.store.PoolRecord;
+import dev.gatehouse.cluster.store.RecordKinds;
 import dev.gatehouse.cluster.store.RouteRecord;
 import dev.gatehouse.cluster.store.Store;
 import dev.gatehouse.cluster.store.StoreException;
@@ -37,7 +38,7 @@ public final class RoutingService {
 
     public List<RouteRecord> routes(Principal who) throws ServiceException {
         who.requireAdmin();
-        return store.routes().stream().sorted(Comparator.comparing(RouteRecord::host)).toList();
+        return store.records(RecordKinds.ROUTES).stream().sorted(Comparator.comparing(RouteRecord::host)).toList();
     }
 
     /** Creates or replaces pool {@code name}; {@code policy} null = round-robin, {@code healthPath} optional. */
@@ -68,20 +69,20 @@ public final class RoutingService {
                     + "' (expected: starts with /)");
         }
         PoolRecord pool = new PoolRecord(name, List.copyOf(servers), p, healthPath, store.nextRevision());
-        store.putPool(pool);
+        store.put(RecordKinds.POOLS, pool);
         routingChanged.run();
         return pool;
     }
 
     public synchronized void deletePool(Principal who, String name) throws ServiceException, StoreException {
         who.requireAdmin();
-        for (RouteRecord route : store.routes()) {
+        for (RouteRecord route : store.records(RecordKinds.ROUTES)) {
             if (route.pool().equals(name)) {
                 throw ServiceException.conflict("pool-in-use", "name", "pool '" + name + "' is used by route "
                         + route.host());
             }
         }
-        if (!store.removePool(name)) {
+        if (!store.remove(RecordKinds.POOLS, name)) {
             throw ServiceException.notFound("pool", name);
         }
         routingChanged.run();
@@ -96,14 +97,14 @@ public final class RoutingService {
                     + "' (expected: the name of a pool created with PUT /v1/pools/{name})");
         }
         RouteRecord route = new RouteRecord(host, pool, store.nextRevision());
-        store.putRoute(route);
+        store.put(RecordKinds.ROUTES, route);
         routingChanged.run();
         return route;
     }
 
     public synchronized void deleteRoute(Principal who, String rawHost) throws ServiceException, StoreException {
         who.requireAdmin();
-        if (!store.removeRoute(host(rawHost))) {
+        if (!store.remove(RecordKinds.ROUTES, host(rawHost))) {
             throw ServiceException.notFound("route", rawHost);
         }
         routingChanged.run();

@@ -8,6 +8,7 @@ import dev.gatehouse.appliance.domains.DomainService;
 import dev.gatehouse.cluster.store.CertificateRecord;
 import dev.gatehouse.cluster.store.DomainRecord;
 import dev.gatehouse.cluster.store.ManagedCertificateRecord;
+import dev.gatehouse.cluster.store.RecordKinds;
 import dev.gatehouse.cluster.store.Store;
 import dev.gatehouse.cluster.store.StoreException;
 import dev.gatehouse.cluster.store.TenantRecord;
@@ -60,7 +61,7 @@ public final class TenantService {
         }
         TenantRecord t = new TenantRecord(id, displayName == null ? id : displayName, List.of(),
                 store.nextRevision(), clock.millis());
-        store.putTenant(t);
+        store.put(RecordKinds.TENANTS, t);
         return t;
     }
 
@@ -104,7 +105,7 @@ public final class TenantService {
         store.tenant(id).orElseThrow(() -> ServiceException.notFound("tenant", id));
         List<CertificateRecord> certificates = store.certificates().stream().filter(c -> c.tenant().equals(id))
                 .sorted(Comparator.comparing(CertificateRecord::id)).toList();
-        List<ManagedCertificateRecord> managed = store.managedCertificates().stream()
+        List<ManagedCertificateRecord> managed = store.records(RecordKinds.MANAGED).stream()
                 .filter(m -> m.tenant().equals(id)).sorted(Comparator.comparing(ManagedCertificateRecord::name))
                 .toList();
         List<DomainRecord> claims = domains.index().claimsOf(id);
@@ -119,13 +120,13 @@ public final class TenantService {
         List<String> gone = new ArrayList<>();
         List<String> goneManaged = new ArrayList<>();
         for (ManagedCertificateRecord m : managed) {
-            store.removeManagedCertificate(m.name());
+            store.remove(RecordKinds.MANAGED, m.name());
             goneManaged.add(m.name());
             audit.record(who, "certificate.unmanage", "managed-certificates/" + m.name(), "ok (tenant offboarded)",
                     client);
         }
         for (CertificateRecord c : store.certificates()) {
-            if (c.tenant().equals(id) && store.removeCertificate(c.id())) {
+            if (c.tenant().equals(id) && store.remove(RecordKinds.CERTIFICATES, c.id())) {
                 gone.add(c.id());
                 audit.record(who, "certificate.delete", "certificates/" + c.id(), "ok (tenant offboarded)", client);
             }
@@ -136,13 +137,13 @@ public final class TenantService {
             audit.record(who, "domain.delete", "domains/" + d.name(), "ok (tenant offboarded)", client);
         }
         List<String> revoked = new ArrayList<>();
-        for (TokenRecord t : store.tokens()) {
+        for (TokenRecord t : store.records(RecordKinds.TOKENS)) {
             if (t.scope().equals(Principal.TENANT_PREFIX + id) && tokens.revoke(t.id())) {
                 revoked.add(t.id());
                 audit.record(who, "token.revoke", "tokens/" + t.id(), "ok (tenant offboarded)", client);
             }
         }
-        store.removeTenant(id);
+        store.remove(RecordKinds.TENANTS, id);
         return new Removed(gone, goneManaged, goneClaims, revoked);
     }
 
@@ -185,7 +186,7 @@ public final class TenantService {
         claims.values().forEach(l -> l.sort(null));
         m.put("domains", claims);
         Map<String, Long> managed = new java.util.TreeMap<>();
-        for (ManagedCertificateRecord r : store.managedCertificates()) {
+        for (ManagedCertificateRecord r : store.records(RecordKinds.MANAGED)) {
             if (r.tenant().equals(tenantId)) {
                 managed.merge(r.state(), 1L, Long::sum);
             }
@@ -213,7 +214,7 @@ public final class TenantService {
                     log.warn("event=claim_migration_skipped tenant={} name={} reason={}", t.id(), name, e.getMessage());
                 }
             }
-            store.putTenant(t.withDomains(List.of(), store.nextRevision()));
+            store.put(RecordKinds.TENANTS, t.withDomains(List.of(), store.nextRevision()));
         }
         return migrated;
     }

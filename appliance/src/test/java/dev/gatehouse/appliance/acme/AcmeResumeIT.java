@@ -11,6 +11,7 @@ import dev.gatehouse.appliance.testing.TestNode;
 import dev.gatehouse.cluster.store.DomainRecord;
 import dev.gatehouse.cluster.store.FileStore;
 import dev.gatehouse.cluster.store.ManagedCertificateRecord;
+import dev.gatehouse.cluster.store.RecordKinds;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
@@ -79,9 +80,9 @@ class AcmeResumeIT {
     static void requested(String name) throws Exception {
         dns.addA(name, "127.0.0.1");
         long now = System.currentTimeMillis();
-        store.putDomain(new DomainRecord(name, "t", "_gatehouse-challenge." + name, "v", DomainRecord.VERIFIED, null,
+        store.put(RecordKinds.DOMAINS, new DomainRecord(name, "t", "_gatehouse-challenge." + name, "v", DomainRecord.VERIFIED, null,
                 List.of(), 1, now, 0, now, now, store.nextRevision(), DomainRecord.BY_DNS));
-        store.putManagedCertificate(new ManagedCertificateRecord(name, "t", "crt_" + name.hashCode(),
+        store.put(RecordKinds.MANAGED, new ManagedCertificateRecord(name, "t", "crt_" + name.hashCode(),
                 ManagedCertificateRecord.PENDING, null, null, 0, now, 0, 0, null, null, 0, 0, now,
                 store.nextRevision()));
     }
@@ -107,15 +108,15 @@ class AcmeResumeIT {
         try (LogCapture logs = new LogCapture()) {
             // checks: 1 before the order, 2 right after it was created and stored
             assertThatThrownBy(() -> issuer.runDue(losesLeaseAtCheck(2))).isInstanceOf(LeaseGuard.LeaseLostException.class);
-            ManagedCertificateRecord interrupted = store.managedCertificate(name).orElseThrow();
+            ManagedCertificateRecord interrupted = store.record(RecordKinds.MANAGED, name).orElseThrow();
             assertThat(interrupted.state()).isEqualTo(ManagedCertificateRecord.ORDERING);
             assertThat(interrupted.orderUrl()).isNotNull();
-            assertThat(store.certificate(interrupted.certificateId())).isEmpty();
+            assertThat(store.record(RecordKinds.CERTIFICATES, interrupted.certificateId())).isEmpty();
 
             issuer.runDue(() -> { });
-            ManagedCertificateRecord done = store.managedCertificate(name).orElseThrow();
+            ManagedCertificateRecord done = store.record(RecordKinds.MANAGED, name).orElseThrow();
             assertThat(done.state()).as(String.valueOf(done.lastError())).isEqualTo(ManagedCertificateRecord.ISSUED);
-            assertThat(store.certificate(done.certificateId())).get().matches(c -> c.managed());
+            assertThat(store.record(RecordKinds.CERTIFICATES, done.certificateId())).get().matches(c -> c.managed());
             assertThat(count(logs, "acme_order_created", name)).isEqualTo(1);
             assertThat(count(logs, "acme_order_resumed", name)).isEqualTo(1);
         }
@@ -128,11 +129,11 @@ class AcmeResumeIT {
         try (LogCapture logs = new LogCapture()) {
             // checks: 1 before, 2 after creation, 3 before the challenge, 4 before finalize, 5 before storing
             assertThatThrownBy(() -> issuer.runDue(losesLeaseAtCheck(5))).isInstanceOf(LeaseGuard.LeaseLostException.class);
-            ManagedCertificateRecord interrupted = store.managedCertificate(name).orElseThrow();
-            assertThat(store.certificate(interrupted.certificateId())).as("nothing half-issued is served").isEmpty();
+            ManagedCertificateRecord interrupted = store.record(RecordKinds.MANAGED, name).orElseThrow();
+            assertThat(store.record(RecordKinds.CERTIFICATES, interrupted.certificateId())).as("nothing half-issued is served").isEmpty();
 
             issuer.runDue(() -> { });
-            ManagedCertificateRecord done = store.managedCertificate(name).orElseThrow();
+            ManagedCertificateRecord done = store.record(RecordKinds.MANAGED, name).orElseThrow();
             assertThat(done.state()).isEqualTo(ManagedCertificateRecord.ISSUED);
             assertThat(count(logs, "acme_order_created", name)).isEqualTo(1);
             assertThat(logs.lines()).anyMatch(l -> l.contains("event=acme_order_resumed name=" + name)
@@ -144,20 +145,20 @@ class AcmeResumeIT {
     void caThatForgotTheAccountGetsANewOneAndIssues() throws Exception {
         requested("before-reset.resume-test.com");
         issuer.runDue(() -> { });
-        String account = store.acmeAccount(accountId).orElseThrow().accountUrl();
+        String account = store.record(RecordKinds.ACME_ACCOUNTS, accountId).orElseThrow().accountUrl();
         // Pebble keeps nothing across restarts: the stored account is unknown to the new instance
         pebble.close();
         pebble = Pebble.start(dir.resolve("pebble"), dns, pebblePort, node.httpPort(), 0, Map.of());
         String name = "after-reset.resume-test.com";
         requested(name);
         issuer.runDue(() -> { });
-        ManagedCertificateRecord first = store.managedCertificate(name).orElseThrow();
+        ManagedCertificateRecord first = store.record(RecordKinds.MANAGED, name).orElseThrow();
         assertThat(first.state()).isEqualTo(ManagedCertificateRecord.RETRYING);
         assertThat(first.lastError()).contains("accountDoesNotExist");
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).until(() -> {
             issuer.runDue(() -> { });
-            return ManagedCertificateRecord.ISSUED.equals(store.managedCertificate(name).orElseThrow().state());
+            return ManagedCertificateRecord.ISSUED.equals(store.record(RecordKinds.MANAGED, name).orElseThrow().state());
         });
-        assertThat(store.acmeAccount(accountId).orElseThrow().accountUrl()).isNotEqualTo(account);
+        assertThat(store.record(RecordKinds.ACME_ACCOUNTS, accountId).orElseThrow().accountUrl()).isNotEqualTo(account);
     }
 }

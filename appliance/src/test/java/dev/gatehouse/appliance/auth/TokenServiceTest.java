@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.gatehouse.appliance.core.ServiceException;
 import dev.gatehouse.appliance.testing.MutableClock;
 import dev.gatehouse.appliance.testing.Services;
+import dev.gatehouse.cluster.store.RecordKinds;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -53,7 +54,7 @@ class TokenServiceTest {
                     });
             assertThatThrownBy(() -> s.tokens.create(ADMIN, "tenant:nobody", null, null, null))
                     .isInstanceOfSatisfying(ServiceException.class, e -> assertThat(e.field()).isEqualTo("scope"));
-            assertThat(s.store.tokens()).isEmpty();
+            assertThat(s.store.records(RecordKinds.TOKENS)).isEmpty();
         }
     }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.gatehouse.cluster.store.CertificateRecord;
 import dev.gatehouse.cluster.store.FileStore;
+import dev.gatehouse.cluster.store.RecordKinds;
 import dev.gatehouse.cluster.store.Sealer;
 import dev.gatehouse.cluster.store.TenantRecord;
 import java.nio.charset.StandardCharsets;
@@ -43,11 +44,11 @@ class BackupTest {
 
     private FileStore source() throws Exception {
         FileStore s = FileStore.open(dir.resolve("source"), sealer);
-        s.putTenant(new TenantRecord("t1", "Tenant One", List.of(), s.nextRevision(), 0));
-        s.putCertificate(cert(s, "c1", "a.test"));
-        s.putCertificate(cert(s, "c2", "b.test"));
-        s.putCertificate(cert(s, "gone", "c.test"));
-        s.removeCertificate("gone");
+        s.put(RecordKinds.TENANTS, new TenantRecord("t1", "Tenant One", List.of(), s.nextRevision(), 0));
+        s.put(RecordKinds.CERTIFICATES, cert(s, "c1", "a.test"));
+        s.put(RecordKinds.CERTIFICATES, cert(s, "c2", "b.test"));
+        s.put(RecordKinds.CERTIFICATES, cert(s, "gone", "c.test"));
+        s.remove(RecordKinds.CERTIFICATES, "gone");
         return s;
     }
 
@@ -81,7 +82,7 @@ class BackupTest {
             Backup.of(s, "n1", Clock.systemUTC()).write(file, sealer);
         }
         try (FileStore target = FileStore.open(dir.resolve("target"), sealer)) {
-            target.putTenant(new TenantRecord("t1", "Renamed later", List.of(), target.nextRevision(), 0));
+            target.put(RecordKinds.TENANTS, new TenantRecord("t1", "Renamed later", List.of(), target.nextRevision(), 0));
             Backup.Report r = Backup.read(file, sealer).restoreInto(target, Clock.systemUTC(), false);
             assertThat(r.keptNewer()).containsEntry("tenants", 1);
             assertThat(target.tenant("t1").orElseThrow().displayName()).isEqualTo("Renamed later");
@@ -152,7 +153,7 @@ class BackupTest {
             long rev = s.nextRevision();
             // the key sealed with OTHER, the backup with KEY: a target holding only KEY opens the file, not the key
             Sealer otherFirst = Sealer.of(OTHER, KEY);
-            s.putCertificate(new CertificateRecord("cx", "t1", names, rev, "chain",
+            s.put(RecordKinds.CERTIFICATES, new CertificateRecord("cx", "t1", names, rev, "chain",
                     otherFirst.seal("k".getBytes(StandardCharsets.US_ASCII), CertificateRecord.keyAad("cx", names, rev)),
                     "ECDSA-P-256", 0, 1, "ff", "CN=x", "1", false, 0, 0));
             Backup.of(s, "n1", Clock.systemUTC()).write(file, both);

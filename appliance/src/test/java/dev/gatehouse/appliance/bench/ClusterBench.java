@@ -6,6 +6,7 @@ import dev.gatehouse.appliance.testing.TestNode;
 import dev.gatehouse.cluster.store.CertificateRecord;
 import dev.gatehouse.cluster.store.FileStore;
 import dev.gatehouse.cluster.store.FileStoreAccess;
+import dev.gatehouse.cluster.store.RecordKinds;
 import dev.gatehouse.cluster.store.Sealer;
 import dev.gatehouse.cluster.store.TenantRecord;
 import dev.gatehouse.tls.demo.DemoPki;
@@ -164,7 +165,7 @@ public final class ClusterBench {
         byte[] master = Sealer.loadOrCreateKeyFile(dataDir.resolve("master.key"));
         Sealer sealer = Sealer.of(clusterKey, master);
         try (FileStore store = FileStore.open(dataDir, sealer)) {
-            store.putTenant(new TenantRecord("bench", "bench", List.of("*.bench.test"), store.nextRevision(),
+            store.put(RecordKinds.TENANTS, new TenantRecord("bench", "bench", List.of("*.bench.test"), store.nextRevision(),
                     System.currentTimeMillis()));
             FileStoreAccess bulk = new FileStoreAccess(store);
             bulk.beginBulk();
@@ -199,7 +200,7 @@ public final class ClusterBench {
         dev.gatehouse.tls.cert.CertificateDirectory.Result loaded = dev.gatehouse.tls.cert.CertificateDirectory.load(
                 certDir, Instant.now(), Runtime.getRuntime().availableProcessors());
         try (FileStore store = FileStore.open(dataDir, sealer)) {
-            store.putTenant(new TenantRecord("bench", "bench", List.of("*.bench.test", "*.tenant.test", "*.wild.test"),
+            store.put(RecordKinds.TENANTS, new TenantRecord("bench", "bench", List.of("*.bench.test", "*.tenant.test", "*.wild.test"),
                     store.nextRevision(), System.currentTimeMillis()));
             FileStoreAccess bulk = new FileStoreAccess(store);
             bulk.beginBulk();

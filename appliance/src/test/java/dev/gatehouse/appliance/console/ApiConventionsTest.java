@@ -10,6 +10,7 @@ import dev.gatehouse.appliance.events.WebhookService;
 import dev.gatehouse.appliance.testing.NodeFixtures;
 import dev.gatehouse.appliance.testing.Services;
 import dev.gatehouse.cluster.store.PoolRecord;
+import dev.gatehouse.cluster.store.RecordKinds;
 import dev.gatehouse.tls.demo.DemoPki;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -297,12 +298,12 @@ class ApiConventionsTest {
 
     @Test
     void routesTenantsDomainsTokensAndWebhooksHonourIfMatch() throws Exception {
-        services.store.putPool(new PoolRecord("web", List.of("127.0.0.1:8080"), "round-robin", null,
+        services.store.put(RecordKinds.POOLS, new PoolRecord("web", List.of("127.0.0.1:8080"), "round-robin", null,
                 services.store.nextRevision()));
         ApiResponse route = call("PUT", "/v1/routes/shop.acme.test", admin, "{\"pool\":\"web\"}");
         assertThat(call("DELETE", "/v1/routes/shop.acme.test", admin, null, "If-Match", "\"1\"").status())
                 .isEqualTo(412);
-        assertThat(services.store.routes()).hasSize(1);
+        assertThat(services.store.records(RecordKinds.ROUTES)).hasSize(1);
         assertThat(call("DELETE", "/v1/routes/shop.acme.test", admin, null, "If-Match", route.header("ETag")).status())
                 .isEqualTo(204);
 
@@ -342,7 +343,7 @@ class ApiConventionsTest {
                 case "certificates" -> assertThat(call("POST", "/v1/certificates", acme,
                         upload("acme", "c" + s + ".acme.test")).status()).isEqualTo(201);
                 case "tokens" -> services.tokens.create("tenant:acme", "t" + s);
-                case "pools" -> services.store.putPool(new PoolRecord("p" + s, List.of("127.0.0.1:8080"),
+                case "pools" -> services.store.put(RecordKinds.POOLS, new PoolRecord("p" + s, List.of("127.0.0.1:8080"),
                         "round-robin", null, services.store.nextRevision()));
                 case "routes" -> {
                     if (i == 0) {

@@ -14,6 +14,7 @@ import dev.gatehouse.appliance.config.GatehouseConfig;
 import dev.gatehouse.appliance.tenants.TenantService;
 import dev.gatehouse.cluster.store.FileStore;
 import dev.gatehouse.cluster.store.PoolRecord;
+import dev.gatehouse.cluster.store.RecordKinds;
 import dev.gatehouse.cluster.store.RouteRecord;
 import dev.gatehouse.cluster.store.Sealer;
 import dev.gatehouse.tls.demo.DemoPki;
@@ -90,8 +91,8 @@ class ConsoleApiFuzzTest {
             String certId = certificates.upload(admin, new CertificateService.Upload("acme",
                     new String(Pem.certificates(CERT.chain()), StandardCharsets.US_ASCII),
                     new String(Pem.privateKey(CERT.key()), StandardCharsets.US_ASCII), null, null)).id();
-            store.putPool(new PoolRecord("web", List.of("127.0.0.1:8080"), "round-robin", null, store.nextRevision()));
-            store.putRoute(new RouteRecord("app.acme.test", "web", store.nextRevision()));
+            store.put(RecordKinds.POOLS, new PoolRecord("web", List.of("127.0.0.1:8080"), "round-robin", null, store.nextRevision()));
+            store.put(RecordKinds.ROUTES, new RouteRecord("app.acme.test", "web", store.nextRevision()));
             List<String> auth = Arrays.asList(
                     "Bearer " + tokens.create(Principal.ADMIN, "fuzz admin").token(),
                     "Bearer " + tokens.create(Principal.TENANT_PREFIX + "acme", "fuzz acme").token(),
@@ -110,9 +111,9 @@ class ConsoleApiFuzzTest {
         /** Everything the store holds, comparable with {@code equals}. */
         List<Set<?>> snapshot() {
             return List.of(new HashSet<>(store.certificates()), new HashSet<>(store.tenants()),
-                    new HashSet<>(store.tokens()), new HashSet<>(store.pools()), new HashSet<>(store.routes()),
-                    new HashSet<>(store.domains()), new HashSet<>(store.managedCertificates()),
-                    new HashSet<>(store.challenges()));
+                    new HashSet<>(store.records(RecordKinds.TOKENS)), new HashSet<>(store.pools()), new HashSet<>(store.records(RecordKinds.ROUTES)),
+                    new HashSet<>(store.records(RecordKinds.DOMAINS)), new HashSet<>(store.records(RecordKinds.MANAGED)),
+                    new HashSet<>(store.records(RecordKinds.CHALLENGES)));
         }
 
         @Override

@@ -9,6 +9,7 @@ import dev.gatehouse.appliance.certs.UploadPolicy;
 import dev.gatehouse.appliance.tenants.TenantService;
 import dev.gatehouse.cluster.store.FileStore;
 import dev.gatehouse.cluster.store.PoolRecord;
+import dev.gatehouse.cluster.store.RecordKinds;
 import dev.gatehouse.cluster.store.Sealer;
 import dev.gatehouse.cluster.store.TenantRecord;
 import java.io.InputStream;
@@ -45,7 +46,7 @@ class ConsoleApiHostileInputTest {
         store = services.store;
         api = new ConsoleApi(services.console(), who -> Map.of(), () -> true, null);
         admin = "Bearer " + services.tokens.create("admin", "test").token();
-        store.putPool(new PoolRecord("web", List.of("127.0.0.1:8080"), "round-robin", null, store.nextRevision()));
+        store.put(RecordKinds.POOLS, new PoolRecord("web", List.of("127.0.0.1:8080"), "round-robin", null, store.nextRevision()));
     }
 
     @AfterEach
@@ -78,7 +79,7 @@ class ConsoleApiHostileInputTest {
         assertThat(problem(r)).containsEntry("type", "https://gatehouse.dev/problems/invalid-field")
                 .containsEntry("field", field);
         assertThat((String) problem(r).get("detail")).startsWith(field + ": '").contains("%XX");
-        assertThat(store.routes()).isEmpty();
+        assertThat(store.records(RecordKinds.ROUTES)).isEmpty();
     }
 
     @Test

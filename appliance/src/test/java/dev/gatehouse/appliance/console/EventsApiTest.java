@@ -9,6 +9,7 @@ import dev.gatehouse.appliance.events.Events;
 import dev.gatehouse.appliance.events.WebhookService;
 import dev.gatehouse.appliance.testing.Services;
 import dev.gatehouse.cluster.store.EventRecord;
+import dev.gatehouse.cluster.store.RecordKinds;
 import dev.gatehouse.cluster.store.TenantRecord;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -46,8 +47,8 @@ class EventsApiTest {
     @BeforeEach
     void setUp() throws Exception {
         services = new Services(dir);
-        services.store.putTenant(new TenantRecord("acme", "Acme", List.of(), 1L, 0L));
-        services.store.putTenant(new TenantRecord("globex", "Globex", List.of(), 2L, 0L));
+        services.store.put(RecordKinds.TENANTS, new TenantRecord("acme", "Acme", List.of(), 1L, 0L));
+        services.store.put(RecordKinds.TENANTS, new TenantRecord("globex", "Globex", List.of(), 2L, 0L));
         events = new Events(services.store, "node1", Clock.systemUTC(), Events.Settings.defaults());
         services.domains.events(events);
         services.certificates.events(events);
@@ -196,14 +197,14 @@ class EventsApiTest {
     @Test
     void holdsAPageBackAtAYoungHoleInTheSequenceAndPassesAnOldOne() throws Exception {
         long now = System.currentTimeMillis();
-        services.store.putEvent(new EventRecord("evt_1", 1, "domain.verified", "acme", "one", Map.of(), "n", now, 1));
-        services.store.putEvent(new EventRecord("evt_3", 3, "domain.verified", "acme", "three", Map.of(), "n", now, 3));
+        services.store.put(RecordKinds.EVENTS, new EventRecord("evt_1", 1, "domain.verified", "acme", "one", Map.of(), "n", now, 1));
+        services.store.put(RecordKinds.EVENTS, new EventRecord("evt_3", 3, "domain.verified", "acme", "three", Map.of(), "n", now, 3));
         Events.Page young = events.after(0, 100, e -> true);
         assertThat(young.items()).extracting(EventRecord::id).containsExactly("evt_1");
         assertThat(young.next()).isEqualTo(1);
-        services.store.putEvent(new EventRecord("evt_5", 5, "domain.verified", "acme", "five", Map.of(), "n",
+        services.store.put(RecordKinds.EVENTS, new EventRecord("evt_5", 5, "domain.verified", "acme", "five", Map.of(), "n",
                 now - Duration.ofSeconds(6).toMillis(), 5));
-        services.store.putEvent(new EventRecord("evt_2", 2, "domain.verified", "acme", "two", Map.of(), "n", now, 2));
+        services.store.put(RecordKinds.EVENTS, new EventRecord("evt_2", 2, "domain.verified", "acme", "two", Map.of(), "n", now, 2));
         Events.Page later = events.after(1, 100, e -> true);
         assertThat(later.items()).as("2 arrived and fills the hole; the hole at 4 is older than the hold-back")
                 .extracting(EventRecord::id).containsExactly("evt_2", "evt_3", "evt_5");
@@ -245,7 +246,7 @@ class EventsApiTest {
         for (int i = 0; i < 5; i++) {
             small.emit(EventTypes.DOMAIN_VERIFIED, "acme", "d" + i, Map.of());
         }
-        services.store.putEvent(new EventRecord("evt_ancient", 0, "domain.verified", "acme", "ancient", Map.of(), "n",
+        services.store.put(RecordKinds.EVENTS, new EventRecord("evt_ancient", 0, "domain.verified", "acme", "ancient", Map.of(), "n",
                 System.currentTimeMillis() - Duration.ofDays(2).toMillis(), services.store.nextRevision()));
         assertThat(small.prune()).isEqualTo(3);
         assertThat(services.store.events()).extracting(EventRecord::subject).containsExactlyInAnyOrder("d2", "d3",

@@ -9,6 +9,7 @@ import dev.gatehouse.appliance.certs.CertificateService;
 import dev.gatehouse.appliance.testing.TestNode;
 import dev.gatehouse.cluster.store.DomainRecord;
 import dev.gatehouse.cluster.store.FileStore;
+import dev.gatehouse.cluster.store.RecordKinds;
 import dev.gatehouse.tls.demo.DemoPki;
 import dev.gatehouse.tls.demo.Pem;
 import java.nio.charset.StandardCharsets;
@@ -115,7 +116,7 @@ class IsolationMatrixIT {
                         new String(Pem.certificates(issued.chain()), StandardCharsets.US_ASCII),
                         new String(Pem.privateKey(issued.key()), StandardCharsets.US_ASCII), null, null));
             }
-            var spare = store.tokens().stream().filter(k -> k.scope().equals("tenant:" + t) && !k.revoked()
+            var spare = store.records(RecordKinds.TOKENS).stream().filter(k -> k.scope().equals("tenant:" + t) && !k.revoked()
                     && k.description().equals("spare")).findFirst().orElse(null);
             String spareId = spare != null ? spare.id() : node.node.tokens().create("tenant:" + t, "spare").record().id();
             out.put(t, new Objects(t, cert.id(), cert.fingerprint(), "www." + t + ".example", pending.name(),
@@ -125,7 +126,7 @@ class IsolationMatrixIT {
             assertThat(node.call("PUT", "/v1/pools/matrix-pool", admin, "{\"servers\":[\"127.0.0.1:9\"]}").status())
                     .isEqualTo(200);
         }
-        if (store.routes().stream().noneMatch(r -> r.host().equals("matrix.example"))) {
+        if (store.records(RecordKinds.ROUTES).stream().noneMatch(r -> r.host().equals("matrix.example"))) {
             assertThat(node.call("PUT", "/v1/routes/matrix.example", admin, "{\"pool\":\"matrix-pool\"}").status())
                     .isEqualTo(200);
         }
@@ -138,14 +139,14 @@ class IsolationMatrixIT {
         Map<String, Object> all = new TreeMap<>();
         all.put("certificates", sorted(s.certificates()));
         all.put("tenants", sorted(s.tenants()));
-        all.put("tokens", sorted(s.tokens()));
+        all.put("tokens", sorted(s.records(RecordKinds.TOKENS)));
         all.put("pools", sorted(s.pools()));
-        all.put("routes", sorted(s.routes()));
+        all.put("routes", sorted(s.records(RecordKinds.ROUTES)));
         // the claims without what the node's own background DNS checks write (attempts, what they saw)
-        all.put("domains", sorted(s.domains().stream().map(d -> List.of(d.key(), d.status(), d.txtValue(),
+        all.put("domains", sorted(s.records(RecordKinds.DOMAINS).stream().map(d -> List.of(d.key(), d.status(), d.txtValue(),
                 String.valueOf(d.method()), d.createdAt(), d.verifiedAt())).toList()));
-        all.put("managed", sorted(s.managedCertificates()));
-        all.put("hostnamePolicies", sorted(s.hostnamePolicies()));
+        all.put("managed", sorted(s.records(RecordKinds.MANAGED)));
+        all.put("hostnamePolicies", sorted(s.records(RecordKinds.HOSTNAME_POLICIES)));
         return Json.MAPPER.writeValueAsString(all);
     }
 

@@ -14,6 +14,7 @@ import dev.gatehouse.appliance.tenants.TenantService;
 import dev.gatehouse.cluster.store.CertificateRecord;
 import dev.gatehouse.cluster.store.FileStore;
 import dev.gatehouse.cluster.store.PoolRecord;
+import dev.gatehouse.cluster.store.RecordKinds;
 import dev.gatehouse.cluster.store.RouteRecord;
 import dev.gatehouse.cluster.store.SealedValue;
 import dev.gatehouse.cluster.store.Sealer;
@@ -281,7 +282,7 @@ class OpenApiConsistencyTest {
         doc.at("/components/schemas/Event/properties/type/enum").forEach(t -> types.add(t.asText()));
         assertThat(types).containsExactlyInAnyOrderElementsOf(dev.gatehouse.appliance.events.EventTypes.ALL);
 
-        store.putTenant(new TenantRecord("acme", "Acme", List.of(), 1L, 0L));
+        store.put(RecordKinds.TENANTS, new TenantRecord("acme", "Acme", List.of(), 1L, 0L));
         dev.gatehouse.appliance.events.Events events = new dev.gatehouse.appliance.events.Events(store, "node1",
                 Clock.systemUTC(), dev.gatehouse.appliance.events.Events.Settings.defaults());
         dev.gatehouse.appliance.events.WebhookService hooks = new dev.gatehouse.appliance.events.WebhookService(store,

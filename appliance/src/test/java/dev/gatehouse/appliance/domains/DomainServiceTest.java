@@ -7,6 +7,7 @@ import dev.gatehouse.appliance.auth.Principal;
 import dev.gatehouse.appliance.core.ServiceException;
 import dev.gatehouse.appliance.testing.MutableClock;
 import dev.gatehouse.appliance.testing.Services;
+import dev.gatehouse.cluster.store.RecordKinds;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
@@ -133,7 +134,7 @@ class DomainServiceTest {
             assertThatThrownBy(() -> s.domains.claim(ADMIN, "a", name, true)).as(name)
                     .isInstanceOfSatisfying(ServiceException.class, e -> assertThat(e.type()).isEqualTo("public-suffix"));
         }
-        assertThat(s.store.domains()).isEmpty();
+        assertThat(s.store.records(RecordKinds.DOMAINS)).isEmpty();
     }
 
     @Test

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gatehouse.appliance.auth.Principal;
 import dev.gatehouse.appliance.testing.Services;
 import dev.gatehouse.cluster.lease.LocalLeases;
+import dev.gatehouse.cluster.store.RecordKinds;
 import dev.gatehouse.cluster.store.TenantRecord;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -39,8 +40,8 @@ class WebhookDeliveryTest {
     @BeforeEach
     void setUp() throws Exception {
         services = new Services(dir);
-        services.store.putTenant(new TenantRecord("acme", "Acme", List.of(), 1L, 0L));
-        services.store.putTenant(new TenantRecord("globex", "Globex", List.of(), 2L, 0L));
+        services.store.put(RecordKinds.TENANTS, new TenantRecord("acme", "Acme", List.of(), 1L, 0L));
+        services.store.put(RecordKinds.TENANTS, new TenantRecord("globex", "Globex", List.of(), 2L, 0L));
         events = new Events(services.store, "node1", Clock.systemUTC(), Events.Settings.defaults());
         // the receivers are on loopback: allowed here, refused by default (see the private-target tests)
         webhooks = new WebhookService(services.store, events, Clock.systemUTC(), true);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.gatehouse.cluster.store.CertificateRecord;
 import dev.gatehouse.cluster.store.FileStore;
 import dev.gatehouse.cluster.store.OcspResponseRecord;
+import dev.gatehouse.cluster.store.RecordKinds;
 import dev.gatehouse.cluster.store.Sealer;
 import dev.gatehouse.tls.cert.CertificateBundle;
 import dev.gatehouse.tls.cert.PemBundleParser;
@@ -60,7 +61,7 @@ class OcspStaplesTest {
                 SEALER.seal(new byte[] {1}, CertificateRecord.keyAad("crt_1", b.names(), rev)), "ECDSA-P-256",
                 b.notBefore().toEpochMilli(), b.notAfter().toEpochMilli(), b.fingerprint(), b.issuer(), b.serial(),
                 false, 0, 0);
-        store.putCertificate(cert);
+        store.put(RecordKinds.CERTIFICATES, cert);
         staples = new OcspStaples(store, registry, Clock.systemUTC());
     }
 
@@ -72,7 +73,7 @@ class OcspStaplesTest {
     }
 
     private void record(byte[] der, String fingerprint, Instant nextUpdate) throws Exception {
-        store.putOcspResponse(new OcspResponseRecord("crt_1", fingerprint, "http://ocsp.example/",
+        store.put(RecordKinds.OCSP_RESPONSES, new OcspResponseRecord("crt_1", fingerprint, "http://ocsp.example/",
                 Base64.getEncoder().encodeToString(der), Instant.now().minusSeconds(60).toEpochMilli(),
                 nextUpdate.toEpochMilli(), System.currentTimeMillis(), 0, null, System.currentTimeMillis(),
                 System.currentTimeMillis() + 60_000, store.nextRevision()));

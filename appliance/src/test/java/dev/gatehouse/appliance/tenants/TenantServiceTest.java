@@ -7,6 +7,7 @@ import dev.gatehouse.appliance.auth.Principal;
 import dev.gatehouse.appliance.certs.CertificateService;
 import dev.gatehouse.appliance.core.ServiceException;
 import dev.gatehouse.appliance.testing.Services;
+import dev.gatehouse.cluster.store.RecordKinds;
 import dev.gatehouse.tls.demo.DemoPki;
 import dev.gatehouse.tls.demo.Pem;
 import java.nio.charset.StandardCharsets;
@@ -72,7 +73,7 @@ class TenantServiceTest {
                     assertThat(e.type()).isEqualTo("tenant-not-empty");
                     assertThat(e.extra()).containsEntry("certificates", 1).containsEntry("claims", 2);
                 });
-        assertThat(s.store.certificate(id)).isPresent();
+        assertThat(s.store.record(RecordKinds.CERTIFICATES, id)).isPresent();
         assertThat(s.claims.claimsOf("a")).hasSize(2);
 
         TenantService.Removed removed = s.tenants.delete(ADMIN, "a", true, null);
@@ -80,9 +81,9 @@ class TenantServiceTest {
         assertThat(removed.claims()).containsExactlyInAnyOrder("*.a.example.com", "pending.example.net");
         assertThat(removed.tokens()).containsExactly(token);
         assertThat(s.store.tenant("a")).isEmpty();
-        assertThat(s.store.certificate(id)).isEmpty();
+        assertThat(s.store.record(RecordKinds.CERTIFICATES, id)).isEmpty();
         assertThat(s.claims.claimsOf("a")).isEmpty();
-        assertThat(s.store.token(token)).get().extracting(t -> t.revoked()).isEqualTo(true);
+        assertThat(s.store.record(RecordKinds.TOKENS, token)).get().extracting(t -> t.revoked()).isEqualTo(true);
         // the name is free for another tenant, and b was never touched
         assertThat(s.domains.claim(ADMIN, "b", "www.a.example.com", true).domain().verified()).isTrue();
         assertThat(s.store.tenant("b")).isPresent();

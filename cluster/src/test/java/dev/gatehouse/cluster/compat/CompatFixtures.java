@@ -6,6 +6,7 @@ import dev.gatehouse.cluster.store.DomainRecord;
 import dev.gatehouse.cluster.store.FileStore;
 import dev.gatehouse.cluster.store.FileStoreAccess;
 import dev.gatehouse.cluster.store.PoolRecord;
+import dev.gatehouse.cluster.store.RecordKinds;
 import dev.gatehouse.cluster.store.RouteRecord;
 import dev.gatehouse.cluster.store.Sealer;
 import dev.gatehouse.cluster.store.TenantRecord;
@@ -42,25 +43,25 @@ public final class CompatFixtures {
         Path out = Path.of(args[0]);
         Sealer sealer = Sealer.of(KEY);
         try (FileStore s = FileStore.open(out, sealer)) {
-            s.putTenant(new TenantRecord("acme", "Acme Corp", List.of(), s.nextRevision(), 1_790_000_000_000L));
+            s.put(RecordKinds.TENANTS, new TenantRecord("acme", "Acme Corp", List.of(), s.nextRevision(), 1_790_000_000_000L));
             List<String> names = List.of("shop.acme.test", "*.acme.test");
             long rev = s.nextRevision();
-            s.putCertificate(new CertificateRecord("crt_compat", "acme", names, rev,
+            s.put(RecordKinds.CERTIFICATES, new CertificateRecord("crt_compat", "acme", names, rev,
                     "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n",
                     sealer.seal("private key bytes".getBytes(StandardCharsets.US_ASCII),
                             CertificateRecord.keyAad("crt_compat", names, rev)),
                     "ECDSA-P-256", 1_790_000_000_000L, 1_797_776_000_000L, "ab12", "CN=Compat CA", "0a", false,
                     1_790_000_000_000L, 1_790_000_000_000L));
-            s.putToken(new TokenRecord("tok_compat", "sha256:00ff", "tenant:acme", "compat token", 1_790_000_000_000L,
+            s.put(RecordKinds.TOKENS, new TokenRecord("tok_compat", "sha256:00ff", "tenant:acme", "compat token", 1_790_000_000_000L,
                     false, s.nextRevision(), 0));
-            s.putDomain(new DomainRecord("shop.acme.test", "acme", "_gatehouse-challenge.shop.acme.test", "v=1",
+            s.put(RecordKinds.DOMAINS, new DomainRecord("shop.acme.test", "acme", "_gatehouse-challenge.shop.acme.test", "v=1",
                     DomainRecord.VERIFIED, null, List.of("v=1"), 1, 1_790_000_000_000L, 0, 1_790_000_000_000L,
                     1_790_000_000_000L, s.nextRevision(), "dns"));
-            s.putPool(new PoolRecord("app", List.of("10.0.0.5:8080", "backend.internal:8080"), "round_robin", "/healthz",
+            s.put(RecordKinds.POOLS, new PoolRecord("app", List.of("10.0.0.5:8080", "backend.internal:8080"), "round_robin", "/healthz",
                     s.nextRevision()));
-            s.putRoute(new RouteRecord("shop.acme.test", "app", s.nextRevision()));
-            s.putRoute(new RouteRecord("gone.acme.test", "app", s.nextRevision()));
-            s.removeRoute("gone.acme.test");
+            s.put(RecordKinds.ROUTES, new RouteRecord("shop.acme.test", "app", s.nextRevision()));
+            s.put(RecordKinds.ROUTES, new RouteRecord("gone.acme.test", "app", s.nextRevision()));
+            s.remove(RecordKinds.ROUTES, "gone.acme.test");
             FileStoreAccess access = new FileStoreAccess(s);
             List<String> lines = new ArrayList<>();
             for (String kind : FileStoreAccess.kinds()) {

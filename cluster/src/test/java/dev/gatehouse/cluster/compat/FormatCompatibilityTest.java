@@ -8,6 +8,7 @@ import dev.gatehouse.cluster.store.CertificateRecord;
 import dev.gatehouse.cluster.store.FileStore;
 import dev.gatehouse.cluster.store.FileStoreAccess;
 import dev.gatehouse.cluster.store.HybridClock;
+import dev.gatehouse.cluster.store.RecordKinds;
 import dev.gatehouse.cluster.store.Records;
 import dev.gatehouse.cluster.store.Sealer;
 import java.nio.charset.StandardCharsets;
@@ -63,16 +64,16 @@ class FormatCompatibilityTest {
         Clock then = Clock.fixed(Instant.ofEpochMilli(written).plus(Duration.ofHours(1)), ZoneOffset.UTC);
         try (FileStore s = FileStore.open(data, sealer, then, FileStore.DEFAULT_TOMBSTONE_TTL)) {
             assertThat(s.loadProblems()).isEmpty();
-            CertificateRecord c = s.certificate("crt_compat").orElseThrow();
+            CertificateRecord c = s.record(RecordKinds.CERTIFICATES, "crt_compat").orElseThrow();
             assertThat(c.names()).containsExactly("shop.acme.test", "*.acme.test");
             assertThat(new String(sealer.open(c.sealedKey(), c.keyAad()), StandardCharsets.US_ASCII))
                     .isEqualTo("private key bytes");
             assertThat(s.tenant("acme").orElseThrow().displayName()).isEqualTo("Acme Corp");
-            assertThat(s.token("tok_compat").orElseThrow().scope()).isEqualTo("tenant:acme");
-            assertThat(s.domain("shop.acme.test@acme").orElseThrow().verified()).isTrue();
+            assertThat(s.record(RecordKinds.TOKENS, "tok_compat").orElseThrow().scope()).isEqualTo("tenant:acme");
+            assertThat(s.record(RecordKinds.DOMAINS, "shop.acme.test@acme").orElseThrow().verified()).isTrue();
             assertThat(s.pools()).singleElement().satisfies(p -> assertThat(p.servers())
                     .containsExactly("10.0.0.5:8080", "backend.internal:8080"));
-            assertThat(s.routes()).extracting(r -> r.host()).containsExactly("shop.acme.test");
+            assertThat(s.records(RecordKinds.ROUTES)).extracting(r -> r.host()).containsExactly("shop.acme.test");
             FileStoreAccess access = new FileStoreAccess(s);
             assertThat(access.isLive(Records.ROUTES, "gone.acme.test")).isFalse();
             assertThat(access.revisionOf(Records.ROUTES, "gone.acme.test")).as("the delete is remembered").isPositive();

@@ -7,6 +7,7 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.spi.merge.MergingValue;
 import dev.gatehouse.cluster.store.CertificateRecord;
 import dev.gatehouse.cluster.store.FileStore;
+import dev.gatehouse.cluster.store.RecordKinds;
 import dev.gatehouse.cluster.store.Sealer;
 import dev.gatehouse.cluster.store.StoreListener;
 import java.net.ServerSocket;
@@ -85,12 +86,12 @@ class GridStoreTest {
                 heardOnC.add(r.id());
             }
         });
-        a.putCertificate(cert("c1", a.nextRevision(), "a.test"));
-        await().atMost(Duration.ofSeconds(10)).until(() -> b.certificate("c1").isPresent()
-                && c.certificate("c1").isPresent());
+        a.put(RecordKinds.CERTIFICATES, cert("c1", a.nextRevision(), "a.test"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> b.record(RecordKinds.CERTIFICATES, "c1").isPresent()
+                && c.record(RecordKinds.CERTIFICATES, "c1").isPresent());
         await().atMost(Duration.ofSeconds(5)).until(() -> heardOnC.contains("c1"));
-        assertThat(b.removeCertificate("c1")).isTrue();
-        await().atMost(Duration.ofSeconds(10)).until(() -> a.certificate("c1").isEmpty() && c.certificate("c1").isEmpty());
+        assertThat(b.remove(RecordKinds.CERTIFICATES, "c1")).isTrue();
+        await().atMost(Duration.ofSeconds(10)).until(() -> a.record(RecordKinds.CERTIFICATES, "c1").isEmpty() && c.record(RecordKinds.CERTIFICATES, "c1").isEmpty());
     }
 
     @Test
@@ -103,14 +104,14 @@ class GridStoreTest {
         a.onReplicationLag(lagOnA::add);
         b.onReplicationLag(lagOnB::add);
         long before = System.currentTimeMillis();
-        a.putCertificate(cert("lag1", a.nextRevision(), "lag.test"));
+        a.put(RecordKinds.CERTIFICATES, cert("lag1", a.nextRevision(), "lag.test"));
         await().atMost(Duration.ofSeconds(10)).until(() -> !lagOnB.isEmpty());
         long bound = System.currentTimeMillis() - before;
         assertThat(lagOnB).hasSize(1);
         assertThat(lagOnB.get(0)).as("lag of one change, ms").isBetween(0L, bound);
         // a revision written "5 s ago" (a slow path, or a clock behind) shows as a 5 s lag
         long old = (System.currentTimeMillis() - 5_000) << 16;
-        a.putCertificate(cert("lag2", old, "lag2.test"));
+        a.put(RecordKinds.CERTIFICATES, cert("lag2", old, "lag2.test"));
         await().atMost(Duration.ofSeconds(10)).until(() -> lagOnB.size() == 2);
         assertThat(lagOnB.get(1)).isGreaterThanOrEqualTo(5_000L);
         assertThat(lagOnA).as("a member's own writes are not replication").isEmpty();
@@ -122,17 +123,17 @@ class GridStoreTest {
         GridStore a = node(0);
         GridStore b = node(1);
         for (int i = 0; i < 50; i++) {
-            a.putCertificate(cert("idle" + i, a.nextRevision(), "idle" + i + ".test"));
+            a.put(RecordKinds.CERTIFICATES, cert("idle" + i, a.nextRevision(), "idle" + i + ".test"));
         }
         await().atMost(Duration.ofSeconds(20)).until(() -> b.certificates().size() == 50);
         b.reconcileNow();
         assertThat(b.lastPassCompared()).isGreaterThanOrEqualTo(50);
         assertThat(b.lastPassFetched()).as("entries fetched and opened by an idle pass").isZero();
         // a change after that: the next pass fetches exactly what differs, if the event has not applied it yet
-        a.putCertificate(cert("later", a.nextRevision(), "later.test"));
+        a.put(RecordKinds.CERTIFICATES, cert("later", a.nextRevision(), "later.test"));
         b.reconcileNow();
         assertThat(b.lastPassFetched()).isBetween(0L, 1L);
-        assertThat(b.certificate("later")).isPresent();
+        assertThat(b.record(RecordKinds.CERTIFICATES, "later")).isPresent();
     }
 
     @Test
@@ -142,35 +143,35 @@ class GridStoreTest {
         GridStore b = node(1);
         long r1 = a.nextRevision();
         long r2 = a.nextRevision();
-        a.putCertificate(cert("c1", r2, "new.test"));
-        b.putCertificate(cert("c1", r1, "old.test")); // older revision arrives later
+        a.put(RecordKinds.CERTIFICATES, cert("c1", r2, "new.test"));
+        b.put(RecordKinds.CERTIFICATES, cert("c1", r1, "old.test")); // older revision arrives later
         b.drainEvents();
         a.drainEvents();
-        await().atMost(Duration.ofSeconds(10)).until(() -> b.certificate("c1").map(CertificateRecord::names)
+        await().atMost(Duration.ofSeconds(10)).until(() -> b.record(RecordKinds.CERTIFICATES, "c1").map(CertificateRecord::names)
                 .orElse(List.of()).contains("new.test"));
-        assertThat(a.certificate("c1").orElseThrow().names()).containsExactly("new.test");
+        assertThat(a.record(RecordKinds.CERTIFICATES, "c1").orElseThrow().names()).containsExactly("new.test");
 
-        assertThat(a.removeCertificate("c1")).isTrue();
-        await().atMost(Duration.ofSeconds(10)).until(() -> b.certificate("c1").isEmpty());
-        b.putCertificate(cert("c1", r2, "new.test")); // a stale copy of the deleted certificate: refused synchronously
+        assertThat(a.remove(RecordKinds.CERTIFICATES, "c1")).isTrue();
+        await().atMost(Duration.ofSeconds(10)).until(() -> b.record(RecordKinds.CERTIFICATES, "c1").isEmpty());
+        b.put(RecordKinds.CERTIFICATES, cert("c1", r2, "new.test")); // a stale copy of the deleted certificate: refused synchronously
         b.drainEvents();
         a.drainEvents();
-        assertThat(a.certificate("c1")).isEmpty();
-        assertThat(b.certificate("c1")).isEmpty();
+        assertThat(a.record(RecordKinds.CERTIFICATES, "c1")).isEmpty();
+        assertThat(b.record(RecordKinds.CERTIFICATES, "c1")).isEmpty();
     }
 
     @Test
     void startingNodeCatchesUpAndReseedsTheGridFromItsSnapshot(@TempDir Path offline) throws Exception {
         plan(2);
         GridStore a = node(0);
-        a.putCertificate(cert("on-grid", a.nextRevision(), "g.test"));
+        a.put(RecordKinds.CERTIFICATES, cert("on-grid", a.nextRevision(), "g.test"));
         // node 1's snapshot holds something the grid never saw (written while the cluster was down)
         try (FileStore snapshot = FileStore.open(dir.resolve("n1"), LOCAL)) {
-            snapshot.putCertificate(cert("only-local", snapshot.nextRevision(), "l.test"));
+            snapshot.put(RecordKinds.CERTIFICATES, cert("only-local", snapshot.nextRevision(), "l.test"));
         }
         GridStore b = node(1);
-        assertThat(b.certificate("on-grid")).isPresent(); // caught up before start() returned
-        await().atMost(Duration.ofSeconds(10)).until(() -> a.certificate("only-local").isPresent());
+        assertThat(b.record(RecordKinds.CERTIFICATES, "on-grid")).isPresent(); // caught up before start() returned
+        await().atMost(Duration.ofSeconds(10)).until(() -> a.record(RecordKinds.CERTIFICATES, "only-local").isPresent());
     }
 
     @Test
@@ -178,8 +179,8 @@ class GridStoreTest {
         plan(2);
         GridStore a = node(0);
         GridStore b = node(1);
-        a.putCertificate(cert("victim", a.nextRevision(), "v.test"));
-        await().atMost(Duration.ofSeconds(10)).until(() -> b.certificate("victim").isPresent());
+        a.put(RecordKinds.CERTIFICATES, cert("victim", a.nextRevision(), "v.test"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> b.record(RecordKinds.CERTIFICATES, "victim").isPresent());
 
         // a rogue member: joins the cluster (knows its name and address) but not the cluster key
         HazelcastInstance rogue = Grid.start(new GridSettings(clusterName, "127.0.0.1", freePort(), memberList));
@@ -193,10 +194,10 @@ class GridStoreTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> a.rejectedEntries() >= 2 && b.rejectedEntries() >= 2);
         a.drainEvents();
         b.drainEvents();
-        assertThat(a.certificate("forged")).isEmpty();
-        assertThat(b.certificate("forged")).isEmpty();
-        assertThat(a.certificate("victim")).isPresent(); // the forged tombstone was not applied
-        assertThat(b.certificate("victim")).isPresent();
+        assertThat(a.record(RecordKinds.CERTIFICATES, "forged")).isEmpty();
+        assertThat(b.record(RecordKinds.CERTIFICATES, "forged")).isEmpty();
+        assertThat(a.record(RecordKinds.CERTIFICATES, "victim")).isPresent(); // the forged tombstone was not applied
+        assertThat(b.record(RecordKinds.CERTIFICATES, "victim")).isPresent();
         await().atMost(Duration.ofSeconds(10)).until(() -> {
             String healed = rogue.<String, String>getMap(map).get("victim");
             try {
@@ -213,7 +214,7 @@ class GridStoreTest {
         GridStore a = node(0); // seals with CLUSTER only
         long rev = a.nextRevision();
         List<String> names = List.of("r.test");
-        a.putCertificate(new CertificateRecord("c1", "t", names, rev, "chain",
+        a.put(RecordKinds.CERTIFICATES, new CertificateRecord("c1", "t", names, rev, "chain",
                 CLUSTER.seal("key".getBytes(StandardCharsets.US_ASCII), CertificateRecord.keyAad("c1", names, rev)),
                 "ECDSA-P-256", 0, 1, "ff", "CN=x", "1", false, 0, 0));
         Sealer rotated = Sealer.of(filled(8), filled(7)); // new key first, the old one still opens
@@ -222,7 +223,7 @@ class GridStoreTest {
         members.add(hz);
         GridStore b = new GridStore(hz, FileStore.open(dir.resolve("n1"), rotated), rotated).start();
         stores.add(b);
-        assertThat(b.certificate("c1")).isPresent();
+        assertThat(b.record(RecordKinds.CERTIFICATES, "c1")).isPresent();
         stores.remove(a);
         a.close();
         members.remove(0).shutdown(); // b is now the oldest member: it re-seals
@@ -230,7 +231,7 @@ class GridStoreTest {
         await().atMost(Duration.ofSeconds(20)).until(() ->
                 rotated.sealingKeyId().equals(GridValue.keyIdOf(hz.<String, String>getMap(map).get("c1"))));
         b.drainEvents();
-        CertificateRecord resealed = b.certificate("c1").orElseThrow();
+        CertificateRecord resealed = b.record(RecordKinds.CERTIFICATES, "c1").orElseThrow();
         assertThat(resealed.revision()).isGreaterThan(rev);
         assertThat(resealed.sealedKey().keyId()).isEqualTo(rotated.sealingKeyId());
         assertThat(new String(rotated.open(resealed.sealedKey(), resealed.keyAad()), StandardCharsets.US_ASCII))
@@ -272,20 +273,20 @@ class GridStoreTest {
                 announced.add(e.id());
             }
         });
-        a.putEvent(new dev.gatehouse.cluster.store.EventRecord("evt_1", 1, "domain.verified", "t", "a.test",
+        a.put(RecordKinds.EVENTS, new dev.gatehouse.cluster.store.EventRecord("evt_1", 1, "domain.verified", "t", "a.test",
                 java.util.Map.of("name", "a.test"), "n0", 1L, a.nextRevision()));
-        a.putWebhook(new dev.gatehouse.cluster.store.WebhookRecord("whk_1", "t", "https://h.test/", List.of(),
+        a.put(RecordKinds.WEBHOOKS, new dev.gatehouse.cluster.store.WebhookRecord("whk_1", "t", "https://h.test/", List.of(),
                 CLUSTER.seal("s".getBytes(StandardCharsets.US_ASCII), "webhook-secret:whk_1"), 0, 1L, null,
                 a.nextRevision(), false));
-        a.putWebhookDelivery(new dev.gatehouse.cluster.store.WebhookDeliveryRecord("whk_1", 1, 1, 0, null, 1L, 200,
+        a.put(RecordKinds.WEBHOOK_DELIVERIES, new dev.gatehouse.cluster.store.WebhookDeliveryRecord("whk_1", 1, 1, 0, null, 1L, 200,
                 null, 0, a.nextRevision()));
-        await().atMost(Duration.ofSeconds(10)).until(() -> b.event("evt_1").isPresent()
-                && b.webhook("whk_1").isPresent() && b.webhookDelivery("whk_1").isPresent());
-        assertThat(b.event("evt_1").orElseThrow().data()).containsEntry("name", "a.test");
+        await().atMost(Duration.ofSeconds(10)).until(() -> b.record(RecordKinds.EVENTS, "evt_1").isPresent()
+                && b.record(RecordKinds.WEBHOOKS, "whk_1").isPresent() && b.record(RecordKinds.WEBHOOK_DELIVERIES, "whk_1").isPresent());
+        assertThat(b.record(RecordKinds.EVENTS, "evt_1").orElseThrow().data()).containsEntry("name", "a.test");
         assertThat(announced).containsExactly("evt_1");
-        assertThat(b.removeEvent("evt_1")).isTrue();
-        assertThat(b.removeWebhook("whk_1")).isTrue();
-        await().atMost(Duration.ofSeconds(10)).until(() -> a.event("evt_1").isEmpty() && a.webhook("whk_1").isEmpty());
+        assertThat(b.remove(RecordKinds.EVENTS, "evt_1")).isTrue();
+        assertThat(b.remove(RecordKinds.WEBHOOKS, "whk_1")).isTrue();
+        await().atMost(Duration.ofSeconds(10)).until(() -> a.record(RecordKinds.EVENTS, "evt_1").isEmpty() && a.record(RecordKinds.WEBHOOKS, "whk_1").isEmpty());
     }
 
     @Test
@@ -300,13 +301,13 @@ class GridStoreTest {
                 announced.add(certificate);
             }
         });
-        a.putOcspResponse(new dev.gatehouse.cluster.store.OcspResponseRecord("crt_1", "ab12", "http://ocsp.test/",
+        a.put(RecordKinds.OCSP_RESPONSES, new dev.gatehouse.cluster.store.OcspResponseRecord("crt_1", "ab12", "http://ocsp.test/",
                 "MAMKAQA=", 1L, 2L, 1L, 0, null, 1L, 2L, a.nextRevision()));
-        await().atMost(Duration.ofSeconds(10)).until(() -> b.ocspResponse("crt_1").isPresent());
-        assertThat(b.ocspResponse("crt_1").orElseThrow().responder()).isEqualTo("http://ocsp.test/");
+        await().atMost(Duration.ofSeconds(10)).until(() -> b.record(RecordKinds.OCSP_RESPONSES, "crt_1").isPresent());
+        assertThat(b.record(RecordKinds.OCSP_RESPONSES, "crt_1").orElseThrow().responder()).isEqualTo("http://ocsp.test/");
         await().atMost(Duration.ofSeconds(10)).until(() -> announced.contains("crt_1"));
-        assertThat(b.removeOcspResponse("crt_1")).isTrue();
-        await().atMost(Duration.ofSeconds(10)).until(() -> a.ocspResponse("crt_1").isEmpty());
+        assertThat(b.remove(RecordKinds.OCSP_RESPONSES, "crt_1")).isTrue();
+        await().atMost(Duration.ofSeconds(10)).until(() -> a.record(RecordKinds.OCSP_RESPONSES, "crt_1").isEmpty());
     }
 
     @Test
@@ -314,7 +315,7 @@ class GridStoreTest {
         plan(2);
         GridStore a = node(0);
         long rev = a.nextRevision();
-        a.putWebhook(new dev.gatehouse.cluster.store.WebhookRecord("whk_1", "t", "https://h.test/", List.of(),
+        a.put(RecordKinds.WEBHOOKS, new dev.gatehouse.cluster.store.WebhookRecord("whk_1", "t", "https://h.test/", List.of(),
                 CLUSTER.seal("whsec_x".getBytes(StandardCharsets.US_ASCII), "webhook-secret:whk_1"), 0, 1L, null, rev,
                 true));
         Sealer rotated = Sealer.of(filled(8), filled(7));
@@ -330,7 +331,7 @@ class GridStoreTest {
         await().atMost(Duration.ofSeconds(20)).until(() ->
                 rotated.sealingKeyId().equals(GridValue.keyIdOf(hz.<String, String>getMap(map).get("whk_1"))));
         b.drainEvents();
-        dev.gatehouse.cluster.store.WebhookRecord w = b.webhook("whk_1").orElseThrow();
+        dev.gatehouse.cluster.store.WebhookRecord w = b.record(RecordKinds.WEBHOOKS, "whk_1").orElseThrow();
         assertThat(w.revision()).isGreaterThan(rev);
         assertThat(w.restricted()).isTrue();
         assertThat(w.sealedSecret().keyId()).isEqualTo(rotated.sealingKeyId());
@@ -343,11 +344,11 @@ class GridStoreTest {
         plan(2);
         GridStore a = node(0);
         GridStore b = node(1);
-        a.putChallenge(new dev.gatehouse.cluster.store.ChallengeRecord("tok", "tok.thumb", "a.test", 0,
+        a.put(RecordKinds.CHALLENGES, new dev.gatehouse.cluster.store.ChallengeRecord("tok", "tok.thumb", "a.test", 0,
                 a.nextRevision()));
-        await().atMost(Duration.ofSeconds(10)).until(() -> b.challenge("tok").isPresent());
-        assertThat(b.removeChallenge("tok")).isTrue();
-        await().atMost(Duration.ofSeconds(10)).until(() -> a.challenge("tok").isEmpty());
+        await().atMost(Duration.ofSeconds(10)).until(() -> b.record(RecordKinds.CHALLENGES, "tok").isPresent());
+        assertThat(b.remove(RecordKinds.CHALLENGES, "tok")).isTrue();
+        await().atMost(Duration.ofSeconds(10)).until(() -> a.record(RecordKinds.CHALLENGES, "tok").isEmpty());
     }
 
     @Test

@@ -9,6 +9,7 @@ import ch.qos.logback.core.read.ListAppender;
 import com.hazelcast.core.HazelcastInstance;
 import dev.gatehouse.cluster.store.CertificateRecord;
 import dev.gatehouse.cluster.store.FileStore;
+import dev.gatehouse.cluster.store.RecordKinds;
 import dev.gatehouse.cluster.store.Records;
 import dev.gatehouse.cluster.store.Sealer;
 import dev.gatehouse.cluster.store.TokenRecord;
@@ -134,10 +135,10 @@ class TombstoneHorizonTest {
     void tombstonesExpireInTheGridAndOnDiskAfterTheirLifetime() throws Exception {
         GridStore a = start(0);
         GridStore b = start(1);
-        a.putCertificate(cert("c1", a.nextRevision()));
-        await().atMost(Duration.ofSeconds(10)).until(() -> b.certificate("c1").isPresent());
-        assertThat(b.removeCertificate("c1")).isTrue();
-        await().atMost(Duration.ofSeconds(10)).until(() -> a.certificate("c1").isEmpty());
+        a.put(RecordKinds.CERTIFICATES, cert("c1", a.nextRevision()));
+        await().atMost(Duration.ofSeconds(10)).until(() -> b.record(RecordKinds.CERTIFICATES, "c1").isPresent());
+        assertThat(b.remove(RecordKinds.CERTIFICATES, "c1")).isTrue();
+        await().atMost(Duration.ofSeconds(10)).until(() -> a.record(RecordKinds.CERTIFICATES, "c1").isEmpty());
         a.drainEvents();
         assertThat(GridValue.decode(CLUSTER, CERTS, "c1", members[0].<String, String>getMap(CERTS).get("c1"))
                 .tombstone()).isTrue();
@@ -154,8 +155,8 @@ class TombstoneHorizonTest {
         assertThat(diskTombstones(0, Records.CERTIFICATES)).isZero();
         assertThat(diskTombstones(1, Records.CERTIFICATES)).isZero();
         assertThat(a.prunedGridTombstones() + b.prunedGridTombstones()).isOne();
-        assertThat(a.certificate("c1")).isEmpty();
-        assertThat(b.certificate("c1")).isEmpty();
+        assertThat(a.record(RecordKinds.CERTIFICATES, "c1")).isEmpty();
+        assertThat(b.record(RecordKinds.CERTIFICATES, "c1")).isEmpty();
     }
 
     @Test
@@ -163,33 +164,33 @@ class TombstoneHorizonTest {
         GridStore a = start(0);
         start(1);
         GridStore c = start(2);
-        a.putCertificate(cert("deleted", a.nextRevision()));
-        a.putCertificate(cert("kept", a.nextRevision()));
-        a.putToken(token("revoked", a.nextRevision()));
-        a.putToken(token("rewritten", a.nextRevision()));
-        await().atMost(Duration.ofSeconds(10)).until(() -> c.certificate("deleted").isPresent()
-                && c.certificate("kept").isPresent() && c.token("revoked").isPresent() && c.token("rewritten").isPresent());
+        a.put(RecordKinds.CERTIFICATES, cert("deleted", a.nextRevision()));
+        a.put(RecordKinds.CERTIFICATES, cert("kept", a.nextRevision()));
+        a.put(RecordKinds.TOKENS, token("revoked", a.nextRevision()));
+        a.put(RecordKinds.TOKENS, token("rewritten", a.nextRevision()));
+        await().atMost(Duration.ofSeconds(10)).until(() -> c.record(RecordKinds.CERTIFICATES, "deleted").isPresent()
+                && c.record(RecordKinds.CERTIFICATES, "kept").isPresent() && c.record(RecordKinds.TOKENS, "revoked").isPresent() && c.record(RecordKinds.TOKENS, "rewritten").isPresent());
         stop(2);
 
         // while node 2 is away: a delete and two revocations, then the lifetime passes
-        assertThat(a.removeCertificate("deleted")).isTrue();
-        a.putToken(a.token("revoked").orElseThrow().revoke(a.nextRevision()));
-        a.putToken(a.token("rewritten").orElseThrow().revoke(a.nextRevision()));
+        assertThat(a.remove(RecordKinds.CERTIFICATES, "deleted")).isTrue();
+        a.put(RecordKinds.TOKENS, a.record(RecordKinds.TOKENS, "revoked").orElseThrow().revoke(a.nextRevision()));
+        a.put(RecordKinds.TOKENS, a.record(RecordKinds.TOKENS, "rewritten").orElseThrow().revoke(a.nextRevision()));
         clock.advance(TTL.plusDays(1));
         reconcileEverywhere(); // the oldest member forgets the tombstone
         assertThat(members[0].<String, String>getMap(CERTS).containsKey("deleted")).isFalse();
         // node 2's snapshot meanwhile: the token rewritten unrevoked at a newer revision (say, restored by hand)
         try (FileStore offline = snapshot(2)) {
-            offline.putToken(token("rewritten", offline.nextRevision() + (1L << 32)));
+            offline.put(RecordKinds.TOKENS, token("rewritten", offline.nextRevision() + (1L << 32)));
         }
 
         GridStore back = start(2);
         for (GridStore s : List.of(a, stores[1], back)) {
             s.drainEvents();
-            assertThat(s.certificate("deleted")).isEmpty();
-            assertThat(s.certificate("kept")).isPresent();
-            assertThat(s.token("revoked").orElseThrow().revoked()).isTrue();
-            assertThat(s.token("rewritten").orElseThrow().revoked()).isTrue();
+            assertThat(s.record(RecordKinds.CERTIFICATES, "deleted")).isEmpty();
+            assertThat(s.record(RecordKinds.CERTIFICATES, "kept")).isPresent();
+            assertThat(s.record(RecordKinds.TOKENS, "revoked").orElseThrow().revoked()).isTrue();
+            assertThat(s.record(RecordKinds.TOKENS, "rewritten").orElseThrow().revoked()).isTrue();
         }
         assertThat(members[0].<String, String>getMap(CERTS).containsKey("deleted")).as("not pushed back").isFalse();
         assertThat(logLines()).anyMatch(l -> l.startsWith("WARN event=stale_records_dropped kind=certificates dropped=1 ")
@@ -206,19 +207,19 @@ class TombstoneHorizonTest {
     void storeAwayLessThanTheLifetimeStillPushesItsNewerRecords() throws Exception {
         GridStore a = start(0);
         GridStore b = start(1);
-        a.putCertificate(cert("shared", a.nextRevision()));
-        await().atMost(Duration.ofSeconds(10)).until(() -> b.certificate("shared").isPresent());
+        a.put(RecordKinds.CERTIFICATES, cert("shared", a.nextRevision()));
+        await().atMost(Duration.ofSeconds(10)).until(() -> b.record(RecordKinds.CERTIFICATES, "shared").isPresent());
         stop(1);
         clock.advance(TTL.minusDays(1));
         long newer;
         try (FileStore offline = snapshot(1)) {
-            offline.putCertificate(cert("only-local", offline.nextRevision()));
+            offline.put(RecordKinds.CERTIFICATES, cert("only-local", offline.nextRevision()));
             newer = offline.nextRevision();
-            offline.putCertificate(cert("shared", newer));
+            offline.put(RecordKinds.CERTIFICATES, cert("shared", newer));
         }
         start(1);
-        await().atMost(Duration.ofSeconds(10)).until(() -> a.certificate("only-local").isPresent()
-                && a.certificate("shared").orElseThrow().revision() == newer);
+        await().atMost(Duration.ofSeconds(10)).until(() -> a.record(RecordKinds.CERTIFICATES, "only-local").isPresent()
+                && a.record(RecordKinds.CERTIFICATES, "shared").orElseThrow().revision() == newer);
         assertThat(logLines()).noneMatch(l -> l.contains("stale_record"));
     }
 
@@ -227,11 +228,11 @@ class TombstoneHorizonTest {
         GridStore a = start(0);
         GridStore b = start(1);
         for (int i = 0; i < 5; i++) {
-            a.putCertificate(cert("c" + i, a.nextRevision()));
+            a.put(RecordKinds.CERTIFICATES, cert("c" + i, a.nextRevision()));
         }
-        a.putToken(token("k", a.nextRevision()));
-        assertThat(a.removeCertificate("c4")).isTrue();
-        await().atMost(Duration.ofSeconds(10)).until(() -> b.certificates().size() == 4 && b.token("k").isPresent());
+        a.put(RecordKinds.TOKENS, token("k", a.nextRevision()));
+        assertThat(a.remove(RecordKinds.CERTIFICATES, "c4")).isTrue();
+        await().atMost(Duration.ofSeconds(10)).until(() -> b.certificates().size() == 4 && b.record(RecordKinds.TOKENS, "k").isPresent());
         b.drainEvents();
         stop(0);
         stop(1);
@@ -239,7 +240,7 @@ class TombstoneHorizonTest {
         // the whole cluster down for a day: each snapshot re-seeds, and node 1's offline write survives
         clock.advance(Duration.ofDays(1));
         try (FileStore offline = snapshot(1)) {
-            offline.putCertificate(cert("written-while-down", offline.nextRevision()));
+            offline.put(RecordKinds.CERTIFICATES, cert("written-while-down", offline.nextRevision()));
         }
         start(0);
         start(1);
@@ -255,7 +256,7 @@ class TombstoneHorizonTest {
             s.drainEvents();
             assertThat(s.certificates()).extracting(CertificateRecord::id)
                     .containsExactlyInAnyOrder("c0", "c1", "c2", "c3", "written-while-down");
-            assertThat(s.token("k")).isPresent();
+            assertThat(s.record(RecordKinds.TOKENS, "k")).isPresent();
         }
         assertThat(members[1].<String, String>getMap(CERTS).size()).isEqualTo(5);
     }
@@ -264,26 +265,26 @@ class TombstoneHorizonTest {
     void aSnapshotALifetimeOlderThatSeedsTheGridFirstIsCorrectedByTheFresherNode() throws Exception {
         GridStore a = start(0);
         GridStore b = start(1);
-        a.putCertificate(cert("deleted", a.nextRevision()));
-        a.putCertificate(cert("kept", a.nextRevision()));
-        a.putToken(token("revoked", a.nextRevision()));
-        await().atMost(Duration.ofSeconds(10)).until(() -> b.certificates().size() == 2 && b.token("revoked").isPresent());
+        a.put(RecordKinds.CERTIFICATES, cert("deleted", a.nextRevision()));
+        a.put(RecordKinds.CERTIFICATES, cert("kept", a.nextRevision()));
+        a.put(RecordKinds.TOKENS, token("revoked", a.nextRevision()));
+        await().atMost(Duration.ofSeconds(10)).until(() -> b.certificates().size() == 2 && b.record(RecordKinds.TOKENS, "revoked").isPresent());
         stop(1); // node 1's snapshot is now the old one
-        assertThat(a.removeCertificate("deleted")).isTrue();
-        a.putToken(a.token("revoked").orElseThrow().revoke(a.nextRevision()));
+        assertThat(a.remove(RecordKinds.CERTIFICATES, "deleted")).isTrue();
+        a.put(RecordKinds.TOKENS, a.record(RecordKinds.TOKENS, "revoked").orElseThrow().revoke(a.nextRevision()));
         clock.advance(TTL.plusDays(1));
         a.reconcileNow(); // forgets the delete, on disk and in the grid
         stop(0);
 
         // the whole cluster was down; the old snapshot happens to start first and seeds the empty grid
         GridStore old = start(1);
-        assertThat(old.certificate("deleted")).isPresent();
+        assertThat(old.record(RecordKinds.CERTIFICATES, "deleted")).isPresent();
         GridStore fresher = start(0);
         for (GridStore s : List.of(old, fresher)) {
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-                assertThat(s.certificate("deleted")).isEmpty();
-                assertThat(s.certificate("kept")).isPresent();
-                assertThat(s.token("revoked").orElseThrow().revoked()).isTrue();
+                assertThat(s.record(RecordKinds.CERTIFICATES, "deleted")).isEmpty();
+                assertThat(s.record(RecordKinds.CERTIFICATES, "kept")).isPresent();
+                assertThat(s.record(RecordKinds.TOKENS, "revoked").orElseThrow().revoked()).isTrue();
             });
         }
         assertThat(logLines()).anyMatch(l -> l.startsWith("WARN event=stale_seed_records_deleted kind=certificates "

@@ -38,22 +38,22 @@ class FileStoreTest {
                     events.add("rm " + id);
                 }
             });
-            s.putCertificate(cert(s, "c1", "a.test"));
-            s.putCertificate(cert(s, "c2", "b.test"));
-            assertThat(s.removeCertificate("c2")).isTrue();
-            assertThat(s.removeCertificate("c2")).isFalse();
-            s.putTenant(new TenantRecord("t", "T", List.of("*.test"), s.nextRevision(), 0));
-            s.putToken(new TokenRecord("k", "hash", "admin", "", 0, false, s.nextRevision(), 0));
-            s.putPool(new PoolRecord("p", List.of("127.0.0.1:1"), "round-robin", null, s.nextRevision()));
-            s.putRoute(new RouteRecord("*.test", "p", s.nextRevision()));
+            s.put(RecordKinds.CERTIFICATES, cert(s, "c1", "a.test"));
+            s.put(RecordKinds.CERTIFICATES, cert(s, "c2", "b.test"));
+            assertThat(s.remove(RecordKinds.CERTIFICATES, "c2")).isTrue();
+            assertThat(s.remove(RecordKinds.CERTIFICATES, "c2")).isFalse();
+            s.put(RecordKinds.TENANTS, new TenantRecord("t", "T", List.of("*.test"), s.nextRevision(), 0));
+            s.put(RecordKinds.TOKENS, new TokenRecord("k", "hash", "admin", "", 0, false, s.nextRevision(), 0));
+            s.put(RecordKinds.POOLS, new PoolRecord("p", List.of("127.0.0.1:1"), "round-robin", null, s.nextRevision()));
+            s.put(RecordKinds.ROUTES, new RouteRecord("*.test", "p", s.nextRevision()));
         }
         assertThat(events).containsExactly("put c1", "put c2", "rm c2");
         try (FileStore again = FileStore.open(dir, sealer)) {
             assertThat(again.certificates()).extracting(CertificateRecord::id).containsExactly("c1");
             assertThat(again.tenant("t")).isPresent();
-            assertThat(again.token("k")).isPresent();
+            assertThat(again.record(RecordKinds.TOKENS, "k")).isPresent();
             assertThat(again.pools()).hasSize(1);
-            assertThat(again.routes()).extracting(RouteRecord::host).containsExactly("*.test");
+            assertThat(again.records(RecordKinds.ROUTES)).extracting(RouteRecord::host).containsExactly("*.test");
             assertThat(again.loadProblems()).isEmpty();
         }
     }
@@ -68,17 +68,17 @@ class FileStoreTest {
                     events.add(certificate);
                 }
             });
-            s.putOcspResponse(new OcspResponseRecord("c1", "ff", "http://ocsp.test/", "MAMKAQA=", 1, 2, 1, 0, null,
+            s.put(RecordKinds.OCSP_RESPONSES, new OcspResponseRecord("c1", "ff", "http://ocsp.test/", "MAMKAQA=", 1, 2, 1, 0, null,
                     1, 2, s.nextRevision()));
-            s.putOcspResponse(new OcspResponseRecord("c2", "ee", "http://ocsp.test/", null, 0, 0, 0, 3, "refused",
+            s.put(RecordKinds.OCSP_RESPONSES, new OcspResponseRecord("c2", "ee", "http://ocsp.test/", null, 0, 0, 0, 3, "refused",
                     1, 2, s.nextRevision()));
-            assertThat(s.removeOcspResponse("c2")).isTrue();
-            assertThat(s.removeOcspResponse("c2")).isFalse();
+            assertThat(s.remove(RecordKinds.OCSP_RESPONSES, "c2")).isTrue();
+            assertThat(s.remove(RecordKinds.OCSP_RESPONSES, "c2")).isFalse();
         }
         assertThat(events).containsExactly("c1", "c2", "c2");
         try (FileStore again = FileStore.open(dir, sealer)) {
-            assertThat(again.ocspResponses()).extracting(OcspResponseRecord::certificate).containsExactly("c1");
-            assertThat(again.ocspResponse("c1").orElseThrow().response()).isEqualTo("MAMKAQA=");
+            assertThat(again.records(RecordKinds.OCSP_RESPONSES)).extracting(OcspResponseRecord::certificate).containsExactly("c1");
+            assertThat(again.record(RecordKinds.OCSP_RESPONSES, "c1").orElseThrow().response()).isEqualTo("MAMKAQA=");
             assertThat(again.loadProblems()).isEmpty();
         }
     }
@@ -90,7 +90,7 @@ class FileStoreTest {
             CertificateRecord far = new CertificateRecord("c", "t", List.of("a.test"), Long.MAX_VALUE / 2, "x",
                     sealer.seal(new byte[1], CertificateRecord.keyAad("c", List.of("a.test"), Long.MAX_VALUE / 2)),
                     "ECDSA-P-256", 0, 1, "f", "i", "1", false, 0, 0);
-            s.putCertificate(far);
+            s.put(RecordKinds.CERTIFICATES, far);
             written = far.revision();
         }
         try (FileStore again = FileStore.open(dir, sealer)) {
@@ -101,7 +101,7 @@ class FileStoreTest {
     @Test
     void dropsLeftOverTemporaryFilesOfAnInterruptedWrite(@TempDir Path dir) throws Exception {
         try (FileStore s = FileStore.open(dir, sealer)) {
-            s.putCertificate(cert(s, "c1", "a.test"));
+            s.put(RecordKinds.CERTIFICATES, cert(s, "c1", "a.test"));
         }
         Path half = dir.resolve("store/certificates/.6331.json.tmp-1234");
         Files.writeString(half, "{\"id\":\"c9\", \"ten");
@@ -119,9 +119,9 @@ class FileStoreTest {
         try (FileStore s = FileStore.open(dir, sealer)) {
             CertificateRecord a = cert(s, "a", "a.test");
             CertificateRecord b = cert(s, "b", "b.test");
-            s.putCertificate(a);
+            s.put(RecordKinds.CERTIFICATES, a);
             // b carries a's sealed key: copied, not sealed for b
-            s.putCertificate(new CertificateRecord("b", "t", b.names(), b.revision(), b.chainPem(), a.sealedKey(),
+            s.put(RecordKinds.CERTIFICATES, new CertificateRecord("b", "t", b.names(), b.revision(), b.chainPem(), a.sealedKey(),
                     b.keyType(), 0, 1, "f", "i", "1", false, 0, 0));
         }
         try (FileStore again = FileStore.open(dir, sealer)) {
@@ -133,26 +133,26 @@ class FileStoreTest {
     @Test
     void persistsAcmeKindsWithTombstonesAndRejectsATamperedAccountKey(@TempDir Path dir) throws Exception {
         try (FileStore s = FileStore.open(dir, sealer)) {
-            s.putDomain(new DomainRecord("app.example.com", "t", "_gatehouse-challenge.app.example.com", "v",
+            s.put(RecordKinds.DOMAINS, new DomainRecord("app.example.com", "t", "_gatehouse-challenge.app.example.com", "v",
                     DomainRecord.PENDING, null, List.of(), 0, 0, 0, 0, 0, s.nextRevision(), null));
-            s.putChallenge(new ChallengeRecord("tok", "tok.thumb", "app.example.com", 0, s.nextRevision()));
-            s.putManagedCertificate(new ManagedCertificateRecord("app.example.com", "t", "crt_1",
+            s.put(RecordKinds.CHALLENGES, new ChallengeRecord("tok", "tok.thumb", "app.example.com", 0, s.nextRevision()));
+            s.put(RecordKinds.MANAGED, new ManagedCertificateRecord("app.example.com", "t", "crt_1",
                     ManagedCertificateRecord.PENDING, null, null, 0, 0, 0, 0, null, null, 0, 0, 0, s.nextRevision()));
             String aad = AcmeAccountRecord.keyAad("acct_1", "https://ca/dir");
-            s.putAcmeAccount(new AcmeAccountRecord("acct_1", "https://ca/dir", "https://ca/acct/1",
+            s.put(RecordKinds.ACME_ACCOUNTS, new AcmeAccountRecord("acct_1", "https://ca/dir", "https://ca/acct/1",
                     sealer.seal("k".getBytes(StandardCharsets.US_ASCII), aad), "pub", 0, s.nextRevision()));
-            s.putAcmeAccount(new AcmeAccountRecord("acct_2", "https://other/dir", "https://other/acct/1",
+            s.put(RecordKinds.ACME_ACCOUNTS, new AcmeAccountRecord("acct_2", "https://other/dir", "https://other/acct/1",
                     sealer.seal("k".getBytes(StandardCharsets.US_ASCII), aad), "pub", 0, s.nextRevision()));
-            assertThat(s.removeChallenge("tok")).isTrue();
-            assertThat(s.removeChallenge("tok")).isFalse();
+            assertThat(s.remove(RecordKinds.CHALLENGES, "tok")).isTrue();
+            assertThat(s.remove(RecordKinds.CHALLENGES, "tok")).isFalse();
         }
         try (FileStore again = FileStore.open(dir, sealer)) {
-            assertThat(again.domain("app.example.com@t")).get().extracting(DomainRecord::txtValue).isEqualTo("v");
-            assertThat(again.challenge("tok")).isEmpty();
-            assertThat(again.managedCertificate("app.example.com")).isPresent();
-            assertThat(again.acmeAccount("acct_1")).isPresent();
+            assertThat(again.record(RecordKinds.DOMAINS, "app.example.com@t")).get().extracting(DomainRecord::txtValue).isEqualTo("v");
+            assertThat(again.record(RecordKinds.CHALLENGES, "tok")).isEmpty();
+            assertThat(again.record(RecordKinds.MANAGED, "app.example.com")).isPresent();
+            assertThat(again.record(RecordKinds.ACME_ACCOUNTS, "acct_1")).isPresent();
             // sealed under another record's associated data: refused like a moved certificate key
-            assertThat(again.acmeAccount("acct_2")).isEmpty();
+            assertThat(again.record(RecordKinds.ACME_ACCOUNTS, "acct_2")).isEmpty();
             assertThat(again.loadProblems()).singleElement().satisfies(p ->
                     assertThat(p.reason()).contains("ACME account acct_2"));
         }
@@ -168,11 +168,11 @@ class FileStoreTest {
     void tombstonesExpireAtRuntimeAfterTheirLifetime(@TempDir Path dir) throws Exception {
         dev.gatehouse.cluster.testing.MutableClock clock = new dev.gatehouse.cluster.testing.MutableClock();
         try (FileStore s = FileStore.open(dir, sealer, clock, java.time.Duration.ofDays(7))) {
-            s.putCertificate(cert(s, "c1", "a.test"));
-            s.putCertificate(cert(s, "c2", "b.test"));
-            assertThat(s.removeCertificate("c1")).isTrue();
+            s.put(RecordKinds.CERTIFICATES, cert(s, "c1", "a.test"));
+            s.put(RecordKinds.CERTIFICATES, cert(s, "c2", "b.test"));
+            assertThat(s.remove(RecordKinds.CERTIFICATES, "c1")).isTrue();
             clock.advance(java.time.Duration.ofDays(3));
-            assertThat(s.removeCertificate("c2")).isTrue();
+            assertThat(s.remove(RecordKinds.CERTIFICATES, "c2")).isTrue();
             clock.advance(java.time.Duration.ofDays(4).plusMinutes(1)); // c1's delete is now 7 days old, c2's 4
             assertThat(s.pruneTombstones()).isEqualTo(java.util.Map.of(Records.CERTIFICATES, 1));
             assertThat(s.keys(Records.CERTIFICATES)).containsExactly("c2");
@@ -193,11 +193,11 @@ class FileStoreTest {
             assertThat(s.applyReplicated(Records.CERTIFICATES, "gone", old, null)).isFalse();
             assertThat(s.revisionOf(Records.CERTIFICATES, "gone")).isEqualTo(-1);
             // but an old delete still removes an older live copy
-            s.putCertificate(cert(s, "c1", "a.test"));
+            s.put(RecordKinds.CERTIFICATES, cert(s, "c1", "a.test"));
             long newer = s.nextRevision();
             clock.advance(java.time.Duration.ofDays(8));
             assertThat(s.applyReplicated(Records.CERTIFICATES, "c1", newer, null)).isTrue();
-            assertThat(s.certificate("c1")).isEmpty();
+            assertThat(s.record(RecordKinds.CERTIFICATES, "c1")).isEmpty();
         }
     }
 
@@ -207,7 +207,7 @@ class FileStoreTest {
         long wrote;
         try (FileStore s = FileStore.open(dir, sealer, clock, java.time.Duration.ofDays(7))) {
             assertThat(s.syncedAt()).isEqualTo(-1);
-            s.putCertificate(cert(s, "c1", "a.test"));
+            s.put(RecordKinds.CERTIFICATES, cert(s, "c1", "a.test"));
             wrote = clock.millis();
         }
         clock.advance(java.time.Duration.ofDays(1));
@@ -230,14 +230,14 @@ class FileStoreTest {
                     removed.add(id);
                 }
             });
-            s.putCertificate(cert(s, "c1", "a.test"));
+            s.put(RecordKinds.CERTIFICATES, cert(s, "c1", "a.test"));
             s.adopt(Records.CERTIFICATES, "c1", -1, null);
-            assertThat(s.certificate("c1")).isEmpty();
+            assertThat(s.record(RecordKinds.CERTIFICATES, "c1")).isEmpty();
             assertThat(s.keys(Records.CERTIFICATES)).isEmpty();
             assertThat(removed).containsExactly("c1");
         }
         try (FileStore again = FileStore.open(dir, sealer)) {
-            assertThat(again.certificate("c1")).isEmpty();
+            assertThat(again.record(RecordKinds.CERTIFICATES, "c1")).isEmpty();
         }
     }
 
@@ -261,8 +261,8 @@ class FileStoreTest {
                     try {
                         other.submit(() -> {
                             // what the event announces is already there for any thread to read
-                            seenByOther.add(s.certificate("c1").map(CertificateRecord::id).orElse("stale"));
-                            s.putCertificate(cert(s, "c2", "b.test"));
+                            seenByOther.add(s.record(RecordKinds.CERTIFICATES, "c1").map(CertificateRecord::id).orElse("stale"));
+                            s.put(RecordKinds.CERTIFICATES, cert(s, "c2", "b.test"));
                             return null;
                         }).get(20, java.util.concurrent.TimeUnit.SECONDS);
                         events.add("c2 written");
@@ -271,11 +271,11 @@ class FileStoreTest {
                     }
                 }
             });
-            s.putCertificate(cert(s, "c1", "a.test"));
+            s.put(RecordKinds.CERTIFICATES, cert(s, "c1", "a.test"));
             assertThat(seenByOther).containsExactly("c1");
             // c2's event is delivered by the thread delivering c1's, after c1's listener returned
             assertThat(events).containsExactly("put c1", "c2 written", "put c2");
-            assertThat(s.certificate("c2")).isPresent();
+            assertThat(s.record(RecordKinds.CERTIFICATES, "c2")).isPresent();
         } finally {
             other.shutdownNow();
         }
@@ -290,10 +290,10 @@ class FileStoreTest {
                 @Override
                 public void certificatePut(CertificateRecord r) {
                     heard.add(r.revision());
-                    storedWhenHeard.add(s.certificate("c1").orElseThrow().revision());
+                    storedWhenHeard.add(s.record(RecordKinds.CERTIFICATES, "c1").orElseThrow().revision());
                     if (heard.size() == 1) {
                         try {
-                            s.putCertificate(cert(s, "c1", "a.test")); // from inside the listener, same key
+                            s.put(RecordKinds.CERTIFICATES, cert(s, "c1", "a.test")); // from inside the listener, same key
                         } catch (StoreException e) {
                             throw new IllegalStateException(e);
                         }
@@ -301,11 +301,11 @@ class FileStoreTest {
                 }
             });
             CertificateRecord first = cert(s, "c1", "a.test");
-            s.putCertificate(first);
+            s.put(RecordKinds.CERTIFICATES, first);
             assertThat(heard).hasSize(2);
             assertThat(heard.get(0)).isEqualTo(first.revision());
             assertThat(heard.get(1)).isGreaterThan(first.revision());
-            assertThat(s.certificate("c1").orElseThrow().revision()).isEqualTo(heard.get(1));
+            assertThat(s.record(RecordKinds.CERTIFICATES, "c1").orElseThrow().revision()).isEqualTo(heard.get(1));
             // the second write was made (and stored) while the first event was being heard
             assertThat(storedWhenHeard).containsExactly(first.revision(), heard.get(1));
         }

@@ -1,8 +1,8 @@
 package dev.gatehouse.tls.acme;
 
 import dev.gatehouse.tls.metrics.EdgeMetrics;
+import dev.gatehouse.tls.net.PlainResponses;
 import io.netty.buffer.ByteBufUtil;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -114,14 +114,7 @@ public final class PlainHttpHandler extends SimpleChannelInboundHandler<HttpObje
     }
 
     private static void respond(ChannelHandlerContext ctx, HttpRequest req, FullHttpResponse r, boolean close) {
-        boolean keepAlive = !close && HttpUtil.isKeepAlive(req);
-        if (!keepAlive) {
-            r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        }
-        var f = ctx.writeAndFlush(r);
-        if (!keepAlive) {
-            f.addListener(ChannelFutureListener.CLOSE);
-        }
+        PlainResponses.write(ctx, r, !close && HttpUtil.isKeepAlive(req));
     }
 
     @Override

@@ -9,9 +9,7 @@ import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.PrivateKey;
 import java.security.PublicKey;
-import java.security.Signature;
 import java.security.interfaces.ECPublicKey;
-import java.security.interfaces.RSAPrivateCrtKey;
 import java.security.interfaces.RSAPublicKey;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateParsingException;
@@ -50,7 +48,7 @@ import org.bouncycastle.pkcs.PKCS8EncryptedPrivateKeyInfo;
  * do not chain, a validity window that does not contain {@code now}, and a leaf without DNS
  * subjectAltNames. Every refusal is a {@link CertificateParseException} naming the bundle and why.
  *
- * <p>The key-match check compares the public key the key file carries (openssl always writes it)
+ * <p>The key-match check ({@link KeyMatch}) compares the public key the key file carries (openssl always writes it)
  * with the leaf's, and otherwise proves possession by signing and verifying a challenge, so bulk
  * loads of trusted files stay cheap while no mismatched pair is ever accepted.
  */
@@ -205,7 +203,7 @@ public final class PemBundleParser {
         int leafIndex = findLeaf(label, jca, keyInfo, key);
         X509Certificate leaf = jca.get(leafIndex);
         KeyType keyType = keyType(label, leaf.getPublicKey());
-        List<X509Certificate> ordered = orderChain(label, jca, leafIndex);
+        List<X509Certificate> ordered = ChainOrder.of(label, jca, leafIndex);
 
         Instant notBefore = leaf.getNotBefore().toInstant();
         Instant notAfter = leaf.getNotAfter().toInstant();
@@ -249,7 +247,7 @@ public final class PemBundleParser {
                 || (alg.getParameters() != null && !(alg.getParameters() instanceof DERNull))) {
             return info;
         }
-        byte[] embedded = embeddedEcPublicKey(info);
+        byte[] embedded = KeyMatch.embeddedEcPublicKey(info);
         SubjectPublicKeyInfo chosen = null;
         for (X509CertificateHolder c : certs) {
             SubjectPublicKeyInfo spki = c.getSubjectPublicKeyInfo();
@@ -277,7 +275,7 @@ public final class PemBundleParser {
     private static int findLeaf(String label, List<X509Certificate> certs, PrivateKeyInfo keyInfo, PrivateKey key)
             throws CertificateParseException {
         for (int i = 0; i < certs.size(); i++) {
-            if (keyMatches(certs.get(i).getPublicKey(), keyInfo, key)) {
+            if (KeyMatch.matches(certs.get(i).getPublicKey(), keyInfo, key)) {
                 return i;
             }
         }
@@ -285,58 +283,6 @@ public final class PemBundleParser {
         throw new CertificateParseException(label, Reason.KEY_MISMATCH,
                 "no certificate in the chain has the key's public key (first is "
                         + first.getSubjectX500Principal().getName() + ")");
-    }
-
-    static boolean keyMatches(PublicKey pub, PrivateKeyInfo keyInfo, PrivateKey key) {
-        if (key instanceof RSAPrivateCrtKey rsa && pub instanceof RSAPublicKey rsaPub) {
-            return rsa.getModulus().equals(rsaPub.getModulus())
-                    && rsa.getPublicExponent().equals(rsaPub.getPublicExponent());
-        }
-        if (pub instanceof ECPublicKey && "EC".equals(key.getAlgorithm())) {
-            byte[] embedded = embeddedEcPublicKey(keyInfo);
-            byte[] certPoint = SubjectPublicKeyInfo.getInstance(pub.getEncoded()).getPublicKeyData().getBytes();
-            if (embedded != null) {
-                return Arrays.equals(embedded, certPoint) && possesses(pub, key, "SHA256withECDSA", false);
-            }
-            return possesses(pub, key, "SHA256withECDSA", true);
-        }
-        if (pub instanceof RSAPublicKey && "RSA".equals(key.getAlgorithm())) {
-            return possesses(pub, key, "SHA256withRSA", true);
-        }
-        return false;
-    }
-
-    private static byte[] embeddedEcPublicKey(PrivateKeyInfo keyInfo) {
-        try {
-            org.bouncycastle.asn1.ASN1BitString pub = ECPrivateKey.getInstance(keyInfo.parsePrivateKey()).getPublicKey();
-            return pub == null ? null : pub.getBytes();
-        } catch (IOException | RuntimeException e) {
-            return null;
-        }
-    }
-
-    /**
-     * Proves that {@code key} is the private half of {@code pub} by signing a challenge. When
-     * {@code required} is false the embedded public key already matched and the check is skipped:
-     * BoringSSL verifies the scalar against the public point again when the context is built.
-     */
-    private static boolean possesses(PublicKey pub, PrivateKey key, String algorithm, boolean required) {
-        if (!required) {
-            return true;
-        }
-        try {
-            byte[] challenge = "gatehouse key-match".getBytes(StandardCharsets.US_ASCII);
-            Signature signer = Signature.getInstance(algorithm);
-            signer.initSign(key);
-            signer.update(challenge);
-            byte[] sig = signer.sign();
-            Signature verifier = Signature.getInstance(algorithm);
-            verifier.initVerify(pub);
-            verifier.update(challenge);
-            return verifier.verify(sig);
-        } catch (GeneralSecurityException | RuntimeException e) {
-            return false;
-        }
     }
 
     private static KeyType keyType(String label, PublicKey pub) throws CertificateParseException {
@@ -362,50 +308,6 @@ public final class PemBundleParser {
         }
         throw new CertificateParseException(label, Reason.UNSUPPORTED_KEY,
                 "leaf key algorithm " + pub.getAlgorithm() + " (expected: RSA or EC)");
-    }
-
-    /** Orders the chain leaf → root by subject/issuer and signature; refuses certificates that do not link. */
-    private static List<X509Certificate> orderChain(String label, List<X509Certificate> certs, int leafIndex)
-            throws CertificateParseException {
-        List<X509Certificate> remaining = new ArrayList<>(certs);
-        X509Certificate current = remaining.remove(leafIndex);
-        List<X509Certificate> ordered = new ArrayList<>(certs.size());
-        ordered.add(current);
-        while (!remaining.isEmpty()) {
-            if (current.getSubjectX500Principal().equals(current.getIssuerX500Principal())) {
-                break; // reached a self-signed root
-            }
-            X509Certificate issuer = null;
-            for (X509Certificate candidate : remaining) {
-                if (candidate.getSubjectX500Principal().equals(current.getIssuerX500Principal())
-                        && signedBy(current, candidate)) {
-                    issuer = candidate;
-                    break;
-                }
-            }
-            if (issuer == null) {
-                break;
-            }
-            remaining.remove(issuer);
-            ordered.add(issuer);
-            current = issuer;
-        }
-        if (!remaining.isEmpty()) {
-            throw new CertificateParseException(label, Reason.CHAIN_BROKEN,
-                    "certificate " + remaining.get(0).getSubjectX500Principal().getName()
-                            + " is not an issuer in the chain of "
-                            + ordered.get(0).getSubjectX500Principal().getName());
-        }
-        return ordered;
-    }
-
-    private static boolean signedBy(X509Certificate cert, X509Certificate issuer) {
-        try {
-            cert.verify(issuer.getPublicKey());
-            return true;
-        } catch (GeneralSecurityException | RuntimeException e) {
-            return false;
-        }
     }
 
     private static List<String> dnsNames(String label, X509Certificate leaf) throws CertificateParseException {

@@ -1,5 +1,6 @@
 package dev.gatehouse.tls.demo;
 
+import dev.gatehouse.tls.net.PlainResponses;
 import dev.gatehouse.tls.transport.Transport;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
@@ -250,13 +251,7 @@ public final class EchoBackend implements AutoCloseable {
             r.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
             r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, content.readableBytes());
             r.headers().set("x-backend", backend.name);
-            if (!keepAlive) {
-                r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-            }
-            var f = ctx.writeAndFlush(r);
-            if (!keepAlive) {
-                f.addListener(ChannelFutureListener.CLOSE);
-            }
+            PlainResponses.write(ctx, r, keepAlive);
         }
 
         @Override

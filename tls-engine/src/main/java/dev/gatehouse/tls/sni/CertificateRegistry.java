@@ -1,21 +1,15 @@
 package dev.gatehouse.tls.sni;
 
 import dev.gatehouse.tls.cert.CertificateBundle;
-import dev.gatehouse.tls.cert.KeyType;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
-import io.netty.util.concurrent.Promise;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import javax.net.ssl.SSLException;
@@ -42,21 +36,8 @@ import javax.net.ssl.SSLException;
  */
 public final class CertificateRegistry implements AutoCloseable {
 
-    /** One name's candidates, immutable; replaced wholesale on every write. */
-    private record NameEntry(Served ecdsa, Served rsa) {
-        Served pick(boolean ecdsaSupported) {
-            if (ecdsaSupported && ecdsa != null) {
-                return ecdsa;
-            }
-            return rsa != null ? rsa : ecdsa;
-        }
-    }
-
-    private final ConcurrentHashMap<String, Served> byId = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, NameEntry> exact = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, NameEntry> wildcard = new ConcurrentHashMap<>();
-    /** pattern → ids covering it; only touched under {@link #writeLock}. */
-    private final Map<String, Set<String>> idsByPattern = new HashMap<>();
+    /** The SNI index; written under {@link #writeLock}, read lock-free. */
+    private final SniIndex index = new SniIndex();
     private final Object writeLock = new Object();
     /**
      * id → the OCSP response to staple for it, kept apart from the bundles so that the order in which
@@ -70,8 +51,8 @@ public final class CertificateRegistry implements AutoCloseable {
     private final SslContextFactory factory;
     /** The contexts every bundle is served from, or null when each bundle has its own (JDK). */
     private final SharedServerContexts shared;
-    private volatile String defaultId;
     private final KeyMaterialPreloader preloader;
+    private final HandshakeSelection handshakes;
 
     /**
      * @param maxContexts how many bundles keep their key material (a BoringSSL credential, or with the
@@ -88,6 +69,7 @@ public final class CertificateRegistry implements AutoCloseable {
         this.shared = factory.sharesContexts() ? new SharedServerContexts(factory) : null;
         this.cache = new KeyMaterialCache(maxContexts, this::build, builders);
         this.preloader = new KeyMaterialPreloader(cache);
+        this.handshakes = new HandshakeSelection(this, cache);
     }
 
     /**
@@ -135,18 +117,7 @@ public final class CertificateRegistry implements AutoCloseable {
         Served next;
         synchronized (writeLock) {
             next = new Served(bundle, matching(staples.get(bundle.id()), bundle));
-            Served previous = byId.put(bundle.id(), next);
-            Set<String> touched = new LinkedHashSet<>(bundle.names());
-            if (previous != null) {
-                touched.addAll(previous.bundle.names());
-                for (String name : previous.bundle.names()) {
-                    removeId(name, bundle.id());
-                }
-            }
-            for (String name : bundle.names()) {
-                idsByPattern.computeIfAbsent(name, k -> new LinkedHashSet<>()).add(bundle.id());
-            }
-            touched.forEach(this::reindex);
+            Served previous = index.put(next);
             if (previous != null) {
                 retire(previous);
             }
@@ -166,13 +137,9 @@ public final class CertificateRegistry implements AutoCloseable {
     /** Removes a bundle; returns false when no bundle had that id. */
     public boolean remove(String id) {
         synchronized (writeLock) {
-            Served previous = byId.remove(id);
+            Served previous = index.remove(id);
             if (previous == null) {
                 return false;
-            }
-            for (String name : previous.bundle.names()) {
-                removeId(name, id);
-                reindex(name);
             }
             retire(previous);
             return true;
@@ -194,7 +161,7 @@ public final class CertificateRegistry implements AutoCloseable {
             } else {
                 staples.put(id, staple);
             }
-            Served live = byId.get(id);
+            Served live = index.get(id);
             if (live != null && matching(staple, live.bundle) != live.staple) {
                 next = replaceStaple(live, matching(staple, live.bundle));
             }
@@ -207,8 +174,7 @@ public final class CertificateRegistry implements AutoCloseable {
     /** Serves {@code live}'s bundle anew with another staple. Caller holds the write lock. */
     private Served replaceStaple(Served live, OcspStaple staple) {
         Served next = new Served(live.bundle, staple);
-        byId.put(live.bundle.id(), next);
-        live.bundle.names().forEach(this::reindex);
+        index.replace(next);
         retire(live);
         return next;
     }
@@ -218,7 +184,7 @@ public final class CertificateRegistry implements AutoCloseable {
      * replace or withdraw it in time): stop stapling it, once, off the event loop. The handshakes in
      * between still carry it; clients judge a staple by its own dates.
      */
-    private void stapleExpired(Served served) {
+    void stapleExpired(Served served) {
         if (!served.stapleExpiryQueued.compareAndSet(false, true)) {
             return;
         }
@@ -226,7 +192,7 @@ public final class CertificateRegistry implements AutoCloseable {
             builders.execute(() -> {
                 Served next = null;
                 synchronized (writeLock) {
-                    if (byId.get(served.bundle.id()) == served) {
+                    if (index.get(served.bundle.id()) == served) {
                         staples.remove(served.bundle.id(), served.staple);
                         next = replaceStaple(served, null);
                     }
@@ -242,7 +208,7 @@ public final class CertificateRegistry implements AutoCloseable {
 
     /** The response stapled to bundle {@code id}'s handshakes now (fresh or not), if any. */
     public Optional<OcspStaple> stapleOf(String id) {
-        Served s = byId.get(id);
+        Served s = index.get(id);
         return s == null ? Optional.empty() : Optional.ofNullable(s.staple);
     }
 
@@ -255,21 +221,21 @@ public final class CertificateRegistry implements AutoCloseable {
      * default certificate), or stops doing so with {@code null}.
      */
     public void setDefault(String id) {
-        this.defaultId = id;
+        index.defaultId(id);
     }
 
     public Optional<CertificateBundle> get(String id) {
-        Served s = byId.get(id);
+        Served s = index.get(id);
         return s == null ? Optional.empty() : Optional.of(s.bundle);
     }
 
     public int size() {
-        return byId.size();
+        return index.size();
     }
 
     public List<CertificateBundle> bundles() {
-        List<CertificateBundle> out = new ArrayList<>(byId.size());
-        byId.values().forEach(s -> out.add(s.bundle));
+        List<CertificateBundle> out = new ArrayList<>(index.size());
+        index.all().forEach(s -> out.add(s.bundle));
         return out;
     }
 
@@ -328,26 +294,7 @@ public final class CertificateRegistry implements AutoCloseable {
     }
 
     private Served select(String sni, boolean ecdsaSupported, boolean reportMiss) {
-        if (sni != null) {
-            String name = Hostnames.normalize(sni);
-            if (name != null) {
-                NameEntry e = exact.get(name);
-                if (e == null) {
-                    String parent = Hostnames.wildcardParent(name);
-                    if (parent != null) {
-                        e = wildcard.get(parent);
-                    }
-                }
-                if (e != null) {
-                    return e.pick(ecdsaSupported);
-                }
-                if (reportMiss) {
-                    missListener.accept(name);
-                }
-            }
-        }
-        String fallback = defaultId;
-        return fallback == null ? null : byId.get(fallback);
+        return index.select(sni, ecdsaSupported, reportMiss ? missListener : null);
     }
 
     private volatile Consumer<String> missListener = name -> { };
@@ -373,95 +320,7 @@ public final class CertificateRegistry implements AutoCloseable {
      * never a half-applied write), which never delays a handshake, since {@link #select} takes no lock.
      */
     public SniExplanation explain(String sni) {
-        String name = sni == null ? null : Hostnames.normalize(sni);
-        String parent = name == null ? null : Hostnames.wildcardParent(name);
-        String wildPattern = parent == null ? null : "*." + parent;
-        List<Served> exactIds;
-        List<Served> wildIds;
-        NameEntry exactEntry;
-        NameEntry wildEntry;
-        Served fallback;
-        synchronized (writeLock) {
-            exactIds = name == null ? List.of() : served(idsByPattern.get(name));
-            wildIds = wildPattern == null ? List.of() : served(idsByPattern.get(wildPattern));
-            exactEntry = name == null ? null : exact.get(name);
-            wildEntry = parent == null ? null : wildcard.get(parent);
-            String d = defaultId;
-            fallback = d == null ? null : byId.get(d);
-        }
-        SniExplanation.Match match;
-        NameEntry chosen;
-        String pattern;
-        if (exactEntry != null) {
-            match = SniExplanation.Match.EXACT;
-            chosen = exactEntry;
-            pattern = name;
-        } else if (wildEntry != null) {
-            match = SniExplanation.Match.WILDCARD;
-            chosen = wildEntry;
-            pattern = wildPattern;
-        } else if (fallback != null) {
-            match = SniExplanation.Match.DEFAULT;
-            chosen = new NameEntry(null, fallback);
-            pattern = null;
-        } else {
-            match = SniExplanation.Match.NONE;
-            chosen = null;
-            pattern = null;
-        }
-        Served forEcdsa = chosen == null ? null : chosen.pick(true);
-        Served forRsa = chosen == null ? null : chosen.pick(false);
-        List<SniExplanation.Candidate> out = new ArrayList<>();
-        for (Served s : exactIds) {
-            out.add(candidate(s, name, outcome(s, forEcdsa, forRsa, null)));
-        }
-        for (Served s : wildIds) {
-            SniExplanation.Outcome shadow = match == SniExplanation.Match.EXACT
-                    ? SniExplanation.Outcome.SHADOWED_BY_EXACT : null;
-            out.add(candidate(s, wildPattern, outcome(s, forEcdsa, forRsa, shadow)));
-        }
-        if (fallback != null) {
-            out.add(candidate(fallback, null, match == SniExplanation.Match.DEFAULT ? SniExplanation.Outcome.SERVED
-                    : SniExplanation.Outcome.DEFAULT_NOT_NEEDED));
-        }
-        return new SniExplanation(name, match, pattern, forEcdsa == null ? null : forEcdsa.bundle.id(),
-                forRsa == null ? null : forRsa.bundle.id(), out);
-    }
-
-    /** The live bundles of some ids, sorted by id (a stable order for operators). Caller holds the write lock. */
-    private List<Served> served(Set<String> ids) {
-        if (ids == null) {
-            return List.of();
-        }
-        List<Served> out = new ArrayList<>(ids.size());
-        for (String id : ids) {
-            Served s = byId.get(id);
-            if (s != null) {
-                out.add(s);
-            }
-        }
-        out.sort(java.util.Comparator.comparing(s -> s.bundle.id()));
-        return out;
-    }
-
-    private static SniExplanation.Outcome outcome(Served s, Served forEcdsa, Served forRsa,
-            SniExplanation.Outcome otherwise) {
-        if (s == forEcdsa && s == forRsa) {
-            return SniExplanation.Outcome.SERVED;
-        }
-        if (s == forEcdsa) {
-            return SniExplanation.Outcome.SERVED_TO_ECDSA_CLIENTS;
-        }
-        if (s == forRsa) {
-            return SniExplanation.Outcome.SERVED_TO_RSA_CLIENTS;
-        }
-        return otherwise != null ? otherwise : SniExplanation.Outcome.OLDER;
-    }
-
-    private SniExplanation.Candidate candidate(Served s, String pattern, SniExplanation.Outcome outcome) {
-        CertificateBundle b = s.bundle;
-        return new SniExplanation.Candidate(b.id(), pattern, b.keyType().toString(), b.notBefore(), b.notAfter(),
-                b.fingerprint(), cache.isCached(s), outcome);
+        return index.explain(sni, writeLock, cache::isCached);
     }
 
     /**
@@ -470,28 +329,12 @@ public final class CertificateRegistry implements AutoCloseable {
      * certificate's or nobody's). Lock-free, for the metrics' host buckets on the event loop.
      */
     public String servedPattern(String host) {
-        String name = Hostnames.normalize(Hostnames.withoutPort(host));
-        if (name == null) {
-            return null;
-        }
-        if (exact.containsKey(name)) {
-            return name;
-        }
-        String parent = Hostnames.wildcardParent(name);
-        return parent != null && wildcard.containsKey(parent) ? "*." + parent : null;
+        return index.servedPattern(host);
     }
 
     /** Whether a name is served by an explicit certificate (not the default). */
     public boolean covers(String sni) {
-        String name = Hostnames.normalize(sni);
-        if (name == null) {
-            return false;
-        }
-        if (exact.containsKey(name)) {
-            return true;
-        }
-        String parent = Hostnames.wildcardParent(name);
-        return parent != null && wildcard.containsKey(parent);
+        return servedPattern(sni) != null;
     }
 
     /**
@@ -508,55 +351,12 @@ public final class CertificateRegistry implements AutoCloseable {
         }
     }
 
-    private static final int MAX_ATTEMPTS = 3;
-
     /**
      * The bundle for a ClientHello and its key material, retained for the handshake; null when the
-     * handshake must be refused. Completes at once when the material is cached; otherwise on a builder
-     * thread when it is built (the returned future's listeners run on {@code loop}). When the bundle is
-     * replaced while its material is being built, the name is selected again (up to 3 times).
+     * handshake must be refused (see {@link HandshakeSelection}).
      */
     Future<Selected> acquireForHandshake(String sni, boolean ecdsaSupported, EventExecutor loop) {
-        Served served = selectForHandshake(sni, ecdsaSupported);
-        if (served == null) {
-            return loop.newSucceededFuture(null);
-        }
-        if (served.staple != null && !served.staple.freshAt(System.currentTimeMillis())) {
-            stapleExpired(served);
-        }
-        CompletableFuture<KeyMaterial> material = cache.acquire(served);
-        KeyMaterial now = material.isDone() && !material.isCompletedExceptionally() ? material.getNow(null) : null;
-        if (now != null) {
-            return loop.newSucceededFuture(new Selected(served, now));
-        }
-        Promise<Selected> promise = loop.newPromise();
-        whenAcquired(sni, ecdsaSupported, served, material, 1, promise);
-        return promise;
-    }
-
-    private void whenAcquired(String sni, boolean ecdsaSupported, Served served,
-            CompletableFuture<KeyMaterial> material, int attempt, Promise<Selected> promise) {
-        material.whenComplete((m, error) -> {
-            if (error != null) {
-                promise.tryFailure(error instanceof CompletionException && error.getCause() != null
-                        ? error.getCause() : error);
-            } else if (m != null) {
-                if (!promise.trySuccess(new Selected(served, m))) {
-                    m.release();
-                }
-            } else if (attempt >= MAX_ATTEMPTS) {
-                promise.tryFailure(new SSLException("sni " + sni + ": certificate replaced " + attempt
-                        + " times while its key material was built (expected: fewer concurrent changes)"));
-            } else {
-                // retired and released before we could retain it: the name's new bundle, or none
-                Served again = select(sni, ecdsaSupported);
-                if (again == null) {
-                    promise.trySuccess(null);
-                } else {
-                    whenAcquired(sni, ecdsaSupported, again, cache.acquire(again), attempt + 1, promise);
-                }
-            }
-        });
+        return handshakes.acquire(sni, ecdsaSupported, loop);
     }
 
     /** The key material of {@code served}, retained for the caller (tests and tools; handshakes use the above). */
@@ -572,57 +372,8 @@ public final class CertificateRegistry implements AutoCloseable {
         return KeyMaterial.context(factory.build(s.bundle));
     }
 
-    private void removeId(String pattern, String id) {
-        Set<String> ids = idsByPattern.get(pattern);
-        if (ids != null) {
-            ids.remove(id);
-            if (ids.isEmpty()) {
-                idsByPattern.remove(pattern);
-            }
-        }
-    }
-
     private void retire(Served old) {
         old.retired = true;
         cache.invalidate(old);
-    }
-
-    /** Recomputes one pattern's entry from {@link #idsByPattern}. Caller holds the write lock. */
-    private void reindex(String pattern) {
-        Served bestEc = null;
-        Served bestRsa = null;
-        Set<String> ids = idsByPattern.get(pattern);
-        if (ids != null) {
-            for (String id : ids) {
-                Served s = byId.get(id);
-                if (s == null) {
-                    continue;
-                }
-                if (s.bundle.keyType().family() == KeyType.Family.ECDSA) {
-                    bestEc = newer(bestEc, s);
-                } else {
-                    bestRsa = newer(bestRsa, s);
-                }
-            }
-        }
-        boolean wild = Hostnames.isWildcard(pattern);
-        ConcurrentHashMap<String, NameEntry> map = wild ? wildcard : exact;
-        String key = wild ? pattern.substring(2) : pattern;
-        if (bestEc == null && bestRsa == null) {
-            map.remove(key);
-        } else {
-            map.put(key, new NameEntry(bestEc, bestRsa));
-        }
-    }
-
-    private static Served newer(Served current, Served candidate) {
-        if (current == null) {
-            return candidate;
-        }
-        int cmp = candidate.bundle.notBefore().compareTo(current.bundle.notBefore());
-        if (cmp > 0 || (cmp == 0 && candidate.bundle.id().compareTo(current.bundle.id()) > 0)) {
-            return candidate;
-        }
-        return current;
     }
 }

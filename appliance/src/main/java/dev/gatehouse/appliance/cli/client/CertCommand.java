@@ -39,17 +39,13 @@ public final class CertCommand {
         CertificateFiles files;
 
         @Override
-        void run(ConsoleApiClient console, Output out) throws ApiRefusedException, ConsoleUnreachableException,
-                BadOptionException {
+        void run(ConsoleApiClient console, Output out) throws ClientException {
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("tenant", tenant);
             files.addTo(body);
-            JsonNode c = console.post("/v1/certificates", body);
-            if (out.json()) {
-                out.json(c);
-            } else {
+            out.show(console.post("/v1/certificates", body), c -> {
                 out.line("uploaded " + summary(c));
-            }
+            });
         }
     }
 
@@ -76,8 +72,7 @@ public final class CertCommand {
         int pageSize;
 
         @Override
-        void run(ConsoleApiClient console, Output out) throws ApiRefusedException, ConsoleUnreachableException,
-                BadOptionException {
+        void run(ConsoleApiClient console, Output out) throws ClientException {
             if (limit != null && limit < 1) {
                 throw new BadOptionException("--limit", limit + " (expected: at least 1)");
             }
@@ -137,30 +132,27 @@ public final class CertCommand {
         boolean chain;
 
         @Override
-        void run(ConsoleApiClient console, Output out) throws ApiRefusedException, ConsoleUnreachableException {
-            JsonNode c = console.get("/v1/certificates/" + ConsoleApiClient.segment(id));
-            if (out.json()) {
-                out.json(c);
-                return;
-            }
-            out.table(new Table()
-                    .row("ID", text(c, "id"))
-                    .row("Tenant", text(c, "tenant"))
-                    .row("Names", joined(c, "names"))
-                    .row("Issuer", text(c, "issuer"))
-                    .row("Serial", text(c, "serial"))
-                    .row("Not before", text(c, "notBefore"))
-                    .row("Not after", text(c, "notAfter"))
-                    .row("Key", text(c, "keyType"))
-                    .row("SHA-256", text(c, "sha256"))
-                    .row("Managed", c.path("managed").asBoolean() ? "yes (ACME)" : "no")
-                    .row("Revision", text(c, "revision"))
-                    .row("Created", text(c, "createdAt"))
-                    .row("Updated", text(c, "updatedAt")));
-            if (chain && text(c, "chainPem") != null) {
-                out.line("");
-                out.out().print(text(c, "chainPem"));
-            }
+        void run(ConsoleApiClient console, Output out) throws ClientException {
+            out.show(console.get("/v1/certificates/" + ConsoleApiClient.segment(id)), c -> {
+                out.table(new Table()
+                        .row("ID", text(c, "id"))
+                        .row("Tenant", text(c, "tenant"))
+                        .row("Names", joined(c, "names"))
+                        .row("Issuer", text(c, "issuer"))
+                        .row("Serial", text(c, "serial"))
+                        .row("Not before", text(c, "notBefore"))
+                        .row("Not after", text(c, "notAfter"))
+                        .row("Key", text(c, "keyType"))
+                        .row("SHA-256", text(c, "sha256"))
+                        .row("Managed", c.path("managed").asBoolean() ? "yes (ACME)" : "no")
+                        .row("Revision", text(c, "revision"))
+                        .row("Created", text(c, "createdAt"))
+                        .row("Updated", text(c, "updatedAt")));
+                if (chain && text(c, "chainPem") != null) {
+                    out.line("");
+                    out.out().print(text(c, "chainPem"));
+                }
+            });
         }
     }
 
@@ -175,16 +167,12 @@ public final class CertCommand {
         CertificateFiles files;
 
         @Override
-        void run(ConsoleApiClient console, Output out) throws ApiRefusedException, ConsoleUnreachableException,
-                BadOptionException {
+        void run(ConsoleApiClient console, Output out) throws ClientException {
             Map<String, Object> body = new LinkedHashMap<>();
             files.addTo(body);
-            JsonNode c = console.put("/v1/certificates/" + ConsoleApiClient.segment(id), body);
-            if (out.json()) {
-                out.json(c);
-            } else {
+            out.show(console.put("/v1/certificates/" + ConsoleApiClient.segment(id), body), c -> {
                 out.line("replaced " + summary(c));
-            }
+            });
         }
     }
 
@@ -196,7 +184,7 @@ public final class CertCommand {
         String id;
 
         @Override
-        void run(ConsoleApiClient console, Output out) throws ApiRefusedException, ConsoleUnreachableException {
+        void run(ConsoleApiClient console, Output out) throws ClientException {
             console.delete("/v1/certificates/" + ConsoleApiClient.segment(id));
             out.note("removed certificate " + id);
         }

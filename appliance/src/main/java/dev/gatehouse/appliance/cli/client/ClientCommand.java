@@ -35,15 +35,9 @@ abstract class ClientCommand implements Callable<Integer> {
             ConsoleApiClient console = ConsoleApiClient.connect(ConsoleSettings.resolve(options, environment));
             run(console, new Output(out, err, options.json));
             return 0;
-        } catch (ApiRefusedException e) {
-            err.println("gatehouse: " + e.problem().summary());
-            return REFUSED;
-        } catch (BadOptionException e) {
+        } catch (ClientException e) {
             err.println("gatehouse: " + e.getMessage());
-            return USAGE;
-        } catch (ConsoleUnreachableException e) {
-            err.println("gatehouse: " + e.getMessage());
-            return UNREACHABLE;
+            return e.exitCode();
         } finally {
             out.flush();
             err.flush();
@@ -51,6 +45,5 @@ abstract class ClientCommand implements Callable<Integer> {
     }
 
     /** The command's calls to the console and its output. */
-    abstract void run(ConsoleApiClient console, Output out)
-            throws ApiRefusedException, ConsoleUnreachableException, BadOptionException;
+    abstract void run(ConsoleApiClient console, Output out) throws ClientException;
 }

@@ -6,7 +6,7 @@ import java.net.URI;
  * No usable answer from the console (exit code 3): connection refused or timed out, TLS failure,
  * or something that is not the console answering. Names the console URL.
  */
-final class ConsoleUnreachableException extends Exception {
+final class ConsoleUnreachableException extends ClientException {
 
     private static final long serialVersionUID = 1L;
     private final URI console;
@@ -14,6 +14,11 @@ final class ConsoleUnreachableException extends Exception {
     ConsoleUnreachableException(URI console, String problem, Throwable cause) {
         super(problem, cause);
         this.console = console;
+    }
+
+    @Override
+    int exitCode() {
+        return ClientCommand.UNREACHABLE;
     }
 
     URI console() {

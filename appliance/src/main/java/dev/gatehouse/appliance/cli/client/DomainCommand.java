@@ -59,6 +59,12 @@ public final class DomainCommand {
         out.table(t);
     }
 
+    /** A subcommand whose one parameter is the claimed name. */
+    abstract static class OnName extends ClientCommand {
+        @Parameters(index = "0", paramLabel = "NAME")
+        String name;
+    }
+
     /** {@code domain claim NAME [--tenant ID]}: {@code POST /v1/domains}. */
     @Command(name = "claim", mixinStandardHelpOptions = true,
             description = "Claim a name; prints the TXT record (and the A/CNAME target) to publish. Pending "
@@ -75,7 +81,7 @@ public final class DomainCommand {
         boolean verified;
 
         @Override
-        void run(ConsoleApiClient console, Output out) throws ApiRefusedException, ConsoleUnreachableException {
+        void run(ConsoleApiClient console, Output out) throws ClientException {
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("name", name);
             if (tenant != null) {
@@ -92,30 +98,20 @@ public final class DomainCommand {
     @Command(name = "ls", mixinStandardHelpOptions = true, description = "List claims and their verification status.")
     static final class Ls extends ClientCommand {
         @Override
-        void run(ConsoleApiClient console, Output out) throws ApiRefusedException, ConsoleUnreachableException {
-            JsonNode list = console.list("/v1/domains");
-            if (out.json()) {
-                out.json(list);
-                return;
-            }
-            Table table = new Table("NAME", "TENANT", "STATUS", "ATTEMPTS", "LAST CHECK", "REASON");
-            for (JsonNode d : list.path("items")) {
-                table.row(text(d, "name"), text(d, "tenant"), text(d, "status"), text(d, "attempts"),
-                        text(d, "lastCheckAt"), text(d, "reason"));
-            }
-            out.table(table);
+        void run(ConsoleApiClient console, Output out) throws ClientException {
+            out.items(console.list("/v1/domains"),
+                    new Table("NAME", "TENANT", "STATUS", "ATTEMPTS", "LAST CHECK", "REASON"),
+                    (table, d) -> table.row(text(d, "name"), text(d, "tenant"), text(d, "status"),
+                            text(d, "attempts"), text(d, "lastCheckAt"), text(d, "reason")));
         }
     }
 
     /** {@code domain show NAME}: {@code GET /v1/domains/{name}}. */
     @Command(name = "show", mixinStandardHelpOptions = true,
             description = "Show a claim: status, the records to publish, the records the last check saw.")
-    static final class Show extends ClientCommand {
-        @Parameters(index = "0", paramLabel = "NAME")
-        String name;
-
+    static final class Show extends OnName {
         @Override
-        void run(ConsoleApiClient console, Output out) throws ApiRefusedException, ConsoleUnreachableException {
+        void run(ConsoleApiClient console, Output out) throws ClientException {
             printDomain(out, console.get(path(name)));
         }
     }
@@ -123,40 +119,29 @@ public final class DomainCommand {
     /** {@code domain check NAME}: {@code POST /v1/domains/{name}/check}. */
     @Command(name = "check", mixinStandardHelpOptions = true,
             description = "Check the DNS records again now (after fixing them, or after a failed verification).")
-    static final class Check extends ClientCommand {
-        @Parameters(index = "0", paramLabel = "NAME")
-        String name;
-
+    static final class Check extends OnName {
         @Override
-        void run(ConsoleApiClient console, Output out) throws ApiRefusedException, ConsoleUnreachableException {
+        void run(ConsoleApiClient console, Output out) throws ClientException {
             printDomain(out, console.post(path(name) + "/check", Map.of()));
         }
     }
 
     /** {@code domain rm NAME}: {@code DELETE /v1/domains/{name}}. */
     @Command(name = "rm", mixinStandardHelpOptions = true, description = "Delete a claim (stop its certificate first).")
-    static final class Rm extends ClientCommand {
-        @Parameters(index = "0", paramLabel = "NAME")
-        String name;
-
+    static final class Rm extends OnName {
         @Override
-        void run(ConsoleApiClient console, Output out) throws ApiRefusedException, ConsoleUnreachableException {
+        void run(ConsoleApiClient console, Output out) throws ClientException {
             console.delete(path(name));
-            if (!out.json()) {
-                out.line("deleted claim " + name);
-            }
+            out.done("deleted claim " + name);
         }
     }
 
     /** {@code domain order NAME}: {@code POST /v1/domains/{name}/certificate}. */
     @Command(name = "order", mixinStandardHelpOptions = true,
             description = "Have Gatehouse obtain (and then renew) a certificate for a verified name by ACME.")
-    static final class Order extends ClientCommand {
-        @Parameters(index = "0", paramLabel = "NAME")
-        String name;
-
+    static final class Order extends OnName {
         @Override
-        void run(ConsoleApiClient console, Output out) throws ApiRefusedException, ConsoleUnreachableException {
+        void run(ConsoleApiClient console, Output out) throws ClientException {
             printCertificate(out, console.post(path(name) + "/certificate", Map.of()));
         }
     }
@@ -164,12 +149,9 @@ public final class DomainCommand {
     /** {@code domain cert NAME}: {@code GET /v1/domains/{name}/certificate}. */
     @Command(name = "cert", mixinStandardHelpOptions = true,
             description = "Show a managed certificate: state, expiry, next renewal, last error.")
-    static final class Cert extends ClientCommand {
-        @Parameters(index = "0", paramLabel = "NAME")
-        String name;
-
+    static final class Cert extends OnName {
         @Override
-        void run(ConsoleApiClient console, Output out) throws ApiRefusedException, ConsoleUnreachableException {
+        void run(ConsoleApiClient console, Output out) throws ClientException {
             printCertificate(out, console.get(path(name) + "/certificate"));
         }
     }
@@ -178,34 +160,22 @@ public final class DomainCommand {
     @Command(name = "certs", mixinStandardHelpOptions = true, description = "List managed certificates.")
     static final class Certs extends ClientCommand {
         @Override
-        void run(ConsoleApiClient console, Output out) throws ApiRefusedException, ConsoleUnreachableException {
-            JsonNode list = console.list("/v1/managed-certificates");
-            if (out.json()) {
-                out.json(list);
-                return;
-            }
-            Table t = new Table("NAME", "STATE", "CERTIFICATE", "NOT AFTER", "NEXT RENEWAL", "LAST ERROR");
-            for (JsonNode m : list.path("items")) {
-                t.row(text(m, "name"), text(m, "state"), text(m, "certificateId"), text(m, "notAfter"),
-                        text(m, "nextRenewalAt"), text(m, "lastError"));
-            }
-            out.table(t);
+        void run(ConsoleApiClient console, Output out) throws ClientException {
+            out.items(console.list("/v1/managed-certificates"),
+                    new Table("NAME", "STATE", "CERTIFICATE", "NOT AFTER", "NEXT RENEWAL", "LAST ERROR"),
+                    (t, m) -> t.row(text(m, "name"), text(m, "state"), text(m, "certificateId"),
+                            text(m, "notAfter"), text(m, "nextRenewalAt"), text(m, "lastError")));
         }
     }
 
     /** {@code domain unmanage NAME}: {@code DELETE /v1/domains/{name}/certificate}. */
     @Command(name = "unmanage", mixinStandardHelpOptions = true,
             description = "Stop managing a name's certificate; the certificate is no longer served.")
-    static final class Unmanage extends ClientCommand {
-        @Parameters(index = "0", paramLabel = "NAME")
-        String name;
-
+    static final class Unmanage extends OnName {
         @Override
-        void run(ConsoleApiClient console, Output out) throws ApiRefusedException, ConsoleUnreachableException {
+        void run(ConsoleApiClient console, Output out) throws ClientException {
             console.delete(path(name) + "/certificate");
-            if (!out.json()) {
-                out.line("stopped managing the certificate of " + name);
-            }
+            out.done("stopped managing the certificate of " + name);
         }
     }
 }

@@ -80,14 +80,11 @@ final class DomainPolicyCommand extends ClientCommand {
     List<String> unset = new ArrayList<>();
 
     @Override
-    void run(ConsoleApiClient console, Output out)
-            throws ApiRefusedException, ConsoleUnreachableException, BadOptionException {
+    void run(ConsoleApiClient console, Output out) throws ClientException {
         String path = DomainCommand.path(name) + "/policy";
         if (delete) {
             console.delete(path);
-            if (!out.json()) {
-                out.line("removed the policy of " + name);
-            }
+            out.done("removed the policy of " + name);
             return;
         }
         ObjectNode doc;

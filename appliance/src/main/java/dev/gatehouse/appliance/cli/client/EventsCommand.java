@@ -37,7 +37,7 @@ public final class EventsCommand extends ClientCommand {
     int maxPages;
 
     @Override
-    void run(ConsoleApiClient console, Output out) throws ApiRefusedException, ConsoleUnreachableException {
+    void run(ConsoleApiClient console, Output out) throws ClientException {
         String cursor = after;
         int pages = 0;
         do {
@@ -48,17 +48,10 @@ public final class EventsCommand extends ClientCommand {
             q.put("tenant", tenant);
             q.put("wait", follow ? "25" : null);
             JsonNode page = console.get(ConsoleApiClient.query("/v1/events", q));
-            if (out.json()) {
-                out.json(page);
-            } else {
-                Table table = new Table("CURSOR", "AT", "TYPE", "TENANT", "SUBJECT", "NODE", "DATA");
-                for (JsonNode e : page.path("items")) {
-                    table.row(text(e, "cursor"), text(e, "at"), text(e, "type"), text(e, "tenant"),
-                            text(e, "subject"), text(e, "node"), e.path("data").toString());
-                }
-                if (!page.path("items").isEmpty() || !follow) {
-                    out.table(table);
-                }
+            if (!page.path("items").isEmpty() || !follow || out.json()) {
+                out.items(page, new Table("CURSOR", "AT", "TYPE", "TENANT", "SUBJECT", "NODE", "DATA"),
+                        (table, e) -> table.row(text(e, "cursor"), text(e, "at"), text(e, "type"), text(e, "tenant"),
+                                text(e, "subject"), text(e, "node"), e.path("data").toString()));
             }
             cursor = page.path("next").asText(cursor);
             pages++;

@@ -21,7 +21,7 @@ public final class LogCommand {
     private LogCommand() {
     }
 
-    static void print(Output out, Table table, JsonNode l) {
+    static void print(Table table, JsonNode l) {
         table.row(text(l, "logger"), l.path("level").isNull() ? "(inherits)" : text(l, "level"),
                 text(l, "effectiveLevel"));
     }
@@ -38,17 +38,14 @@ public final class LogCommand {
         String level;
 
         @Override
-        void run(ConsoleApiClient console, Output out) throws ApiRefusedException, ConsoleUnreachableException {
+        void run(ConsoleApiClient console, Output out) throws ClientException {
             Map<String, Object> body = new HashMap<>();
             body.put("level", level.equalsIgnoreCase("inherit") ? null : level);
-            JsonNode l = console.put("/v1/log-levels/" + ConsoleApiClient.segment(logger), body);
-            if (out.json()) {
-                out.json(l);
-                return;
-            }
-            Table table = new Table("LOGGER", "LEVEL", "EFFECTIVE");
-            print(out, table, l);
-            out.table(table);
+            out.show(console.put("/v1/log-levels/" + ConsoleApiClient.segment(logger), body), l -> {
+                Table table = new Table("LOGGER", "LEVEL", "EFFECTIVE");
+                print(table, l);
+                out.table(table);
+            });
         }
     }
 
@@ -57,15 +54,8 @@ public final class LogCommand {
             description = "List the loggers that have a level of their own on this node, ROOT first.")
     static final class Levels extends ClientCommand {
         @Override
-        void run(ConsoleApiClient console, Output out) throws ApiRefusedException, ConsoleUnreachableException {
-            JsonNode list = console.list("/v1/log-levels");
-            if (out.json()) {
-                out.json(list);
-                return;
-            }
-            Table table = new Table("LOGGER", "LEVEL", "EFFECTIVE");
-            list.path("items").forEach(l -> print(out, table, l));
-            out.table(table);
+        void run(ConsoleApiClient console, Output out) throws ClientException {
+            out.items(console.list("/v1/log-levels"), new Table("LOGGER", "LEVEL", "EFFECTIVE"), LogCommand::print);
         }
     }
 
@@ -75,14 +65,11 @@ public final class LogCommand {
                 "Returns once the new file is open. SIGHUP to the node does the same."})
     static final class Reopen extends ClientCommand {
         @Override
-        void run(ConsoleApiClient console, Output out) throws ApiRefusedException, ConsoleUnreachableException {
-            JsonNode s = console.post("/v1/access-log/reopen", Map.of());
-            if (out.json()) {
-                out.json(s);
-                return;
-            }
-            out.line("access log reopened: " + text(s, "destination") + " (lines written: " + text(s, "writtenLines")
-                    + ", dropped: " + text(s, "droppedRecords") + ")");
+        void run(ConsoleApiClient console, Output out) throws ClientException {
+            out.show(console.post("/v1/access-log/reopen", Map.of()), s -> {
+                out.line("access log reopened: " + text(s, "destination") + " (lines written: " + text(s, "writtenLines")
+                        + ", dropped: " + text(s, "droppedRecords") + ")");
+            });
         }
     }
 }

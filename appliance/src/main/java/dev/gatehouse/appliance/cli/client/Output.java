@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 /**
  * Where a command's results go: stdout for results (a table, or the API's JSON with
@@ -22,6 +24,30 @@ record Output(PrintWriter out, PrintWriter err, boolean json) {
             out.println(PRETTY.writeValueAsString(value));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot render JSON", e);
+        }
+    }
+
+    /** An answer: with {@code --json} the document as it came, else what {@code text} makes of it. */
+    void show(JsonNode value, Consumer<JsonNode> text) {
+        if (json) {
+            json(value);
+        } else {
+            text.accept(value);
+        }
+    }
+
+    /** A list answer: with {@code --json} the document, else {@code table} with one row per item. */
+    void items(JsonNode list, Table table, BiConsumer<Table, JsonNode> row) {
+        show(list, l -> {
+            l.path("items").forEach(item -> row.accept(table, item));
+            table(table);
+        });
+    }
+
+    /** A line for a person after a call whose answer {@code --json} leaves out. */
+    void done(String text) {
+        if (!json) {
+            line(text);
         }
     }
 

@@ -26,28 +26,25 @@ public final class SniCommand {
         String name;
 
         @Override
-        void run(ConsoleApiClient console, Output out) throws ApiRefusedException, ConsoleUnreachableException {
-            JsonNode e = console.get("/v1/sni/" + ConsoleApiClient.segment(name));
-            if (out.json()) {
-                out.json(e);
-                return;
-            }
-            Table table = new Table("NODE", "MATCH", "ECDSA CLIENTS", "OTHER CLIENTS", "CANDIDATE", "TENANT", "KEY",
-                    "NOT AFTER", "REVISION", "LOADED", "OUTCOME");
-            rows(table, e);
-            for (JsonNode m : e.path("otherMembers")) {
-                if (m.path("error").isTextual()) {
-                    table.row(text(m, "member"), "error: " + text(m, "error"), null, null, null, null, null, null,
-                            null, null, null);
-                } else {
-                    rows(table, m);
+        void run(ConsoleApiClient console, Output out) throws ClientException {
+            out.show(console.get("/v1/sni/" + ConsoleApiClient.segment(name)), e -> {
+                Table table = new Table("NODE", "MATCH", "ECDSA CLIENTS", "OTHER CLIENTS", "CANDIDATE", "TENANT", "KEY",
+                        "NOT AFTER", "REVISION", "LOADED", "OUTCOME");
+                rows(table, e);
+                for (JsonNode m : e.path("otherMembers")) {
+                    if (m.path("error").isTextual()) {
+                        table.row(text(m, "member"), "error: " + text(m, "error"), null, null, null, null, null, null,
+                                null, null, null);
+                    } else {
+                        rows(table, m);
+                    }
                 }
-            }
-            out.table(table);
-            if (e.path("withheld").asBoolean()) {
-                out.note("note: what this node would serve for " + text(e, "name") + " is not your tenant's "
-                        + "certificate; its details are withheld");
-            }
+                out.table(table);
+                if (e.path("withheld").asBoolean()) {
+                    out.note("note: what this node would serve for " + text(e, "name") + " is not your tenant's "
+                            + "certificate; its details are withheld");
+                }
+            });
         }
 
         private static void rows(Table table, JsonNode e) {

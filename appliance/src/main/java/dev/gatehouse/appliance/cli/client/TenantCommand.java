@@ -30,18 +30,15 @@ public final class TenantCommand {
         String displayName;
 
         @Override
-        void run(ConsoleApiClient console, Output out) throws ApiRefusedException, ConsoleUnreachableException {
+        void run(ConsoleApiClient console, Output out) throws ClientException {
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("id", id);
             if (displayName != null) {
                 body.put("displayName", displayName);
             }
-            JsonNode t = console.post("/v1/tenants", body);
-            if (out.json()) {
-                out.json(t);
-            } else {
+            out.show(console.post("/v1/tenants", body), t -> {
                 out.line("created tenant " + text(t, "id") + " (" + text(t, "displayName") + ")");
-            }
+            });
         }
     }
 
@@ -50,17 +47,9 @@ public final class TenantCommand {
             description = "List tenants and their claimed names (a tenant token sees its own).")
     static final class Ls extends ClientCommand {
         @Override
-        void run(ConsoleApiClient console, Output out) throws ApiRefusedException, ConsoleUnreachableException {
-            JsonNode list = console.list("/v1/tenants");
-            if (out.json()) {
-                out.json(list);
-                return;
-            }
-            Table table = new Table("ID", "DISPLAY NAME", "DOMAINS", "CREATED");
-            for (JsonNode t : list.path("items")) {
-                table.row(text(t, "id"), text(t, "displayName"), domains(t), text(t, "createdAt"));
-            }
-            out.table(table);
+        void run(ConsoleApiClient console, Output out) throws ClientException {
+            out.items(console.list("/v1/tenants"), new Table("ID", "DISPLAY NAME", "DOMAINS", "CREATED"),
+                    (table, t) -> table.row(text(t, "id"), text(t, "displayName"), domains(t), text(t, "createdAt")));
         }
     }
 
@@ -76,7 +65,7 @@ public final class TenantCommand {
         String name;
 
         @Override
-        void run(ConsoleApiClient console, Output out) throws ApiRefusedException, ConsoleUnreachableException {
+        void run(ConsoleApiClient console, Output out) throws ClientException {
             JsonNode t = console.post("/v1/tenants/" + ConsoleApiClient.segment(id) + "/domains", Map.of("name", name));
             printDomains(out, t);
             JsonNode claim = t.path("claim");
@@ -97,7 +86,7 @@ public final class TenantCommand {
         String name;
 
         @Override
-        void run(ConsoleApiClient console, Output out) throws ApiRefusedException, ConsoleUnreachableException {
+        void run(ConsoleApiClient console, Output out) throws ClientException {
             JsonNode t = console.delete("/v1/tenants/" + ConsoleApiClient.segment(id) + "/domains/"
                     + ConsoleApiClient.segment(name));
             printDomains(out, t);
@@ -116,15 +105,12 @@ public final class TenantCommand {
         boolean force;
 
         @Override
-        void run(ConsoleApiClient console, Output out) throws ApiRefusedException, ConsoleUnreachableException {
-            JsonNode r = console.delete("/v1/tenants/" + ConsoleApiClient.segment(id) + (force ? "?force=true" : ""));
-            if (out.json()) {
-                out.json(r);
-            } else {
+        void run(ConsoleApiClient console, Output out) throws ClientException {
+            out.show(console.delete("/v1/tenants/" + ConsoleApiClient.segment(id) + (force ? "?force=true" : "")), r -> {
                 out.line("removed tenant " + id + ": certificates " + joined(r, "certificates") + ", managed "
                         + joined(r, "managedCertificates") + ", claims " + joined(r, "claims") + ", revoked tokens "
                         + joined(r, "revokedTokens"));
-            }
+            });
         }
     }
 

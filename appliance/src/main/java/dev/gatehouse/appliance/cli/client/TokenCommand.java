@@ -2,7 +2,6 @@ package dev.gatehouse.appliance.cli.client;
 
 import static dev.gatehouse.appliance.cli.client.Output.text;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import picocli.CommandLine.Command;
@@ -33,7 +32,7 @@ public final class TokenCommand {
         String ttl;
 
         @Override
-        void run(ConsoleApiClient console, Output out) throws ApiRefusedException, ConsoleUnreachableException {
+        void run(ConsoleApiClient console, Output out) throws ClientException {
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("scope", scope);
             if (description != null) {
@@ -42,15 +41,12 @@ public final class TokenCommand {
             if (ttl != null) {
                 body.put("ttl", ttl);
             }
-            JsonNode t = console.post("/v1/tokens", body);
-            if (out.json()) {
-                out.json(t);
-            } else {
+            out.show(console.post("/v1/tokens", body), t -> {
                 out.line(text(t, "token"));
                 out.note("created token " + text(t, "id") + " (scope " + text(t, "scope")
                         + (text(t, "expiresAt") == null ? "" : ", expires " + text(t, "expiresAt"))
                         + "); it is shown only now, store it in your vault");
-            }
+            });
         }
     }
 
@@ -58,22 +54,17 @@ public final class TokenCommand {
     @Command(name = "ls", mixinStandardHelpOptions = true, description = "List tokens: id, scope, state (never the secret).")
     static final class Ls extends ClientCommand {
         @Override
-        void run(ConsoleApiClient console, Output out) throws ApiRefusedException, ConsoleUnreachableException {
-            JsonNode list = console.list("/v1/tokens");
-            if (out.json()) {
-                out.json(list);
-                return;
-            }
-            Table table = new Table("ID", "SCOPE", "STATE", "CREATED", "EXPIRES", "LAST USED", "DESCRIPTION");
+        void run(ConsoleApiClient console, Output out) throws ClientException {
             java.time.Instant now = java.time.Instant.now();
-            for (JsonNode t : list.path("items")) {
-                String expires = text(t, "expiresAt");
-                String state = t.path("revoked").asBoolean() ? "revoked"
-                        : expires != null && java.time.Instant.parse(expires).isBefore(now) ? "expired" : "active";
-                table.row(text(t, "id"), text(t, "scope"), state, text(t, "createdAt"), expires,
-                        text(t, "lastUsedAt"), text(t, "description"));
-            }
-            out.table(table);
+            out.items(console.list("/v1/tokens"),
+                    new Table("ID", "SCOPE", "STATE", "CREATED", "EXPIRES", "LAST USED", "DESCRIPTION"), (table, t) -> {
+                        String expires = text(t, "expiresAt");
+                        String state = t.path("revoked").asBoolean() ? "revoked"
+                                : expires != null && java.time.Instant.parse(expires).isBefore(now) ? "expired"
+                                : "active";
+                        table.row(text(t, "id"), text(t, "scope"), state, text(t, "createdAt"), expires,
+                                text(t, "lastUsedAt"), text(t, "description"));
+                    });
         }
     }
 
@@ -85,8 +76,7 @@ public final class TokenCommand {
         String id;
 
         @Override
-        void run(ConsoleApiClient console, Output out) throws ApiRefusedException, ConsoleUnreachableException,
-                BadOptionException {
+        void run(ConsoleApiClient console, Output out) throws ClientException {
             if (id.startsWith("ghk_")) {
                 // never send a secret in a URL (it would reach access logs); do not echo it either
                 throw new BadOptionException("ID", "a whole token was given (expected: its id, the part between "

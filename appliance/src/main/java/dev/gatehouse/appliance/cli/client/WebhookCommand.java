@@ -39,7 +39,7 @@ public final class WebhookCommand {
         String description;
 
         @Override
-        void run(ConsoleApiClient console, Output out) throws ApiRefusedException, ConsoleUnreachableException {
+        void run(ConsoleApiClient console, Output out) throws ClientException {
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("url", url);
             if (tenant != null) {
@@ -51,15 +51,12 @@ public final class WebhookCommand {
             if (description != null) {
                 body.put("description", description);
             }
-            JsonNode w = console.post("/v1/webhooks", body);
-            if (out.json()) {
-                out.json(w);
-            } else {
+            out.show(console.post("/v1/webhooks", body), w -> {
                 out.line(text(w, "secret"));
                 out.note("created webhook " + text(w, "id") + " for " + (text(w, "tenant") == null ? "every tenant"
                         : "tenant " + text(w, "tenant")) + "; the secret is shown only now (it signs each delivery: "
                         + "Gatehouse-Signature: t=...,v1=hex(hmac_sha256(secret, t + \".\" + body)))");
-            }
+            });
         }
     }
 
@@ -67,22 +64,15 @@ public final class WebhookCommand {
     @Command(name = "ls", mixinStandardHelpOptions = true, description = "List webhooks and where their delivery stands.")
     static final class Ls extends ClientCommand {
         @Override
-        void run(ConsoleApiClient console, Output out) throws ApiRefusedException, ConsoleUnreachableException {
-            JsonNode list = console.list("/v1/webhooks");
-            if (out.json()) {
-                out.json(list);
-                return;
-            }
-            Table table = new Table("ID", "TENANT", "URL", "TYPES", "DELIVERED", "CURSOR", "FAILURES", "LAST STATUS",
-                    "NEXT ATTEMPT");
-            for (JsonNode w : list.path("items")) {
-                JsonNode d = w.path("delivery");
-                table.row(text(w, "id"), text(w, "tenant"), text(w, "url"),
-                        w.path("types").isEmpty() ? "all" : Output.joined(w, "types"), text(d, "delivered"),
-                        text(d, "deliveredCursor"), text(d, "failures"), text(d, "lastStatus"),
-                        text(d, "nextAttemptAt"));
-            }
-            out.table(table);
+        void run(ConsoleApiClient console, Output out) throws ClientException {
+            out.items(console.list("/v1/webhooks"), new Table("ID", "TENANT", "URL", "TYPES", "DELIVERED", "CURSOR",
+                    "FAILURES", "LAST STATUS", "NEXT ATTEMPT"), (table, w) -> {
+                        JsonNode d = w.path("delivery");
+                        table.row(text(w, "id"), text(w, "tenant"), text(w, "url"),
+                                w.path("types").isEmpty() ? "all" : Output.joined(w, "types"), text(d, "delivered"),
+                                text(d, "deliveredCursor"), text(d, "failures"), text(d, "lastStatus"),
+                                text(d, "nextAttemptAt"));
+                    });
         }
     }
 
@@ -93,24 +83,21 @@ public final class WebhookCommand {
         String id;
 
         @Override
-        void run(ConsoleApiClient console, Output out) throws ApiRefusedException, ConsoleUnreachableException {
-            JsonNode w = console.get("/v1/webhooks/" + ConsoleApiClient.segment(id));
-            if (out.json()) {
-                out.json(w);
-                return;
-            }
-            JsonNode d = w.path("delivery");
-            out.table(new Table()
-                    .row("Id", text(w, "id"))
-                    .row("Tenant", text(w, "tenant") == null ? "(every tenant)" : text(w, "tenant"))
-                    .row("URL", text(w, "url"))
-                    .row("Types", w.path("types").isEmpty() ? "all" : Output.joined(w, "types"))
-                    .row("Delivered", text(d, "delivered") + " (up to cursor " + text(d, "deliveredCursor") + ")")
-                    .row("Failures", text(d, "failures") + (text(d, "pendingEvent") == null ? ""
-                            : " at " + text(d, "pendingEvent")))
-                    .row("Last attempt", text(d, "lastAttemptAt") + " status " + text(d, "lastStatus")
-                            + (text(d, "lastError") == null ? "" : ": " + text(d, "lastError")))
-                    .row("Next attempt", text(d, "nextAttemptAt")));
+        void run(ConsoleApiClient console, Output out) throws ClientException {
+            out.show(console.get("/v1/webhooks/" + ConsoleApiClient.segment(id)), w -> {
+                JsonNode d = w.path("delivery");
+                out.table(new Table()
+                        .row("Id", text(w, "id"))
+                        .row("Tenant", text(w, "tenant") == null ? "(every tenant)" : text(w, "tenant"))
+                        .row("URL", text(w, "url"))
+                        .row("Types", w.path("types").isEmpty() ? "all" : Output.joined(w, "types"))
+                        .row("Delivered", text(d, "delivered") + " (up to cursor " + text(d, "deliveredCursor") + ")")
+                        .row("Failures", text(d, "failures") + (text(d, "pendingEvent") == null ? ""
+                                : " at " + text(d, "pendingEvent")))
+                        .row("Last attempt", text(d, "lastAttemptAt") + " status " + text(d, "lastStatus")
+                                + (text(d, "lastError") == null ? "" : ": " + text(d, "lastError")))
+                        .row("Next attempt", text(d, "nextAttemptAt")));
+            });
         }
     }
 
@@ -121,7 +108,7 @@ public final class WebhookCommand {
         String id;
 
         @Override
-        void run(ConsoleApiClient console, Output out) throws ApiRefusedException, ConsoleUnreachableException {
+        void run(ConsoleApiClient console, Output out) throws ClientException {
             console.delete("/v1/webhooks/" + ConsoleApiClient.segment(id));
             out.note("removed webhook " + id);
         }

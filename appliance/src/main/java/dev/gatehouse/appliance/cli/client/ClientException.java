@@ -1,0 +1,20 @@
+package dev.gatehouse.appliance.cli.client;
+
+/**
+ * Why a console client command failed, with the exit code it ends with (see the package
+ * description): the console refused ({@link ApiRefusedException}), an option is wrong
+ * ({@link BadOptionException}), or the console cannot be reached ({@link ConsoleUnreachableException}).
+ * The message is the one line printed on stderr.
+ */
+abstract sealed class ClientException extends Exception
+        permits ApiRefusedException, BadOptionException, ConsoleUnreachableException {
+
+    private static final long serialVersionUID = 1L;
+
+    ClientException(String message, Throwable cause) {
+        super(message, cause);
+    }
+
+    /** The process exit code for this failure. */
+    abstract int exitCode();
+}
