@@ -2,12 +2,12 @@ package dev.gatehouse.appliance.cluster;
 
 import static dev.gatehouse.appliance.testing.NodeFixtures.awaitServing;
 import static dev.gatehouse.appliance.testing.NodeFixtures.cli;
-import static dev.gatehouse.appliance.testing.NodeFixtures.freePort;
 import static dev.gatehouse.appliance.testing.NodeFixtures.uploadBody;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.gatehouse.appliance.testing.ConsoleClient;
+import dev.gatehouse.appliance.testing.NodeCluster;
 import dev.gatehouse.appliance.testing.NodeProcess;
 import dev.gatehouse.appliance.testing.TestNode;
 import dev.gatehouse.tls.demo.DemoPki;
@@ -15,8 +15,6 @@ import dev.gatehouse.tls.demo.Pem;
 import dev.gatehouse.tls.testing.TlsProbe;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,7 +35,7 @@ class BackupRestoreIT {
 
     @TempDir
     Path dir;
-    private final List<NodeProcess> nodes = new ArrayList<>();
+    private List<NodeProcess> nodes = List.of();
 
     @AfterEach
     void stop() throws Exception {
@@ -48,31 +46,14 @@ class BackupRestoreIT {
 
     @Test
     void backupWipeRestoreServesEveryCertificateAgainOnBothNodes() throws Exception {
-        byte[] key = new byte[32];
-        new SecureRandom().nextBytes(key);
-        Path clusterKey = Files.write(dir.resolve("cluster.key"), key);
-        List<String> members = List.of("127.0.0.1:" + freePort(), "127.0.0.1:" + freePort());
+        NodeCluster cluster = NodeCluster.of(dir, "backup-it-", 2);
+        nodes = cluster.nodes;
         for (int i = 0; i < 2; i++) {
-            nodes.add(new NodeProcess(dir.resolve("node" + (i + 1)), String.join("\n",
-                    "listeners: {https: '127.0.0.1:0', http: 'off'}",
-                    "console: {listen: '127.0.0.1:0'}",
-                    "metrics: {enabled: false}",
-                    "cluster:",
-                    "  enabled: true",
-                    "  name: backup-it-" + dir.getFileName(),
-                    "  bind: '" + members.get(i) + "'",
-                    "  members: ['" + members.get(0) + "', '" + members.get(1) + "']",
-                    "  keyFile: '" + clusterKey + "'", "")));
+            cluster.add(String.join("\n", NodeCluster.LOOPBACK, "metrics: {enabled: false}", cluster.grid(i)));
         }
-        // the first node alone first: it creates the cluster's admin token (in its data directory), the second
-        // finds it in the store
-        nodes.get(0).start().awaitReady();
-        nodes.get(1).start().awaitReady();
-        String admin = Files.readString(nodes.get(0).dataDir.resolve("admin.token")).trim();
+        String admin = cluster.startFirstAloneThenTheRest();
+        cluster.tenantWithVerifiedDomain("acme", "*.acme.test");
         ConsoleClient c = nodes.get(0).console();
-        assertThat(c.call("POST", "/v1/tenants", admin, "{\"id\":\"acme\"}").status()).isEqualTo(201);
-        assertThat(c.call("POST", "/v1/domains", admin, "{\"name\":\"*.acme.test\",\"tenant\":\"acme\",\"verified\":true}")
-                .status()).isIn(200, 201);
         TlsProbe probe = new TlsProbe(Pem.certificates(List.of(PKI.caCertificate())));
         Map<String, String> serials = new LinkedHashMap<>();
         for (String name : NAMES) {

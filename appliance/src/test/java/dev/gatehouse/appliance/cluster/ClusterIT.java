@@ -1,22 +1,23 @@
 package dev.gatehouse.appliance.cluster;
 
+import static dev.gatehouse.appliance.testing.NodeFixtures.freePort;
+import static dev.gatehouse.appliance.testing.NodeFixtures.uploadBody;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.gatehouse.appliance.testing.ConsoleClient;
+import dev.gatehouse.appliance.testing.NodeCluster;
+import dev.gatehouse.appliance.testing.NodeFixtures;
 import dev.gatehouse.appliance.testing.NodeProcess;
 import dev.gatehouse.appliance.testing.TestNode;
 import dev.gatehouse.tls.demo.DemoPki;
 import dev.gatehouse.tls.demo.Pem;
 import dev.gatehouse.tls.testing.TlsProbe;
 import dev.gatehouse.tls.testing.Tools;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -44,90 +45,47 @@ class ClusterIT {
     private static final DemoPki PKI = DemoPki.create("Cluster Test CA");
     @TempDir
     static Path dir;
-    static final List<NodeProcess> nodes = new ArrayList<>();
-    static final List<String> members = new ArrayList<>();
-    static final List<String> peers = new ArrayList<>();
-    static Path secret;
-    static Path clusterKey;
+    static NodeCluster cluster;
+    static List<NodeProcess> nodes;
+    static List<String> members;
     static String admin;
     static TlsProbe probe;
 
-    static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
-    static String yaml(int hzPort) {
+    static String yaml(int i) {
         return String.join("\n",
-                "listeners: {https: '127.0.0.1:0', http: 'off'}",
-                "console: {listen: '127.0.0.1:0'}",
+                NodeCluster.LOOPBACK,
                 "metrics: {listen: '127.0.0.1:0'}",
                 "proxy: {drainTimeout: 1s}",
-                "cluster:",
-                "  enabled: true",
-                "  name: it-" + dir.getFileName(),
-                "  bind: '127.0.0.1:" + hzPort + "'",
-                "  members: [" + String.join(", ", members.stream().map(m -> "'" + m + "'").toList()) + "]",
-                "  keyFile: '" + clusterKey + "'",
-                "  membership:",
-                "    port: " + peers.get(members.indexOf("127.0.0.1:" + hzPort)).split(":")[1],
-                "    peers: [" + String.join(", ", peers.stream().map(m -> "'" + m + "'").toList()) + "]",
-                "    secretFile: '" + secret + "'",
-                // the none driver: ownership is decided and reported, no address is touched
-                "    ha: {driver: none, failback: 'off', settle: 500ms,",
-                "         vips: ['198.18.0.100/32', '198.18.0.101/32', '198.18.0.102/32']}", "");
+                cluster.withMembership(i,
+                        // the none driver: ownership is decided and reported, no address is touched
+                        "ha: {driver: none, failback: 'off', settle: 500ms,",
+                        "     vips: ['198.18.0.100/32', '198.18.0.101/32', '198.18.0.102/32']}"));
     }
 
     @BeforeAll
     static void startThree() throws Exception {
-        byte[] key = new byte[32];
-        new SecureRandom().nextBytes(key);
-        clusterKey = Files.write(dir.resolve("cluster.key"), key);
-        byte[] jgroupsSecret = new byte[32];
-        new SecureRandom().nextBytes(jgroupsSecret);
-        secret = Files.write(dir.resolve("jgroups.secret"), jgroupsSecret);
-        for (int i = 0; i < 4; i++) {
-            members.add("127.0.0.1:" + freePort());
-            peers.add("127.0.0.1:" + freePort());
-        }
+        cluster = NodeCluster.of(dir, "it-", 4); // the fourth joins later
+        nodes = cluster.nodes;
+        members = cluster.members;
         for (int i = 0; i < 3; i++) {
-            nodes.add(new NodeProcess(dir.resolve("node" + (i + 1)), yaml(Integer.parseInt(members.get(i).split(":")[1]))));
+            cluster.add(yaml(i));
         }
-        nodes.get(0).start().awaitReady();
-        nodes.get(1).start();
-        nodes.get(2).start();
-        nodes.get(1).awaitReady();
-        nodes.get(2).awaitReady();
-        admin = Files.readString(nodes.get(0).dataDir.resolve("admin.token")).trim();
+        admin = cluster.startFirstAloneThenTheRest();
         probe = new TlsProbe(Pem.certificates(List.of(PKI.caCertificate())));
-        ConsoleClient c = nodes.get(0).console();
-        assertThat(c.call("POST", "/v1/tenants", admin, "{\"id\":\"acme\"}").status()).isEqualTo(201);
-        assertThat(c.call("POST", "/v1/tenants/acme/domains", admin, "{\"name\":\"*.acme.test\"}").status())
-                .isEqualTo(200);
+        cluster.tenantWithDomain("acme", "*.acme.test");
     }
 
     @AfterAll
     static void stopAll() throws Exception {
-        for (NodeProcess n : nodes) {
-            n.close();
-        }
+        cluster.close();
     }
 
     static String body(DemoPki.Issued c) throws Exception {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("tenant", "acme");
-        m.put("certificatePem", new String(Pem.certificates(c.chain()), StandardCharsets.US_ASCII));
-        m.put("privateKeyPem", new String(Pem.privateKey(c.key()), StandardCharsets.US_ASCII));
-        return TestNode.json(m);
+        return uploadBody("acme", c);
     }
 
     static String servedSerial(NodeProcess n, String sni) {
-        try {
-            return probe.leaf(n.httpsPort, sni).getSerialNumber().toString(16);
-        } catch (Exception e) {
-            return null;
-        }
+        return NodeFixtures.servedSerial(probe, n, sni);
     }
 
     @Test
@@ -280,8 +238,7 @@ class ClusterIT {
         }
         assertThat(servedSerial(nodes.get(1), "resume.acme.test")).isNotNull();
 
-        NodeProcess fourth = new NodeProcess(dir.resolve("node4"), yaml(Integer.parseInt(members.get(3).split(":")[1])));
-        nodes.add(fourth);
+        NodeProcess fourth = cluster.add(yaml(3));
         fourth.start().awaitReady();
         // ready means caught up: everything is there at once
         assertThat(fourth.console().call("GET", "/v1/certificates?limit=1000", admin, null).json().get("items").size())

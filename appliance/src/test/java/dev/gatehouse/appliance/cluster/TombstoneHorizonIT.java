@@ -4,22 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.gatehouse.appliance.testing.ConsoleClient;
+import dev.gatehouse.appliance.testing.NodeCluster;
+import dev.gatehouse.appliance.testing.NodeFixtures;
 import dev.gatehouse.appliance.testing.NodeProcess;
 import dev.gatehouse.appliance.testing.TestNode;
 import dev.gatehouse.tls.demo.DemoPki;
 import dev.gatehouse.tls.demo.Pem;
 import dev.gatehouse.tls.testing.TlsProbe;
-import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -46,81 +42,46 @@ class TombstoneHorizonIT {
     private static final String PAST_THE_HORIZON = "-Dgatehouse.debug.storeClockOffset=8d";
     @TempDir
     static Path dir;
-    static final List<NodeProcess> nodes = new ArrayList<>();
-    static final List<String> members = new ArrayList<>();
-    static Path clusterKey;
+    static NodeCluster cluster;
+    static List<NodeProcess> nodes;
     static Path backup;
     static String admin;
     static String tenantToken;
     static String goneId;
     static TlsProbe probe;
 
-    static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
-    static String yaml(String member) {
+    static String yaml(int i) {
         return String.join("\n",
-                "listeners: {https: '127.0.0.1:0', http: 'off'}",
-                "console: {listen: '127.0.0.1:0'}",
+                NodeCluster.LOOPBACK,
                 "metrics: {listen: '127.0.0.1:0'}",
                 "proxy: {drainTimeout: 1s}",
                 "store: {tombstoneTtl: 7d}",
-                "cluster:",
-                "  enabled: true",
-                "  name: tomb-" + dir.getFileName(),
-                "  bind: '" + member + "'",
-                "  members: [" + String.join(", ", members.stream().map(m -> "'" + m + "'").toList()) + "]",
-                "  keyFile: '" + clusterKey + "'", "");
+                cluster.grid(i));
     }
 
     @BeforeAll
     static void startThree() throws Exception {
-        byte[] key = new byte[32];
-        new SecureRandom().nextBytes(key);
-        clusterKey = Files.write(dir.resolve("cluster.key"), key);
+        cluster = NodeCluster.of(dir, "tomb-", 3);
+        nodes = cluster.nodes;
         for (int i = 0; i < 3; i++) {
-            members.add("127.0.0.1:" + freePort());
+            cluster.add(yaml(i));
         }
-        for (int i = 0; i < 3; i++) {
-            nodes.add(new NodeProcess(dir.resolve("node" + (i + 1)), yaml(members.get(i))));
-        }
-        nodes.get(0).start().awaitReady();
-        nodes.get(1).start();
-        nodes.get(2).start();
-        nodes.get(1).awaitReady();
-        nodes.get(2).awaitReady();
-        admin = Files.readString(nodes.get(0).dataDir.resolve("admin.token")).trim();
+        admin = cluster.startFirstAloneThenTheRest();
         probe = new TlsProbe(Pem.certificates(List.of(PKI.caCertificate())));
-        ConsoleClient c = nodes.get(0).console();
-        assertThat(c.call("POST", "/v1/tenants", admin, "{\"id\":\"acme\"}").status()).isEqualTo(201);
-        assertThat(c.call("POST", "/v1/tenants/acme/domains", admin, "{\"name\":\"*.acme.test\"}").status())
-                .isEqualTo(200);
+        cluster.tenantWithDomain("acme", "*.acme.test");
     }
 
     @AfterAll
     static void stopAll() throws Exception {
-        for (NodeProcess n : nodes) {
-            n.close();
-        }
+        cluster.close();
     }
 
     static String body(DemoPki.Issued c) throws Exception {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("tenant", "acme");
-        m.put("certificatePem", new String(Pem.certificates(c.chain()), StandardCharsets.US_ASCII));
-        m.put("privateKeyPem", new String(Pem.privateKey(c.key()), StandardCharsets.US_ASCII));
-        return TestNode.json(m);
+        return NodeFixtures.uploadBody("acme", c);
     }
 
     static String servedSerial(NodeProcess n, String sni) {
-        try {
-            return probe.leaf(n.httpsPort, sni).getSerialNumber().toString(16);
-        } catch (Exception e) {
-            return null;
-        }
+        return NodeFixtures.servedSerial(probe, n, sni);
     }
 
     static void copyTree(Path from, Path to) throws Exception {

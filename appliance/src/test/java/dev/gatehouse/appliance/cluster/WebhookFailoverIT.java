@@ -8,15 +8,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gatehouse.appliance.events.Receiver;
 import dev.gatehouse.appliance.events.WebhookSignature;
 import dev.gatehouse.appliance.testing.ConsoleClient;
+import dev.gatehouse.appliance.testing.NodeCluster;
 import dev.gatehouse.appliance.testing.NodeProcess;
 import dev.gatehouse.appliance.testing.TestNode;
 import dev.gatehouse.tls.demo.DemoPki;
 import dev.gatehouse.tls.demo.Pem;
-import java.net.ServerSocket;
+import dev.gatehouse.tls.testing.Absence;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -46,7 +45,7 @@ class WebhookFailoverIT {
 
     @TempDir
     Path dir;
-    private final List<NodeProcess> nodes = new ArrayList<>();
+    private List<NodeProcess> nodes = List.of();
 
     @AfterEach
     void stop() throws Exception {
@@ -55,50 +54,24 @@ class WebhookFailoverIT {
         }
     }
 
-    static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
     @Test
     void deliversEveryEventOnceByIdWhenTheDeliveringNodeIsKilledMidDelivery() throws Exception {
-        byte[] key = new byte[32];
-        new SecureRandom().nextBytes(key);
-        Path clusterKey = Files.write(dir.resolve("cluster.key"), key);
-        Path secret = Files.write(dir.resolve("jgroups.secret"), key.clone());
-        List<String> members = List.of("127.0.0.1:" + freePort(), "127.0.0.1:" + freePort());
-        List<String> peers = List.of("127.0.0.1:" + freePort(), "127.0.0.1:" + freePort());
+        NodeCluster cluster = NodeCluster.of(dir, "wh-", 2);
+        nodes = cluster.nodes;
         for (int i = 0; i < 2; i++) {
-            nodes.add(new NodeProcess(dir.resolve("node" + (i + 1)), String.join("\n",
-                    "listeners: {https: '127.0.0.1:0', http: 'off'}",
-                    "console: {listen: '127.0.0.1:0'}",
+            cluster.add(String.join("\n",
+                    NodeCluster.LOOPBACK,
                     "metrics: {listen: '127.0.0.1:0'}",
                     "proxy: {drainTimeout: 1s}",
                     // short lease so that the survivor takes over within seconds
                     "events: {deliveryInterval: 200ms, deliveryTimeout: 4s, deliveryLeaseTtl: 9s, retryMin: 200ms,"
                             + " retryMax: 1s}",
-                    "cluster:",
-                    "  enabled: true",
-                    "  name: wh-" + dir.getFileName(),
-                    "  bind: '" + members.get(i) + "'",
-                    "  members: ['" + members.get(0) + "', '" + members.get(1) + "']",
-                    "  keyFile: '" + clusterKey + "'",
-                    "  membership:",
-                    "    port: " + peers.get(i).split(":")[1],
-                    "    peers: ['" + peers.get(0) + "', '" + peers.get(1) + "']",
-                    "    secretFile: '" + secret + "'",
-                    // the none driver: ownership is decided and reported, no address is touched
-                    "    ha: {driver: none, failback: 'off', settle: 500ms, vips: ['198.18.0.110/32', '198.18.0.111/32']}",
-                    "")));
+                    cluster.withMembership(i,
+                            // the none driver: ownership is decided and reported, no address is touched
+                            "ha: {driver: none, failback: 'off', settle: 500ms, vips: ['198.18.0.110/32', '198.18.0.111/32']}")));
         }
-        nodes.get(0).start().awaitReady();
-        nodes.get(1).start().awaitReady();
-        String admin = Files.readString(nodes.get(0).dataDir.resolve("admin.token")).trim();
-        ConsoleClient first = nodes.get(0).console();
-        assertThat(first.call("POST", "/v1/tenants", admin, "{\"id\":\"acme\"}").status()).isEqualTo(201);
-        assertThat(first.call("POST", "/v1/tenants/acme/domains", admin, "{\"name\":\"*.acme.test\"}").status())
-                .isEqualTo(200);
+        String admin = cluster.startFirstAloneThenTheRest();
+        cluster.tenantWithDomain("acme", "*.acme.test");
 
         AtomicReference<NodeProcess> holder = new AtomicReference<>();
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
@@ -156,7 +129,7 @@ class WebhookFailoverIT {
             }
 
             await().atMost(Duration.ofSeconds(90)).until(() -> distinct.size() == 7);
-            Thread.sleep(1500); // several delivery ticks: nothing more arrives
+            Absence.waitOut(Duration.ofMillis(1500), "a duplicate delivery (several delivery ticks)");
             JsonNode page = c.call("GET", "/v1/events?type=certificate.uploaded&tenant=acme", admin, null).json();
             List<String> stored = new ArrayList<>();
             page.get("items").forEach(e -> stored.add(e.get("id").asText()));
@@ -186,8 +159,8 @@ class WebhookFailoverIT {
 
             await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(leftEvents(c, admin, victimName))
                     .hasSize(1));
-            Thread.sleep(1000);
-            assertThat(leftEvents(c, admin, victimName)).as("reported once, by the new coordinator").hasSize(1);
+            Absence.assertHoldsFor(Duration.ofSeconds(1), () -> assertThat(leftEvents(c, admin, victimName))
+                    .as("reported once, by the new coordinator").hasSize(1));
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
                 List<String> moved = new ArrayList<>();
                 c.call("GET", "/v1/events?type=vip.moved&after=" + beforeKill, admin, null).json().get("items")

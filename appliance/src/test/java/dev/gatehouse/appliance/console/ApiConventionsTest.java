@@ -54,12 +54,12 @@ class ApiConventionsTest {
         services.tenants.create(ROOT, "globex", "Globex");
         services.domains.claim(ROOT, "acme", "*.acme.test", true);
         services.domains.claim(ROOT, "globex", "*.globex.test", true);
-        Events events = new Events(services.store, "node1", Clock.systemUTC(), Events.Settings.defaults());
+        Events events = services.events();
         api = new ConsoleApi(services.console(), who -> Map.of(), () -> true, null);
         api.events(new EventRoutes(events, new WebhookService(services.store, events, Clock.systemUTC())));
-        admin = "Bearer " + services.tokens.create("admin", "test").token();
-        acme = "Bearer " + services.tokens.create("tenant:acme", "test").token();
-        globex = "Bearer " + services.tokens.create("tenant:globex", "test").token();
+        admin = services.bearer("admin");
+        acme = services.bearer("tenant:acme");
+        globex = services.bearer("tenant:globex");
     }
 
     @AfterEach

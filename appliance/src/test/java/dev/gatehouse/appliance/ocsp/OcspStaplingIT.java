@@ -1,18 +1,17 @@
 package dev.gatehouse.appliance.ocsp;
 
+import static dev.gatehouse.appliance.testing.NodeFixtures.freePort;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.gatehouse.appliance.testing.ConsoleClient;
+import dev.gatehouse.appliance.testing.NodeCluster;
 import dev.gatehouse.appliance.testing.NodeProcess;
 import dev.gatehouse.appliance.testing.TestNode;
 import dev.gatehouse.tls.testing.Tools;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -50,12 +49,6 @@ class OcspStaplingIT {
     private static int revokedPort;
     private static String admin;
     private static String stapledId;
-
-    static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
 
     private static void openssl(String... args) {
         List<String> cmd = new ArrayList<>(List.of("openssl"));
@@ -132,40 +125,19 @@ class OcspStaplingIT {
         responder(forgedPort, "rogue", dir.resolve("rogue-responder.log"));
         responder(revokedPort, "responder", dir.resolve("revoked-responder.log"));
 
-        byte[] key = new byte[32];
-        new SecureRandom().nextBytes(key);
-        Path clusterKey = Files.write(dir.resolve("cluster.key"), key);
-        Path secret = Files.write(dir.resolve("jgroups.secret"), key.clone());
-        List<String> members = List.of("127.0.0.1:" + freePort(), "127.0.0.1:" + freePort());
-        List<String> peers = List.of("127.0.0.1:" + freePort(), "127.0.0.1:" + freePort());
+        NodeCluster cluster = NodeCluster.of(dir, "ocsp-", 2);
         for (int i = 0; i < 2; i++) {
-            nodes.add(new NodeProcess(dir.resolve("node" + (i + 1)), String.join("\n",
-                    "listeners: {https: '127.0.0.1:0', http: 'off'}",
-                    "console: {listen: '127.0.0.1:0'}",
+            nodes.add(cluster.add(String.join("\n",
+                    NodeCluster.LOOPBACK,
                     "metrics: {listen: '127.0.0.1:0'}",
                     "proxy: {drainTimeout: 1s}",
                     // fast loop and retries; the responders are on loopback
                     "ocsp: {interval: 200ms, timeout: 3s, leaseTtl: 10s, retryMin: 1s, retryMax: 2s, minRefresh: 1s,"
                             + " allowPrivateResponders: true}",
-                    "cluster:",
-                    "  enabled: true",
-                    "  name: ocsp-" + dir.getFileName(),
-                    "  bind: '" + members.get(i) + "'",
-                    "  members: ['" + members.get(0) + "', '" + members.get(1) + "']",
-                    "  keyFile: '" + clusterKey + "'",
-                    "  membership:",
-                    "    port: " + peers.get(i).split(":")[1],
-                    "    peers: ['" + peers.get(0) + "', '" + peers.get(1) + "']",
-                    "    secretFile: '" + secret + "'",
-                    "")));
+                    cluster.withMembership(i))));
         }
-        nodes.get(0).start().awaitReady(); // alone first: it creates admin.token
-        nodes.get(1).start().awaitReady();
-        admin = Files.readString(nodes.get(0).dataDir.resolve("admin.token")).trim();
-        ConsoleClient c = nodes.get(0).console();
-        assertThat(c.call("POST", "/v1/tenants", admin, "{\"id\":\"acme\"}").status()).isEqualTo(201);
-        assertThat(c.call("POST", "/v1/tenants/acme/domains", admin, "{\"name\":\"*.acme.test\"}").status())
-                .isEqualTo(200);
+        admin = cluster.startFirstAloneThenTheRest();
+        cluster.tenantWithDomain("acme", "*.acme.test");
     }
 
     @AfterAll
