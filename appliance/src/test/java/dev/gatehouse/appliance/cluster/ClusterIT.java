@@ -1,6 +1,7 @@
 package dev.gatehouse.appliance.cluster;
 
 import static dev.gatehouse.appliance.testing.NodeFixtures.freePort;
+import static dev.gatehouse.appliance.testing.NodeFixtures.servedSerial;
 import static dev.gatehouse.appliance.testing.NodeFixtures.uploadBody;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -9,7 +10,6 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.gatehouse.appliance.testing.ConsoleClient;
 import dev.gatehouse.appliance.testing.NodeCluster;
-import dev.gatehouse.appliance.testing.NodeFixtures;
 import dev.gatehouse.appliance.testing.NodeProcess;
 import dev.gatehouse.appliance.testing.TestNode;
 import dev.gatehouse.tls.demo.DemoPki;
@@ -67,25 +67,13 @@ class ClusterIT {
         cluster = NodeCluster.of(dir, "it-", 4); // the fourth joins later
         nodes = cluster.nodes;
         members = cluster.members;
-        for (int i = 0; i < 3; i++) {
-            cluster.add(yaml(i));
-        }
-        admin = cluster.startFirstAloneThenTheRest();
+        admin = cluster.startWithTenant(3, ClusterIT::yaml, "acme", "*.acme.test");
         probe = new TlsProbe(Pem.certificates(List.of(PKI.caCertificate())));
-        cluster.tenantWithDomain("acme", "*.acme.test");
     }
 
     @AfterAll
     static void stopAll() throws Exception {
         cluster.close();
-    }
-
-    static String body(DemoPki.Issued c) throws Exception {
-        return uploadBody("acme", c);
-    }
-
-    static String servedSerial(NodeProcess n, String sni) {
-        return NodeFixtures.servedSerial(probe, n, sni);
     }
 
     @Test
@@ -129,23 +117,26 @@ class ClusterIT {
     void uploadReplaceAndDeleteOnOneNodeAreLiveOnAll() throws Exception {
         ConsoleClient one = nodes.get(0).console();
         DemoPki.Issued first = PKI.issueEc("www.acme.test");
-        TestNode.Reply up = one.call("POST", "/v1/certificates", admin, body(first));
+        TestNode.Reply up = one.call("POST", "/v1/certificates", admin, uploadBody("acme", first));
         assertThat(up.status()).as(up.body()).isEqualTo(201);
         String id = up.json().get("id").asText();
         String serial = first.leaf().getSerialNumber().toString(16);
         for (NodeProcess n : nodes) {
-            await().atMost(Duration.ofSeconds(10)).until(() -> serial.equals(servedSerial(n, "www.acme.test")));
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> serial.equals(servedSerial(probe, n, "www.acme.test")));
         }
         DemoPki.Issued second = PKI.issueEc("www.acme.test");
-        assertThat(nodes.get(1).console().call("PUT", "/v1/certificates/" + id, admin, body(second)).status())
+        assertThat(nodes.get(1).console().call("PUT", "/v1/certificates/" + id, admin, uploadBody("acme", second))
+                .status())
                 .isEqualTo(200);
         String serial2 = second.leaf().getSerialNumber().toString(16);
         for (NodeProcess n : nodes) {
-            await().atMost(Duration.ofSeconds(10)).until(() -> serial2.equals(servedSerial(n, "www.acme.test")));
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> serial2.equals(servedSerial(probe, n, "www.acme.test")));
         }
         assertThat(nodes.get(2).console().call("DELETE", "/v1/certificates/" + id, admin, null).status()).isEqualTo(204);
         for (NodeProcess n : nodes) {
-            await().atMost(Duration.ofSeconds(10)).until(() -> servedSerial(n, "www.acme.test") == null);
+            await().atMost(Duration.ofSeconds(10)).until(() -> servedSerial(probe, n, "www.acme.test") == null);
             assertThatThrownBy(() -> probe.leaf(n.httpsPort, "www.acme.test")).isInstanceOf(SSLException.class);
         }
     }
@@ -155,10 +146,11 @@ class ClusterIT {
     void sessionTicketFromOneNodeResumesOnAnother() throws Exception {
         Tools.require("openssl");
         ConsoleClient one = nodes.get(0).console();
-        assertThat(one.call("POST", "/v1/certificates", admin, body(PKI.issueEc("resume.acme.test"))).status())
+        assertThat(one.call("POST", "/v1/certificates", admin, uploadBody("acme", PKI.issueEc("resume.acme.test")))
+                .status())
                 .isEqualTo(201);
         for (NodeProcess n : nodes) {
-            await().atMost(Duration.ofSeconds(10)).until(() -> servedSerial(n, "resume.acme.test") != null);
+            await().atMost(Duration.ofSeconds(10)).until(() -> servedSerial(probe, n, "resume.acme.test") != null);
         }
         Path sess = dir.resolve("session.pem");
         byte[] request = "GET / HTTP/1.1\r\nHost: resume.acme.test\r\nConnection: close\r\n\r\n"
@@ -178,7 +170,7 @@ class ClusterIT {
         ConsoleClient one = nodes.get(0).console();
         List<String> bodies = new ArrayList<>();
         for (int i = 0; i < 120; i++) {
-            bodies.add(body(PKI.issueEc("burst" + i + ".acme.test")));
+            bodies.add(uploadBody("acme", PKI.issueEc("burst" + i + ".acme.test")));
         }
         List<String> acknowledged = new ArrayList<>();
         AtomicBoolean killed = new AtomicBoolean();
@@ -236,14 +228,14 @@ class ClusterIT {
             assertThat(n.console().call("GET", "/v1/certificates?limit=1000", admin, null).json().get("items").size())
                     .isEqualTo(before);
         }
-        assertThat(servedSerial(nodes.get(1), "resume.acme.test")).isNotNull();
+        assertThat(servedSerial(probe, nodes.get(1), "resume.acme.test")).isNotNull();
 
         NodeProcess fourth = cluster.add(yaml(3));
         fourth.start().awaitReady();
         // ready means caught up: everything is there at once
         assertThat(fourth.console().call("GET", "/v1/certificates?limit=1000", admin, null).json().get("items").size())
                 .isEqualTo(before);
-        assertThat(servedSerial(fourth, "burst7.acme.test")).isNotNull();
+        assertThat(servedSerial(probe, fourth, "burst7.acme.test")).isNotNull();
     }
 
     @Test
@@ -268,7 +260,7 @@ class ClusterIT {
                 ConsoleClient c = n.console();
                 await().atMost(Duration.ofSeconds(20)).until(() -> c.call("GET", "/v1/status", admin, null).json()
                         .get("cluster").get("rejectedGridEntries").asLong() > 0);
-                assertThat(servedSerial(n, "evil.acme.test")).isNull();
+                assertThat(servedSerial(probe, n, "evil.acme.test")).isNull();
                 assertThat(c.call("GET", "/v1/certificates/crt_forged", admin, null).status()).isEqualTo(404);
                 assertThat(n.log).anyMatch(l -> l.contains("event=grid_entry_rejected") && l.contains("crt_forged"));
             }

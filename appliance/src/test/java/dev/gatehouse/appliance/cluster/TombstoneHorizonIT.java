@@ -1,11 +1,12 @@
 package dev.gatehouse.appliance.cluster;
 
+import static dev.gatehouse.appliance.testing.NodeFixtures.servedSerial;
+import static dev.gatehouse.appliance.testing.NodeFixtures.uploadBody;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.gatehouse.appliance.testing.ConsoleClient;
 import dev.gatehouse.appliance.testing.NodeCluster;
-import dev.gatehouse.appliance.testing.NodeFixtures;
 import dev.gatehouse.appliance.testing.NodeProcess;
 import dev.gatehouse.appliance.testing.TestNode;
 import dev.gatehouse.tls.demo.DemoPki;
@@ -63,25 +64,13 @@ class TombstoneHorizonIT {
     static void startThree() throws Exception {
         cluster = NodeCluster.of(dir, "tomb-", 3);
         nodes = cluster.nodes;
-        for (int i = 0; i < 3; i++) {
-            cluster.add(yaml(i));
-        }
-        admin = cluster.startFirstAloneThenTheRest();
+        admin = cluster.startWithTenant(3, TombstoneHorizonIT::yaml, "acme", "*.acme.test");
         probe = new TlsProbe(Pem.certificates(List.of(PKI.caCertificate())));
-        cluster.tenantWithDomain("acme", "*.acme.test");
     }
 
     @AfterAll
     static void stopAll() throws Exception {
         cluster.close();
-    }
-
-    static String body(DemoPki.Issued c) throws Exception {
-        return NodeFixtures.uploadBody("acme", c);
-    }
-
-    static String servedSerial(NodeProcess n, String sni) {
-        return NodeFixtures.servedSerial(probe, n, sni);
     }
 
     static void copyTree(Path from, Path to) throws Exception {
@@ -111,7 +100,7 @@ class TombstoneHorizonIT {
             ConsoleClient c = n.console();
             try {
                 await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-                    assertThat(servedSerial(n, "gone.acme.test")).as(n.dataDir + " serves the deleted certificate")
+                    assertThat(servedSerial(probe, n, "gone.acme.test")).as(n.dataDir + " serves the deleted certificate")
                             .isNull();
                     assertThat(c.call("GET", "/v1/certificates/" + goneId, admin, null).status()).isEqualTo(404);
                     assertThat(c.call("GET", "/v1/certificates", tenantToken, null).status())
@@ -120,7 +109,7 @@ class TombstoneHorizonIT {
             } catch (org.awaitility.core.ConditionTimeoutException e) {
                 throw new AssertionError(e.getMessage() + "\n" + storeLog(), e);
             }
-            assertThat(servedSerial(n, "kept.acme.test")).isNotNull();
+            assertThat(servedSerial(probe, n, "kept.acme.test")).isNotNull();
         }
     }
 
@@ -139,16 +128,18 @@ class TombstoneHorizonIT {
     @Order(1)
     void deletedCertificateAndRevokedTokenStayGoneWhenANodeReturnsFromPastTheHorizon() throws Exception {
         ConsoleClient one = nodes.get(0).console();
-        TestNode.Reply gone = one.call("POST", "/v1/certificates", admin, body(PKI.issueEc("gone.acme.test")));
+        TestNode.Reply gone = one.call("POST", "/v1/certificates", admin,
+                uploadBody("acme", PKI.issueEc("gone.acme.test")));
         assertThat(gone.status()).as(gone.body()).isEqualTo(201);
         goneId = gone.json().get("id").asText();
-        assertThat(one.call("POST", "/v1/certificates", admin, body(PKI.issueEc("kept.acme.test"))).status())
+        assertThat(one.call("POST", "/v1/certificates", admin, uploadBody("acme", PKI.issueEc("kept.acme.test")))
+                .status())
                 .isEqualTo(201);
         TestNode.Reply token = one.call("POST", "/v1/tokens", admin, "{\"scope\":\"tenant:acme\"}");
         tenantToken = token.json().get("token").asText();
         String tokenId = token.json().get("id").asText();
         NodeProcess third = nodes.get(2);
-        await().atMost(Duration.ofSeconds(10)).until(() -> servedSerial(third, "gone.acme.test") != null
+        await().atMost(Duration.ofSeconds(10)).until(() -> servedSerial(probe, third, "gone.acme.test") != null
                 && third.console().call("GET", "/v1/certificates", tenantToken, null).status() == 200);
 
         third.stop();

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gatehouse.appliance.events.EventTypes;
 import dev.gatehouse.appliance.events.Events;
-import dev.gatehouse.appliance.events.WebhookService;
 import dev.gatehouse.appliance.testing.Services;
 import dev.gatehouse.cluster.store.EventRecord;
 import dev.gatehouse.tls.testing.Absence;
@@ -50,8 +49,7 @@ class EventsApiTest {
         events = services.events();
         services.domains.events(events);
         services.certificates.events(events);
-        api = new ConsoleApi(services.console(), who -> Map.of(), () -> true, null);
-        api.events(new EventRoutes(events, new WebhookService(services.store, events, Clock.systemUTC())));
+        api = services.consoleApi(events);
         admin = services.bearer("admin");
         acme = services.bearer("tenant:acme");
         globex = services.bearer("tenant:globex");

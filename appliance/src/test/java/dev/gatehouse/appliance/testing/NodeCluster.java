@@ -8,6 +8,7 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.IntFunction;
 
 /**
  * The set-up that the multi-node ITs share, so that each test shows only what it varies: a random
@@ -59,13 +60,19 @@ public final class NodeCluster implements AutoCloseable {
 
     /** Node {@code i}'s {@code cluster:} block: the grid only (its member, every member, the cluster key). */
     public String grid(int i) {
+        return grid(i, clusterKey, null);
+    }
+
+    /** The same with other key files (a key rotation): {@code previousKeyFile} may be null. */
+    public String grid(int i, Path keyFile, Path previousKeyFile) {
         return String.join("\n",
                 "cluster:",
                 "  enabled: true",
                 "  name: " + name,
                 "  bind: '" + members.get(i) + "'",
                 "  members: " + quoted(members),
-                "  keyFile: '" + clusterKey + "'", "");
+                "  keyFile: '" + keyFile + "'",
+                previousKeyFile == null ? "" : "  previousKeyFile: '" + previousKeyFile + "'\n");
     }
 
     /**
@@ -103,6 +110,21 @@ public final class NodeCluster implements AutoCloseable {
             n.awaitReady();
         }
         admin = Files.readString(nodes.get(0).dataDir.resolve("admin.token")).trim();
+        return admin;
+    }
+
+    /**
+     * Adds {@code count} nodes, node i configured by {@code yaml.apply(i)}, starts them first-alone,
+     * and creates {@code tenant} claiming {@code wildcard} ({@link #tenantWithDomain}); returns the
+     * admin token.
+     */
+    public String startWithTenant(int count, IntFunction<String> yaml, String tenant, String wildcard)
+            throws Exception {
+        for (int i = 0; i < count; i++) {
+            add(yaml.apply(i));
+        }
+        startFirstAloneThenTheRest();
+        tenantWithDomain(tenant, wildcard);
         return admin;
     }
 

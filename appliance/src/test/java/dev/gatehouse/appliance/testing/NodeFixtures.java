@@ -56,6 +56,15 @@ public final class NodeFixtures {
         }
     }
 
+    /** Closes each non-null one in order (an {@code @AfterAll} whose set-up may have stopped half-way). */
+    public static void closeAll(AutoCloseable... resources) throws Exception {
+        for (AutoCloseable c : resources) {
+            if (c != null) {
+                c.close();
+            }
+        }
+    }
+
     /** Runs the packaged {@code gatehouse} command (no standard input) and returns its exit code and output. */
     public static Map.Entry<Integer, String> cli(String... args) throws Exception {
         String jar = System.getProperty("gatehouse.jar", Path.of("target", "gatehouse.jar").toString());

@@ -6,10 +6,12 @@ import dev.gatehouse.appliance.auth.TokenService;
 import dev.gatehouse.appliance.certs.CertificateService;
 import dev.gatehouse.appliance.certs.UploadPolicy;
 import dev.gatehouse.appliance.console.ConsoleApi;
+import dev.gatehouse.appliance.console.EventRoutes;
 import dev.gatehouse.appliance.domains.ClaimIndex;
 import dev.gatehouse.appliance.domains.DnsChecker;
 import dev.gatehouse.appliance.domains.DomainService;
 import dev.gatehouse.appliance.events.Events;
+import dev.gatehouse.appliance.events.WebhookService;
 import dev.gatehouse.appliance.routing.RoutingService;
 import dev.gatehouse.appliance.tenants.TenantService;
 import dev.gatehouse.cluster.store.FileStore;
@@ -21,6 +23,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The appliance's services over a real file store in a temporary directory, wired as a node wires
@@ -78,6 +81,13 @@ public final class Services implements AutoCloseable {
     /** {@code Authorization} header value of a new token for {@code role} ({@code admin}, {@code tenant:<id>}). */
     public String bearer(String role) throws Exception {
         return "Bearer " + tokens.create(role, "test").token();
+    }
+
+    /** The console API over these services with the event routes of {@code events} (webhooks on loopback refused). */
+    public ConsoleApi consoleApi(Events events) {
+        ConsoleApi api = new ConsoleApi(console(), who -> Map.of(), () -> true, null);
+        api.events(new EventRoutes(events, new WebhookService(store, events, Clock.systemUTC())));
+        return api;
     }
 
     public ConsoleApi.Services console() {
