@@ -1,5 +1,5 @@
 # bench-lib.sh — helpers shared by the bench scripts (edge-vs-haproxy.sh, jvm-flags.sh, h2-frame-proxy.sh,
-# observability-overhead.sh, ...).
+# ...).
 # Source it after setting WORKDIR (and optionally PERF): it sources the shared
 # measurement harness's lib.sh (../shared/bench/perf/lib.sh from the repo root),
 # which provides log, wait_port, cpu_ticks, rss_kb, hwm_kb, stop_pid, ensure_tools.
@@ -150,7 +150,7 @@ noise_end() { # noise_end PIDS... -> prints "foreign_cpu_pct=.. idle_pct=.."
             printf "foreign_cpu_pct=%.0f idle_pct=%.0f\n", 100 * f / tot, 100 * i / (b + i) }'
 }
 
-# --- side-by-side keep-alive runs (h2-frame-proxy.sh, observability-overhead.sh) ---------------
+# --- side-by-side keep-alive runs (h2-frame-proxy.sh; observability-overhead.sh can move onto them) ---
 # bench_knobs: REPS, SECS and WARMUP from QUICK (1: one 5 s run per cell; else 3 x 15 s), unless set.
 bench_knobs() {
     QUICK="${QUICK:-0}"

@@ -26,17 +26,35 @@ set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 . "$HERE/bench-lib.sh"
 CMDLINE="$0 $*"
-bench_knobs
-if [ "$QUICK" = 1 ]; then DOC="${DOC-}"; else DOC="${DOC-$REPO_DIR/docs/benchmarks.md}"; fi
+QUICK="${QUICK:-0}"
+if [ "$QUICK" = 1 ]; then REPS="${REPS:-1}"; SECS="${SECS:-5}"; WARMUP="${WARMUP:-1}"; DOC="${DOC-}"
+else REPS="${REPS:-3}"; SECS="${SECS:-15}"; WARMUP="${WARMUP:-2}"; DOC="${DOC-$REPO_DIR/docs/benchmarks.md}"; fi
+export WARMUP
 N="${N:-100}"
 GH_JAVA_OPTS="${GH_JAVA_OPTS:--Xms512m -Xmx512m -XX:+UseParallelGC}"
-bench_outdir observability
+TS="$(date -u +%Y%m%dT%H%M%SZ)"
+OUTDIR="${OUTDIR:-$REPO_DIR/bench/results/$TS-observability}"
+mkdir -p "$OUTDIR" "$RUN_DIR"
+RAW="$OUTDIR/raw.log"; DATA="$OUTDIR/data.tsv"; : > "$RAW"; : > "$DATA"
 OFF_PORT=18446; ON_PORT=18447; METRICS_PORT=19464
 trap 'bench_cleanup; rm -f "${RUN_JAR:-}"' EXIT
 
 ensure_tools
-bench_jar obs
-bench_meta "$CMDLINE"
+# the jar under test is built from this work tree and copied for this run only: a jar cached by an
+# earlier run (bench-lib's default GH_JAR) would measure old code
+log "building the appliance jar (mvn -B -q -DskipTests package)"
+(cd "$REPO_DIR" && mvn -B -q -DskipTests package </dev/null) >&2
+RUN_JAR="$WORKDIR/gatehouse-$TS.jar"
+GH_JAR="$RUN_JAR"
+gh_jar_prepare | tee -a "$RAW"
+{
+    echo "date_utc: $(date -u +%FT%TZ)"; echo "command: $CMDLINE"
+    echo "cpu: $(lscpu | sed -n 's/^Model name: *//p') x $(nproc)"
+    echo "haproxy: $($HAPROXY_BIN -v | head -1)"; echo "java: $(java -version 2>&1 | sed -n 2p)"
+    echo "h2load: $(h2load --version)"
+    echo "gatehouse commit: $(git -C "$REPO_DIR" log -1 --format='%h %cI' 2>/dev/null || echo '?')"
+    echo "placement: servers cpu $SERVER_CPU, clients+backend cpu $CLIENT_CPU; reps=$REPS secs=$SECS warmup=$WARMUP N=$N"
+} | tee "$OUTDIR/meta.txt" >> "$RAW"
 
 D=$(certs "$N" ecdsa)
 backend_start
@@ -64,19 +82,46 @@ node_config() {
     } > "$dir/gatehouse.yaml"
     echo "$dir/gatehouse.yaml"
 }
-start_node() { # start_node NAME PORT ON -> PID_<NAME>, PORT_<NAME>
-    gh_serve "$1" "$2" -jar "$GH_JAR" serve --config "$(node_config "$1" "$2" "$3")"
+start_node() { # start_node NAME PORT ON -> sets PID_<NAME>
+    local cfg logf
+    cfg=$(node_config "$1" "$2" "$3"); logf="$OUTDIR/$1.log"
+    # shellcheck disable=SC2086
+    taskset -c "$SERVER_CPU" java $GH_JAVA_OPTS -jar "$GH_JAR" serve --config "$cfg" >"$logf" 2>&1 &
+    local pid=$!
+    GH_PIDS+=("$pid")
+    wait_port "$2" 120 "$pid" >/dev/null || { tail -20 "$logf" >&2; exit 1; }
+    eval "PID_$1=$pid"
+    log "gatehouse $1 pid $pid on :$2"
 }
 start_node off "$OFF_PORT" 0
 start_node on "$ON_PORT" 1
-PORT_haproxy="$HAPROXY_PORT"; PID_haproxy="$HAP_PID"
 
 # a scraper like Prometheus: /metrics once a second for as long as this script runs (bounded)
 ( for _ in $(seq 1 3600); do curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$METRICS_PORT/metrics" || true; sleep 1; done ) &
 EXTRA_PIDS+=("$!")
 
 NAME=$(head -1 "$D/domains.txt")
-ka_interleaved "h1 h2" "off on haproxy"
+summary_of() { grep '^SUMMARY' | tail -1 | sed 's/^SUMMARY //'; }
+ka() { # ka SERVER PORT PID PROTO REP
+    local s
+    log "$1 $4 rep $5 (${SECS}s)"
+    s=$(SERVER_PIDS="$3" "$PERF/bench-keepalive.sh" "https://$NAME:$2/" "$SECS" "$4" 2>&1 | tee -a "$RAW" | summary_of)
+    printf '%s\t%s\t%s\t%s\n' "$4" "$1" "$5" "$s" >> "$DATA"
+}
+for rep in $(seq 1 "$REPS"); do
+    for proto in h1 h2; do
+        case $(( rep % 3 )) in
+            1) order="off on haproxy" ;; 2) order="on haproxy off" ;; *) order="haproxy off on" ;;
+        esac
+        for srv in $order; do
+            case $srv in
+                off) ka off "$OFF_PORT" "$PID_off" "$proto" "$rep" ;;
+                on) ka on "$ON_PORT" "$PID_on" "$proto" "$rep" ;;
+                haproxy) ka haproxy "$HAPROXY_PORT" "$HAP_PID" "$proto" "$rep" ;;
+            esac
+        done
+    done
+done
 LINES=$(wc -l < "$WORKDIR/obs-on/access.log" || echo 0)
 SCRAPE=$(curl -s --max-time 5 "http://127.0.0.1:$METRICS_PORT/metrics" | grep -c '^gatehouse_' || true)
 
