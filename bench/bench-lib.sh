@@ -1,4 +1,5 @@
-# bench-lib.sh — helpers shared by bench/edge-vs-haproxy.sh and bench/jvm-flags.sh.
+# bench-lib.sh — helpers shared by the bench scripts (edge-vs-haproxy.sh, jvm-flags.sh, h2-frame-proxy.sh,
+# ...).
 # Source it after setting WORKDIR (and optionally PERF): it sources the shared
 # measurement harness's lib.sh (../shared/bench/perf/lib.sh from the repo root),
 # which provides log, wait_port, cpu_ticks, rss_kb, hwm_kb, stop_pid, ensure_tools.
@@ -147,4 +148,87 @@ noise_end() { # noise_end PIDS... -> prints "foreign_cpu_pct=.. idle_pct=.."
         -v hz="$(getconf CLK_TCK)" -v nc="$(nproc)" 'BEGIN {
             tot = ns / 1e9 * hz * nc; f = b - o; if (f < 0) f = 0
             printf "foreign_cpu_pct=%.0f idle_pct=%.0f\n", 100 * f / tot, 100 * i / (b + i) }'
+}
+
+# --- side-by-side keep-alive runs (h2-frame-proxy.sh; observability-overhead.sh can move onto them) ---
+# bench_knobs: REPS, SECS and WARMUP from QUICK (1: one 5 s run per cell; else 3 x 15 s), unless set.
+bench_knobs() {
+    QUICK="${QUICK:-0}"
+    if [ "$QUICK" = 1 ]; then REPS="${REPS:-1}"; SECS="${SECS:-5}"; WARMUP="${WARMUP:-1}"
+    else REPS="${REPS:-3}"; SECS="${SECS:-15}"; WARMUP="${WARMUP:-2}"; fi
+    export WARMUP
+}
+
+# bench_outdir NAME: TS, OUTDIR [bench/results/<ts>-NAME], and an empty RAW log and DATA table in it.
+bench_outdir() {
+    TS="$(date -u +%Y%m%dT%H%M%SZ)"
+    OUTDIR="${OUTDIR:-$REPO_DIR/bench/results/$TS-$1}"
+    mkdir -p "$OUTDIR" "$RUN_DIR"
+    RAW="$OUTDIR/raw.log"; DATA="$OUTDIR/data.tsv"; : > "$RAW"; : > "$DATA"
+}
+
+# bench_jar TAG: builds the appliance jar from this work tree and copies it for this run only (GH_JAR,
+# RUN_JAR; the EXIT trap removes RUN_JAR): a jar cached by an earlier run would measure old code.
+bench_jar() {
+    log "building the appliance jar (mvn -B -q -DskipTests package)"
+    (cd "$REPO_DIR" && mvn -B -q -DskipTests package </dev/null) >&2
+    RUN_JAR="$WORKDIR/gatehouse-$1-$TS.jar"
+    GH_JAR="$RUN_JAR"
+    gh_jar_prepare | tee -a "$RAW"
+}
+
+# bench_meta COMMAND [LINE...]: date, command, CPU, versions, commit and placement (+ LINEs) to
+# $OUTDIR/meta.txt and $RAW.
+bench_meta() {
+    local cmd="$1"; shift
+    {
+        echo "date_utc: $(date -u +%FT%TZ)"; echo "command: $cmd"
+        echo "cpu: $(lscpu | sed -n 's/^Model name: *//p') x $(nproc)"
+        echo "haproxy: $($HAPROXY_BIN -v | head -1)"; echo "java: $(java -version 2>&1 | sed -n 2p)"
+        echo "h2load: $(h2load --version)"
+        echo "gatehouse commit: $(git -C "$REPO_DIR" log -1 --format='%h %cI' 2>/dev/null || echo '?')"
+        echo "placement: servers cpu $SERVER_CPU, clients+backend cpu $CLIENT_CPU; reps=$REPS secs=$SECS warmup=$WARMUP N=$N"
+        local l
+        for l in "$@"; do echo "$l"; done
+    } | tee "$OUTDIR/meta.txt" >> "$RAW"
+}
+
+# gh_serve NAME PORT JAVA_ARGS...: java $GH_JAVA_OPTS JAVA_ARGS on SERVER_CPU, log $OUTDIR/NAME.log;
+# waits (120 s at most) for PORT and sets PID_<NAME> and PORT_<NAME>.
+gh_serve() {
+    local name="$1" port="$2" logf="$OUTDIR/$1.log" pid
+    shift 2
+    # shellcheck disable=SC2086
+    taskset -c "$SERVER_CPU" java $GH_JAVA_OPTS "$@" >"$logf" 2>&1 &
+    pid=$!
+    GH_PIDS+=("$pid")
+    wait_port "$port" 120 "$pid" >/dev/null || { tail -20 "$logf" >&2; exit 1; }
+    eval "PID_$name=$pid; PORT_$name=$port"
+    log "gatehouse $name pid $pid on :$port"
+}
+
+# ka_run SERVER PROTO REP: one bench-keepalive.sh run against https://$NAME:$PORT_<SERVER>/, its
+# SUMMARY line appended to $DATA as "PROTO SERVER REP SUMMARY" (tab-separated).
+ka_run() {
+    local srv="$1" port pid s
+    eval "port=\$PORT_$srv; pid=\$PID_$srv"
+    log "$srv $2 rep $3 (${SECS}s)"
+    s=$(SERVER_PIDS="$pid" "$PERF/bench-keepalive.sh" "https://$NAME:$port/" "$SECS" "$2" 2>&1 | tee -a "$RAW" \
+        | grep '^SUMMARY' | tail -1 | sed 's/^SUMMARY //')
+    printf '%s\t%s\t%s\t%s\n' "$2" "$srv" "$3" "$s" >> "$DATA"
+}
+
+# ka_interleaved "PROTOS" "A B C": REPS repetitions of every server for every protocol, the server
+# order rotated by one each repetition (A B C, B C A, C A B) so that drifts hit all of them.
+ka_interleaved() {
+    local rep proto srv order i
+    read -r -a order <<< "$2"
+    for rep in $(seq 1 "$REPS"); do
+        for proto in $1; do
+            for i in "${!order[@]}"; do
+                srv="${order[$(( (i + rep - 1) % ${#order[@]} ))]}"
+                ka_run "$srv" "$proto" "$rep"
+            done
+        done
+    done
 }

@@ -9,22 +9,15 @@
 # Knobs: CONFIGS ["fast default"] (as in failover.sh), SHARED, TAG.
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
-ROOT="$(cd "$HERE/.." && pwd)"
-SHARED="${SHARED:-$(cd "$ROOT/../shared/bench/failover" 2>/dev/null && pwd || true)}"
-[ -n "$SHARED" ] && [ -x "$SHARED/netlab.sh" ] || { echo "shared failover harness not found (SHARED=...)" >&2; exit 2; }
-LAB="$HERE/failover/gh-lab.sh"
+. "$HERE/failover/common.sh"
 SECS="${1:-600}"
 [ "$SECS" -le 1800 ] || { echo "at most 1800 s" >&2; exit 2; }
 CONFIGS="${CONFIGS:-fast default}"
-TAG="${TAG:-$(date -u +%Y%m%dT%H%M%SZ)}"
 OUT="$HERE/results/failover-steady-$TAG.md"
 RUN="$HERE/failover/run"
-mkdir -p "$HERE/results"
 command -v h2load >/dev/null || apt-get install -y -q nghttp2-client >/dev/null
-created_lab=0
-if ! ip netns list | grep -q '^client'; then "$SHARED/netlab.sh" up; created_lab=1; fi
-cleanup() { "$LAB" clean >/dev/null 2>&1 || true; [ "$created_lab" = 1 ] && "$SHARED/netlab.sh" down >/dev/null 2>&1 || true; }
-trap cleanup EXIT
+failover_build_jar
+failover_lab_up
 HZ=$(getconf CLK_TCK)
 cpu() { awk '{print $14+$15}' "/proc/$1/stat"; }
 {
@@ -32,12 +25,7 @@ echo "| config | probe s | probe outages | owner switches | view changes lb1/lb2
 echo "|---|---|---|---|---|---|---|---|---|"
 } | tee "$OUT"
 for cfg in $CONFIGS; do
-  case "$cfg" in
-    default) export GH_FD='{}' ;;
-    fast)    export GH_FD='{heartbeat: 40ms, timeout: 160ms, verify: 60ms}' ;;
-    *) echo "unknown config $cfg" >&2; exit 2 ;;
-  esac
-  "$LAB" clean >/dev/null 2>&1 || true
+  failover_config "$cfg"
   : > "$RUN/lb1/log" 2>/dev/null || true; : > "$RUN/lb2/log" 2>/dev/null || true
   "$LAB" ensure
   "$LAB" wait-vip lb1

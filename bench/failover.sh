@@ -14,33 +14,19 @@
 # Output: bench/results/failover-<TAG>.jsonl (one line per rep) and .md (summary table).
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
-ROOT="$(cd "$HERE/.." && pwd)"
-SHARED="${SHARED:-$(cd "$ROOT/../shared/bench/failover" 2>/dev/null && pwd || true)}"
-[ -n "$SHARED" ] && [ -x "$SHARED/netlab.sh" ] || { echo "shared failover harness not found (SHARED=...)" >&2; exit 2; }
-LAB="$HERE/failover/gh-lab.sh"
+. "$HERE/failover/common.sh"
 export GH_FAILBACK="${GH_FAILBACK:-10s}"   # a node that just came back is busy (grid merge, JIT) for a few seconds
 REPS="${REPS:-5}"
-TAG="${TAG:-$(date -u +%Y%m%dT%H%M%SZ)}"
 SCENARIOS="${*:-silent frozen killed graceful}"
 CONFIGS="${CONFIGS:-default fast}"
 OUT="$HERE/results/failover-$TAG.jsonl"
 KEEP="$HERE/failover/run/bench-$TAG"
-mkdir -p "$HERE/results" "$KEEP"
-[ "$(id -u)" = 0 ] || { echo "needs root (network namespaces)" >&2; exit 2; }
-[ -f "${GH_JAR:-$ROOT/appliance/target/gatehouse.jar}" ] || (cd "$ROOT" && mvn -B -q -o -DskipTests package)
-
-created_lab=0
-if ! ip netns list | grep -q '^client'; then "$SHARED/netlab.sh" up; created_lab=1; fi
-cleanup() { "$LAB" clean >/dev/null 2>&1 || true; [ "$created_lab" = 1 ] && "$SHARED/netlab.sh" down >/dev/null 2>&1 || true; }
-trap cleanup EXIT
+mkdir -p "$KEEP"
+failover_build_jar
+failover_lab_up
 
 for cfg in $CONFIGS; do
-  case "$cfg" in
-    default) export GH_FD='{}' ;;
-    fast)    export GH_FD='{heartbeat: 40ms, timeout: 160ms, verify: 60ms}' ;;
-    *) echo "unknown config $cfg" >&2; exit 2 ;;
-  esac
-  "$LAB" clean >/dev/null 2>&1 || true
+  failover_config "$cfg"
   for sc in $SCENARIOS; do
     case "$sc" in
       silent)   fail="ip -n lb1 link set eth0 down; echo ACTION_REALTIME=\$(date +%s.%N)"

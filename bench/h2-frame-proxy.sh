@@ -23,35 +23,17 @@ set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 . "$HERE/bench-lib.sh"
 CMDLINE="$0 $*"
-QUICK="${QUICK:-0}"
-if [ "$QUICK" = 1 ]; then REPS="${REPS:-1}"; SECS="${SECS:-5}"; WARMUP="${WARMUP:-1}"
-else REPS="${REPS:-3}"; SECS="${SECS:-15}"; WARMUP="${WARMUP:-2}"; fi
-export WARMUP
+bench_knobs
 N="${N:-100}"
 PROTOS="${PROTOS:-h2 h1}"
 GH_JAVA_OPTS="${GH_JAVA_OPTS:--Xms512m -Xmx512m -XX:+UseParallelGC}"
-TS="$(date -u +%Y%m%dT%H%M%SZ)"
-OUTDIR="${OUTDIR:-$REPO_DIR/bench/results/$TS-h2-frame-proxy}"
-mkdir -p "$OUTDIR" "$RUN_DIR"
-RAW="$OUTDIR/raw.log"; DATA="$OUTDIR/data.tsv"; : > "$RAW"; : > "$DATA"
+bench_outdir h2-frame-proxy
 FRAMES_PORT="${FRAMES_PORT:-18448}"; STREAMS_PORT="${STREAMS_PORT:-18449}"
 trap 'bench_cleanup; rm -f "${RUN_JAR:-}"' EXIT
 
 ensure_tools
-log "building the appliance jar (mvn -B -q -DskipTests package)"
-(cd "$REPO_DIR" && mvn -B -q -DskipTests package </dev/null) >&2
-RUN_JAR="$WORKDIR/gatehouse-h2-$TS.jar"
-GH_JAR="$RUN_JAR"
-gh_jar_prepare | tee -a "$RAW"
-{
-    echo "date_utc: $(date -u +%FT%TZ)"; echo "command: QUICK=$QUICK REPS=$REPS SECS=$SECS $CMDLINE"
-    echo "cpu: $(lscpu | sed -n 's/^Model name: *//p') x $(nproc)"
-    echo "haproxy: $($HAPROXY_BIN -v | head -1)"; echo "java: $(java -version 2>&1 | sed -n 2p)"
-    echo "h2load: $(h2load --version)"
-    echo "gatehouse commit: $(git -C "$REPO_DIR" log -1 --format='%h %cI' 2>/dev/null || echo '?')"
-    echo "placement: servers cpu $SERVER_CPU, clients+backend cpu $CLIENT_CPU; reps=$REPS secs=$SECS warmup=$WARMUP N=$N"
-    echo "loadavg_start: $(cut -d' ' -f1-3 /proc/loadavg)"
-} | tee "$OUTDIR/meta.txt" >> "$RAW"
+bench_jar h2
+bench_meta "QUICK=$QUICK REPS=$REPS SECS=$SECS $CMDLINE" "loadavg_start: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 D=$(certs "$N" ecdsa)
 if [ "$BACKEND_PORT" = 18080 ]; then
@@ -68,42 +50,16 @@ fi
 hap_start "$D"
 log "haproxy: $HAP_LINE"
 
-start_node() { # start_node NAME PORT EXTRA_JAVA_OPTS -> sets PID_<NAME>
-    local logf="$OUTDIR/$1.log"
-    # shellcheck disable=SC2086
-    taskset -c "$SERVER_CPU" java $GH_JAVA_OPTS $3 -jar "$GH_JAR" serve --https "127.0.0.1:$2" --http off \
-        --cert-dir "$D" --backend "127.0.0.1:$BACKEND_PORT" --io-threads 1 >"$logf" 2>&1 &
-    local pid=$!
-    GH_PIDS+=("$pid")
-    wait_port "$2" 120 "$pid" >/dev/null || { tail -20 "$logf" >&2; exit 1; }
-    eval "PID_$1=$pid"
-    log "gatehouse $1 pid $pid on :$2"
+gh_frames() { # gh_frames NAME PORT FRAME_PROXY: the benchmark entry point with the HTTP/2 path chosen
+    gh_serve "$1" "$2" "-Dgatehouse.http2.frameProxy=$3" -jar "$GH_JAR" serve --https "127.0.0.1:$2" --http off \
+        --cert-dir "$D" --backend "127.0.0.1:$BACKEND_PORT" --io-threads 1
 }
-start_node frames "$FRAMES_PORT" "-Dgatehouse.http2.frameProxy=true"
-start_node streams "$STREAMS_PORT" "-Dgatehouse.http2.frameProxy=false"
+gh_frames frames "$FRAMES_PORT" true
+gh_frames streams "$STREAMS_PORT" false
+PORT_haproxy="$HAPROXY_PORT"; PID_haproxy="$HAP_PID"
 
 NAME=$(head -1 "$D/domains.txt")
-summary_of() { grep '^SUMMARY' | tail -1 | sed 's/^SUMMARY //'; }
-ka() { # ka SERVER PORT PID PROTO REP
-    local s
-    log "$1 $4 rep $5 (${SECS}s)"
-    s=$(SERVER_PIDS="$3" "$PERF/bench-keepalive.sh" "https://$NAME:$2/" "$SECS" "$4" 2>&1 | tee -a "$RAW" | summary_of)
-    printf '%s\t%s\t%s\t%s\n' "$4" "$1" "$5" "$s" >> "$DATA"
-}
-for rep in $(seq 1 "$REPS"); do
-    for proto in $PROTOS; do
-        case $(( rep % 3 )) in
-            1) order="frames streams haproxy" ;; 2) order="streams haproxy frames" ;; *) order="haproxy frames streams" ;;
-        esac
-        for srv in $order; do
-            case $srv in
-                frames) ka frames "$FRAMES_PORT" "$PID_frames" "$proto" "$rep" ;;
-                streams) ka streams "$STREAMS_PORT" "$PID_streams" "$proto" "$rep" ;;
-                haproxy) ka haproxy "$HAPROXY_PORT" "$HAP_PID" "$proto" "$rep" ;;
-            esac
-        done
-    done
-done
+ka_interleaved "$PROTOS" "frames streams haproxy"
 
 python3 - "$DATA" "$OUTDIR/report.md" "$(tr '\n' ';' < "$OUTDIR/meta.txt")" <<'PY'
 import sys, statistics

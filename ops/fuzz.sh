@@ -7,9 +7,9 @@
 #               ConsoleApiFuzzTest        console POST/PUT bodies      -> documented status, refusals change nothing
 #               ConfigLoaderFuzzTest      gatehouse.yaml text          -> config, or problems naming each field
 #
-# Each target fuzzes for its @FuzzTest(maxDuration) (35 s) in a JVM of its own (Jazzer fuzzes one
+# Each target fuzzes for its @FuzzTest(maxDuration) (30 s) in a JVM of its own (Jazzer fuzzes one
 # test per JVM): the Maven profile "fuzz" runs one surefire execution per target with JAZZER_FUZZ=1
-# and skips the ordinary tests. About 5 minutes on 2 cores from a fresh clone (it builds the modules
+# and skips the ordinary tests. About 4 minutes on 2 cores from a fresh clone (it builds the modules
 # it needs with -am; nothing is installed into ~/.m2). Needs no standard input and no network beyond
 # Maven Central. A finding fails the run; its input is printed (base64) and left under
 # src/test/resources/.../<Test>Inputs/<method>/crash-*, where 'mvn test' replays it: commit it with
@@ -22,7 +22,7 @@ stamp="$(mktemp /tmp/gatehouse-fuzz.XXXXXX.stamp)"
 trap 'rm -f "$stamp"' EXIT
 
 status=0
-# the bound of last resort: 5 targets x (35 s + start-up) plus the build, well under 15 minutes
+# the bound of last resort: 5 targets x (30 s + start-up) plus the build, well under 15 minutes
 # (a finding fails its target, not the build, so that every target still fuzzes; counted below)
 timeout --kill-after=30s 15m mvn -B -P fuzz -pl appliance -am test -Dmaven.test.failure.ignore=true \
     </dev/null >"$log" 2>&1 || status=$?

@@ -5,13 +5,13 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.gatehouse.appliance.testing.LogCapture;
+import dev.gatehouse.appliance.testing.NodeCluster;
 import dev.gatehouse.appliance.testing.Pebble;
 import dev.gatehouse.appliance.testing.TestNode;
 import dev.gatehouse.tls.testing.Tools;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -29,46 +29,24 @@ class AcmeClusterIT {
     @TempDir
     Path dir;
 
-    private String yaml(String hzPort, List<String> members, Path key, Path caFile, int pebblePort, Pebble.Dns dns) {
-        return String.join("\n",
-                "cluster:",
-                "  enabled: true",
-                "  name: acme-it-" + dir.getFileName(),
-                "  bind: '127.0.0.1:" + hzPort + "'",
-                "  members: [" + String.join(", ", members.stream().map(m -> "'" + m + "'").toList()) + "]",
-                "  keyFile: '" + key + "'",
-                "acme:",
-                "  enabled: true",
-                "  directory: 'https://127.0.0.1:" + pebblePort + "/dir'",
-                "  caFile: '" + caFile + "'",
-                "  resolvers: ['" + dns.resolver() + "']",
-                "  target: 127.0.0.1",
-                "  interval: 1s",
-                "  leaseTtl: 30s",
-                "  timeout: 20s",
-                "  dnsRetry: 1s",
-                "  dnsRetryMax: 1s",
-                "");
+    private static String yaml(String grid, Path caFile, int pebblePort, Pebble.Dns dns) {
+        return grid + Pebble.acmeYaml("https://127.0.0.1:" + pebblePort + "/dir", caFile, dns.resolver(),
+                Pebble.FAST_ACME);
     }
 
     @Test
     void orderRunsOnceOnTheLeaseHolderWhileTheOtherNodeAnswersTheChallenge() throws Exception {
         Pebble.require();
-        byte[] k = new byte[32];
-        new SecureRandom().nextBytes(k);
-        Path key = Files.write(dir.resolve("cluster.key"), k);
-        String a = Integer.toString(Pebble.freePort());
-        String b = Integer.toString(Pebble.freePort());
-        List<String> members = List.of("127.0.0.1:" + a, "127.0.0.1:" + b);
+        NodeCluster cluster = NodeCluster.of(dir, "acme-it-", 2);
         int pebblePort = Pebble.freePort();
         Path caFile = Pebble.tlsCertificate(dir.resolve("pebble"));
         try (LogCapture logs = new LogCapture();
                 Pebble.Dns dns = Pebble.Dns.start(dir);
-                TestNode nodeA = new TestNode(dir.resolve("a"), "node-a", yaml(a, members, key, caFile, pebblePort, dns))) {
+                TestNode nodeA = new TestNode(dir.resolve("a"), "node-a", yaml(cluster.grid(0), caFile, pebblePort, dns))) {
             String admin = nodeA.adminToken();
             await().atMost(Duration.ofSeconds(20)).until(() ->
                     nodeA.call("GET", "/v1/status", admin, null).json().at("/acme/schedulerHere").asBoolean());
-            try (TestNode nodeB = new TestNode(dir.resolve("b"), "node-b", yaml(b, members, key, caFile, pebblePort, dns));
+            try (TestNode nodeB = new TestNode(dir.resolve("b"), "node-b", yaml(cluster.grid(1), caFile, pebblePort, dns));
                     // Pebble validates HTTP-01 on node B's port 80 only: node A never sees the CA's request
                     Pebble pebble = Pebble.start(dir.resolve("pebble"), dns, pebblePort, nodeB.httpPort(), 0, Map.of())) {
                 await().atMost(Duration.ofSeconds(20)).until(() -> nodeB.call("GET", "/v1/tokens", admin, null)

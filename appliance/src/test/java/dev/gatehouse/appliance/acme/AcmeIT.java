@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.gatehouse.appliance.testing.NodeFixtures;
 import dev.gatehouse.appliance.testing.Pebble;
 import dev.gatehouse.appliance.testing.TestNode;
 import dev.gatehouse.tls.testing.TlsProbe;
@@ -47,26 +48,10 @@ class AcmeIT {
     static String tenantToken;
 
     static String acmeYaml(String directory, Path caFile) {
-        return String.join("\n",
-                "acme:",
-                "  enabled: true",
-                "  directory: '" + directory + "'",
-                "  caFile: '" + caFile + "'",
-                "  email: ops@example.com",
-                "  resolvers: ['" + dns.resolver() + "']",
-                "  target: 127.0.0.1",
-                "  interval: 1s",
-                "  leaseTtl: 30s",
-                "  timeout: 20s",
-                "  dnsRetry: 1s",
-                "  dnsRetryMax: 1s",
-                "  dnsAttempts: 3",
-                "  orderRetry: 1s",
-                "  orderRetryMax: 2s",
-                "  orderAttempts: 2",
-                "  onDemand: true",
-                "  onDemandPerHour: 1",
-                "");
+        List<String> settings = new java.util.ArrayList<>(Pebble.FAST_ACME);
+        settings.addAll(List.of("email: ops@example.com", "dnsAttempts: 3", "orderRetry: 1s", "orderRetryMax: 2s",
+                "orderAttempts: 2", "onDemand: true", "onDemandPerHour: 1"));
+        return Pebble.acmeYaml(directory, caFile, dns.resolver(), settings);
     }
 
     @BeforeAll
@@ -87,15 +72,7 @@ class AcmeIT {
 
     @AfterAll
     static void stop() throws Exception {
-        if (node != null) {
-            node.close();
-        }
-        if (pebble != null) {
-            pebble.close();
-        }
-        if (dns != null) {
-            dns.close();
-        }
+        NodeFixtures.closeAll(node, pebble, dns);
     }
 
     static JsonNode claim(TestNode n, String token, String name) throws Exception {
@@ -383,11 +360,7 @@ class AcmeIT {
         int closed = Pebble.freePort();
         try (TestNode other = new TestNode(dir.resolve("node-unreachable"), "unreachable-node",
                 acmeYaml("https://127.0.0.1:" + closed + "/dir", Pebble.tlsCertificate(dir.resolve("pebble"))))) {
-            String t = other.adminToken();
-            assertThat(other.call("POST", "/v1/tenants", t, "{\"id\":\"tenant-a\"}").status()).isEqualTo(201);
-            String saved = admin;
-            admin = t;
-            try {
+            asAdminOf(other, t -> {
                 verify(other, "down.example.com");
                 assertThat(other.call("POST", "/v1/domains/down.example.com/certificate", t, null).status())
                         .isEqualTo(202);
@@ -399,9 +372,7 @@ class AcmeIT {
                         + other.httpsPort(), "-servername", "down.example.com"),
                         "Q\n".getBytes(StandardCharsets.US_ASCII), 20);
                 assertThat(refused.all()).contains("alert number 112");
-            } finally {
-                admin = saved;
-            }
+            });
         }
     }
 
@@ -414,20 +385,31 @@ class AcmeIT {
                 acmeYaml("https://127.0.0.1:" + port + "/dir", Pebble.tlsCertificate(pdir)));
                 Pebble refusing = Pebble.start(pdir, dns, port, Pebble.freePort(), 0,
                         Map.of("PEBBLE_WFE_NONCEREJECT", "100"))) {
-            String t = other.adminToken();
-            assertThat(other.call("POST", "/v1/tenants", t, "{\"id\":\"tenant-a\"}").status()).isEqualTo(201);
-            String saved = admin;
-            admin = t;
-            try {
+            asAdminOf(other, t -> {
                 verify(other, "refused.example.com");
                 assertThat(other.call("POST", "/v1/domains/refused.example.com/certificate", t, null).status())
                         .isEqualTo(202);
                 JsonNode failed = awaitCertificate(other, "refused.example.com", "failed", Duration.ofSeconds(60));
                 assertThat(failed.path("lastError").asText()).as(failed.toString()).contains("badNonce");
                 assertThat(other.call("GET", "/v1/certificates", t, null).json().path("items")).isEmpty();
-            } finally {
-                admin = saved;
-            }
+            });
+        }
+    }
+
+    /** A node's admin token (with tenant-a created there) passed to {@code body} while the helpers use it as {@link #admin}. */
+    interface AdminBody {
+        void run(String token) throws Exception;
+    }
+
+    private static void asAdminOf(TestNode other, AdminBody body) throws Exception {
+        String t = other.adminToken();
+        assertThat(other.call("POST", "/v1/tenants", t, "{\"id\":\"tenant-a\"}").status()).isEqualTo(201);
+        String saved = admin;
+        admin = t;
+        try {
+            body.run(t);
+        } finally {
+            admin = saved;
         }
     }
 }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.gatehouse.appliance.config.ConfigLoader;
 import dev.gatehouse.appliance.config.GatehouseConfig;
 import dev.gatehouse.appliance.testing.LogCapture;
+import dev.gatehouse.appliance.testing.NodeFixtures;
 import dev.gatehouse.appliance.testing.Pebble;
 import dev.gatehouse.appliance.testing.TestNode;
 import dev.gatehouse.cluster.store.DomainRecord;
@@ -65,15 +66,7 @@ class AcmeResumeIT {
 
     @AfterAll
     static void stop() throws Exception {
-        if (node != null) {
-            node.close();
-        }
-        if (pebble != null) {
-            pebble.close();
-        }
-        if (dns != null) {
-            dns.close();
-        }
+        NodeFixtures.closeAll(node, pebble, dns);
     }
 
     /** A verified claim and a certificate request for {@code name}, written as the API would. */

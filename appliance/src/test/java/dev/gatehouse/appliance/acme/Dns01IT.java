@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.gatehouse.appliance.testing.Bind;
 import dev.gatehouse.appliance.testing.LogCapture;
+import dev.gatehouse.appliance.testing.NodeFixtures;
 import dev.gatehouse.appliance.testing.Pebble;
 import dev.gatehouse.appliance.testing.TestNode;
 import dev.gatehouse.tls.testing.TlsProbe;
@@ -113,11 +114,7 @@ class Dns01IT {
 
     @AfterAll
     static void stop() throws Exception {
-        for (AutoCloseable c : new AutoCloseable[] {node, pebble, resolver, bind, logs}) {
-            if (c != null) {
-                c.close();
-            }
-        }
+        NodeFixtures.closeAll(node, pebble, resolver, bind, logs);
     }
 
     /** The tenant claims {@code pattern} and proves it with the TXT record at the parent, sent by nsupdate. */

@@ -65,7 +65,7 @@ class Pkcs12UploadFuzzTest {
     }
 
     @Timeout(10)
-    @FuzzTest(maxDuration = "35s")
+    @FuzzTest(maxDuration = "30s")
     void storesOrRefusesAnyPkcs12Upload(byte[] input) throws Exception {
         if (input.length == 0) {
             return;

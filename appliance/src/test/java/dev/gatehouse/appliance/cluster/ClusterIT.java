@@ -1,22 +1,23 @@
 package dev.gatehouse.appliance.cluster;
 
+import static dev.gatehouse.appliance.testing.NodeFixtures.freePort;
+import static dev.gatehouse.appliance.testing.NodeFixtures.servedSerial;
+import static dev.gatehouse.appliance.testing.NodeFixtures.uploadBody;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.gatehouse.appliance.testing.ConsoleClient;
+import dev.gatehouse.appliance.testing.NodeCluster;
 import dev.gatehouse.appliance.testing.NodeProcess;
 import dev.gatehouse.appliance.testing.TestNode;
 import dev.gatehouse.tls.demo.DemoPki;
 import dev.gatehouse.tls.demo.Pem;
 import dev.gatehouse.tls.testing.TlsProbe;
 import dev.gatehouse.tls.testing.Tools;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -44,90 +45,35 @@ class ClusterIT {
     private static final DemoPki PKI = DemoPki.create("Cluster Test CA");
     @TempDir
     static Path dir;
-    static final List<NodeProcess> nodes = new ArrayList<>();
-    static final List<String> members = new ArrayList<>();
-    static final List<String> peers = new ArrayList<>();
-    static Path secret;
-    static Path clusterKey;
+    static NodeCluster cluster;
+    static List<NodeProcess> nodes;
+    static List<String> members;
     static String admin;
     static TlsProbe probe;
 
-    static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
-    static String yaml(int hzPort) {
+    static String yaml(int i) {
         return String.join("\n",
-                "listeners: {https: '127.0.0.1:0', http: 'off'}",
-                "console: {listen: '127.0.0.1:0'}",
+                NodeCluster.LOOPBACK,
                 "metrics: {listen: '127.0.0.1:0'}",
                 "proxy: {drainTimeout: 1s}",
-                "cluster:",
-                "  enabled: true",
-                "  name: it-" + dir.getFileName(),
-                "  bind: '127.0.0.1:" + hzPort + "'",
-                "  members: [" + String.join(", ", members.stream().map(m -> "'" + m + "'").toList()) + "]",
-                "  keyFile: '" + clusterKey + "'",
-                "  membership:",
-                "    port: " + peers.get(members.indexOf("127.0.0.1:" + hzPort)).split(":")[1],
-                "    peers: [" + String.join(", ", peers.stream().map(m -> "'" + m + "'").toList()) + "]",
-                "    secretFile: '" + secret + "'",
-                // the none driver: ownership is decided and reported, no address is touched
-                "    ha: {driver: none, failback: 'off', settle: 500ms,",
-                "         vips: ['198.18.0.100/32', '198.18.0.101/32', '198.18.0.102/32']}", "");
+                cluster.withMembership(i,
+                        // the none driver: ownership is decided and reported, no address is touched
+                        "ha: {driver: none, failback: 'off', settle: 500ms,",
+                        "     vips: ['198.18.0.100/32', '198.18.0.101/32', '198.18.0.102/32']}"));
     }
 
     @BeforeAll
     static void startThree() throws Exception {
-        byte[] key = new byte[32];
-        new SecureRandom().nextBytes(key);
-        clusterKey = Files.write(dir.resolve("cluster.key"), key);
-        byte[] jgroupsSecret = new byte[32];
-        new SecureRandom().nextBytes(jgroupsSecret);
-        secret = Files.write(dir.resolve("jgroups.secret"), jgroupsSecret);
-        for (int i = 0; i < 4; i++) {
-            members.add("127.0.0.1:" + freePort());
-            peers.add("127.0.0.1:" + freePort());
-        }
-        for (int i = 0; i < 3; i++) {
-            nodes.add(new NodeProcess(dir.resolve("node" + (i + 1)), yaml(Integer.parseInt(members.get(i).split(":")[1]))));
-        }
-        nodes.get(0).start().awaitReady();
-        nodes.get(1).start();
-        nodes.get(2).start();
-        nodes.get(1).awaitReady();
-        nodes.get(2).awaitReady();
-        admin = Files.readString(nodes.get(0).dataDir.resolve("admin.token")).trim();
+        cluster = NodeCluster.of(dir, "it-", 4); // the fourth joins later
+        nodes = cluster.nodes;
+        members = cluster.members;
+        admin = cluster.startWithTenant(3, ClusterIT::yaml, "acme", "*.acme.test");
         probe = new TlsProbe(Pem.certificates(List.of(PKI.caCertificate())));
-        ConsoleClient c = nodes.get(0).console();
-        assertThat(c.call("POST", "/v1/tenants", admin, "{\"id\":\"acme\"}").status()).isEqualTo(201);
-        assertThat(c.call("POST", "/v1/tenants/acme/domains", admin, "{\"name\":\"*.acme.test\"}").status())
-                .isEqualTo(200);
     }
 
     @AfterAll
     static void stopAll() throws Exception {
-        for (NodeProcess n : nodes) {
-            n.close();
-        }
-    }
-
-    static String body(DemoPki.Issued c) throws Exception {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("tenant", "acme");
-        m.put("certificatePem", new String(Pem.certificates(c.chain()), StandardCharsets.US_ASCII));
-        m.put("privateKeyPem", new String(Pem.privateKey(c.key()), StandardCharsets.US_ASCII));
-        return TestNode.json(m);
-    }
-
-    static String servedSerial(NodeProcess n, String sni) {
-        try {
-            return probe.leaf(n.httpsPort, sni).getSerialNumber().toString(16);
-        } catch (Exception e) {
-            return null;
-        }
+        cluster.close();
     }
 
     @Test
@@ -171,23 +117,26 @@ class ClusterIT {
     void uploadReplaceAndDeleteOnOneNodeAreLiveOnAll() throws Exception {
         ConsoleClient one = nodes.get(0).console();
         DemoPki.Issued first = PKI.issueEc("www.acme.test");
-        TestNode.Reply up = one.call("POST", "/v1/certificates", admin, body(first));
+        TestNode.Reply up = one.call("POST", "/v1/certificates", admin, uploadBody("acme", first));
         assertThat(up.status()).as(up.body()).isEqualTo(201);
         String id = up.json().get("id").asText();
         String serial = first.leaf().getSerialNumber().toString(16);
         for (NodeProcess n : nodes) {
-            await().atMost(Duration.ofSeconds(10)).until(() -> serial.equals(servedSerial(n, "www.acme.test")));
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> serial.equals(servedSerial(probe, n, "www.acme.test")));
         }
         DemoPki.Issued second = PKI.issueEc("www.acme.test");
-        assertThat(nodes.get(1).console().call("PUT", "/v1/certificates/" + id, admin, body(second)).status())
+        assertThat(nodes.get(1).console().call("PUT", "/v1/certificates/" + id, admin, uploadBody("acme", second))
+                .status())
                 .isEqualTo(200);
         String serial2 = second.leaf().getSerialNumber().toString(16);
         for (NodeProcess n : nodes) {
-            await().atMost(Duration.ofSeconds(10)).until(() -> serial2.equals(servedSerial(n, "www.acme.test")));
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> serial2.equals(servedSerial(probe, n, "www.acme.test")));
         }
         assertThat(nodes.get(2).console().call("DELETE", "/v1/certificates/" + id, admin, null).status()).isEqualTo(204);
         for (NodeProcess n : nodes) {
-            await().atMost(Duration.ofSeconds(10)).until(() -> servedSerial(n, "www.acme.test") == null);
+            await().atMost(Duration.ofSeconds(10)).until(() -> servedSerial(probe, n, "www.acme.test") == null);
             assertThatThrownBy(() -> probe.leaf(n.httpsPort, "www.acme.test")).isInstanceOf(SSLException.class);
         }
     }
@@ -197,10 +146,11 @@ class ClusterIT {
     void sessionTicketFromOneNodeResumesOnAnother() throws Exception {
         Tools.require("openssl");
         ConsoleClient one = nodes.get(0).console();
-        assertThat(one.call("POST", "/v1/certificates", admin, body(PKI.issueEc("resume.acme.test"))).status())
+        assertThat(one.call("POST", "/v1/certificates", admin, uploadBody("acme", PKI.issueEc("resume.acme.test")))
+                .status())
                 .isEqualTo(201);
         for (NodeProcess n : nodes) {
-            await().atMost(Duration.ofSeconds(10)).until(() -> servedSerial(n, "resume.acme.test") != null);
+            await().atMost(Duration.ofSeconds(10)).until(() -> servedSerial(probe, n, "resume.acme.test") != null);
         }
         Path sess = dir.resolve("session.pem");
         byte[] request = "GET / HTTP/1.1\r\nHost: resume.acme.test\r\nConnection: close\r\n\r\n"
@@ -220,7 +170,7 @@ class ClusterIT {
         ConsoleClient one = nodes.get(0).console();
         List<String> bodies = new ArrayList<>();
         for (int i = 0; i < 120; i++) {
-            bodies.add(body(PKI.issueEc("burst" + i + ".acme.test")));
+            bodies.add(uploadBody("acme", PKI.issueEc("burst" + i + ".acme.test")));
         }
         List<String> acknowledged = new ArrayList<>();
         AtomicBoolean killed = new AtomicBoolean();
@@ -278,15 +228,14 @@ class ClusterIT {
             assertThat(n.console().call("GET", "/v1/certificates?limit=1000", admin, null).json().get("items").size())
                     .isEqualTo(before);
         }
-        assertThat(servedSerial(nodes.get(1), "resume.acme.test")).isNotNull();
+        assertThat(servedSerial(probe, nodes.get(1), "resume.acme.test")).isNotNull();
 
-        NodeProcess fourth = new NodeProcess(dir.resolve("node4"), yaml(Integer.parseInt(members.get(3).split(":")[1])));
-        nodes.add(fourth);
+        NodeProcess fourth = cluster.add(yaml(3));
         fourth.start().awaitReady();
         // ready means caught up: everything is there at once
         assertThat(fourth.console().call("GET", "/v1/certificates?limit=1000", admin, null).json().get("items").size())
                 .isEqualTo(before);
-        assertThat(servedSerial(fourth, "burst7.acme.test")).isNotNull();
+        assertThat(servedSerial(probe, fourth, "burst7.acme.test")).isNotNull();
     }
 
     @Test
@@ -311,7 +260,7 @@ class ClusterIT {
                 ConsoleClient c = n.console();
                 await().atMost(Duration.ofSeconds(20)).until(() -> c.call("GET", "/v1/status", admin, null).json()
                         .get("cluster").get("rejectedGridEntries").asLong() > 0);
-                assertThat(servedSerial(n, "evil.acme.test")).isNull();
+                assertThat(servedSerial(probe, n, "evil.acme.test")).isNull();
                 assertThat(c.call("GET", "/v1/certificates/crt_forged", admin, null).status()).isEqualTo(404);
                 assertThat(n.log).anyMatch(l -> l.contains("event=grid_entry_rejected") && l.contains("crt_forged"));
             }

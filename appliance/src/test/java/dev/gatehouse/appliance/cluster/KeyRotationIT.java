@@ -1,11 +1,11 @@
 package dev.gatehouse.appliance.cluster;
 
-import static dev.gatehouse.appliance.testing.NodeFixtures.freePort;
 import static dev.gatehouse.appliance.testing.NodeFixtures.uploadBody;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.gatehouse.appliance.testing.NodeCluster;
 import dev.gatehouse.appliance.testing.NodeFixtures;
 import dev.gatehouse.appliance.testing.NodeProcess;
 import dev.gatehouse.appliance.testing.TestNode;
@@ -41,7 +41,7 @@ class KeyRotationIT {
     Path dir;
     private final List<NodeProcess> nodes = new ArrayList<>();
     private final Map<String, String> serials = new LinkedHashMap<>();
-    private List<String> members;
+    private NodeCluster cluster;
     private String admin;
     private TlsProbe probe;
 
@@ -57,16 +57,9 @@ class KeyRotationIT {
         Path nodeDir = dir.resolve("node" + (i + 1));
         Files.writeString(nodeDir.resolve("gatehouse.yaml"), String.join("\n",
                 "node: {name: 'node" + (i + 1) + "', dataDir: '" + nodeDir.resolve("data") + "'}",
-                "listeners: {https: '127.0.0.1:0', http: 'off'}",
-                "console: {listen: '127.0.0.1:0'}",
+                NodeCluster.LOOPBACK,
                 "metrics: {enabled: false}",
-                "cluster:",
-                "  enabled: true",
-                "  name: rotation-it-" + dir.getFileName(),
-                "  bind: '" + members.get(i) + "'",
-                "  members: ['" + members.get(0) + "', '" + members.get(1) + "']",
-                "  keyFile: '" + keyFile + "'",
-                previousKeyFile == null ? "" : "  previousKeyFile: '" + previousKeyFile + "'", ""));
+                cluster.grid(i, keyFile, previousKeyFile)));
     }
 
     private void restart(int i, Path keyFile, Path previousKeyFile) throws Exception {
@@ -107,7 +100,7 @@ class KeyRotationIT {
         Path next = Files.write(dir.resolve("cluster-2.key"), k2);
         String oldId = Sealer.of(k1).sealingKeyId();
         String newId = Sealer.of(k2).sealingKeyId();
-        members = List.of("127.0.0.1:" + freePort(), "127.0.0.1:" + freePort());
+        cluster = NodeCluster.of(dir, "rotation-it-", 2);
         for (int i = 0; i < 2; i++) {
             // NodeProcess writes its own file; ours replaces it before the first start
             nodes.add(new NodeProcess(dir.resolve("node" + (i + 1)), ""));

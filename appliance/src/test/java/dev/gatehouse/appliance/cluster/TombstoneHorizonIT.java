@@ -1,25 +1,22 @@
 package dev.gatehouse.appliance.cluster;
 
+import static dev.gatehouse.appliance.testing.NodeFixtures.servedSerial;
+import static dev.gatehouse.appliance.testing.NodeFixtures.uploadBody;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.gatehouse.appliance.testing.ConsoleClient;
+import dev.gatehouse.appliance.testing.NodeCluster;
 import dev.gatehouse.appliance.testing.NodeProcess;
 import dev.gatehouse.appliance.testing.TestNode;
 import dev.gatehouse.tls.demo.DemoPki;
 import dev.gatehouse.tls.demo.Pem;
 import dev.gatehouse.tls.testing.TlsProbe;
-import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -46,81 +43,34 @@ class TombstoneHorizonIT {
     private static final String PAST_THE_HORIZON = "-Dgatehouse.debug.storeClockOffset=8d";
     @TempDir
     static Path dir;
-    static final List<NodeProcess> nodes = new ArrayList<>();
-    static final List<String> members = new ArrayList<>();
-    static Path clusterKey;
+    static NodeCluster cluster;
+    static List<NodeProcess> nodes;
     static Path backup;
     static String admin;
     static String tenantToken;
     static String goneId;
     static TlsProbe probe;
 
-    static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
-    static String yaml(String member) {
+    static String yaml(int i) {
         return String.join("\n",
-                "listeners: {https: '127.0.0.1:0', http: 'off'}",
-                "console: {listen: '127.0.0.1:0'}",
+                NodeCluster.LOOPBACK,
                 "metrics: {listen: '127.0.0.1:0'}",
                 "proxy: {drainTimeout: 1s}",
                 "store: {tombstoneTtl: 7d}",
-                "cluster:",
-                "  enabled: true",
-                "  name: tomb-" + dir.getFileName(),
-                "  bind: '" + member + "'",
-                "  members: [" + String.join(", ", members.stream().map(m -> "'" + m + "'").toList()) + "]",
-                "  keyFile: '" + clusterKey + "'", "");
+                cluster.grid(i));
     }
 
     @BeforeAll
     static void startThree() throws Exception {
-        byte[] key = new byte[32];
-        new SecureRandom().nextBytes(key);
-        clusterKey = Files.write(dir.resolve("cluster.key"), key);
-        for (int i = 0; i < 3; i++) {
-            members.add("127.0.0.1:" + freePort());
-        }
-        for (int i = 0; i < 3; i++) {
-            nodes.add(new NodeProcess(dir.resolve("node" + (i + 1)), yaml(members.get(i))));
-        }
-        nodes.get(0).start().awaitReady();
-        nodes.get(1).start();
-        nodes.get(2).start();
-        nodes.get(1).awaitReady();
-        nodes.get(2).awaitReady();
-        admin = Files.readString(nodes.get(0).dataDir.resolve("admin.token")).trim();
+        cluster = NodeCluster.of(dir, "tomb-", 3);
+        nodes = cluster.nodes;
+        admin = cluster.startWithTenant(3, TombstoneHorizonIT::yaml, "acme", "*.acme.test");
         probe = new TlsProbe(Pem.certificates(List.of(PKI.caCertificate())));
-        ConsoleClient c = nodes.get(0).console();
-        assertThat(c.call("POST", "/v1/tenants", admin, "{\"id\":\"acme\"}").status()).isEqualTo(201);
-        assertThat(c.call("POST", "/v1/tenants/acme/domains", admin, "{\"name\":\"*.acme.test\"}").status())
-                .isEqualTo(200);
     }
 
     @AfterAll
     static void stopAll() throws Exception {
-        for (NodeProcess n : nodes) {
-            n.close();
-        }
-    }
-
-    static String body(DemoPki.Issued c) throws Exception {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("tenant", "acme");
-        m.put("certificatePem", new String(Pem.certificates(c.chain()), StandardCharsets.US_ASCII));
-        m.put("privateKeyPem", new String(Pem.privateKey(c.key()), StandardCharsets.US_ASCII));
-        return TestNode.json(m);
-    }
-
-    static String servedSerial(NodeProcess n, String sni) {
-        try {
-            return probe.leaf(n.httpsPort, sni).getSerialNumber().toString(16);
-        } catch (Exception e) {
-            return null;
-        }
+        cluster.close();
     }
 
     static void copyTree(Path from, Path to) throws Exception {
@@ -150,7 +100,7 @@ class TombstoneHorizonIT {
             ConsoleClient c = n.console();
             try {
                 await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-                    assertThat(servedSerial(n, "gone.acme.test")).as(n.dataDir + " serves the deleted certificate")
+                    assertThat(servedSerial(probe, n, "gone.acme.test")).as(n.dataDir + " serves the deleted certificate")
                             .isNull();
                     assertThat(c.call("GET", "/v1/certificates/" + goneId, admin, null).status()).isEqualTo(404);
                     assertThat(c.call("GET", "/v1/certificates", tenantToken, null).status())
@@ -159,7 +109,7 @@ class TombstoneHorizonIT {
             } catch (org.awaitility.core.ConditionTimeoutException e) {
                 throw new AssertionError(e.getMessage() + "\n" + storeLog(), e);
             }
-            assertThat(servedSerial(n, "kept.acme.test")).isNotNull();
+            assertThat(servedSerial(probe, n, "kept.acme.test")).isNotNull();
         }
     }
 
@@ -178,16 +128,18 @@ class TombstoneHorizonIT {
     @Order(1)
     void deletedCertificateAndRevokedTokenStayGoneWhenANodeReturnsFromPastTheHorizon() throws Exception {
         ConsoleClient one = nodes.get(0).console();
-        TestNode.Reply gone = one.call("POST", "/v1/certificates", admin, body(PKI.issueEc("gone.acme.test")));
+        TestNode.Reply gone = one.call("POST", "/v1/certificates", admin,
+                uploadBody("acme", PKI.issueEc("gone.acme.test")));
         assertThat(gone.status()).as(gone.body()).isEqualTo(201);
         goneId = gone.json().get("id").asText();
-        assertThat(one.call("POST", "/v1/certificates", admin, body(PKI.issueEc("kept.acme.test"))).status())
+        assertThat(one.call("POST", "/v1/certificates", admin, uploadBody("acme", PKI.issueEc("kept.acme.test")))
+                .status())
                 .isEqualTo(201);
         TestNode.Reply token = one.call("POST", "/v1/tokens", admin, "{\"scope\":\"tenant:acme\"}");
         tenantToken = token.json().get("token").asText();
         String tokenId = token.json().get("id").asText();
         NodeProcess third = nodes.get(2);
-        await().atMost(Duration.ofSeconds(10)).until(() -> servedSerial(third, "gone.acme.test") != null
+        await().atMost(Duration.ofSeconds(10)).until(() -> servedSerial(probe, third, "gone.acme.test") != null
                 && third.console().call("GET", "/v1/certificates", tenantToken, null).status() == 200);
 
         third.stop();

@@ -24,7 +24,7 @@ class ConfigLoaderFuzzTest {
     @DictionaryEntries({"99999999999999999999", "9223372036854775807", "4294967808", "ms", "d", "GiB", "\"\\0\"",
         "dataDir: ", "keyFile: ", "secretFile: ", "caFile: ", "certificateDirs: ", "maxClientHelloBytes: ",
         "maxBodyBytes: ", "heartbeat: ", "interval: ", "failback: ", "membership: ", "ha: ", "vips: "})
-    @FuzzTest(maxDuration = "35s")
+    @FuzzTest(maxDuration = "30s")
     void loadsOrNamesEveryProblem(byte[] input) {
         String yaml = new String(input, StandardCharsets.UTF_8);
         try {

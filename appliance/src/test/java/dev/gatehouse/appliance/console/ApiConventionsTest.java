@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gatehouse.appliance.auth.Principal;
 import dev.gatehouse.appliance.events.Events;
-import dev.gatehouse.appliance.events.WebhookService;
 import dev.gatehouse.appliance.testing.NodeFixtures;
 import dev.gatehouse.appliance.testing.Services;
 import dev.gatehouse.cluster.store.PoolRecord;
@@ -14,7 +13,6 @@ import dev.gatehouse.cluster.store.RecordKinds;
 import dev.gatehouse.tls.demo.DemoPki;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -55,12 +53,11 @@ class ApiConventionsTest {
         services.tenants.create(ROOT, "globex", "Globex");
         services.domains.claim(ROOT, "acme", "*.acme.test", true);
         services.domains.claim(ROOT, "globex", "*.globex.test", true);
-        Events events = new Events(services.store, "node1", Clock.systemUTC(), Events.Settings.defaults());
-        api = new ConsoleApi(services.console(), who -> Map.of(), () -> true, null);
-        api.events(new EventRoutes(events, new WebhookService(services.store, events, Clock.systemUTC())));
-        admin = "Bearer " + services.tokens.create("admin", "test").token();
-        acme = "Bearer " + services.tokens.create("tenant:acme", "test").token();
-        globex = "Bearer " + services.tokens.create("tenant:globex", "test").token();
+        Events events = services.events();
+        api = services.consoleApi(events);
+        admin = services.bearer("admin");
+        acme = services.bearer("tenant:acme");
+        globex = services.bearer("tenant:globex");
     }
 
     @AfterEach

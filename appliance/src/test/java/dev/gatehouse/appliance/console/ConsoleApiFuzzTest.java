@@ -142,7 +142,7 @@ class ConsoleApiFuzzTest {
     }
 
     @Timeout(10)
-    @FuzzTest(maxDuration = "35s")
+    @FuzzTest(maxDuration = "30s")
     void answersEveryBodyWithADocumentedStatusAndRefusalsChangeNothing(byte[] input) throws Exception {
         if (input.length < 2) {
             return;

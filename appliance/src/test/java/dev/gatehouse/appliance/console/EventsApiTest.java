@@ -6,11 +6,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gatehouse.appliance.events.EventTypes;
 import dev.gatehouse.appliance.events.Events;
-import dev.gatehouse.appliance.events.WebhookService;
 import dev.gatehouse.appliance.testing.Services;
 import dev.gatehouse.cluster.store.EventRecord;
-import dev.gatehouse.cluster.store.RecordKinds;
-import dev.gatehouse.cluster.store.TenantRecord;
+import dev.gatehouse.tls.testing.Absence;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -47,16 +45,14 @@ class EventsApiTest {
     @BeforeEach
     void setUp() throws Exception {
         services = new Services(dir);
-        services.store.put(RecordKinds.TENANTS, new TenantRecord("acme", "Acme", List.of(), 1L, 0L));
-        services.store.put(RecordKinds.TENANTS, new TenantRecord("globex", "Globex", List.of(), 2L, 0L));
-        events = new Events(services.store, "node1", Clock.systemUTC(), Events.Settings.defaults());
+        services.putTenants("acme", "Acme", "globex", "Globex");
+        events = services.events();
         services.domains.events(events);
         services.certificates.events(events);
-        api = new ConsoleApi(services.console(), who -> Map.of(), () -> true, null);
-        api.events(new EventRoutes(events, new WebhookService(services.store, events, Clock.systemUTC())));
-        admin = "Bearer " + services.tokens.create("admin", "test").token();
-        acme = "Bearer " + services.tokens.create("tenant:acme", "test").token();
-        globex = "Bearer " + services.tokens.create("tenant:globex", "test").token();
+        api = services.consoleApi(events);
+        admin = services.bearer("admin");
+        acme = services.bearer("tenant:acme");
+        globex = services.bearer("tenant:globex");
     }
 
     @AfterEach
@@ -185,10 +181,11 @@ class EventsApiTest {
         String after = json(call("GET", "/v1/events", acme, null)).get("next").asText();
         CompletableFuture<ApiResponse> poll = CompletableFuture.supplyAsync(
                 () -> call("GET", "/v1/events?wait=20&after=" + after, acme, null));
-        Thread.sleep(300);
+        Absence.waitOut(Duration.ofMillis(300), "the poll's request reaching its wait (or an early answer)");
+        assertThat(poll).as("the poll waits").isNotDone();
         events.emit(EventTypes.DOMAIN_VERIFIED, "globex", "other.globex.test", Map.of());
-        Thread.sleep(300);
-        assertThat(poll).as("another tenant's event does not end the wait").isNotDone();
+        Absence.assertHoldsFor(Duration.ofMillis(300), () -> assertThat(poll)
+                .as("another tenant's event does not end the wait").isNotDone());
         events.emit(EventTypes.DOMAIN_VERIFIED, "acme", "new.acme.test", Map.of());
         JsonNode got = json(poll.get(10, TimeUnit.SECONDS));
         assertThat(got.get("items")).extracting(n -> n.get("subject").asText()).containsExactly("new.acme.test");

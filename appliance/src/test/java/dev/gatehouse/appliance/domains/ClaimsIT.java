@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.gatehouse.appliance.testing.NodeFixtures;
 import dev.gatehouse.appliance.testing.Pebble;
 import dev.gatehouse.appliance.testing.TestNode;
 import dev.gatehouse.tls.demo.DemoPki;
@@ -68,12 +69,7 @@ class ClaimsIT {
 
     @AfterAll
     static void stop() throws Exception {
-        if (node != null) {
-            node.close();
-        }
-        if (dns != null) {
-            dns.close();
-        }
+        NodeFixtures.closeAll(node, dns);
     }
 
     static String token(String scope) throws Exception {

@@ -34,8 +34,7 @@ class DomainServiceTest {
     @BeforeEach
     void setUp() throws Exception {
         s = new Services(dir);
-        s.tenants.create(ADMIN, "a", "A");
-        s.tenants.create(ADMIN, "b", "B");
+        s.createTenants("a", "A", "b", "B");
     }
 
     @AfterEach

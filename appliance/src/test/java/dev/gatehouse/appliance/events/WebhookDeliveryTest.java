@@ -9,8 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gatehouse.appliance.auth.Principal;
 import dev.gatehouse.appliance.testing.Services;
 import dev.gatehouse.cluster.lease.LocalLeases;
-import dev.gatehouse.cluster.store.RecordKinds;
-import dev.gatehouse.cluster.store.TenantRecord;
+import dev.gatehouse.tls.testing.Absence;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -40,9 +39,8 @@ class WebhookDeliveryTest {
     @BeforeEach
     void setUp() throws Exception {
         services = new Services(dir);
-        services.store.put(RecordKinds.TENANTS, new TenantRecord("acme", "Acme", List.of(), 1L, 0L));
-        services.store.put(RecordKinds.TENANTS, new TenantRecord("globex", "Globex", List.of(), 2L, 0L));
-        events = new Events(services.store, "node1", Clock.systemUTC(), Events.Settings.defaults());
+        services.putTenants("acme", "Acme", "globex", "Globex");
+        events = services.events();
         // the receivers are on loopback: allowed here, refused by default (see the private-target tests)
         webhooks = new WebhookService(services.store, events, Clock.systemUTC(), true);
         delivery = delivery(true);
@@ -110,8 +108,8 @@ class WebhookDeliveryTest {
                     .containsEntry("delivered", 1L).containsEntry("failures", 0).containsEntry("lastStatus", 200));
             events.emit(EventTypes.CERTIFICATE_DELETED, "acme", "crt_1", Map.of("id", "crt_1"));
             await().atMost(Duration.ofSeconds(10)).until(() -> r.hits.size() == 5);
-            Thread.sleep(300); // a few more ticks: nothing is sent again
-            assertThat(r.hits).hasSize(5);
+            Absence.assertHoldsFor(Duration.ofMillis(300), () -> assertThat(r.hits).as("a few more ticks: nothing is sent"
+                    + " again").hasSize(5));
             List<String> ids = r.hits.stream().map(h -> h.header("Gatehouse-Event-Id")).toList();
             assertThat(ids.subList(0, 4)).as("the same event retried until acknowledged").containsOnly(ids.get(0));
             assertThat(ids.get(4)).isNotEqualTo(ids.get(0));
@@ -143,7 +141,8 @@ class WebhookDeliveryTest {
             events.emit(EventTypes.CERTIFICATE_DELETED, "acme", "crt_a0", Map.of());
             delivery.start();
             await().atMost(Duration.ofSeconds(10)).until(() -> r.hits.size() == 6);
-            Thread.sleep(300);
+            Absence.assertHoldsFor(Duration.ofMillis(300), () -> assertThat(r.hits).as("a few more ticks: nothing else"
+                    + " is sent").hasSize(6));
             List<JsonNode> bodies = r.hits.stream().map(h -> {
                 try {
                     return JSON.readTree(h.body());
@@ -169,8 +168,8 @@ class WebhookDeliveryTest {
             events.emit(EventTypes.CERTIFICATE_UPLOADED, "acme", "new", Map.of());
             delivery.start();
             await().atMost(Duration.ofSeconds(10)).until(() -> r.hits.size() == 1);
-            Thread.sleep(300);
-            assertThat(r.hits).hasSize(1);
+            Absence.assertHoldsFor(Duration.ofMillis(300), () -> assertThat(r.hits).as("the event before the webhook"
+                    + " is not sent").hasSize(1));
             assertThat(JSON.readTree(r.hits.get(0).body()).get("subject").asText()).isEqualTo("new");
         }
     }

@@ -4,14 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.gatehouse.appliance.testing.NodeCluster;
 import dev.gatehouse.appliance.testing.TestNode;
 import dev.gatehouse.tls.demo.DemoPki;
-import java.net.ServerSocket;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,32 +23,11 @@ class SniExplainClusterIT {
     @TempDir
     Path dir;
 
-    static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
-    private String yaml(int port, List<String> members, Path key) {
-        return String.join("\n",
-                "cluster:",
-                "  enabled: true",
-                "  name: explain-it-" + dir.getFileName(),
-                "  bind: '127.0.0.1:" + port + "'",
-                "  members: [" + String.join(", ", members.stream().map(m -> "'" + m + "'").toList()) + "]",
-                "  keyFile: '" + key + "'", "");
-    }
-
     @Test
     void anAdminSeesEveryMembersAnswer() throws Exception {
-        byte[] k = new byte[32];
-        new SecureRandom().nextBytes(k);
-        Path key = Files.write(dir.resolve("cluster.key"), k);
-        int a = freePort();
-        int b = freePort();
-        List<String> members = List.of("127.0.0.1:" + a, "127.0.0.1:" + b);
-        try (TestNode nodeA = new TestNode(dir.resolve("a"), "node-a", yaml(a, members, key));
-                TestNode nodeB = new TestNode(dir.resolve("b"), "node-b", yaml(b, members, key))) {
+        NodeCluster cluster = NodeCluster.of(dir, "explain-it-", 2);
+        try (TestNode nodeA = new TestNode(dir.resolve("a"), "node-a", cluster.grid(0));
+                TestNode nodeB = new TestNode(dir.resolve("b"), "node-b", cluster.grid(1))) {
             String admin = nodeA.adminToken();
             await().atMost(Duration.ofSeconds(30)).until(() -> nodeB.call("GET", "/v1/tokens", admin, null)
                     .status() == 200);
@@ -73,7 +49,8 @@ class SniExplainClusterIT {
                 JsonNode other = e.get("otherMembers").get(0);
                 assertThat(other.get("error").isNull()).as(other.toString()).isTrue();
                 assertThat(other.get("node").asText()).isEqualTo(there);
-                assertThat(other.get("member").asText()).isEqualTo("127.0.0.1:" + (pair[0] == nodeA ? b : a));
+                assertThat(other.get("member").asText())
+                        .isEqualTo(cluster.members.get(pair[0] == nodeA ? 1 : 0));
                 assertThat(other.get("match").asText()).isEqualTo("exact");
                 assertThat(other.at("/served/ecdsa").asText()).isEqualTo(id);
                 assertThat(SniExplainIT.candidate(other, id).get("tenant").asText()).isEqualTo("tenant-a");

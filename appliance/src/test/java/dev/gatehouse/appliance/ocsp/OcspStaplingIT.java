@@ -1,18 +1,17 @@
 package dev.gatehouse.appliance.ocsp;
 
+import static dev.gatehouse.appliance.testing.NodeFixtures.freePort;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.gatehouse.appliance.testing.ConsoleClient;
+import dev.gatehouse.appliance.testing.NodeCluster;
 import dev.gatehouse.appliance.testing.NodeProcess;
 import dev.gatehouse.appliance.testing.TestNode;
 import dev.gatehouse.tls.testing.Tools;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -33,7 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
  * a certificate uploaded on one node is stapled by both ({@code openssl s_client -status}) after one
  * fetch by the lease holder; it is refreshed half-way through the validity, again by one node; with
  * the responder stopped, handshakes go on and the last staple is kept until its nextUpdate, then
- * dropped. A leaf without an AIA OCSP URL has no staple; a revoked certificate's response and a
+ * dropped (a certificate of its own, whose responder stops right after the first fetch, so that its
+ * minute of validity runs out while the refresh case waits for its half-way point). A leaf without an AIA OCSP URL has no staple; a revoked certificate's response and a
  * response signed by a key the CA never delegated to are not stapled, and are reported.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -43,19 +43,15 @@ class OcspStaplingIT {
     static Path dir;
     private static final List<NodeProcess> nodes = new ArrayList<>();
     private static final List<Process> responders = new ArrayList<>();
-    private static Process goodResponder;
+    private static Process lapsingResponder;
     private static Path goodLog;
     private static int goodPort;
     private static int forgedPort;
     private static int revokedPort;
+    private static int lapsingPort;
     private static String admin;
     private static String stapledId;
-
-    static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
+    private static String lapsingId;
 
     private static void openssl(String... args) {
         List<String> cmd = new ArrayList<>(List.of("openssl"));
@@ -118,54 +114,46 @@ class OcspStaplingIT {
         goodPort = freePort();
         forgedPort = freePort();
         revokedPort = freePort();
+        lapsingPort = freePort();
         leaf("stapled.acme.test", "1001", goodPort);
         leaf("plain.acme.test", "1002", 0);
         leaf("forged.acme.test", "1003", forgedPort);
         leaf("revoked.acme.test", "1004", revokedPort);
+        leaf("lapsing.acme.test", "1005", lapsingPort);
         Files.writeString(pki("index.txt"), String.join("",
                 "V\t301231000000Z\t\t1001\tunknown\t/CN=stapled.acme.test\n",
                 "V\t301231000000Z\t\t1002\tunknown\t/CN=plain.acme.test\n",
                 "V\t301231000000Z\t\t1003\tunknown\t/CN=forged.acme.test\n",
-                "R\t301231000000Z\t" + "261101000000Z" + "\t1004\tunknown\t/CN=revoked.acme.test\n"));
+                "R\t301231000000Z\t" + "261101000000Z" + "\t1004\tunknown\t/CN=revoked.acme.test\n",
+                "V\t301231000000Z\t\t1005\tunknown\t/CN=lapsing.acme.test\n"));
         goodLog = dir.resolve("good-responder.log");
-        goodResponder = responder(goodPort, "responder", goodLog);
+        responder(goodPort, "responder", goodLog);
         responder(forgedPort, "rogue", dir.resolve("rogue-responder.log"));
         responder(revokedPort, "responder", dir.resolve("revoked-responder.log"));
+        lapsingResponder = responder(lapsingPort, "responder", dir.resolve("lapsing-responder.log"));
 
-        byte[] key = new byte[32];
-        new SecureRandom().nextBytes(key);
-        Path clusterKey = Files.write(dir.resolve("cluster.key"), key);
-        Path secret = Files.write(dir.resolve("jgroups.secret"), key.clone());
-        List<String> members = List.of("127.0.0.1:" + freePort(), "127.0.0.1:" + freePort());
-        List<String> peers = List.of("127.0.0.1:" + freePort(), "127.0.0.1:" + freePort());
+        NodeCluster cluster = NodeCluster.of(dir, "ocsp-", 2);
         for (int i = 0; i < 2; i++) {
-            nodes.add(new NodeProcess(dir.resolve("node" + (i + 1)), String.join("\n",
-                    "listeners: {https: '127.0.0.1:0', http: 'off'}",
-                    "console: {listen: '127.0.0.1:0'}",
+            nodes.add(cluster.add(String.join("\n",
+                    NodeCluster.LOOPBACK,
                     "metrics: {listen: '127.0.0.1:0'}",
                     "proxy: {drainTimeout: 1s}",
                     // fast loop and retries; the responders are on loopback
                     "ocsp: {interval: 200ms, timeout: 3s, leaseTtl: 10s, retryMin: 1s, retryMax: 2s, minRefresh: 1s,"
                             + " allowPrivateResponders: true}",
-                    "cluster:",
-                    "  enabled: true",
-                    "  name: ocsp-" + dir.getFileName(),
-                    "  bind: '" + members.get(i) + "'",
-                    "  members: ['" + members.get(0) + "', '" + members.get(1) + "']",
-                    "  keyFile: '" + clusterKey + "'",
-                    "  membership:",
-                    "    port: " + peers.get(i).split(":")[1],
-                    "    peers: ['" + peers.get(0) + "', '" + peers.get(1) + "']",
-                    "    secretFile: '" + secret + "'",
-                    "")));
+                    cluster.withMembership(i))));
         }
-        nodes.get(0).start().awaitReady(); // alone first: it creates admin.token
-        nodes.get(1).start().awaitReady();
-        admin = Files.readString(nodes.get(0).dataDir.resolve("admin.token")).trim();
-        ConsoleClient c = nodes.get(0).console();
-        assertThat(c.call("POST", "/v1/tenants", admin, "{\"id\":\"acme\"}").status()).isEqualTo(201);
-        assertThat(c.call("POST", "/v1/tenants/acme/domains", admin, "{\"name\":\"*.acme.test\"}").status())
-                .isEqualTo(200);
+        admin = cluster.startFirstAloneThenTheRest();
+        cluster.tenantWithDomain("acme", "*.acme.test");
+
+        // the certificate whose staple lapses (test 5): stapled by both, then its responder goes away
+        lapsingId = upload("lapsing.acme.test");
+        for (NodeProcess n : nodes) {
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
+                    .until(() -> stapledGood(sClient(n, "lapsing.acme.test")));
+        }
+        lapsingResponder.destroy();
+        lapsingResponder.waitFor();
     }
 
     @AfterAll
@@ -290,24 +278,24 @@ class OcspStaplingIT {
     @Test
     @Order(5)
     void keepsTheLastStapleWhileTheResponderIsDownThenDropsItAtNextUpdate() throws Exception {
-        goodResponder.destroy();
-        goodResponder.waitFor();
+        // lapsing.acme.test's responder stopped right after its first fetch (start()): the refresh
+        // half-way through fails, the staple stays until nextUpdate, then goes
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-            JsonNode o = ocsp(nodes.get(1), stapledId);
+            JsonNode o = ocsp(nodes.get(1), lapsingId);
             assertThat(o.get("state").asText()).as(o.toString()).isEqualTo("failing");
             assertThat(o.get("lastError").asText()).startsWith("unreachable:");
         });
-        JsonNode o = ocsp(nodes.get(1), stapledId);
+        JsonNode o = ocsp(nodes.get(1), lapsingId);
         Instant nextUpdate = Instant.parse(o.get("nextUpdate").asText());
         if (Instant.now().isBefore(nextUpdate.minusSeconds(3))) {
             for (NodeProcess n : nodes) {
-                assertThat(stapledGood(sClient(n, "stapled.acme.test"))).as("the last staple is kept").isTrue();
+                assertThat(stapledGood(sClient(n, "lapsing.acme.test"))).as("the last staple is kept").isTrue();
             }
         }
         await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).until(() -> nodes.stream()
-                .allMatch(n -> sClient(n, "stapled.acme.test").contains("OCSP response: no response sent")));
+                .allMatch(n -> sClient(n, "lapsing.acme.test").contains("OCSP response: no response sent")));
         for (NodeProcess n : nodes) {
-            String out = sClient(n, "stapled.acme.test");
+            String out = sClient(n, "lapsing.acme.test");
             assertThat(out).as("handshakes go on without a staple").contains("Verify return code: 0 (ok)");
             assertThat(Instant.now()).isAfterOrEqualTo(nextUpdate);
         }

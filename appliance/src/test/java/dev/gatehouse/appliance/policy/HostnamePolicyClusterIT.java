@@ -3,22 +3,20 @@ package dev.gatehouse.appliance.policy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.gatehouse.appliance.testing.NodeCluster;
+import dev.gatehouse.appliance.testing.NodeFixtures;
 import dev.gatehouse.appliance.testing.NodeProcess;
 import dev.gatehouse.appliance.testing.TestNode;
 import dev.gatehouse.tls.demo.DemoPki;
 import dev.gatehouse.tls.demo.EchoBackend;
 import dev.gatehouse.tls.demo.Pem;
 import dev.gatehouse.tls.testing.Tools;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -41,51 +39,28 @@ class HostnamePolicyClusterIT {
     static Path caFile;
     static String admin;
 
-    static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
     @BeforeAll
     static void startTwo() throws Exception {
         Tools.require("curl");
         Tools.require("openssl");
         backend = EchoBackend.start("backend-1", "127.0.0.1", 0);
-        byte[] key = new byte[32];
-        new SecureRandom().nextBytes(key);
-        Path clusterKey = Files.write(dir.resolve("cluster.key"), key);
-        List<String> members = List.of("127.0.0.1:" + freePort(), "127.0.0.1:" + freePort());
+        NodeCluster cluster = NodeCluster.of(dir, "policy-", 2);
         for (int i = 0; i < 2; i++) {
-            nodes.add(new NodeProcess(dir.resolve("node" + (i + 1)), String.join("\n",
-                    "listeners: {https: '127.0.0.1:0', http: 'off'}",
-                    "console: {listen: '127.0.0.1:0'}",
+            nodes.add(cluster.add(String.join("\n",
+                    NodeCluster.LOOPBACK,
                     "metrics: {listen: '127.0.0.1:0'}",
                     "proxy: {drainTimeout: 1s}",
                     "pools: [{name: app, servers: ['127.0.0.1:" + backend.port() + "']}]",
                     "defaultPool: app",
-                    "cluster:",
-                    "  enabled: true",
-                    "  name: policy-" + dir.getFileName(),
-                    "  bind: '" + members.get(i) + "'",
-                    "  members: ['" + members.get(0) + "', '" + members.get(1) + "']",
-                    "  keyFile: '" + clusterKey + "'", "")));
+                    cluster.grid(i))));
         }
-        nodes.get(0).start().awaitReady();
-        nodes.get(1).start().awaitReady();
-        admin = Files.readString(nodes.get(0).dataDir.resolve("admin.token")).trim();
+        admin = cluster.startFirstAloneThenTheRest();
+        cluster.tenantWithDomain("acme", "*.acme.test");
         DemoPki pki = DemoPki.create("HostnamePolicyClusterIT CA");
         caFile = Files.write(dir.resolve("ca.crt"), Pem.certificates(List.of(pki.caCertificate())));
         var c = nodes.get(0).console();
-        assertThat(c.call("POST", "/v1/tenants", admin, "{\"id\":\"acme\"}").status()).isEqualTo(201);
-        assertThat(c.call("POST", "/v1/tenants/acme/domains", admin, "{\"name\":\"*.acme.test\"}").status())
-                .isEqualTo(200);
         DemoPki.Issued cert = pki.issueEc("a.acme.test", "b.acme.test");
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("tenant", "acme");
-        m.put("certificatePem", new String(Pem.certificates(cert.chain()), StandardCharsets.US_ASCII));
-        m.put("privateKeyPem", new String(Pem.privateKey(cert.key()), StandardCharsets.US_ASCII));
-        TestNode.Reply up = c.call("POST", "/v1/certificates", admin, TestNode.json(m));
+        TestNode.Reply up = c.call("POST", "/v1/certificates", admin, NodeFixtures.uploadBody("acme", cert));
         assertThat(up.status()).as(up.body()).isEqualTo(201);
         for (NodeProcess n : nodes) {
             await().atMost(Duration.ofSeconds(30)).until(() -> "200".equals(status(n, "a.acme.test")));

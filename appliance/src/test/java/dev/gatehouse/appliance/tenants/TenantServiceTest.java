@@ -28,8 +28,7 @@ class TenantServiceTest {
     @BeforeEach
     void setUp() throws Exception {
         s = new Services(dir);
-        s.tenants.create(ADMIN, "a", "A");
-        s.tenants.create(ADMIN, "b", "B");
+        s.createTenants("a", "A", "b", "B");
     }
 
     @AfterEach

@@ -47,6 +47,24 @@ public final class NodeFixtures {
         });
     }
 
+    /** The serial (hex) of the leaf the node serves for {@code sni}, or null when the handshake fails. */
+    public static String servedSerial(TlsProbe probe, NodeProcess n, String sni) {
+        try {
+            return probe.leaf(n.httpsPort, sni).getSerialNumber().toString(16);
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
+    /** Closes each non-null one in order (an {@code @AfterAll} whose set-up may have stopped half-way). */
+    public static void closeAll(AutoCloseable... resources) throws Exception {
+        for (AutoCloseable c : resources) {
+            if (c != null) {
+                c.close();
+            }
+        }
+    }
+
     /** Runs the packaged {@code gatehouse} command (no standard input) and returns its exit code and output. */
     public static Map.Entry<Integer, String> cli(String... args) throws Exception {
         String jar = System.getProperty("gatehouse.jar", Path.of("target", "gatehouse.jar").toString());

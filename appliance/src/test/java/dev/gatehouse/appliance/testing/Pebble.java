@@ -115,6 +115,22 @@ public final class Pebble implements AutoCloseable {
     }
 
     /** Skips loudly (fails in CI) unless pebble and openssl are installed. */
+    /** What the ACME ITs shorten so that a run takes seconds: loop, lease, timeout and DNS retries. */
+    public static final List<String> FAST_ACME = List.of("target: 127.0.0.1", "interval: 1s", "leaseTtl: 30s",
+            "timeout: 20s", "dnsRetry: 1s", "dnsRetryMax: 1s");
+
+    /**
+     * A node's {@code acme:} block, enabled, ordering from {@code directory} (trusting {@code caFile}) and
+     * resolving through {@code resolver}, then {@code settings} ({@code key: value} each) under it.
+     */
+    public static String acmeYaml(String directory, Path caFile, String resolver, List<String> settings) {
+        List<String> lines = new ArrayList<>(List.of("acme:", "  enabled: true",
+                "  directory: '" + directory + "'", "  caFile: '" + caFile + "'", "  resolvers: ['" + resolver + "']"));
+        settings.forEach(l -> lines.add("  " + l));
+        lines.add("");
+        return String.join("\n", lines);
+    }
+
     public static void require() {
         Tools.require("pebble");
         Tools.require("pebble-challtestsrv");

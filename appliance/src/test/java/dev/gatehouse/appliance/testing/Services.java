@@ -1,23 +1,29 @@
 package dev.gatehouse.appliance.testing;
 
 import dev.gatehouse.appliance.auth.AuditLog;
+import dev.gatehouse.appliance.auth.Principal;
 import dev.gatehouse.appliance.auth.TokenService;
 import dev.gatehouse.appliance.certs.CertificateService;
 import dev.gatehouse.appliance.certs.UploadPolicy;
 import dev.gatehouse.appliance.console.ConsoleApi;
+import dev.gatehouse.appliance.console.EventRoutes;
 import dev.gatehouse.appliance.domains.ClaimIndex;
 import dev.gatehouse.appliance.domains.DnsChecker;
 import dev.gatehouse.appliance.domains.DomainService;
+import dev.gatehouse.appliance.events.Events;
+import dev.gatehouse.appliance.events.WebhookService;
 import dev.gatehouse.appliance.routing.RoutingService;
 import dev.gatehouse.appliance.tenants.TenantService;
 import dev.gatehouse.cluster.store.FileStore;
 import dev.gatehouse.cluster.store.Sealer;
+import dev.gatehouse.cluster.store.TenantRecord;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The appliance's services over a real file store in a temporary directory, wired as a node wires
@@ -50,6 +56,38 @@ public final class Services implements AutoCloseable {
         tenants = new TenantService(store, domains, tokens, audit, clock);
         certificates = new CertificateService(store, claims, UploadPolicy.defaults(), clock);
         routing = new RoutingService(store, () -> { });
+    }
+
+    /** Tenants written straight into the store (no audit, no token checks), as {@code id, name} pairs. */
+    public void putTenants(String... idAndName) throws Exception {
+        for (int i = 0; i < idAndName.length; i += 2) {
+            store.putTenant(new TenantRecord(idAndName[i], idAndName[i + 1], List.of(), i / 2 + 1L, 0L));
+        }
+    }
+
+    /** Tenants created through {@link TenantService} by an administrator, as {@code id, name} pairs. */
+    public void createTenants(String... idAndName) throws Exception {
+        Principal admin = new Principal("a", Principal.ADMIN);
+        for (int i = 0; i < idAndName.length; i += 2) {
+            tenants.create(admin, idAndName[i], idAndName[i + 1]);
+        }
+    }
+
+    /** An event log over this store, as node {@code node1} writes it (default settings, the system clock). */
+    public Events events() {
+        return new Events(store, "node1", Clock.systemUTC(), Events.Settings.defaults());
+    }
+
+    /** {@code Authorization} header value of a new token for {@code role} ({@code admin}, {@code tenant:<id>}). */
+    public String bearer(String role) throws Exception {
+        return "Bearer " + tokens.create(role, "test").token();
+    }
+
+    /** The console API over these services with the event routes of {@code events} (webhooks on loopback refused). */
+    public ConsoleApi consoleApi(Events events) {
+        ConsoleApi api = new ConsoleApi(console(), who -> Map.of(), () -> true, null);
+        api.events(new EventRoutes(events, new WebhookService(store, events, Clock.systemUTC())));
+        return api;
     }
 
     public ConsoleApi.Services console() {

@@ -61,12 +61,7 @@ class VipManagerTest {
 
     @Test
     void twoMembersSpreadTheVipsWithOneHolderEach() throws Exception {
-        ports("a", "b");
-        start("a", vips(), Failback.disabled());
-        start("b", vips(), Failback.disabled());
-
-        awaitHeld("a", 2);
-        awaitHeld("b", 2);
+        startTwoSpread();
         for (String vip : ADDRESSES) {
             assertThat(segment.holders(vip)).as(vip).hasSize(1);
         }
@@ -78,11 +73,7 @@ class VipManagerTest {
 
     @Test
     void survivorTakesTheVipsOfAMemberThatDiesAndNeverHasTwoHolders() throws Exception {
-        ports("a", "b");
-        start("a", vips(), Failback.disabled());
-        start("b", vips(), Failback.disabled());
-        awaitHeld("a", 2);
-        awaitHeld("b", 2);
+        startTwoSpread();
 
         int before = segment.changes().size();
         Member a = members.remove("a");
@@ -98,15 +89,9 @@ class VipManagerTest {
 
     @Test
     void silentMemberLosesItsVipsAndAfterHealingEveryVipHasOneHolder() throws Exception {
-        ports("a", "b");
-        start("a", vips(), Failback.disabled());
-        start("b", vips(), Failback.disabled());
-        awaitHeld("a", 2);
-        awaitHeld("b", 2);
+        startTwoSpread();
 
-        DISCARD discard = new DISCARD().discardAll(true);
-        MembershipTestAccess.channel(members.get("b").membership()).getProtocolStack()
-                .insertProtocol(discard, ProtocolStack.Position.ABOVE, TP.class);
+        DISCARD discard = silence("b");
         // Both sides are alone in their view: each takes every VIP (the split brain that a
         // gateway check limits on real hosts).
         awaitHeld("a", 4);
@@ -137,9 +122,7 @@ class VipManagerTest {
         start("b", one, Failback.disabled());
         await().atMost(DEADLINE).until(() -> segment.holders("198.18.0.100").equals(Set.of("a")));
 
-        DISCARD discard = new DISCARD().discardAll(true);
-        MembershipTestAccess.channel(members.get("a").membership()).getProtocolStack()
-                .insertProtocol(discard, ProtocolStack.Position.ABOVE, TP.class);
+        DISCARD discard = silence("a");
         await().atMost(DEADLINE).until(() -> segment.holders("198.18.0.100").equals(Set.of("a", "b")));
         Map<String, Integer> before = Map.of("a", segment.announcements("a", "198.18.0.100"),
                 "b", segment.announcements("b", "198.18.0.100"));
@@ -157,11 +140,7 @@ class VipManagerTest {
 
     @Test
     void unhealthyMemberGivesItsVipsAwayAndGetsSomeBackWhenHealthy() throws Exception {
-        ports("a", "b");
-        start("a", vips(), Failback.disabled());
-        start("b", vips(), Failback.disabled());
-        awaitHeld("a", 2);
-        awaitHeld("b", 2);
+        startTwoSpread();
 
         members.get("b").problem().set("https listener not answering");
         awaitHeld("a", 4);
@@ -179,11 +158,7 @@ class VipManagerTest {
 
     @Test
     void stepDownHandsOverMakeBeforeBreak() throws Exception {
-        ports("a", "b");
-        start("a", vips(), Failback.disabled());
-        start("b", vips(), Failback.disabled());
-        awaitHeld("a", 2);
-        awaitHeld("b", 2);
+        startTwoSpread();
         int before = segment.changes().size();
 
         assertThat(members.get("a").manager().stepDown(Duration.ofSeconds(5))).isTrue();
@@ -256,6 +231,23 @@ class VipManagerTest {
             long held = ADDRESSES.stream().filter(v -> segment.holders(v).contains(node)).count();
             assertThat(held).as("VIPs held by %s", node).isEqualTo(count);
         });
+    }
+
+    /** Members a and b on every VIP without failback, each holding two: the start of most cases. */
+    private void startTwoSpread() throws Exception {
+        ports("a", "b");
+        start("a", vips(), Failback.disabled());
+        start("b", vips(), Failback.disabled());
+        awaitHeld("a", 2);
+        awaitHeld("b", 2);
+    }
+
+    /** Drops everything {@code name} sends and receives (a silent member) until the returned DISCARD is turned off. */
+    private DISCARD silence(String name) throws Exception {
+        DISCARD discard = new DISCARD().discardAll(true);
+        MembershipTestAccess.channel(members.get(name).membership()).getProtocolStack()
+                .insertProtocol(discard, ProtocolStack.Position.ABOVE, TP.class);
+        return discard;
     }
 
     private void ports(String... names) throws Exception {

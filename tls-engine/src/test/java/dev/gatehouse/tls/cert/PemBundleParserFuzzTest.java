@@ -25,7 +25,7 @@ class PemBundleParserFuzzTest {
     private static final Instant NOW = Instant.parse("2027-06-01T00:00:00Z");
 
     @Timeout(10)
-    @FuzzTest(maxDuration = "35s")
+    @FuzzTest(maxDuration = "30s")
     void parsesOrRefusesWithANamedReason(byte[] input) {
         if (input.length == 0) {
             return;

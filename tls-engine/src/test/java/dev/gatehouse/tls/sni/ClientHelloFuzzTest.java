@@ -52,7 +52,7 @@ class ClientHelloFuzzTest {
     }
 
     @Timeout(10)
-    @FuzzTest(maxDuration = "35s")
+    @FuzzTest(maxDuration = "30s")
     void handlesAnyClientHelloWithoutEscapingExceptions(byte[] input) {
         parseNeverThrows(input);
         feed(input, input.length);
