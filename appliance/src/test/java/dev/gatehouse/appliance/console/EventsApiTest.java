@@ -8,6 +8,7 @@ import dev.gatehouse.appliance.events.EventTypes;
 import dev.gatehouse.appliance.events.Events;
 import dev.gatehouse.appliance.testing.Services;
 import dev.gatehouse.cluster.store.EventRecord;
+import dev.gatehouse.cluster.store.RecordKinds;
 import dev.gatehouse.tls.testing.Absence;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

@@ -16,6 +16,7 @@ import dev.gatehouse.appliance.routing.RoutingService;
 import dev.gatehouse.appliance.tenants.TenantService;
 import dev.gatehouse.cluster.store.FileStore;
 import dev.gatehouse.cluster.store.Sealer;
+import dev.gatehouse.cluster.store.RecordKinds;
 import dev.gatehouse.cluster.store.TenantRecord;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -61,7 +62,7 @@ public final class Services implements AutoCloseable {
     /** Tenants written straight into the store (no audit, no token checks), as {@code id, name} pairs. */
     public void putTenants(String... idAndName) throws Exception {
         for (int i = 0; i < idAndName.length; i += 2) {
-            store.putTenant(new TenantRecord(idAndName[i], idAndName[i + 1], List.of(), i / 2 + 1L, 0L));
+            store.put(RecordKinds.TENANTS, new TenantRecord(idAndName[i], idAndName[i + 1], List.of(), i / 2 + 1L, 0L));
         }
     }
 
