@@ -151,10 +151,12 @@ public final class ClusterBench {
             joiner.start().awaitReady();
             double joinReady = (System.nanoTime() - j0) / 1e9;
             long rss = joiner.rssKb();
+            double joinCpu = cpuSeconds(work.resolve("j4"));
             String admin = Files.readString(first.dataDir.resolve("admin.token")).trim();
             int seen = joiner.console().call("GET", "/v1/status", admin, null).json().get("certificates").asInt();
             System.out.printf("RESULT join certificates=%d first_node_ready_s=%.1f join_ready_s=%.1f joiner_served=%d "
-                    + "joiner_rss_mb=%d%n", joinCerts, firstReady, joinReady, seen, rss / 1024);
+                    + "joiner_rss_mb=%d joiner_cpu_s=%.1f first_node_cpu_s=%.1f%n", joinCerts, firstReady, joinReady, seen,
+                    rss / 1024, joinCpu, cpuSeconds(work.resolve("j1")));
         }
     }
 
@@ -222,6 +224,25 @@ public final class ClusterBench {
             bulk.endBulk();
         }
         return loaded.bundles().size();
+    }
+
+    /**
+     * User + system CPU seconds so far of the node process started in {@code nodeDir} (a child of this JVM,
+     * found by its config path), from /proc: less stretched than wall time on a shared machine. -1 when unknown.
+     */
+    static double cpuSeconds(Path nodeDir) {
+        String config = nodeDir.resolve("gatehouse.yaml").toString();
+        return ProcessHandle.current().children()
+                .filter(p -> p.info().arguments().map(a -> Arrays.asList(a).contains(config)).orElse(false))
+                .findFirst().map(p -> {
+                    try {
+                        String stat = Files.readString(Path.of("/proc/" + p.pid() + "/stat"));
+                        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0; // utime, stime in USER_HZ
+                    } catch (Exception e) {
+                        return -1.0;
+                    }
+                }).orElse(-1.0);
     }
 
     static String yaml(Path work, List<String> members, int index, Path clusterKey) {

@@ -36,6 +36,11 @@ public final class FileStoreAccess {
         return store.jsonOf(kind, key);
     }
 
+    /** A fresh revision from the store's clock (re-seals, deletes of records a stale seed brought back). */
+    public long nextRevision() {
+        return store.nextRevision();
+    }
+
     public void beginBulk() {
         store.beginBulk();
     }
