@@ -147,11 +147,24 @@ public final class ClusterBench {
                 options.addAll(List.of(extra.split("\\s+")));
                 joiner.jvm(options.toArray(String[]::new));
             }
+            String jfr = System.getProperty("gatehouse.join.jfr", "").trim();
+            if (!jfr.isEmpty()) {
+                joiner.jvm("-Xmx" + System.getProperty("gatehouse.node.heap", "256m"),
+                        "-XX:StartFlightRecording=name=join,settings=profile");
+            }
             long j0 = System.nanoTime();
             joiner.start().awaitReady();
             double joinReady = (System.nanoTime() - j0) / 1e9;
             long rss = joiner.rssKb();
             double joinCpu = cpuSeconds(work.resolve("j4"));
+            if (!jfr.isEmpty()) {
+                // the node is killed at the end (no dump on exit): the recording up to ready is dumped now
+                long pid = pid(work.resolve("j4"));
+                new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                        Long.toString(pid), "JFR.dump", "name=join", "filename=" + jfr).inheritIO().start()
+                        .waitFor();
+                System.out.println("INFO joiner recording (exec to ready) in " + jfr);
+            }
             String admin = Files.readString(first.dataDir.resolve("admin.token")).trim();
             int seen = joiner.console().call("GET", "/v1/status", admin, null).json().get("certificates").asInt();
             System.out.printf("RESULT join certificates=%d first_node_ready_s=%.1f join_ready_s=%.1f joiner_served=%d "
@@ -231,18 +244,21 @@ public final class ClusterBench {
      * found by its config path), from /proc: less stretched than wall time on a shared machine. -1 when unknown.
      */
     static double cpuSeconds(Path nodeDir) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid(nodeDir) + "/stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0; // utime, stime in USER_HZ
+        } catch (Exception e) {
+            return -1.0;
+        }
+    }
+
+    /** The pid of the node process started in {@code nodeDir} (a child of this JVM, found by its config path), or -1. */
+    static long pid(Path nodeDir) {
         String config = nodeDir.resolve("gatehouse.yaml").toString();
         return ProcessHandle.current().children()
                 .filter(p -> p.info().arguments().map(a -> Arrays.asList(a).contains(config)).orElse(false))
-                .findFirst().map(p -> {
-                    try {
-                        String stat = Files.readString(Path.of("/proc/" + p.pid() + "/stat"));
-                        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0; // utime, stime in USER_HZ
-                    } catch (Exception e) {
-                        return -1.0;
-                    }
-                }).orElse(-1.0);
+                .findFirst().map(ProcessHandle::pid).orElse(-1L);
     }
 
     static String yaml(Path work, List<String> members, int index, Path clusterKey) {

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -187,23 +188,53 @@ final class Reconciler {
         for (int from = 0; from < differing.size(); from += BATCH) {
             Set<String> batch = new HashSet<>(differing.subList(from, Math.min(differing.size(), from + BATCH)));
             Map<String, String> gridValues = map.getAll(batch);
+            // opening and parsing is most of a catch-up's work and needs no lock: on every core, then
+            // applied one by one on this thread
+            Map<String, Fetched> opened = new ConcurrentHashMap<>();
+            batch.parallelStream().forEach(key -> opened.put(key, open(kind, mapName, key, gridValues.get(key))));
             for (String key : batch) {
-                settle(kind, mapName, key, gridValues.get(key), horizon, oldest, pass);
+                settle(kind, mapName, key, opened.get(key), horizon, oldest, pass);
             }
         }
     }
 
+    /**
+     * A grid entry as fetched: its encoded value (null when the grid has none), the value opened (null
+     * when absent or it did not open, then {@code error}), and its record parsed when it is newer
+     * than the local copy (null otherwise, or when it does not parse: applying reports that).
+     */
+    private record Fetched(String encoded, GridValue grid, SealException error, Object parsed) {
+    }
+
+    private Fetched open(String kind, String mapName, String key, String encoded) {
+        if (encoded == null) {
+            return new Fetched(null, null, null, null);
+        }
+        GridValue grid;
+        try {
+            grid = GridValue.decode(clusterSealer, mapName, key, encoded);
+        } catch (SealException e) {
+            return new Fetched(encoded, null, e, null);
+        }
+        Object parsed = null;
+        if (!grid.tombstone() && grid.revision() > access.revisionOf(kind, key)) {
+            try {
+                parsed = FileStoreAccess.parse(kind, key, grid.json());
+            } catch (StoreException e) {
+                parsed = null; // applying parses again and reports it
+            }
+        }
+        return new Fetched(encoded, grid, null, parsed);
+    }
+
     /** One key whose revisions differ: pull, push, drop, delete again or re-seal. */
-    private void settle(String kind, String mapName, String key, String encoded, Horizon horizon, boolean oldest,
+    private void settle(String kind, String mapName, String key, Fetched fetched, Horizon horizon, boolean oldest,
             Pass pass) throws StoreException {
         boolean stale = horizon.stale();
-        GridValue grid = null;
-        if (encoded != null) {
-            try {
-                grid = GridValue.decode(clusterSealer, mapName, key, encoded);
-            } catch (SealException e) {
-                rejections.reject(mapName, key, e);
-            }
+        String encoded = fetched.encoded();
+        GridValue grid = fetched.grid();
+        if (fetched.error() != null) {
+            rejections.reject(mapName, key, fetched.error());
         }
         long mine = access.revisionOf(kind, key);
         boolean mineLive = access.isLive(kind, key);
@@ -212,7 +243,7 @@ final class Reconciler {
             pass.deletedAgain.merge(kind, 1, Integer::sum);
             log.debug("event=stale_seed_record_deleted kind={} key={}", kind, key);
         } else if (grid != null && grid.revision() > mine) {
-            if (access.apply(kind, key, grid.revision(), grid.json())) {
+            if (access.apply(kind, key, grid.revision(), grid.json(), fetched.parsed())) {
                 pass.pulled++;
             }
         } else if (stale && mineLive && (encoded == null || grid != null && grid.tombstone())) {

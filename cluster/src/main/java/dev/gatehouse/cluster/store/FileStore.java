@@ -213,16 +213,27 @@ public final class FileStore implements Store {
      * record, or null for a delete. Returns true when applied.
      */
     boolean applyReplicated(String kind, String key, long revision, String json) throws StoreException {
+        return applyReplicated(kind, key, revision, json, null);
+    }
+
+    /**
+     * Like {@link #applyReplicated(String, String, long, String)} with the record already parsed from
+     * {@code json} ({@link #parse}; null: parsed here): a catch-up parses a batch on several threads,
+     * outside the store's lock.
+     */
+    boolean applyReplicated(String kind, String key, long revision, String json, Object parsed)
+            throws StoreException {
         try {
             synchronized (this) {
-                return applyLocked(kind, key, revision, json);
+                return applyLocked(kind, key, revision, json, parsed);
             }
         } finally {
             changes.deliver();
         }
     }
 
-    private boolean applyLocked(String kind, String key, long revision, String json) throws StoreException {
+    private boolean applyLocked(String kind, String key, long revision, String json, Object parsed)
+            throws StoreException {
         clock.observe(revision);
         if (revision <= revisionOf(kind, key)) {
             return false;
@@ -230,7 +241,16 @@ public final class FileStore implements Store {
         if (json == null && expired(revision) && !live(kind).containsKey(key)) {
             return false; // a delete already forgotten: nothing here to delete, no tombstone to keep
         }
-        return put(kind, key, revision, json);
+        return put(kind, key, revision, json, parsed);
+    }
+
+    /** A replicated record's JSON as its kind's record (thread-safe, no lock). */
+    static Object parse(String kind, String key, String json) throws StoreException {
+        try {
+            return SnapshotFiles.JSON.readValue(json, type(kind));
+        } catch (IOException e) {
+            throw new StoreException("replicated " + kind + " " + key + " does not parse: " + e.getMessage(), e);
+        }
     }
 
     /** True when the object is live here (not deleted, not unknown). */
@@ -268,28 +288,26 @@ public final class FileStore implements Store {
             return;
         }
         clock.observe(revision);
-        put(kind, key, revision, json);
+        put(kind, key, revision, json, null);
     }
 
-    private boolean put(String kind, String key, long revision, String json) throws StoreException {
-        try {
-            if (json == null) {
-                boolean existed = live(kind).remove(key) != null;
-                delete(kind, key, revision);
-                if (existed) {
-                    notifyRemoved(kind, key);
-                }
-                return true;
+    /** A replicated change applied: the record (parsed from {@code json} unless given) or, json null, its delete. */
+    private boolean put(String kind, String key, long revision, String json, Object parsed) throws StoreException {
+        if (json == null) {
+            boolean existed = live(kind).remove(key) != null;
+            delete(kind, key, revision);
+            if (existed) {
+                notifyRemoved(kind, key);
             }
-            Object record = SnapshotFiles.JSON.readValue(json, type(kind));
-            live(kind).put(key, record);
-            files.writeRecord(kind, key, record);
-            clearTombstone(kind, key);
-            notifyPut(kind, record);
             return true;
-        } catch (IOException e) {
-            throw new StoreException("replicated " + kind + " " + key + " does not parse: " + e.getMessage(), e);
         }
+        Object record = parsed != null ? RecordKinds.of(kind).cast(parsed) : parse(kind, key, json);
+        live(kind).put(key, record);
+        // the replicated JSON as it came (not encoded again): it is the record's JSON, and it parses the same
+        files.writeRecordJson(kind, key, json);
+        clearTombstone(kind, key);
+        notifyPut(kind, record);
+        return true;
     }
 
     private Map<String, Object> live(String kind) {

@@ -54,6 +54,19 @@ public final class FileStoreAccess {
         return store.applyReplicated(kind, key, revision, json);
     }
 
+    /**
+     * Applies a change whose record was parsed already ({@link #parse}, on any thread, outside the
+     * store's lock); same rules as {@link #apply(String, String, long, String)}.
+     */
+    public boolean apply(String kind, String key, long revision, String json, Object parsed) throws StoreException {
+        return store.applyReplicated(kind, key, revision, json, parsed);
+    }
+
+    /** A replicated record's JSON as its kind's record; thread-safe. */
+    public static Object parse(String kind, String key, String json) throws StoreException {
+        return FileStore.parse(kind, key, json);
+    }
+
     /** Takes the cluster's state whatever the revisions (json null + revision -1: the cluster has none). */
     public void adopt(String kind, String key, long revision, String json) throws StoreException {
         store.adopt(kind, key, revision, json);

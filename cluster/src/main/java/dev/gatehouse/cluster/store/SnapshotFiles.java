@@ -102,6 +102,15 @@ final class SnapshotFiles {
         }
     }
 
+    /** Writes a record's file from its JSON as replicated (compact; it reads back as the same record). */
+    void writeRecordJson(String kind, String key, String json) throws StoreException {
+        try {
+            write(recordFile(kind, key), json.getBytes(StandardCharsets.UTF_8), recordDir(kind));
+        } catch (IOException e) {
+            throw new StoreException("cannot write " + kind + " " + key + ": " + e.getMessage(), e);
+        }
+    }
+
     /** Rewrites a record's file as it was read, at its current key's path (an older key scheme). */
     void rewriteRecord(String kind, String key, byte[] data) throws IOException {
         AtomicFiles.write(recordFile(kind, key), data, true);
