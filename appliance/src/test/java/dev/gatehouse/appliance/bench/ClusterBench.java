@@ -61,7 +61,9 @@ public final class ClusterBench {
         } else {
             System.out.println("INFO uploads=0: propagation skipped, join only");
         }
-        join(work, key, pki, members, clusterKey, joinCerts, joinDir);
+        if (joinCerts > 0 || joinDir != null) {
+            join(work, key, pki, members, clusterKey, joinCerts, joinDir);
+        }
     }
 
     /** Preload, 3 nodes, uploads on node 1, handshakes on node 2. */
@@ -81,6 +83,8 @@ public final class ClusterBench {
             String admin = Files.readString(nodes.get(0).dataDir.resolve("admin.token")).trim();
             ConsoleClient one = nodes.get(0).console();
             TlsProbe probe = new TlsProbe(Pem.certificates(List.of(pki.caCertificate())));
+            HttpsLoad load = HttpsLoad.start(Integer.getInteger("gatehouse.bench.load", 0), probe,
+                    List.of(nodes.get(0).httpsPort, nodes.get(1).httpsPort), preload);
             long[] latencies = new long[uploads];
             for (int i = 0; i < uploads; i++) {
                 String name = "up" + i + ".bench.test";
@@ -110,10 +114,11 @@ public final class ClusterBench {
                 }
                 latencies[i] = System.nanoTime() - acked;
             }
+            String underLoad = load.stop();
             Arrays.sort(latencies);
-            System.out.printf("RESULT propagation preload=%d uploads=%d p50_ms=%.1f p90_ms=%.1f p99_ms=%.1f max_ms=%.1f%n",
+            System.out.printf("RESULT propagation preload=%d uploads=%d p50_ms=%.1f p90_ms=%.1f p99_ms=%.1f max_ms=%.1f%s%n",
                     preload, uploads, ms(pct(latencies, 50)), ms(pct(latencies, 90)), ms(pct(latencies, 99)),
-                    ms(latencies[latencies.length - 1]));
+                    ms(latencies[latencies.length - 1]), underLoad);
         } finally {
             for (NodeProcess n : nodes) {
                 n.close();

@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
  */
 final class GridWriter {
 
-    private static final Logger log = LoggerFactory.getLogger(GridWriter.class);
+    /** Under the grid store's name: its log lines are the grid store's. */
+    private static final Logger log = LoggerFactory.getLogger(GridStore.class);
     static final ObjectMapper JSON = new ObjectMapper();
 
     private final HazelcastInstance hz;

@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
  */
 final class Reconciler {
 
-    private static final Logger log = LoggerFactory.getLogger(Reconciler.class);
+    /** Under the grid store's name: its log lines are the grid store's (operators and tests read them so). */
+    private static final Logger log = LoggerFactory.getLogger(GridStore.class);
     private static final int BATCH = 1000;
 
     private final HazelcastInstance hz;

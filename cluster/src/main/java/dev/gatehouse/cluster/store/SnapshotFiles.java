@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
  */
 final class SnapshotFiles {
 
-    private static final Logger log = LoggerFactory.getLogger(SnapshotFiles.class);
+    /** Under the store's name: its log lines are the file store's. */
+    private static final Logger log = LoggerFactory.getLogger(FileStore.class);
     static final ObjectMapper JSON = new ObjectMapper()
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
     private static final ObjectWriter PRETTY = JSON.writerWithDefaultPrettyPrinter();

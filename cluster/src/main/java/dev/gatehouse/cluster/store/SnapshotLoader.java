@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
  */
 final class SnapshotLoader {
 
-    private static final Logger log = LoggerFactory.getLogger(SnapshotLoader.class);
+    /** Under the store's name: its log lines are the file store's (operators and tests read them so). */
+    private static final Logger log = LoggerFactory.getLogger(FileStore.class);
 
     private final SnapshotFiles files;
     private final Sealer sealer;
