@@ -161,9 +161,9 @@ public final class FileStore implements Store {
     /** Deletes by writing a tombstone first (so a crash in between leaves the delete in force). */
     private boolean delete(String kind, String key, long revision) throws StoreException {
         try {
-            boolean deleted = files.writeTombstoneAndDelete(kind, key, revision);
+            files.writeTombstone(kind, key, revision);
             tombstones.get(kind).put(key, revision);
-            return deleted;
+            return files.deleteRecord(kind, key);
         } catch (IOException e) {
             throw new StoreException("cannot delete " + kind + " " + key + ": " + e.getMessage(), e);
         }

@@ -117,18 +117,17 @@ final class SnapshotFiles {
         AtomicFiles.write(recordFile(kind, key), data, true);
     }
 
-    /** Writes the tombstone of a delete, then deletes the record's file (so a crash in between leaves the delete). */
-    boolean writeTombstoneAndDelete(String kind, String key, long revision) throws IOException {
+    /** Writes the tombstone of a delete (before the record's file goes: a crash in between leaves the delete). */
+    void writeTombstone(String kind, String key, long revision) throws IOException {
         write(tombstoneFile(kind, key), JSON.writeValueAsBytes(new Tombstone(key, revision)), tombstoneDir(kind));
         if (bulk.get()) {
             bulkDirs.get().add(recordDir(kind));
         }
-        return AtomicFiles.delete(recordFile(kind, key));
     }
 
-    /** Deletes a record's file (durably), without a tombstone. */
-    void deleteRecord(String kind, String key) throws IOException {
-        AtomicFiles.delete(recordFile(kind, key));
+    /** Deletes a record's file (durably); false when there was none. */
+    boolean deleteRecord(String kind, String key) throws IOException {
+        return AtomicFiles.delete(recordFile(kind, key));
     }
 
     /** Deletes a tombstone's file; a failure is logged (the tombstone expires again on the next open). */
