@@ -6,9 +6,14 @@
 # Usage: bench/cluster-bench.sh [PRELOAD=10000] [UPLOADS=1000] [JOIN=100000] [JOIN_CERT_DIR]
 #   JOIN_CERT_DIR: a ../shared/bench/perf/gen-certs.sh directory to join with (its size replaces JOIN);
 #   without it JOIN certificates are generated (slower).
-#   UPLOADS=0 skips the propagation figures (join only).
+#   UPLOADS=0 skips the propagation figures (join only); JOIN=0 skips the join.
 # Env: WORK (scratch dir, default /tmp/gatehouse-cluster-bench), NODE_HEAP (default 1g),
-#   JOIN_JVM (extra JVM options for the joining node only, e.g. a JFR recording)
+#   JOIN_JVM (extra JVM options for the joining node only),
+#   JOIN_JFR (a path: the joiner runs a JFR recording, dumped there when it is ready),
+#   HTTPS_LOAD (threads of JDK TLS clients making full handshakes on nodes 1 and 2 for random preloaded
+#   names while the uploads are measured; default 0: no load)
+# The joiner's CPU seconds (from /proc) are reported beside its wall time: on a shared machine they are
+# the steadier figure. The whole output (node logs, errors) is kept in $WORK/bench.log.
 # Every node runs on 127.0.0.1 only; every process is stopped at the end.
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
@@ -27,11 +32,18 @@ mvn -B -q -pl appliance -am test-compile dependency:build-classpath -Dmdep.inclu
 cp="$(cat "$WORK/classpath.txt")"
 out="$here/bench/results/cluster-$(date -u +%Y%m%dT%H%M%SZ).txt"
 cmd=(java -Xmx2g -Dgatehouse.jar="$here/appliance/target/gatehouse.jar" -Dgatehouse.node.heap="${NODE_HEAP:-1g}"
-     -Dgatehouse.join.jvm="${JOIN_JVM:-}"
+     -Dgatehouse.join.jvm="${JOIN_JVM:-}" -Dgatehouse.join.jfr="${JOIN_JFR:-}" -Dgatehouse.bench.load="${HTTPS_LOAD:-0}"
      -cp "appliance/target/test-classes:appliance/target/classes:$cp" dev.gatehouse.appliance.bench.ClusterBench
      "$WORK" "$PRELOAD" "$UPLOADS" "$JOIN" ${JOIN_DIR:+"$JOIN_DIR"})
 {
   echo "# $(date -u +%FT%TZ) bench/cluster-bench.sh $PRELOAD $UPLOADS $JOIN $JOIN_DIR on $(nproc) cores, load: $(cut -d' ' -f1-3 /proc/loadavg)"
-  "${cmd[@]}" 2>&1 | grep -E "^(RESULT|INFO)"
+  rc=0
+  "${cmd[@]}" >"$WORK/bench.log" 2>&1 || rc=$?
+  grep -E "^(RESULT|INFO)" "$WORK/bench.log" || true
+  if [ "$rc" -ne 0 ]; then
+    echo "FAILED: exit $rc; the first error lines of $WORK/bench.log:"
+    grep -m 5 -E "Exception|Error|not ready" "$WORK/bench.log" | cut -c1-400 || true
+  fi
+  echo "# done $(date -u +%FT%TZ), load: $(cut -d' ' -f1-3 /proc/loadavg)"
 } | tee "$out"
 echo "results in $out"

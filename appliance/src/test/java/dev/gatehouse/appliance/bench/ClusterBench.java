@@ -62,7 +62,9 @@ public final class ClusterBench {
         } else {
             System.out.println("INFO uploads=0: propagation skipped, join only");
         }
-        join(work, key, pki, members, clusterKey, joinCerts, joinDir);
+        if (joinCerts > 0 || joinDir != null) {
+            join(work, key, pki, members, clusterKey, joinCerts, joinDir);
+        }
     }
 
     /** Preload, 3 nodes, uploads on node 1, handshakes on node 2. */
@@ -82,6 +84,8 @@ public final class ClusterBench {
             String admin = Files.readString(nodes.get(0).dataDir.resolve("admin.token")).trim();
             ConsoleClient one = nodes.get(0).console();
             TlsProbe probe = new TlsProbe(Pem.certificates(List.of(pki.caCertificate())));
+            HttpsLoad load = HttpsLoad.start(Integer.getInteger("gatehouse.bench.load", 0), probe,
+                    List.of(nodes.get(0).httpsPort, nodes.get(1).httpsPort), preload);
             long[] latencies = new long[uploads];
             for (int i = 0; i < uploads; i++) {
                 String name = "up" + i + ".bench.test";
@@ -111,10 +115,11 @@ public final class ClusterBench {
                 }
                 latencies[i] = System.nanoTime() - acked;
             }
+            String underLoad = load.stop();
             Arrays.sort(latencies);
-            System.out.printf("RESULT propagation preload=%d uploads=%d p50_ms=%.1f p90_ms=%.1f p99_ms=%.1f max_ms=%.1f%n",
+            System.out.printf("RESULT propagation preload=%d uploads=%d p50_ms=%.1f p90_ms=%.1f p99_ms=%.1f max_ms=%.1f%s%n",
                     preload, uploads, ms(pct(latencies, 50)), ms(pct(latencies, 90)), ms(pct(latencies, 99)),
-                    ms(latencies[latencies.length - 1]));
+                    ms(latencies[latencies.length - 1]), underLoad);
         } finally {
             for (NodeProcess n : nodes) {
                 n.close();
@@ -148,14 +153,35 @@ public final class ClusterBench {
                 options.addAll(List.of(extra.split("\\s+")));
                 joiner.jvm(options.toArray(String[]::new));
             }
+            String jfr = System.getProperty("gatehouse.join.jfr", "").trim();
+            if (!jfr.isEmpty()) {
+                joiner.jvm("-Xmx" + System.getProperty("gatehouse.node.heap", "256m"),
+                        "-XX:StartFlightRecording=name=join,settings=profile");
+            }
             long j0 = System.nanoTime();
             joiner.start().awaitReady();
             double joinReady = (System.nanoTime() - j0) / 1e9;
             long rss = joiner.rssKb();
+            double joinCpu = cpuSeconds(work.resolve("j4"));
+            if (!jfr.isEmpty()) {
+                // the node is killed at the end (no dump on exit): the recording up to ready is dumped now
+                long pid = pid(work.resolve("j4"));
+                new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                        Long.toString(pid), "JFR.dump", "name=join", "filename=" + jfr).inheritIO().start()
+                        .waitFor();
+                System.out.println("INFO joiner recording (exec to ready) in " + jfr);
+            }
             String admin = Files.readString(first.dataDir.resolve("admin.token")).trim();
-            int seen = joiner.console().call("GET", "/v1/status", admin, null).json().get("certificates").asInt();
+            int seen;
+            try {
+                seen = joiner.console().call("GET", "/v1/status", admin, null).json().get("certificates").asInt();
+            } catch (Exception e) {
+                seen = -1; // (a loaded machine can time the status call out: the figures above still stand)
+                System.out.println("INFO joiner status not read: " + e);
+            }
             System.out.printf("RESULT join certificates=%d first_node_ready_s=%.1f join_ready_s=%.1f joiner_served=%d "
-                    + "joiner_rss_mb=%d%n", joinCerts, firstReady, joinReady, seen, rss / 1024);
+                    + "joiner_rss_mb=%d joiner_cpu_s=%.1f first_node_cpu_s=%.1f%n", joinCerts, firstReady, joinReady, seen,
+                    rss / 1024, joinCpu, cpuSeconds(work.resolve("j1")));
         }
     }
 
@@ -223,6 +249,28 @@ public final class ClusterBench {
             bulk.endBulk();
         }
         return loaded.bundles().size();
+    }
+
+    /**
+     * User + system CPU seconds so far of the node process started in {@code nodeDir} (a child of this JVM,
+     * found by its config path), from /proc: less stretched than wall time on a shared machine. -1 when unknown.
+     */
+    static double cpuSeconds(Path nodeDir) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid(nodeDir) + "/stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0; // utime, stime in USER_HZ
+        } catch (Exception e) {
+            return -1.0;
+        }
+    }
+
+    /** The pid of the node process started in {@code nodeDir} (a child of this JVM, found by its config path), or -1. */
+    static long pid(Path nodeDir) {
+        String config = nodeDir.resolve("gatehouse.yaml").toString();
+        return ProcessHandle.current().children()
+                .filter(p -> p.info().arguments().map(a -> Arrays.asList(a).contains(config)).orElse(false))
+                .findFirst().map(ProcessHandle::pid).orElse(-1L);
     }
 
     static String yaml(Path work, List<String> members, int index, Path clusterKey) {

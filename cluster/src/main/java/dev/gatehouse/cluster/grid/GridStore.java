@@ -1,34 +1,36 @@
 package dev.gatehouse.cluster.grid;
 
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.core.EntryEvent;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import com.hazelcast.map.listener.EntryAddedListener;
 import com.hazelcast.map.listener.EntryMergedListener;
 import com.hazelcast.map.listener.EntryUpdatedListener;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.gatehouse.cluster.store.FileStoreAccess;
 import dev.gatehouse.cluster.store.FileStore;
+import dev.gatehouse.cluster.store.FileStoreAccess;
 import dev.gatehouse.cluster.store.HybridClock;
 import dev.gatehouse.cluster.store.RecordKind;
-import dev.gatehouse.cluster.store.RecordKinds;
 import dev.gatehouse.cluster.store.SealException;
-import dev.gatehouse.cluster.store.SealedValue;
 import dev.gatehouse.cluster.store.Sealer;
 import dev.gatehouse.cluster.store.Store;
 import dev.gatehouse.cluster.store.StoreException;
 import dev.gatehouse.cluster.store.StoreListener;
-import java.io.IOException;
+import java.time.Clock;
+import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,7 +44,7 @@ import org.slf4j.LoggerFactory;
  * again on membership changes and every 30 s. Tombstones expire after the local store's
  * {@link FileStore#tombstoneTtl()}, on disk and in the grid; a node whose store was away longer
  * than that takes the cluster's state instead of pushing records the cluster has forgotten (see
- * {@link #reconcile()}). The clock is the local store's, so tests can move time.
+ * {@link Reconciler#reconcile()}). The clock is the local store's, so tests can move time.
  *
  * <p>An entry that does not open with the cluster key (a rogue member's, or tampered) is never
  * applied: it is logged, counted, and overwritten with this node's copy when it has one.
@@ -51,37 +53,27 @@ import org.slf4j.LoggerFactory;
 public final class GridStore implements Store {
 
     private static final Logger log = LoggerFactory.getLogger(GridStore.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final HazelcastInstance hz;
     private final FileStore local;
     private final Sealer clusterSealer;
     private final FileStoreAccess access;
+    private final GridWriter writer;
+    private final Reconciler reconciler;
     private final AtomicLong rejected = new AtomicLong();
-    private final AtomicLong reconciliations = new AtomicLong();
-    private volatile long lastReconcileNanos = -1;
-    /** Grid values sealed with another key than this node's sealing key, as counted by the last pass (-1: none yet). */
-    private volatile int retiredKeyEntries = -1;
-    /** Entries the last pass compared by revision, and those it had to fetch and open. */
-    private volatile long lastPassCompared = -1;
-    private volatile long lastPassFetched = -1;
-    private volatile java.util.function.LongConsumer replicationLag = lag -> { };
-    private final AtomicLong prunedInGrid = new AtomicLong();
-    private final java.time.Clock clock;
-    /** True until the first reconciliation completed; written by the thread running the passes. */
-    private volatile boolean firstPass = true;
+    private volatile LongConsumer replicationLag = lag -> { };
+    private final Clock clock;
     private final ExecutorService events = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "gatehouse-grid-events");
         t.setDaemon(true);
         return t;
     });
-    private final List<UUID> registrations = new java.util.ArrayList<>();
-    private final java.util.concurrent.ScheduledExecutorService antiEntropy =
-            Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "gatehouse-grid-anti-entropy");
-                t.setDaemon(true);
-                return t;
-            });
+    private final List<UUID> registrations = new ArrayList<>();
+    private final ScheduledExecutorService antiEntropy = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "gatehouse-grid-anti-entropy");
+        t.setDaemon(true);
+        return t;
+    });
 
     public GridStore(HazelcastInstance hz, FileStore local, Sealer clusterSealer) {
         this.hz = hz;
@@ -89,6 +81,8 @@ public final class GridStore implements Store {
         this.clusterSealer = clusterSealer;
         this.access = new FileStoreAccess(local);
         this.clock = access.clock();
+        this.writer = new GridWriter(hz, clusterSealer, access);
+        this.reconciler = new Reconciler(hz, clusterSealer, access, writer, this::reject);
     }
 
     /** Subscribes to the grid and reconciles with it; returns when this node has caught up. */
@@ -97,17 +91,17 @@ public final class GridStore implements Store {
             IMap<String, String> map = hz.getMap(MapNames.of(kind));
             registrations.add(map.addEntryListener(new Listener(kind), true));
         }
-        reconcile();
+        reconciler.reconcile();
         // An event can be lost when a member dies between a write and its notification; a membership
         // change, and a periodic pass, re-run reconciliation (anti-entropy) on the event thread.
-        hz.getCluster().addMembershipListener(new com.hazelcast.cluster.MembershipListener() {
+        hz.getCluster().addMembershipListener(new MembershipListener() {
             @Override
-            public void memberAdded(com.hazelcast.cluster.MembershipEvent e) {
+            public void memberAdded(MembershipEvent e) {
                 scheduleReconcile();
             }
 
             @Override
-            public void memberRemoved(com.hazelcast.cluster.MembershipEvent e) {
+            public void memberRemoved(MembershipEvent e) {
                 scheduleReconcile();
             }
         });
@@ -118,7 +112,7 @@ public final class GridStore implements Store {
     private void scheduleReconcile() {
         events.execute(() -> {
             try {
-                reconcile();
+                reconciler.reconcile();
             } catch (StoreException | RuntimeException e) {
                 log.warn("event=grid_reconcile_failed cause={}", e.toString());
             }
@@ -128,19 +122,18 @@ public final class GridStore implements Store {
     /** Runs one reconciliation pass on the event thread now and waits for it (tests: no 30 s wait). */
     void reconcileNow() throws Exception {
         events.submit(() -> {
-            reconcile();
+            reconciler.reconcile();
             return null;
         }).get(60, TimeUnit.SECONDS);
     }
 
-    /** Entries seen in the grid that did not open with the cluster key. */
     /**
      * Tells {@code listener}, on the grid's event thread, how long each change written by another
      * member took until it was applied here: this node's wall clock at apply minus the wall-clock part
      * of the change's revision (milliseconds; so it includes the two nodes' clock offset, and a
      * negative figure is reported as 0). Must be cheap and must not throw.
      */
-    public void onReplicationLag(java.util.function.LongConsumer listener) {
+    public void onReplicationLag(LongConsumer listener) {
         this.replicationLag = listener;
     }
 
@@ -150,259 +143,42 @@ public final class GridStore implements Store {
      * before the first pass: a key rotation is finished when this is 0 on every node.
      */
     public int retiredKeyEntries() {
-        return retiredKeyEntries;
+        return reconciler.retiredKeyEntries();
     }
 
     /** Entries (grid and local, all kinds) the last reconciliation pass compared by revision; -1 before it. */
     public long lastPassCompared() {
-        return lastPassCompared;
+        return reconciler.lastPassCompared();
     }
 
     /** Entries the last pass fetched from the grid and opened because their revisions differed; -1 before it. */
     public long lastPassFetched() {
-        return lastPassFetched;
+        return reconciler.lastPassFetched();
     }
 
+    /** Entries seen in the grid that did not open with the cluster key. */
     public long rejectedEntries() {
         return rejected.get();
     }
 
-    private static final int BATCH = 1000;
-
-    /**
-     * Newer wins, both ways: pulls what the grid has newer (in bulk, synced once at the end), pushes
-     * what this node has newer (re-seeding the grid after a full restart), and re-seals values
-     * sealed with a retired cluster key (only the oldest member does, to avoid duelling writes).
-     *
-     * <p>Except past the tombstone lifetime ({@link Horizon}). A stale store (away longer than the
-     * lifetime, joining a grid another node seeded) drops a local record the grid does not have
-     * instead of pushing it, and a grid tombstone beats its local record whatever the revisions;
-     * records present in both still resolve by revision. A node whose snapshot is a lifetime newer
-     * than the snapshot that re-seeded the grid deletes again what that seed brought back. A token
-     * revoked in the grid stays revoked whatever the revisions (revocation is one-way). After a
-     * completed pass the store records the pass's start as its sync time and forgets expired
-     * tombstones; the oldest member forgets them in the grid.
-     */
-    private void reconcile() throws StoreException {
-        long t0 = System.nanoTime();
-        boolean oldest = hz.getCluster().getMembers().iterator().next().localMember();
-        Horizon horizon = Horizon.begin(hz, access, firstPass);
-        boolean stale = horizon.stale();
-        int pulled = 0;
-        int pushed = 0;
-        int resealed = 0;
-        int underRetiredKey = 0;
-        long compared = 0;
-        long fetched = 0;
-        java.util.Map<String, Integer> dropped = new java.util.TreeMap<>();
-        java.util.Map<String, Integer> deletedAgain = new java.util.TreeMap<>();
-        access.beginBulk();
-        try {
-            for (String kind : FileStoreAccess.kinds()) {
-                String mapName = MapNames.of(kind);
-                IMap<String, String> map = hz.getMap(mapName);
-                // compare revisions first (computed where the entries live, values stay put): only the
-                // keys whose revisions differ, or whose value is under a retired key, are fetched and opened
-                String sealing = clusterSealer.sealingKeyId();
-                java.util.Map<String, RevisionProjection.Summary> summaries = new java.util.HashMap<>();
-                for (String row : map.project(new RevisionProjection())) {
-                    RevisionProjection.Summary sum = RevisionProjection.parse(row);
-                    if (sum != null) {
-                        summaries.put(sum.key(), sum);
-                        if (!sealing.equals(sum.keyId())) {
-                            underRetiredKey++;
-                        }
-                    }
-                }
-                Set<String> keys = new HashSet<>(summaries.keySet());
-                keys.addAll(access.keys(kind));
-                List<String> all = new java.util.ArrayList<>(keys.size());
-                for (String key : keys) {
-                    RevisionProjection.Summary sum = summaries.get(key);
-                    long mine = access.revisionOf(kind, key);
-                    if (sum != null && mine >= 0 && sum.revision() == mine && sealing.equals(sum.keyId())) {
-                        continue; // the same write on both sides, sealed with the current key: in sync
-                    }
-                    all.add(key);
-                }
-                compared += keys.size();
-                fetched += all.size();
-                for (int from = 0; from < all.size(); from += BATCH) {
-                    Set<String> batch = new HashSet<>(all.subList(from, Math.min(all.size(), from + BATCH)));
-                    java.util.Map<String, String> gridValues = map.getAll(batch);
-                    for (String key : batch) {
-                        String encoded = gridValues.get(key);
-                        GridValue grid = null;
-                        if (encoded != null) {
-                            try {
-                                grid = GridValue.decode(clusterSealer, mapName, key, encoded);
-                            } catch (SealException e) {
-                                reject(mapName, key, e);
-                            }
-                        }
-                        long mine = access.revisionOf(kind, key);
-                        boolean mineLive = access.isLive(kind, key);
-                        if (horizon.reSeededFromOlderSnapshot(mine, grid)) {
-                            write(kind, key, nextRevision(), null);
-                            deletedAgain.merge(kind, 1, Integer::sum);
-                            log.debug("event=stale_seed_record_deleted kind={} key={}", kind, key);
-                        } else if (grid != null && grid.revision() > mine) {
-                            if (access.apply(kind, key, grid.revision(), grid.json())) {
-                                pulled++;
-                            }
-                        } else if (stale && mineLive && (encoded == null || grid != null && grid.tombstone())) {
-                            // the cluster has no such record (deleted and forgotten?) or deleted it: take its word
-                            access.adopt(kind, key, grid == null ? -1 : grid.revision(), null);
-                            dropped.merge(kind, 1, Integer::sum);
-                            log.debug("event=stale_record_dropped kind={} key={} grid={}", kind, key,
-                                    grid == null ? "absent" : "deleted");
-                        } else if (stale && encoded != null && grid == null) {
-                            continue; // unreadable in the grid: a stale copy is no better, leave healing to others
-                        } else if (mineLive && grid != null && grid.revision() < mine
-                                && gridWinsOver(kind, grid, key)) {
-                            access.adopt(kind, key, grid.revision(), grid.json());
-                            dropped.merge(kind, 1, Integer::sum);
-                            log.debug("event=stale_record_dropped kind={} key={} grid=revoked", kind, key);
-                        } else if (mine >= 0 && (grid == null || mine > grid.revision())) {
-                            if (!mineLive && access.expired(mine)) {
-                                continue; // a forgotten delete: nothing to tell the grid
-                            }
-                            push(kind, key, mine, access.jsonOf(kind, key));
-                            pushed++;
-                        } else if (oldest && grid != null && !clusterSealer.sealingKeyId().equals(
-                                GridValue.keyIdOf(encoded))) {
-                            reseal(kind, key, grid);
-                            resealed++;
-                        }
-                    }
-                }
-            }
-        } finally {
-            access.endBulk();
-        }
-        firstPass = false;
-        retiredKeyEntries = Math.max(0, underRetiredKey - resealed);
-        lastPassCompared = compared;
-        lastPassFetched = fetched;
-        access.markSynced(horizon.passStart());
-        dropped.forEach((kind, n) -> log.warn("event=stale_records_dropped kind={} dropped={} {} reason=the cluster "
-                + "no longer has them (or revoked them) and this store was away longer than the horizon", kind, n,
-                horizon.describe()));
-        deletedAgain.forEach((kind, n) -> log.warn("event=stale_seed_records_deleted kind={} deleted={} {} reason=the "
-                + "grid was re-seeded from a snapshot a horizon older than this one; these records were deleted since",
-                kind, n, horizon.describe()));
-        access.pruneTombstones();
-        if (oldest) {
-            java.util.Map<String, Integer> pruned = Horizon.pruneGrid(hz, clock.millis(), access.tombstoneTtl());
-            if (!pruned.isEmpty()) {
-                prunedInGrid.addAndGet(pruned.values().stream().mapToInt(Integer::intValue).sum());
-                log.info("event=tombstones_pruned where=grid pruned={} horizon={}", pruned, access.tombstoneTtl());
-            }
-        }
-        log.info("event=grid_reconciled compared={} fetched={} pulled={} pushed={} resealed={} dropped={} "
-                + "deleted_again={} stale={} seeded={} took_ms={}", compared, fetched, pulled, pushed, resealed,
-                dropped.values().stream().mapToInt(Integer::intValue).sum(),
-                deletedAgain.values().stream().mapToInt(Integer::intValue).sum(), stale, horizon.seeding(),
-                (System.nanoTime() - t0) / 1_000_000);
-        lastReconcileNanos = System.nanoTime() - t0;
-        reconciliations.incrementAndGet();
-    }
-
-    /** The grid's older copy still wins (its kind says so: a token revoked only in the grid, revocation is one-way). */
-    private boolean gridWinsOver(String kind, GridValue grid, String key) {
-        if (grid.tombstone()) {
-            return false;
-        }
-        return gridWinsOver(RecordKinds.of(kind), grid.json(), access.jsonOf(kind, key));
-    }
-
-    private static <T> boolean gridWinsOver(RecordKind<T> kind, String gridJson, String localJson) {
-        try {
-            return localJson != null
-                    && kind.gridWinsOver(JSON.readValue(gridJson, kind.type()), JSON.readValue(localJson, kind.type()));
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
     /** Grid tombstones this node has forgotten (as the oldest member) since it started. */
     public long prunedGridTombstones() {
-        return prunedInGrid.get();
+        return reconciler.prunedGridTombstones();
     }
 
     /** Completed reconciliation passes since this store started. */
     public long reconciliations() {
-        return reconciliations.get();
+        return reconciler.reconciliations();
     }
 
     /** How long the last completed reconciliation pass took, in nanoseconds (-1 when none yet). */
     public long lastReconcileNanos() {
-        return lastReconcileNanos;
+        return reconciler.lastReconcileNanos();
     }
 
     /** Epoch ms of this node's last completed reconciliation with the grid, -1 when never. */
     public long syncedAt() {
         return access.syncedAt();
-    }
-
-    /**
-     * Rewrites an object sealed with a retired cluster key under the current one, at a new revision
-     * (a certificate's private key is re-sealed too: its associated data binds the revision).
-     */
-    private void reseal(String kind, String key, GridValue v) throws StoreException {
-        long rev = nextRevision();
-        if (v.tombstone()) {
-            write(kind, key, rev, null);
-            return;
-        }
-        try {
-            write(kind, key, rev, resealed(RecordKinds.of(kind), v.json(), rev));
-        } catch (IOException | SealException e) {
-            log.warn("event=reseal_failed map={} key={} cause={}", MapNames.of(kind), key, e.toString());
-        }
-    }
-
-    /** The record at revision {@code rev}, its secret (when its kind has one) opened and sealed again with the current key. */
-    private <T> T resealed(RecordKind<T> kind, String json, long rev) throws IOException, SealException {
-        com.fasterxml.jackson.databind.node.ObjectNode n =
-                (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(json);
-        n.put("revision", rev);
-        T next = JSON.treeToValue(n, kind.type());
-        RecordKind.Secret<T> secret = kind.secret();
-        if (secret == null) {
-            return next;
-        }
-        T old = JSON.readValue(json, kind.type());
-        byte[] k = clusterSealer.open(secret.sealed(old), secret.aad(old));
-        try {
-            // sealed under the new record's associated data: a certificate's binds the revision
-            SealedValue again = clusterSealer.seal(k, secret.aad(next));
-            return secret.withSealed(next, again);
-        } finally {
-            java.util.Arrays.fill(k, (byte) 0);
-        }
-    }
-
-    private boolean push(String kind, String key, long revision, String json) {
-        String mapName = MapNames.of(kind);
-        IMap<String, String> map = hz.getMap(mapName);
-        return map.executeOnKey(key, new RevisionGuard(GridValue.encode(clusterSealer, mapName, key, revision, json)));
-    }
-
-    /** Grid first (so other nodes see it), then the local snapshot (so it survives a full restart). */
-    private void write(String kind, String key, long revision, Object record) throws StoreException {
-        String json;
-        try {
-            json = record == null ? null : JSON.writeValueAsString(record);
-        } catch (IOException e) {
-            throw new StoreException("cannot encode " + kind + " " + key, e);
-        }
-        try {
-            push(kind, key, revision, json);
-        } catch (RuntimeException e) {
-            throw new StoreException("the grid refused " + kind + " " + key + ": " + e.getMessage(), e);
-        }
-        access.apply(kind, key, revision, json);
     }
 
     private void reject(String mapName, String key, Exception e) {
@@ -452,12 +228,7 @@ public final class GridStore implements Store {
             }
         } catch (SealException e) {
             reject(mapName, key, e);
-            long mine = access.revisionOf(kind, key);
-            if (mine >= 0) {
-                // heal: put our valid copy back over the forged one
-                hz.<String, String>getMap(mapName).put(key,
-                        GridValue.encode(clusterSealer, mapName, key, mine, access.jsonOf(kind, key)));
-            }
+            writer.heal(kind, key); // our valid copy back over the forged one
         } catch (StoreException | RuntimeException e) {
             log.error("event=grid_apply_failed map={} key={} cause={}", mapName, key, e.toString());
         }
@@ -478,7 +249,7 @@ public final class GridStore implements Store {
     @Override
     public <T> void put(RecordKind<T> kind, T record) throws StoreException {
         T r = kind.cast(record);
-        write(kind.name(), kind.keyOf(r), kind.revisionOf(r), r);
+        writer.write(kind.name(), kind.keyOf(r), kind.revisionOf(r), r);
     }
 
     @Override
@@ -486,7 +257,7 @@ public final class GridStore implements Store {
         if (local.record(kind, key).isEmpty()) {
             return false;
         }
-        write(kind.name(), key, nextRevision(), null);
+        writer.write(kind.name(), key, nextRevision(), null);
         return true;
     }
 
@@ -509,7 +280,7 @@ public final class GridStore implements Store {
     public void drainEvents() throws InterruptedException {
         try {
             events.submit(() -> { }).get(30, TimeUnit.SECONDS);
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("grid events did not drain", e);
         }
     }

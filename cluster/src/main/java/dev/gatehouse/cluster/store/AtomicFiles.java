@@ -18,6 +18,13 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 public final class AtomicFiles {
 
+    /**
+     * From this many files, a bulk sync flushes the file system at once ({@code syncfs}) rather than each
+     * file: one journal commit instead of thousands. Below it, the per-file fsyncs are cheaper than
+     * flushing whatever else is dirty on the file system.
+     */
+    static final int SYNCFS_FROM = 512;
+
     private AtomicFiles() {
     }
 
@@ -60,11 +67,15 @@ public final class AtomicFiles {
     /**
      * Flushes the given files, then the given directories (the end of a bulk write): only what the bulk
      * wrote, so a pass that wrote one record of 100,000 syncs one file. The files are flushed a few at
-     * a time (a fresh node's catch-up writes every record; concurrent syncs share journal commits).
+     * a time (concurrent syncs share journal commits); from {@link #SYNCFS_FROM} files (a fresh node's
+     * catch-up writes every record) the whole file system is flushed with one {@code syncfs} instead.
      * A file deleted or replaced since it was written is skipped: its directory's sync covers that.
      */
     public static void syncWritten(java.util.Collection<Path> files, java.util.Collection<Path> dirs)
             throws IOException {
+        if (files.size() >= SYNCFS_FROM && !dirs.isEmpty() && FileSystemSync.sync(dirs.iterator().next())) {
+            files = java.util.List.of(); // flushed with the whole file system (all in one store directory tree)
+        }
         try {
             files.parallelStream().forEach(f -> {
                 try (FileChannel ch = FileChannel.open(f, StandardOpenOption.WRITE)) {

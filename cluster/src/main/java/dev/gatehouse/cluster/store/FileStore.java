@@ -1,20 +1,18 @@
 package dev.gatehouse.cluster.store;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HexFormat;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,9 +36,6 @@ import org.slf4j.LoggerFactory;
 public final class FileStore implements Store {
 
     private static final Logger log = LoggerFactory.getLogger(FileStore.class);
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
-    private static final com.fasterxml.jackson.databind.ObjectWriter PRETTY = JSON.writerWithDefaultPrettyPrinter();
 
     /** A file that was skipped on load, and why. */
     public record LoadProblem(Path file, String reason) {
@@ -49,7 +44,7 @@ public final class FileStore implements Store {
     /** The tombstone lifetime when none is configured ({@code store.tombstoneTtl}). */
     public static final Duration DEFAULT_TOMBSTONE_TTL = Duration.ofDays(7);
 
-    private final Path root;
+    private final SnapshotFiles files;
     private final Sealer sealer;
     private final Clock wall;
     private final Duration tombstoneTtl;
@@ -65,13 +60,14 @@ public final class FileStore implements Store {
     static final List<String> KINDS = RecordKinds.NAMES;
 
     private FileStore(Path root, Sealer sealer, Clock wall, Duration tombstoneTtl) {
-        this.root = root;
+        this.files = new SnapshotFiles(root);
         this.sealer = sealer;
         this.wall = wall;
         this.tombstoneTtl = tombstoneTtl;
         this.clock = new HybridClock(wall);
         for (String kind : KINDS) {
             live.put(kind, new ConcurrentHashMap<>());
+            tombstones.put(kind, new ConcurrentHashMap<>());
         }
     }
 
@@ -95,74 +91,12 @@ public final class FileStore implements Store {
         return s;
     }
 
-    /** Last reconciliation with a cluster, as stored in {@code store/sync.json}. */
-    record SyncState(long syncedAt) {
-    }
-
-    /** A tombstone as stored on disk. */
-    record Tombstone(String key, long revision) {
-    }
-
     private void load() throws IOException {
-        for (String kind : KINDS) {
-            tombstones.put(kind, new ConcurrentHashMap<>());
-            Path tdir = root.resolve("tombstones").resolve(kind);
-            Files.createDirectories(tdir);
-            try (DirectoryStream<Path> files = Files.newDirectoryStream(tdir)) {
-                for (Path f : files) {
-                    String name = f.getFileName().toString();
-                    if (name.startsWith(".")) {
-                        Files.deleteIfExists(f);
-                        continue;
-                    }
-                    try {
-                        Tombstone t = JSON.readValue(Files.readAllBytes(f), Tombstone.class);
-                        if (expired(t.revision())) {
-                            Files.deleteIfExists(f); // old enough that no copy can still be around to resurrect
-                            continue;
-                        }
-                        clock.observe(t.revision());
-                        tombstones.get(kind).put(t.key(), t.revision());
-                    } catch (IOException | RuntimeException e) {
-                        reject(f, "unreadable tombstone: " + e.getMessage());
-                    }
-                }
-            }
-        }
-        for (String kind : KINDS) {
-            Path dir = root.resolve(kind);
-            Files.createDirectories(dir);
-            try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
-                for (Path f : files) {
-                    String name = f.getFileName().toString();
-                    if (name.startsWith(".") && name.contains(".tmp-")) {
-                        Files.deleteIfExists(f); // an interrupted write: never acknowledged
-                        continue;
-                    }
-                    if (!name.endsWith(".json")) {
-                        continue;
-                    }
-                    try {
-                        loadOne(kind, f);
-                    } catch (IOException | RuntimeException e) {
-                        reject(f, "unreadable: " + e.getMessage());
-                    }
-                }
-            }
-        }
-        long newest = HybridClock.millis(clock.last());
-        syncedAt = newest == 0 ? -1 : newest; // a snapshot from before sync.json: as of its newest write
-        Path sync = root.resolve("sync.json");
-        if (Files.exists(sync)) {
-            try {
-                syncedAt = JSON.readValue(Files.readAllBytes(sync), SyncState.class).syncedAt();
-            } catch (IOException | RuntimeException e) {
-                reject(sync, "unreadable sync state (taken as of the newest write): " + e.getMessage());
-            }
-        }
+        syncedAt = new SnapshotLoader(files, sealer, clock, this::expired, problems).load(tombstones, live);
         log.info("event=store_loaded dir={} certificates={} tenants={} tokens={} domains={} managed={} rejected={} "
-                + "synced_at={}", root, live(Records.CERTIFICATES).size(), live(Records.TENANTS).size(),
-                live(Records.TOKENS).size(), live(Records.DOMAINS).size(), live(Records.MANAGED).size(), problems.size(), syncedAt < 0 ? "never" : java.time.Instant.ofEpochMilli(syncedAt));
+                + "synced_at={}", files.root(), live(Records.CERTIFICATES).size(), live(Records.TENANTS).size(),
+                live(Records.TOKENS).size(), live(Records.DOMAINS).size(), live(Records.MANAGED).size(),
+                problems.size(), syncedAt < 0 ? "never" : Instant.ofEpochMilli(syncedAt));
     }
 
     // ---- tombstone lifetime and the last sync with a cluster ---------------------------------
@@ -188,17 +122,13 @@ public final class FileStore implements Store {
 
     /** Records that everything the cluster held at {@code millis} is in this store (durable before it returns). */
     synchronized void markSynced(long millis) throws StoreException {
-        try {
-            AtomicFiles.write(root.resolve("sync.json"), JSON.writeValueAsBytes(new SyncState(millis)), true);
-            syncedAt = millis;
-        } catch (IOException e) {
-            throw new StoreException("cannot write the sync state: " + e.getMessage(), e);
-        }
+        files.writeSyncState(millis);
+        syncedAt = millis;
     }
 
     /** Forgets deletes older than the tombstone lifetime; returns how many, by kind (kinds with none left out). */
     public synchronized Map<String, Integer> pruneTombstones() {
-        Map<String, Integer> pruned = new java.util.TreeMap<>();
+        Map<String, Integer> pruned = new TreeMap<>();
         for (String kind : KINDS) {
             Map<String, Long> t = tombstones.get(kind);
             for (Map.Entry<String, Long> e : List.copyOf(t.entrySet())) {
@@ -214,126 +144,42 @@ public final class FileStore implements Store {
         return pruned;
     }
 
-    private void loadOne(String kind, Path f) throws IOException {
-        loadOne(RecordKinds.of(kind), f);
-    }
-
-    private <T> void loadOne(RecordKind<T> kind, Path f) throws IOException {
-        byte[] data = Files.readAllBytes(f);
-        T r = JSON.readValue(data, kind.type());
-        String key = kind.keyOf(r);
-        if (kind.openedOnLoad()) {
-            try {
-                byte[] secret = sealer.open(kind.secret().sealed(r), kind.secret().aad(r));
-                java.util.Arrays.fill(secret, (byte) 0);
-            } catch (SealException e) {
-                reject(f, kind.noun() + " " + key + ": sealed key " + e.getMessage());
-                return;
-            }
-        }
-        clock.observe(kind.revisionOf(r));
-        live(kind.name()).put(key, r);
-        if (!f.equals(file(kind.name(), key))) {
-            // written under an older key scheme (domain claims were keyed by name alone)
-            AtomicFiles.write(file(kind.name(), key), data, true);
-            Files.deleteIfExists(f);
-            log.info("event=store_entry_rekeyed kind={} key={}", kind, key);
-        }
-    }
-
-    private void reject(Path f, String reason) {
-        problems.add(new LoadProblem(f, reason));
-        log.error("event=store_entry_rejected file={} reason={}", f, reason);
-    }
-
     /** Files skipped when the store was opened. */
     public List<LoadProblem> loadProblems() {
         return List.copyOf(problems);
     }
 
-    private Path file(String kind, String key) {
-        return root.resolve(kind).resolve(HexFormat.of().formatHex(key.getBytes(StandardCharsets.UTF_8)) + ".json");
-    }
-
-    /** Per thread: the grid's catch-up thread writes in bulk while API writes stay synced one by one. */
-    private final ThreadLocal<Boolean> bulk = ThreadLocal.withInitial(() -> Boolean.FALSE);
-    /** Per thread: the directories written in bulk mode since {@link #beginBulk()}, synced by {@link #endBulk()}. */
-    private final ThreadLocal<java.util.Set<Path>> bulkWritten = ThreadLocal.withInitial(java.util.HashSet::new);
-    /** Per thread: the files written in bulk mode since {@link #beginBulk()}, flushed by {@link #endBulk()}. */
-    private final ThreadLocal<java.util.Set<Path>> bulkFiles = ThreadLocal.withInitial(java.util.HashSet::new);
-
     /** Bulk mode (this thread): replicated writes skip per-file fsync until {@link #endBulk()} syncs once. */
     void beginBulk() {
-        bulk.set(Boolean.TRUE);
+        files.beginBulk();
     }
 
     void endBulk() throws StoreException {
-        bulk.set(Boolean.FALSE);
-        java.util.Set<Path> dirs = bulkWritten.get();
-        java.util.Set<Path> files = bulkFiles.get();
-        try {
-            // only what was written in bulk: an idle anti-entropy pass syncs nothing, a pass that wrote
-            // one record syncs that file and its directory (not every file beside it)
-            AtomicFiles.syncWritten(files, dirs);
-            dirs.clear();
-            files.clear();
-        } catch (IOException e) {
-            throw new StoreException("cannot sync the snapshot: " + e.getMessage(), e);
-        }
-    }
-
-    private void write(String kind, String key, Object value) throws StoreException {
-        try {
-            Path f = file(kind, key);
-            AtomicFiles.write(f, PRETTY.writeValueAsBytes(value), !bulk.get());
-            if (bulk.get()) {
-                bulkWritten.get().add(root.resolve(kind));
-                bulkFiles.get().add(f);
-            }
-        } catch (IOException e) {
-            throw new StoreException("cannot write " + kind + " " + key + ": " + e.getMessage(), e);
-        }
+        files.endBulk();
     }
 
     /** Deletes by writing a tombstone first (so a crash in between leaves the delete in force). */
-    private boolean delete(String kind, String key) throws StoreException {
-        return delete(kind, key, clock.next());
-    }
-
     private boolean delete(String kind, String key, long revision) throws StoreException {
         try {
-            Path t = root.resolve("tombstones").resolve(kind).resolve(
-                    HexFormat.of().formatHex(key.getBytes(StandardCharsets.UTF_8)) + ".json");
-            AtomicFiles.write(t, JSON.writeValueAsBytes(new Tombstone(key, revision)), !bulk.get());
-            if (bulk.get()) {
-                bulkFiles.get().add(t);
-                bulkWritten.get().add(root.resolve("tombstones").resolve(kind));
-                bulkWritten.get().add(root.resolve(kind));
-            }
+            files.writeTombstone(kind, key, revision);
             tombstones.get(kind).put(key, revision);
-            return AtomicFiles.delete(file(kind, key));
+            return files.deleteRecord(kind, key);
         } catch (IOException e) {
             throw new StoreException("cannot delete " + kind + " " + key + ": " + e.getMessage(), e);
         }
     }
 
     private void clearTombstone(String kind, String key) {
-        Long had = tombstones.get(kind).remove(key);
-        if (had != null) {
-            try {
-                AtomicFiles.delete(root.resolve("tombstones").resolve(kind).resolve(
-                        HexFormat.of().formatHex(key.getBytes(StandardCharsets.UTF_8)) + ".json"));
-            } catch (IOException e) {
-                log.warn("event=tombstone_delete_failed kind={} key={} cause={}", kind, key, e.toString());
-            }
+        if (tombstones.get(kind).remove(key) != null) {
+            files.deleteTombstone(kind, key);
         }
     }
 
     // ---- generic access for replication (GridStore) ----------------------------------------
 
     /** Keys of a kind, live or deleted. */
-    synchronized java.util.Set<String> keys(String kind) {
-        java.util.Set<String> out = new java.util.HashSet<>(tombstones.get(kind).keySet());
+    synchronized Set<String> keys(String kind) {
+        Set<String> out = new HashSet<>(tombstones.get(kind).keySet());
         out.addAll(live(kind).keySet());
         return out;
     }
@@ -356,7 +202,7 @@ public final class FileStore implements Store {
     synchronized String jsonOf(String kind, String key) {
         Object r = live(kind).get(key);
         try {
-            return r == null ? null : JSON.writeValueAsString(r);
+            return r == null ? null : SnapshotFiles.JSON.writeValueAsString(r);
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
@@ -367,16 +213,27 @@ public final class FileStore implements Store {
      * record, or null for a delete. Returns true when applied.
      */
     boolean applyReplicated(String kind, String key, long revision, String json) throws StoreException {
+        return applyReplicated(kind, key, revision, json, null);
+    }
+
+    /**
+     * Like {@link #applyReplicated(String, String, long, String)} with the record already parsed from
+     * {@code json} ({@link #parse}; null: parsed here): a catch-up parses a batch on several threads,
+     * outside the store's lock.
+     */
+    boolean applyReplicated(String kind, String key, long revision, String json, Object parsed)
+            throws StoreException {
         try {
             synchronized (this) {
-                return applyLocked(kind, key, revision, json);
+                return applyLocked(kind, key, revision, json, parsed);
             }
         } finally {
             changes.deliver();
         }
     }
 
-    private boolean applyLocked(String kind, String key, long revision, String json) throws StoreException {
+    private boolean applyLocked(String kind, String key, long revision, String json, Object parsed)
+            throws StoreException {
         clock.observe(revision);
         if (revision <= revisionOf(kind, key)) {
             return false;
@@ -384,7 +241,16 @@ public final class FileStore implements Store {
         if (json == null && expired(revision) && !live(kind).containsKey(key)) {
             return false; // a delete already forgotten: nothing here to delete, no tombstone to keep
         }
-        return put(kind, key, revision, json);
+        return put(kind, key, revision, json, parsed);
+    }
+
+    /** A replicated record's JSON as its kind's record (thread-safe, no lock). */
+    static Object parse(String kind, String key, String json) throws StoreException {
+        try {
+            return SnapshotFiles.JSON.readValue(json, type(kind));
+        } catch (IOException e) {
+            throw new StoreException("replicated " + kind + " " + key + " does not parse: " + e.getMessage(), e);
+        }
     }
 
     /** True when the object is live here (not deleted, not unknown). */
@@ -414,7 +280,7 @@ public final class FileStore implements Store {
                 notifyRemoved(kind, key);
             }
             try {
-                AtomicFiles.delete(file(kind, key));
+                files.deleteRecord(kind, key);
             } catch (IOException e) {
                 throw new StoreException("cannot drop " + kind + " " + key + ": " + e.getMessage(), e);
             }
@@ -422,28 +288,26 @@ public final class FileStore implements Store {
             return;
         }
         clock.observe(revision);
-        put(kind, key, revision, json);
+        put(kind, key, revision, json, null);
     }
 
-    private boolean put(String kind, String key, long revision, String json) throws StoreException {
-        try {
-            if (json == null) {
-                boolean existed = live(kind).remove(key) != null;
-                delete(kind, key, revision);
-                if (existed) {
-                    notifyRemoved(kind, key);
-                }
-                return true;
+    /** A replicated change applied: the record (parsed from {@code json} unless given) or, json null, its delete. */
+    private boolean put(String kind, String key, long revision, String json, Object parsed) throws StoreException {
+        if (json == null) {
+            boolean existed = live(kind).remove(key) != null;
+            delete(kind, key, revision);
+            if (existed) {
+                notifyRemoved(kind, key);
             }
-            Object record = JSON.readValue(json, type(kind));
-            live(kind).put(key, record);
-            write(kind, key, record);
-            clearTombstone(kind, key);
-            notifyPut(kind, record);
             return true;
-        } catch (IOException e) {
-            throw new StoreException("replicated " + kind + " " + key + " does not parse: " + e.getMessage(), e);
         }
+        Object record = parsed != null ? RecordKinds.of(kind).cast(parsed) : parse(kind, key, json);
+        live(kind).put(key, record);
+        // the replicated JSON as it came (not encoded again): it is the record's JSON, and it parses the same
+        files.writeRecordJson(kind, key, json);
+        clearTombstone(kind, key);
+        notifyPut(kind, record);
+        return true;
     }
 
     private Map<String, Object> live(String kind) {
@@ -492,7 +356,7 @@ public final class FileStore implements Store {
             synchronized (this) {
                 String key = kind.keyOf(kind.cast(record));
                 clearTombstone(kind.name(), key);
-                write(kind.name(), key, record);
+                files.writeRecord(kind.name(), key, record);
                 live(kind.name()).put(key, record);
                 notifyPut(kind.name(), record);
             }
@@ -508,7 +372,7 @@ public final class FileStore implements Store {
                 if (!live(kind.name()).containsKey(key)) {
                     return false;
                 }
-                delete(kind.name(), key);
+                delete(kind.name(), key, clock.next());
                 live(kind.name()).remove(key);
                 notifyRemoved(kind.name(), key);
                 return true;

@@ -36,6 +36,11 @@ public final class FileStoreAccess {
         return store.jsonOf(kind, key);
     }
 
+    /** A fresh revision from the store's clock (re-seals, deletes of records a stale seed brought back). */
+    public long nextRevision() {
+        return store.nextRevision();
+    }
+
     public void beginBulk() {
         store.beginBulk();
     }
@@ -47,6 +52,19 @@ public final class FileStoreAccess {
     /** Applies a change (json null = delete) when newer than the local copy. */
     public boolean apply(String kind, String key, long revision, String json) throws StoreException {
         return store.applyReplicated(kind, key, revision, json);
+    }
+
+    /**
+     * Applies a change whose record was parsed already ({@link #parse}, on any thread, outside the
+     * store's lock); same rules as {@link #apply(String, String, long, String)}.
+     */
+    public boolean apply(String kind, String key, long revision, String json, Object parsed) throws StoreException {
+        return store.applyReplicated(kind, key, revision, json, parsed);
+    }
+
+    /** A replicated record's JSON as its kind's record; thread-safe. */
+    public static Object parse(String kind, String key, String json) throws StoreException {
+        return FileStore.parse(kind, key, json);
     }
 
     /** Takes the cluster's state whatever the revisions (json null + revision -1: the cluster has none). */
