@@ -70,4 +70,19 @@ class HostnamePolicyTest {
                 ServiceException.class);
         assertThat(e.getMessage()).contains("metadata: 4097 bytes");
     }
+
+    @org.junit.jupiter.api.Test
+    void limitsAnErrorPageTo64KiBOfUtf8() throws Exception {
+        int max = HostnamePolicy.MAX_ERROR_PAGE_BYTES;
+        assertThat(max).isEqualTo(64 * 1024);
+        String fits = "{\"errorPages\": {\"503\": \"" + "x".repeat(max) + "\"}}";
+        assertThat(HostnamePolicy.parse(JSON.readTree(fits)).errorPages().get(503)).hasSize(max);
+        // counted in UTF-8 bytes, not characters: 32,769 two-byte characters are 65,538 bytes
+        String over = "{\"errorPages\": {\"503\": \"" + "\u00e9".repeat(max / 2 + 1) + "\"}}";
+        ServiceException e = catchThrowableOfType(() -> HostnamePolicy.parse(JSON.readTree(over)),
+                ServiceException.class);
+        assertThat(e).isNotNull();
+        assertThat(e.field()).isEqualTo("errorPages.503");
+        assertThat(e.getMessage()).contains("errorPages.503: " + (max + 2) + " bytes (expected: at most " + max + ")");
+    }
 }
