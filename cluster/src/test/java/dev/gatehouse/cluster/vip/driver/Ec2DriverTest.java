@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.entry;
 import static org.assertj.core.groups.Tuple.tuple;
 
+import dev.gatehouse.cluster.testing.MutableClock;
 import java.io.IOException;
 import java.net.Inet4Address;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -292,33 +294,12 @@ class Ec2DriverTest {
         assertThat(ec2.requests()).allSatisfy(r -> assertThat(r.authorization()).matches(SIGV4));
     }
 
-    /** A clock the tests move. */
-    static final class MovableClock extends java.time.Clock {
-        private volatile java.time.Instant now = java.time.Instant.parse("2026-12-01T12:00:00Z");
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public java.time.ZoneId getZone() {
-            return java.time.ZoneOffset.UTC;
-        }
-
-        @Override
-        public java.time.Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public java.time.Instant instant() {
-            return now;
-        }
-    }
+    /** Where the clock starts in the tests that move it (back-off, Describe interval). */
+    private static final Instant START = Instant.parse("2026-12-01T12:00:00Z");
 
     @Test
     void steadyStateDescribesOnceAnIntervalNotOnEveryCheck() throws Exception {
-        MovableClock clock = new MovableClock();
+        MutableClock clock = new MutableClock(START);
         driver.close();
         driver = new Ec2Driver(settings().build(), local, clock);
         driver.claim(vip);
@@ -332,7 +313,7 @@ class Ec2DriverTest {
 
     @Test
     void anAddressTakenAwayOutsideThePlanIsNotFoughtOverButBackedOffAndReported() throws Exception {
-        MovableClock clock = new MovableClock();
+        MutableClock clock = new MutableClock(START);
         driver.close();
         driver = new Ec2Driver(settings().build(), local, clock);
         driver.claim(vip);
@@ -361,7 +342,7 @@ class Ec2DriverTest {
 
     @Test
     void anAddressThePlanGaveAwayIsNotReportedAsTaken() throws Exception {
-        MovableClock clock = new MovableClock();
+        MutableClock clock = new MutableClock(START);
         driver.close();
         driver = new Ec2Driver(settings().build(), local, clock);
         driver.claim(vip);
@@ -380,7 +361,7 @@ class Ec2DriverTest {
         VipSpec eip = VipSpec.parse("203.0.113.25/32", "eth0").withElasticIp(ALLOCATION);
         ec2.associate(ALLOCATION, OTHER_ENI, "10.0.1.20"); // the other node (its own subnet) holds it
         driver.close();
-        MovableClock clock = new MovableClock();
+        MutableClock clock = new MutableClock(START);
         driver = new Ec2Driver(settings().mode(Ec2Settings.Mode.ELASTIC_IP).build(), local, clock);
 
         driver.claim(eip);
@@ -405,7 +386,7 @@ class Ec2DriverTest {
     void elasticIpModeDoesNotFightForAnElasticIpSomeoneElseReassociated() throws Exception {
         VipSpec eip = VipSpec.parse("203.0.113.25/32", "eth0").withElasticIp(ALLOCATION);
         driver.close();
-        MovableClock clock = new MovableClock();
+        MutableClock clock = new MutableClock(START);
         driver = new Ec2Driver(settings().mode(Ec2Settings.Mode.ELASTIC_IP).build(), local, clock);
         driver.claim(eip);
         assertThat(driver.held(Set.of(eip))).containsExactly(eip);
