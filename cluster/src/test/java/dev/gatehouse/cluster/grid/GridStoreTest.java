@@ -1,5 +1,6 @@
 package dev.gatehouse.cluster.grid;
 
+import static dev.gatehouse.cluster.testing.TestKeys.filled;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -34,12 +35,6 @@ class GridStoreTest {
     private final List<GridStore> stores = new ArrayList<>();
     private final List<String> memberList = new ArrayList<>();
     private final String clusterName = "gh-test-" + System.nanoTime();
-
-    private static byte[] filled(int b) {
-        byte[] k = new byte[32];
-        java.util.Arrays.fill(k, (byte) b);
-        return k;
-    }
 
     private static int freePort() throws Exception {
         try (ServerSocket s = new ServerSocket(0)) {
