@@ -294,14 +294,20 @@ class Ec2DriverTest {
         assertThat(ec2.requests()).allSatisfy(r -> assertThat(r.authorization()).matches(SIGV4));
     }
 
-    /** Where the clock starts in the tests that move it (back-off, Describe interval). */
-    private static final Instant START = Instant.parse("2026-12-01T12:00:00Z");
+    /**
+     * Replaces the test's driver by one with {@code settings} on a clock the test moves (back-off,
+     * Describe interval), starting at a fixed instant; that clock.
+     */
+    private MutableClock onAMovableClock(Ec2Settings settings) throws Exception {
+        driver.close();
+        MutableClock clock = new MutableClock(Instant.parse("2026-12-01T12:00:00Z"));
+        driver = new Ec2Driver(settings, local, clock);
+        return clock;
+    }
 
     @Test
     void steadyStateDescribesOnceAnIntervalNotOnEveryCheck() throws Exception {
-        MutableClock clock = new MutableClock(START);
-        driver.close();
-        driver = new Ec2Driver(settings().build(), local, clock);
+        MutableClock clock = onAMovableClock(settings().build());
         driver.claim(vip);
         for (int i = 0; i < 20; i++) { // the manager checks every 2 s, for 40 s
             assertThat(driver.held(Set.of(vip))).containsExactly(vip);
@@ -313,9 +319,7 @@ class Ec2DriverTest {
 
     @Test
     void anAddressTakenAwayOutsideThePlanIsNotFoughtOverButBackedOffAndReported() throws Exception {
-        MutableClock clock = new MutableClock(START);
-        driver.close();
-        driver = new Ec2Driver(settings().build(), local, clock);
+        MutableClock clock = onAMovableClock(settings().build());
         driver.claim(vip);
         assertThat(driver.held(Set.of(vip))).containsExactly(vip);
         ec2.move(VIP_IP, OTHER_ENI); // someone else's AssignPrivateIpAddresses, not a release of ours
@@ -342,9 +346,7 @@ class Ec2DriverTest {
 
     @Test
     void anAddressThePlanGaveAwayIsNotReportedAsTaken() throws Exception {
-        MutableClock clock = new MutableClock(START);
-        driver.close();
-        driver = new Ec2Driver(settings().build(), local, clock);
+        MutableClock clock = onAMovableClock(settings().build());
         driver.claim(vip);
         driver.release(vip);
         ec2.move(VIP_IP, OTHER_ENI); // the new owner's claim
@@ -360,9 +362,7 @@ class Ec2DriverTest {
         // nodes in different subnets and zones: the VIP is the Elastic IP, nothing private moves
         VipSpec eip = VipSpec.parse("203.0.113.25/32", "eth0").withElasticIp(ALLOCATION);
         ec2.associate(ALLOCATION, OTHER_ENI, "10.0.1.20"); // the other node (its own subnet) holds it
-        driver.close();
-        MutableClock clock = new MutableClock(START);
-        driver = new Ec2Driver(settings().mode(Ec2Settings.Mode.ELASTIC_IP).build(), local, clock);
+        MutableClock clock = onAMovableClock(settings().mode(Ec2Settings.Mode.ELASTIC_IP).build());
 
         driver.claim(eip);
         assertThat(ec2.actions()).containsExactly("DescribeNetworkInterfaces", "AssociateAddress");
@@ -385,9 +385,7 @@ class Ec2DriverTest {
     @Test
     void elasticIpModeDoesNotFightForAnElasticIpSomeoneElseReassociated() throws Exception {
         VipSpec eip = VipSpec.parse("203.0.113.25/32", "eth0").withElasticIp(ALLOCATION);
-        driver.close();
-        MutableClock clock = new MutableClock(START);
-        driver = new Ec2Driver(settings().mode(Ec2Settings.Mode.ELASTIC_IP).build(), local, clock);
+        MutableClock clock = onAMovableClock(settings().mode(Ec2Settings.Mode.ELASTIC_IP).build());
         driver.claim(eip);
         assertThat(driver.held(Set.of(eip))).containsExactly(eip);
         ec2.associate(ALLOCATION, OTHER_ENI, "10.0.1.20");
