@@ -81,15 +81,6 @@ class AcmeIT {
         return r.json();
     }
 
-    static JsonNode awaitDomain(TestNode n, String name, String status) {
-        JsonNode[] last = new JsonNode[1];
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
-            last[0] = n.call("GET", "/v1/domains/" + name, admin, null).json();
-            return status.equals(last[0].path("status").asText());
-        });
-        return last[0];
-    }
-
     static JsonNode awaitCertificate(TestNode n, String name, String state, Duration within) {
         JsonNode[] last = new JsonNode[1];
         await().atMost(within).pollInterval(Duration.ofMillis(250)).until(() -> {
@@ -104,7 +95,7 @@ class AcmeIT {
         JsonNode c = claim(n, admin, name);
         dns.setTxt(c.at("/records/0/name").asText(), c.at("/records/0/value").asText());
         dns.addA(name, "127.0.0.1");
-        awaitDomain(n, name, "verified");
+        n.awaitDomainStatus(admin, name, "verified");
     }
 
     static Tools.Result sClient(TestNode n, String name, Path root) {
@@ -154,7 +145,7 @@ class AcmeIT {
         assertThat(c.at("/records/1/value").asText()).isEqualTo("127.0.0.1");
         dns.setTxt(c.at("/records/0/name").asText(), "not-the-value");
         dns.addA("wrong-txt.example.com", "127.0.0.1");
-        JsonNode failed = awaitDomain(node, "wrong-txt.example.com", "failed");
+        JsonNode failed = node.awaitDomainStatus(admin, "wrong-txt.example.com", "failed");
         assertThat(failed.path("reason").asText()).contains("does not hold the expected value");
         assertThat(failed.path("seen").toString()).contains("not-the-value").contains("A wrong-txt.example.com 127.0.0.1");
         assertThat(failed.path("attempts").asInt()).isEqualTo(3);
@@ -169,7 +160,7 @@ class AcmeIT {
         dns.setTxt(c.at("/records/0/name").asText(), c.at("/records/0/value").asText());
         assertThat(node.call("POST", "/v1/domains/wrong-txt.example.com/check", tenantToken, null).status())
                 .isEqualTo(200);
-        awaitDomain(node, "wrong-txt.example.com", "verified");
+        node.awaitDomainStatus(admin, "wrong-txt.example.com", "verified");
     }
 
     @Test
@@ -178,7 +169,7 @@ class AcmeIT {
         JsonNode c = claim(node, tenantToken, "elsewhere.example.com");
         dns.setTxt(c.at("/records/0/name").asText(), c.at("/records/0/value").asText());
         dns.addA("elsewhere.example.com", "127.0.0.2");
-        JsonNode failed = awaitDomain(node, "elsewhere.example.com", "failed");
+        JsonNode failed = node.awaitDomainStatus(admin, "elsewhere.example.com", "failed");
         assertThat(failed.path("reason").asText()).contains("does not point at this edge").contains("127.0.0.2")
                 .contains("expected: an A record 127.0.0.1");
 
@@ -201,7 +192,7 @@ class AcmeIT {
         JsonNode c = claim(node, tenantToken, "shop.example.com");
         dns.setTxt(c.at("/records/0/name").asText(), c.at("/records/0/value").asText());
         dns.addA("shop.example.com", "127.0.0.1");
-        awaitDomain(node, "shop.example.com", "verified");
+        node.awaitDomainStatus(admin, "shop.example.com", "verified");
         assertThat(node.call("GET", "/v1/tenants/tenant-a", admin, null).json().path("domains").toString())
                 .contains("shop.example.com");
 

@@ -3,7 +3,7 @@ package dev.gatehouse.appliance.acme;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.gatehouse.appliance.testing.MutableClock;
+import dev.gatehouse.cluster.testing.MutableClock;
 import dev.gatehouse.tls.metrics.EdgeMetrics;
 import java.time.Duration;
 import java.time.Instant;

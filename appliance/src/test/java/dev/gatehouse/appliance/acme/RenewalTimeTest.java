@@ -2,7 +2,7 @@ package dev.gatehouse.appliance.acme;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.gatehouse.appliance.testing.MutableClock;
+import dev.gatehouse.cluster.testing.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.SplittableRandom;

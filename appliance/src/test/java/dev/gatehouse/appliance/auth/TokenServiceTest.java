@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.gatehouse.appliance.core.ServiceException;
-import dev.gatehouse.appliance.testing.MutableClock;
 import dev.gatehouse.appliance.testing.Services;
 import dev.gatehouse.cluster.store.RecordKinds;
+import dev.gatehouse.cluster.testing.MutableClock;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -22,6 +22,8 @@ import java.util.Base64;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -71,23 +73,19 @@ class Pkcs12UploadTest {
         return e;
     }
 
-    @Test
-    void refusesAKeyWithoutCertificateNamingThePkcs12Field() throws Exception {
-        ServiceException e = refusal("key-without-certificate", "fuzz");
+    @ParameterizedTest(name = "{0} -> {2}")
+    @CsvSource(delimiter = '|', value = {
+        // a key without its certificate; a secret-key entry where a private key belongs
+        "key-without-certificate | fuzz     | certificate-no-certificate | has no certificate",
+        "secret-key-entry        | fuzzfuzz | certificate-no-private-key | holds a secret key, not a private key",
+    })
+    void refusesABundleWithoutACertificateAndPrivateKeyNamingThePkcs12Field(String seed, String password, String type,
+            String message) throws Exception {
+        ServiceException e = refusal(seed, password);
         assertThat(e.kind()).isEqualTo(ServiceException.Kind.INVALID);
-        assertThat(e.type()).isEqualTo("certificate-no-certificate");
+        assertThat(e.type()).isEqualTo(type);
         assertThat(e.field()).isEqualTo("pkcs12");
-        assertThat(e.getMessage()).contains("has no certificate");
-        assertThat(store.certificates()).isEmpty();
-    }
-
-    @Test
-    void refusesASecretKeyEntryAsNoPrivateKey() throws Exception {
-        ServiceException e = refusal("secret-key-entry", "fuzzfuzz");
-        assertThat(e.kind()).isEqualTo(ServiceException.Kind.INVALID);
-        assertThat(e.type()).isEqualTo("certificate-no-private-key");
-        assertThat(e.field()).isEqualTo("pkcs12");
-        assertThat(e.getMessage()).contains("holds a secret key, not a private key");
+        assertThat(e.getMessage()).contains(message);
         assertThat(store.certificates()).isEmpty();
     }
 

@@ -10,6 +10,7 @@ import dev.gatehouse.appliance.testing.ConsoleClient;
 import dev.gatehouse.appliance.testing.NodeCluster;
 import dev.gatehouse.appliance.testing.NodeProcess;
 import dev.gatehouse.appliance.testing.TestNode;
+import dev.gatehouse.cluster.testing.Trees;
 import dev.gatehouse.tls.demo.DemoPki;
 import dev.gatehouse.tls.demo.Pem;
 import dev.gatehouse.tls.testing.TlsProbe;
@@ -68,7 +69,7 @@ class BackupRestoreIT {
                 n.stop();
             }
             for (NodeProcess n : nodes) {
-                deleteTree(n.dataDir);
+                Trees.delete(n.dataDir);
             }
 
             // one changed byte in the body: refused, nothing restored
@@ -97,15 +98,6 @@ class BackupRestoreIT {
                     dir.resolve("node2/gatehouse.yaml").toString());
             assertThat(busy.getKey()).isEqualTo(1);
             assertThat(busy.getValue()).contains("in use by a running gatehouse node");
-        }
-    }
-
-    /** Deletes a node's data directory, as an operator wiping its disk would. */
-    private static void deleteTree(Path root) throws Exception {
-        try (var paths = Files.walk(root)) {
-            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
         }
     }
 }

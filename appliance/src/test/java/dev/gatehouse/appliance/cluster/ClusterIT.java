@@ -53,9 +53,7 @@ class ClusterIT {
 
     static String yaml(int i) {
         return String.join("\n",
-                NodeCluster.LOOPBACK,
-                "metrics: {listen: '127.0.0.1:0'}",
-                "proxy: {drainTimeout: 1s}",
+                NodeCluster.LOOPBACK_WITH_METRICS,
                 cluster.withMembership(i,
                         // the none driver: ownership is decided and reported, no address is touched
                         "ha: {driver: none, failback: 'off', settle: 500ms,",

@@ -9,15 +9,13 @@ import dev.gatehouse.appliance.testing.ConsoleClient;
 import dev.gatehouse.appliance.testing.NodeCluster;
 import dev.gatehouse.appliance.testing.NodeProcess;
 import dev.gatehouse.appliance.testing.TestNode;
+import dev.gatehouse.cluster.testing.Trees;
 import dev.gatehouse.tls.demo.DemoPki;
 import dev.gatehouse.tls.demo.Pem;
 import dev.gatehouse.tls.testing.TlsProbe;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -53,9 +51,7 @@ class TombstoneHorizonIT {
 
     static String yaml(int i) {
         return String.join("\n",
-                NodeCluster.LOOPBACK,
-                "metrics: {listen: '127.0.0.1:0'}",
-                "proxy: {drainTimeout: 1s}",
+                NodeCluster.LOOPBACK_WITH_METRICS,
                 "store: {tombstoneTtl: 7d}",
                 cluster.grid(i));
     }
@@ -73,26 +69,6 @@ class TombstoneHorizonIT {
         cluster.close();
     }
 
-    static void copyTree(Path from, Path to) throws Exception {
-        try (Stream<Path> files = Files.walk(from)) {
-            for (Path f : files.toList()) {
-                Path target = to.resolve(from.relativize(f).toString());
-                if (Files.isDirectory(f)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(f, target);
-                }
-            }
-        }
-    }
-
-    static void deleteTree(Path root) throws Exception {
-        try (Stream<Path> files = Files.walk(root)) {
-            for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(f);
-            }
-        }
-    }
 
     /** On every node: the deleted certificate is not served nor listed, the revoked token is refused. */
     static void assertGoneEverywhere() throws Exception {
@@ -144,7 +120,7 @@ class TombstoneHorizonIT {
 
         third.stop();
         backup = dir.resolve("node3-backup");
-        copyTree(third.dataDir, backup); // a consistent copy of the stopped node: the "old snapshot" of later tests
+        Trees.copy(third.dataDir, backup); // a consistent copy of the stopped node: the "old snapshot" of later tests
         assertThat(one.call("DELETE", "/v1/certificates/" + goneId, admin, null).status()).isEqualTo(204);
         assertThat(one.call("DELETE", "/v1/tokens/" + tokenId, admin, null).status()).isEqualTo(204);
 
@@ -173,8 +149,8 @@ class TombstoneHorizonIT {
     void anOldSnapshotRestoredOntoOneNodeDoesNotBringThemBack() throws Exception {
         NodeProcess third = nodes.get(2);
         third.stop();
-        deleteTree(third.dataDir);
-        copyTree(backup, third.dataDir);
+        Trees.delete(third.dataDir);
+        Trees.copy(backup, third.dataDir);
         third.start().awaitReady();
         assertGoneEverywhere();
         assertThat(third.log).anyMatch(l -> l.contains("event=stale_records_dropped kind=certificates dropped=1"));
@@ -187,8 +163,8 @@ class TombstoneHorizonIT {
             n.stop();
         }
         NodeProcess third = nodes.get(2);
-        deleteTree(third.dataDir);
-        copyTree(backup, third.dataDir);
+        Trees.delete(third.dataDir);
+        Trees.copy(backup, third.dataDir);
         third.start().awaitReady(); // alone, it seeds the empty grid from the old snapshot ...
         nodes.get(0).start();
         nodes.get(1).start();

@@ -51,9 +51,7 @@ class WebhookFailoverIT {
             List<NodeProcess> nodes = cluster.nodes;
             for (int i = 0; i < 2; i++) {
                 cluster.add(String.join("\n",
-                        NodeCluster.LOOPBACK,
-                        "metrics: {listen: '127.0.0.1:0'}",
-                        "proxy: {drainTimeout: 1s}",
+                        NodeCluster.LOOPBACK_WITH_METRICS,
                         // short lease so that the survivor takes over within seconds
                         "events: {deliveryInterval: 200ms, deliveryTimeout: 4s, deliveryLeaseTtl: 9s, retryMin: 200ms,"
                                 + " retryMax: 1s}",

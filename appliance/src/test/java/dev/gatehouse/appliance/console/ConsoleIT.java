@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.gatehouse.appliance.testing.LogCapture;
+import dev.gatehouse.appliance.testing.NodeFixtures;
 import dev.gatehouse.appliance.testing.TestNode;
 import dev.gatehouse.tls.demo.DemoPki;
 import dev.gatehouse.tls.demo.Pem;
@@ -69,13 +70,8 @@ class ConsoleIT {
     }
 
     @AfterAll
-    static void stop() {
-        if (node != null) {
-            node.close();
-        }
-        if (logs != null) {
-            logs.close();
-        }
+    static void stop() throws Exception {
+        NodeFixtures.closeAll(node, logs);
     }
 
     static String token(String scope) throws Exception {

@@ -84,15 +84,6 @@ class ClaimsIT {
         return TestNode.json(m);
     }
 
-    static JsonNode awaitStatus(String token, String name, String status) {
-        JsonNode[] last = new JsonNode[1];
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
-            last[0] = node.call("GET", "/v1/domains/" + name, token, null).json();
-            return status.equals(last[0].path("status").asText());
-        });
-        return last[0];
-    }
-
     static boolean served(String sni) {
         try {
             probe.leaf(node.httpsPort(), sni);
@@ -137,7 +128,7 @@ class ClaimsIT {
         assertThat(seen[0].path("reason").asText()).contains("does not hold the expected value");
         assertThat(served("shop.tenant-a.example")).isFalse();
         dns.setTxt(txtName, txtValue);
-        JsonNode verified = awaitStatus(tokenA, "shop.tenant-a.example", "verified");
+        JsonNode verified = node.awaitDomainStatus(tokenA, "shop.tenant-a.example", "verified");
         assertThat(verified.path("verifiedBy").asText()).isEqualTo("dns");
         await().atMost(Duration.ofSeconds(5)).until(() -> served("shop.tenant-a.example"));
         assertThat(probe.leaf(node.httpsPort(), "shop.tenant-a.example").getSubjectX500Principal().getName())
@@ -156,7 +147,7 @@ class ClaimsIT {
                 upload(tokenA, "tenant-a", PKI.issueEc("*.wild.tenant-a.example"))).status()).isEqualTo(201);
         assertThat(served("app.wild.tenant-a.example")).isFalse();
         dns.setTxt(c.json().at("/records/0/name").asText(), c.json().at("/records/0/value").asText());
-        awaitStatus(tokenA, "*.wild.tenant-a.example", "verified");
+        node.awaitDomainStatus(tokenA, "*.wild.tenant-a.example", "verified");
         await().atMost(Duration.ofSeconds(5)).until(() -> served("app.wild.tenant-a.example"));
         assertThat(served("a.b.wild.tenant-a.example")).isFalse();
     }
@@ -197,7 +188,7 @@ class ClaimsIT {
         assertThat(b.json().at("/records/0/value").asText()).isNotEqualTo(a.json().at("/claim/records/0/value").asText());
         // B proves it: B's claim is verified, A's is dropped (and audited)
         dns.setTxt(b.json().at("/records/0/name").asText(), b.json().at("/records/0/value").asText());
-        awaitStatus(tokenB, "www.bigcustomer.example", "verified");
+        node.awaitDomainStatus(tokenB, "www.bigcustomer.example", "verified");
         await().atMost(Duration.ofSeconds(5)).until(() ->
                 node.call("GET", "/v1/domains/www.bigcustomer.example", tokenA, null).status() == 404);
         assertThat(Files.readString(node.dataDir.resolve("audit.log"))).contains("\"action\":\"domain.drop\"")

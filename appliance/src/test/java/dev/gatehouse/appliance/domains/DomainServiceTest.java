@@ -5,9 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.gatehouse.appliance.auth.Principal;
 import dev.gatehouse.appliance.core.ServiceException;
-import dev.gatehouse.appliance.testing.MutableClock;
 import dev.gatehouse.appliance.testing.Services;
+import dev.gatehouse.appliance.testing.ServicesExtension;
 import dev.gatehouse.cluster.store.RecordKinds;
+import dev.gatehouse.cluster.testing.MutableClock;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
@@ -15,9 +16,8 @@ import java.util.List;
 import dev.gatehouse.cluster.store.DomainRecord;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -27,20 +27,8 @@ class DomainServiceTest {
     private static final Principal ADMIN = new Principal("a", Principal.ADMIN);
     private static final Principal A = new Principal("ta", "tenant:a");
     private static final Principal B = new Principal("tb", "tenant:b");
-    @TempDir
-    Path dir;
-    private Services s;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        s = new Services(dir);
-        s.createTenants("a", "A", "b", "B");
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        s.close();
-    }
+    @RegisterExtension
+    static final ServicesExtension SERVICES = ServicesExtension.withTenants("a", "A", "b", "B");
 
     @ParameterizedTest(name = "b holds {0} verified, a claims {1}: allowed={2}")
     @CsvSource({
@@ -52,7 +40,8 @@ class DomainServiceTest {
         "*.example.com, a.b.example.com, true",
         "shop.example.com, www.example.com, true",
     })
-    void aVerifiedNameBelongsToOneTenantOnly(String heldByB, String claimedByA, boolean allowed) throws Exception {
+    void aVerifiedNameBelongsToOneTenantOnly(String heldByB, String claimedByA, boolean allowed, Services s)
+            throws Exception {
         s.domains.claim(ADMIN, "b", heldByB, true);
         if (allowed) {
             assertThat(s.domains.claim(A, "a", claimedByA, false).domain().status()).isEqualTo(DomainRecord.PENDING);
@@ -74,7 +63,7 @@ class DomainServiceTest {
         "*.example.com, shop.example.com",
         "shop.example.com, *.example.com",
     })
-    void aPendingClaimBlocksNobody(String pendingForB, String claimedByA) throws Exception {
+    void aPendingClaimBlocksNobody(String pendingForB, String claimedByA, Services s) throws Exception {
         s.domains.claim(B, "b", pendingForB, false);
         DomainRecord a = s.domains.claim(A, "a", claimedByA, false).domain();
         assertThat(a.status()).isEqualTo(DomainRecord.PENDING);
@@ -83,7 +72,7 @@ class DomainServiceTest {
     }
 
     @Test
-    void aTenantClaimIsPendingWithItsOwnTxtRecordAndNotVerified() throws Exception {
+    void aTenantClaimIsPendingWithItsOwnTxtRecordAndNotVerified(Services s) throws Exception {
         DomainRecord d = s.domains.claim(A, "a", "App.Example.com.", false).domain();
         assertThat(d.name()).isEqualTo("app.example.com");
         assertThat(d.status()).isEqualTo(DomainRecord.PENDING);
@@ -96,7 +85,7 @@ class DomainServiceTest {
     }
 
     @Test
-    void onlyAnAdminAssignsByFiatAndTheAuditLogSaysSo() throws Exception {
+    void onlyAnAdminAssignsByFiatAndTheAuditLogSaysSo(Services s) throws Exception {
         assertThatThrownBy(() -> s.domains.claim(A, "a", "app.example.com", true))
                 .isInstanceOfSatisfying(ServiceException.class, e -> assertThat(e.kind())
                         .isEqualTo(ServiceException.Kind.FORBIDDEN));
@@ -108,13 +97,13 @@ class DomainServiceTest {
         assertThat(s.claims.verifiedPatterns("a")).containsExactly("app.example.com");
         // b's pending claim on the assigned name is dropped, and audited
         assertThat(s.claims.claimsOf("b")).isEmpty();
-        String audit = Files.readString(dir.resolve("audit.log"));
+        String audit = Files.readString(s.dir.resolve("audit.log"));
         assertThat(audit).contains("\"action\":\"domain.assign\"").contains("verified by admin (no DNS proof)")
                 .contains("\"action\":\"domain.drop\"").contains("claim of tenant b");
     }
 
     @Test
-    void aTenantSeesOnlyItsOwnClaims() throws Exception {
+    void aTenantSeesOnlyItsOwnClaims(Services s) throws Exception {
         s.domains.claim(A, "a", "app.example.com", false);
         s.domains.claim(B, "b", "app.example.com", false);
         assertThat(s.domains.list(A)).extracting(DomainRecord::tenant).containsExactly("a");
@@ -126,7 +115,7 @@ class DomainServiceTest {
     }
 
     @Test
-    void refusesPublicSuffixesOnEveryClaim() {
+    void refusesPublicSuffixesOnEveryClaim(Services s) {
         for (String name : new String[] {"co.uk", "*.co.uk", "github.io", "*.com", "com"}) {
             assertThatThrownBy(() -> s.domains.claim(A, "a", name, false)).as(name)
                     .isInstanceOfSatisfying(ServiceException.class, e -> assertThat(e.type()).isEqualTo("public-suffix"));
@@ -137,7 +126,7 @@ class DomainServiceTest {
     }
 
     @Test
-    void unprovenClaimsExpireAfterThePendingTtlAndVerifiedOnesStay() throws Exception {
+    void unprovenClaimsExpireAfterThePendingTtlAndVerifiedOnesStay(@TempDir Path dir) throws Exception {
         MutableClock clock = new MutableClock(Instant.parse("2026-12-01T00:00:00Z"));
         try (Services t = new Services(dir.resolve("ttl"), clock, List.of(new InetSocketAddress("127.0.0.1", 9)))) {
             t.tenants.create(ADMIN, "a", "A");

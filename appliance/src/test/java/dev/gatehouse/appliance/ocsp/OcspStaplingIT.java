@@ -135,9 +135,7 @@ class OcspStaplingIT {
         NodeCluster cluster = NodeCluster.of(dir, "ocsp-", 2);
         for (int i = 0; i < 2; i++) {
             nodes.add(cluster.add(String.join("\n",
-                    NodeCluster.LOOPBACK,
-                    "metrics: {listen: '127.0.0.1:0'}",
-                    "proxy: {drainTimeout: 1s}",
+                    NodeCluster.LOOPBACK_WITH_METRICS,
                     // fast loop and retries; the responders are on loopback
                     "ocsp: {interval: 200ms, timeout: 3s, leaseTtl: 10s, retryMin: 1s, retryMax: 2s, minRefresh: 1s,"
                             + " allowPrivateResponders: true}",

@@ -47,9 +47,7 @@ class HostnamePolicyClusterIT {
         NodeCluster cluster = NodeCluster.of(dir, "policy-", 2);
         for (int i = 0; i < 2; i++) {
             nodes.add(cluster.add(String.join("\n",
-                    NodeCluster.LOOPBACK,
-                    "metrics: {listen: '127.0.0.1:0'}",
-                    "proxy: {drainTimeout: 1s}",
+                    NodeCluster.LOOPBACK_WITH_METRICS,
                     "pools: [{name: app, servers: ['127.0.0.1:" + backend.port() + "']}]",
                     "defaultPool: app",
                     cluster.grid(i))));

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gatehouse.appliance.auth.Principal;
 import dev.gatehouse.appliance.certs.CertificateService;
+import dev.gatehouse.appliance.testing.NodeFixtures;
 import dev.gatehouse.appliance.testing.TestNode;
 import dev.gatehouse.tls.demo.DemoPki;
 import dev.gatehouse.tls.demo.EchoBackend;
@@ -89,13 +90,8 @@ class HostnamePolicyIT {
     }
 
     @AfterAll
-    static void stop() {
-        if (node != null) {
-            node.close();
-        }
-        if (alt != null) {
-            alt.close();
-        }
+    static void stop() throws Exception {
+        NodeFixtures.closeAll(node, alt);
     }
 
     // ---- minTlsVersion ---------------------------------------------------------------------------

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gatehouse.appliance.testing.NodeFixtures;
 import dev.gatehouse.appliance.testing.NodeProcess;
 import dev.gatehouse.tls.demo.DemoPki;
 import dev.gatehouse.tls.demo.EchoBackend;
@@ -117,12 +118,7 @@ class ProxyProtocolIT {
 
     @AfterAll
     static void stop() throws Exception {
-        if (node != null) {
-            node.close();
-        }
-        if (backend != null) {
-            backend.close();
-        }
+        NodeFixtures.closeAll(node, backend);
     }
 
     private static JsonNode status() throws Exception {

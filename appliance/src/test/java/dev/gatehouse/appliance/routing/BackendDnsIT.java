@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.gatehouse.appliance.config.ConfigLoader;
 import dev.gatehouse.appliance.node.Node;
 import dev.gatehouse.appliance.testing.ConsoleClient;
+import dev.gatehouse.appliance.testing.NodeFixtures;
 import dev.gatehouse.appliance.testing.SlowDns;
 import dev.gatehouse.tls.backend.BackendServer;
 import dev.gatehouse.tls.demo.DemoPki;
@@ -82,18 +83,7 @@ class BackendDnsIT {
         for (Process p : clients) {
             p.waitFor(5, TimeUnit.SECONDS);
         }
-        if (node != null) {
-            node.close();
-        }
-        if (dns != null) {
-            dns.close();
-        }
-        if (slowBackend != null) {
-            slowBackend.close();
-        }
-        if (fastBackend != null) {
-            fastBackend.close();
-        }
+        NodeFixtures.closeAll(node, dns, slowBackend, fastBackend);
     }
 
     private List<String> curl(String host, int maxSeconds) {

@@ -7,37 +7,23 @@ import dev.gatehouse.appliance.auth.Principal;
 import dev.gatehouse.appliance.certs.CertificateService;
 import dev.gatehouse.appliance.core.ServiceException;
 import dev.gatehouse.appliance.testing.Services;
+import dev.gatehouse.appliance.testing.ServicesExtension;
 import dev.gatehouse.cluster.store.RecordKinds;
 import dev.gatehouse.tls.demo.DemoPki;
 import dev.gatehouse.tls.demo.Pem;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class TenantServiceTest {
 
     private static final Principal ADMIN = new Principal("a", Principal.ADMIN);
     private static final Principal A = new Principal("ta", "tenant:a");
-    @TempDir
-    Path dir;
-    private Services s;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        s = new Services(dir);
-        s.createTenants("a", "A", "b", "B");
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        s.close();
-    }
+    @RegisterExtension
+    static final ServicesExtension SERVICES = ServicesExtension.withTenants("a", "A", "b", "B");
 
     @Test
-    void tenantTokenCannotActForAnotherTenantOrCreateOrDeleteTenants() {
+    void tenantTokenCannotActForAnotherTenantOrCreateOrDeleteTenants(Services s) {
         assertThatThrownBy(() -> s.domains.claim(A, "b", "x.example.com", false))
                 .isInstanceOfSatisfying(ServiceException.class, e -> assertThat(e.kind()).isEqualTo(ServiceException.Kind.FORBIDDEN));
         assertThatThrownBy(() -> s.tenants.create(A, "c", "C"))
@@ -48,7 +34,7 @@ class TenantServiceTest {
     }
 
     @Test
-    void refusesInvalidIds() {
+    void refusesInvalidIds(Services s) {
         assertThatThrownBy(() -> s.tenants.create(ADMIN, "Bad_Id", null))
                 .isInstanceOfSatisfying(ServiceException.class, e -> assertThat(e.field()).isEqualTo("id"));
         assertThatThrownBy(() -> s.tenants.create(ADMIN, "a", null))
@@ -56,7 +42,7 @@ class TenantServiceTest {
     }
 
     @Test
-    void deletingATenantThatStillHoldsObjectsNeedsForceAndThenRemovesEverything() throws Exception {
+    void deletingATenantThatStillHoldsObjectsNeedsForceAndThenRemovesEverything(Services s) throws Exception {
         s.domains.claim(ADMIN, "a", "*.a.example.com", true);
         s.domains.claim(A, "a", "pending.example.net", false);
         DemoPki pki = DemoPki.create("TenantServiceTest CA");
@@ -86,13 +72,13 @@ class TenantServiceTest {
         // the name is free for another tenant, and b was never touched
         assertThat(s.domains.claim(ADMIN, "b", "www.a.example.com", true).domain().verified()).isTrue();
         assertThat(s.store.tenant("b")).isPresent();
-        assertThat(java.nio.file.Files.readString(dir.resolve("audit.log")))
+        assertThat(java.nio.file.Files.readString(s.dir.resolve("audit.log")))
                 .contains("\"action\":\"certificate.delete\"").contains("\"action\":\"domain.delete\"")
                 .contains("\"action\":\"token.revoke\"");
     }
 
     @Test
-    void aTenantWithoutObjectsIsDeletedWithoutForce() throws Exception {
+    void aTenantWithoutObjectsIsDeletedWithoutForce(Services s) throws Exception {
         s.tenants.delete(ADMIN, "b", false, null);
         assertThat(s.store.tenant("b")).isEmpty();
         assertThatThrownBy(() -> s.tenants.delete(ADMIN, "b", false, null))

@@ -26,6 +26,14 @@ public final class NodeCluster implements AutoCloseable {
     public static final String LOOPBACK = "listeners: {https: '127.0.0.1:0', http: 'off'}\n"
             + "console: {listen: '127.0.0.1:0'}";
 
+    /**
+     * {@link #LOOPBACK} with metrics on a free loopback port too, and a drain of 1 s so that a node
+     * stops at once: what most multi-node ITs start from.
+     */
+    public static final String LOOPBACK_WITH_METRICS = LOOPBACK + "\n"
+            + "metrics: {listen: '127.0.0.1:0'}\n"
+            + "proxy: {drainTimeout: 1s}";
+
     public final Path dir;
     public final Path clusterKey;
     public final Path secret;

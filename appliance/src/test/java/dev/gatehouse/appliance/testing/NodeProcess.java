@@ -1,8 +1,5 @@
 package dev.gatehouse.appliance.testing;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -38,24 +35,14 @@ public final class NodeProcess implements AutoCloseable {
         cmd.addAll(jvmOptions);
         cmd.addAll(List.of("-jar", jarPath().toString(), "serve", "--config", config.toString()));
         process = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        Thread pump = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                    StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = r.readLine()) != null) {
-                    log.add(line);
-                    Matcher m = READY.matcher(line);
-                    if (m.find()) {
-                        httpsPort = Integer.parseInt(m.group(1));
-                        consolePort = Integer.parseInt(m.group(2));
-                    }
-                }
-            } catch (Exception ignored) {
-                // process ended
+        OutputPump.start(process, line -> {
+            log.add(line);
+            Matcher m = READY.matcher(line);
+            if (m.find()) {
+                httpsPort = Integer.parseInt(m.group(1));
+                consolePort = Integer.parseInt(m.group(2));
             }
         });
-        pump.setDaemon(true);
-        pump.start();
         return this;
     }
 

@@ -1,14 +1,11 @@
 package dev.gatehouse.appliance.testing;
 
 import dev.gatehouse.tls.testing.Tools;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
@@ -173,25 +170,9 @@ public final class Pebble implements AutoCloseable {
         pb.environment().put("PEBBLE_AUTHZREUSE", "0");
         pb.environment().putAll(env);
         Pebble pebble = new Pebble(pb.start(), p, mgmt, cert);
-        pebble.pump();
+        OutputPump.start(pebble.process, pebble.log::add);
         pebble.awaitListening();
         return pebble;
-    }
-
-    private void pump() {
-        Thread t = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                    StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = r.readLine()) != null) {
-                    log.add(line);
-                }
-            } catch (Exception ignored) {
-                // process ended
-            }
-        });
-        t.setDaemon(true);
-        t.start();
     }
 
     private void awaitListening() throws Exception {

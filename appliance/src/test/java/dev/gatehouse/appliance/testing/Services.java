@@ -33,6 +33,8 @@ import java.util.Map;
  */
 public final class Services implements AutoCloseable {
 
+    /** Where the store, the master key and {@code audit.log} are. */
+    public final Path dir;
     public final FileStore store;
     public final AuditLog audit;
     public final ClaimIndex claims;
@@ -47,6 +49,7 @@ public final class Services implements AutoCloseable {
     }
 
     public Services(Path dir, Clock clock, List<InetSocketAddress> resolvers) throws Exception {
+        this.dir = dir;
         store = FileStore.open(dir, Sealer.of(Sealer.loadOrCreateKeyFile(dir.resolve("master.key"))));
         audit = new AuditLog(dir.resolve("audit.log"));
         claims = new ClaimIndex(store);

@@ -1,5 +1,7 @@
 package dev.gatehouse.appliance.testing;
 
+import static org.awaitility.Awaitility.await;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gatehouse.appliance.config.ConfigLoader;
@@ -7,6 +9,7 @@ import dev.gatehouse.appliance.node.Node;
 import dev.gatehouse.tls.demo.EchoBackend;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -100,6 +103,19 @@ public final class TestNode implements AutoCloseable {
         Reply r = console.call(method, path, token, body);
         responses.add(r.body());
         return r;
+    }
+
+    /**
+     * Polls {@code GET /v1/domains/{name}} as {@code token} (every 200 ms, for up to 30 s) until the
+     * domain's status is {@code status}; the last answer, for the test to look at the rest of it.
+     */
+    public JsonNode awaitDomainStatus(String token, String name, String status) {
+        JsonNode[] last = new JsonNode[1];
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
+            last[0] = call("GET", "/v1/domains/" + name, token, null).json();
+            return status.equals(last[0].path("status").asText());
+        });
+        return last[0];
     }
 
     public static String json(Object o) throws Exception {

@@ -11,6 +11,7 @@ import dev.gatehouse.cluster.store.HybridClock;
 import dev.gatehouse.cluster.store.RecordKinds;
 import dev.gatehouse.cluster.store.Records;
 import dev.gatehouse.cluster.store.Sealer;
+import dev.gatehouse.cluster.testing.Trees;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,16 +41,7 @@ class FormatCompatibilityTest {
     private Path copy(String release) throws Exception {
         Path from = Path.of("src/test/resources/compat", release);
         Path to = dir.resolve(release);
-        try (var paths = Files.walk(from)) {
-            for (Path p : paths.toList()) {
-                Path t = to.resolve(from.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(t);
-                } else {
-                    Files.copy(p, t);
-                }
-            }
-        }
+        Trees.copy(from, to);
         return to;
     }
 

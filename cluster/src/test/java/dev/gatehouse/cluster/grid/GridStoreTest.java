@@ -1,5 +1,6 @@
 package dev.gatehouse.cluster.grid;
 
+import static dev.gatehouse.cluster.testing.TestKeys.filled;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -10,10 +11,12 @@ import dev.gatehouse.cluster.store.FileStore;
 import dev.gatehouse.cluster.store.RecordKinds;
 import dev.gatehouse.cluster.store.Sealer;
 import dev.gatehouse.cluster.store.StoreListener;
+import dev.gatehouse.cluster.testing.MutableClock;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -32,12 +35,6 @@ class GridStoreTest {
     private final List<GridStore> stores = new ArrayList<>();
     private final List<String> memberList = new ArrayList<>();
     private final String clusterName = "gh-test-" + System.nanoTime();
-
-    private static byte[] filled(int b) {
-        byte[] k = new byte[32];
-        java.util.Arrays.fill(k, (byte) b);
-        return k;
-    }
 
     private static int freePort() throws Exception {
         try (ServerSocket s = new ServerSocket(0)) {
@@ -356,34 +353,18 @@ class GridStoreTest {
         plan(2);
         node(0);
         node(1);
-        java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong(1_000_000);
-        java.time.Clock clock = new java.time.Clock() {
-            @Override
-            public java.time.ZoneId getZone() {
-                return java.time.ZoneOffset.UTC;
-            }
-
-            @Override
-            public java.time.Clock withZone(java.time.ZoneId zone) {
-                return this;
-            }
-
-            @Override
-            public java.time.Instant instant() {
-                return java.time.Instant.ofEpochMilli(now.get());
-            }
-        };
+        MutableClock clock = new MutableClock(Instant.ofEpochMilli(1_000_000));
         var onA = new dev.gatehouse.cluster.lease.GridLeases(members.get(0), clock);
         var onB = new dev.gatehouse.cluster.lease.GridLeases(members.get(1), clock);
         Duration ttl = Duration.ofSeconds(30);
         assertThat(onA.tryAcquire("acme", "a", ttl)).isTrue();
         assertThat(onB.tryAcquire("acme", "b", ttl)).isFalse();
-        now.addAndGet(20_000);
+        clock.advance(Duration.ofSeconds(20));
         assertThat(onA.tryAcquire("acme", "a", ttl)).as("the holder extends").isTrue();
-        now.addAndGet(20_000);
+        clock.advance(Duration.ofSeconds(20));
         assertThat(onB.tryAcquire("acme", "b", ttl)).as("extended, not expired").isFalse();
         assertThat(onB.holder("acme")).get().extracting(h -> h.owner()).isEqualTo("a");
-        now.addAndGet(31_000);
+        clock.advance(Duration.ofSeconds(31));
         assertThat(onB.tryAcquire("acme", "b", ttl)).as("expired: taken over").isTrue();
         assertThat(onA.tryAcquire("acme", "a", ttl)).isFalse();
         onB.release("acme", "b");

@@ -1,5 +1,6 @@
 package dev.gatehouse.cluster.grid;
 
+import static dev.gatehouse.cluster.testing.TestKeys.filled;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -49,12 +50,6 @@ class TombstoneHorizonTest {
     private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
     private final ch.qos.logback.classic.Logger gridLog =
             (ch.qos.logback.classic.Logger) LoggerFactory.getLogger(GridStore.class);
-
-    private static byte[] filled(int b) {
-        byte[] k = new byte[32];
-        java.util.Arrays.fill(k, (byte) b);
-        return k;
-    }
 
     @BeforeEach
     void plan() throws Exception {

@@ -52,12 +52,7 @@ class MembershipTest {
 
     @Test
     void threeMembersFormOneViewInJoinOrder() throws Exception {
-        plan("a", "b", "c");
-        start("a", SECRET);
-        start("b", SECRET);
-        start("c", SECRET);
-
-        awaitViews(List.of("a", "b", "c"), "a", "b", "c");
+        startThreeInOneView();
         assertThat(nodes.get("b").membership().view().coordinator().orElseThrow().address())
                 .isEqualTo("127.0.0.1:" + ports.get("a"));
         assertThat(nodes.get("a").membership().channel().getProtocolStack().getTransport()
@@ -72,11 +67,7 @@ class MembershipTest {
 
     @Test
     void splitsWhenAMemberGoesSilentAndHealsWhenItIsBack() throws Exception {
-        plan("a", "b", "c");
-        start("a", SECRET);
-        start("b", SECRET);
-        start("c", SECRET);
-        awaitViews(List.of("a", "b", "c"), "a", "b", "c");
+        startThreeInOneView();
 
         DISCARD discard = new DISCARD().discardAll(true);
         nodes.get("c").membership().channel().getProtocolStack()
@@ -91,11 +82,7 @@ class MembershipTest {
 
     @Test
     void dropsALeavingMemberAndTakesItBack() throws Exception {
-        plan("a", "b", "c");
-        start("a", SECRET);
-        start("b", SECRET);
-        start("c", SECRET);
-        awaitViews(List.of("a", "b", "c"), "a", "b", "c");
+        startThreeInOneView();
 
         Node c = nodes.remove("c");
         c.membership().close();
@@ -122,6 +109,15 @@ class MembershipTest {
             assertThat(nodes.get(name).views()).allSatisfy(v -> assertThat(v.names()).doesNotContain("rogue"));
         }
         assertThat(nodes.get("rogue").views()).allSatisfy(v -> assertThat(v.names()).containsExactly("rogue"));
+    }
+
+    /** Starts a, b and c (in that order) with the cluster secret and waits until each sees the view [a, b, c]. */
+    private void startThreeInOneView() throws Exception {
+        plan("a", "b", "c");
+        start("a", SECRET);
+        start("b", SECRET);
+        start("c", SECRET);
+        awaitViews(List.of("a", "b", "c"), "a", "b", "c");
     }
 
     private void plan(String... names) throws Exception {

@@ -1,5 +1,6 @@
 package dev.gatehouse.cluster.store;
 
+import static dev.gatehouse.cluster.testing.TestKeys.filled;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -13,15 +14,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 class SealerTest {
 
-    private static byte[] key(int b) {
-        byte[] k = new byte[32];
-        java.util.Arrays.fill(k, (byte) b);
-        return k;
-    }
-
     @Test
     void opensWhatItSealedUnderTheSameAssociatedData() throws Exception {
-        Sealer s = Sealer.of(key(1));
+        Sealer s = Sealer.of(filled(1));
         SealedValue v = s.seal("secret".getBytes(StandardCharsets.UTF_8), "id=1|rev=2");
         assertThat(new String(s.open(v, "id=1|rev=2"), StandardCharsets.UTF_8)).isEqualTo("secret");
         assertThat(v.toString()).doesNotContain(v.ciphertext());
@@ -29,22 +24,22 @@ class SealerTest {
 
     @Test
     void refusesOtherAssociatedDataTamperingAndUnknownKeys() {
-        Sealer s = Sealer.of(key(1));
+        Sealer s = Sealer.of(filled(1));
         SealedValue v = s.seal("secret".getBytes(StandardCharsets.UTF_8), "id=1|rev=2");
         assertThatThrownBy(() -> s.open(v, "id=1|rev=3")).isInstanceOf(SealException.class);
         byte[] ct = Base64.getDecoder().decode(v.ciphertext());
         ct[0] ^= 1;
         SealedValue tampered = new SealedValue(v.keyId(), v.nonce(), Base64.getEncoder().encodeToString(ct));
         assertThatThrownBy(() -> s.open(tampered, "id=1|rev=2")).isInstanceOf(SealException.class);
-        assertThatThrownBy(() -> Sealer.of(key(2)).open(v, "id=1|rev=2"))
+        assertThatThrownBy(() -> Sealer.of(filled(2)).open(v, "id=1|rev=2"))
                 .isInstanceOfSatisfying(SealException.class, e -> assertThat(e.keyId()).isEqualTo(v.keyId()));
     }
 
     @Test
     void rotationSealsWithTheFirstKeyAndOpensWithAny() throws Exception {
-        Sealer old = Sealer.of(key(1));
+        Sealer old = Sealer.of(filled(1));
         SealedValue v = old.seal(new byte[] {7}, "a");
-        Sealer rotated = Sealer.of(key(2), key(1));
+        Sealer rotated = Sealer.of(filled(2), filled(1));
         assertThat(rotated.open(v, "a")).containsExactly(7);
         assertThat(rotated.needsReseal(v)).isTrue();
         assertThat(rotated.needsReseal(rotated.seal(new byte[] {7}, "a"))).isFalse();

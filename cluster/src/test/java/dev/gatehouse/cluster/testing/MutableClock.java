@@ -5,15 +5,27 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
-/** A clock that tests move forward: stores and grids cross the tombstone lifetime without waiting. */
+/**
+ * A clock tests move by hand, to cross expiry horizons (tombstones, leases, tokens, renewals) without
+ * waiting. One class for the cluster's and the appliance's tests (the appliance has this module's test-jar).
+ */
 public final class MutableClock extends Clock {
 
-    private final AtomicLong millis = new AtomicLong(System.currentTimeMillis());
+    private final AtomicReference<Instant> now;
+
+    /** Starts at the current time: for tests that only move it forward. */
+    public MutableClock() {
+        this(Instant.ofEpochMilli(System.currentTimeMillis()));
+    }
+
+    public MutableClock(Instant start) {
+        now = new AtomicReference<>(start);
+    }
 
     public void advance(Duration d) {
-        millis.addAndGet(d.toMillis());
+        now.updateAndGet(t -> t.plus(d));
     }
 
     @Override
@@ -28,11 +40,6 @@ public final class MutableClock extends Clock {
 
     @Override
     public Instant instant() {
-        return Instant.ofEpochMilli(millis.get());
-    }
-
-    @Override
-    public long millis() {
-        return millis.get();
+        return now.get();
     }
 }

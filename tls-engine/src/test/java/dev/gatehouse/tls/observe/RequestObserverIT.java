@@ -40,7 +40,7 @@ class RequestObserverIT {
                 handshakes.add(h);
             }
         });
-        edge.registry.put(edge.pki.ec("tenant-a", "app.tenant-a.test", "down.tenant-a.test"));
+        edge.serveEc("tenant-a", "app.tenant-a.test", "down.tenant-a.test");
         try (ServerSocket s = new ServerSocket(0)) {
             closedPort = s.getLocalPort();
         }

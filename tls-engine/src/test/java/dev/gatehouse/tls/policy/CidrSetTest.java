@@ -70,26 +70,21 @@ class CidrSetTest {
         assertThat(all.contains(mapped("10.0.0.1"))).as("a mapped address is an IPv4 client").isFalse();
     }
 
-    @Test
-    void slash32AndBareIpv4AddressMatchOnlyThatAddress() {
-        CidrSet s = CidrSet.parse(List.of("192.0.2.7/32", "198.51.100.255"));
-        assertThat(s.contains(ip("192.0.2.7"))).isTrue();
-        assertThat(s.contains(ip("192.0.2.6"))).isFalse();
-        assertThat(s.contains(ip("192.0.2.8"))).isFalse();
-        assertThat(s.contains(ip("198.51.100.255"))).isTrue();
-        assertThat(s.contains(ip("198.51.101.0"))).isFalse();
-        assertThat(s.entries()).containsExactly("192.0.2.7/32", "198.51.100.255/32");
-    }
-
-    @Test
-    void slash128AndBareIpv6AddressMatchOnlyThatAddress() {
-        CidrSet s = CidrSet.parse(List.of("2001:db8::7/128", "2001:DB8:0:0:0:0:0:FFFF"));
-        assertThat(s.contains(ip("2001:db8::7"))).isTrue();
-        assertThat(s.contains(ip("2001:db8::6"))).isFalse();
-        assertThat(s.contains(ip("2001:db8::8"))).isFalse();
-        assertThat(s.contains(ip("2001:db8::ffff"))).isTrue();
-        assertThat(s.contains(ip("2001:db8::1:0"))).isFalse();
-        assertThat(s.entries()).containsExactly("2001:db8::7/128", "2001:db8::ffff/128");
+    @ParameterizedTest(name = "{0} and bare {1}")
+    @CsvSource({
+        // host prefix,  bare address,              its address, below,      above,      bare's address,  past it,        entries
+        "192.0.2.7/32,    198.51.100.255,           192.0.2.7,   192.0.2.6,   192.0.2.8,   198.51.100.255, 198.51.101.0,   192.0.2.7/32,    198.51.100.255/32",
+        "2001:db8::7/128, 2001:DB8:0:0:0:0:0:FFFF,  2001:db8::7, 2001:db8::6, 2001:db8::8, 2001:db8::ffff, 2001:db8::1:0,  2001:db8::7/128, 2001:db8::ffff/128",
+    })
+    void aHostPrefixAndABareAddressMatchOnlyThatAddress(String hostPrefix, String bare, String address, String below,
+            String above, String bareAddress, String pastBare, String hostEntry, String bareEntry) {
+        CidrSet s = CidrSet.parse(List.of(hostPrefix, bare));
+        assertThat(s.contains(ip(address))).isTrue();
+        assertThat(s.contains(ip(below))).isFalse();
+        assertThat(s.contains(ip(above))).isFalse();
+        assertThat(s.contains(ip(bareAddress))).isTrue();
+        assertThat(s.contains(ip(pastBare))).isFalse();
+        assertThat(s.entries()).containsExactly(hostEntry, bareEntry);
     }
 
     @Test

@@ -48,7 +48,7 @@ class Http2FrameProxyIT {
                 records.add(r);
             }
         });
-        edge.registry.put(edge.pki.ec("tenant-a", HOST));
+        edge.serveEc("tenant-a", HOST);
     }
 
     @AfterAll
@@ -153,7 +153,7 @@ class Http2FrameProxyIT {
     @Test
     void drainSendsGoAwayAndFinishesOpenStreams() throws Exception {
         try (TestEdge draining = new TestEdge(b -> b.drainTimeout(Duration.ofSeconds(10)))) {
-            draining.registry.put(draining.pki.ec("tenant-a", HOST));
+            draining.serveEc("tenant-a", HOST);
             try (H2Client c = H2Client.connect(draining.port(), HOST, draining.pki.caPem())) {
                 H2Client.Stream s = c.open(H2Client.headers("GET", HOST, "/slow?ms=1500"), 0, false, true);
                 await().atMost(Duration.ofSeconds(10)).until(() -> draining.backend.requests() > 0);

@@ -46,6 +46,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -214,6 +215,21 @@ class Http2ProxyHandlerTest {
         frames.forEach(ReferenceCountUtil::release);
     }
 
+    /** Checks what the handler wrote to the client, then releases it (also when the check fails). */
+    private void withClientOut(Consumer<List<Object>> check) {
+        List<Object> out = clientOut();
+        try {
+            check.accept(out);
+        } finally {
+            release(out);
+        }
+    }
+
+    /** The handler answered the client with a response of this {@code :status}. */
+    private void assertClientGotStatus(String status) {
+        withClientOut(out -> assertThat(headersIn(out).headers().status().toString()).isEqualTo(status));
+    }
+
     private EmbeddedChannel backend() {
         assertThat(backendsOpened).as("backend connections").isNotEmpty();
         return backendsOpened.get(backendsOpened.size() - 1);
@@ -224,16 +240,13 @@ class Http2ProxyHandlerTest {
     @Test
     void answersMisdirectedAuthorityWith421AndRecordsIt() {
         connect().writeInbound(new DefaultHttp2HeadersFrame(get("other.name", "/x?q=1"), true).stream(new Stream(3)));
-        List<Object> out = clientOut();
-        try {
+        withClientOut(out -> {
             assertThat(headersIn(out).headers().status().toString()).isEqualTo("421");
             Object last = out.get(out.size() - 1);
             assertThat(last).isInstanceOf(Http2DataFrame.class);
             assertThat(((Http2DataFrame) last).isEndStream()).isTrue();
             assertThat(bodyOf(out)).startsWith("421 Misdirected Request");
-        } finally {
-            release(out);
-        }
+        });
         assertThat(backendsOpened).isEmpty();
         assertThat(metrics.get("http.misdirected")).isEqualTo(1);
         assertThat(records).singleElement().satisfies(r -> {
@@ -251,12 +264,7 @@ class Http2ProxyHandlerTest {
     void answersUnroutedHostWith404() {
         router = Router.builder().build();
         connect().writeInbound(new DefaultHttp2HeadersFrame(get(HOST, "/"), true).stream(new Stream(3)));
-        List<Object> out = clientOut();
-        try {
-            assertThat(headersIn(out).headers().status().toString()).isEqualTo("404");
-        } finally {
-            release(out);
-        }
+        assertClientGotStatus("404");
         assertThat(records).singleElement().satisfies(r -> assertThat(r.cause()).isEqualTo("no_route"));
     }
 
@@ -264,14 +272,11 @@ class Http2ProxyHandlerTest {
     void refusesDeclaredBodyOverTheLimitWith413ThenResetsNoError() {
         Stream s = new Stream(5);
         connect().writeInbound(new DefaultHttp2HeadersFrame(post("/up", 5000), false).stream(s));
-        List<Object> out = clientOut();
-        try {
+        withClientOut(out -> {
             assertThat(headersIn(out).headers().status().toString()).isEqualTo("413");
             assertThat(out.get(out.size() - 1)).isInstanceOfSatisfying(Http2ResetFrame.class,
                     r -> assertThat(r.errorCode()).isEqualTo(Http2Error.NO_ERROR.code()));
-        } finally {
-            release(out);
-        }
+        });
         assertThat(records).singleElement().satisfies(r -> assertThat(r.cause()).isEqualTo("body_too_large"));
     }
 
@@ -280,13 +285,10 @@ class Http2ProxyHandlerTest {
         Http2Headers h = get(HOST, "/chat").method("CONNECT");
         h.set(":protocol", "websocket");
         connect().writeInbound(new DefaultHttp2HeadersFrame(h, false).stream(new Stream(7)));
-        List<Object> out = clientOut();
-        try {
+        withClientOut(out -> {
             assertThat(out).singleElement().isInstanceOfSatisfying(Http2ResetFrame.class,
                     r -> assertThat(r.errorCode()).isEqualTo(Http2Error.PROTOCOL_ERROR.code()));
-        } finally {
-            release(out);
-        }
+        });
         assertThat(records).singleElement().satisfies(r -> {
             assertThat(r.status()).isZero();
             assertThat(r.cause()).isEqualTo("bad_request");
@@ -324,17 +326,14 @@ class Http2ProxyHandlerTest {
                 .set("x-backend", "b1");
         b.writeInbound(resp, new DefaultLastHttpContent(Unpooled.copiedBuffer("hello", StandardCharsets.UTF_8)));
 
-        List<Object> out = clientOut();
-        try {
+        withClientOut(out -> {
             Http2Headers rh = headersIn(out).headers();
             assertThat(rh.status().toString()).isEqualTo("200");
             assertThat(rh.get("x-backend").toString()).isEqualTo("b1");
             assertThat(rh.contains("connection")).isFalse();
             assertThat(bodyOf(out)).isEqualTo("hello");
             assertThat(((Http2DataFrame) out.get(out.size() - 1)).isEndStream()).isTrue();
-        } finally {
-            release(out);
-        }
+        });
         assertThat(released).containsExactly(b); // back to the pool for the next stream
         assertThat(records).singleElement().satisfies(r -> {
             assertThat(r.status()).isEqualTo(200);
@@ -419,24 +418,18 @@ class Http2ProxyHandlerTest {
         Stream c = new Stream(5);
         connect().writeInbound(new DefaultHttp2HeadersFrame(get(HOST, "/a"), true).stream(a));
         client.writeInbound(new DefaultHttp2HeadersFrame(get("other.name", "/c"), true).stream(c));
-        List<Object> out = clientOut();
-        try {
+        withClientOut(out -> {
             assertThat(headersIn(out).stream().id()).isEqualTo(5);
             assertThat(headersIn(out).headers().status().toString()).isEqualTo("421");
-        } finally {
-            release(out);
-        }
+        });
         EmbeddedChannel b = backend();
         b.releaseOutbound();
         b.writeInbound(new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT),
                 LastHttpContent.EMPTY_LAST_CONTENT);
-        out = clientOut();
-        try {
+        withClientOut(out -> {
             assertThat(headersIn(out).stream().id()).isEqualTo(3);
             assertThat(headersIn(out).headers().status().toString()).isEqualTo("204");
-        } finally {
-            release(out);
-        }
+        });
         assertThat(records).extracting(RequestRecord::status).containsExactly(421, 204);
     }
 
@@ -449,12 +442,7 @@ class Http2ProxyHandlerTest {
         assertThat(req.headers().get(HttpHeaderNames.TRANSFER_ENCODING)).isEqualTo("chunked");
         ByteBuf big = Unpooled.buffer(1001).writeZero(1001);
         client.writeInbound(new DefaultHttp2DataFrame(big, false).stream(s));
-        List<Object> out = clientOut();
-        try {
-            assertThat(headersIn(out).headers().status().toString()).isEqualTo("413");
-        } finally {
-            release(out);
-        }
+        assertClientGotStatus("413");
         assertThat(b.isActive()).isFalse();
         assertThat(records).singleElement().satisfies(r -> assertThat(r.cause()).isEqualTo("body_too_large"));
         for (Object o; (o = b.readOutbound()) != null; ) {
@@ -470,12 +458,7 @@ class Http2ProxyHandlerTest {
         b.releaseOutbound();
         client.advanceTimeBy(ProxySettings.defaults().requestTimeout().toMillis() + 1, java.util.concurrent.TimeUnit.MILLISECONDS);
         client.runScheduledPendingTasks();
-        List<Object> out = clientOut();
-        try {
-            assertThat(headersIn(out).headers().status().toString()).isEqualTo("504");
-        } finally {
-            release(out);
-        }
+        assertClientGotStatus("504");
         assertThat(b.isActive()).isFalse();
         assertThat(records).singleElement().satisfies(r -> {
             assertThat(r.status()).isEqualTo(504);
@@ -491,12 +474,7 @@ class Http2ProxyHandlerTest {
         EmbeddedChannel b = backend();
         b.releaseOutbound();
         b.close(); // a fresh connection (not a pooled one): no retry
-        List<Object> out = clientOut();
-        try {
-            assertThat(headersIn(out).headers().status().toString()).isEqualTo("502");
-        } finally {
-            release(out);
-        }
+        assertClientGotStatus("502");
         assertThat(records).singleElement().satisfies(r -> assertThat(r.cause()).isEqualTo("backend_closed_early"));
     }
 
@@ -510,13 +488,10 @@ class Http2ProxyHandlerTest {
                 new DefaultHttpContent(Unpooled.copiedBuffer("part", StandardCharsets.UTF_8)));
         release(clientOut());
         b.close();
-        List<Object> out = clientOut();
-        try {
+        withClientOut(out -> {
             assertThat(out).singleElement().isInstanceOfSatisfying(Http2ResetFrame.class,
                     r -> assertThat(r.errorCode()).isEqualTo(Http2Error.INTERNAL_ERROR.code()));
-        } finally {
-            release(out);
-        }
+        });
         assertThat(records).singleElement().satisfies(r -> {
             assertThat(r.status()).isEqualTo(200);
             assertThat(r.cause()).isEqualTo("backend_closed_mid_response");

@@ -33,7 +33,7 @@ class PipeliningIT {
     @BeforeAll
     static void start() throws Exception {
         edge = new TestEdge();
-        edge.registry.put(edge.pki.ec("tenant-a", HOST));
+        edge.serveEc("tenant-a", HOST);
     }
 
     @AfterAll

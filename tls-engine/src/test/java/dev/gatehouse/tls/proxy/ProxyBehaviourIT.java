@@ -41,7 +41,7 @@ class ProxyBehaviourIT {
         edge = new TestEdge(b -> b.proxy(ProxySettings.defaults()
                 .withRequestTimeout(Duration.ofMillis(2500))
                 .withMaxBodySize(64L * 1024 * 1024)));
-        edge.registry.put(edge.pki.ec("tenant-a", HOST));
+        edge.serveEc("tenant-a", HOST);
         second = EchoBackend.start("backend-2", "127.0.0.1", 0);
     }
 
@@ -196,7 +196,7 @@ class ProxyBehaviourIT {
     void extendsForwardingHeadersFromTrustedProxies() throws Exception {
         try (TestEdge trusting = new TestEdge(b -> b.proxy(ProxySettings.defaults()
                 .withTrustedProxies(Set.of("127.0.0.1"))))) {
-            trusting.registry.put(trusting.pki.ec("t", HOST));
+            trusting.serveEc("t", HOST);
             String r = trusting.probe.exchange(trusting.port(), HOST, "GET / HTTP/1.1\r\nHost: " + HOST
                     + "\r\nX-Forwarded-For: 198.18.0.7\r\nX-Request-Id: upstream-42\r\nConnection: close\r\n\r\n");
             assertThat(r).contains("x-forwarded-for: 198.18.0.7, 127.0.0.1").contains("x-request-id: upstream-42");

@@ -16,7 +16,7 @@ class GracefulShutdownIT {
     void drainsInFlightRequestsAndStopsAccepting() throws Exception {
         TestEdge edge = new TestEdge();
         try {
-            edge.registry.put(edge.pki.ec("a", "app.tenant-a.test"));
+            edge.serveEc("a", "app.tenant-a.test");
             int port = edge.port();
             CompletableFuture<String> inFlight = CompletableFuture.supplyAsync(() -> {
                 try {

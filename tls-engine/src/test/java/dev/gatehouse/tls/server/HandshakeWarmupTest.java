@@ -43,7 +43,7 @@ class HandshakeWarmupTest {
             assertThat(edge.registry.cachedContexts()).isZero();
             assertThat(edge.edge.metrics().snapshot().getOrDefault("connections.accepted", 0L)).isZero();
             // and the node still serves its own certificates afterwards
-            edge.registry.put(edge.pki.ec("app", "app.example.test"));
+            edge.serveEc("app", "app.example.test");
             assertThat(edge.probe.leaf(edge.port(), "app.example.test").getSubjectX500Principal().getName())
                     .contains("app.example.test");
             assertThat(observed.get()).isPositive();

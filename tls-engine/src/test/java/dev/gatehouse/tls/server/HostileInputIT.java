@@ -31,7 +31,7 @@ class HostileInputIT {
     static void start() throws Exception {
         edge = new TestEdge(b -> b.maxClientHelloLength(4096).handshakeTimeout(Duration.ofSeconds(1))
                 .proxy(ProxySettings.defaults().withHeaderTimeout(Duration.ofMillis(800))));
-        edge.registry.put(edge.pki.ec("a", HOST));
+        edge.serveEc("a", HOST);
     }
 
     @AfterAll

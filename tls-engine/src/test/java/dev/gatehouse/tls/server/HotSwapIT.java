@@ -30,7 +30,7 @@ class HotSwapIT {
     @Test
     void swapsCertificatesUnderLoadWithoutFailingTenantA() throws Exception {
         try (TestEdge edge = new TestEdge()) {
-            edge.registry.put(edge.pki.ec("tenant-a", A));
+            edge.serveEc("tenant-a", A);
             List<CertificateBundle> pool = new ArrayList<>();
             for (int i = 0; i < 50; i++) {
                 pool.add(edge.pki.ec("other-" + i, "o" + i + ".others.test"));
@@ -80,7 +80,7 @@ class HotSwapIT {
                         }
                     }
                     case 1 -> edge.registry.remove("other-" + k);
-                    default -> edge.registry.put(edge.pki.ec("other-" + k, "o" + k + ".others.test"));
+                    default -> edge.serveEc("other-" + k, "o" + k + ".others.test");
                 }
                 swaps++;
             }

@@ -25,9 +25,9 @@ class MisdirectedRequestIT {
     @BeforeAll
     static void start() throws Exception {
         edge = new TestEdge();
-        edge.registry.put(edge.pki.ec("tenant-a", "app.tenant-a.test"));
-        edge.registry.put(edge.pki.ec("tenant-b", "*.tenant-b.test"));
-        edge.registry.put(edge.pki.ec("fallback", "fallback.gatehouse.test"));
+        edge.serveEc("tenant-a", "app.tenant-a.test");
+        edge.serveEc("tenant-b", "*.tenant-b.test");
+        edge.serveEc("fallback", "fallback.gatehouse.test");
         edge.registry.setDefault("fallback"); // no SNI, or an unknown one, gets this certificate
     }
 

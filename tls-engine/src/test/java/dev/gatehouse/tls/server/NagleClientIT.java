@@ -38,7 +38,7 @@ class NagleClientIT {
     static void start() throws Exception {
         Tools.require("python3");
         edge = new TestEdge();
-        edge.registry.put(edge.pki.ec("nagle", "nagle.test"));
+        edge.serveEc("nagle", "nagle.test");
     }
 
     @AfterAll

@@ -29,11 +29,11 @@ class SniServingIT {
     @BeforeAll
     static void start() throws Exception {
         edge = new TestEdge();
-        edge.registry.put(edge.pki.ec("tenant-a", "app.tenant-a.test"));
-        edge.registry.put(edge.pki.ec("tenant-b", "*.tenant-b.test"));
-        edge.registry.put(edge.pki.ec("tenant-c-ec", "shop.tenant-c.test"));
-        edge.registry.put(edge.pki.rsa("tenant-c-rsa", "shop.tenant-c.test"));
-        edge.registry.put(edge.pki.rsa("tenant-d", "www.tenant-d.test", "tenant-d.test"));
+        edge.serveEc("tenant-a", "app.tenant-a.test");
+        edge.serveEc("tenant-b", "*.tenant-b.test");
+        edge.serveEc("tenant-c-ec", "shop.tenant-c.test");
+        edge.serveRsa("tenant-c-rsa", "shop.tenant-c.test");
+        edge.serveRsa("tenant-d", "www.tenant-d.test", "tenant-d.test");
     }
 
     @AfterAll

@@ -62,6 +62,16 @@ public final class TestEdge implements AutoCloseable {
         return edge.httpsPort();
     }
 
+    /** Serves a new ECDSA certificate for {@code names} (signed by {@link #pki}) under {@code id}. */
+    public void serveEc(String id, String... names) {
+        registry.put(pki.ec(id, names));
+    }
+
+    /** Serves a new RSA certificate for {@code names} (signed by {@link #pki}) under {@code id}. */
+    public void serveRsa(String id, String... names) {
+        registry.put(pki.rsa(id, names));
+    }
+
     @Override
     public void close() throws IOException {
         edge.shutdownGracefully(Duration.ofSeconds(2));

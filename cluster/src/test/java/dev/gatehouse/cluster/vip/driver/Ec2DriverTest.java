@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.entry;
 import static org.assertj.core.groups.Tuple.tuple;
 
+import dev.gatehouse.cluster.testing.MutableClock;
 import java.io.IOException;
 import java.net.Inet4Address;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -292,35 +294,20 @@ class Ec2DriverTest {
         assertThat(ec2.requests()).allSatisfy(r -> assertThat(r.authorization()).matches(SIGV4));
     }
 
-    /** A clock the tests move. */
-    static final class MovableClock extends java.time.Clock {
-        private volatile java.time.Instant now = java.time.Instant.parse("2026-12-01T12:00:00Z");
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public java.time.ZoneId getZone() {
-            return java.time.ZoneOffset.UTC;
-        }
-
-        @Override
-        public java.time.Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public java.time.Instant instant() {
-            return now;
-        }
+    /**
+     * Replaces the test's driver by one with {@code settings} on a clock the test moves (back-off,
+     * Describe interval), starting at a fixed instant; that clock.
+     */
+    private MutableClock onAMovableClock(Ec2Settings settings) throws Exception {
+        driver.close();
+        MutableClock clock = new MutableClock(Instant.parse("2026-12-01T12:00:00Z"));
+        driver = new Ec2Driver(settings, local, clock);
+        return clock;
     }
 
     @Test
     void steadyStateDescribesOnceAnIntervalNotOnEveryCheck() throws Exception {
-        MovableClock clock = new MovableClock();
-        driver.close();
-        driver = new Ec2Driver(settings().build(), local, clock);
+        MutableClock clock = onAMovableClock(settings().build());
         driver.claim(vip);
         for (int i = 0; i < 20; i++) { // the manager checks every 2 s, for 40 s
             assertThat(driver.held(Set.of(vip))).containsExactly(vip);
@@ -332,9 +319,7 @@ class Ec2DriverTest {
 
     @Test
     void anAddressTakenAwayOutsideThePlanIsNotFoughtOverButBackedOffAndReported() throws Exception {
-        MovableClock clock = new MovableClock();
-        driver.close();
-        driver = new Ec2Driver(settings().build(), local, clock);
+        MutableClock clock = onAMovableClock(settings().build());
         driver.claim(vip);
         assertThat(driver.held(Set.of(vip))).containsExactly(vip);
         ec2.move(VIP_IP, OTHER_ENI); // someone else's AssignPrivateIpAddresses, not a release of ours
@@ -361,9 +346,7 @@ class Ec2DriverTest {
 
     @Test
     void anAddressThePlanGaveAwayIsNotReportedAsTaken() throws Exception {
-        MovableClock clock = new MovableClock();
-        driver.close();
-        driver = new Ec2Driver(settings().build(), local, clock);
+        MutableClock clock = onAMovableClock(settings().build());
         driver.claim(vip);
         driver.release(vip);
         ec2.move(VIP_IP, OTHER_ENI); // the new owner's claim
@@ -379,9 +362,7 @@ class Ec2DriverTest {
         // nodes in different subnets and zones: the VIP is the Elastic IP, nothing private moves
         VipSpec eip = VipSpec.parse("203.0.113.25/32", "eth0").withElasticIp(ALLOCATION);
         ec2.associate(ALLOCATION, OTHER_ENI, "10.0.1.20"); // the other node (its own subnet) holds it
-        driver.close();
-        MovableClock clock = new MovableClock();
-        driver = new Ec2Driver(settings().mode(Ec2Settings.Mode.ELASTIC_IP).build(), local, clock);
+        MutableClock clock = onAMovableClock(settings().mode(Ec2Settings.Mode.ELASTIC_IP).build());
 
         driver.claim(eip);
         assertThat(ec2.actions()).containsExactly("DescribeNetworkInterfaces", "AssociateAddress");
@@ -404,9 +385,7 @@ class Ec2DriverTest {
     @Test
     void elasticIpModeDoesNotFightForAnElasticIpSomeoneElseReassociated() throws Exception {
         VipSpec eip = VipSpec.parse("203.0.113.25/32", "eth0").withElasticIp(ALLOCATION);
-        driver.close();
-        MovableClock clock = new MovableClock();
-        driver = new Ec2Driver(settings().mode(Ec2Settings.Mode.ELASTIC_IP).build(), local, clock);
+        MutableClock clock = onAMovableClock(settings().mode(Ec2Settings.Mode.ELASTIC_IP).build());
         driver.claim(eip);
         assertThat(driver.held(Set.of(eip))).containsExactly(eip);
         ec2.associate(ALLOCATION, OTHER_ENI, "10.0.1.20");
