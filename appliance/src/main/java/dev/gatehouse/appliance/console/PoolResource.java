@@ -15,7 +15,7 @@ final class PoolResource {
 
     /** {@code PUT /v1/pools/{name}}. */
     record Put(@RequestBodies.Expected(value = "a list of host:port", element = "host:port strings") List<String> servers,
-            String policy, String healthPath) {
+            String policy, String healthPath, String proxyProtocol) {
     }
 
     private final RoutingService routing;
@@ -35,7 +35,8 @@ final class PoolResource {
         Put b = r.body(Put.class);
         synchronized (routing) {
             Revisions.require(r, () -> current(w, r.param("name")));
-            return ApiResponse.ok(view(routing.putPool(w, r.param("name"), b.servers(), b.policy(), b.healthPath())));
+            return ApiResponse.ok(view(routing.putPool(w, r.param("name"), b.servers(), b.policy(), b.healthPath(),
+                    b.proxyProtocol())));
         }
     }
 
