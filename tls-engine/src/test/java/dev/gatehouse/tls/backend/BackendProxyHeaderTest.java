@@ -73,8 +73,9 @@ class BackendProxyHeaderTest {
             assertThat(m.sourcePort()).isEqualTo(40001);
             assertThat(m.destinationAddress()).isEqualTo("203.0.113.9");
             assertThat(m.destinationPort()).isEqualTo(443);
-            assertThat(m.tlvs()).extracting(HAProxyTLV::type)
-                    .containsExactly(HAProxyTLV.Type.PP2_TYPE_AUTHORITY, HAProxyTLV.Type.PP2_TYPE_SSL);
+            // Netty's decoder lists the SSL TLV's own sub-TLVs after it, too
+            assertThat(m.tlvs()).extracting(HAProxyTLV::type).containsExactly(HAProxyTLV.Type.PP2_TYPE_AUTHORITY,
+                    HAProxyTLV.Type.PP2_TYPE_SSL, HAProxyTLV.Type.PP2_TYPE_SSL_VERSION);
             assertThat(m.tlvs().get(0).content().toString(StandardCharsets.US_ASCII)).isEqualTo("app.tenant.test");
             HAProxySSLTLV ssl = (HAProxySSLTLV) m.tlvs().get(1);
             assertThat(ssl.isPP2ClientSSL()).isTrue();
