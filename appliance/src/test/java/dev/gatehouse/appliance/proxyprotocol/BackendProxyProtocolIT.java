@@ -8,7 +8,6 @@ import dev.gatehouse.appliance.testing.NodeProcess;
 import dev.gatehouse.tls.demo.DemoPki;
 import dev.gatehouse.tls.demo.Pem;
 import dev.gatehouse.tls.testing.Tools;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -81,12 +80,9 @@ class BackendProxyProtocolIT {
         DemoPki pki = DemoPki.create("BackendProxyProtocolIT CA");
         DemoPki.Issued cert = pki.issueEc(V2, V1, PLAIN, API);
         Path certs = Files.createDirectories(dir.resolve("certs"));
-        ByteArrayOutputStream pem = new ByteArrayOutputStream();
-        pem.writeBytes(Pem.certificates(cert.chain()));
-        pem.writeBytes(Pem.privateKey(cert.key()));
-        Files.write(certs.resolve("pp.pem"), pem.toByteArray());
-        caFile = dir.resolve("ca.crt");
-        Files.write(caFile, Pem.certificates(List.of(pki.caCertificate())));
+        Files.write(certs.resolve("pp.pem"), Pem.certificates(cert.chain()));
+        Files.write(certs.resolve("pp.pem"), Pem.privateKey(cert.key()), java.nio.file.StandardOpenOption.APPEND);
+        caFile = Files.write(dir.resolve("ca.crt"), Pem.certificates(List.of(pki.caCertificate())));
 
         accepting = freePort();
         int plain = freePort();
@@ -132,13 +128,9 @@ class BackendProxyProtocolIT {
 
     @AfterAll
     static void stop() throws Exception {
-        if (node != null) {
-            node.close();
-        }
-        if (haproxy != null) {
-            haproxy.destroy();
-            if (!haproxy.waitFor(10, TimeUnit.SECONDS)) {
-                haproxy.destroyForcibly();
+        try (NodeProcess n = node) {
+            if (haproxy != null && !haproxy.destroyForcibly().waitFor(10, TimeUnit.SECONDS)) {
+                throw new AssertionError("haproxy did not exit");
             }
         }
     }
