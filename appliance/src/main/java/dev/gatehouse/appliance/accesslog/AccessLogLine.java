@@ -123,17 +123,9 @@ final class AccessLogLine {
 
     /** Appends the line of a finished request, {@code \n} included. */
     void append(RequestRecord r, JsonLine g) {
-        g.beginObject();
-        timestamp(g, r.startEpochMillis());
-        string(g, Field.TYPE, "request");
-        string(g, Field.NODE, node);
-        client(g, r.client());
-        string(g, Field.SNI, r.sni());
+        begin(g, r.startEpochMillis(), "request", r.client(), r.sni());
         string(g, Field.HOST, r.host());
-        if (on(Field.TENANT)) {
-            string(g, Field.TENANT, r.certificateId() == null ? null : tenantOf.apply(r.certificateId()));
-        }
-        string(g, Field.CERTIFICATE, r.certificateId());
+        certificate(g, r.certificateId());
         string(g, Field.POOL, r.pool());
         string(g, Field.SERVER, r.server());
         string(g, Field.METHOD, r.method());
@@ -157,20 +149,30 @@ final class AccessLogLine {
 
     /** Appends the line of a (refused) handshake, {@code \n} included: request fields are left out. */
     void append(HandshakeRecord h, JsonLine g) {
-        g.beginObject();
-        timestamp(g, h.epochMillis());
-        string(g, Field.TYPE, "handshake");
-        string(g, Field.NODE, node);
-        client(g, h.client());
-        string(g, Field.SNI, h.sni());
-        if (on(Field.TENANT)) {
-            string(g, Field.TENANT, h.certificateId() == null ? null : tenantOf.apply(h.certificateId()));
-        }
-        string(g, Field.CERTIFICATE, h.certificateId());
+        begin(g, h.epochMillis(), "handshake", h.client(), h.sni());
+        certificate(g, h.certificateId());
         millis(g, Field.HANDSHAKE_MS, h.durationNanos());
         tls(g, h.tlsVersion(), h.cipher(), h.group(), "resumed".equals(h.outcome()));
         string(g, Field.CAUSE, h.ok() ? null : h.outcome());
         g.endObject(true);
+    }
+
+    /** Opens a line with the fields both kinds start with: when, which kind, where and from whom. */
+    private void begin(JsonLine g, long epochMillis, String type, InetSocketAddress client, String sni) {
+        g.beginObject();
+        timestamp(g, epochMillis);
+        string(g, Field.TYPE, type);
+        string(g, Field.NODE, node);
+        client(g, client);
+        string(g, Field.SNI, sni);
+    }
+
+    /** The certificate served and its tenant (looked up only when the tenant field is on). */
+    private void certificate(JsonLine g, String certificateId) {
+        if (on(Field.TENANT)) {
+            string(g, Field.TENANT, certificateId == null ? null : tenantOf.apply(certificateId));
+        }
+        string(g, Field.CERTIFICATE, certificateId);
     }
 
     private boolean on(Field f) {

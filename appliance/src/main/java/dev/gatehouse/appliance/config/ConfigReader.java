@@ -1,6 +1,7 @@
 package dev.gatehouse.appliance.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.gatehouse.tls.net.Cidr;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -272,6 +273,25 @@ final class ConfigReader {
     /** A list field as bound: empty when absent (or refused for not being a list). */
     static <T> List<T> orEmpty(List<T> bound) {
         return bound == null ? List.of() : bound;
+    }
+
+    /**
+     * A list of networks as bound ({@code metrics.allow}, {@code listeners.proxyProtocol.from}):
+     * each entry an address or CIDR; an entry that is neither is a problem at {@code path[i]}
+     * (its value read from {@code raw}, the list as written) and is left out.
+     */
+    List<Cidr> networks(String path, List<String> bound, JsonNode raw, String expected) {
+        List<Cidr> out = new ArrayList<>();
+        List<String> nets = orEmpty(bound);
+        for (int i = 0; i < nets.size(); i++) {
+            Cidr c = nets.get(i) == null ? null : Cidr.parse(nets.get(i)).orElse(null);
+            if (c != null) {
+                out.add(c);
+            } else {
+                problem(path + "[" + i + "]", raw.path(i), expected);
+            }
+        }
+        return List.copyOf(out);
     }
 
     /** Whether {@code n} is a written value: neither absent, null, a mapping nor a list. */

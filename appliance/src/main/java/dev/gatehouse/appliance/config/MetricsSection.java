@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.gatehouse.tls.net.Cidr;
 import java.net.InetSocketAddress;
-import java.util.ArrayList;
 import java.util.List;
 
 /** Checks the {@code metrics:} section (the Prometheus management listener) once bound. */
@@ -33,18 +32,9 @@ final class MetricsSection {
             r.problem("metrics.token", TextNode.valueOf("<" + token.length() + " characters>"),
                     "at least 16 printable ASCII characters without spaces");
         }
-        List<Cidr> allow = new ArrayList<>();
-        List<String> nets = ConfigReader.orEmpty(m.allow());
-        for (int i = 0; i < nets.size(); i++) {
-            Cidr c = nets.get(i) == null ? null : Cidr.parse(nets.get(i)).orElse(null);
-            if (c != null) {
-                allow.add(c);
-            } else {
-                r.problem("metrics.allow[" + i + "]", raw.path("allow").path(i),
-                        "an IP address or network such as 10.0.0.0/8, 192.0.2.7 or fd00::/8");
-            }
-        }
-        return new GatehouseConfig.Metrics(m.enabled(), listen, token, m.tokenFile(), List.copyOf(allow),
+        List<Cidr> allow = r.networks("metrics.allow", m.allow(), raw.path("allow"),
+                "an IP address or network such as 10.0.0.0/8, 192.0.2.7 or fd00::/8");
+        return new GatehouseConfig.Metrics(m.enabled(), listen, token, m.tokenFile(), allow,
                 m.tenantLabels(), m.hostLabels());
     }
 }

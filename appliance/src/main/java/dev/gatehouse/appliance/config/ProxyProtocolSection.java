@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.gatehouse.tls.net.Cidr;
 import dev.gatehouse.tls.net.ProxyProtocolSettings;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -24,18 +23,9 @@ final class ProxyProtocolSection {
         if (pp == null) {
             return ProxyProtocolSettings.OFF;
         }
-        List<Cidr> from = new ArrayList<>();
-        List<String> nets = ConfigReader.orEmpty(pp.from());
-        for (int i = 0; i < nets.size(); i++) {
-            Cidr c = nets.get(i) == null ? null : Cidr.parse(nets.get(i)).orElse(null);
-            if (c != null) {
-                from.add(c);
-            } else {
-                r.problem(AT + ".from[" + i + "]", raw.path("from").path(i),
-                        "an IP address or network such as 10.0.0.0/16, 192.0.2.7 or fd00::/8");
-            }
-        }
-        if (nets.isEmpty() && (raw.path("from").isMissingNode() || raw.path("from").isArray())) {
+        List<Cidr> from = r.networks(AT + ".from", pp.from(), raw.path("from"),
+                "an IP address or network such as 10.0.0.0/16, 192.0.2.7 or fd00::/8");
+        if (ConfigReader.orEmpty(pp.from()).isEmpty() && (raw.path("from").isMissingNode() || raw.path("from").isArray())) {
             r.problem(AT + ".from", raw.path("from"),
                     "the networks of the load balancers that send a PROXY header (e.g. the NLB's subnets), at least one");
         }

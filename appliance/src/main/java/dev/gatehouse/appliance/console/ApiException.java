@@ -55,24 +55,26 @@ public final class ApiException extends Exception {
         return new ApiException(status, e.type(), title, e.getMessage(), e.field(), e.extra());
     }
 
+    // the console's own refusals, named in the services' kinds: status and title come from of() alone
+
     public static ApiException badRequest(String type, String field, String detail) {
-        return new ApiException(400, type, "Bad request", detail, field);
+        return of(ServiceException.malformed(type, field, detail));
     }
 
     public static ApiException unprocessable(String type, String field, String detail) {
-        return new ApiException(422, type, "Unprocessable content", detail, field);
+        return of(ServiceException.invalid(type, field, detail));
     }
 
     public static ApiException forbidden(String detail) {
-        return new ApiException(403, "forbidden", "Forbidden", detail, null);
+        return of(ServiceException.forbidden(detail));
     }
 
     public static ApiException notFound(String what, String id) {
-        return new ApiException(404, "not-found", "Not found", what + " '" + id + "' does not exist", null);
+        return of(ServiceException.notFound(what, id));
     }
 
     public static ApiException conflict(String type, String field, String detail) {
-        return new ApiException(409, type, "Conflict", detail, field);
+        return of(ServiceException.conflict(type, field, detail));
     }
 
     public int status() {

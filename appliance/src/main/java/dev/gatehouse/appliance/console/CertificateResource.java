@@ -3,7 +3,6 @@ package dev.gatehouse.appliance.console;
 import dev.gatehouse.appliance.auth.Principal;
 import dev.gatehouse.appliance.certs.CertificateService;
 import dev.gatehouse.appliance.core.ServiceException;
-import dev.gatehouse.cluster.store.CertificateRecord;
 import dev.gatehouse.cluster.store.StoreException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -61,18 +60,14 @@ final class CertificateResource {
 
     ApiResponse replace(ApiRequest r, Principal w) throws ApiException, ServiceException, StoreException {
         Upload b = r.body(Upload.class);
-        synchronized (certificates) {
-            Revisions.require(r, () -> certificates.get(w, r.param("id")).revision());
-            CertificateRecord c = certificates.replace(w, r.param("id"), b.toService());
-            return ApiResponse.ok(views.certificate(c, false));
-        }
+        String id = r.param("id");
+        return Revisions.write(r, certificates, () -> certificates.get(w, id).revision(),
+                () -> ApiResponse.ok(views.certificate(certificates.replace(w, id, b.toService()), false)));
     }
 
     ApiResponse delete(ApiRequest r, Principal w) throws ApiException, ServiceException, StoreException {
-        synchronized (certificates) {
-            Revisions.require(r, () -> certificates.get(w, r.param("id")).revision());
-            certificates.delete(w, r.param("id"));
-        }
+        String id = r.param("id");
+        Revisions.change(r, certificates, () -> certificates.get(w, id).revision(), () -> certificates.delete(w, id));
         return ApiResponse.noContent();
     }
 }

@@ -79,8 +79,12 @@ public final class ConsoleApi implements ConsoleConnection.Api {
     private final LiveViews views;
     private final Observe observe;
 
+    /** The hostname policy handlers; set once at boot (503 before, and on consoles built without them). */
+    private final LateBound<DomainPolicyResource> policyRoutes = new LateBound<>("policies-unavailable",
+            "this console has no hostname policies behind it");
     /** The events and webhooks handlers; set once at boot (503 before, and on consoles built without them). */
-    private volatile EventRoutes eventRoutes;
+    private final LateBound<EventRoutes> eventRoutes = new LateBound<>("events-unavailable",
+            "this console has no event log behind it");
 
     /** A console without an engine behind it (tests of the route table): no SNI explanation, no pool health. */
     public ConsoleApi(Services services, Function<Principal, Map<String, Object>> status, Supplier<Boolean> ready,
@@ -135,10 +139,11 @@ public final class ConsoleApi implements ConsoleConnection.Api {
         route("DELETE", "/v1/domains/{name}", Access.ANY_TOKEN, "domain.delete", domains::delete);
         route("POST", "/v1/domains/{name}/check", Access.ANY_TOKEN, "domain.check", domains::check);
         // per-hostname policy (handlers in DomainPolicyResource; 503 on a console built without them)
-        route("GET", "/v1/domains/{name}/policy", Access.ANY_TOKEN, null, (r, w) -> policies().get(r, w));
-        route("PUT", "/v1/domains/{name}/policy", Access.ANY_TOKEN, "domain.policy.put", (r, w) -> policies().put(r, w));
+        route("GET", "/v1/domains/{name}/policy", Access.ANY_TOKEN, null, (r, w) -> policyRoutes.get().get(r, w));
+        route("PUT", "/v1/domains/{name}/policy", Access.ANY_TOKEN, "domain.policy.put",
+                (r, w) -> policyRoutes.get().put(r, w));
         route("DELETE", "/v1/domains/{name}/policy", Access.ANY_TOKEN, "domain.policy.delete",
-                (r, w) -> policies().delete(r, w));
+                (r, w) -> policyRoutes.get().delete(r, w));
 
         route("POST", "/v1/domains/{name}/certificate", Access.ANY_TOKEN, "certificate.order", managed::order);
         route("GET", "/v1/domains/{name}/certificate", Access.ANY_TOKEN, null, managed::get);
@@ -163,40 +168,22 @@ public final class ConsoleApi implements ConsoleConnection.Api {
         route("POST", "/v1/access-log/reopen", Access.ADMIN, "access-log.reopen", accessLog::reopen);
 
         // lifecycle events and webhooks (handlers in EventRoutes, set at boot)
-        route("GET", "/v1/events", Access.ANY_TOKEN, null, (r, w) -> events().list(r, w));
-        route("POST", "/v1/webhooks", Access.ANY_TOKEN, "webhook.create", (r, w) -> events().create(r, w));
-        route("GET", "/v1/webhooks", Access.ANY_TOKEN, null, (r, w) -> events().listWebhooks(r, w));
-        route("GET", "/v1/webhooks/{id}", Access.ANY_TOKEN, null, (r, w) -> events().get(r, w));
-        route("DELETE", "/v1/webhooks/{id}", Access.ANY_TOKEN, "webhook.delete", (r, w) -> events().delete(r, w));
+        route("GET", "/v1/events", Access.ANY_TOKEN, null, (r, w) -> eventRoutes.get().list(r, w));
+        route("POST", "/v1/webhooks", Access.ANY_TOKEN, "webhook.create", (r, w) -> eventRoutes.get().create(r, w));
+        route("GET", "/v1/webhooks", Access.ANY_TOKEN, null, (r, w) -> eventRoutes.get().listWebhooks(r, w));
+        route("GET", "/v1/webhooks/{id}", Access.ANY_TOKEN, null, (r, w) -> eventRoutes.get().get(r, w));
+        route("DELETE", "/v1/webhooks/{id}", Access.ANY_TOKEN, "webhook.delete",
+                (r, w) -> eventRoutes.get().delete(r, w));
     }
 
-    /** The hostname policy handlers; set once at boot. */
-    private volatile DomainPolicyResource policyResource;
-
+    /** Sets the hostname policy handlers, once at boot. */
     public void policies(DomainPolicyResource resource) {
-        this.policyResource = resource;
+        policyRoutes.set(resource);
     }
 
-    private DomainPolicyResource policies() throws ApiException {
-        DomainPolicyResource p = policyResource;
-        if (p == null) {
-            throw new ApiException(503, "policies-unavailable", "Service unavailable",
-                    "this console has no hostname policies behind it", null);
-        }
-        return p;
-    }
-
+    /** Sets the event and webhook handlers, once at boot. */
     public void events(EventRoutes routes) {
-        this.eventRoutes = routes;
-    }
-
-    private EventRoutes events() throws ApiException {
-        EventRoutes e = eventRoutes;
-        if (e == null) {
-            throw new ApiException(503, "events-unavailable", "Service unavailable",
-                    "this console has no event log behind it", null);
-        }
-        return e;
+        eventRoutes.set(routes);
     }
 
     /**

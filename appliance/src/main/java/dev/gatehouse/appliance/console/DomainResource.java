@@ -79,10 +79,9 @@ final class DomainResource {
     }
 
     private void release(ApiRequest r, Principal w, String tenant) throws ApiException, ServiceException, StoreException {
-        synchronized (domains) {
-            Revisions.require(r, () -> revision(domains.get(w, r.param("name"), tenant)));
-            domains.delete(w, r.param("name"), tenant);
-        }
+        String name = r.param("name");
+        Revisions.change(r, domains, () -> revision(domains.get(w, name, tenant)),
+                () -> domains.delete(w, name, tenant));
     }
 
     private static Long revision(DomainRecord d) {

@@ -104,10 +104,8 @@ public final class EventRoutes {
     }
 
     ApiResponse delete(ApiRequest r, Principal w) throws ApiException, ServiceException, StoreException {
-        synchronized (webhooks) {
-            Revisions.require(r, () -> webhooks.get(w, r.param("id")).revision());
-            webhooks.delete(w, r.param("id"));
-        }
+        String id = r.param("id");
+        Revisions.change(r, webhooks, () -> webhooks.get(w, id).revision(), () -> webhooks.delete(w, id));
         return ApiResponse.noContent();
     }
 }

@@ -39,10 +39,8 @@ final class ManagedCertificateResource {
 
     ApiResponse stop(ApiRequest r, Principal w) throws ApiException, ServiceException, StoreException {
         var managed = acme().managed();
-        synchronized (managed) {
-            Revisions.require(r, () -> managed.get(w, r.param("name")).revision());
-            managed.stop(w, r.param("name"));
-        }
+        String name = r.param("name");
+        Revisions.change(r, managed, () -> managed.get(w, name).revision(), () -> managed.stop(w, name));
         return ApiResponse.noContent();
     }
 

@@ -33,18 +33,15 @@ final class PoolResource {
 
     ApiResponse put(ApiRequest r, Principal w) throws ApiException, ServiceException, StoreException {
         Put b = r.body(Put.class);
-        synchronized (routing) {
-            Revisions.require(r, () -> current(w, r.param("name")));
-            return ApiResponse.ok(view(routing.putPool(w, r.param("name"), b.servers(), b.policy(), b.healthPath(),
-                    b.proxyProtocol())));
-        }
+        String name = r.param("name");
+        return Revisions.write(r, routing, () -> current(w, name),
+                () -> ApiResponse.ok(view(routing.putPool(w, name, b.servers(), b.policy(), b.healthPath(),
+                        b.proxyProtocol()))));
     }
 
     ApiResponse delete(ApiRequest r, Principal w) throws ApiException, ServiceException, StoreException {
-        synchronized (routing) {
-            Revisions.require(r, () -> current(w, r.param("name")));
-            routing.deletePool(w, r.param("name"));
-        }
+        String name = r.param("name");
+        Revisions.change(r, routing, () -> current(w, name), () -> routing.deletePool(w, name));
         return ApiResponse.noContent();
     }
 

@@ -1,6 +1,7 @@
 package dev.gatehouse.appliance.console;
 
 import dev.gatehouse.appliance.core.ServiceException;
+import dev.gatehouse.cluster.store.StoreException;
 import java.util.Map;
 
 /**
@@ -24,6 +25,39 @@ final class Revisions {
     @FunctionalInterface
     interface Lookup {
         Long revision() throws ApiException, ServiceException;
+    }
+
+    /** A write that returns what the console answers. */
+    @FunctionalInterface
+    interface Write<T> {
+        T run() throws ApiException, ServiceException, StoreException;
+    }
+
+    /** A write that answers nothing of its own (a delete, a revoke). */
+    @FunctionalInterface
+    interface Change {
+        void run() throws ApiException, ServiceException, StoreException;
+    }
+
+    /**
+     * {@link #require} and the write it guards, both under {@code lock} (the service the write goes
+     * to), so that no other console write to that service lands between the check and the change.
+     */
+    static <T> T write(ApiRequest r, Object lock, Lookup current, Write<T> write)
+            throws ApiException, ServiceException, StoreException {
+        synchronized (lock) {
+            require(r, current);
+            return write.run();
+        }
+    }
+
+    /** {@link #write} for a change that answers nothing of its own. */
+    static void change(ApiRequest r, Object lock, Lookup current, Change change)
+            throws ApiException, ServiceException, StoreException {
+        write(r, lock, current, () -> {
+            change.run();
+            return null;
+        });
     }
 
     /**

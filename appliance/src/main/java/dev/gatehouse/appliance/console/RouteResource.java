@@ -25,17 +25,14 @@ final class RouteResource {
 
     ApiResponse put(ApiRequest r, Principal w) throws ApiException, ServiceException, StoreException {
         Put b = r.body(Put.class);
-        synchronized (routing) {
-            Revisions.require(r, () -> current(w, r.param("host")));
-            return ApiResponse.ok(ConsoleViews.view(routing.putRoute(w, r.param("host"), b.pool())));
-        }
+        String host = r.param("host");
+        return Revisions.write(r, routing, () -> current(w, host),
+                () -> ApiResponse.ok(ConsoleViews.view(routing.putRoute(w, host, b.pool()))));
     }
 
     ApiResponse delete(ApiRequest r, Principal w) throws ApiException, ServiceException, StoreException {
-        synchronized (routing) {
-            Revisions.require(r, () -> current(w, r.param("host")));
-            routing.deleteRoute(w, r.param("host"));
-        }
+        String host = r.param("host");
+        Revisions.change(r, routing, () -> current(w, host), () -> routing.deleteRoute(w, host));
         return ApiResponse.noContent();
     }
 

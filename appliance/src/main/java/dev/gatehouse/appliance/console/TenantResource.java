@@ -38,9 +38,8 @@ final class TenantResource {
 
     ApiResponse delete(ApiRequest r, Principal w) throws ApiException, ServiceException, StoreException {
         boolean force = r.flag("force");
-        synchronized (tenants) {
-            Revisions.require(r, () -> tenants.get(w, r.param("tenant")).revision());
-            return ApiResponse.ok(tenants.delete(w, r.param("tenant"), force, r.client()).view());
-        }
+        String id = r.param("tenant");
+        return Revisions.write(r, tenants, () -> tenants.get(w, id).revision(),
+                () -> ApiResponse.ok(tenants.delete(w, id, force, r.client()).view()));
     }
 }

@@ -35,13 +35,17 @@ final class TokenResource {
 
     ApiResponse revoke(ApiRequest r, Principal w) throws ApiException, ServiceException, StoreException {
         String id = r.param("id");
-        synchronized (tokens) {
-            Revisions.require(r, () -> tokens.list(w).stream().filter(t -> t.id().equals(id) && !t.revoked())
-                    .map(TokenRecord::revision).findFirst().orElse(null));
+        Revisions.change(r, tokens, () -> activeRevision(w, id), () -> {
             if (!tokens.revoke(id)) {
                 throw ApiException.notFound("active token", id);
             }
-        }
+        });
         return ApiResponse.noContent();
+    }
+
+    /** The revision of token {@code id} while it is active; null once revoked or when there is none. */
+    private Long activeRevision(Principal w, String id) throws ServiceException {
+        return tokens.list(w).stream().filter(t -> t.id().equals(id) && !t.revoked()).map(TokenRecord::revision)
+                .findFirst().orElse(null);
     }
 }

@@ -69,7 +69,6 @@ public final class WebhookDelivery implements AutoCloseable {
 
     private final Store store;
     private final Events events;
-    private final String owner;
     private final Settings settings;
     private final Clock clock;
     private final String userAgent;
@@ -80,7 +79,6 @@ public final class WebhookDelivery implements AutoCloseable {
             String userAgent) {
         this.store = store;
         this.events = events;
-        this.owner = owner;
         this.settings = settings;
         this.clock = clock;
         this.userAgent = userAgent;
@@ -100,24 +98,22 @@ public final class WebhookDelivery implements AutoCloseable {
     }
 
     void tick() {
-        try {
-            if (!lease.extend()) {
-                return;
+        lease.runIfHeld(this::deliverAll);
+    }
+
+    /** A tick under the lease: retention, webhooks of deleted tenants, then each webhook's due events. */
+    private void deliverAll() throws StoreException {
+        events.prune();
+        for (WebhookRecord w : store.records(RecordKinds.WEBHOOKS)) {
+            if (w.tenant() != null && store.tenant(w.tenant()).isEmpty()) {
+                store.remove(RecordKinds.WEBHOOKS, w.id()); // the tenant is gone: a tenant re-created under its id must not inherit it
+                store.remove(RecordKinds.WEBHOOK_DELIVERIES, w.id());
+                log.info("event=webhook_dropped id={} tenant={} reason=tenant deleted", w.id(), w.tenant());
+                continue;
             }
-            events.prune();
-            for (WebhookRecord w : store.records(RecordKinds.WEBHOOKS)) {
-                if (w.tenant() != null && store.tenant(w.tenant()).isEmpty()) {
-                    store.remove(RecordKinds.WEBHOOKS, w.id()); // the tenant is gone: a tenant re-created under its id must not inherit it
-                    store.remove(RecordKinds.WEBHOOK_DELIVERIES, w.id());
-                    log.info("event=webhook_dropped id={} tenant={} reason=tenant deleted", w.id(), w.tenant());
-                    continue;
-                }
-                if (!deliver(w)) {
-                    return; // lease lost
-                }
+            if (!deliver(w)) {
+                return; // lease lost
             }
-        } catch (StoreException | RuntimeException e) {
-            log.warn("event=webhook_tick_failed node={} cause={}", owner, e.toString());
         }
     }
 

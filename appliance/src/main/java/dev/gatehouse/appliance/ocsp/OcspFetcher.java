@@ -64,7 +64,6 @@ public final class OcspFetcher implements AutoCloseable {
     }
 
     private final Store store;
-    private final String owner;
     private final Settings settings;
     private final Clock clock;
     private final OcspClient client;
@@ -78,7 +77,6 @@ public final class OcspFetcher implements AutoCloseable {
     public OcspFetcher(Store store, Leases leases, String owner, Settings settings, Clock clock, String userAgent,
             BiConsumer<String, String> outcomes) {
         this.store = store;
-        this.owner = owner;
         this.settings = settings;
         this.clock = clock;
         this.outcomes = outcomes;
@@ -102,30 +100,28 @@ public final class OcspFetcher implements AutoCloseable {
     }
 
     void tick() {
-        try {
+        lease.runIfHeld(this::fetchDue);
+    }
+
+    /** A tick under the lease: fetches what is due, then drops responses of removed certificates. */
+    private void fetchDue() throws StoreException {
+        Set<String> live = new HashSet<>();
+        for (CertificateRecord c : store.certificates()) {
+            live.add(c.id());
+            if (!due(c)) {
+                continue;
+            }
             if (!lease.extend()) {
-                return;
+                return; // lost between two fetches: the next holder resumes from the records
             }
-            Set<String> live = new HashSet<>();
-            for (CertificateRecord c : store.certificates()) {
-                live.add(c.id());
-                if (!due(c)) {
-                    continue;
-                }
-                if (!lease.extend()) {
-                    return; // lost between two fetches: the next holder resumes from the records
-                }
-                refresh(c);
-            }
-            for (OcspResponseRecord r : store.records(RecordKinds.OCSP_RESPONSES)) {
-                if (!live.contains(r.certificate())) {
-                    store.remove(RecordKinds.OCSP_RESPONSES, r.certificate()); // the certificate is gone
-                }
-            }
-            withoutResponder.keySet().retainAll(live);
-        } catch (RuntimeException | StoreException e) {
-            log.warn("event=ocsp_tick_failed node={} cause={}", owner, e.toString());
+            refresh(c);
         }
+        for (OcspResponseRecord r : store.records(RecordKinds.OCSP_RESPONSES)) {
+            if (!live.contains(r.certificate())) {
+                store.remove(RecordKinds.OCSP_RESPONSES, r.certificate()); // the certificate is gone
+            }
+        }
+        withoutResponder.keySet().retainAll(live);
     }
 
     /** Whether {@code c} names a responder and its record says a fetch is due (or it has none for this leaf). */

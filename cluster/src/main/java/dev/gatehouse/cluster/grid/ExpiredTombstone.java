@@ -10,15 +10,10 @@ import java.util.Map;
  * owners, on the clear revision and tombstone flag only (no key needed). A value rewritten since
  * (a live record at a higher revision) no longer matches.
  */
-final class ExpiredTombstone implements Predicate<String, String> {
+record ExpiredTombstone(long cutoffMillis) implements Predicate<String, String> {
 
     @Serial
     private static final long serialVersionUID = 1L;
-    private final long cutoffMillis;
-
-    ExpiredTombstone(long cutoffMillis) {
-        this.cutoffMillis = cutoffMillis;
-    }
 
     @Override
     public boolean apply(Map.Entry<String, String> entry) {

@@ -8,15 +8,10 @@ import java.util.Map;
  * Writes a grid value only when its revision is higher than the one in place, atomically on the
  * partition owner: two nodes writing the same object concurrently converge on the higher revision.
  */
-final class RevisionGuard implements EntryProcessor<String, String, Boolean> {
+record RevisionGuard(String value) implements EntryProcessor<String, String, Boolean> {
 
     @Serial
     private static final long serialVersionUID = 1L;
-    private final String value;
-
-    RevisionGuard(String value) {
-        this.value = value;
-    }
 
     @Override
     public Boolean process(Map.Entry<String, String> entry) {

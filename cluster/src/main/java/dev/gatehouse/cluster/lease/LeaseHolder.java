@@ -1,5 +1,6 @@
 package dev.gatehouse.cluster.lease;
 
+import dev.gatehouse.cluster.store.StoreException;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Executors;
@@ -24,6 +25,12 @@ import org.slf4j.Logger;
  * held flag; {@link #held()} may be read from any thread.
  */
 public final class LeaseHolder implements AutoCloseable {
+
+    /** What a duty does in a tick while it holds the lease; it reads and writes the store. */
+    @FunctionalInterface
+    public interface Work {
+        void run() throws StoreException;
+    }
 
     private final Leases leases;
     private final String name;
@@ -86,6 +93,23 @@ public final class LeaseHolder implements AutoCloseable {
         }
         held = now;
         return now;
+    }
+
+    /**
+     * One tick of a duty that does nothing without the lease (webhook delivery, the OCSP fetcher):
+     * takes or extends the lease and runs {@code work} only when held. A failure ends the tick with
+     * {@code event=<duty>_tick_failed node=... cause=...}; the next tick runs as usual. (The ACME
+     * scheduler scans expiry before it asks for the lease, and so writes its own tick.)
+     */
+    public void runIfHeld(Work work) {
+        try {
+            if (!extend()) {
+                return;
+            }
+            work.run();
+        } catch (StoreException | RuntimeException e) {
+            log.warn("event={}_tick_failed node={} cause={}", duty, owner, e.toString());
+        }
     }
 
     /** True while this node holds the lease (as of the latest {@link #extend()}). */

@@ -6,7 +6,9 @@ import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
+import java.security.spec.AlgorithmParameterSpec;
 import java.security.spec.ECGenParameterSpec;
+import java.security.spec.RSAKeyGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
@@ -107,29 +109,22 @@ public final class DemoPki {
     }
 
     public static KeyPair ecKeys() {
-        try {
-            KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
-            g.initialize(new ECGenParameterSpec("secp256r1"), RANDOM);
-            return g.generateKeyPair();
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        return ecKeys("secp256r1");
     }
 
     public static KeyPair ecKeys(String curve) {
-        try {
-            KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
-            g.initialize(new ECGenParameterSpec(curve), RANDOM);
-            return g.generateKeyPair();
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        return keys("EC", new ECGenParameterSpec(curve));
     }
 
+    /** An RSA key pair of {@code bits} with the usual public exponent 65537 (the JDK's default). */
     public static KeyPair rsaKeys(int bits) {
+        return keys("RSA", new RSAKeyGenParameterSpec(bits, RSAKeyGenParameterSpec.F4));
+    }
+
+    private static KeyPair keys(String algorithm, AlgorithmParameterSpec spec) {
         try {
-            KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
-            g.initialize(bits, RANDOM);
+            KeyPairGenerator g = KeyPairGenerator.getInstance(algorithm);
+            g.initialize(spec, RANDOM);
             return g.generateKeyPair();
         } catch (Exception e) {
             throw new IllegalStateException(e);

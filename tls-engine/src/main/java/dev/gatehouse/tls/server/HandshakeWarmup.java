@@ -51,14 +51,15 @@ import org.slf4j.LoggerFactory;
  * nowhere (an empty router), observes nothing (no access-log line, no metric, its own counters), and
  * expects no PROXY header. TLS 1.3 and TLS 1.2 alternate. Bounded in count and time:
  * {@code -Dgatehouse.warmup.handshakes=N} (default {@value #DEFAULT_HANDSHAKES} = off) within
- * {@value #MAX_SECONDS} s; a failure only logs.
+ * {@code -Dgatehouse.warmup.seconds=S} (default {@value #DEFAULT_SECONDS} s, at most 300); a failure only logs.
  */
 final class HandshakeWarmup {
 
     private static final Logger log = LoggerFactory.getLogger(HandshakeWarmup.class);
     static final String PROPERTY = "gatehouse.warmup.handshakes";
     static final int DEFAULT_HANDSHAKES = 0;
-    static final int MAX_SECONDS = 5;
+    static final String SECONDS_PROPERTY = "gatehouse.warmup.seconds";
+    static final int DEFAULT_SECONDS = 5;
     private static final int CERTIFICATES = 12;
     private static final int CACHED = 4;
     private static final int IN_FLIGHT = 8;
@@ -77,7 +78,8 @@ final class HandshakeWarmup {
             return 0;
         }
         long t0 = System.nanoTime();
-        long deadline = t0 + TimeUnit.SECONDS.toNanos(MAX_SECONDS);
+        long deadline = t0 + TimeUnit.SECONDS.toNanos(
+                Math.max(1, Math.min(300, Integer.getInteger(SECONDS_PROPERTY, DEFAULT_SECONDS))));
         CertificateRegistry twin = registry.emptyTwin(CACHED);
         ChannelGroup channels = new DefaultChannelGroup("warmup", GlobalEventExecutor.INSTANCE);
         AtomicInteger done = new AtomicInteger();
