@@ -59,7 +59,8 @@ record ConfigFile(
             String name,
             List<String> servers,
             @Bind.Default("round-robin") BackendPool.Policy policy,
-            @Bind.IfPresent HealthCheck healthCheck) {
+            @Bind.IfPresent HealthCheck healthCheck,
+            @Bind.Default("off") String proxyProtocol) {
     }
 
     /** {@code pools[i].healthCheck:}. */

@@ -3,6 +3,7 @@ package dev.gatehouse.appliance.config;
 import dev.gatehouse.tls.backend.BackendPool;
 import dev.gatehouse.tls.backend.DnsSettings;
 import dev.gatehouse.tls.backend.HealthCheckSpec;
+import dev.gatehouse.tls.backend.ProxyProtocolMode;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -389,8 +390,13 @@ public record GatehouseConfig(
             @Bind.Default("10s") Duration drainTimeout) {
     }
 
-    /** A backend pool. */
-    public record Pool(String name, List<String> servers, BackendPool.Policy policy, HealthCheckSpec healthCheck) {
+    /**
+     * A backend pool.
+     *
+     * @param proxyProtocol the PROXY protocol header each backend connection starts with (off: none)
+     */
+    public record Pool(String name, List<String> servers, BackendPool.Policy policy, HealthCheckSpec healthCheck,
+            ProxyProtocolMode proxyProtocol) {
     }
 
     /** Host pattern → pool ({@code routes:}). */

@@ -2,6 +2,7 @@ package dev.gatehouse.appliance.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.gatehouse.tls.backend.HealthCheckSpec;
+import dev.gatehouse.tls.backend.ProxyProtocolMode;
 import dev.gatehouse.tls.sni.Hostnames;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -10,7 +11,7 @@ import java.util.Set;
 
 /**
  * Checks {@code pools:}, {@code routes:} and {@code defaultPool:} once bound: pool names unique and
- * DNS-like, servers {@code host:port}, every route and the default naming a pool, each host routed once.
+ * DNS-like, servers {@code host:port}, the PROXY protocol header {@code off}, {@code v1} or {@code v2}, every route and the default naming a pool, each host routed once.
  */
 final class PoolsSection {
 
@@ -50,8 +51,13 @@ final class PoolsSection {
                 r.problem(at + ".servers[" + j + "]", raw.path("servers").path(j), "host:port with a port 1-65535");
             }
         }
+        ProxyProtocolMode header = ProxyProtocolMode.parse(p.proxyProtocol());
+        if (header == null) {
+            r.problem(at + ".proxyProtocol", raw.path("proxyProtocol"), ProxyProtocolMode.EXPECTED);
+            header = ProxyProtocolMode.OFF;
+        }
         return new GatehouseConfig.Pool(p.name(), servers, p.policy(),
-                healthCheck(r, at + ".healthCheck", p.healthCheck(), raw.path("healthCheck")));
+                healthCheck(r, at + ".healthCheck", p.healthCheck(), raw.path("healthCheck")), header);
     }
 
     private static HealthCheckSpec healthCheck(ConfigReader r, String at, ConfigFile.HealthCheck h, JsonNode raw) {

@@ -66,12 +66,13 @@ final class ConsoleViews {
     }
 
     /** A pool: the stored fields, then this node's health of each server. */
-    record Pool(String name, List<String> servers, String policy, String healthPath, String revision,
-            List<Map<String, Object>> health) implements Revisioned {
+    record Pool(String name, List<String> servers, String policy, String healthPath, String proxyProtocol,
+            String revision, List<Map<String, Object>> health) implements Revisioned {
     }
 
     static Pool view(PoolRecord p, List<Map<String, Object>> health) {
-        return new Pool(p.name(), p.servers(), p.policy(), p.healthPath(), Long.toString(p.revision()), health);
+        return new Pool(p.name(), p.servers(), p.policy(), p.healthPath(),
+                p.proxyProtocol() == null ? "off" : p.proxyProtocol(), Long.toString(p.revision()), health);
     }
 
     record Route(String host, String pool, String revision) implements Revisioned {

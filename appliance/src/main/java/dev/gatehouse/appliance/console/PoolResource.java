@@ -15,7 +15,7 @@ final class PoolResource {
 
     /** {@code PUT /v1/pools/{name}}. */
     record Put(@RequestBodies.Expected(value = "a list of host:port", element = "host:port strings") List<String> servers,
-            String policy, String healthPath) {
+            String policy, String healthPath, String proxyProtocol) {
     }
 
     private final RoutingService routing;
@@ -35,7 +35,8 @@ final class PoolResource {
         Put b = r.body(Put.class);
         String name = r.param("name");
         return Revisions.write(r, routing, () -> current(w, name),
-                () -> ApiResponse.ok(view(routing.putPool(w, name, b.servers(), b.policy(), b.healthPath()))));
+                () -> ApiResponse.ok(view(routing.putPool(w, name, b.servers(), b.policy(), b.healthPath(),
+                        b.proxyProtocol()))));
     }
 
     ApiResponse delete(ApiRequest r, Principal w) throws ApiException, ServiceException, StoreException {

@@ -7,6 +7,7 @@ import dev.gatehouse.cluster.store.Store;
 import dev.gatehouse.tls.backend.BackendPool;
 import dev.gatehouse.tls.backend.BackendServer;
 import dev.gatehouse.tls.backend.HealthCheckSpec;
+import dev.gatehouse.tls.backend.ProxyProtocolMode;
 import dev.gatehouse.tls.backend.Router;
 import dev.gatehouse.tls.backend.RouterCarryOver;
 import dev.gatehouse.tls.net.HostPort;
@@ -44,14 +45,16 @@ final class RoutingOverlay {
         Map<String, BackendPool> pools = new HashMap<>();
         for (GatehouseConfig.Pool p : config.pools()) {
             pools.put(p.name(), carry.pool(p.name(), servers(carry, p.name(), p.servers()), p.policy(),
-                    p.healthCheck(), EJECT_TIME));
+                    p.healthCheck(), EJECT_TIME, p.proxyProtocol()));
         }
         for (PoolRecord p : store.pools()) {
             BackendPool.Policy policy = "least-outstanding".equals(p.policy())
                     ? BackendPool.Policy.LEAST_OUTSTANDING : BackendPool.Policy.ROUND_ROBIN;
             HealthCheckSpec check = p.healthPath() == null ? null : HealthCheckSpec.of(p.healthPath());
+            ProxyProtocolMode header = ProxyProtocolMode.parse(p.proxyProtocol()); // checked when written
+            header = header == null ? ProxyProtocolMode.OFF : header;
             pools.put(p.name(), carry.pool(p.name(), servers(carry, p.name(), p.servers()), policy, check,
-                    EJECT_TIME));
+                    EJECT_TIME, header));
         }
         Router.Builder b = Router.builder();
         Map<String, String> routes = new LinkedHashMap<>();

@@ -4,6 +4,7 @@ import dev.gatehouse.appliance.auth.Principal;
 import dev.gatehouse.appliance.config.ConfigLoader;
 import dev.gatehouse.appliance.core.ServiceException;
 import dev.gatehouse.cluster.store.PoolRecord;
+import dev.gatehouse.tls.backend.ProxyProtocolMode;
 import dev.gatehouse.cluster.store.RecordKinds;
 import dev.gatehouse.cluster.store.RouteRecord;
 import dev.gatehouse.cluster.store.Store;
@@ -41,9 +42,12 @@ public final class RoutingService {
         return store.records(RecordKinds.ROUTES).stream().sorted(Comparator.comparing(RouteRecord::host)).toList();
     }
 
-    /** Creates or replaces pool {@code name}; {@code policy} null = round-robin, {@code healthPath} optional. */
+    /**
+     * Creates or replaces pool {@code name}; {@code policy} null = round-robin, {@code healthPath}
+     * optional, {@code proxyProtocol} null or {@code off} = no PROXY protocol header to the backends.
+     */
     public synchronized PoolRecord putPool(Principal who, String name, List<String> servers, String policy,
-            String healthPath) throws ServiceException, StoreException {
+            String healthPath, String proxyProtocol) throws ServiceException, StoreException {
         who.requireAdmin();
         if (name == null || !NAME.matcher(name).matches()) {
             throw ServiceException.invalid("invalid-field", "name", "name: '" + name
@@ -68,7 +72,13 @@ public final class RoutingService {
             throw ServiceException.invalid("invalid-field", "healthPath", "healthPath: '" + healthPath
                     + "' (expected: starts with /)");
         }
-        PoolRecord pool = new PoolRecord(name, List.copyOf(servers), p, healthPath, store.nextRevision());
+        ProxyProtocolMode header = proxyProtocol == null ? ProxyProtocolMode.OFF : ProxyProtocolMode.parse(proxyProtocol);
+        if (header == null) {
+            throw ServiceException.invalid("invalid-field", "proxyProtocol", "proxyProtocol: '" + proxyProtocol
+                    + "' (expected: " + ProxyProtocolMode.EXPECTED + ")");
+        }
+        PoolRecord pool = new PoolRecord(name, List.copyOf(servers), p, healthPath, store.nextRevision(),
+                header == ProxyProtocolMode.OFF ? null : header.value());
         store.put(RecordKinds.POOLS, pool);
         routingChanged.run();
         return pool;

@@ -36,7 +36,9 @@ class ConfigSectionsTest {
         "listeners: {port: 443}                                   | listeners.port: '443' (expected: one of [http, https, ioThreads, monitorPath, proxyProtocol, publicHttpsPort, redirectHttp] (unknown field))",
         // pools and routes
         "pools: [lb]                                              | pools[0]: 'lb' (expected: a mapping with name and servers)",
-        "pools: [{name: app, servers: ['a:1'], weight: 2}]        | pools[0].weight: '2' (expected: one of [healthCheck, name, policy, servers] (unknown field))",
+        "pools: [{name: app, servers: ['a:1'], weight: 2}]        | pools[0].weight: '2' (expected: one of [healthCheck, name, policy, proxyProtocol, servers] (unknown field))",
+        "pools: [{name: app, servers: ['a:1'], proxyProtocol: v3}] | pools[0].proxyProtocol: 'v3' (expected: off, v1 or v2)",
+        "pools: [{name: app, servers: ['a:1'], proxyProtocol: true}] | pools[0].proxyProtocol: 'true' (expected: off, v1 or v2)",
         "pools: [{name: app, servers: ['a:1']}, {name: app, servers: ['b:1']}] | pools[1].name: 'app' (expected: a name not used by another pool)",
         "pools: [{name: app, servers: 'a:1'}]                     | pools[0].servers: 'a:1' (expected: a list)",
         "pools: [{name: app, servers: [{host: a}]}]               | pools[0].servers[0]: '{\"host\":\"a\"}' (expected: host:port with a port 1-65535)",
@@ -153,6 +155,20 @@ class ConfigSectionsTest {
         assertThat(m.failureTimeout()).isEqualTo(Duration.ofSeconds(1));
         assertThat(m.verifyTimeout()).isEqualTo(Duration.ofMillis(100));
         assertThat(m.ha().vips()).extracting(GatehouseConfig.VipConfig::interfaceName).containsExactly("ens5", "eth1");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "                            | OFF",
+        "proxyProtocol: off,         | OFF",
+        "proxyProtocol: v1,          | V1",
+        "proxyProtocol: V2,          | V2",
+    })
+    void aPoolSendsAProxyProtocolHeaderOnlyWhenAsked(String field, String expected) throws Exception {
+        GatehouseConfig c = ConfigLoader.parse("t", "pools: [{name: app, " + (field == null ? "" : field)
+                + " servers: ['a:1']}]");
+        assertThat(c.pools().get(0).proxyProtocol())
+                .isEqualTo(dev.gatehouse.tls.backend.ProxyProtocolMode.valueOf(expected));
     }
 
     @Test

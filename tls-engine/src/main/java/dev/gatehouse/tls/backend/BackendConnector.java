@@ -31,6 +31,11 @@ import java.util.concurrent.TimeUnit;
  * resolver on the event loop. The pools are keyed by {@link BackendServer} object, which a router
  * rebuild carries over for a server that stays; {@link #retire} drops the pools of servers that are
  * gone, so the map holds only servers of the current routing table.
+ *
+ * <p>A pool that sends a PROXY protocol header ({@link ProxyProtocolMode}) does not use these shared
+ * pools: each of its connections names one client, so it is kept per client connection
+ * ({@link ClientBackends}) and closed with it. Such idle connections of a retired server close
+ * when their client connection or their idle timeout ends, or when released.
  */
 public final class BackendConnector {
 
@@ -45,6 +50,8 @@ public final class BackendConnector {
     private final long idleTimeoutMillis;
     private final int maxHeaderSize;
     private final int maxIdlePerServer;
+    /** Stands for "no idle connections here"; never added to. */
+    private static final ArrayDeque<Channel> EMPTY = new ArrayDeque<>(0);
     private final FastThreadLocal<Map<BackendServer, ArrayDeque<Channel>>> idle = new FastThreadLocal<>() {
         @Override
         protected Map<BackendServer, ArrayDeque<Channel>> initialValue() {
@@ -73,18 +80,49 @@ public final class BackendConnector {
 
     /**
      * Takes an idle connection to {@code server} owned by {@code loop}, or connects a new one.
-     * Must be called on {@code loop}.
+     * Must be called on {@code loop}. For a pool without a PROXY header ({@link ProxyProtocolMode#OFF}).
      */
     public Future<Lease> acquire(BackendServer server, EventLoop loop) {
-        ArrayDeque<Channel> deque = idleOf(loop).get(server);
+        Channel pooled = pollActive(server, idleOf(loop).get(server));
+        if (pooled != null) {
+            return loop.newSucceededFuture(new Lease(pooled, true));
+        }
+        return connect(server, loop, null, ProxyProtocolMode.OFF);
+    }
+
+    /**
+     * Like {@link #acquire(BackendServer, EventLoop)} for a request of {@code client} (its TCP
+     * connection, on whose event loop this must be called). With a PROXY header mode the connection
+     * is {@code client}'s alone: reused only from its own idle connections, opened with the header
+     * naming it, and closed when {@code client} closes (see {@link ClientBackends}).
+     */
+    public Future<Lease> acquire(BackendServer server, Channel client, ProxyProtocolMode mode) {
+        if (mode == ProxyProtocolMode.OFF) {
+            return acquire(server, client.eventLoop());
+        }
+        ClientBackends mine = ClientBackends.of(client);
+        Channel pooled = pollActive(server, mine.idle(server, mode, false));
+        if (pooled != null) {
+            return client.eventLoop().newSucceededFuture(new Lease(pooled, true));
+        }
+        return connect(server, client.eventLoop(), client, mode);
+    }
+
+    /** The most recently pooled connection of {@code deque} still open, or null; closed ones are dropped. */
+    private static Channel pollActive(BackendServer server, ArrayDeque<Channel> deque) {
         while (deque != null && !deque.isEmpty()) {
             Channel ch = deque.pollLast();
             server.idleChanged(-1);
             if (ch.isActive()) {
                 server.connectionReused();
-                return loop.newSucceededFuture(new Lease(ch, true));
+                return ch;
             }
         }
+        return null;
+    }
+
+    /** A new connection; {@code client} non-null: it starts with a {@code mode} header naming that client. */
+    private Future<Lease> connect(BackendServer server, EventLoop loop, Channel client, ProxyProtocolMode mode) {
         Promise<Lease> promise = loop.newPromise();
         ChannelFuture connect = new Bootstrap()
                 .group(loop)
@@ -108,10 +146,13 @@ public final class BackendConnector {
             if (f.isSuccess()) {
                 Channel ch = connect.channel();
                 server.connectionOpened();
+                if (client != null) {
+                    ClientBackends.of(client).opened(ch, mode);
+                    BackendProxyHeader.write(ch, BackendProxyHeader.forClient(mode, client));
+                }
                 ch.closeFuture().addListener(c -> {
                     server.connectionClosed();
-                    ArrayDeque<Channel> pooled = idle.get().get(server); // on the channel's own loop
-                    if (pooled != null && pooled.remove(ch)) {
+                    if (idleOf(ch, server).remove(ch)) { // on the channel's own loop
                         server.idleChanged(-1);
                     }
                 });
@@ -123,7 +164,6 @@ public final class BackendConnector {
         });
         return promise;
     }
-
     /** Puts a connection whose exchange ended cleanly back into its event loop's pool. */
     public void release(BackendServer server, Channel ch) {
         if (!ch.isActive() || !ch.eventLoop().inEventLoop()) {
@@ -134,8 +174,13 @@ public final class BackendConnector {
             ch.close(); // the server left the routing table while this exchange ran
             return;
         }
-        Map<BackendServer, ArrayDeque<Channel>> map = idleOf(ch.eventLoop());
-        ArrayDeque<Channel> deque = map.computeIfAbsent(server, k -> new ArrayDeque<>());
+        ClientBackends.Owned owned = ClientBackends.owner(ch);
+        if (owned != null && owned.owner().closed()) {
+            ch.close(); // its client connection is gone
+            return;
+        }
+        ArrayDeque<Channel> deque = owned != null ? owned.owner().idle(server, owned.mode(), true)
+                : idleOf(ch.eventLoop()).computeIfAbsent(server, k -> new ArrayDeque<>());
         if (deque.size() >= maxIdlePerServer) {
             ch.close();
             return;
@@ -172,6 +217,14 @@ public final class BackendConnector {
     /** Servers with a pool on some event loop (for tests: servers that are gone must not stay). */
     int pooledServers() {
         return (int) loops.values().stream().mapToLong(Map::size).sum();
+    }
+
+    /** Where {@code ch} waits while idle: its client's connections, or its loop's shared pool (possibly empty). */
+    private ArrayDeque<Channel> idleOf(Channel ch, BackendServer server) {
+        ClientBackends.Owned owned = ClientBackends.owner(ch);
+        ArrayDeque<Channel> deque = owned != null ? owned.owner().idle(server, owned.mode(), false)
+                : idle.get().get(server);
+        return deque != null ? deque : EMPTY;
     }
 
     private Map<BackendServer, ArrayDeque<Channel>> idleOf(EventLoop loop) {

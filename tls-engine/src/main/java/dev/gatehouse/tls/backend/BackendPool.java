@@ -19,6 +19,7 @@ public final class BackendPool {
     private final Policy policy;
     private final HealthCheckSpec healthCheck;
     private final Duration ejectTime;
+    private final ProxyProtocolMode proxyProtocol;
     private final AtomicInteger cursor = new AtomicInteger();
     private final java.util.concurrent.atomic.LongAdder retries = new java.util.concurrent.atomic.LongAdder();
 
@@ -28,6 +29,15 @@ public final class BackendPool {
      */
     public BackendPool(String name, List<BackendServer> servers, Policy policy, HealthCheckSpec healthCheck,
             Duration ejectTime) {
+        this(name, servers, policy, healthCheck, ejectTime, ProxyProtocolMode.OFF);
+    }
+
+    /**
+     * @param proxyProtocol the PROXY protocol header that starts each backend connection; with one,
+     *                      a backend connection serves one client connection only
+     */
+    public BackendPool(String name, List<BackendServer> servers, Policy policy, HealthCheckSpec healthCheck,
+            Duration ejectTime, ProxyProtocolMode proxyProtocol) {
         this.name = Objects.requireNonNull(name, "name");
         if (servers.isEmpty()) {
             throw new IllegalArgumentException("pool " + name + ": servers: empty (expected: at least one)");
@@ -36,6 +46,7 @@ public final class BackendPool {
         this.policy = Objects.requireNonNull(policy, "policy");
         this.healthCheck = healthCheck;
         this.ejectTime = Objects.requireNonNull(ejectTime, "ejectTime");
+        this.proxyProtocol = Objects.requireNonNull(proxyProtocol, "proxyProtocol");
     }
 
     public static BackendPool of(String name, BackendServer... servers) {
@@ -61,6 +72,11 @@ public final class BackendPool {
     /** How long a server that refused a connection is left out. */
     public Duration ejectTime() {
         return ejectTime;
+    }
+
+    /** The PROXY protocol header each backend connection starts with ({@link ProxyProtocolMode#OFF}: none). */
+    public ProxyProtocolMode proxyProtocol() {
+        return proxyProtocol;
     }
 
     /** Picks a healthy server, or null when none is. Never blocks. */

@@ -49,7 +49,7 @@ public final class HealthChecker implements AutoCloseable {
     private record Key(String pool, BackendServer server) {
     }
 
-    private record Task(HealthCheckSpec spec, ScheduledFuture<?> future) {
+    private record Task(HealthCheckSpec spec, ProxyProtocolMode proxyProtocol, ScheduledFuture<?> future) {
     }
 
     public HealthChecker(EventLoopGroup group, Transport transport, AddressResolverGroup<InetSocketAddress> resolver) {
@@ -72,7 +72,8 @@ public final class HealthChecker implements AutoCloseable {
                     continue;
                 }
                 Task kept = tasks.remove(key);
-                if (kept != null && kept.spec().equals(spec)) {
+                ProxyProtocolMode header = pool.proxyProtocol();
+                if (kept != null && kept.spec().equals(spec) && kept.proxyProtocol() == header) {
                     next.put(key, kept);
                     continue;
                 }
@@ -80,8 +81,9 @@ public final class HealthChecker implements AutoCloseable {
                     kept.future().cancel(false);
                 }
                 String poolName = pool.name();
-                next.put(key, new Task(spec, group.next().scheduleAtFixedRate(() -> check(poolName, server, spec), 0,
-                        spec.interval().toMillis(), TimeUnit.MILLISECONDS)));
+                next.put(key, new Task(spec, header, group.next().scheduleAtFixedRate(
+                        () -> check(poolName, server, spec, header), 0, spec.interval().toMillis(),
+                        TimeUnit.MILLISECONDS)));
             }
         }
         tasks.forEach((key, task) -> {
@@ -97,7 +99,8 @@ public final class HealthChecker implements AutoCloseable {
         return t == null ? null : t.future();
     }
 
-    private void check(String pool, BackendServer server, HealthCheckSpec spec) {
+    /** One check; a pool with a PROXY header sends one first ({@code LOCAL}: the check relays no client). */
+    private void check(String pool, BackendServer server, HealthCheckSpec spec, ProxyProtocolMode header) {
         if (server.retired()) {
             return; // its task is being cancelled
         }
@@ -125,6 +128,9 @@ public final class HealthChecker implements AutoCloseable {
                     ch.close();
                 }
             }, timeout, TimeUnit.MILLISECONDS);
+            if (header != ProxyProtocolMode.OFF) {
+                BackendProxyHeader.write(ch, BackendProxyHeader.forCheck(header));
+            }
             DefaultFullHttpRequest req = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, spec.path());
             req.headers().set(HttpHeaderNames.HOST, server.host());
             req.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);

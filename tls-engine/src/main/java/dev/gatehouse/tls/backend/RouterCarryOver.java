@@ -11,8 +11,8 @@ import java.util.Objects;
  * its pool's name and its {@code host:port}: while both stay, the new pool holds the same
  * {@link BackendServer} object, so its health (up or down, since when, last error), its passive
  * ejection, its in-flight count and its pooled keep-alive connections carry over, whatever else
- * changed in the cluster's pools and routes. A pool whose name, servers, policy, check and
- * ejection time are all unchanged is carried over as the same object too (its round-robin cursor
+ * changed in the cluster's pools and routes. A pool whose name, servers, policy, check,
+ * ejection time and PROXY header are all unchanged is carried over as the same object too (its round-robin cursor
  * and retry count with it).
  *
  * <p>Used by one thread at a time (the caller that rebuilds the router).
@@ -55,12 +55,19 @@ public final class RouterCarryOver {
      */
     public BackendPool pool(String name, List<BackendServer> members, BackendPool.Policy policy,
             HealthCheckSpec healthCheck, Duration ejectTime) {
+        return pool(name, members, policy, healthCheck, ejectTime, ProxyProtocolMode.OFF);
+    }
+
+    /** As above, with the PROXY protocol header of the pool's backend connections. */
+    public BackendPool pool(String name, List<BackendServer> members, BackendPool.Policy policy,
+            HealthCheckSpec healthCheck, Duration ejectTime, ProxyProtocolMode proxyProtocol) {
         BackendPool old = pools.get(name);
         if (old != null && old.policy() == policy && Objects.equals(old.healthCheck(), healthCheck)
-                && old.ejectTime().equals(ejectTime) && sameServers(old.servers(), members)) {
+                && old.ejectTime().equals(ejectTime) && old.proxyProtocol() == proxyProtocol
+                && sameServers(old.servers(), members)) {
             return old;
         }
-        return new BackendPool(name, members, policy, healthCheck, ejectTime);
+        return new BackendPool(name, members, policy, healthCheck, ejectTime, proxyProtocol);
     }
 
     private static boolean sameServers(List<BackendServer> a, List<BackendServer> b) {

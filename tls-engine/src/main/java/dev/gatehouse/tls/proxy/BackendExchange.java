@@ -82,6 +82,9 @@ abstract class BackendExchange implements BackendListener {
     /** The client connection's event loop (backend connections and timers run on it). */
     abstract EventLoop loop();
 
+    /** The client's TCP connection (for an HTTP/2 stream, the connection it runs on). */
+    abstract Channel connection();
+
     /** The client's address (the PROXY header's source when there was one). */
     abstract InetAddress clientAddress();
 
@@ -153,7 +156,7 @@ abstract class BackendExchange implements BackendListener {
         BackendServer target = server;
         target.requestStarted();
         serverCounted = true;
-        backends.acquire(target, loop()).addListener(
+        backends.acquire(target, connection(), pool.proxyProtocol()).addListener(
                 (Future<BackendConnector.Lease> f) -> onConnected(target, f));
     }
 

@@ -382,6 +382,11 @@ final class Http1Exchange extends BackendExchange {
     }
 
     @Override
+    Channel connection() {
+        return conn.connection();
+    }
+
+    @Override
     InetAddress clientAddress() {
         return conn.clientAddress();
     }

@@ -383,6 +383,11 @@ final class Http2Exchange extends BackendExchange {
     }
 
     @Override
+    Channel connection() {
+        return conn.connection();
+    }
+
+    @Override
     InetAddress clientAddress() {
         return conn.clientAddress();
     }

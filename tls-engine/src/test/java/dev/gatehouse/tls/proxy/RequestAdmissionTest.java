@@ -83,6 +83,11 @@ class RequestAdmissionTest {
         }
 
         @Override
+        Channel connection() {
+            return null;
+        }
+
+        @Override
         InetAddress clientAddress() {
             return client;
         }
