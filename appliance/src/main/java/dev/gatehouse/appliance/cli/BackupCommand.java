@@ -1,8 +1,6 @@
 package dev.gatehouse.appliance.cli;
 
 import dev.gatehouse.appliance.backup.Backup;
-import dev.gatehouse.appliance.config.ConfigException;
-import dev.gatehouse.appliance.config.ConfigProblem;
 import dev.gatehouse.cluster.store.FileStore;
 import java.io.IOException;
 import java.nio.file.FileVisitResult;
@@ -13,9 +11,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -26,26 +22,17 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "backup", mixinStandardHelpOptions = true,
         description = "Write a sealed export of the node's store (no plaintext keys) to a file.")
-public final class BackupCommand implements Callable<Integer> {
-
-    @Mixin
-    StoreTarget target = new StoreTarget();
+public final class BackupCommand extends StoreCommand {
 
     @Option(names = "--out", required = true, description = "the backup file to write (mode 0600)")
     Path out;
 
+    public BackupCommand() {
+        super(true);
+    }
+
     @Override
-    public Integer call() throws Exception {
-        StoreTarget.Resolved t;
-        try {
-            t = target.resolve(true);
-        } catch (ConfigException e) {
-            e.problems().forEach((ConfigProblem p) -> System.err.println("  " + p));
-            return 1;
-        } catch (IOException e) {
-            System.err.println("backup: " + e.getMessage());
-            return 1;
-        }
+    int run(StoreTarget.Resolved t) throws IOException {
         Path copy = Files.createTempDirectory("gatehouse-backup-");
         try {
             copyTree(t.dataDir().resolve("store"), copy.resolve("store"));

@@ -2,8 +2,6 @@ package dev.gatehouse.appliance.cli;
 
 import dev.gatehouse.appliance.backup.Backup;
 import dev.gatehouse.appliance.backup.BackupException;
-import dev.gatehouse.appliance.config.ConfigException;
-import dev.gatehouse.appliance.config.ConfigProblem;
 import dev.gatehouse.appliance.node.DataDirLock;
 import dev.gatehouse.cluster.store.FileStore;
 import dev.gatehouse.cluster.store.StoreException;
@@ -11,9 +9,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -24,30 +20,21 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "restore", mixinStandardHelpOptions = true,
         description = "Check a backup and restore it into a stopped node's store (newer records win).")
-public final class RestoreCommand implements Callable<Integer> {
+public final class RestoreCommand extends StoreCommand {
 
     @Parameters(index = "0", description = "the backup file")
     Path file;
-
-    @Mixin
-    StoreTarget target = new StoreTarget();
 
     @Option(names = "--force", description = "restore a backup older than the tombstone lifetime (objects deleted "
             + "since may come back)")
     boolean force;
 
+    public RestoreCommand() {
+        super(false);
+    }
+
     @Override
-    public Integer call() throws Exception {
-        StoreTarget.Resolved t;
-        try {
-            t = target.resolve(false);
-        } catch (ConfigException e) {
-            e.problems().forEach((ConfigProblem p) -> System.err.println("  " + p));
-            return 1;
-        } catch (IOException e) {
-            System.err.println("restore: " + e.getMessage());
-            return 1;
-        }
+    int run(StoreTarget.Resolved t) throws IOException {
         Files.createDirectories(t.dataDir());
         try (DataDirLock lock = DataDirLock.acquire(t.dataDir())) {
             Backup b = Backup.read(file, t.sealer());

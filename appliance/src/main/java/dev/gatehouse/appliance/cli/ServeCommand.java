@@ -122,12 +122,7 @@ public final class ServeCommand implements Callable<Integer> {
         edge.start();
         log.info("event=ready certificates={} tls={} ready_ms={}", loaded, tls.providerName(),
                 (System.nanoTime() - t0) / 1_000_000);
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            edge.close();
-            stopped.countDown();
-        }, "gatehouse-shutdown"));
-        stopped.await();
+        awaitShutdown(edge::close);
         return 0;
     }
 
@@ -157,12 +152,17 @@ public final class ServeCommand implements Callable<Integer> {
             // logrotate's postrotate: systemctl kill -s HUP gatehouse (packaging/src/deb/etc/logrotate)
             dev.gatehouse.appliance.accesslog.HangupSignal.install(() -> node.accessLog().reopen());
         }
+        awaitShutdown(node::close);
+        return 0;
+    }
+
+    /** Blocks until the JVM is told to stop (SIGTERM, Ctrl-C), which first runs {@code close}. */
+    private static void awaitShutdown(Runnable close) throws InterruptedException {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            node.close();
+            close.run();
             stopped.countDown();
         }, "gatehouse-shutdown"));
         stopped.await();
-        return 0;
     }
 }

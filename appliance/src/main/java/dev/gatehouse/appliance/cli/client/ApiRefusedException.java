@@ -7,13 +7,8 @@ final class ApiRefusedException extends ClientException {
     private final transient ApiProblem problem;
 
     ApiRefusedException(ApiProblem problem) {
-        super(problem.summary(), null);
+        super(problem.summary(), null, ClientCommand.REFUSED);
         this.problem = problem;
-    }
-
-    @Override
-    int exitCode() {
-        return ClientCommand.REFUSED;
     }
 
     ApiProblem problem() {

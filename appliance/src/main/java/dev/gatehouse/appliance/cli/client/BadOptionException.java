@@ -10,13 +10,8 @@ final class BadOptionException extends ClientException {
     private final String option;
 
     BadOptionException(String option, String problem) {
-        super(option + ": " + problem, null);
+        super(option + ": " + problem, null, ClientCommand.USAGE);
         this.option = option;
-    }
-
-    @Override
-    int exitCode() {
-        return ClientCommand.USAGE;
     }
 
     /** The option ({@code --cacert}) or environment variable ({@code GATEHOUSE_CACERT}) at fault. */

@@ -40,10 +40,9 @@ public final class CertCommand {
 
         @Override
         void run(ConsoleApiClient console, Output out) throws ClientException {
-            Map<String, Object> body = new LinkedHashMap<>();
-            body.put("tenant", tenant);
+            RequestBody body = new RequestBody().put("tenant", tenant);
             files.addTo(body);
-            out.show(console.post("/v1/certificates", body), c -> {
+            out.show(console.post("/v1/certificates", body.fields()), c -> {
                 out.line("uploaded " + summary(c));
             });
         }
@@ -124,16 +123,13 @@ public final class CertCommand {
     /** {@code cert show ID}: {@code GET /v1/certificates/{id}}. */
     @Command(name = "show", mixinStandardHelpOptions = true,
             description = "Show one certificate: names, issuer, validity, key type, SHA-256 fingerprint (never the key).")
-    static final class Show extends ClientCommand {
-        @Parameters(index = "0", paramLabel = "ID", description = "the certificate id (crt_...)")
-        String id;
-
+    static final class Show extends OnId {
         @Option(names = "--chain", description = "also print the certificate chain (PEM)")
         boolean chain;
 
         @Override
         void run(ConsoleApiClient console, Output out) throws ClientException {
-            out.show(console.get("/v1/certificates/" + ConsoleApiClient.segment(id)), c -> {
+            out.show(console.get(path()), c -> {
                 out.table(new Table()
                         .row("ID", text(c, "id"))
                         .row("Tenant", text(c, "tenant"))
@@ -159,18 +155,15 @@ public final class CertCommand {
     /** {@code cert replace ID}: {@code PUT /v1/certificates/{id}}. */
     @Command(name = "replace", mixinStandardHelpOptions = true,
             description = "Replace a certificate and key in place (same id and tenant); the old one is served until then.")
-    static final class Replace extends ClientCommand {
-        @Parameters(index = "0", paramLabel = "ID", description = "the certificate id (crt_...)")
-        String id;
-
+    static final class Replace extends OnId {
         @ArgGroup(exclusive = true, multiplicity = "1")
         CertificateFiles files;
 
         @Override
         void run(ConsoleApiClient console, Output out) throws ClientException {
-            Map<String, Object> body = new LinkedHashMap<>();
+            RequestBody body = new RequestBody();
             files.addTo(body);
-            out.show(console.put("/v1/certificates/" + ConsoleApiClient.segment(id), body), c -> {
+            out.show(console.put(path(), body.fields()), c -> {
                 out.line("replaced " + summary(c));
             });
         }
@@ -179,14 +172,21 @@ public final class CertCommand {
     /** {@code cert rm ID}: {@code DELETE /v1/certificates/{id}}. */
     @Command(name = "rm", mixinStandardHelpOptions = true,
             description = "Remove a certificate; handshakes for its names are refused unless another covers them.")
-    static final class Rm extends ClientCommand {
+    static final class Rm extends OnId {
+        @Override
+        void run(ConsoleApiClient console, Output out) throws ClientException {
+            console.delete(path());
+            out.note("removed certificate " + id);
+        }
+    }
+
+    /** A subcommand whose first parameter is a certificate id. */
+    abstract static class OnId extends ClientCommand {
         @Parameters(index = "0", paramLabel = "ID", description = "the certificate id (crt_...)")
         String id;
 
-        @Override
-        void run(ConsoleApiClient console, Output out) throws ClientException {
-            console.delete("/v1/certificates/" + ConsoleApiClient.segment(id));
-            out.note("removed certificate " + id);
+        String path() {
+            return "/v1/certificates/" + ConsoleApiClient.segment(id);
         }
     }
 

@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Base64;
-import java.util.Map;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Option;
 
@@ -45,7 +44,7 @@ final class CertificateFiles {
     }
 
     /** Adds {@code certificatePem} + {@code privateKeyPem}, or {@code pkcs12} + {@code password}, to a request body. */
-    void addTo(Map<String, Object> body) throws BadOptionException {
+    void addTo(RequestBody body) throws BadOptionException {
         if (pem != null) {
             body.put("certificatePem", text("--cert", pem.cert));
             body.put("privateKeyPem", text("--key", pem.key));

@@ -11,10 +11,15 @@ abstract sealed class ClientException extends Exception
 
     private static final long serialVersionUID = 1L;
 
-    ClientException(String message, Throwable cause) {
+    private final int exitCode;
+
+    ClientException(String message, Throwable cause, int exitCode) {
         super(message, cause);
+        this.exitCode = exitCode;
     }
 
     /** The process exit code for this failure. */
-    abstract int exitCode();
+    final int exitCode() {
+        return exitCode;
+    }
 }

@@ -12,13 +12,8 @@ final class ConsoleUnreachableException extends ClientException {
     private final URI console;
 
     ConsoleUnreachableException(URI console, String problem, Throwable cause) {
-        super(problem, cause);
+        super(problem, cause, ClientCommand.UNREACHABLE);
         this.console = console;
-    }
-
-    @Override
-    int exitCode() {
-        return ClientCommand.UNREACHABLE;
     }
 
     URI console() {

@@ -3,7 +3,6 @@ package dev.gatehouse.appliance.cli.client;
 import static dev.gatehouse.appliance.cli.client.Output.text;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -82,15 +81,9 @@ public final class DomainCommand {
 
         @Override
         void run(ConsoleApiClient console, Output out) throws ClientException {
-            Map<String, Object> body = new LinkedHashMap<>();
-            body.put("name", name);
-            if (tenant != null) {
-                body.put("tenant", tenant);
-            }
-            if (verified) {
-                body.put("verified", true);
-            }
-            printDomain(out, console.post("/v1/domains", body));
+            RequestBody body = new RequestBody().put("name", name).putIfGiven("tenant", tenant)
+                    .putIfSet("verified", verified);
+            printDomain(out, console.post("/v1/domains", body.fields()));
         }
     }
 

@@ -4,7 +4,6 @@ import static dev.gatehouse.appliance.cli.client.Output.joined;
 import static dev.gatehouse.appliance.cli.client.Output.text;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -31,12 +30,8 @@ public final class TenantCommand {
 
         @Override
         void run(ConsoleApiClient console, Output out) throws ClientException {
-            Map<String, Object> body = new LinkedHashMap<>();
-            body.put("id", id);
-            if (displayName != null) {
-                body.put("displayName", displayName);
-            }
-            out.show(console.post("/v1/tenants", body), t -> {
+            RequestBody body = new RequestBody().put("id", id).putIfGiven("displayName", displayName);
+            out.show(console.post("/v1/tenants", body.fields()), t -> {
                 out.line("created tenant " + text(t, "id") + " (" + text(t, "displayName") + ")");
             });
         }
@@ -57,16 +52,13 @@ public final class TenantCommand {
     @Command(name = "claim", mixinStandardHelpOptions = true,
             description = "Claim a name (or *.parent.tld) for a tenant: with an admin token it is assigned verified; "
                     + "with a tenant token it is pending until its TXT record is published (see 'domain show').")
-    static final class Claim extends ClientCommand {
-        @Parameters(index = "0", paramLabel = "ID", description = "the tenant")
-        String id;
-
+    static final class Claim extends OnTenant {
         @Parameters(index = "1", paramLabel = "NAME", description = "a DNS name or a one-label wildcard, e.g. '*.acme.example'")
         String name;
 
         @Override
         void run(ConsoleApiClient console, Output out) throws ClientException {
-            JsonNode t = console.post("/v1/tenants/" + ConsoleApiClient.segment(id) + "/domains", Map.of("name", name));
+            JsonNode t = console.post(path() + "/domains", Map.of("name", name));
             printDomains(out, t);
             JsonNode claim = t.path("claim");
             if (!out.json() && "pending".equals(text(claim, "status"))) {
@@ -78,17 +70,13 @@ public final class TenantCommand {
 
     /** {@code tenant release ID NAME}: {@code DELETE /v1/tenants/{id}/domains/{name}}. */
     @Command(name = "release", mixinStandardHelpOptions = true, description = "Release a tenant's claim on a name.")
-    static final class Release extends ClientCommand {
-        @Parameters(index = "0", paramLabel = "ID", description = "the tenant")
-        String id;
-
+    static final class Release extends OnTenant {
         @Parameters(index = "1", paramLabel = "NAME", description = "a name the tenant claimed")
         String name;
 
         @Override
         void run(ConsoleApiClient console, Output out) throws ClientException {
-            JsonNode t = console.delete("/v1/tenants/" + ConsoleApiClient.segment(id) + "/domains/"
-                    + ConsoleApiClient.segment(name));
+            JsonNode t = console.delete(path() + "/domains/" + ConsoleApiClient.segment(name));
             printDomains(out, t);
         }
     }
@@ -97,20 +85,27 @@ public final class TenantCommand {
     @Command(name = "rm", mixinStandardHelpOptions = true,
             description = "Offboard a tenant (admin token): refused while it holds certificates or claims, unless "
                     + "--force, which removes them all; its tokens are revoked.")
-    static final class Rm extends ClientCommand {
-        @Parameters(index = "0", paramLabel = "ID", description = "the tenant")
-        String id;
-
+    static final class Rm extends OnTenant {
         @Option(names = "--force", description = "also remove its certificates, managed certificates and claims")
         boolean force;
 
         @Override
         void run(ConsoleApiClient console, Output out) throws ClientException {
-            out.show(console.delete("/v1/tenants/" + ConsoleApiClient.segment(id) + (force ? "?force=true" : "")), r -> {
+            out.show(console.delete(path() + (force ? "?force=true" : "")), r -> {
                 out.line("removed tenant " + id + ": certificates " + joined(r, "certificates") + ", managed "
                         + joined(r, "managedCertificates") + ", claims " + joined(r, "claims") + ", revoked tokens "
                         + joined(r, "revokedTokens"));
             });
+        }
+    }
+
+    /** A subcommand whose first parameter is an existing tenant. */
+    abstract static class OnTenant extends ClientCommand {
+        @Parameters(index = "0", paramLabel = "ID", description = "the tenant")
+        String id;
+
+        String path() {
+            return "/v1/tenants/" + ConsoleApiClient.segment(id);
         }
     }
 

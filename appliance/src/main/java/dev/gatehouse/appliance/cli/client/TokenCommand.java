@@ -2,8 +2,6 @@ package dev.gatehouse.appliance.cli.client;
 
 import static dev.gatehouse.appliance.cli.client.Output.text;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -33,15 +31,9 @@ public final class TokenCommand {
 
         @Override
         void run(ConsoleApiClient console, Output out) throws ClientException {
-            Map<String, Object> body = new LinkedHashMap<>();
-            body.put("scope", scope);
-            if (description != null) {
-                body.put("description", description);
-            }
-            if (ttl != null) {
-                body.put("ttl", ttl);
-            }
-            out.show(console.post("/v1/tokens", body), t -> {
+            RequestBody body = new RequestBody().put("scope", scope).putIfGiven("description", description)
+                    .putIfGiven("ttl", ttl);
+            out.show(console.post("/v1/tokens", body.fields()), t -> {
                 out.line(text(t, "token"));
                 out.note("created token " + text(t, "id") + " (scope " + text(t, "scope")
                         + (text(t, "expiresAt") == null ? "" : ", expires " + text(t, "expiresAt"))

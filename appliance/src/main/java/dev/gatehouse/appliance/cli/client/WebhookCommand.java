@@ -4,8 +4,6 @@ import static dev.gatehouse.appliance.cli.client.Output.text;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -40,18 +38,11 @@ public final class WebhookCommand {
 
         @Override
         void run(ConsoleApiClient console, Output out) throws ClientException {
-            Map<String, Object> body = new LinkedHashMap<>();
-            body.put("url", url);
-            if (tenant != null) {
-                body.put("tenant", tenant);
-            }
-            if (types != null) {
-                body.put("types", Arrays.stream(types.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList());
-            }
-            if (description != null) {
-                body.put("description", description);
-            }
-            out.show(console.post("/v1/webhooks", body), w -> {
+            RequestBody body = new RequestBody().put("url", url).putIfGiven("tenant", tenant)
+                    .putIfGiven("types", types == null ? null
+                            : Arrays.stream(types.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList())
+                    .putIfGiven("description", description);
+            out.show(console.post("/v1/webhooks", body.fields()), w -> {
                 out.line(text(w, "secret"));
                 out.note("created webhook " + text(w, "id") + " for " + (text(w, "tenant") == null ? "every tenant"
                         : "tenant " + text(w, "tenant")) + "; the secret is shown only now (it signs each delivery: "
