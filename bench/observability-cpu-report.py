@@ -3,7 +3,8 @@
 
 Usage: observability-cpu-report.py DATA SNAPS HZ OUT LINES SCRAPE_FILE REPS COUNT WARM_LOG META
   DATA     rows "proto server rep succeeded wall_ms" (tab-separated), one per measured run
-  SNAPS    directory of per-run thread snapshots PROTO-SERVER-REP.0 / .1 ("tid name ticks" lines)
+  SNAPS    directory of per-run thread snapshots PROTO-SERVER-REP.0 / .1 ("tid name ticks" lines), or the
+           snapshots.tsv a run leaves in its results (the same, file name first): to re-read a run
 Prints the report (markdown, between the observability-cpu markers) and writes it to OUT.
 """
 import os
@@ -32,21 +33,26 @@ def group(name, server):
     return "other"
 
 
-def read_snap(path):
+def load_snaps(snaps):
+    """{"PROTO-SERVER-REP.0": {tid: (name, ticks)}} from the snapshot directory or its snapshots.tsv"""
     out = {}
-    for line in open(path):
-        parts = line.rstrip("\n").split("\t")
-        if len(parts) == 3:
-            out[parts[0]] = (parts[1], int(parts[2]))
+    if os.path.isdir(snaps):
+        rows = ([f] + line.rstrip("\n").split("\t") for f in sorted(os.listdir(snaps)) if f[-2:] in (".0", ".1")
+                for line in open(os.path.join(snaps, f)))
+    else:
+        rows = (line.rstrip("\n").split("\t") for line in open(snaps))
+    for parts in rows:
+        if len(parts) == 4:
+            out.setdefault(parts[0], {})[parts[1]] = (parts[2], int(parts[3]))
     return out
 
 
 def run_cost(snaps, proto, server, rep, ok, hz):
     """µs of CPU per request by group, plus "steady" (all but jit); None when the run failed."""
-    base = os.path.join(snaps, f"{proto}-{server}-{rep}")
-    if ok <= 0 or not os.path.exists(base + ".0") or not os.path.exists(base + ".1"):
+    base = f"{proto}-{server}-{rep}"
+    if ok <= 0 or base + ".0" not in snaps or base + ".1" not in snaps:
         return None
-    before, after = read_snap(base + ".0"), read_snap(base + ".1")
+    before, after = snaps[base + ".0"], snaps[base + ".1"]
     ticks = dict.fromkeys(COLUMNS, 0)
     for tid, (name, t) in after.items():
         ticks[group(name, server)] += t - before.get(tid, (name, 0))[1]
@@ -65,7 +71,7 @@ def spread(vals):
 
 def main():
     data, snaps, hz, out, lines, scrape_file, reps, count, warm_log, meta = sys.argv[1:11]
-    hz, reps = int(hz), int(reps)
+    hz, reps, snaps = int(hz), int(reps), load_snaps(snaps)
     runs, rates = {}, {}  # (proto, server) -> {rep: costs}, {rep: req/s}
     for row in open(data):
         proto, server, rep, ok, ms = row.rstrip("\n").split("\t")

@@ -148,6 +148,7 @@ for rep in $(seq 1 "$REPS"); do
             t1=$(date +%s%N)
             snap "$pid" "$f.1"
             ok=$(sed -n 's/^requests: .* \([0-9]*\) succeeded.*/\1/p' "$f.out")
+            { echo "== $proto $srv rep $rep"; cat "$f.out"; } >> "$RAW"
             printf '%s\t%s\t%s\t%s\t%s\n' "$proto" "$srv" "$rep" "${ok:-0}" "$(( (t1 - t0) / 1000000 ))" >> "$DATA"
             log "$srv $proto rep $rep: ${ok:-0} requests in $(( (t1 - t0) / 1000000 )) ms"
         done
@@ -159,6 +160,9 @@ curl -s --max-time 5 -H "Accept: $SCRAPE_ACCEPT" "http://127.0.0.1:$METRICS_PORT
 
 python3 "$HERE/observability-cpu-report.py" "$DATA" "$SNAPS" "$HZ" "$OUTDIR/report.md" "$LINES" "$SCRAPE_FILE" \
     "$REPS" "$COUNT" "$WARM_LOG" "$OUTDIR/meta.txt"
+# the thread snapshots stay with the results as one table (file, tid, name, ticks) for a re-analysis
+for f in "$SNAPS"/*.0 "$SNAPS"/*.1; do awk -v f="${f##*/}" '{ print f "\t" $0 }' "$f"; done > "$OUTDIR/snapshots.tsv"
+rm -r "$SNAPS"
 if [ -n "${DOC:-}" ] && [ -f "$DOC" ]; then
     bench_doc_block "$DOC" "$OUTDIR/report.md" observability-cpu
 fi
