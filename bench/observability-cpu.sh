@@ -31,6 +31,8 @@
 # 3. Report: per protocol and server the median over the repetitions of µs CPU per request, steady and
 #    per thread group; the cost of "on" as the median, interquartile range and min–max of the paired
 #    per-repetition differences (on / off − 1, steady and event loop only); HAProxy's µs per request.
+#    Also the CPU of the threads only "on" has (access-log writer, scrape) per request: a floor of the
+#    cost without the pairing noise.
 #    Target (observability issue #12): at most 5%, h1 and h2.
 # Ticks are 1/CLK_TCK s (10 ms): COUNT=150000 requests at ~40 µs are ~600 ticks, a resolution of ~0.2%.
 #
@@ -43,11 +45,9 @@
 #        [../shared/bench/perf]; on a shared machine: WORKDIR, OFF_PORT [18456], ON_PORT [18457]
 #        (consoles on port + 1000), METRICS_PORT [19474], and the harness's BACKEND_PORT, HAPROXY_PORT.
 set -euo pipefail
-HERE="$(cd "$(dirname "$0")" && pwd)"
-. "$HERE/bench-lib.sh"
+. "$(cd "$(dirname "$0")" && pwd)/bench-lib.sh"
 CMDLINE="$0 $*"
-QUICK="${QUICK:-0}"
-if [ "$QUICK" = 1 ]; then
+if [ "${QUICK:=0}" = 1 ]; then
     REPS="${REPS:-3}"; COUNT="${COUNT:-30000}"; WARM_SECS="${WARM_SECS:-5}"; WARM_ROUNDS="${WARM_ROUNDS:-2}"
     DOC="${DOC-}"
 else
@@ -158,7 +158,7 @@ LINES=$(wc -l < "$WORKDIR/obs-on/access.log" || echo 0)
 SCRAPE_FILE="$OUTDIR/last-scrape.txt"
 curl -s --max-time 5 -H "Accept: $SCRAPE_ACCEPT" "http://127.0.0.1:$METRICS_PORT/metrics" > "$SCRAPE_FILE" || true
 
-python3 "$HERE/observability-cpu-report.py" "$DATA" "$SNAPS" "$HZ" "$OUTDIR/report.md" "$LINES" "$SCRAPE_FILE" \
+python3 "$BENCH_DIR/observability-cpu-report.py" "$DATA" "$SNAPS" "$HZ" "$OUTDIR/report.md" "$LINES" "$SCRAPE_FILE" \
     "$REPS" "$COUNT" "$WARM_LOG" "$OUTDIR/meta.txt"
 # the thread snapshots stay with the results as one table (file, tid, name, ticks) for a re-analysis
 for f in "$SNAPS"/*.0 "$SNAPS"/*.1; do awk -v f="${f##*/}" '{ print f "\t" $0 }' "$f"; done > "$OUTDIR/snapshots.tsv"
