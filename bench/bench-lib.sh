@@ -167,12 +167,15 @@ bench_outdir() {
     RAW="$OUTDIR/raw.log"; DATA="$OUTDIR/data.tsv"; : > "$RAW"; : > "$DATA"
 }
 
-# bench_jar TAG: builds the appliance jar from this work tree and copies it for this run only (GH_JAR,
-# RUN_JAR; the EXIT trap removes RUN_JAR): a jar cached by an earlier run would measure old code.
+# bench_jar TAG [MVN_ARGS...]: builds the appliance jar from this work tree (mvn -B -q MVN_ARGS package
+# -DskipTests; no MVN_ARGS: the whole reactor) and copies it for this run only (GH_JAR, RUN_JAR; the
+# EXIT trap removes RUN_JAR): a jar cached by an earlier run would measure old code.
 bench_jar() {
-    log "building the appliance jar (mvn -B -q -DskipTests package)"
-    (cd "$REPO_DIR" && mvn -B -q -DskipTests package </dev/null) >&2
-    RUN_JAR="$WORKDIR/gatehouse-$1-$TS.jar"
+    local tag="$1"
+    shift
+    log "building the appliance jar (mvn -B -q $* package -DskipTests)"
+    (cd "$REPO_DIR" && mvn -B -q "$@" package -DskipTests </dev/null) >&2
+    RUN_JAR="$WORKDIR/gatehouse-$tag-$TS.jar"
     GH_JAR="$RUN_JAR"
     gh_jar_prepare | tee -a "$RAW"
 }
@@ -231,4 +234,42 @@ ka_interleaved() {
             done
         done
     done
+}
+
+# obs_node_config NAME PORT ON CERTDIR METRICS_PORT -> path of a gatehouse.yaml (in $WORKDIR/obs-NAME)
+# serving CERTDIR's certificates on 127.0.0.1:PORT (console on PORT + 1000, one I/O thread, the backend
+# on BACKEND_PORT); ON=1: metrics listener on METRICS_PORT and a JSON access log to a file, else both off.
+obs_node_config() {
+    local name="$1" port="$2" on="$3" certs="$4" metrics="$5" dir="$WORKDIR/obs-$1"
+    rm -rf "$dir"; mkdir -p "$dir"
+    {
+        echo "node: {name: $name, dataDir: '$dir/data'}"
+        echo "listeners: {https: '127.0.0.1:$port', http: off, ioThreads: 1}"
+        echo "console: {listen: '127.0.0.1:$((port + 1000))'}"
+        echo "tls: {certificateDirs: ['$certs'], maxContexts: 20000}"
+        echo "pools: [{name: app, servers: ['127.0.0.1:$BACKEND_PORT']}]"
+        echo "defaultPool: app"
+        if [ "$on" = 1 ]; then
+            echo "metrics: {enabled: true, listen: '127.0.0.1:$metrics'}"
+            echo "accessLog: {enabled: true, path: '$dir/access.log'}"
+        else
+            echo "metrics: {enabled: false}"
+            echo "accessLog: {enabled: false}"
+        fi
+    } > "$dir/gatehouse.yaml"
+    echo "$dir/gatehouse.yaml"
+}
+
+# bench_doc_block DOC REPORT NAME: puts REPORT (which starts with "<!-- NAME:begin -->" and ends with
+# "<!-- NAME:end -->") into DOC in place of the block of that NAME, or appends it when DOC has none.
+bench_doc_block() {
+    python3 - "$1" "$2" "$3" <<'PY'
+import sys, re
+doc, rep, name = sys.argv[1], open(sys.argv[2]).read().strip(), re.escape(sys.argv[3])
+s = open(doc).read()
+pat = re.compile(r"<!-- " + name + r":begin -->.*?<!-- " + name + r":end -->", re.S)
+s = pat.sub(lambda m: rep, s) if pat.search(s) else s.rstrip() + "\n\n" + rep + "\n"
+open(doc, "w").write(s)
+PY
+    log "updated $1"
 }

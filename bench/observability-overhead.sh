@@ -74,30 +74,9 @@ backend_start
 hap_start "$D"
 log "haproxy: $HAP_LINE"
 
-# node_config NAME PORT ON -> path of a gatehouse.yaml serving the generated certificates
-node_config() {
-    local name="$1" port="$2" on="$3" dir="$WORKDIR/obs-$1"
-    rm -rf "$dir"; mkdir -p "$dir"
-    {
-        echo "node: {name: $name, dataDir: '$dir/data'}"
-        echo "listeners: {https: '127.0.0.1:$port', http: off, ioThreads: 1}"
-        echo "console: {listen: '127.0.0.1:$((port + 1000))'}"
-        echo "tls: {certificateDirs: ['$D'], maxContexts: 20000}"
-        echo "pools: [{name: app, servers: ['127.0.0.1:$BACKEND_PORT']}]"
-        echo "defaultPool: app"
-        if [ "$on" = 1 ]; then
-            echo "metrics: {enabled: true, listen: '127.0.0.1:$METRICS_PORT'}"
-            echo "accessLog: {enabled: true, path: '$dir/access.log'}"
-        else
-            echo "metrics: {enabled: false}"
-            echo "accessLog: {enabled: false}"
-        fi
-    } > "$dir/gatehouse.yaml"
-    echo "$dir/gatehouse.yaml"
-}
 start_node() { # start_node NAME PORT ON -> sets PID_<NAME>
     local cfg logf
-    cfg=$(node_config "$1" "$2" "$3"); logf="$OUTDIR/$1.log"
+    cfg=$(obs_node_config "$1" "$2" "$3" "$D" "$METRICS_PORT"); logf="$OUTDIR/$1.log"
     # shellcheck disable=SC2086
     taskset -c "$SERVER_CPU" java $GH_JAVA_OPTS -jar "$GH_JAR" serve --config "$cfg" >"$logf" 2>&1 &
     local pid=$!
@@ -206,14 +185,6 @@ open(out, "w").write("\n".join(rep) + "\n")
 print("\n".join(rep))
 PY
 if [ -n "${DOC:-}" ] && [ -f "$DOC" ]; then
-    python3 - "$DOC" "$OUTDIR/report.md" <<'PY'
-import sys, re
-doc, rep = sys.argv[1], open(sys.argv[2]).read().strip()
-s = open(doc).read()
-pat = re.compile(r"<!-- observability-overhead:begin -->.*?<!-- observability-overhead:end -->", re.S)
-s = pat.sub(lambda m: rep, s) if pat.search(s) else s.rstrip() + "\n\n" + rep + "\n"
-open(doc, "w").write(s)
-PY
-    log "updated $DOC"
+    bench_doc_block "$DOC" "$OUTDIR/report.md" observability-overhead
 fi
 log "results in $OUTDIR"
