@@ -106,6 +106,36 @@ class VipFailoverIT {
         assertSurvivorAnswersForBoth();
     }
 
+    /**
+     * Planned moves lose nothing: while eight client loops open a new connection per request to
+     * VIP_1, lb1 is stopped gracefully (step-down: VIP_1 to lb2) and started again (failback after
+     * the 2 s hold-down: VIP_1 back to lb1), twice. Every request must succeed; a request whose
+     * connection was open on the old holder when the new one claimed the address used to be reset.
+     */
+    @Test
+    void plannedMovesUnderLoadLoseNoRequest() {
+        lab.startHammer(VIP_1, 8, 300);
+        long moves = 0;
+        try {
+            for (int cycle = 0; cycle < 2; cycle++) {
+                lab.lb1.stopJvm(Duration.ofSeconds(60));
+                within(30).untilAsserted(() -> assertThat(lab.lb2.heldVips(VIPS)).containsExactlyInAnyOrderElementsOf(VIPS));
+                lab.lb1.startJvm(Duration.ofSeconds(180));
+                lab.awaitSettled(Duration.ofSeconds(60));
+                within(30).untilAsserted(() -> assertThat(lab.lb1.heldVips(VIPS)).containsExactly(VIP_1));
+                moves += 2;
+            }
+        } finally {
+            HaLab.Hammered h = lab.stopHammer();
+            System.out.printf("event=planned_moves_hammered moves=%d requests=%d ok=%d failed=%d%n", moves, h.requests(),
+                    h.ok(), h.failures().size());
+            h.failures().forEach(f -> System.out.println("  failed: " + f));
+            assertThat(h.requests()).as("requests made").isGreaterThan(100);
+            assertThat(h.failures()).as("failed requests of %d during %d planned moves of %s", h.requests(), moves, VIP_1)
+                    .isEmpty();
+        }
+    }
+
     /** lb2 holds both VIPs, says it owns both, and the client reaches both through it. */
     private static void assertSurvivorAnswersForBoth() {
         within(30).untilAsserted(() -> {
