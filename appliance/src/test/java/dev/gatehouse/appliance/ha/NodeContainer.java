@@ -165,6 +165,17 @@ final class NodeContainer extends GenericContainer<NodeContainer> {
         await().atMost(atMost).pollInterval(Duration.ofMillis(250)).until(() -> logCount("event=node_ready") > ready);
     }
 
+    /** When this node claimed {@code vip} (epoch ms of each {@code event=vip_claimed} line). */
+    List<Long> claimTimes(String vip) {
+        List<Long> out = new ArrayList<>();
+        for (String line : log) {
+            if (line.contains("event=vip_claimed vip=" + vip + "/")) {
+                out.add(java.time.Instant.parse(line.substring(0, line.indexOf(' '))).toEpochMilli());
+            }
+        }
+        return out;
+    }
+
     /** How many log lines match {@code regex}. */
     long logCount(String regex) {
         Pattern p = Pattern.compile(regex);
