@@ -255,6 +255,11 @@ print(at_move, elsewhere)
 PY
 )
 echo "failed requests: $at_move while their VIP moved, $elsewhere elsewhere (VIP claims in the nodes' journals: $(wc -l < "$work/claims"))"
+# the hand-overs as the nodes logged them (drain, wait for the drain, claim, release), for reading a failure
+for n in edge-1 edge-2; do
+    docker exec "$tag-$n" journalctl -u gatehouse.service --since "@$t0" --no-pager -o cat \
+        | grep -E 'event=(vip_drained|vip_claim_waiting|vip_drain_unconfirmed|vip_claimed|vip_released) ' || true
+done | sort | sed 's/^/  /'
 # A restart shows as a member leaving and joining; a merge view means the view split (a false suspicion)
 # and both sides claimed the VIPs, which the failures above would hide as "at a move".
 merges=0
