@@ -7,10 +7,12 @@ import dev.gatehouse.cluster.membership.Membership;
 import dev.gatehouse.cluster.membership.MembershipListener;
 import dev.gatehouse.cluster.membership.MembershipSettings;
 import dev.gatehouse.cluster.membership.MembershipView;
+import dev.gatehouse.cluster.vip.ConnectionDrain;
 import dev.gatehouse.cluster.vip.Failback;
 import dev.gatehouse.cluster.vip.GatewayCheck;
 import dev.gatehouse.cluster.vip.VipManager;
 import dev.gatehouse.cluster.vip.VipSettings;
+import dev.gatehouse.tls.server.EdgeServer;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Files;
@@ -38,13 +40,15 @@ final class HaPart implements AutoCloseable {
     private final Lifecycle parts = new Lifecycle("ha");
     private final GatehouseConfig config;
     private final Supplier<String> nodeProblem;
+    private final ConnectionDrain drain;
     private GatewayCheck gateway;
     private VipManager vips;
     private volatile MembershipView view = MembershipView.none();
 
-    private HaPart(GatehouseConfig config, Supplier<String> nodeProblem) {
+    private HaPart(GatehouseConfig config, Supplier<String> nodeProblem, ConnectionDrain drain) {
         this.config = config;
         this.nodeProblem = nodeProblem;
+        this.drain = drain;
     }
 
     /**
@@ -52,14 +56,25 @@ final class HaPart implements AutoCloseable {
      * {@code cluster.membership}).
      *
      * @param nodeProblem why the node itself may not own VIPs now (starting, listener or I/O threads stuck)
+     * @param edge        the data plane, whose connections on a VIP drain before a planned hand-over
      */
-    static HaPart join(GatehouseConfig config, ClusterEvents events, Supplier<String> nodeProblem)
+    static HaPart join(GatehouseConfig config, ClusterEvents events, Supplier<String> nodeProblem, EdgeServer edge)
             throws IOException, PartStartException {
         GatehouseConfig.Cluster cl = config.cluster();
         if (!cl.enabled() || cl.membership() == null) {
             return null;
         }
-        HaPart ha = new HaPart(config, nodeProblem);
+        HaPart ha = new HaPart(config, nodeProblem, new ConnectionDrain() {
+            @Override
+            public int drain(InetAddress vip, Duration limit) {
+                return edge.drainAddress(vip, limit);
+            }
+
+            @Override
+            public void resume(InetAddress vip) {
+                edge.resumeAddress(vip);
+            }
+        });
         ha.start(cl, events);
         return ha;
     }
@@ -114,6 +129,7 @@ final class HaPart implements AutoCloseable {
                 .withSettle(ha.settle()).withHandover(ha.handover());
         VipManager v = VipManager.create(settings, VipDrivers.open(ha), this::healthProblem, Clock.systemUTC());
         v.onMove(events::vipTaken);
+        v.drainWith(drain);
         return v;
     }
 

@@ -116,7 +116,7 @@ public final class Node implements AutoCloseable {
         cluster = parts.start("cluster", () -> ClusterPart.join(config.cluster(), store.local(), keys.sealer(),
                 engine.registry()));
         events = parts.start("events", () -> EventsPart.start(config, cluster));
-        ha = parts.start("ha", () -> HaPart.join(config, events.clusterEvents(), this::nodeProblem));
+        ha = parts.start("ha", () -> HaPart.join(config, events.clusterEvents(), this::nodeProblem, engine.edge()));
         parts.start("listeners", engine::listen);
         services = parts.start("services", () -> ServicesPart.start(config, keys.dataDir(), shared(),
                 engine.claims(), events.events()));

@@ -62,6 +62,7 @@ final class HaLab implements BeforeAllCallback, AfterAllCallback, BeforeEachCall
     private Path logDir;
     NodeContainer lb1;
     NodeContainer lb2;
+    private int hammerWorkers;
 
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
@@ -262,6 +263,54 @@ final class HaLab implements BeforeAllCallback, AfterAllCallback, BeforeEachCall
         String headers = clientExec("curl", "-sS", "--max-time", "2", "-o", "/dev/null", "-D", "-", "http://" + vip + ":8080/");
         return headers.lines().filter(l -> l.toLowerCase(java.util.Locale.ROOT).startsWith("x-node:"))
                 .map(l -> l.substring("x-node:".length()).trim()).findFirst();
+    }
+
+    /**
+     * Starts {@code workers} loops in the client, each one HTTPS request at a time to {@code vip}
+     * (a new TCP and TLS connection each, {@code --max-time 3}), until {@link #stopHammer} or
+     * {@code seconds} have passed.
+     */
+    void startHammer(String vip, int workers, int seconds) {
+        String script = String.join("\n",
+                "#!/bin/bash",
+                "# hammer.sh WORKER VIP SECONDS: one request at a time until /tmp/hammer.stop or SECONDS; one line per failure",
+                "w=$1 vip=$2 end=$(( $(date +%s) + $3 )) n=0 ok=0",
+                ": > /tmp/hammer.$w.failures",
+                "while [ ! -e /tmp/hammer.stop ] && [ \"$(date +%s)\" -lt \"$end\" ]; do",
+                "    t0=$(date +%s%3N) rc=0",
+                "    code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 3 --cacert /ca.pem \\",
+                "        --resolve " + HOST + ":8443:$vip https://" + HOST + ":8443/) || rc=$?",
+                "    n=$((n + 1))",
+                "    if [ \"$rc\" = 0 ] && [ \"$code\" = 200 ]; then ok=$((ok + 1));",
+                "    else echo \"$t0 $(date +%s%3N) $vip curl_exit=$rc http=$code\" >> /tmp/hammer.$w.failures; fi",
+                "done",
+                "echo \"$n $ok\" > /tmp/hammer.$w.tmp && mv /tmp/hammer.$w.tmp /tmp/hammer.$w.result",
+                "");
+        client.copyFileToContainer(Transferable.of(script, 0755), "/hammer.sh");
+        clientExec("bash", "-c", "rm -f /tmp/hammer.*; for w in $(seq 1 " + workers + "); do "
+                + "/hammer.sh $w " + vip + " " + seconds + " </dev/null >/dev/null 2>&1 & done");
+        hammerWorkers = workers;
+    }
+
+    /** Stops the loops of {@link #startHammer}: requests made, and one line per failed one. */
+    Hammered stopHammer() {
+        clientExec("touch", "/tmp/hammer.stop");
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200)).until(() -> clientExec("bash", "-c",
+                "ls /tmp/hammer.*.result 2>/dev/null | wc -l").trim().equals(String.valueOf(hammerWorkers)));
+        long requests = 0;
+        long ok = 0;
+        for (String line : clientExec("bash", "-c", "cat /tmp/hammer.*.result").strip().split("\n")) {
+            String[] f = line.trim().split(" ");
+            requests += Long.parseLong(f[0]);
+            ok += Long.parseLong(f[1]);
+        }
+        List<String> failures = clientExec("bash", "-c", "cat /tmp/hammer.*.failures").lines().filter(l -> !l.isBlank())
+                .toList();
+        return new Hammered(requests, ok, failures);
+    }
+
+    /** What {@link #stopHammer} found: requests made, succeeded, and each failure ("start_ms end_ms vip curl_exit http"). */
+    record Hammered(long requests, long ok, List<String> failures) {
     }
 
     private String clientExec(String... command) {

@@ -1,5 +1,7 @@
 package dev.gatehouse.appliance.ha;
 
+import static org.awaitility.Awaitility.await;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.dockerjava.api.model.Capability;
@@ -140,6 +142,44 @@ final class NodeContainer extends GenericContainer<NodeContainer> {
         } catch (java.io.IOException e) {
             throw new AssertionError(name + ": cannot exec " + String.join(" ", command), e);
         }
+    }
+
+    /**
+     * Stops the node's JVM as {@code systemctl stop} would (SIGTERM: step-down, then the listeners
+     * close) and waits until it has exited; the container (the "host") stays up.
+     */
+    void stopJvm(Duration atMost) {
+        long exits = logCount("event=edge_stopped");
+        exec("bash", "-c", "kill -TERM \"$(cat /run/gatehouse.pid)\"");
+        await().atMost(atMost).pollInterval(Duration.ofMillis(100))
+                .until(() -> logCount("event=edge_stopped") > exits
+                        && !exec("bash", "-c", "kill -0 \"$(cat /run/gatehouse.pid)\" 2>/dev/null && echo up || true")
+                                .contains("up"));
+    }
+
+    /** Starts the node's JVM again after {@link #stopJvm} (output into the container log) and waits until it is ready. */
+    void startJvm(Duration atMost) {
+        long ready = logCount("event=node_ready");
+        exec("bash", "-c", "java ${JAVA_OPTS:-} -jar /opt/gatehouse/gatehouse.jar serve --config /etc/gatehouse/gatehouse.yaml"
+                + " </dev/null >/proc/1/fd/1 2>&1 & echo $! > /run/gatehouse.pid");
+        await().atMost(atMost).pollInterval(Duration.ofMillis(250)).until(() -> logCount("event=node_ready") > ready);
+    }
+
+    /** When this node claimed {@code vip} (epoch ms of each {@code event=vip_claimed} line). */
+    List<Long> claimTimes(String vip) {
+        List<Long> out = new ArrayList<>();
+        for (String line : log) {
+            if (line.contains("event=vip_claimed vip=" + vip + "/")) {
+                out.add(java.time.Instant.parse(line.substring(0, line.indexOf(' '))).toEpochMilli());
+            }
+        }
+        return out;
+    }
+
+    /** How many log lines match {@code regex}. */
+    long logCount(String regex) {
+        Pattern p = Pattern.compile(regex);
+        return log.stream().filter(l -> p.matcher(l).find()).count();
     }
 
     /** The first log line matching {@code regex} (index in {@link #log}), or -1. */

@@ -23,12 +23,17 @@ import org.slf4j.LoggerFactory;
  * Converges the driver towards the controller's latest {@link Target}, on its own thread (a driver
  * call may block: an EC2 API call takes a second), so nothing here holds up decisions.
  *
- * <p>It claims at once. A VIP that moves to another live member is handed over make-before-break:
- * this node stops announcing it at once ({@link VipDriver#silence}), keeps answering on it until the
- * new owner reports holding it (in its health broadcast, sent right after each claim), then
- * {@code handover} longer for the new owner's gratuitous ARP to land, and only then releases it
- * (after {@link #HANDOVER_LIMIT} without that report it releases anyway). A VIP nobody takes over is
- * released at once. Failures are retried with backoff; every {@code repair} interval the driver's
+ * <p>A planned move (the VIP goes from one live member to another: step-down, failback,
+ * rebalancing) loses no connection. The old holder stops announcing the VIP
+ * ({@link VipDriver#silence}) and drains it ({@link ConnectionDrain}: new connections held off, open
+ * ones finish, at most {@link #DRAIN_LIMIT}), then reports it drained in its health broadcast; the
+ * new owner claims only then, so no connection is still open on the old holder when the
+ * neighbours switch to the new one. The old holder keeps the address until the new owner reports
+ * holding it, plus {@code handover} for its gratuitous ARP to land (make-before-break: the address
+ * always answers ARP), and then releases it; each side gives up waiting for the other after
+ * {@link #HANDOVER_LIMIT}. When the previous holder is not live (a crash, a frozen or cut-off node
+ * the view has dropped) nothing is waited for: the new owner claims at once. A VIP nobody takes
+ * over is released at once. Failures are retried with backoff; every {@code repair} interval the driver's
  * real state is compared with the plan (an address removed by hand comes back; one added by hand
  * goes).
  *
@@ -43,6 +48,13 @@ final class Applier {
     private static final Logger log = LoggerFactory.getLogger(Applier.class);
     /** How long a VIP handed to a live member waits for that member to report holding it. */
     static final Duration HANDOVER_LIMIT = Duration.ofSeconds(3);
+    /**
+     * How long the old holder of a planned move waits for its open connections to finish. Clients
+     * whose SYN it drops meanwhile retransmit after one second (Linux's initial RTO), by when the
+     * new owner must hold the address: so well under a second, leaving room for the broadcast and
+     * the claim.
+     */
+    static final Duration DRAIN_LIMIT = Duration.ofMillis(500);
 
     private final VipSettings settings;
     private final VipDriver driver;
@@ -54,6 +66,7 @@ final class Applier {
     private final AtomicBoolean queued = new AtomicBoolean();
     private volatile Target target = Target.NONE;
     private volatile Runnable onChange = () -> { };
+    private volatile ConnectionDrain drain = ConnectionDrain.NONE;
     private volatile long lastClaimAfterViewNanos = -1;
 
     Applier(VipSettings settings, VipDriver driver, Clock clock, Map<String, ManagedVip> vips) {
@@ -65,7 +78,12 @@ final class Applier {
         this.executor = Executors.newSingleThreadScheduledExecutor(owner.factory("gatehouse-vip-applier"));
     }
 
-    /** Starts the repair passes; {@code onChange} runs after every claim and release (it must not block). */
+    /** Set before {@link #start}: what drains this node's connections on a VIP it hands over. */
+    void drainWith(ConnectionDrain d) {
+        this.drain = d;
+    }
+
+    /** Starts the repair passes; {@code onChange} runs after every claim, drain and release (it must not block). */
     void start(Runnable onChange) {
         this.onChange = onChange;
         long r = settings.repair().toMillis();
@@ -112,11 +130,20 @@ final class Applier {
             if (want.contains(vip.name())) {
                 s.releaseAt = null;
                 s.handoverSince = null;
+                if (s.drained) {
+                    resume(vip, s); // given back mid-hand-over
+                }
                 if (!s.held || asked > s.announced) {
+                    long waitMs = s.held ? 0 : awaitPreviousHolder(vip, s, t, now);
+                    if (waitMs > 0) {
+                        nextWakeMs = earliest(nextWakeMs, waitMs);
+                        continue;
+                    }
                     s.announced = Math.max(s.announced, asked);
                     apply(vip, s, true, now, t);
                 }
             } else {
+                s.claimWaitSince = null;
                 // Not ours under t: every announcement t carries was asked for under t's plan or an
                 // earlier one, so none is due; one asked for under a later plan has a higher count.
                 s.announced = Math.max(s.announced, asked);
@@ -144,6 +171,9 @@ final class Applier {
         if (s.handoverSince == null) {
             s.handoverSince = now;
             driver.silence(vip.spec()); // the new owner announces; we must not race with it
+            if (handingOver) {
+                drainFor(vip, s, newOwner); // the new owner claims once it hears of this
+            }
         }
         if (!handingOver) {
             s.releaseAt = now; // nobody takes it over: nothing to wait for
@@ -171,11 +201,74 @@ final class Applier {
         return wakeMs;
     }
 
+    /**
+     * Before claiming {@code vip}: while another live member still serves it (holds it, not yet
+     * drained), the new owner waits, so that the neighbours switch only once that member's
+     * connections on it are gone. Returns how long to wait (ms), 0 to claim now.
+     */
+    private long awaitPreviousHolder(ManagedVip vip, VipState s, Target t, Instant now) {
+        String holder = null;
+        for (Map.Entry<String, Set<String>> e : t.heldBy().entrySet()) {
+            if (!e.getKey().equals(settings.nodeName()) && t.live().contains(e.getKey())
+                    && e.getValue().contains(vip.name())) {
+                holder = e.getKey();
+            }
+        }
+        if (holder == null) {
+            s.claimWaitSince = null;
+            return 0;
+        }
+        if (s.claimWaitSince == null) {
+            s.claimWaitSince = now;
+            log.info("event=vip_claim_waiting vip={} node={} holder={} (for it to drain)", vip.name(),
+                    settings.nodeName(), holder);
+        }
+        Instant limit = s.claimWaitSince.plus(HANDOVER_LIMIT);
+        if (!now.isBefore(limit)) {
+            log.warn("event=vip_drain_unconfirmed vip={} node={} holder={} waited_ms={} (claiming)", vip.name(),
+                    settings.nodeName(), holder, HANDOVER_LIMIT.toMillis());
+            s.claimWaitSince = null;
+            return 0;
+        }
+        return Math.max(1, Duration.between(now, limit).toMillis());
+    }
+
+    /** Drains this node's connections on {@code vip} (bounded), then tells the members. */
+    private void drainFor(ManagedVip vip, VipState s, String newOwner) {
+        long t0 = System.nanoTime();
+        int left;
+        try {
+            left = drain.drain(vip.spec().address(), DRAIN_LIMIT);
+        } catch (RuntimeException e) {
+            log.error("event=vip_drain_failed vip={} node={} error=\"{}\" (handing over undrained)", vip.name(),
+                    settings.nodeName(), e.toString());
+            left = -1;
+        }
+        s.drained = true;
+        log.info("event=vip_drained vip={} node={} new_owner={} open_left={} took_ms={}", vip.name(),
+                settings.nodeName(), newOwner, left, (System.nanoTime() - t0) / 1_000_000);
+        onChange.run();
+    }
+
+    /** The listeners take new connections on {@code vip} again. */
+    private void resume(ManagedVip vip, VipState s) {
+        try {
+            drain.resume(vip.spec().address());
+        } catch (RuntimeException e) {
+            log.error("event=vip_resume_failed vip={} node={} error=\"{}\"", vip.name(), settings.nodeName(),
+                    e.toString());
+        }
+        s.drained = false;
+    }
+
     private void apply(ManagedVip vip, VipState s, boolean claim, Instant now, Target t) {
         assert owner.isCurrent() : owner.violation();
         long t0 = System.nanoTime();
         try {
             if (claim) {
+                if (s.drained) {
+                    resume(vip, s);
+                }
                 driver.claim(vip.spec());
             } else {
                 driver.release(vip.spec());
@@ -226,6 +319,17 @@ final class Applier {
         Set<String> out = new LinkedHashSet<>();
         state.forEach((vip, s) -> {
             if (s.held) {
+                out.add(vip);
+            }
+        });
+        return out;
+    }
+
+    /** The VIPs held here that are drained for a hand-over (the new owner may claim them); any thread. */
+    Set<String> drainedHere() {
+        Set<String> out = new LinkedHashSet<>();
+        state.forEach((vip, s) -> {
+            if (s.held && s.drained) {
                 out.add(vip);
             }
         });
@@ -291,6 +395,9 @@ final class Applier {
         volatile String lastError;
         /** The announcement count ({@link Target#announcements}) last carried out or retired. */
         volatile long announced;
+        /** Drained for a hand-over: the listeners hold off new connections on it until it is claimed again. */
+        volatile boolean drained;
+        Instant claimWaitSince;
         Instant releaseAt;
         Instant handoverSince;
         Instant retryAt;

@@ -163,7 +163,7 @@ final class PlanController {
         // Only a report made in our view counts as taking a VIP over: after a partition the other
         // side holds the VIP too, but announces it only under the merged view's plan.
         boolean inMyView = msg.view().equals(view.id());
-        Set<String> theirs = inMyView ? Set.copyOf(msg.held()) : Set.of();
+        Set<String> theirs = inMyView ? Set.copyOf(msg.serving()) : Set.of(); // drained ones may be claimed
         Set<String> before = heldBy.put(from, theirs);
         publish(!theirs.equals(before)); // a hand-over here may be waiting for exactly this
         boolean newlyInMyView = inMyView && !msg.view().equals(viewOf.put(from, msg.view()));
@@ -227,7 +227,7 @@ final class PlanController {
         assert owner.isCurrent() : owner.violation();
         Health h = effectiveHealth();
         health.put(settings.nodeName(), h);
-        send(VipMessage.HealthReport.of(view.id(), h, List.copyOf(applier.heldHere())));
+        send(VipMessage.HealthReport.of(view.id(), h, List.copyOf(applier.heldHere()), List.copyOf(applier.drainedHere())));
     }
 
     private Health effectiveHealth() {

@@ -12,7 +12,8 @@ import java.util.Set;
  *
  * @param owners             the adopted plan: the owner of each VIP
  * @param live               the members of the current view (a hand-over waits only for a live one)
- * @param heldBy             the VIPs each member reported holding, in reports made in this view
+ * @param heldBy             the VIPs each member reported serving (held and not drained for a hand-over),
+ *                           in reports made in this view
  * @param announce           per VIP, how many announcements the controller has asked for so far (a
  *                           counter that only grows; the applier remembers the last one it made)
  * @param viewChangedAtNanos {@link System#nanoTime()} of the latest view change, -1 before the first

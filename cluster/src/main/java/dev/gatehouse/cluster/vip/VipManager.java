@@ -148,6 +148,11 @@ public final class VipManager implements MembershipListener, AutoCloseable {
         plans.messageReceived(from, payload);
     }
 
+    /** Set before {@link #start}: drains this node's connections on a VIP before a planned hand-over. */
+    public void drainWith(ConnectionDrain drain) {
+        applier.drainWith(Objects.requireNonNull(drain, "drain"));
+    }
+
     /** Set before {@link #start}; the listener must not block (hand the work to another thread). */
     public void onMove(MoveListener listener) {
         plans.onMove(Objects.requireNonNull(listener, "listener"));
@@ -155,7 +160,7 @@ public final class VipManager implements MembershipListener, AutoCloseable {
 
     /**
      * Graceful stop: reports this node unhealthy so the coordinator moves its VIPs away, waits
-     * until they have been claimed elsewhere and released here (make-before-break), at most
+     * until they have been drained here, claimed elsewhere and released here, at most
      * {@code timeout}; then releases whatever is left. The listeners stay open meanwhile.
      *
      * @return whether every VIP was handed over within {@code timeout}

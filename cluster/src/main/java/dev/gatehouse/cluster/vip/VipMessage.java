@@ -19,9 +19,13 @@ import java.util.Objects;
  * next to N-1, so both directions must keep working):
  * <pre>
  * {"t":"health","v":1,"view":"a|1","healthy":true,"held":["198.18.0.100"],"since":1796136813784}
+ * {"t":"health","v":1,"view":"a|1","healthy":false,"held":["198.18.0.100"],"drained":["198.18.0.100"]}
  * {"t":"plan","v":1,"view":"a|1","seq":1,"owners":{"198.18.0.100":"a"}}
  * </pre>
- * {@code t} names the type; {@code since} (epoch milliseconds) is present only when healthy. The
+ * {@code t} names the type; {@code since} (epoch milliseconds) is present only when healthy;
+ * {@code drained} (added after the first release, absent when empty) lists held VIPs whose
+ * connections are drained for a planned hand-over. A release without it claims at once, as before;
+ * one with it, beside a sender without it, waits for the sender's release, at most three seconds. The
  * {@code v} field was added with these records: releases before it neither write it (a message
  * without it is version 1) nor read it (they read fields by name and ignore the rest). So the rules
  * for a change are those of every field here: add fields, never rename or retype one; a reader
@@ -52,20 +56,39 @@ sealed interface VipMessage {
      * @param healthy whether the sender may own VIPs
      * @param held    the VIPs the sender answers for
      * @param since   when it became healthy (epoch ms); null when unhealthy
+     * @param drained those of {@code held} drained for a hand-over: the new owner may claim them now
      */
-    @JsonPropertyOrder({"v", "view", "healthy", "held", "since"})
+    @JsonPropertyOrder({"v", "view", "healthy", "held", "since", "drained"})
     record HealthReport(int v, String view, boolean healthy, List<String> held,
-                        @JsonInclude(JsonInclude.Include.NON_NULL) Long since) implements VipMessage {
+                        @JsonInclude(JsonInclude.Include.NON_NULL) Long since,
+                        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> drained) implements VipMessage {
 
         public HealthReport {
             v = v == 0 ? 1 : v;
             view = Objects.requireNonNullElse(view, "");
             held = held == null ? List.of() : List.copyOf(held);
+            drained = drained == null ? List.of() : List.copyOf(drained);
+        }
+
+        /** A report with nothing drained (what the previous release sent). */
+        HealthReport(int v, String view, boolean healthy, List<String> held, Long since) {
+            this(v, view, healthy, held, since, List.of());
         }
 
         static HealthReport of(String view, Health health, List<String> held) {
+            return of(view, health, held, List.of());
+        }
+
+        static HealthReport of(String view, Health health, List<String> held, List<String> drained) {
             return new HealthReport(VERSION, view, health.healthy(), held,
-                    health.healthy() ? health.healthySince().toEpochMilli() : null);
+                    health.healthy() ? health.healthySince().toEpochMilli() : null, drained);
+        }
+
+        /** The held VIPs still serving connections here (not drained). */
+        java.util.Set<String> serving() {
+            java.util.Set<String> out = new java.util.LinkedHashSet<>(held);
+            drained.forEach(out::remove);
+            return out;
         }
     }
 

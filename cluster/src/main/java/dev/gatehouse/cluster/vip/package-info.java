@@ -23,10 +23,16 @@
  *       may be dead). A configured gateway check limits this to nodes that still reach the network;
  *       after MERGE3 heals the view the merged coordinator keeps one owner per VIP and the keeper
  *       re-announces it, since neighbours may have followed the other side.</li>
- *   <li><b>Make-before-break.</b> A VIP handed to another live member stays here until that member
- *       reports holding it, plus {@code handover} (300 ms) for its gratuitous ARP to land, and this
- *       node stops announcing it at once; so connections are answered throughout, even when the two
- *       install a merged view a second apart. A graceful stop waits for the hand-over before its
+ *   <li><b>Drain, then make-before-break.</b> A connection open on the old holder when the new one
+ *       claims is reset (the neighbours send its packets to the new holder). So a VIP handed to
+ *       another live member is first drained here ({@code ConnectionDrain}: new connections held off
+ *       by dropping their SYNs, which clients retransmit a second later; open ones finish, at most
+ *       500 ms) and reported drained; the new owner claims only then (or after 3 s without that
+ *       report). The address stays here until the new owner reports holding it, plus
+ *       {@code handover} (300 ms) for its gratuitous ARP to land, and this node stops announcing it
+ *       at once; so the address answers throughout, even when the two install a merged view a
+ *       second apart. A VIP whose previous holder is not in the view (a crash) is claimed at once:
+ *       the crash path waits for nothing. A graceful stop waits for the hand-over before its
  *       listeners close.</li>
  *   <li><b>Settle.</b> A member is reported healthy only after its checks passed for {@code settle}
  *       (2 s): a flapping member never receives VIPs, and rebalancing to a returning member (the

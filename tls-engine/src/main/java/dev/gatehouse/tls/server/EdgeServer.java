@@ -21,6 +21,7 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
@@ -48,9 +49,10 @@ public final class EdgeServer implements AutoCloseable {
     private final dev.gatehouse.tls.policy.PolicyIndex policies = new dev.gatehouse.tls.policy.PolicyIndex();
     private final Transport transport = Transport.best();
     private final ChannelGroup frontends = new DefaultChannelGroup("frontends", GlobalEventExecutor.INSTANCE);
+    private final AddressDrain addressDrain = new AddressDrain(frontends, this::listeners);
     private EventLoopGroup group;
-    private Channel httpsListener;
-    private Channel httpListener;
+    private volatile Channel httpsListener; // volatile: read by the VIP applier's drain (listeners())
+    private volatile Channel httpListener;
     private volatile boolean stopped;
     private volatile int warmupHandshakes;
 
@@ -231,6 +233,38 @@ public final class EdgeServer implements AutoCloseable {
     /** True while the HTTPS listener is bound and the engine is not shutting down. */
     public boolean listening() {
         return !stopped && httpsListener != null && httpsListener.isActive();
+    }
+
+    /**
+     * Before this node hands {@code address} (a VIP) to another: new connections to it go
+     * unanswered (the client retransmits its SYN a second later, by when the new holder answers),
+     * open ones finish their request and close; waits at most {@code limit}. Other addresses are
+     * served as before.
+     *
+     * @return the connections to {@code address} still open when it returned
+     */
+    public int drainAddress(InetAddress address, Duration limit) {
+        try {
+            return addressDrain.drain(address, limit);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
+    /** Takes new connections to {@code address} again (undoes {@link #drainAddress}). */
+    public void resumeAddress(InetAddress address) {
+        addressDrain.resume(address);
+    }
+
+    private List<Channel> listeners() {
+        List<Channel> out = new java.util.ArrayList<>();
+        for (Channel l : new Channel[] {httpsListener, httpListener}) {
+            if (l != null) {
+                out.add(l);
+            }
+        }
+        return out;
     }
 
     /**
