@@ -5,7 +5,9 @@ import java.net.InetAddress;
 
 /**
  * What an exchange asks of the front handler it runs under, whichever protocol that speaks:
- * {@link ProxyHandler} (HTTP/1.1) or {@link Http2ProxyHandler} (HTTP/2).
+ * {@link ProxyHandler} (HTTP/1.1, or one HTTP/2 stream as HTTP objects) or {@link Http2ProxyHandler}
+ * (HTTP/2 at frame level). {@link BackendExchange} answers its own {@code connection()} and
+ * {@code clientAddress()} from it, so the two exchanges need not forward them each.
  */
 interface FrontHandler {
 
