@@ -91,10 +91,7 @@ public final class Pebble implements AutoCloseable {
 
         @Override
         public void close() throws Exception {
-            process.destroy();
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-            }
+            Processes.stop(process, Duration.ofSeconds(10));
         }
     }
 
@@ -234,9 +231,6 @@ public final class Pebble implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
-        process.destroy();
-        if (!process.waitFor(10, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-        }
+        Processes.stop(process, Duration.ofSeconds(10));
     }
 }

@@ -1,5 +1,8 @@
 package dev.gatehouse.cluster.store;
 
+import static dev.gatehouse.cluster.testing.StoreListeners.onCertificatePut;
+import static dev.gatehouse.cluster.testing.StoreListeners.onCertificateRemoved;
+import static dev.gatehouse.cluster.testing.StoreListeners.onOcspChanged;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
@@ -27,17 +30,8 @@ class FileStoreTest {
     void persistsEveryKindAndNotifiesListeners(@TempDir Path dir) throws Exception {
         List<String> events = new ArrayList<>();
         try (FileStore s = FileStore.open(dir, sealer)) {
-            s.addListener(new StoreListener() {
-                @Override
-                public void certificatePut(CertificateRecord r) {
-                    events.add("put " + r.id());
-                }
-
-                @Override
-                public void certificateRemoved(String id) {
-                    events.add("rm " + id);
-                }
-            });
+            s.addListener(onCertificatePut(r -> events.add("put " + r.id())));
+            s.addListener(onCertificateRemoved(id -> events.add("rm " + id)));
             s.put(RecordKinds.CERTIFICATES, cert(s, "c1", "a.test"));
             s.put(RecordKinds.CERTIFICATES, cert(s, "c2", "b.test"));
             assertThat(s.remove(RecordKinds.CERTIFICATES, "c2")).isTrue();
@@ -62,12 +56,7 @@ class FileStoreTest {
     void persistsOcspStateAndAnnouncesItsChanges(@TempDir Path dir) throws Exception {
         List<String> events = new ArrayList<>();
         try (FileStore s = FileStore.open(dir, sealer)) {
-            s.addListener(new StoreListener() {
-                @Override
-                public void ocspChanged(String certificate) {
-                    events.add(certificate);
-                }
-            });
+            s.addListener(onOcspChanged(events::add));
             s.put(RecordKinds.OCSP_RESPONSES, new OcspResponseRecord("c1", "ff", "http://ocsp.test/", "MAMKAQA=", 1, 2, 1, 0, null,
                     1, 2, s.nextRevision()));
             s.put(RecordKinds.OCSP_RESPONSES, new OcspResponseRecord("c2", "ee", "http://ocsp.test/", null, 0, 0, 0, 3, "refused",
@@ -224,12 +213,7 @@ class FileStoreTest {
     void adoptingTheClusterStateDropsALocalRecordWithoutATombstone(@TempDir Path dir) throws Exception {
         List<String> removed = new ArrayList<>();
         try (FileStore s = FileStore.open(dir, sealer)) {
-            s.addListener(new StoreListener() {
-                @Override
-                public void certificateRemoved(String id) {
-                    removed.add(id);
-                }
-            });
+            s.addListener(onCertificateRemoved(removed::add));
             s.put(RecordKinds.CERTIFICATES, cert(s, "c1", "a.test"));
             s.adopt(Records.CERTIFICATES, "c1", -1, null);
             assertThat(s.record(RecordKinds.CERTIFICATES, "c1")).isEmpty();
