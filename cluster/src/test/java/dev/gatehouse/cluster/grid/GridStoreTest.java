@@ -1,7 +1,5 @@
 package dev.gatehouse.cluster.grid;
 
-import static dev.gatehouse.cluster.testing.StoreListeners.onCertificatePut;
-import static dev.gatehouse.cluster.testing.StoreListeners.onEventAdded;
 import static dev.gatehouse.cluster.testing.StoreListeners.onOcspChanged;
 import static dev.gatehouse.cluster.testing.TestKeys.filled;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -14,6 +12,7 @@ import dev.gatehouse.cluster.store.FileStore;
 import dev.gatehouse.cluster.store.RecordKind;
 import dev.gatehouse.cluster.store.RecordKinds;
 import dev.gatehouse.cluster.store.Sealer;
+import dev.gatehouse.cluster.store.StoreListener;
 import dev.gatehouse.cluster.testing.MutableClock;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -100,7 +99,12 @@ class GridStoreTest {
         GridStore b = node(1);
         GridStore c = node(2);
         List<String> heardOnC = new CopyOnWriteArrayList<>();
-        c.addListener(onCertificatePut(r -> heardOnC.add(r.id())));
+        c.addListener(new StoreListener() {
+            @Override
+            public void certificatePut(CertificateRecord r) {
+                heardOnC.add(r.id());
+            }
+        });
         a.put(RecordKinds.CERTIFICATES, cert("c1", a.nextRevision(), "a.test"));
         await().atMost(Duration.ofSeconds(10)).until(() -> b.record(RecordKinds.CERTIFICATES, "c1").isPresent()
                 && c.record(RecordKinds.CERTIFICATES, "c1").isPresent());
@@ -276,7 +280,12 @@ class GridStoreTest {
         GridStore a = node(0);
         GridStore b = node(1);
         List<String> announced = new java.util.concurrent.CopyOnWriteArrayList<>();
-        b.addListener(onEventAdded(e -> announced.add(e.id())));
+        b.addListener(new StoreListener() {
+            @Override
+            public void eventAdded(dev.gatehouse.cluster.store.EventRecord e) {
+                announced.add(e.id());
+            }
+        });
         a.put(RecordKinds.EVENTS, new dev.gatehouse.cluster.store.EventRecord("evt_1", 1, "domain.verified", "t", "a.test",
                 java.util.Map.of("name", "a.test"), "n0", 1L, a.nextRevision()));
         a.put(RecordKinds.WEBHOOKS, new dev.gatehouse.cluster.store.WebhookRecord("whk_1", "t", "https://h.test/", List.of(),

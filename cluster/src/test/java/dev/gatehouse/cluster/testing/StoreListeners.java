@@ -1,43 +1,32 @@
 package dev.gatehouse.cluster.testing;
 
 import dev.gatehouse.cluster.store.CertificateRecord;
-import dev.gatehouse.cluster.store.EventRecord;
 import dev.gatehouse.cluster.store.StoreListener;
+import java.util.List;
 import java.util.function.Consumer;
 
-/** Store listeners that hear one kind of change, for tests that record what a store announced. */
+/** Store listeners for tests that record what a store announced. */
 public final class StoreListeners {
 
     private StoreListeners() {
     }
 
-    public static StoreListener onCertificatePut(Consumer<CertificateRecord> heard) {
+    /** Adds to {@code heard}, in order, {@code put <id>} for every certificate written and {@code rm <id>} for every one removed. */
+    public static StoreListener certificateChanges(List<String> heard) {
         return new StoreListener() {
             @Override
             public void certificatePut(CertificateRecord record) {
-                heard.accept(record);
+                heard.add("put " + record.id());
             }
-        };
-    }
 
-    public static StoreListener onCertificateRemoved(Consumer<String> heard) {
-        return new StoreListener() {
             @Override
             public void certificateRemoved(String id) {
-                heard.accept(id);
+                heard.add("rm " + id);
             }
         };
     }
 
-    public static StoreListener onEventAdded(Consumer<EventRecord> heard) {
-        return new StoreListener() {
-            @Override
-            public void eventAdded(EventRecord event) {
-                heard.accept(event);
-            }
-        };
-    }
-
+    /** Hears the certificate id whenever its OCSP state is written or removed. */
     public static StoreListener onOcspChanged(Consumer<String> heard) {
         return new StoreListener() {
             @Override
