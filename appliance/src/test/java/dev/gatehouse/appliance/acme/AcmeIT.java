@@ -56,13 +56,10 @@ class AcmeIT {
 
     @BeforeAll
     static void start() throws Exception {
-        Pebble.require();
-        dns = Pebble.Dns.start(dir);
-        int pebblePort = Pebble.freePort();
-        Path caFile = Pebble.tlsCertificate(dir.resolve("pebble"));
-        node = new TestNode(dir.resolve("node"), "acme-node",
-                acmeYaml("https://127.0.0.1:" + pebblePort + "/dir", caFile));
-        pebble = Pebble.start(dir.resolve("pebble"), dns, pebblePort, node.httpPort(), LIFETIME_SECONDS, Map.of());
+        Pebble.Plan plan = Pebble.plan(dir);
+        dns = plan.dns();
+        node = new TestNode(dir.resolve("node"), "acme-node", acmeYaml(plan.directory(), plan.caFile()));
+        pebble = Pebble.start(dir.resolve("pebble"), dns, plan.port(), node.httpPort(), LIFETIME_SECONDS, Map.of());
         admin = node.adminToken();
         assertThat(node.call("POST", "/v1/tenants", admin, "{\"id\":\"tenant-a\"}").status()).isEqualTo(201);
         assertThat(node.call("POST", "/v1/tenants", admin, "{\"id\":\"tenant-b\"}").status()).isEqualTo(201);
