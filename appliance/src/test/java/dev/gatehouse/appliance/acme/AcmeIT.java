@@ -56,13 +56,10 @@ class AcmeIT {
 
     @BeforeAll
     static void start() throws Exception {
-        Pebble.require();
-        dns = Pebble.Dns.start(dir);
-        int pebblePort = Pebble.freePort();
-        Path caFile = Pebble.tlsCertificate(dir.resolve("pebble"));
-        node = new TestNode(dir.resolve("node"), "acme-node",
-                acmeYaml("https://127.0.0.1:" + pebblePort + "/dir", caFile));
-        pebble = Pebble.start(dir.resolve("pebble"), dns, pebblePort, node.httpPort(), LIFETIME_SECONDS, Map.of());
+        Pebble.Plan plan = Pebble.plan(dir);
+        dns = plan.dns();
+        node = new TestNode(dir.resolve("node"), "acme-node", acmeYaml(plan.directory(), plan.caFile()));
+        pebble = Pebble.start(dir.resolve("pebble"), dns, plan.port(), node.httpPort(), LIFETIME_SECONDS, Map.of());
         admin = node.adminToken();
         assertThat(node.call("POST", "/v1/tenants", admin, "{\"id\":\"tenant-a\"}").status()).isEqualTo(201);
         assertThat(node.call("POST", "/v1/tenants", admin, "{\"id\":\"tenant-b\"}").status()).isEqualTo(201);
@@ -92,10 +89,15 @@ class AcmeIT {
 
     /** Claims {@code name}, publishes the right TXT and an A record to 127.0.0.1, waits for verified. */
     static void verify(TestNode n, String name) throws Exception {
-        JsonNode c = claim(n, admin, name);
-        dns.setTxt(c.at("/records/0/name").asText(), c.at("/records/0/value").asText());
-        dns.addA(name, "127.0.0.1");
+        claimAndPublish(n, admin, name, "127.0.0.1");
         n.awaitDomainStatus(admin, name, "verified");
+    }
+
+    /** Claims {@code name} for tenant-a as {@code token}, publishes the right TXT and an A record to {@code address}. */
+    static void claimAndPublish(TestNode n, String token, String name, String address) throws Exception {
+        JsonNode c = claim(n, token, name);
+        dns.setTxt(c.at("/records/0/name").asText(), c.at("/records/0/value").asText());
+        dns.addA(name, address);
     }
 
     static Tools.Result sClient(TestNode n, String name, Path root) {
@@ -166,9 +168,7 @@ class AcmeIT {
     @Test
     @Order(3)
     void nameNotPointingAtTheEdgeFails() throws Exception {
-        JsonNode c = claim(node, tenantToken, "elsewhere.example.com");
-        dns.setTxt(c.at("/records/0/name").asText(), c.at("/records/0/value").asText());
-        dns.addA("elsewhere.example.com", "127.0.0.2");
+        claimAndPublish(node, tenantToken, "elsewhere.example.com", "127.0.0.2");
         JsonNode failed = node.awaitDomainStatus(admin, "elsewhere.example.com", "failed");
         assertThat(failed.path("reason").asText()).contains("does not point at this edge").contains("127.0.0.2")
                 .contains("expected: an A record 127.0.0.1");
@@ -189,9 +189,7 @@ class AcmeIT {
     @Test
     @Order(4)
     void issuesByHttp01OnPort80AndServesTheCertificateBySni() throws Exception {
-        JsonNode c = claim(node, tenantToken, "shop.example.com");
-        dns.setTxt(c.at("/records/0/name").asText(), c.at("/records/0/value").asText());
-        dns.addA("shop.example.com", "127.0.0.1");
+        claimAndPublish(node, tenantToken, "shop.example.com", "127.0.0.1");
         node.awaitDomainStatus(admin, "shop.example.com", "verified");
         assertThat(node.call("GET", "/v1/tenants/tenant-a", admin, null).json().path("domains").toString())
                 .contains("shop.example.com");

@@ -44,17 +44,15 @@ class AcmeResumeIT {
 
     @BeforeAll
     static void start() throws Exception {
-        Pebble.require();
-        dns = Pebble.Dns.start(dir);
-        int port = Pebble.freePort();
-        Path caFile = Pebble.tlsCertificate(dir.resolve("pebble"));
+        Pebble.Plan plan = Pebble.plan(dir);
+        dns = plan.dns();
         String yaml = String.join("\n", "acme:", "  enabled: true",
-                "  directory: 'https://127.0.0.1:" + port + "/dir'", "  caFile: '" + caFile + "'",
+                "  directory: '" + plan.directory() + "'", "  caFile: '" + plan.caFile() + "'",
                 "  resolvers: ['" + dns.resolver() + "']", "  interval: 1h", "  leaseTtl: 2h", "  timeout: 20s",
                 "  orderRetry: 1s", "  orderRetryMax: 1s", "");
         node = new TestNode(dir.resolve("node"), "resume-node", yaml);
-        pebblePort = port;
-        pebble = Pebble.start(dir.resolve("pebble"), dns, port, node.httpPort(), 0, Map.of());
+        pebblePort = plan.port();
+        pebble = Pebble.start(dir.resolve("pebble"), dns, pebblePort, node.httpPort(), 0, Map.of());
         store = node.node.store();
         GatehouseConfig.Acme cfg = ConfigLoader.parse("test", yaml).acme();
         dev.gatehouse.appliance.domains.DomainService domains = node.node.domains();
@@ -90,6 +88,18 @@ class AcmeResumeIT {
         };
     }
 
+    /** Runs the issuer until it loses its lease at lease check {@code n}; the managed record of {@code name} as left. */
+    static ManagedCertificateRecord interruptedAtCheck(int n, String name) {
+        assertThatThrownBy(() -> issuer.runDue(losesLeaseAtCheck(n))).isInstanceOf(LeaseGuard.LeaseLostException.class);
+        return store.record(RecordKinds.MANAGED, name).orElseThrow();
+    }
+
+    /** Runs the issuer with its lease kept throughout; the managed record of {@code name} as it then stands. */
+    static ManagedCertificateRecord runToTheEnd(String name) throws Exception {
+        issuer.runDue(() -> { });
+        return store.record(RecordKinds.MANAGED, name).orElseThrow();
+    }
+
     static long count(LogCapture logs, String event, String name) {
         return logs.lines().stream().filter(l -> l.contains("event=" + event + " name=" + name + " ")).count();
     }
@@ -100,14 +110,12 @@ class AcmeResumeIT {
         requested(name);
         try (LogCapture logs = new LogCapture()) {
             // checks: 1 before the order, 2 right after it was created and stored
-            assertThatThrownBy(() -> issuer.runDue(losesLeaseAtCheck(2))).isInstanceOf(LeaseGuard.LeaseLostException.class);
-            ManagedCertificateRecord interrupted = store.record(RecordKinds.MANAGED, name).orElseThrow();
+            ManagedCertificateRecord interrupted = interruptedAtCheck(2, name);
             assertThat(interrupted.state()).isEqualTo(ManagedCertificateRecord.ORDERING);
             assertThat(interrupted.orderUrl()).isNotNull();
             assertThat(store.record(RecordKinds.CERTIFICATES, interrupted.certificateId())).isEmpty();
 
-            issuer.runDue(() -> { });
-            ManagedCertificateRecord done = store.record(RecordKinds.MANAGED, name).orElseThrow();
+            ManagedCertificateRecord done = runToTheEnd(name);
             assertThat(done.state()).as(String.valueOf(done.lastError())).isEqualTo(ManagedCertificateRecord.ISSUED);
             assertThat(store.record(RecordKinds.CERTIFICATES, done.certificateId())).get().matches(c -> c.managed());
             assertThat(count(logs, "acme_order_created", name)).isEqualTo(1);
@@ -121,12 +129,10 @@ class AcmeResumeIT {
         requested(name);
         try (LogCapture logs = new LogCapture()) {
             // checks: 1 before, 2 after creation, 3 before the challenge, 4 before finalize, 5 before storing
-            assertThatThrownBy(() -> issuer.runDue(losesLeaseAtCheck(5))).isInstanceOf(LeaseGuard.LeaseLostException.class);
-            ManagedCertificateRecord interrupted = store.record(RecordKinds.MANAGED, name).orElseThrow();
+            ManagedCertificateRecord interrupted = interruptedAtCheck(5, name);
             assertThat(store.record(RecordKinds.CERTIFICATES, interrupted.certificateId())).as("nothing half-issued is served").isEmpty();
 
-            issuer.runDue(() -> { });
-            ManagedCertificateRecord done = store.record(RecordKinds.MANAGED, name).orElseThrow();
+            ManagedCertificateRecord done = runToTheEnd(name);
             assertThat(done.state()).isEqualTo(ManagedCertificateRecord.ISSUED);
             assertThat(count(logs, "acme_order_created", name)).isEqualTo(1);
             assertThat(logs.lines()).anyMatch(l -> l.contains("event=acme_order_resumed name=" + name)
@@ -144,13 +150,11 @@ class AcmeResumeIT {
         pebble = Pebble.start(dir.resolve("pebble"), dns, pebblePort, node.httpPort(), 0, Map.of());
         String name = "after-reset.resume-test.com";
         requested(name);
-        issuer.runDue(() -> { });
-        ManagedCertificateRecord first = store.record(RecordKinds.MANAGED, name).orElseThrow();
+        ManagedCertificateRecord first = runToTheEnd(name);
         assertThat(first.state()).isEqualTo(ManagedCertificateRecord.RETRYING);
         assertThat(first.lastError()).contains("accountDoesNotExist");
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).until(() -> {
-            issuer.runDue(() -> { });
-            return ManagedCertificateRecord.ISSUED.equals(store.record(RecordKinds.MANAGED, name).orElseThrow().state());
+            return ManagedCertificateRecord.ISSUED.equals(runToTheEnd(name).state());
         });
         assertThat(store.record(RecordKinds.ACME_ACCOUNTS, accountId).orElseThrow().accountUrl()).isNotEqualTo(account);
     }

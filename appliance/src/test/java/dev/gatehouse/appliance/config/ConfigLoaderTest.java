@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -36,11 +37,15 @@ class ConfigLoaderTest {
         assertThat(c.defaultPool()).isEqualTo("app");
     }
 
+    /** What {@code read} gives is {@code expected} for an empty file and for the annotated example file alike. */
+    private static <T> void assertDefault(Function<GatehouseConfig, T> read, T expected) throws Exception {
+        assertThat(read.apply(ConfigLoader.parse("empty", ""))).isEqualTo(expected);
+        assertThat(read.apply(ConfigLoader.load(Path.of("gatehouse.example.yaml")))).isEqualTo(expected);
+    }
+
     @Test
     void tombstonesLiveSevenDaysByDefaultAndAtLeastAnHour() throws Exception {
-        assertThat(ConfigLoader.parse("empty", "").store().tombstoneTtl()).isEqualTo(Duration.ofDays(7));
-        assertThat(ConfigLoader.load(Path.of("gatehouse.example.yaml")).store().tombstoneTtl())
-                .isEqualTo(Duration.ofDays(7));
+        assertDefault(c -> c.store().tombstoneTtl(), Duration.ofDays(7));
         assertThat(ConfigLoader.parse("t", "store: {tombstoneTtl: 30d}").store().tombstoneTtl())
                 .isEqualTo(Duration.ofDays(30));
         assertThat(ConfigLoader.parse("t", "store: {tombstoneTtl: 1h}").store().tombstoneTtl())
@@ -49,19 +54,14 @@ class ConfigLoaderTest {
 
     @Test
     void unprovenClaimsLiveSevenDaysByDefaultAndAtLeastAMinute() throws Exception {
-        assertThat(ConfigLoader.parse("empty", "").claims().pendingTtl()).isEqualTo(Duration.ofDays(7));
-        assertThat(ConfigLoader.load(Path.of("gatehouse.example.yaml")).claims().pendingTtl())
-                .isEqualTo(Duration.ofDays(7));
+        assertDefault(c -> c.claims().pendingTtl(), Duration.ofDays(7));
         assertThat(ConfigLoader.parse("t", "claims: {pendingTtl: 2d}").claims().pendingTtl())
                 .isEqualTo(Duration.ofDays(2));
     }
 
     @Test
     void logsTextByDefaultAndJsonWhenAsked() throws Exception {
-        assertThat(ConfigLoader.parse("empty", "").logging().format())
-                .isEqualTo(dev.gatehouse.appliance.logging.LogFormat.Kind.TEXT);
-        assertThat(ConfigLoader.load(Path.of("gatehouse.example.yaml")).logging().format())
-                .isEqualTo(dev.gatehouse.appliance.logging.LogFormat.Kind.TEXT);
+        assertDefault(c -> c.logging().format(), dev.gatehouse.appliance.logging.LogFormat.Kind.TEXT);
         assertThat(ConfigLoader.parse("t", "logging: {format: json}").logging().format())
                 .isEqualTo(dev.gatehouse.appliance.logging.LogFormat.Kind.JSON);
     }

@@ -20,7 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,6 +40,7 @@ class ApiConventionsTest {
 
     @TempDir
     Path dir;
+    @AutoClose
     private Services services;
     private ConsoleApi api;
     private String admin;
@@ -58,11 +59,6 @@ class ApiConventionsTest {
         admin = services.bearer("admin");
         acme = services.bearer("tenant:acme");
         globex = services.bearer("tenant:globex");
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        services.close();
     }
 
     // ---- paging ---------------------------------------------------------------------------

@@ -155,6 +155,18 @@ class ConsoleConnectionTest {
         return s;
     }
 
+    /** {@code POST /v1/certificates} with a good token; {@code rest} goes on from the next header line. */
+    private static String postCertificates(String rest) {
+        return "POST /v1/certificates HTTP/1.1\r\nHost: c\r\nAuthorization: " + GOOD + "\r\n" + rest;
+    }
+
+    /** Once the pending tasks ran the connection is closed, and the API saw only the preflight of the upload. */
+    private void assertClosedHavingOnlyPreflighted() {
+        ch.runPendingTasks();
+        assertThat(ch.isOpen()).isFalse();
+        assertThat(calls).containsExactly("preflight /v1/certificates");
+    }
+
     private static String get(String path, String auth) {
         return "GET " + path + " HTTP/1.1\r\nHost: c\r\n" + (auth == null ? "" : "Authorization: " + auth + "\r\n")
                 + "\r\n";
@@ -238,21 +250,18 @@ class ConsoleConnectionTest {
     @Test
     void answers413ForAContentLengthOverTheLimitWithoutReadingIt() {
         channel(1024, 1024);
-        send("POST /v1/certificates HTTP/1.1\r\nHost: c\r\nAuthorization: " + GOOD + "\r\nContent-Length: 2048\r\n\r\n");
+        send(postCertificates("Content-Length: 2048\r\n\r\n"));
         drain();
         assertThat(statuses()).containsExactly(413);
         assertThat(written()).contains("body-too-large").contains("connection: close").contains("\"limit\" : 1024");
         send(new byte[2048]);
-        ch.runPendingTasks();
-        assertThat(ch.isOpen()).isFalse();
-        assertThat(calls).containsExactly("preflight /v1/certificates");
+        assertClosedHavingOnlyPreflighted();
     }
 
     @Test
     void answers413ForAChunkedBodyOnceItsChunksPassTheLimit() {
         channel(1024, 4096);
-        send("POST /v1/certificates HTTP/1.1\r\nHost: c\r\nAuthorization: " + GOOD
-                + "\r\nTransfer-Encoding: chunked\r\n\r\n");
+        send(postCertificates("Transfer-Encoding: chunked\r\n\r\n"));
         drain();
         String chunk = "258\r\n" + "a".repeat(600) + "\r\n";
         send(chunk);
@@ -261,16 +270,13 @@ class ConsoleConnectionTest {
         drain();
         assertThat(statuses()).containsExactly(413);
         send(chunk + "0\r\n\r\n");
-        ch.runPendingTasks();
-        assertThat(ch.isOpen()).isFalse();
-        assertThat(calls).containsExactly("preflight /v1/certificates");
+        assertClosedHavingOnlyPreflighted();
     }
 
     @Test
     void readsABodyUpToTheLimitForAnAuthenticatedRequest() {
         channel(1024, 1024);
-        send("POST /v1/certificates HTTP/1.1\r\nHost: c\r\nAuthorization: " + GOOD
-                + "\r\nTransfer-Encoding: chunked\r\n\r\n400\r\n" + "a".repeat(1024) + "\r\n0\r\n\r\n");
+        send(postCertificates("Transfer-Encoding: chunked\r\n\r\n400\r\n" + "a".repeat(1024) + "\r\n0\r\n\r\n"));
         drain();
         assertThat(statuses()).containsExactly(200);
         assertThat(calls).containsExactly("preflight /v1/certificates", "handle /v1/certificates 1024");

@@ -56,12 +56,10 @@ class ConsoleIT {
         node = new TestNode(data);
         admin = node.adminToken();
         SECRETS.add(admin);
-        assertThat(node.call("POST", "/v1/tenants", admin, "{\"id\":\"tenant-a\"}").status()).isEqualTo(201);
-        assertThat(node.call("POST", "/v1/tenants", admin, "{\"id\":\"tenant-b\"}").status()).isEqualTo(201);
-        assertThat(node.call("POST", "/v1/tenants/tenant-a/domains", admin, "{\"name\":\"*.tenant-a.test\"}").status())
-                .isEqualTo(200);
-        assertThat(node.call("POST", "/v1/tenants/tenant-b/domains", admin, "{\"name\":\"shop.tenant-b.test\"}").status())
-                .isEqualTo(200);
+        node.createTenant(admin, "tenant-a");
+        node.createTenant(admin, "tenant-b");
+        node.assignDomain(admin, "tenant-a", "*.tenant-a.test");
+        node.assignDomain(admin, "tenant-b", "shop.tenant-b.test");
         tokenA = token("tenant:tenant-a");
         tokenB = token("tenant:tenant-b");
         revoked = token("tenant:tenant-a");

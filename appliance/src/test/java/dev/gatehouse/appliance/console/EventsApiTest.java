@@ -19,7 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,6 +36,7 @@ class EventsApiTest {
 
     @TempDir
     Path dir;
+    @AutoClose
     private Services services;
     private Events events;
     private ConsoleApi api;
@@ -54,11 +55,6 @@ class EventsApiTest {
         admin = services.bearer("admin");
         acme = services.bearer("tenant:acme");
         globex = services.bearer("tenant:globex");
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        services.close();
     }
 
     private ApiResponse call(String method, String path, String token, String body) {

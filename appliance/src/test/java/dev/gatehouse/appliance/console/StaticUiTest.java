@@ -16,6 +16,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -35,8 +36,7 @@ class StaticUiTest {
         "/ui/favicon.svg, image/svg+xml,                  <svg",
     })
     void servesTheAllowlistedFilesWithTheirContentTypes(String path, String type, String start) {
-        FullHttpResponse r = StaticUi.respond("GET", path, null);
-        try {
+        respond("GET", path, null, r -> {
             assertThat(r.status().code()).isEqualTo(200);
             assertThat(r.headers().get("Content-Type")).isEqualTo(type);
             assertThat(r.content().toString(StandardCharsets.UTF_8)).contains(start);
@@ -44,9 +44,7 @@ class StaticUiTest {
             assertThat(r.headers().get("Cache-Control")).isEqualTo("no-cache");
             assertThat(r.headers().get("ETag")).matches("\"[0-9a-f]{32}\"");
             assertSecurityHeaders(r);
-        } finally {
-            r.release();
-        }
+        });
     }
 
     @ParameterizedTest
@@ -54,46 +52,44 @@ class StaticUiTest {
         "/ui/%2E%2E/openapi.json", "/ui//app.js", "/ui/./app.js", "/ui/app.js/", "/ui/APP.JS", "/ui/app.js%00",
         "/ui/nope.html", "/ui/ui/app.js", "/ui/.git/config"})
     void refusesEverythingNotOnTheAllowlist(String path) {
-        FullHttpResponse r = StaticUi.respond("GET", path, null);
-        try {
+        respond("GET", path, null, r -> {
             assertThat(r.status().code()).as(path).isEqualTo(404);
             assertThat(r.headers().get("Content-Type")).isEqualTo("text/plain; charset=utf-8");
             assertThat(r.content().toString(StandardCharsets.UTF_8)).isEqualTo("not found\n");
             assertSecurityHeaders(r);
-        } finally {
-            r.release();
-        }
+        });
     }
 
     @Test
     void redirectsTheBarePrefixToTheSlash() {
-        FullHttpResponse r = StaticUi.respond("GET", "/ui", null);
-        assertThat(r.status().code()).isEqualTo(308);
-        assertThat(r.headers().get("Location")).isEqualTo("/ui/");
-        r.release();
+        respond("GET", "/ui", null, r -> {
+            assertThat(r.status().code()).isEqualTo(308);
+            assertThat(r.headers().get("Location")).isEqualTo("/ui/");
+        });
     }
 
     @Test
     void answersOnlyGetAndHead() {
-        FullHttpResponse post = StaticUi.respond("POST", "/ui/", null);
-        assertThat(post.status().code()).isEqualTo(405);
-        assertThat(post.headers().get("Allow")).isEqualTo("GET, HEAD");
-        post.release();
-        FullHttpResponse head = StaticUi.respond("HEAD", "/ui/app.js", null);
-        assertThat(head.status().code()).isEqualTo(200);
-        assertThat(head.content().readableBytes()).isZero();
-        assertThat(head.headers().getInt("Content-Length")).isEqualTo(StaticUi.files().get("/ui/app.js").bytes().length);
-        head.release();
+        respond("POST", "/ui/", null, post -> {
+            assertThat(post.status().code()).isEqualTo(405);
+            assertThat(post.headers().get("Allow")).isEqualTo("GET, HEAD");
+        });
+        respond("HEAD", "/ui/app.js", null, head -> {
+            assertThat(head.status().code()).isEqualTo(200);
+            assertThat(head.content().readableBytes()).isZero();
+            assertThat(head.headers().getInt("Content-Length"))
+                    .isEqualTo(StaticUi.files().get("/ui/app.js").bytes().length);
+        });
     }
 
     @Test
     void answersNotModifiedToItsOwnEtag() {
         String etag = StaticUi.files().get("/ui/app.js").etag();
-        FullHttpResponse r = StaticUi.respond("GET", "/ui/app.js", etag);
-        assertThat(r.status().code()).isEqualTo(304);
-        assertThat(r.content().readableBytes()).isZero();
-        assertThat(r.headers().get("ETag")).isEqualTo(etag);
-        r.release();
+        respond("GET", "/ui/app.js", etag, r -> {
+            assertThat(r.status().code()).isEqualTo(304);
+            assertThat(r.content().readableBytes()).isZero();
+            assertThat(r.headers().get("ETag")).isEqualTo(etag);
+        });
     }
 
     @Test
@@ -190,6 +186,16 @@ class StaticUiTest {
             assertThat(out).contains("Content-Security-Policy: " + StaticUi.CSP);
         } finally {
             ch.finishAndReleaseAll();
+        }
+    }
+
+    /** Checks StaticUi's answer to {@code method path} ({@code If-None-Match: etag} unless null), then releases it. */
+    private static void respond(String method, String path, String etag, Consumer<FullHttpResponse> check) {
+        FullHttpResponse r = StaticUi.respond(method, path, etag);
+        try {
+            check.accept(r);
+        } finally {
+            r.release();
         }
     }
 

@@ -3,6 +3,7 @@ package dev.gatehouse.appliance.ha;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.gatehouse.appliance.testing.Processes;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -109,12 +110,8 @@ final class DockerEngine implements ExtensionContext.Store.CloseableResource {
         if (dockerd == null) {
             return;
         }
-        dockerd.destroy();
         try {
-            if (!dockerd.waitFor(30, TimeUnit.SECONDS)) {
-                dockerd.destroyForcibly();
-                dockerd.waitFor(10, TimeUnit.SECONDS);
-            }
+            Processes.stop(dockerd, Duration.ofSeconds(30));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

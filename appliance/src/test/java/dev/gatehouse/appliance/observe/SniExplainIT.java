@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.gatehouse.appliance.Main;
 import dev.gatehouse.appliance.console.OpenApi;
 import dev.gatehouse.appliance.testing.LogCapture;
+import dev.gatehouse.appliance.testing.NodeFixtures;
 import dev.gatehouse.appliance.testing.TestNode;
 import dev.gatehouse.tls.demo.DemoPki;
 import dev.gatehouse.tls.demo.EchoBackend;
@@ -60,14 +61,11 @@ class SniExplainIT {
         node = new TestNode(dir.resolve("node"));
         admin = node.adminToken();
         probe = new TlsProbe(Pem.certificates(List.of(PKI.caCertificate())));
-        assertThat(node.call("POST", "/v1/tenants", admin, "{\"id\":\"tenant-a\"}").status()).isEqualTo(201);
-        assertThat(node.call("POST", "/v1/tenants", admin, "{\"id\":\"tenant-b\"}").status()).isEqualTo(201);
-        assertThat(node.call("POST", "/v1/tenants/tenant-a/domains", admin, "{\"name\":\"*.tenant-a.test\"}").status())
-                .isEqualTo(200);
-        assertThat(node.call("POST", "/v1/tenants/tenant-a/domains", admin, "{\"name\":\"app.tenant-a.test\"}").status())
-                .isEqualTo(200);
-        assertThat(node.call("POST", "/v1/tenants/tenant-b/domains", admin, "{\"name\":\"shop.tenant-b.test\"}")
-                .status()).isEqualTo(200);
+        node.createTenant(admin, "tenant-a");
+        node.createTenant(admin, "tenant-b");
+        node.assignDomain(admin, "tenant-a", "*.tenant-a.test");
+        node.assignDomain(admin, "tenant-a", "app.tenant-a.test");
+        node.assignDomain(admin, "tenant-b", "shop.tenant-b.test");
         tokenA = token("tenant:tenant-a");
         tokenB = token("tenant:tenant-b");
         appEc = upload(node, admin, "tenant-a", PKI.issueEc("app.tenant-a.test"));
@@ -201,8 +199,7 @@ class SniExplainIT {
     void explainsTheDefaultCertificateAndWithholdsItFromTenants() throws Exception {
         Path certs = Files.createDirectories(dir.resolve("certs"));
         DemoPki.Issued fallback = PKI.issueEc("fallback.test");
-        Files.write(certs.resolve("fallback.pem"), concat(Pem.certificates(fallback.chain()),
-                Pem.privateKey(fallback.key())));
+        NodeFixtures.writePem(certs.resolve("fallback.pem"), fallback);
         try (TestNode withDefault = new TestNode(dir.resolve("default-node"), "default-node",
                 "tls: {certificateDirs: ['" + certs + "'], defaultCertificate: fallback}")) {
             String adm = withDefault.adminToken();
@@ -226,13 +223,6 @@ class SniExplainIT {
             assertThat(mine.get("candidates")).isEmpty();
             assertThat(mine.toString()).doesNotContain("fallback");
         }
-    }
-
-    private static byte[] concat(byte[] a, byte[] b) {
-        byte[] out = new byte[a.length + b.length];
-        System.arraycopy(a, 0, out, 0, a.length);
-        System.arraycopy(b, 0, out, a.length, b.length);
-        return out;
     }
 
     @Test

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.gatehouse.appliance.testing.NodeFixtures;
 import dev.gatehouse.appliance.testing.NodeProcess;
 import dev.gatehouse.tls.demo.DemoPki;
-import dev.gatehouse.tls.demo.Pem;
 import dev.gatehouse.tls.testing.Tools;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -80,9 +80,8 @@ class BackendProxyProtocolIT {
         DemoPki pki = DemoPki.create("BackendProxyProtocolIT CA");
         DemoPki.Issued cert = pki.issueEc(V2, V1, PLAIN, API);
         Path certs = Files.createDirectories(dir.resolve("certs"));
-        Files.write(certs.resolve("pp.pem"), Pem.certificates(cert.chain()));
-        Files.write(certs.resolve("pp.pem"), Pem.privateKey(cert.key()), java.nio.file.StandardOpenOption.APPEND);
-        caFile = Files.write(dir.resolve("ca.crt"), Pem.certificates(List.of(pki.caCertificate())));
+        NodeFixtures.writePem(certs.resolve("pp.pem"), cert);
+        caFile = NodeFixtures.writeCaPem(dir.resolve("ca.crt"), pki);
 
         accepting = freePort();
         int plain = freePort();

@@ -11,9 +11,7 @@ import dev.gatehouse.appliance.testing.SlowDns;
 import dev.gatehouse.tls.backend.BackendServer;
 import dev.gatehouse.tls.demo.DemoPki;
 import dev.gatehouse.tls.demo.EchoBackend;
-import dev.gatehouse.tls.demo.Pem;
 import dev.gatehouse.tls.testing.Tools;
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,12 +53,8 @@ class BackendDnsIT {
         dns = new SlowDns(30_000, 300).name(SLOW_NAME, "127.0.0.1", true);
         Path certs = Files.createDirectories(dir.resolve("certs"));
         DemoPki.Issued wildcard = pki.issueEc("*.dns.test");
-        ByteArrayOutputStream pem = new ByteArrayOutputStream();
-        pem.write(Pem.certificates(wildcard.chain()));
-        pem.write(Pem.privateKey(wildcard.key()));
-        Files.write(certs.resolve("wildcard.pem"), pem.toByteArray());
-        ca = dir.resolve("ca.pem");
-        Files.write(ca, Pem.certificates(List.of(pki.caCertificate())));
+        NodeFixtures.writePem(certs.resolve("wildcard.pem"), wildcard);
+        ca = NodeFixtures.writeCaPem(dir.resolve("ca.pem"), pki);
         node = Node.start(ConfigLoader.parse("test", String.join("\n",
                 "node: {name: dns-node, dataDir: '" + dir.resolve("data") + "'}",
                 "listeners: {https: '127.0.0.1:0', http: off, ioThreads: 1}",

@@ -241,12 +241,8 @@ public final class HeadlessChromium implements AutoCloseable {
             socket.abort();
         }
         List<ProcessHandle> children = process.descendants().toList();
-        process.destroy();
         try {
-            if (!process.waitFor(5, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                process.waitFor(5, TimeUnit.SECONDS);
-            }
+            Processes.stop(process, Duration.ofSeconds(5));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -6,8 +6,11 @@ import static org.awaitility.Awaitility.await;
 import dev.gatehouse.tls.demo.DemoPki;
 import dev.gatehouse.tls.demo.Pem;
 import dev.gatehouse.tls.testing.TlsProbe;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -35,6 +38,19 @@ public final class NodeFixtures {
         m.put("certificatePem", new String(Pem.certificates(c.chain()), StandardCharsets.US_ASCII));
         m.put("privateKeyPem", new String(Pem.privateKey(c.key()), StandardCharsets.US_ASCII));
         return TestNode.json(m);
+    }
+
+    /** Writes the chain and then the key of {@code c} to one PEM file, as a node's certificate directory holds them. */
+    public static Path writePem(Path file, DemoPki.Issued c) throws IOException {
+        ByteArrayOutputStream pem = new ByteArrayOutputStream();
+        pem.writeBytes(Pem.certificates(c.chain()));
+        pem.writeBytes(Pem.privateKey(c.key()));
+        return Files.write(file, pem.toByteArray());
+    }
+
+    /** Writes the CA certificate of {@code pki} as PEM, for clients' {@code --cacert}. */
+    public static Path writeCaPem(Path file, DemoPki pki) throws IOException {
+        return Files.write(file, Pem.certificates(List.of(pki.caCertificate())));
     }
 
     /** Waits (60 s at most) until the node serves, for each name, the certificate with that serial (hex). */

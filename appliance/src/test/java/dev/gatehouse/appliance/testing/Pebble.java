@@ -91,10 +91,7 @@ public final class Pebble implements AutoCloseable {
 
         @Override
         public void close() throws Exception {
-            process.destroy();
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-            }
+            Processes.stop(process, Duration.ofSeconds(10));
         }
     }
 
@@ -132,6 +129,26 @@ public final class Pebble implements AutoCloseable {
         Tools.require("pebble");
         Tools.require("pebble-challtestsrv");
         Tools.require("openssl");
+    }
+
+    /**
+     * What a test sets up before the node it points at Pebble: the DNS server (running), the port Pebble
+     * will listen on and Pebble's TLS certificate (the node's {@code caFile}). Pebble itself is started
+     * afterwards, once the node's HTTP-01 port is known.
+     */
+    public record Plan(Dns dns, int port, Path caFile) {
+
+        /** The ACME directory URL Pebble will answer on. */
+        public String directory() {
+            return "https://127.0.0.1:" + port + "/dir";
+        }
+    }
+
+    /** Skips loudly unless Pebble is installed; then starts the DNS server in {@code dir} and plans Pebble's port. */
+    public static Plan plan(Path dir) throws Exception {
+        require();
+        Dns dns = Dns.start(dir);
+        return new Plan(dns, freePort(), tlsCertificate(dir.resolve("pebble")));
     }
 
     public static int freePort() throws Exception {
@@ -234,9 +251,6 @@ public final class Pebble implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
-        process.destroy();
-        if (!process.waitFor(10, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-        }
+        Processes.stop(process, Duration.ofSeconds(10));
     }
 }

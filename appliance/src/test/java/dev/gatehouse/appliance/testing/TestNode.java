@@ -1,5 +1,6 @@
 package dev.gatehouse.appliance.testing;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -103,6 +104,17 @@ public final class TestNode implements AutoCloseable {
         Reply r = console.call(method, path, token, body);
         responses.add(r.body());
         return r;
+    }
+
+    /** Creates tenant {@code id} through the console as {@code admin}: 201 expected. */
+    public void createTenant(String admin, String id) throws Exception {
+        assertThat(call("POST", "/v1/tenants", admin, "{\"id\":\"" + id + "\"}").status()).isEqualTo(201);
+    }
+
+    /** Assigns {@code name} to {@code tenant} by an administrator's fiat (no claim to prove): 200 expected. */
+    public void assignDomain(String admin, String tenant, String name) throws Exception {
+        assertThat(call("POST", "/v1/tenants/" + tenant + "/domains", admin, "{\"name\":\"" + name + "\"}").status())
+                .isEqualTo(200);
     }
 
     /**

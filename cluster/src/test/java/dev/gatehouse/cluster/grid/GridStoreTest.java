@@ -1,5 +1,6 @@
 package dev.gatehouse.cluster.grid;
 
+import static dev.gatehouse.cluster.testing.StoreListeners.onOcspChanged;
 import static dev.gatehouse.cluster.testing.TestKeys.filled;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -8,6 +9,7 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.spi.merge.MergingValue;
 import dev.gatehouse.cluster.store.CertificateRecord;
 import dev.gatehouse.cluster.store.FileStore;
+import dev.gatehouse.cluster.store.RecordKind;
 import dev.gatehouse.cluster.store.RecordKinds;
 import dev.gatehouse.cluster.store.Sealer;
 import dev.gatehouse.cluster.store.StoreListener;
@@ -18,6 +20,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
@@ -49,12 +52,31 @@ class GridStoreTest {
     }
 
     private GridStore node(int i) throws Exception {
+        return node(i, LOCAL, CLUSTER);
+    }
+
+    /** Member {@code i} of the plan, its snapshot sealed with {@code local} and its grid values with {@code cluster}. */
+    private GridStore node(int i, Sealer local, Sealer cluster) throws Exception {
         int port = Integer.parseInt(memberList.get(i).split(":")[1]);
         HazelcastInstance hz = Grid.start(new GridSettings(clusterName, "127.0.0.1", port, memberList));
         members.add(hz);
-        GridStore s = new GridStore(hz, FileStore.open(dir.resolve("n" + i), LOCAL), CLUSTER).start();
+        GridStore s = new GridStore(hz, FileStore.open(dir.resolve("n" + i), local), cluster).start();
         stores.add(s);
         return s;
+    }
+
+    /** Closes the first member started (and its store): the next one becomes the oldest member. */
+    private void stopOldest() {
+        stores.remove(0).close();
+        members.remove(0).shutdown();
+    }
+
+    /** Removes the record on {@code from} and waits until the removal has replicated to every one of {@code others}. */
+    private static void assertRemovalReplicates(GridStore from, RecordKind<?> kind, String key, GridStore... others)
+            throws Exception {
+        assertThat(from.remove(kind, key)).isTrue();
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> Arrays.stream(others).allMatch(other -> other.record(kind, key).isEmpty()));
     }
 
     @AfterEach
@@ -87,8 +109,7 @@ class GridStoreTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> b.record(RecordKinds.CERTIFICATES, "c1").isPresent()
                 && c.record(RecordKinds.CERTIFICATES, "c1").isPresent());
         await().atMost(Duration.ofSeconds(5)).until(() -> heardOnC.contains("c1"));
-        assertThat(b.remove(RecordKinds.CERTIFICATES, "c1")).isTrue();
-        await().atMost(Duration.ofSeconds(10)).until(() -> a.record(RecordKinds.CERTIFICATES, "c1").isEmpty() && c.record(RecordKinds.CERTIFICATES, "c1").isEmpty());
+        assertRemovalReplicates(b, RecordKinds.CERTIFICATES, "c1", a, c);
     }
 
     @Test
@@ -215,15 +236,10 @@ class GridStoreTest {
                 CLUSTER.seal("key".getBytes(StandardCharsets.US_ASCII), CertificateRecord.keyAad("c1", names, rev)),
                 "ECDSA-P-256", 0, 1, "ff", "CN=x", "1", false, 0, 0));
         Sealer rotated = Sealer.of(filled(8), filled(7)); // new key first, the old one still opens
-        int port = Integer.parseInt(memberList.get(1).split(":")[1]);
-        HazelcastInstance hz = Grid.start(new GridSettings(clusterName, "127.0.0.1", port, memberList));
-        members.add(hz);
-        GridStore b = new GridStore(hz, FileStore.open(dir.resolve("n1"), rotated), rotated).start();
-        stores.add(b);
+        GridStore b = node(1, rotated, rotated);
+        HazelcastInstance hz = members.get(1);
         assertThat(b.record(RecordKinds.CERTIFICATES, "c1")).isPresent();
-        stores.remove(a);
-        a.close();
-        members.remove(0).shutdown(); // b is now the oldest member: it re-seals
+        stopOldest(); // b is now the oldest member: it re-seals
         String map = MapNames.of("certificates");
         await().atMost(Duration.ofSeconds(20)).until(() ->
                 rotated.sealingKeyId().equals(GridValue.keyIdOf(hz.<String, String>getMap(map).get("c1"))));
@@ -281,9 +297,8 @@ class GridStoreTest {
                 && b.record(RecordKinds.WEBHOOKS, "whk_1").isPresent() && b.record(RecordKinds.WEBHOOK_DELIVERIES, "whk_1").isPresent());
         assertThat(b.record(RecordKinds.EVENTS, "evt_1").orElseThrow().data()).containsEntry("name", "a.test");
         assertThat(announced).containsExactly("evt_1");
-        assertThat(b.remove(RecordKinds.EVENTS, "evt_1")).isTrue();
-        assertThat(b.remove(RecordKinds.WEBHOOKS, "whk_1")).isTrue();
-        await().atMost(Duration.ofSeconds(10)).until(() -> a.record(RecordKinds.EVENTS, "evt_1").isEmpty() && a.record(RecordKinds.WEBHOOKS, "whk_1").isEmpty());
+        assertRemovalReplicates(b, RecordKinds.EVENTS, "evt_1", a);
+        assertRemovalReplicates(b, RecordKinds.WEBHOOKS, "whk_1", a);
     }
 
     @Test
@@ -292,19 +307,13 @@ class GridStoreTest {
         GridStore a = node(0);
         GridStore b = node(1);
         List<String> announced = new java.util.concurrent.CopyOnWriteArrayList<>();
-        b.addListener(new StoreListener() {
-            @Override
-            public void ocspChanged(String certificate) {
-                announced.add(certificate);
-            }
-        });
+        b.addListener(onOcspChanged(announced::add));
         a.put(RecordKinds.OCSP_RESPONSES, new dev.gatehouse.cluster.store.OcspResponseRecord("crt_1", "ab12", "http://ocsp.test/",
                 "MAMKAQA=", 1L, 2L, 1L, 0, null, 1L, 2L, a.nextRevision()));
         await().atMost(Duration.ofSeconds(10)).until(() -> b.record(RecordKinds.OCSP_RESPONSES, "crt_1").isPresent());
         assertThat(b.record(RecordKinds.OCSP_RESPONSES, "crt_1").orElseThrow().responder()).isEqualTo("http://ocsp.test/");
         await().atMost(Duration.ofSeconds(10)).until(() -> announced.contains("crt_1"));
-        assertThat(b.remove(RecordKinds.OCSP_RESPONSES, "crt_1")).isTrue();
-        await().atMost(Duration.ofSeconds(10)).until(() -> a.record(RecordKinds.OCSP_RESPONSES, "crt_1").isEmpty());
+        assertRemovalReplicates(b, RecordKinds.OCSP_RESPONSES, "crt_1", a);
     }
 
     @Test
@@ -316,14 +325,9 @@ class GridStoreTest {
                 CLUSTER.seal("whsec_x".getBytes(StandardCharsets.US_ASCII), "webhook-secret:whk_1"), 0, 1L, null, rev,
                 true));
         Sealer rotated = Sealer.of(filled(8), filled(7));
-        int port = Integer.parseInt(memberList.get(1).split(":")[1]);
-        HazelcastInstance hz = Grid.start(new GridSettings(clusterName, "127.0.0.1", port, memberList));
-        members.add(hz);
-        GridStore b = new GridStore(hz, FileStore.open(dir.resolve("n1"), rotated), rotated).start();
-        stores.add(b);
-        stores.remove(a);
-        a.close();
-        members.remove(0).shutdown();
+        GridStore b = node(1, rotated, rotated);
+        HazelcastInstance hz = members.get(1);
+        stopOldest();
         String map = MapNames.of("webhooks");
         await().atMost(Duration.ofSeconds(20)).until(() ->
                 rotated.sealingKeyId().equals(GridValue.keyIdOf(hz.<String, String>getMap(map).get("whk_1"))));
@@ -344,8 +348,7 @@ class GridStoreTest {
         a.put(RecordKinds.CHALLENGES, new dev.gatehouse.cluster.store.ChallengeRecord("tok", "tok.thumb", "a.test", 0,
                 a.nextRevision()));
         await().atMost(Duration.ofSeconds(10)).until(() -> b.record(RecordKinds.CHALLENGES, "tok").isPresent());
-        assertThat(b.remove(RecordKinds.CHALLENGES, "tok")).isTrue();
-        await().atMost(Duration.ofSeconds(10)).until(() -> a.record(RecordKinds.CHALLENGES, "tok").isEmpty());
+        assertRemovalReplicates(b, RecordKinds.CHALLENGES, "tok", a);
     }
 
     @Test

@@ -118,6 +118,12 @@ class TombstoneHorizonTest {
         }
     }
 
+    /** Writes certificate {@code id} on {@code on} and waits until {@code seenBy} has it. */
+    private static void putReplicated(GridStore on, String id, GridStore seenBy) throws Exception {
+        on.put(RecordKinds.CERTIFICATES, cert(id, on.nextRevision()));
+        await().atMost(Duration.ofSeconds(10)).until(() -> seenBy.record(RecordKinds.CERTIFICATES, id).isPresent());
+    }
+
     private void reconcileEverywhere() throws Exception {
         for (GridStore s : stores) {
             if (s != null) {
@@ -130,8 +136,7 @@ class TombstoneHorizonTest {
     void tombstonesExpireInTheGridAndOnDiskAfterTheirLifetime() throws Exception {
         GridStore a = start(0);
         GridStore b = start(1);
-        a.put(RecordKinds.CERTIFICATES, cert("c1", a.nextRevision()));
-        await().atMost(Duration.ofSeconds(10)).until(() -> b.record(RecordKinds.CERTIFICATES, "c1").isPresent());
+        putReplicated(a, "c1", b);
         assertThat(b.remove(RecordKinds.CERTIFICATES, "c1")).isTrue();
         await().atMost(Duration.ofSeconds(10)).until(() -> a.record(RecordKinds.CERTIFICATES, "c1").isEmpty());
         a.drainEvents();
@@ -202,8 +207,7 @@ class TombstoneHorizonTest {
     void storeAwayLessThanTheLifetimeStillPushesItsNewerRecords() throws Exception {
         GridStore a = start(0);
         GridStore b = start(1);
-        a.put(RecordKinds.CERTIFICATES, cert("shared", a.nextRevision()));
-        await().atMost(Duration.ofSeconds(10)).until(() -> b.record(RecordKinds.CERTIFICATES, "shared").isPresent());
+        putReplicated(a, "shared", b);
         stop(1);
         clock.advance(TTL.minusDays(1));
         long newer;

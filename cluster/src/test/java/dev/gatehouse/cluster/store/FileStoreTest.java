@@ -1,5 +1,7 @@
 package dev.gatehouse.cluster.store;
 
+import static dev.gatehouse.cluster.testing.StoreListeners.certificateChanges;
+import static dev.gatehouse.cluster.testing.StoreListeners.onOcspChanged;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
@@ -23,21 +25,17 @@ class FileStoreTest {
                 "ECDSA-P-256", 0, 1, "ff", "CN=x", "1", false, 0, 0);
     }
 
+    /** Opens the store in {@code dir} with a listener adding its certificate changes to {@code heard}. */
+    private FileStore openRecordingCertificateChanges(Path dir, List<String> heard) throws Exception {
+        FileStore s = FileStore.open(dir, sealer);
+        s.addListener(certificateChanges(heard));
+        return s;
+    }
+
     @Test
     void persistsEveryKindAndNotifiesListeners(@TempDir Path dir) throws Exception {
         List<String> events = new ArrayList<>();
-        try (FileStore s = FileStore.open(dir, sealer)) {
-            s.addListener(new StoreListener() {
-                @Override
-                public void certificatePut(CertificateRecord r) {
-                    events.add("put " + r.id());
-                }
-
-                @Override
-                public void certificateRemoved(String id) {
-                    events.add("rm " + id);
-                }
-            });
+        try (FileStore s = openRecordingCertificateChanges(dir, events)) {
             s.put(RecordKinds.CERTIFICATES, cert(s, "c1", "a.test"));
             s.put(RecordKinds.CERTIFICATES, cert(s, "c2", "b.test"));
             assertThat(s.remove(RecordKinds.CERTIFICATES, "c2")).isTrue();
@@ -62,12 +60,7 @@ class FileStoreTest {
     void persistsOcspStateAndAnnouncesItsChanges(@TempDir Path dir) throws Exception {
         List<String> events = new ArrayList<>();
         try (FileStore s = FileStore.open(dir, sealer)) {
-            s.addListener(new StoreListener() {
-                @Override
-                public void ocspChanged(String certificate) {
-                    events.add(certificate);
-                }
-            });
+            s.addListener(onOcspChanged(events::add));
             s.put(RecordKinds.OCSP_RESPONSES, new OcspResponseRecord("c1", "ff", "http://ocsp.test/", "MAMKAQA=", 1, 2, 1, 0, null,
                     1, 2, s.nextRevision()));
             s.put(RecordKinds.OCSP_RESPONSES, new OcspResponseRecord("c2", "ee", "http://ocsp.test/", null, 0, 0, 0, 3, "refused",
@@ -222,19 +215,13 @@ class FileStoreTest {
 
     @Test
     void adoptingTheClusterStateDropsALocalRecordWithoutATombstone(@TempDir Path dir) throws Exception {
-        List<String> removed = new ArrayList<>();
-        try (FileStore s = FileStore.open(dir, sealer)) {
-            s.addListener(new StoreListener() {
-                @Override
-                public void certificateRemoved(String id) {
-                    removed.add(id);
-                }
-            });
+        List<String> heard = new ArrayList<>();
+        try (FileStore s = openRecordingCertificateChanges(dir, heard)) {
             s.put(RecordKinds.CERTIFICATES, cert(s, "c1", "a.test"));
             s.adopt(Records.CERTIFICATES, "c1", -1, null);
             assertThat(s.record(RecordKinds.CERTIFICATES, "c1")).isEmpty();
             assertThat(s.keys(Records.CERTIFICATES)).isEmpty();
-            assertThat(removed).containsExactly("c1");
+            assertThat(heard).containsExactly("put c1", "rm c1");
         }
         try (FileStore again = FileStore.open(dir, sealer)) {
             assertThat(again.record(RecordKinds.CERTIFICATES, "c1")).isEmpty();

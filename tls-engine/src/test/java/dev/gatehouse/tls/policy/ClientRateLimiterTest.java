@@ -38,6 +38,13 @@ class ClientRateLimiterTest {
         }
     }
 
+    /** {@code n} acquisitions by {@code client} at {@code now}, each granted without a wait. */
+    private static void assertGrantsAtOnce(ClientRateLimiter limiter, InetAddress client, long now, int n) {
+        for (int i = 0; i < n; i++) {
+            assertThat(limiter.acquire(client, now)).isZero();
+        }
+    }
+
     @Test
     void grantsTheBurstThenRefusesWithTheWaitForTheNextToken() {
         ClientRateLimiter limiter = new ClientRateLimiter(10, 3, 100);
@@ -66,13 +73,9 @@ class ClientRateLimiterTest {
     void partlyRefilledBucketGrantsWhatItSaved() {
         ClientRateLimiter limiter = new ClientRateLimiter(10, 5, 100);
         InetAddress client = ip("2001:db8::1");
-        for (int i = 0; i < 5; i++) {
-            assertThat(limiter.acquire(client, T0)).isZero();
-        }
+        assertGrantsAtOnce(limiter, client, T0, 5);
         long later = T0 + 350_000_000L; // 3.5 tokens back: 3 grants, then half an interval to wait
-        for (int i = 0; i < 3; i++) {
-            assertThat(limiter.acquire(client, later)).isZero();
-        }
+        assertGrantsAtOnce(limiter, client, later, 3);
         assertThat(limiter.acquire(client, later)).isEqualTo(50_000_000L);
     }
 
@@ -187,9 +190,7 @@ class ClientRateLimiterTest {
         // one set of 8 slots: every address competes for the same slots
         ClientRateLimiter limiter = new ClientRateLimiter(1, 10, 8);
         InetAddress heavy = ip("203.0.113.5");
-        for (int i = 0; i < 10; i++) {
-            assertThat(limiter.acquire(heavy, T0)).isZero();
-        }
+        assertGrantsAtOnce(limiter, heavy, T0, 10);
         long waitBefore = limiter.acquire(heavy, T0);
         assertThat(waitBefore).isEqualTo(SECOND);
         int grantedToSprayers = 0;

@@ -235,6 +235,17 @@ class Http2ProxyHandlerTest {
         return backendsOpened.get(backendsOpened.size() - 1);
     }
 
+    /**
+     * A new connection sends {@code GET path} for {@link #HOST} on {@code s}, headers ending the stream;
+     * returns the backend connection that request opened, the request already taken from it.
+     */
+    private EmbeddedChannel getOnBackend(Stream s, String path) {
+        connect().writeInbound(new DefaultHttp2HeadersFrame(get(HOST, path), true).stream(s));
+        EmbeddedChannel b = backend();
+        b.releaseOutbound();
+        return b;
+    }
+
     // ---- answers of its own -------------------------------------------------------------------
 
     @Test
@@ -370,9 +381,7 @@ class Http2ProxyHandlerTest {
     @Test
     void readsTheBackendAgainOnlyAfterTheClientTookTheChunk() {
         Stream s = new Stream(3);
-        connect().writeInbound(new DefaultHttp2HeadersFrame(get(HOST, "/big"), true).stream(s));
-        EmbeddedChannel b = backend();
-        b.releaseOutbound();
+        EmbeddedChannel b = getOnBackend(s, "/big");
         int reads = backendReads.get();
         HeldWrites clientHold = new HeldWrites();
         clientHold.hold = true;
@@ -394,9 +403,7 @@ class Http2ProxyHandlerTest {
     @Test
     void clientResetCancelsTheBackendExchange() {
         Stream s = new Stream(3);
-        connect().writeInbound(new DefaultHttp2HeadersFrame(get(HOST, "/slow"), true).stream(s));
-        EmbeddedChannel b = backend();
-        b.releaseOutbound();
+        EmbeddedChannel b = getOnBackend(s, "/slow");
         assertThat(b.isActive()).isTrue();
         assertThat(inflight).hasValue(1);
 
@@ -453,9 +460,7 @@ class Http2ProxyHandlerTest {
     @Test
     void answersGatewayTimeoutWhenTheBackendDoesNotAnswerInTime() {
         Stream s = new Stream(3);
-        connect().writeInbound(new DefaultHttp2HeadersFrame(get(HOST, "/slow"), true).stream(s));
-        EmbeddedChannel b = backend();
-        b.releaseOutbound();
+        EmbeddedChannel b = getOnBackend(s, "/slow");
         client.advanceTimeBy(ProxySettings.defaults().requestTimeout().toMillis() + 1, java.util.concurrent.TimeUnit.MILLISECONDS);
         client.runScheduledPendingTasks();
         assertClientGotStatus("504");
@@ -470,9 +475,7 @@ class Http2ProxyHandlerTest {
     @Test
     void answersBadGatewayWhenTheBackendClosesBeforeAnswering() {
         Stream s = new Stream(3);
-        connect().writeInbound(new DefaultHttp2HeadersFrame(get(HOST, "/"), true).stream(s));
-        EmbeddedChannel b = backend();
-        b.releaseOutbound();
+        EmbeddedChannel b = getOnBackend(s, "/");
         b.close(); // a fresh connection (not a pooled one): no retry
         assertClientGotStatus("502");
         assertThat(records).singleElement().satisfies(r -> assertThat(r.cause()).isEqualTo("backend_closed_early"));
@@ -481,9 +484,7 @@ class Http2ProxyHandlerTest {
     @Test
     void resetsTheStreamWhenTheBackendClosesMidResponse() {
         Stream s = new Stream(3);
-        connect().writeInbound(new DefaultHttp2HeadersFrame(get(HOST, "/"), true).stream(s));
-        EmbeddedChannel b = backend();
-        b.releaseOutbound();
+        EmbeddedChannel b = getOnBackend(s, "/");
         b.writeInbound(new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK),
                 new DefaultHttpContent(Unpooled.copiedBuffer("part", StandardCharsets.UTF_8)));
         release(clientOut());

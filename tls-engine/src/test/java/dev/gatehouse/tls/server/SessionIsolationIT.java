@@ -5,6 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.gatehouse.tls.sni.SslContextFactory;
 import dev.gatehouse.tls.testing.TestEdge;
 import dev.gatehouse.tls.testing.Tools;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,6 +35,14 @@ class SessionIsolationIT {
     /** Tries per check: connections spread over both I/O threads (and their contexts). */
     private static final int TRIES = 4;
 
+    /** Each test runs once over TLS 1.3 and once over TLS 1.2 (the s_client flag is its argument). */
+    @Target(ElementType.METHOD)
+    @Retention(RetentionPolicy.RUNTIME)
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"-tls1_3", "-tls1_2"})
+    @interface EachTlsVersion {
+    }
+
     private static TestEdge edge;
     private static TestEdge peer;
 
@@ -39,6 +51,7 @@ class SessionIsolationIT {
 
     @BeforeAll
     static void start() throws Exception {
+        Tools.require("openssl");
         List<byte[]> keys = List.of(rawTicketKey());
         edge = new TestEdge();
         peer = new TestEdge();
@@ -64,10 +77,8 @@ class SessionIsolationIT {
         }
     }
 
-    @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"-tls1_3", "-tls1_2"})
+    @EachTlsVersion
     void aTicketResumesUnderItsOwnCertificateOnAnyThreadAndPeer(String version) throws Exception {
-        Tools.require("openssl");
         Path sess = newSession(edge, A, version);
         for (int i = 0; i < TRIES; i++) {
             assertThat(status(connect(edge, A, version, "-sess_in", sess.toString()))).isEqualTo("Reused");
@@ -75,10 +86,8 @@ class SessionIsolationIT {
         assertThat(status(connect(peer, A, version, "-sess_in", sess.toString()))).isEqualTo("Reused");
     }
 
-    @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"-tls1_3", "-tls1_2"})
+    @EachTlsVersion
     void aTicketFromOneTenantNeverResumesUnderAnothersName(String version) throws Exception {
-        Tools.require("openssl");
         Path sess = newSession(edge, A, version);
         for (int i = 0; i < TRIES; i++) {
             Tools.Result r = connect(edge, B, version, "-sess_in", sess.toString());
