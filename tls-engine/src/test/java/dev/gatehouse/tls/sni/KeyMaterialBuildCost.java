@@ -45,6 +45,12 @@ public final class KeyMaterialBuildCost {
         SslContextFactory factory = new SslContextFactory(true, true, 300);
         System.out.println("provider=" + factory.providerName() + " shares=" + factory.sharesContexts()
                 + " bundles=" + n + " rounds=" + rounds);
+        if (args.length > 2 && args[2].equals("preload")) {
+            for (int r = 1; r <= rounds; r++) {
+                preload(factory, ec, r);
+            }
+            return;
+        }
         CertificateRegistry registry = new CertificateRegistry(factory, n * 2);
         registry.preloadKeyMaterial(false);
 
@@ -133,6 +139,28 @@ public final class KeyMaterialBuildCost {
         }
         System.out.println("(" + ops + " ops per line)");
         memory(factory, ec, args.length > 2 ? Integer.parseInt(args[2]) : 20_000);
+    }
+
+    /**
+     * Preloading as a registry does it when bundles are added: process CPU (every thread: preloader,
+     * builders, JIT, GC) per bundle, from {@code putAll} until every material is cached.
+     */
+    private static void preload(SslContextFactory factory, List<CertificateBundle> bundles, int round)
+            throws Exception {
+        com.sun.management.OperatingSystemMXBean os =
+                (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        try (CertificateRegistry registry = new CertificateRegistry(factory, bundles.size())) {
+            long p0 = os.getProcessCpuTime();
+            long c0 = cpu();
+            registry.putAll(bundles);
+            long deadline = System.nanoTime() + 600_000_000_000L;
+            while (registry.cachedContexts() < bundles.size() && System.nanoTime() < deadline) {
+                Thread.sleep(1);
+            }
+            long process = os.getProcessCpuTime() - p0 - (cpu() - c0); // less this thread's polling
+            report("preload round " + round + ": process CPU per bundle (cached " + registry.cachedContexts() + ")",
+                    process, bundles.size());
+        }
     }
 
     /** Native memory (RSS) per credential kept: {@code count} credentials over the bundles, held at once. */
