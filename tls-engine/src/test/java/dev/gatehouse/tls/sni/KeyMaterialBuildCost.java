@@ -150,6 +150,7 @@ public final class KeyMaterialBuildCost {
         com.sun.management.OperatingSystemMXBean os =
                 (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         try (CertificateRegistry registry = new CertificateRegistry(factory, bundles.size())) {
+            long k0 = keymatCpu();
             long p0 = os.getProcessCpuTime();
             long c0 = cpu();
             registry.putAll(bundles);
@@ -160,7 +161,20 @@ public final class KeyMaterialBuildCost {
             long process = os.getProcessCpuTime() - p0 - (cpu() - c0); // less this thread's polling
             report("preload round " + round + ": process CPU per bundle (cached " + registry.cachedContexts() + ")",
                     process, bundles.size());
+            report("preload round " + round + ": CPU of the key material threads per bundle", keymatCpu() - k0,
+                    bundles.size());
         }
+    }
+
+    /** CPU so far of the live threads that build key material (preloader and builders). */
+    private static long keymatCpu() {
+        long sum = 0;
+        for (java.lang.management.ThreadInfo t : CPU.getThreadInfo(CPU.getAllThreadIds())) {
+            if (t != null && t.getThreadName().startsWith("gatehouse-keymat")) {
+                sum += Math.max(0, CPU.getThreadCpuTime(t.getThreadId()));
+            }
+        }
+        return sum;
     }
 
     /** Native memory (RSS) per credential kept: {@code count} credentials over the bundles, held at once. */
