@@ -18,14 +18,17 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadPoolExecutor;
 
 /**
- * What building one bundle's key material costs, and where: CPU nanoseconds per operation of this
- * thread (so a loaded machine inflates it less than wall time), for the whole build and for each of
- * its steps, over distinct bundles; first in a fresh JVM (the interpreter and the first compilations,
- * as right after start), then steady. Not a test: run it by hand (see the sni package notes).
+ * What building one bundle's key material costs, and where: CPU time per operation of this thread
+ * (so a loaded machine inflates it less than wall time), for the whole build and for each of its
+ * steps (Java, Netty, BoringSSL alone), over distinct P-256 bundles; first while the JIT warms up,
+ * then steady; then the RSS each credential held adds. With {@code preload} as the third argument
+ * instead: the CPU a registry spends preloading (its key material threads, and the whole process)
+ * per bundle, round after round. Not a test: run it by hand (see the sni package notes).
  *
  * <pre>mvn -B -q -pl tls-engine test-compile dependency:build-classpath -Dmdep.outputFile=/tmp/cp.txt
- * java -cp tls-engine/target/test-classes:tls-engine/target/classes:$(cat /tmp/cp.txt) \
- *     dev.gatehouse.tls.sni.KeyMaterialBuildCost [bundles] [rounds]</pre>
+ * java -Xms96m -Xmx96m -XX:+AlwaysPreTouch \
+ *     -cp tls-engine/target/test-classes:tls-engine/target/classes:$(cat /tmp/cp.txt) \
+ *     dev.gatehouse.tls.sni.KeyMaterialBuildCost [bundles=500] [rounds=40] [credentials held=20000 | preload]</pre>
  */
 public final class KeyMaterialBuildCost {
 
