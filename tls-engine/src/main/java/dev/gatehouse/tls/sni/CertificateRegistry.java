@@ -25,7 +25,7 @@ import javax.net.ssl.SSLException;
  *
  * <p>Serving: with BoringSSL every bundle is served from contexts shared by all tenants
  * ({@link SharedServerContexts}); a bundle costs only its native chain and key (a credential,
- * ~4 KB), built on the first handshake that needs it, off the event loop, and cached up to
+ * ~2 KB), built on the first handshake that needs it, off the event loop, and cached up to
  * {@code maxContexts} bundles. With the JDK provider each bundle gets a context of its own, built
  * and cached the same way.
  *

@@ -33,8 +33,8 @@ final class KeyMaterialBuilders {
     }
 
     /**
-     * One thread that walks newly loaded bundles and has their material built ahead of handshakes (see
-     * {@code CertificateRegistry}); it waits for each build, so it never holds more than one builder.
+     * One thread that walks newly loaded bundles and builds their material ahead of handshakes, one at a
+     * time, itself (see {@link KeyMaterialPreloader}): it never takes a builder from a first handshake.
      */
     static ThreadPoolExecutor newPreloader() {
         ThreadPoolExecutor pool = new ThreadPoolExecutor(1, 1, 10, TimeUnit.SECONDS,

@@ -16,8 +16,8 @@ import org.slf4j.LoggerFactory;
  * A bounded cache of per-bundle {@link KeyMaterial}, built on first use, off the event loop, once.
  *
  * <p>Threads: the handshake path ({@link #acquire}, any I/O thread) only reads the cache or joins a
- * build; builds run on {@code builders} (a small bounded pool); {@link #invalidate} runs on the
- * registry's writer. Caffeine bounds the cache (W-TinyLFU) and runs its upkeep on the calling thread,
+ * build; builds for handshakes run on {@code builders} (a small bounded pool), builds ahead of them
+ * ({@link #preload}) on the preloader's own thread; {@link #invalidate} runs on the registry's writer. Caffeine bounds the cache (W-TinyLFU) and runs its upkeep on the calling thread,
  * so an evicted entry is released during the write that evicted it.
  *
  * <p>Single flight: a miss joins the build in progress for the same bundle, if any, through
@@ -89,13 +89,15 @@ final class KeyMaterialCache {
 
     /**
      * Builds the material of {@code served} ahead of any handshake (unless cached or being built), for the
-     * cache to keep; not counted as a hit or miss. Completes when it is cached (or failed).
+     * cache to keep; not counted as a hit or miss. The build runs on the calling thread (the preloader's,
+     * never an I/O thread), so preloading neither pays a hand-off per build nor keeps a builder from the
+     * first handshakes; a handshake that misses meanwhile joins it. Completes when it is cached (or failed).
      */
     CompletableFuture<?> preload(Served served) {
         if (cache.policy().getIfPresentQuietly(served) != null) {
             return CompletableFuture.completedFuture(null);
         }
-        return build(served);
+        return build(served, Runnable::run);
     }
 
     /** Entries now, without running the cache's upkeep first. */
@@ -113,6 +115,11 @@ final class KeyMaterialCache {
 
     /** The build of {@code served} in progress, or a new one; its result is not retained for anyone. */
     private CompletableFuture<KeyMaterial> build(Served served) {
+        return build(served, builders);
+    }
+
+    /** {@link #build(Served)}, a new build running on {@code where}. */
+    private CompletableFuture<KeyMaterial> build(Served served, Executor where) {
         CompletableFuture<KeyMaterial> mine = new CompletableFuture<>();
         CompletableFuture<KeyMaterial> running = inflight.putIfAbsent(served, mine);
         if (running != null) {
@@ -125,7 +132,7 @@ final class KeyMaterialCache {
             return mine;
         }
         try {
-            builders.execute(() -> run(served, mine));
+            where.execute(() -> run(served, mine));
         } catch (RejectedExecutionException e) {
             inflight.remove(served, mine);
             buildFailures.increment();

@@ -12,8 +12,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * that holds every certificate, the first handshake of a name right after start then costs what the
  * next one does; beyond the bound the rest is built on first use (and the queue is dropped).
  *
- * <p>Threads: {@link #offer} on the registry's writer, the drain on the preloader thread, which waits
- * for each build and so never occupies more than one builder.
+ * <p>Threads: {@link #offer} on the registry's writer, the drain on the preloader thread, which builds
+ * each bundle itself ({@link KeyMaterialCache#preload}): no hand-off per build, and the builders stay
+ * free for first handshakes that miss meanwhile.
  */
 final class KeyMaterialPreloader {
 

@@ -126,6 +126,31 @@ class CertificateRegistryTest {
     }
 
     @Test
+    void preloadsKeyMaterialOnceEachWithoutTakingAHandshakeBuilder() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger handedToBuilders = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.Executor builders = task -> {
+            handedToBuilders.incrementAndGet();
+            new Thread(task).start();
+        };
+        CertificateRegistry r = new CertificateRegistry(new SslContextFactory(true, true, 300), 10, builders);
+        for (int i = 0; i < 5; i++) {
+            r.put(PKI.ec("p" + i, "p" + i + ".preload.test"));
+        }
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+                .until(() -> r.cachedContexts() == 5);
+        assertThat(handedToBuilders).hasValue(0);
+        for (int i = 0; i < 5; i++) {
+            Served s = r.select("p" + i + ".preload.test", true);
+            r.acquire(s).get(30, java.util.concurrent.TimeUnit.SECONDS).release();
+        }
+        assertThat(r.contextBuilds()).isEqualTo(5);
+        assertThat(r.contextHits()).isEqualTo(5);
+        assertThat(handedToBuilders).hasValue(0);
+        r.close();
+        assertThat(r.cachedContexts()).isZero();
+    }
+
+    @Test
     void contextCacheStaysWithinItsBound() throws Exception {
         CertificateRegistry r = new CertificateRegistry(new SslContextFactory(true, true, 300), 3);
         r.preloadKeyMaterial(false); // counts builds on first use
