@@ -83,6 +83,15 @@ final class AccessLogLine {
     /** The last value written per field (and per TLS sub-field), and its field's bytes; see {@link #string}. */
     private final String[] lastValue = new String[SLOT_GROUP + 1];
     private final byte[][] lastBytes = new byte[SLOT_GROUP + 1][];
+    /** The value per field before the last one, and its bytes: two values taking turns both hit. */
+    private final String[] olderValue = new String[Field.values().length];
+    private final byte[][] olderBytes = new byte[Field.values().length][];
+    /** The last client address and its {@code client} and {@code clientPort} fields' bytes (one connection's). */
+    private InetSocketAddress lastClient;
+    private byte[] lastClientBytes;
+    /** The last certificate id (that very instance) and its tenant, looked up again every new second. */
+    private String lastCertificate;
+    private String lastTenant;
     /** The last {@code "tls":{...}} field's bytes, for the TLS facts in {@code lastValue} and {@link #lastResumed}. */
     private byte[] lastTls;
     private boolean lastResumed;
@@ -129,8 +138,13 @@ final class AccessLogLine {
         string(g, Field.POOL, r.pool());
         string(g, Field.SERVER, r.server());
         string(g, Field.METHOD, r.method());
-        if (on(Field.PATH)) {
-            string(g, Field.PATH, query && r.query() != null ? r.path() + "?" + r.query() : r.path());
+        if (query && r.query() != null) {
+            if (on(Field.PATH)) {
+                g.name(KEYS[Field.PATH.ordinal()]);
+                g.string(String.valueOf(r.path()), '?', r.query());
+            }
+        } else {
+            string(g, Field.PATH, r.path());
         }
         string(g, Field.PROTOCOL, r.protocol());
         number(g, Field.STATUS, r.status());
@@ -160,6 +174,12 @@ final class AccessLogLine {
     /** Opens a line with the fields both kinds start with: when, which kind, where and from whom. */
     private void begin(JsonLine g, long epochMillis, String type, InetSocketAddress client, String sni) {
         g.beginObject();
+        long second = Math.floorDiv(epochMillis, 1000);
+        if (second != cachedSecond) {
+            cachedSecond = second;
+            cachedPrefix = null;
+            lastCertificate = null;
+        }
         timestamp(g, epochMillis);
         string(g, Field.TYPE, type);
         string(g, Field.NODE, node);
@@ -167,10 +187,19 @@ final class AccessLogLine {
         string(g, Field.SNI, sni);
     }
 
-    /** The certificate served and its tenant (looked up only when the tenant field is on). */
+    /**
+     * The certificate served and its tenant, looked up only when the tenant field is on and the
+     * certificate is not the very one of the line before in the same second: a connection's requests
+     * (and a busy certificate's connections) share its id, and its tenant is one map read, not a
+     * map read per request; a certificate moved to another tenant shows within a second.
+     */
     private void certificate(JsonLine g, String certificateId) {
         if (on(Field.TENANT)) {
-            string(g, Field.TENANT, certificateId == null ? null : tenantOf.apply(certificateId));
+            if (certificateId == null || certificateId != lastCertificate) {
+                lastTenant = certificateId == null ? null : tenantOf.apply(certificateId);
+                lastCertificate = certificateId;
+            }
+            string(g, Field.TENANT, lastTenant);
         }
         string(g, Field.CERTIFICATE, certificateId);
     }
@@ -184,10 +213,9 @@ final class AccessLogLine {
         if (!on(Field.TS)) {
             return;
         }
-        long second = Math.floorDiv(epochMillis, 1000);
-        if (second != cachedSecond) {
-            cachedPrefix = ('"' + TS.format(Instant.ofEpochSecond(second))).getBytes(StandardCharsets.US_ASCII);
-            cachedSecond = second;
+        if (cachedPrefix == null) { // a new second (see begin)
+            cachedPrefix = ('"' + TS.format(Instant.ofEpochSecond(cachedSecond)))
+                    .getBytes(StandardCharsets.US_ASCII);
         }
         g.name(KEYS[Field.TS.ordinal()]);
         g.raw(cachedPrefix);
@@ -196,25 +224,46 @@ final class AccessLogLine {
         g.put('"');
     }
 
+    /**
+     * {@code "client":"192.0.2.1","clientPort":40000}, the bytes replayed while the address is the line
+     * before's (the same connection's).
+     */
     private void client(JsonLine g, InetSocketAddress client) {
-        InetAddress address = client == null ? null : client.getAddress();
-        if (on(Field.CLIENT)) {
-            g.name(KEYS[Field.CLIENT.ordinal()]);
-            if (address == null) {
+        boolean address = on(Field.CLIENT);
+        boolean port = on(Field.CLIENT_PORT);
+        if (!address && !port) {
+            return;
+        }
+        if (client != null && (client == lastClient || client.equals(lastClient))) {
+            g.field(lastClientBytes);
+            return;
+        }
+        int from = g.fieldStart();
+        if (address) {
+            g.raw(KEYS[Field.CLIENT.ordinal()]);
+            InetAddress a = client == null ? null : client.getAddress();
+            if (a == null) {
                 g.nullValue();
-            } else if (address instanceof Inet4Address) {
-                g.ipv4(address.getAddress());
+            } else if (a instanceof Inet4Address) {
+                g.ipv4(a.getAddress());
             } else {
-                g.string(address.getHostAddress());
+                g.string(a.getHostAddress());
             }
         }
-        if (on(Field.CLIENT_PORT)) {
-            g.name(KEYS[Field.CLIENT_PORT.ordinal()]);
+        if (port) {
+            if (address) {
+                g.put(',');
+            }
+            g.raw(KEYS[Field.CLIENT_PORT.ordinal()]);
             if (client == null) {
                 g.nullValue();
             } else {
                 g.number(client.getPort());
             }
+        }
+        if (client != null) {
+            lastClient = client;
+            lastClientBytes = g.copyFrom(from);
         }
     }
 
@@ -256,26 +305,35 @@ final class AccessLogLine {
     }
 
     /**
-     * Writes a string field through a one-entry cache per field: most values of a line are equal to
+     * Writes a string field through a two-entry cache per field: most values of a line are equal to
      * the line before's on the same thread (the SNI and Host of busy names, the certificate id, the
-     * pool, the node, constant methods and protocols), and replaying the field's bytes (name and
-     * escaped value) is cheaper than escaping it again. The request id differs on every line and is
-     * never cached (a miss costs a copy).
+     * pool, the node) or take turns with one other (HTTP/1.1 and HTTP/2, GET and POST), and replaying
+     * the field's bytes (name and escaped value) is cheaper than escaping it again. The request id
+     * differs on every line and is never cached (a miss costs a copy).
      */
     private void string(JsonLine g, Field f, String value) {
         if (!on(f)) {
             return;
         }
         int slot = f.ordinal();
-        String last = lastValue[slot];
-        if (value != null && last != null && (value == last || value.equals(last))) {
-            g.field(lastBytes[slot]);
-            return;
+        if (value != null) {
+            String last = lastValue[slot];
+            if (value == last || value.equals(last)) {
+                g.field(lastBytes[slot]);
+                return;
+            }
+            String older = olderValue[slot];
+            if (value == older || value.equals(older)) {
+                g.field(olderBytes[slot]);
+                return;
+            }
         }
         int from = g.fieldStart();
         g.raw(KEYS[slot]);
         g.string(value);
         if (value != null && f != Field.REQUEST_ID) {
+            olderValue[slot] = lastValue[slot];
+            olderBytes[slot] = lastBytes[slot];
             lastValue[slot] = value;
             lastBytes[slot] = g.copyFrom(from);
         }
