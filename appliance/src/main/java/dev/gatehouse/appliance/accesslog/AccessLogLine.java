@@ -86,12 +86,22 @@ final class AccessLogLine {
     /** The value per field before the last one, and its bytes: two values taking turns both hit. */
     private final String[] olderValue = new String[Field.values().length];
     private final byte[][] olderBytes = new byte[Field.values().length][];
-    /** The last client address and its {@code client} and {@code clientPort} fields' bytes (one connection's). */
-    private InetSocketAddress lastClient;
-    private byte[] lastClientBytes;
-    /** The last certificate id (that very instance) and its tenant, looked up again every new second. */
-    private String lastCertificate;
-    private String lastTenant;
+    /**
+     * The fields after {@code ts} that every line of a connection shares ({@code type} to {@code sni}),
+     * as the last line wrote them, and what they were written from: replayed in one copy while the
+     * line's kind, client address and SNI are the same.
+     */
+    private final Run head = new Run();
+    private String headType;
+    private InetSocketAddress headClient;
+    private String headSni;
+    /**
+     * {@code tenant} and {@code certificate} as the last line wrote them, replayed while the certificate
+     * id is that very instance (a connection's, shared by a busy certificate's connections) and the
+     * second the same: the tenant is looked up once a second per certificate, not per request.
+     */
+    private final Run served = new Run();
+    private String servedCertificate;
     /** The last {@code "tls":{...}} field's bytes, for the TLS facts in {@code lastValue} and {@link #lastResumed}. */
     private byte[] lastTls;
     private boolean lastResumed;
@@ -178,30 +188,43 @@ final class AccessLogLine {
         if (second != cachedSecond) {
             cachedSecond = second;
             cachedPrefix = null;
-            lastCertificate = null;
+            servedCertificate = null;
         }
         timestamp(g, epochMillis);
+        if (client != null && type == headType && client.equals(headClient) && same(sni, headSni)
+                && head.replay(g)) {
+            return;
+        }
+        int mark = head.mark(g);
         string(g, Field.TYPE, type);
         string(g, Field.NODE, node);
         client(g, client);
         string(g, Field.SNI, sni);
+        if (client != null) {
+            head.keep(g, mark);
+            headType = type;
+            headClient = client;
+            headSni = sni;
+        }
     }
 
     /**
-     * The certificate served and its tenant, looked up only when the tenant field is on and the
-     * certificate is not the very one of the line before in the same second: a connection's requests
-     * (and a busy certificate's connections) share its id, and its tenant is one map read, not a
-     * map read per request; a certificate moved to another tenant shows within a second.
+     * The certificate served and its tenant (looked up only when the tenant field is on, and see
+     * {@link #served}: a certificate moved to another tenant shows within a second).
      */
     private void certificate(JsonLine g, String certificateId) {
+        if (certificateId != null && certificateId == servedCertificate && served.replay(g)) {
+            return;
+        }
+        int mark = served.mark(g);
         if (on(Field.TENANT)) {
-            if (certificateId == null || certificateId != lastCertificate) {
-                lastTenant = certificateId == null ? null : tenantOf.apply(certificateId);
-                lastCertificate = certificateId;
-            }
-            string(g, Field.TENANT, lastTenant);
+            string(g, Field.TENANT, certificateId == null ? null : tenantOf.apply(certificateId));
         }
         string(g, Field.CERTIFICATE, certificateId);
+        if (certificateId != null) {
+            served.keep(g, mark);
+            servedCertificate = certificateId;
+        }
     }
 
     private boolean on(Field f) {
@@ -224,46 +247,25 @@ final class AccessLogLine {
         g.put('"');
     }
 
-    /**
-     * {@code "client":"192.0.2.1","clientPort":40000}, the bytes replayed while the address is the line
-     * before's (the same connection's).
-     */
     private void client(JsonLine g, InetSocketAddress client) {
-        boolean address = on(Field.CLIENT);
-        boolean port = on(Field.CLIENT_PORT);
-        if (!address && !port) {
-            return;
-        }
-        if (client != null && (client == lastClient || client.equals(lastClient))) {
-            g.field(lastClientBytes);
-            return;
-        }
-        int from = g.fieldStart();
-        if (address) {
-            g.raw(KEYS[Field.CLIENT.ordinal()]);
-            InetAddress a = client == null ? null : client.getAddress();
-            if (a == null) {
+        InetAddress address = client == null ? null : client.getAddress();
+        if (on(Field.CLIENT)) {
+            g.name(KEYS[Field.CLIENT.ordinal()]);
+            if (address == null) {
                 g.nullValue();
-            } else if (a instanceof Inet4Address) {
-                g.ipv4(a.getAddress());
+            } else if (address instanceof Inet4Address) {
+                g.ipv4(address.getAddress());
             } else {
-                g.string(a.getHostAddress());
+                g.string(address.getHostAddress());
             }
         }
-        if (port) {
-            if (address) {
-                g.put(',');
-            }
-            g.raw(KEYS[Field.CLIENT_PORT.ordinal()]);
+        if (on(Field.CLIENT_PORT)) {
+            g.name(KEYS[Field.CLIENT_PORT.ordinal()]);
             if (client == null) {
                 g.nullValue();
             } else {
                 g.number(client.getPort());
             }
-        }
-        if (client != null) {
-            lastClient = client;
-            lastClientBytes = g.copyFrom(from);
         }
     }
 
@@ -351,6 +353,38 @@ final class AccessLogLine {
         if (on(f)) {
             g.name(KEYS[f.ordinal()]);
             g.millis(nanos);
+        }
+    }
+
+    /**
+     * A run of consecutive fields as last written, to replay in one copy. It starts either with the
+     * object's first field or with a comma, and is replayed only at a point of the same kind (the same
+     * run may follow other fields in a request line than in a handshake line).
+     */
+    private static final class Run {
+        private byte[] bytes;
+        private boolean opensObject;
+        private boolean markedOpening;
+
+        /** Where the run starts in {@code g}, before its fields are written. */
+        int mark(JsonLine g) {
+            markedOpening = g.atFirstField();
+            return g.length();
+        }
+
+        /** Keeps the bytes written since {@code mark}. */
+        void keep(JsonLine g, int mark) {
+            bytes = g.copyFrom(mark);
+            opensObject = markedOpening;
+        }
+
+        /** Writes the kept run if it fits here; false (nothing written) when there is none or it does not. */
+        boolean replay(JsonLine g) {
+            if (bytes == null || g.atFirstField() != opensObject) {
+                return false;
+            }
+            g.replay(bytes);
+            return true;
         }
     }
 }

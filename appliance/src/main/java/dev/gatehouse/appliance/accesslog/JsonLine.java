@@ -116,6 +116,22 @@ final class JsonLine {
         return len;
     }
 
+    /** Whether the next field is the current object's first (no comma before it). */
+    boolean atFirstField() {
+        return first;
+    }
+
+    /**
+     * Fields written before, as copied with {@link #copyFrom} from where {@link #atFirstField()} was
+     * the same as now: commas included, nothing added.
+     */
+    void replay(byte[] fields) {
+        put(fields);
+        if (fields.length > 0) {
+            first = false;
+        }
+    }
+
     /** The bytes from {@code from} to the end, a copy. */
     byte[] copyFrom(int from) {
         return Arrays.copyOfRange(buf, from, len);
