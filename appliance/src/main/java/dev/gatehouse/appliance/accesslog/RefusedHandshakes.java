@@ -1,6 +1,5 @@
 package dev.gatehouse.appliance.accesslog;
 
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -14,8 +13,8 @@ final class RefusedHandshakes {
     private final int sample;
     private final int perSecond;
     private final AtomicLong seen = new AtomicLong();
-    private final AtomicLong capSecond = new AtomicLong();
-    private final AtomicInteger capCount = new AtomicInteger();
+    /** The current second (high 32 bits) and how many were admitted in it (low 32), updated as one. */
+    private final AtomicLong window = new AtomicLong();
     private final LongAdder suppressed = new LongAdder();
 
     RefusedHandshakes(int sample, int perSecond) {
@@ -33,12 +32,9 @@ final class RefusedHandshakes {
     }
 
     private boolean underCap() {
-        long second = System.nanoTime() / 1_000_000_000L;
-        long current = capSecond.get();
-        if (current != second && capSecond.compareAndSet(current, second)) {
-            capCount.set(0);
-        }
-        return capCount.incrementAndGet() <= perSecond;
+        long second = System.nanoTime() / 1_000_000_000L & 0xffff_ffffL;
+        long w = window.updateAndGet(v -> v >>> 32 == second ? v + 1 : second << 32 | 1);
+        return (int) w <= perSecond;
     }
 
     /** Refused handshakes left out so far. */
