@@ -13,10 +13,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,24 +61,28 @@ public final class AccessLog implements RequestObserver, AutoCloseable {
      * fewer, larger writes, and 20 ms is still far below what a log shipper or a human notices.
      */
     private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(IDLE_PARK_MILLIS);
+    /**
+     * A buffer this large (or half its {@code queueSize} lines) means the writer is falling behind: it
+     * sweeps again at once instead of parking. Below that it parks after every sweep, also one that
+     * wrote: sweeping again at once took a few dozen lines per write at 25,000 lines/s, hundreds of
+     * write calls a second, where a park makes it one write per buffer per {@value #IDLE_PARK_MILLIS} ms.
+     */
+    static final int BEHIND_BYTES = 1024 * 1024;
     // a reopen or close wakes the writer with LockSupport.unpark, not an interrupt: an interrupt during
     // a FileChannel write closes the channel and loses the buffer
 
     private final LogSink sink;
-    private final String node;
-    private final List<String> fields;
-    private final boolean query;
-    private final Function<String, String> tenantOf;
+    /** A new formatter (one per producing thread: each keeps its own caches). */
+    private final Supplier<AccessLogLine> formatter;
     private final int capacity;
-    private final int sample;
-    private final int perSecond;
+    private final RefusedHandshakes refused;
     private final Thread writer;
     /** Every thread that has logged, for the writer to sweep; dead threads' empty slots are dropped. */
     private final CopyOnWriteArrayList<Slot> slots = new CopyOnWriteArrayList<>();
     private final FastThreadLocal<Slot> mine = new FastThreadLocal<>() {
         @Override
         protected Slot initialValue() {
-            Slot s = new Slot(Thread.currentThread(), new AccessLogLine(node, fields, query, tenantOf));
+            Slot s = new Slot(Thread.currentThread(), formatter.get());
             slots.add(s);
             return s;
         }
@@ -87,10 +91,6 @@ public final class AccessLog implements RequestObserver, AutoCloseable {
     private volatile boolean running = true;
 
     private final LongAdder dropped = new LongAdder();
-    private final LongAdder suppressed = new LongAdder();
-    private final AtomicLong refusedSeen = new AtomicLong();
-    private final AtomicLong capSecond = new AtomicLong();
-    private final AtomicInteger capCount = new AtomicInteger();
     // written by the writer thread only
     private final AtomicLong written = new AtomicLong();
     private final AtomicLong writeErrors = new AtomicLong();
@@ -123,14 +123,11 @@ public final class AccessLog implements RequestObserver, AutoCloseable {
 
     AccessLog(GatehouseConfig.AccessLog settings, String node, Function<String, String> tenantOf, LogSink sink) {
         this.sink = sink;
-        this.node = node;
-        this.fields = List.copyOf(settings.fields());
-        this.query = settings.query();
-        this.tenantOf = tenantOf;
-        new AccessLogLine(node, fields, query, tenantOf); // refuses an unknown field name now, not on a request
+        List<String> fields = List.copyOf(settings.fields());
+        this.formatter = () -> new AccessLogLine(node, fields, settings.query(), tenantOf);
+        formatter.get(); // refuses an unknown field name now, not on a request
         this.capacity = settings.queueSize();
-        this.sample = settings.sampleRefusedHandshakes();
-        this.perSecond = settings.refusedHandshakesPerSecond();
+        this.refused = new RefusedHandshakes(settings.sampleRefusedHandshakes(), settings.refusedHandshakesPerSecond());
         this.writer = new Thread(this::writeLoop, "gatehouse-access-log");
         this.writer.setDaemon(true);
     }
@@ -162,12 +159,8 @@ public final class AccessLog implements RequestObserver, AutoCloseable {
 
     @Override
     public void onHandshake(HandshakeRecord handshake) {
-        if (!handshake.ok()) {
-            if (admitRefused()) {
-                append(null, handshake);
-            } else {
-                suppressed.increment();
-            }
+        if (!handshake.ok() && refused.admit()) {
+            append(null, handshake);
         }
     }
 
@@ -199,19 +192,6 @@ public final class AccessLog implements RequestObserver, AutoCloseable {
         }
     }
 
-    /** One in {@code sample}, then at most {@code perSecond} in the current second. */
-    private boolean admitRefused() {
-        if (sample == 0 || (sample > 1 && refusedSeen.getAndIncrement() % sample != 0)) {
-            return false;
-        }
-        long second = System.nanoTime() / 1_000_000_000L;
-        long current = capSecond.get();
-        if (current != second && capSecond.compareAndSet(current, second)) {
-            capCount.set(0);
-        }
-        return capCount.incrementAndGet() <= perSecond;
-    }
-
     /**
      * Asks the writer to close the file and open its path again, after the lines it is writing. Completes
      * once the new file is open (exceptionally when it could not be opened: lines keep going to the old one).
@@ -234,7 +214,7 @@ public final class AccessLog implements RequestObserver, AutoCloseable {
 
     /** Refused handshakes left out by sampling or by the per-second cap (expected under a flood). */
     public long suppressedHandshakes() {
-        return suppressed.sum();
+        return refused.suppressed();
     }
 
     /** Lines written so far. */
@@ -292,17 +272,17 @@ public final class AccessLog implements RequestObserver, AutoCloseable {
         JsonLine spare = new JsonLine(16 * 1024);
         while (running) {
             serveReopens();
-            boolean wrote = false;
+            boolean behind = false;
             for (Slot s : slots) {
                 JsonLine full = s.swap(spare);
                 if (full != null) {
+                    behind |= full.length() >= BEHIND_BYTES || full.lines() >= capacity / 2;
                     spare = write(full);
-                    wrote = true;
                 } else if (!s.owner.isAlive()) {
                     slots.remove(s);
                 }
             }
-            if (!wrote) {
+            if (!behind) {
                 java.util.concurrent.locks.LockSupport.parkNanos(this, IDLE_PARK_NANOS);
             }
         }

@@ -83,6 +83,25 @@ final class AccessLogLine {
     /** The last value written per field (and per TLS sub-field), and its field's bytes; see {@link #string}. */
     private final String[] lastValue = new String[SLOT_GROUP + 1];
     private final byte[][] lastBytes = new byte[SLOT_GROUP + 1][];
+    /** The value per field before the last one, and its bytes: two values taking turns both hit. */
+    private final String[] olderValue = new String[Field.values().length];
+    private final byte[][] olderBytes = new byte[Field.values().length][];
+    /**
+     * The fields after {@code ts} that every line of a connection shares ({@code type} to {@code sni}),
+     * as the last line wrote them, and what they were written from: replayed in one copy while the
+     * line's kind, client address and SNI are the same.
+     */
+    private final Run head = new Run();
+    private String headType;
+    private InetSocketAddress headClient;
+    private String headSni;
+    /**
+     * {@code tenant} and {@code certificate} as the last line wrote them, replayed while the certificate
+     * id is that very instance (a connection's, shared by a busy certificate's connections) and the
+     * second the same: the tenant is looked up once a second per certificate, not per request.
+     */
+    private final Run served = new Run();
+    private String servedCertificate;
     /** The last {@code "tls":{...}} field's bytes, for the TLS facts in {@code lastValue} and {@link #lastResumed}. */
     private byte[] lastTls;
     private boolean lastResumed;
@@ -129,8 +148,13 @@ final class AccessLogLine {
         string(g, Field.POOL, r.pool());
         string(g, Field.SERVER, r.server());
         string(g, Field.METHOD, r.method());
-        if (on(Field.PATH)) {
-            string(g, Field.PATH, query && r.query() != null ? r.path() + "?" + r.query() : r.path());
+        if (query && r.query() != null) {
+            if (on(Field.PATH)) {
+                g.name(KEYS[Field.PATH.ordinal()]);
+                g.string(String.valueOf(r.path()), '?', r.query());
+            }
+        } else {
+            string(g, Field.PATH, r.path());
         }
         string(g, Field.PROTOCOL, r.protocol());
         number(g, Field.STATUS, r.status());
@@ -160,19 +184,47 @@ final class AccessLogLine {
     /** Opens a line with the fields both kinds start with: when, which kind, where and from whom. */
     private void begin(JsonLine g, long epochMillis, String type, InetSocketAddress client, String sni) {
         g.beginObject();
+        long second = Math.floorDiv(epochMillis, 1000);
+        if (second != cachedSecond) {
+            cachedSecond = second;
+            cachedPrefix = null;
+            servedCertificate = null;
+        }
         timestamp(g, epochMillis);
+        if (client != null && type == headType && client.equals(headClient) && same(sni, headSni)
+                && head.replay(g)) {
+            return;
+        }
+        int mark = head.mark(g);
         string(g, Field.TYPE, type);
         string(g, Field.NODE, node);
         client(g, client);
         string(g, Field.SNI, sni);
+        if (client != null) {
+            head.keep(g, mark);
+            headType = type;
+            headClient = client;
+            headSni = sni;
+        }
     }
 
-    /** The certificate served and its tenant (looked up only when the tenant field is on). */
+    /**
+     * The certificate served and its tenant (looked up only when the tenant field is on, and see
+     * {@link #served}: a certificate moved to another tenant shows within a second).
+     */
     private void certificate(JsonLine g, String certificateId) {
+        if (certificateId != null && certificateId == servedCertificate && served.replay(g)) {
+            return;
+        }
+        int mark = served.mark(g);
         if (on(Field.TENANT)) {
             string(g, Field.TENANT, certificateId == null ? null : tenantOf.apply(certificateId));
         }
         string(g, Field.CERTIFICATE, certificateId);
+        if (certificateId != null) {
+            served.keep(g, mark);
+            servedCertificate = certificateId;
+        }
     }
 
     private boolean on(Field f) {
@@ -184,10 +236,9 @@ final class AccessLogLine {
         if (!on(Field.TS)) {
             return;
         }
-        long second = Math.floorDiv(epochMillis, 1000);
-        if (second != cachedSecond) {
-            cachedPrefix = ('"' + TS.format(Instant.ofEpochSecond(second))).getBytes(StandardCharsets.US_ASCII);
-            cachedSecond = second;
+        if (cachedPrefix == null) { // a new second (see begin)
+            cachedPrefix = ('"' + TS.format(Instant.ofEpochSecond(cachedSecond)))
+                    .getBytes(StandardCharsets.US_ASCII);
         }
         g.name(KEYS[Field.TS.ordinal()]);
         g.raw(cachedPrefix);
@@ -256,26 +307,35 @@ final class AccessLogLine {
     }
 
     /**
-     * Writes a string field through a one-entry cache per field: most values of a line are equal to
+     * Writes a string field through a two-entry cache per field: most values of a line are equal to
      * the line before's on the same thread (the SNI and Host of busy names, the certificate id, the
-     * pool, the node, constant methods and protocols), and replaying the field's bytes (name and
-     * escaped value) is cheaper than escaping it again. The request id differs on every line and is
-     * never cached (a miss costs a copy).
+     * pool, the node) or take turns with one other (HTTP/1.1 and HTTP/2, GET and POST), and replaying
+     * the field's bytes (name and escaped value) is cheaper than escaping it again. The request id
+     * differs on every line and is never cached (a miss costs a copy).
      */
     private void string(JsonLine g, Field f, String value) {
         if (!on(f)) {
             return;
         }
         int slot = f.ordinal();
-        String last = lastValue[slot];
-        if (value != null && last != null && (value == last || value.equals(last))) {
-            g.field(lastBytes[slot]);
-            return;
+        if (value != null) {
+            String last = lastValue[slot];
+            if (value == last || value.equals(last)) {
+                g.field(lastBytes[slot]);
+                return;
+            }
+            String older = olderValue[slot];
+            if (value == older || value.equals(older)) {
+                g.field(olderBytes[slot]);
+                return;
+            }
         }
         int from = g.fieldStart();
         g.raw(KEYS[slot]);
         g.string(value);
         if (value != null && f != Field.REQUEST_ID) {
+            olderValue[slot] = lastValue[slot];
+            olderBytes[slot] = lastBytes[slot];
             lastValue[slot] = value;
             lastBytes[slot] = g.copyFrom(from);
         }
@@ -293,6 +353,38 @@ final class AccessLogLine {
         if (on(f)) {
             g.name(KEYS[f.ordinal()]);
             g.millis(nanos);
+        }
+    }
+
+    /**
+     * A run of consecutive fields as last written, to replay in one copy. It starts either with the
+     * object's first field or with a comma, and is replayed only at a point of the same kind (the same
+     * run may follow other fields in a request line than in a handshake line).
+     */
+    private static final class Run {
+        private byte[] bytes;
+        private boolean opensObject;
+        private boolean markedOpening;
+
+        /** Where the run starts in {@code g}, before its fields are written. */
+        int mark(JsonLine g) {
+            markedOpening = g.atFirstField();
+            return g.length();
+        }
+
+        /** Keeps the bytes written since {@code mark}. */
+        void keep(JsonLine g, int mark) {
+            bytes = g.copyFrom(mark);
+            opensObject = markedOpening;
+        }
+
+        /** Writes the kept run if it fits here; false (nothing written) when there is none or it does not. */
+        boolean replay(JsonLine g) {
+            if (bytes == null || g.atFirstField() != opensObject) {
+                return false;
+            }
+            g.replay(bytes);
+            return true;
         }
     }
 }

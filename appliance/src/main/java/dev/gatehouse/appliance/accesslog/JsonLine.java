@@ -90,10 +90,7 @@ final class JsonLine {
 
     /** Writes the separator and a pre-encoded {@link #key}. */
     void name(byte[] key) {
-        if (!first) {
-            put(',');
-        }
-        first = false;
+        fieldStart();
         put(key);
     }
 
@@ -119,6 +116,22 @@ final class JsonLine {
         return len;
     }
 
+    /** Whether the next field is the current object's first (no comma before it). */
+    boolean atFirstField() {
+        return first;
+    }
+
+    /**
+     * Fields written before, as copied with {@link #copyFrom} from where {@link #atFirstField()} was
+     * the same as now: commas included, nothing added.
+     */
+    void replay(byte[] fields) {
+        put(fields);
+        if (fields.length > 0) {
+            first = false;
+        }
+    }
+
     /** The bytes from {@code from} to the end, a copy. */
     byte[] copyFrom(int from) {
         return Arrays.copyOfRange(buf, from, len);
@@ -139,42 +152,40 @@ final class JsonLine {
     }
 
     void number(long v) {
-        if (v == Long.MIN_VALUE) {
-            put(Long.toString(v));
-            return;
-        }
         if (v < 0) {
+            if (v == Long.MIN_VALUE) {
+                put(Long.toString(v));
+                return;
+            }
             put('-');
             v = -v;
         }
-        ensure(19);
-        if (v <= Integer.MAX_VALUE) {
-            int x = (int) v; // the common case, in int arithmetic (a multiply per digit, not a long division)
-            int end = len + digits(x);
-            len = end;
-            do {
-                int q = x / 10;
-                buf[--end] = (byte) ('0' + (x - q * 10));
-                x = q;
-            } while (x != 0);
+        if (v > Integer.MAX_VALUE) {
+            number(v / 1_000_000_000L); // the rare long: its high part, then nine digits in int arithmetic
+            digits((int) (v % 1_000_000_000L), 9);
             return;
         }
-        int end = len + Long.toString(v).length();
-        len = end;
-        do {
-            long q = v / 10;
-            buf[--end] = (byte) ('0' + (v - q * 10));
-            v = q;
-        } while (v != 0);
+        int x = (int) v;
+        int n = 1;
+        for (int rest = x; rest >= 10; rest /= 10) {
+            n++;
+        }
+        digits(x, n);
     }
 
-    private static int digits(int x) {
-        int d = 1;
-        while (x >= 10) {
-            x /= 10;
-            d++;
+    /**
+     * The last {@code n} decimal digits of {@code x >= 0}, zero-padded; in int arithmetic (a multiply
+     * per digit, not a long division).
+     */
+    private void digits(int x, int n) {
+        ensure(n);
+        int end = len + n;
+        len = end;
+        for (int i = 0; i < n; i++) {
+            int q = x / 10;
+            buf[--end] = (byte) ('0' + (x - q * 10));
+            x = q;
         }
-        return d;
     }
 
     /** {@code nanos} as milliseconds with three decimals ({@code 12.345}); a negative value as {@code -1}. */
@@ -186,11 +197,7 @@ final class JsonLine {
         long micros = nanos / 1000;
         number(micros / 1000);
         put('.');
-        int frac = (int) (micros % 1000);
-        ensure(3);
-        buf[len++] = (byte) ('0' + frac / 100);
-        buf[len++] = (byte) ('0' + frac / 10 % 10);
-        buf[len++] = (byte) ('0' + frac % 10);
+        digits((int) (micros % 1000), 3);
     }
 
     /** A quoted, escaped string, or {@code null}. */
@@ -199,21 +206,34 @@ final class JsonLine {
             nullValue();
             return;
         }
+        put('"');
+        chars(s);
+        put('"');
+    }
+
+    /** {@code head}, {@code separator} and {@code tail} as one quoted, escaped string (no string built). */
+    void string(String head, char separator, String tail) {
+        put('"');
+        chars(head);
+        put(separator);
+        chars(tail);
+        put('"');
+    }
+
+    private void chars(String s) {
         int n = s.length();
-        ensure(n + 2);
-        buf[len++] = '"';
+        ensure(n);
         for (int i = 0; i < n; i++) {
             char c = s.charAt(i);
             if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
                 if (len == buf.length) {
-                    ensure(n - i + 1);
+                    ensure(n - i);
                 }
                 buf[len++] = (byte) c;
             } else {
                 i = escape(s, i, c);
             }
         }
-        put('"');
     }
 
     /** Writes the escape of {@code c} at index {@code i}; returns the index of the last char consumed. */
@@ -267,10 +287,7 @@ final class JsonLine {
 
     /** Three digits, zero-padded (the milliseconds of a timestamp). */
     void digits3(int v) {
-        ensure(3);
-        buf[len++] = (byte) ('0' + v / 100 % 10);
-        buf[len++] = (byte) ('0' + v / 10 % 10);
-        buf[len++] = (byte) ('0' + v % 10);
+        digits(v, 3);
     }
 
     void put(char c) {

@@ -31,7 +31,15 @@ abstract class LogSink implements Closeable {
 
     /** A file written with {@code O_APPEND}: the kernel puts every write at the current end, even after a move. */
     static final class AppendFile extends LogSink {
+        /** Bytes per write call: a whole buffer of lines in one write at the rates the writer parks at. */
+        static final int CHUNK = 1024 * 1024;
         private final Path path;
+        /**
+         * Lines are copied here and written from it: a heap array handed to the channel is copied into a
+         * temporary direct buffer of its full size, which the JDK then keeps cached per thread (up to the
+         * 16 MB a buffer may hold); this one is the writer's own, of a fixed size, and reused.
+         */
+        private final ByteBuffer direct = ByteBuffer.allocateDirect(CHUNK);
         private FileChannel channel;
 
         AppendFile(Path path) throws IOException {
@@ -50,9 +58,12 @@ abstract class LogSink implements Closeable {
 
         @Override
         void write(byte[] lines, int len) throws IOException {
-            ByteBuffer b = ByteBuffer.wrap(lines, 0, len);
-            while (b.hasRemaining()) {
-                channel.write(b);
+            for (int off = 0; off < len; off += CHUNK) {
+                direct.clear();
+                direct.put(lines, off, Math.min(CHUNK, len - off)).flip();
+                while (direct.hasRemaining()) {
+                    channel.write(direct);
+                }
             }
         }
 
