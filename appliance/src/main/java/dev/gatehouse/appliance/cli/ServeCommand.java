@@ -64,7 +64,7 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--io-threads", defaultValue = "0", description = "event loop threads (0 = one per core)")
     int ioThreads;
 
-    @Option(names = "--max-contexts", defaultValue = "10000", description = "certificates whose key material stays built (BoringSSL: ~4 KB native each; JDK: a context each)")
+    @Option(names = "--max-contexts", defaultValue = "10000", description = "certificates whose key material stays built (BoringSSL: ~2 KB native each; JDK: a context each)")
     int maxContexts;
 
     @Option(names = "--jdk-tls", description = "use the JDK TLS provider instead of BoringSSL")
