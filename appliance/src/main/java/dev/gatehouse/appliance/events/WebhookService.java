@@ -44,10 +44,12 @@ public final class WebhookService {
     private final Clock clock;
     private final boolean allowPrivateTargets;
 
-    /**
-     * @param allowPrivateTargets {@code events.allowPrivateTargets}: tenants' webhooks may reach private addresses
-     *                            (false: tenant tokens' webhooks may not target private addresses)
-     */
+    /** Tenant tokens' webhooks may not target private addresses. */
+    public WebhookService(Store store, Events events, Clock clock) {
+        this(store, events, clock, false);
+    }
+
+    /** @param allowPrivateTargets {@code events.allowPrivateTargets}: tenants' webhooks may reach private addresses */
     public WebhookService(Store store, Events events, Clock clock, boolean allowPrivateTargets) {
         this.store = store;
         this.events = events;

@@ -176,7 +176,7 @@ class WebhookDeliveryTest {
 
     @Test
     void refusesATenantsWebhookToAPrivateAddressByDefault() throws Exception {
-        WebhookService strict = new WebhookService(services.store, events, Clock.systemUTC(), false);
+        WebhookService strict = new WebhookService(services.store, events, Clock.systemUTC());
         Principal tenant = new Principal("t1", "tenant:acme");
         for (String url : List.of("http://127.0.0.1:8080/hook", "http://localhost/hook", "http://169.254.169.254/",
                 "http://10.1.2.3/", "http://[::1]/", "http://[fd00::1]/", "http://100.64.0.1/")) {

@@ -90,7 +90,7 @@ public final class Services implements AutoCloseable {
     /** The console API over these services with the event routes of {@code events} (webhooks on loopback refused). */
     public ConsoleApi consoleApi(Events events) {
         ConsoleApi api = new ConsoleApi(console(), who -> Map.of(), () -> true, null);
-        api.events(new EventRoutes(events, new WebhookService(store, events, Clock.systemUTC(), false)));
+        api.events(new EventRoutes(events, new WebhookService(store, events, Clock.systemUTC())));
         return api;
     }
 
