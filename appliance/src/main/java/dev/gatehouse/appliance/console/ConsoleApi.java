@@ -102,7 +102,7 @@ public final class ConsoleApi implements ConsoleConnection.Api {
         this.audit = services.audit();
         this.observe = observe;
         Runnable wakeUp = acme == null ? () -> { } : acme.wakeUp();
-        views = new LiveViews(services.tokens(), services.domains(), services.certificates());
+        views = new LiveViews(services);
         StatusResource probes = new StatusResource(status, ready);
         TenantResource tenants = new TenantResource(services.tenants(), views);
         DomainResource domains = new DomainResource(services.domains(), services.tenants(), views, wakeUp);
