@@ -261,7 +261,7 @@ function renderPools(pools) {
     fill('pools-table', [], 'Only an admin token may list pools');
     return;
   }
-  fill('pools-table', pools.map((p) => row([p.name, p.policy, list(p.servers), p.healthPath || '-'], { pool: p.name })),
+  fill('pools-table', pools.map((p) => row([p.name, p.policy, list(p.servers), p.healthPath || '-', p.proxyProtocol || 'off'], { pool: p.name })),
     'No pools');
 }
 

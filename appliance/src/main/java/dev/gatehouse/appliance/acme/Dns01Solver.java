@@ -42,6 +42,7 @@ final class Dns01Solver implements ChallengeSolver {
 
     private static final Logger log = LoggerFactory.getLogger(Dns01Solver.class);
     private static final Duration POLL = Duration.ofMillis(250);
+    private static final Duration MAX_QUERY_TIMEOUT = Duration.ofSeconds(10);
 
     /** What {@link #withdraw} removes. */
     private record Published(Name zone, TXTRecord record) {
@@ -120,7 +121,7 @@ final class Dns01Solver implements ChallengeSolver {
             Message r;
             try {
                 SimpleResolver res = resolvers.isEmpty() ? new SimpleResolver() : new SimpleResolver(resolvers.get(0));
-                res.setTimeout(timeout.compareTo(Duration.ofSeconds(10)) < 0 ? timeout : Duration.ofSeconds(10));
+                res.setTimeout(queryTimeout());
                 r = res.send(Message.newQuery(Record.newRecord(current, Type.CNAME, DClass.IN)));
             } catch (IOException e) {
                 throw new IssueException("no answer for " + current + " CNAME (looking for a delegated challenge "
@@ -240,8 +241,13 @@ final class Dns01Solver implements ChallengeSolver {
 
     private SimpleResolver resolver() {
         SimpleResolver res = new SimpleResolver(config.server());
-        res.setTimeout(timeout.compareTo(Duration.ofSeconds(10)) < 0 ? timeout : Duration.ofSeconds(10));
+        res.setTimeout(queryTimeout());
         return res;
+    }
+
+    /** One DNS query's timeout: {@code acme.timeout}, at most {@link #MAX_QUERY_TIMEOUT}. */
+    private Duration queryTimeout() {
+        return timeout.compareTo(MAX_QUERY_TIMEOUT) < 0 ? timeout : MAX_QUERY_TIMEOUT;
     }
 
     private String server() {

@@ -12,18 +12,12 @@ import org.shredzone.acme4j.challenge.Http01Challenge;
  * HTTP-01 (RFC 8555 §8.3): the key authorization goes into the shared store under its token, and
  * every node's port 80 answers {@code /.well-known/acme-challenge/<token>} from its copy, so the
  * CA may reach any node.
+ *
+ * @param store     where the key authorizations go (the grid's once clustered)
+ * @param clock     dates their expiry
+ * @param clustered whether other nodes must see a record before the CA is told to look
  */
-final class Http01Solver implements ChallengeSolver {
-
-    private final Store store;
-    private final Clock clock;
-    private final boolean clustered;
-
-    Http01Solver(Store store, Clock clock, boolean clustered) {
-        this.store = store;
-        this.clock = clock;
-        this.clustered = clustered;
-    }
+record Http01Solver(Store store, Clock clock, boolean clustered) implements ChallengeSolver {
 
     @Override
     public String type() {

@@ -111,14 +111,11 @@ public final class DemoCommand implements Callable<Integer> {
                 accessLog, node.metricsUrl() == null ? "off" : node.metricsUrl());
         System.out.flush();
 
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runnable stop = () -> {
+        CountDownLatch stopped = ServeCommand.onShutdown(() -> {
             node.close();
             b1.close();
             b2.close();
-            stopped.countDown();
-        };
-        Runtime.getRuntime().addShutdownHook(new Thread(stop, "gatehouse-shutdown"));
+        });
         if (exitAfterSeconds > 0) {
             Thread.sleep(exitAfterSeconds * 1000);
             System.exit(0);

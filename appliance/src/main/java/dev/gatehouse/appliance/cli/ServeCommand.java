@@ -158,11 +158,16 @@ public final class ServeCommand implements Callable<Integer> {
 
     /** Blocks until the JVM is told to stop (SIGTERM, Ctrl-C), which first runs {@code close}. */
     private static void awaitShutdown(Runnable close) throws InterruptedException {
+        onShutdown(close).await();
+    }
+
+    /** Runs {@code close} when the JVM is told to stop; the latch opens once it has run. */
+    static CountDownLatch onShutdown(Runnable close) {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             close.run();
             stopped.countDown();
         }, "gatehouse-shutdown"));
-        stopped.await();
+        return stopped;
     }
 }

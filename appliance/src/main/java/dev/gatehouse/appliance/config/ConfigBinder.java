@@ -160,7 +160,7 @@ final class ConfigBinder {
             Long.class, long.class, Duration.class, Path.class, java.net.InetSocketAddress.class, Enum.class}) {
             @SuppressWarnings("unchecked")
             Class<Object> c = (Class<Object>) t;
-            m.addDeserializer(c, new Scalar(t, null, null, null, false, false, false));
+            m.addDeserializer(c, new Scalar(new Rule(t, null, null, null, false, false, false)));
         }
         return m;
     }
@@ -178,25 +178,15 @@ final class ConfigBinder {
         return b.toString();
     }
 
-    /** One scalar field: its {@link ConfigReader} rule, its default and bounds from the record component. */
+    /**
+     * Jackson's side of one scalar field: finds the field's {@link Rule} from its record component and
+     * reads every value (and every null or absence) by it.
+     */
     private static final class Scalar extends JsonDeserializer<Object> implements ContextualDeserializer {
-        private final Class<?> type;
-        private final Bind.Range range;
-        private final Bind.AtLeast atLeast;
-        private final Object dflt;
-        private final boolean size;
-        private final boolean orOff;
-        private final boolean element;
+        private final Rule rule;
 
-        Scalar(Class<?> type, Bind.Range range, Bind.AtLeast atLeast, Object dflt, boolean size, boolean orOff,
-                boolean element) {
-            this.type = type;
-            this.range = range;
-            this.atLeast = atLeast;
-            this.dflt = dflt;
-            this.size = size;
-            this.orOff = orOff;
-            this.element = element;
+        Scalar(Rule rule) {
+            this.rule = rule;
         }
 
         @Override
@@ -210,16 +200,16 @@ final class ConfigBinder {
             boolean sz = property != null && !element && property.getAnnotation(Bind.Size.class) != null;
             boolean off = property != null && !element && property.getAnnotation(Bind.OrOff.class) != null;
             Bind.Default d = property == null || element ? null : property.getAnnotation(Bind.Default.class);
-            Scalar s = new Scalar(t, rg, al, null, sz, off, element);
+            Rule r = new Rule(t, rg, al, null, sz, off, element);
             if (d == null) {
-                return s;
+                return new Scalar(r);
             }
             ConfigReader check = new ConfigReader();
-            Object v = s.read(check, "default", literal(t, d.value()));
+            Object v = r.read(check, "default", literal(t, d.value()));
             if (!check.problems().isEmpty()) {
                 throw new IllegalStateException("@Default of " + property.getName() + ": " + check.problems());
             }
-            return new Scalar(t, rg, al, v, sz, off, element);
+            return new Scalar(r.withDefault(v));
         }
 
         private static JsonNode literal(Class<?> t, String text) {
@@ -240,18 +230,18 @@ final class ConfigBinder {
             }
             String at = path((String) ctxt.getAttribute(BASE), where);
             JsonNode n = ctxt.readTree(p);
-            return read((ConfigReader) ctxt.getAttribute(ConfigReader.class), at, n);
+            return rule.read((ConfigReader) ctxt.getAttribute(ConfigReader.class), at, n);
         }
 
         /**
          * A written null takes the default; so does a null list element, left for the section to name. Jackson
-         * asks here too when {@link #read} gave null (an {@code off}, or a bad value already reported): that
+         * asks here too when {@link Rule#read} gave null (an {@code off}, or a bad value already reported): that
          * stays null, so that no rule across fields runs on a default the file did not ask for.
          */
         @Override
         public Object getNullValue(DeserializationContext ctxt) {
             JsonParser p = ctxt.getParser();
-            return element || (p != null && !p.hasToken(JsonToken.VALUE_NULL)) ? null : absent();
+            return rule.element() || (p != null && !p.hasToken(JsonToken.VALUE_NULL)) ? null : rule.absent();
         }
 
         @Override
@@ -261,10 +251,24 @@ final class ConfigBinder {
 
         @Override
         public Object getAbsentValue(DeserializationContext ctxt) {
-            return absent();
+            return rule.absent();
+        }
+    }
+
+    /**
+     * What one scalar field takes: its Java type, the bounds and default of its record component's
+     * {@link Bind} annotations, and whether it is an element of a list; read by the {@link ConfigReader}
+     * rule of its type.
+     */
+    private record Rule(Class<?> type, Bind.Range range, Bind.AtLeast atLeast, Object dflt, boolean size,
+            boolean orOff, boolean element) {
+
+        Rule withDefault(Object value) {
+            return new Rule(type, range, atLeast, value, size, orOff, element);
         }
 
-        private Object absent() {
+        /** The value of an absent field: the default, else null (0 or false for a primitive). */
+        Object absent() {
             if (dflt != null || !type.isPrimitive()) {
                 return dflt;
             }
@@ -272,7 +276,7 @@ final class ConfigBinder {
         }
 
         @SuppressWarnings({"unchecked", "rawtypes"})
-        private Object read(ConfigReader r, String at, JsonNode n) {
+        Object read(ConfigReader r, String at, JsonNode n) {
             int dot = at.lastIndexOf('.');
             String parent = dot < 0 ? "" : at.substring(0, dot);
             String field = at.substring(dot + 1);

@@ -13,6 +13,8 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -55,46 +57,46 @@ final class ConfigReader {
         }
     }
 
-    String string(String path, JsonNode parent, String field, String dflt) {
+    /**
+     * {@code parent.field} read by {@code value} when it is {@code valid}; {@code dflt} when it is absent or
+     * null, and (reported as expecting {@code expected}) when it is not valid.
+     */
+    private <T> T scalar(String path, JsonNode parent, String field, T dflt, Predicate<JsonNode> valid,
+            String expected, Function<JsonNode, T> value) {
         JsonNode n = parent == null ? null : parent.get(field);
         if (n == null || n.isNull()) {
             return dflt;
         }
-        if (!n.isValueNode()) {
-            problem(join(path, field), n, "a string");
+        if (!valid.test(n)) {
+            problem(join(path, field), n, expected);
             return dflt;
         }
-        return n.asText();
+        return value.apply(n);
+    }
+
+    String string(String path, JsonNode parent, String field, String dflt) {
+        return scalar(path, parent, field, dflt, JsonNode::isValueNode, "a string", JsonNode::asText);
     }
 
     boolean bool(String path, JsonNode parent, String field, boolean dflt) {
-        JsonNode n = parent == null ? null : parent.get(field);
-        if (n == null || n.isNull()) {
-            return dflt;
-        }
+        return scalar(path, parent, field, dflt, n -> asBoolean(n) != null, "true or false", ConfigReader::asBoolean);
+    }
+
+    /** {@code n} as a boolean, or null when it is none; yes/on: YAML 1.1 booleans, still accepted where a boolean is expected. */
+    private static Boolean asBoolean(JsonNode n) {
         if (n.isTextual() && Yaml12Booleans.YAML11_TRUE.contains(n.asText())) {
-            return true; // yes/on: YAML 1.1 booleans, still accepted where a boolean is expected
+            return true;
         }
         if (n.isTextual() && Yaml12Booleans.YAML11_FALSE.contains(n.asText())) {
             return false;
         }
-        if (!n.isBoolean()) {
-            problem(join(path, field), n, "true or false");
-            return dflt;
-        }
-        return n.asBoolean();
+        return n.isBoolean() ? n.asBoolean() : null;
     }
 
     int integer(String path, JsonNode parent, String field, int dflt, int min, int max) {
-        JsonNode n = parent == null ? null : parent.get(field);
-        if (n == null || n.isNull()) {
-            return dflt;
-        }
-        if (!n.canConvertToInt() || !n.isIntegralNumber() || n.asInt() < min || n.asInt() > max) {
-            problem(join(path, field), n, "an integer in " + min + ".." + max);
-            return dflt;
-        }
-        return n.asInt();
+        return scalar(path, parent, field, dflt,
+                n -> n.canConvertToInt() && n.isIntegralNumber() && n.asInt() >= min && n.asInt() <= max,
+                "an integer in " + min + ".." + max, JsonNode::asInt);
     }
 
     Duration duration(String path, JsonNode parent, String field, Duration dflt) {

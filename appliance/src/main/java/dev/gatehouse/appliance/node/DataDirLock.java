@@ -15,11 +15,10 @@ import java.nio.file.StandardOpenOption;
  */
 public final class DataDirLock implements AutoCloseable {
 
-    private final FileChannel channel;
+    /** Held on the channel it closes with ({@link FileLock#channel()}). */
     private final FileLock lock;
 
-    private DataDirLock(FileChannel channel, FileLock lock) {
-        this.channel = channel;
+    private DataDirLock(FileLock lock) {
         this.lock = lock;
     }
 
@@ -38,7 +37,7 @@ public final class DataDirLock implements AutoCloseable {
             throw new IOException("data directory " + dataDir + " is in use by a running gatehouse node (" + file
                     + " is locked): stop that node first");
         }
-        return new DataDirLock(ch, lock);
+        return new DataDirLock(lock);
     }
 
     @Override
@@ -46,7 +45,7 @@ public final class DataDirLock implements AutoCloseable {
         try {
             lock.release();
         } finally {
-            channel.close();
+            lock.channel().close();
         }
     }
 }

@@ -37,6 +37,7 @@ public final class PoolHealth {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("name", p.name());
             m.put("healthPath", p.healthCheck() == null ? null : p.healthCheck().path());
+            m.put("proxyProtocol", p.proxyProtocol().value());
             m.put("servers", servers(p));
             out.add(m);
         }

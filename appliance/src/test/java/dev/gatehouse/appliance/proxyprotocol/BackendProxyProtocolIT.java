@@ -320,6 +320,7 @@ class BackendProxyProtocolIT {
                 }
             }
             assertThat(pp2).as(pools.toString()).isNotNull();
+            assertThat(pp2.path("proxyProtocol").asText()).as("the mode is shown in the status").isEqualTo("v2");
             assertThat(pp2.path("servers").path(0).path("status").asText()).as(pp2.toString()).isEqualTo("up");
             assertThat(pp2.path("servers").path(0).path("lastCheck").isTextual()).as(pp2.toString()).isTrue();
         });

@@ -1,5 +1,6 @@
 package dev.gatehouse.cluster.lease;
 
+import dev.gatehouse.cluster.DaemonThreads;
 import dev.gatehouse.cluster.store.StoreException;
 import java.time.Duration;
 import java.util.Optional;
@@ -58,11 +59,7 @@ public final class LeaseHolder implements AutoCloseable {
         this.ttl = ttl;
         this.duty = duty;
         this.log = log;
-        this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, threadName);
-            t.setDaemon(true);
-            return t;
-        });
+        this.thread = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named(threadName));
     }
 
     /** Runs {@code tick} on the duty thread now and then {@code interval} after each run ends. */

@@ -1,5 +1,6 @@
 package dev.gatehouse.cluster.membership;
 
+import dev.gatehouse.cluster.DaemonThreads;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -22,11 +23,7 @@ public final class Controller implements Executor, AutoCloseable {
 
     private Controller(String name) {
         this.name = name;
-        this.executor = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, name);
-            t.setDaemon(true);
-            return t;
-        });
+        this.executor = Executors.newSingleThreadExecutor(DaemonThreads.named(name));
     }
 
     /** A controller whose thread is called {@code name}. */

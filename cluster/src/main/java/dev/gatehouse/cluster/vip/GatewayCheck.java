@@ -1,5 +1,6 @@
 package dev.gatehouse.cluster.vip;
 
+import dev.gatehouse.cluster.DaemonThreads;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.time.Duration;
@@ -30,11 +31,7 @@ public final class GatewayCheck implements AutoCloseable {
         this.gateway = gateway;
         this.timeout = timeout;
         this.misses = misses;
-        this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "gatehouse-gateway-check");
-            t.setDaemon(true);
-            return t;
-        });
+        this.executor = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("gatehouse-gateway-check"));
         executor.scheduleWithFixedDelay(this::probe, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
     }
 

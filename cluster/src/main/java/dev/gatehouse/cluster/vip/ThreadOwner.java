@@ -1,5 +1,6 @@
 package dev.gatehouse.cluster.vip;
 
+import dev.gatehouse.cluster.DaemonThreads;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -33,9 +34,9 @@ final class ThreadOwner {
 
     /** A factory of daemon threads called {@code name}; the thread it creates becomes the owner. */
     ThreadFactory factory(String name) {
+        ThreadFactory daemons = DaemonThreads.named(name);
         return r -> {
-            Thread t = new Thread(r, name);
-            t.setDaemon(true);
+            Thread t = daemons.newThread(r);
             thread.set(t);
             return t;
         };

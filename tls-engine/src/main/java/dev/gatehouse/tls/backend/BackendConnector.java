@@ -17,8 +17,10 @@ import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
@@ -34,8 +36,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>A pool that sends a PROXY protocol header ({@link ProxyProtocolMode}) does not use these shared
  * pools: each of its connections names one client, so it is kept per client connection
- * ({@link ClientBackends}) and closed with it. Such idle connections of a retired server close
- * when their client connection or their idle timeout ends, or when released.
+ * ({@link ClientBackends}) and closed with it. While idle, such a connection is also listed by server
+ * in its event loop's {@link LoopPools#clientIdle}, so that {@link #retire} closes it too.
  */
 public final class BackendConnector {
 
@@ -52,14 +54,33 @@ public final class BackendConnector {
     private final int maxIdlePerServer;
     /** Stands for "no idle connections here"; never added to. */
     private static final ArrayDeque<Channel> EMPTY = new ArrayDeque<>(0);
-    private final FastThreadLocal<Map<BackendServer, ArrayDeque<Channel>>> idle = new FastThreadLocal<>() {
+    private final FastThreadLocal<LoopPools> idle = new FastThreadLocal<>() {
         @Override
-        protected Map<BackendServer, ArrayDeque<Channel>> initialValue() {
-            return new HashMap<>();
+        protected LoopPools initialValue() {
+            return new LoopPools();
         }
     };
     /** Each event loop's pools, registered on first use, so {@link #retire} can reach them from any thread. */
-    private final Map<EventLoop, Map<BackendServer, ArrayDeque<Channel>>> loops = new ConcurrentHashMap<>();
+    private final Map<EventLoop, LoopPools> loops = new ConcurrentHashMap<>();
+
+    /** One event loop's idle connections; touched only on that loop. */
+    private static final class LoopPools {
+        /** The shared pools, by server (connections without a PROXY header). */
+        final Map<BackendServer, ArrayDeque<Channel>> shared = new HashMap<>();
+        /** The idle connections kept by client connections ({@link ClientBackends}), by server. */
+        final Map<BackendServer, Set<Channel>> clientIdle = new HashMap<>();
+
+        void clientIdle(BackendServer server, Channel ch, boolean idle) {
+            if (idle) {
+                clientIdle.computeIfAbsent(server, k -> new HashSet<>(4)).add(ch);
+                return;
+            }
+            Set<Channel> set = clientIdle.get(server);
+            if (set != null && set.remove(ch) && set.isEmpty()) {
+                clientIdle.remove(server);
+            }
+        }
+    }
 
     /**
      * @param resolver resolves backend host names (see {@link BackendResolver}); IP literals skip it
@@ -83,7 +104,7 @@ public final class BackendConnector {
      * Must be called on {@code loop}. For a pool without a PROXY header ({@link ProxyProtocolMode#OFF}).
      */
     public Future<Lease> acquire(BackendServer server, EventLoop loop) {
-        Channel pooled = pollActive(server, idleOf(loop).get(server));
+        Channel pooled = pollActive(server, idleOf(loop).shared.get(server));
         if (pooled != null) {
             return loop.newSucceededFuture(new Lease(pooled, true));
         }
@@ -103,6 +124,7 @@ public final class BackendConnector {
         ClientBackends mine = ClientBackends.of(client);
         Channel pooled = pollActive(server, mine.idle(server, mode, false));
         if (pooled != null) {
+            idleOf(client.eventLoop()).clientIdle(server, pooled, false);
             return client.eventLoop().newSucceededFuture(new Lease(pooled, true));
         }
         return connect(server, client.eventLoop(), client, mode);
@@ -155,6 +177,9 @@ public final class BackendConnector {
                     if (idleOf(ch, server).remove(ch)) { // on the channel's own loop
                         server.idleChanged(-1);
                     }
+                    if (client != null) {
+                        idleOf(ch.eventLoop()).clientIdle(server, ch, false);
+                    }
                 });
                 promise.trySuccess(new Lease(ch, false));
             } else {
@@ -179,20 +204,24 @@ public final class BackendConnector {
             ch.close(); // its client connection is gone
             return;
         }
+        LoopPools pools = idleOf(ch.eventLoop());
         ArrayDeque<Channel> deque = owned != null ? owned.owner().idle(server, owned.mode(), true)
-                : idleOf(ch.eventLoop()).computeIfAbsent(server, k -> new ArrayDeque<>());
+                : pools.shared.computeIfAbsent(server, k -> new ArrayDeque<>());
         if (deque.size() >= maxIdlePerServer) {
             ch.close();
             return;
         }
         deque.addLast(ch);
         server.idleChanged(1);
+        if (owned != null) {
+            pools.clientIdle(server, ch, true);
+        }
         ch.read(); // keep a read pending so a close by the backend is noticed while idle
     }
 
     /**
      * Drops the pools of servers that left the routing table: their idle connections close, on
-     * their own event loops. Call after {@link BackendServer#retire()}, so that a connection
+     * their own event loops, the ones kept by client connections too. Call after {@link BackendServer#retire()}, so that a connection
      * released later is closed instead of pooled.
      */
     public void retire(Collection<BackendServer> gone) {
@@ -200,15 +229,23 @@ public final class BackendConnector {
             return;
         }
         List<BackendServer> servers = List.copyOf(gone);
-        loops.forEach((loop, map) -> loop.execute(() -> {
+        loops.forEach((loop, pools) -> loop.execute(() -> {
             for (BackendServer s : servers) {
-                ArrayDeque<Channel> deque = map.remove(s);
-                if (deque == null) {
-                    continue;
+                ArrayDeque<Channel> deque = pools.shared.remove(s);
+                if (deque != null) {
+                    for (Channel ch : deque) {
+                        s.idleChanged(-1);
+                        ch.close();
+                    }
                 }
-                for (Channel ch : deque) {
-                    s.idleChanged(-1);
-                    ch.close();
+                Set<Channel> kept = pools.clientIdle.remove(s);
+                if (kept != null) {
+                    for (Channel ch : kept) {
+                        if (idleOf(ch, s).remove(ch)) {
+                            s.idleChanged(-1);
+                        }
+                        ch.close();
+                    }
                 }
             }
         }));
@@ -216,22 +253,22 @@ public final class BackendConnector {
 
     /** Servers with a pool on some event loop (for tests: servers that are gone must not stay). */
     int pooledServers() {
-        return (int) loops.values().stream().mapToLong(Map::size).sum();
+        return (int) loops.values().stream().mapToLong(p -> p.shared.size() + p.clientIdle.size()).sum();
     }
 
     /** Where {@code ch} waits while idle: its client's connections, or its loop's shared pool (possibly empty). */
     private ArrayDeque<Channel> idleOf(Channel ch, BackendServer server) {
         ClientBackends.Owned owned = ClientBackends.owner(ch);
         ArrayDeque<Channel> deque = owned != null ? owned.owner().idle(server, owned.mode(), false)
-                : idle.get().get(server);
+                : idle.get().shared.get(server);
         return deque != null ? deque : EMPTY;
     }
 
-    private Map<BackendServer, ArrayDeque<Channel>> idleOf(EventLoop loop) {
-        Map<BackendServer, ArrayDeque<Channel>> map = idle.get();
+    private LoopPools idleOf(EventLoop loop) {
+        LoopPools pools = idle.get();
         if (!loops.containsKey(loop)) {
-            loops.put(loop, map);
+            loops.put(loop, pools);
         }
-        return map;
+        return pools;
     }
 }

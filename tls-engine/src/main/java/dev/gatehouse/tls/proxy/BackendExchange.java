@@ -50,6 +50,7 @@ abstract class BackendExchange implements BackendListener {
 
     final ProxyServices services;
     final BackendLeases backends;
+    private final FrontHandler front;
     /** What the exchange's record will say; finished once per exchange. */
     ExchangeRecord rec;
     /** The request head as it goes to the backend (a retry sends it again). */
@@ -72,7 +73,8 @@ abstract class BackendExchange implements BackendListener {
     private boolean inflightCounted;
     private boolean skippingInformational;
 
-    BackendExchange(ProxyServices services, BackendLeases backends) {
+    BackendExchange(FrontHandler front, ProxyServices services, BackendLeases backends) {
+        this.front = front;
         this.services = services;
         this.backends = backends;
     }
@@ -83,10 +85,14 @@ abstract class BackendExchange implements BackendListener {
     abstract EventLoop loop();
 
     /** The client's TCP connection (for an HTTP/2 stream, the connection it runs on). */
-    abstract Channel connection();
+    Channel connection() {
+        return front.connection();
+    }
 
     /** The client's address (the PROXY header's source when there was one). */
-    abstract InetAddress clientAddress();
+    InetAddress clientAddress() {
+        return front.clientAddress();
+    }
 
     /** True while the request is being forwarded and the exchange has not ended. */
     abstract boolean forwarding();

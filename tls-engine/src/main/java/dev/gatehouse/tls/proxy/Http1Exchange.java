@@ -52,7 +52,7 @@ final class Http1Exchange extends BackendExchange {
 
     Http1Exchange(ProxyHandler conn, ProxyServices services, BackendLeases backends, RequestAdmission admission,
             boolean http2) {
-        super(services, backends);
+        super(conn, services, backends);
         this.conn = conn;
         this.admission = admission;
         this.http2 = http2;
@@ -379,16 +379,6 @@ final class Http1Exchange extends BackendExchange {
     @Override
     EventLoop loop() {
         return ctx.channel().eventLoop();
-    }
-
-    @Override
-    Channel connection() {
-        return conn.connection();
-    }
-
-    @Override
-    InetAddress clientAddress() {
-        return conn.clientAddress();
     }
 
     @Override

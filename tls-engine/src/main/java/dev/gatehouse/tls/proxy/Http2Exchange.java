@@ -27,7 +27,6 @@ import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.handler.codec.http2.HttpConversionUtil;
 import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
-import java.net.InetAddress;
 import java.util.ArrayDeque;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,7 +60,7 @@ final class Http2Exchange extends BackendExchange {
     private boolean done;
 
     Http2Exchange(Http2ProxyHandler conn, Http2FrameStream stream) {
-        super(conn.services, conn.backends);
+        super(conn, conn.services, conn.backends);
         this.conn = conn;
         this.stream = stream;
         this.rec = new ExchangeRecord();
@@ -380,16 +379,6 @@ final class Http2Exchange extends BackendExchange {
     @Override
     EventLoop loop() {
         return conn.connection().eventLoop();
-    }
-
-    @Override
-    Channel connection() {
-        return conn.connection();
-    }
-
-    @Override
-    InetAddress clientAddress() {
-        return conn.clientAddress();
     }
 
     @Override

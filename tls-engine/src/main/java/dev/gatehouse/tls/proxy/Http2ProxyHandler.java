@@ -43,7 +43,7 @@ import org.slf4j.LoggerFactory;
  * across streams and connections. Only the connection's event loop touches this handler and its
  * exchanges.
  */
-public final class Http2ProxyHandler extends ChannelInboundHandlerAdapter {
+public final class Http2ProxyHandler extends ChannelInboundHandlerAdapter implements FrontHandler {
 
     private static final Logger log = LoggerFactory.getLogger(Http2ProxyHandler.class);
 
@@ -183,7 +183,8 @@ public final class Http2ProxyHandler extends ChannelInboundHandlerAdapter {
 
     // ---- what exchanges use -------------------------------------------------------------------
 
-    Channel connection() {
+    @Override
+    public Channel connection() {
         return ctx.channel();
     }
 
@@ -191,7 +192,8 @@ public final class Http2ProxyHandler extends ChannelInboundHandlerAdapter {
         return ctx;
     }
 
-    InetAddress clientAddress() {
+    @Override
+    public InetAddress clientAddress() {
         return client;
     }
 

@@ -46,7 +46,7 @@ import org.slf4j.LoggerFactory;
  * frame-to-object codec): the path before the frame-level proxy, kept behind
  * {@code -Dgatehouse.http2.frameProxy=false}.
  */
-public final class ProxyHandler extends ChannelInboundHandlerAdapter {
+public final class ProxyHandler extends ChannelInboundHandlerAdapter implements FrontHandler {
 
     private static final Logger log = LoggerFactory.getLogger(ProxyHandler.class);
 
@@ -233,12 +233,13 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         return localPort;
     }
 
-    /** The client's TCP connection (for an HTTP/2 stream, the connection it runs on). */
-    Channel connection() {
+    @Override
+    public Channel connection() {
         return http2 && ctx.channel().parent() != null ? ctx.channel().parent() : ctx.channel();
     }
 
-    InetAddress clientAddress() {
+    @Override
+    public InetAddress clientAddress() {
         InetSocketAddress a = ClientAddress.of(ctx.channel());
         return a == null ? null : a.getAddress();
     }

@@ -5,12 +5,19 @@ import static org.awaitility.Awaitility.await;
 
 import dev.gatehouse.tls.demo.EchoBackend;
 import dev.gatehouse.tls.transport.Transport;
+import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -158,6 +165,48 @@ class BackendsTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> !busy.channel().isActive());
         assertThat(gone.idleConnections()).isZero();
         assertThat(backends.connector().pooledServers()).isZero();
+    }
+
+    @Test
+    void anIdleConnectionKeptForOneClientClosesWhenItsServerLeaves() throws Exception {
+        List<Socket> accepted = new CopyOnWriteArrayList<>();
+        try (ServerSocket sink = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            Thread acceptor = new Thread(() -> { // holds every connection open and reads nothing
+                try {
+                    while (true) {
+                        accepted.add(sink.accept());
+                    }
+                } catch (IOException closed) {
+                    // the test is over
+                }
+            }, "sink-acceptor");
+            acceptor.setDaemon(true);
+            acceptor.start();
+            RouterCarryOver first = RouterCarryOver.from(null);
+            BackendServer gone = first.server("pp", "127.0.0.1", sink.getLocalPort());
+            backends.setRouter(Router.builder().defaultPool(pool(first, "pp", null, gone)).build());
+            Channel client = new Bootstrap().group(loop).channel(transport.clientChannel())
+                    .handler(new ChannelInboundHandlerAdapter())
+                    .connect("127.0.0.1", a.port()).sync().channel();
+            BackendConnector.Lease kept = loop.submit(() -> backends.connector().acquire(gone, client,
+                    ProxyProtocolMode.V2)).get().get(5, TimeUnit.SECONDS);
+            loop.submit(() -> backends.connector().release(gone, kept.channel())).get();
+            assertThat(kept.channel().isActive()).isTrue();
+            assertThat(gone.idleConnections()).isEqualTo(1);
+            assertThat(backends.connector().pooledServers()).isEqualTo(1);
+
+            backends.setRouter(Router.builder().build());
+
+            await().atMost(Duration.ofSeconds(5)).until(() -> !kept.channel().isActive());
+            assertThat(client.isActive()).as("the client connection itself stays open").isTrue();
+            assertThat(gone.idleConnections()).isZero();
+            assertThat(backends.connector().pooledServers()).isZero();
+            client.close().sync();
+        } finally {
+            for (Socket s : accepted) {
+                s.close();
+            }
+        }
     }
 
     @Test

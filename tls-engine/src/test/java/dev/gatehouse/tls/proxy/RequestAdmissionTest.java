@@ -61,7 +61,7 @@ class RequestAdmissionTest {
         InetAddress client;
 
         Noted(ProxyServices services) {
-            super(services, null);
+            super(null, services, null);
             rec = new ExchangeRecord();
         }
 

@@ -20,9 +20,10 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>Before the fix ({@link SessionTicketFlush}) every such request waited for the server's ACK of
  * the client's Finished, which Linux delays by 40 ms (TCP_DELACK_MIN): each gap was above 40 ms. The
- * assertion is on that kernel timer, not on speed: the median of the gaps must be well under it,
- * which even a loaded 2-core machine meets by a wide margin (a gap is a loopback round trip to an
- * in-process backend, about a millisecond).
+ * assertion is on that kernel timer, not on speed: it counts the gaps that reach it, and at most a
+ * quarter may (a gap is a loopback round trip to an in-process backend, about a millisecond; on a
+ * machine busy with other builds a few are descheduled for tens of ms, which a median under 20 ms,
+ * the earlier form, did not always survive; with the stall every gap reaches it).
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class NagleClientIT {
@@ -59,9 +60,9 @@ class NagleClientIT {
         assertThat(r.exitCode()).as(r.all()).isZero();
         double[] gaps = r.stdout().lines().mapToDouble(Double::parseDouble).sorted().toArray();
         assertThat(gaps).hasSize(CONNECTIONS);
-        double median = gaps[gaps.length / 2];
         System.out.println("NagleClientIT first-request gaps (ms, sorted): " + java.util.Arrays.toString(gaps));
-        assertThat(median).as("median first-request gap in ms (all: %s); 40 ms or more is the delayed-ACK stall",
-                java.util.Arrays.toString(gaps)).isLessThan(DELAYED_ACK_MS / 2);
+        long stalled = java.util.Arrays.stream(gaps).filter(g -> g >= DELAYED_ACK_MS).count();
+        assertThat(stalled).as("first-request gaps of 40 ms or more, the delayed-ACK stall (all, ms: %s)",
+                java.util.Arrays.toString(gaps)).isLessThanOrEqualTo(CONNECTIONS / 4);
     }
 }

@@ -94,8 +94,7 @@ public final class DomainCommand {
         void run(ConsoleApiClient console, Output out) throws ClientException {
             out.items(console.list("/v1/domains"),
                     new Table("NAME", "TENANT", "STATUS", "ATTEMPTS", "LAST CHECK", "REASON"),
-                    (table, d) -> table.row(text(d, "name"), text(d, "tenant"), text(d, "status"),
-                            text(d, "attempts"), text(d, "lastCheckAt"), text(d, "reason")));
+                    "name", "tenant", "status", "attempts", "lastCheckAt", "reason");
         }
     }
 
@@ -156,8 +155,7 @@ public final class DomainCommand {
         void run(ConsoleApiClient console, Output out) throws ClientException {
             out.items(console.list("/v1/managed-certificates"),
                     new Table("NAME", "STATE", "CERTIFICATE", "NOT AFTER", "NEXT RENEWAL", "LAST ERROR"),
-                    (t, m) -> t.row(text(m, "name"), text(m, "state"), text(m, "certificateId"),
-                            text(m, "notAfter"), text(m, "nextRenewalAt"), text(m, "lastError")));
+                    "name", "state", "certificateId", "notAfter", "nextRenewalAt", "lastError");
         }
     }
 

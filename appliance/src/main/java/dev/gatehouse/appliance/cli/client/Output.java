@@ -6,9 +6,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.PrintWriter;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * Where a command's results go: stdout for results (a table, or the API's JSON with
@@ -41,6 +43,22 @@ record Output(PrintWriter out, PrintWriter err, boolean json) {
         show(list, l -> {
             l.path("items").forEach(item -> row.accept(table, item));
             table(table);
+        });
+    }
+
+    /** A list answer whose columns are these fields of each item, as they are. */
+    void items(JsonNode list, Table table, String... fields) {
+        items(list, table, (t, item) -> t.row(Arrays.stream(fields).map(field -> text(item, field)).toArray()));
+    }
+
+    /**
+     * A created item whose secret is shown only now: with {@code --json} the document, else the
+     * secret alone on stdout (for {@code $(gatehouse ...)}) and {@code note} about it on stderr.
+     */
+    void secret(JsonNode created, String field, Function<JsonNode, String> note) {
+        show(created, c -> {
+            line(text(c, field));
+            note(note.apply(c));
         });
     }
 

@@ -57,6 +57,10 @@ public final class StatusCommand extends ClientCommand {
                 }
             }
             for (JsonNode pool : s.path("pools")) { // admin token only
+                String header = text(pool, "proxyProtocol");
+                if (pool.path("proxyProtocol").isTextual() && !header.equals("off")) {
+                    table.row("Pool " + text(pool, "name"), "PROXY protocol " + header + " header on every server connection");
+                }
                 for (JsonNode sv : pool.path("servers")) {
                     String state = text(sv, "status") + (sv.path("since").isTextual() ? " since " + text(sv, "since") : "")
                             + (sv.path("lastError").isTextual() ? ", last error: " + text(sv, "lastError") : "")

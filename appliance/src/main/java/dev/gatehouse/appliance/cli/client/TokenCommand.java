@@ -33,12 +33,10 @@ public final class TokenCommand {
         void run(ConsoleApiClient console, Output out) throws ClientException {
             RequestBody body = new RequestBody().put("scope", scope).putIfGiven("description", description)
                     .putIfGiven("ttl", ttl);
-            out.show(console.post("/v1/tokens", body.fields()), t -> {
-                out.line(text(t, "token"));
-                out.note("created token " + text(t, "id") + " (scope " + text(t, "scope")
-                        + (text(t, "expiresAt") == null ? "" : ", expires " + text(t, "expiresAt"))
-                        + "); it is shown only now, store it in your vault");
-            });
+            out.secret(console.post("/v1/tokens", body.fields()), "token", t -> "created token " + text(t, "id")
+                    + " (scope " + text(t, "scope")
+                    + (text(t, "expiresAt") == null ? "" : ", expires " + text(t, "expiresAt"))
+                    + "); it is shown only now, store it in your vault");
         }
     }
 

@@ -42,12 +42,10 @@ public final class WebhookCommand {
                     .putIfGiven("types", types == null ? null
                             : Arrays.stream(types.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList())
                     .putIfGiven("description", description);
-            out.show(console.post("/v1/webhooks", body.fields()), w -> {
-                out.line(text(w, "secret"));
-                out.note("created webhook " + text(w, "id") + " for " + (text(w, "tenant") == null ? "every tenant"
-                        : "tenant " + text(w, "tenant")) + "; the secret is shown only now (it signs each delivery: "
-                        + "Gatehouse-Signature: t=...,v1=hex(hmac_sha256(secret, t + \".\" + body)))");
-            });
+            out.secret(console.post("/v1/webhooks", body.fields()), "secret", w -> "created webhook " + text(w, "id")
+                    + " for " + (text(w, "tenant") == null ? "every tenant" : "tenant " + text(w, "tenant"))
+                    + "; the secret is shown only now (it signs each delivery: "
+                    + "Gatehouse-Signature: t=...,v1=hex(hmac_sha256(secret, t + \".\" + body)))");
         }
     }
 
@@ -69,13 +67,10 @@ public final class WebhookCommand {
 
     /** {@code webhook show ID}: {@code GET /v1/webhooks/{id}}. */
     @Command(name = "show", mixinStandardHelpOptions = true, description = "Show one webhook and its delivery state.")
-    static final class Show extends ClientCommand {
-        @Parameters(index = "0", paramLabel = "ID", description = "the webhook id (whk_...)")
-        String id;
-
+    static final class Show extends OnId {
         @Override
         void run(ConsoleApiClient console, Output out) throws ClientException {
-            out.show(console.get("/v1/webhooks/" + ConsoleApiClient.segment(id)), w -> {
+            out.show(console.get(path()), w -> {
                 JsonNode d = w.path("delivery");
                 out.table(new Table()
                         .row("Id", text(w, "id"))
@@ -94,14 +89,21 @@ public final class WebhookCommand {
 
     /** {@code webhook rm ID}: {@code DELETE /v1/webhooks/{id}}. */
     @Command(name = "rm", mixinStandardHelpOptions = true, description = "Remove a webhook (deliveries stop).")
-    static final class Rm extends ClientCommand {
+    static final class Rm extends OnId {
+        @Override
+        void run(ConsoleApiClient console, Output out) throws ClientException {
+            console.delete(path());
+            out.note("removed webhook " + id);
+        }
+    }
+
+    /** A subcommand whose first parameter is a webhook id. */
+    abstract static class OnId extends ClientCommand {
         @Parameters(index = "0", paramLabel = "ID", description = "the webhook id (whk_...)")
         String id;
 
-        @Override
-        void run(ConsoleApiClient console, Output out) throws ClientException {
-            console.delete("/v1/webhooks/" + ConsoleApiClient.segment(id));
-            out.note("removed webhook " + id);
+        String path() {
+            return "/v1/webhooks/" + ConsoleApiClient.segment(id);
         }
     }
 }

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
@@ -117,34 +118,15 @@ final class Ec2Api implements AutoCloseable {
 
     /** The private addresses of each of {@code enis}, primary ones included. */
     Map<String, EniAddresses> privateAddresses(String vip, Collection<String> enis) throws VipDriverException {
-        List<NetworkInterface> found = call(vip, "DescribeNetworkInterfaces", () -> ec2.describeNetworkInterfaces(r -> r
-                .networkInterfaceIds(enis)).networkInterfaces());
-        Map<String, EniAddresses> out = new HashMap<>();
-        for (NetworkInterface eni : found) {
-            Set<String> secondary = new HashSet<>();
-            String primary = null;
-            for (NetworkInterfacePrivateIpAddress a : eni.privateIpAddresses()) {
-                if (Boolean.TRUE.equals(a.primary())) {
-                    primary = a.privateIpAddress();
-                } else {
-                    secondary.add(a.privateIpAddress());
-                }
-            }
-            out.put(eni.networkInterfaceId(), new EniAddresses(Optional.ofNullable(primary), Set.copyOf(secondary)));
-        }
-        return out;
+        return byId(call(vip, "DescribeNetworkInterfaces", () -> ec2.describeNetworkInterfaces(r -> r
+                .networkInterfaceIds(enis)).networkInterfaces()), NetworkInterface::networkInterfaceId,
+                EniAddresses::of);
     }
 
     /** Where each of the Elastic IP allocations {@code allocationIds} is associated now. */
     Map<String, Association> associations(String vip, Collection<String> allocationIds) throws VipDriverException {
-        List<Address> found = call(vip, "DescribeAddresses", () -> ec2.describeAddresses(r -> r
-                .allocationIds(allocationIds)).addresses());
-        Map<String, Association> out = new HashMap<>();
-        for (Address a : found) {
-            out.put(a.allocationId(), new Association(Optional.ofNullable(a.associationId()),
-                    Optional.ofNullable(a.networkInterfaceId()), Optional.ofNullable(a.privateIpAddress())));
-        }
-        return out;
+        return byId(call(vip, "DescribeAddresses", () -> ec2.describeAddresses(r -> r
+                .allocationIds(allocationIds)).addresses()), Address::allocationId, Association::of);
     }
 
     @Override
@@ -179,13 +161,40 @@ final class Ec2Api implements AutoCloseable {
         }
     }
 
+    /** What a Describe call found, each under its id (a later duplicate id replaces an earlier one). */
+    private static <T, V> Map<String, V> byId(List<T> found, Function<T, String> id, Function<T, V> value) {
+        Map<String, V> out = new HashMap<>();
+        for (T item : found) {
+            out.put(id.apply(item), value.apply(item));
+        }
+        return out;
+    }
+
     /** An ENI's private IPv4 addresses. */
     record EniAddresses(Optional<String> primary, Set<String> secondary) {
+
+        static EniAddresses of(NetworkInterface eni) {
+            Set<String> secondary = new HashSet<>();
+            String primary = null;
+            for (NetworkInterfacePrivateIpAddress a : eni.privateIpAddresses()) {
+                if (Boolean.TRUE.equals(a.primary())) {
+                    primary = a.privateIpAddress();
+                } else {
+                    secondary.add(a.privateIpAddress());
+                }
+            }
+            return new EniAddresses(Optional.ofNullable(primary), Set.copyOf(secondary));
+        }
     }
 
     /** An Elastic IP's current association; all empty when it is not associated. */
     record Association(Optional<String> associationId, Optional<String> networkInterfaceId,
                        Optional<String> privateIpAddress) {
+
+        static Association of(Address a) {
+            return new Association(Optional.ofNullable(a.associationId()),
+                    Optional.ofNullable(a.networkInterfaceId()), Optional.ofNullable(a.privateIpAddress()));
+        }
 
         boolean isOn(String eni, String ip) {
             return networkInterfaceId.filter(eni::equals).isPresent() && privateIpAddress.filter(ip::equals).isPresent();

@@ -1,5 +1,6 @@
 package dev.gatehouse.cluster.vip.driver;
 
+import dev.gatehouse.cluster.DaemonThreads;
 import dev.gatehouse.cluster.netlink.AssignedAddress;
 import dev.gatehouse.cluster.netlink.GratuitousArp;
 import dev.gatehouse.cluster.netlink.IpAddresses;
@@ -36,11 +37,8 @@ public final class NetlinkDriver implements VipDriver {
     private final Map<String, GratuitousArp> arp = new HashMap<>();
     /** Per VIP, the generation of its current announcement burst; bumped to cancel what is left of it. */
     private final Map<String, Long> bursts = new HashMap<>();
-    private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "gatehouse-garp");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService scheduler =
+            Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("gatehouse-garp"));
 
     private NetlinkDriver(IpAddresses addresses, int arpCount, Duration arpInterval) {
         this.addresses = addresses;
