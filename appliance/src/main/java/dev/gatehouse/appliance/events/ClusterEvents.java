@@ -1,6 +1,6 @@
 package dev.gatehouse.appliance.events;
 
-import dev.gatehouse.appliance.core.DaemonThreads;
+import dev.gatehouse.cluster.DaemonThreads;
 import dev.gatehouse.cluster.membership.MembershipView;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

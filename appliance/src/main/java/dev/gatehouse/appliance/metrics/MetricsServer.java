@@ -2,7 +2,7 @@ package dev.gatehouse.appliance.metrics;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import dev.gatehouse.appliance.core.DaemonThreads;
+import dev.gatehouse.cluster.DaemonThreads;
 import dev.gatehouse.tls.net.Cidr;
 import java.io.IOException;
 import java.io.OutputStream;

@@ -1,6 +1,6 @@
 package dev.gatehouse.appliance.ocsp;
 
-import dev.gatehouse.appliance.core.DaemonThreads;
+import dev.gatehouse.cluster.DaemonThreads;
 import dev.gatehouse.cluster.store.CertificateRecord;
 import dev.gatehouse.cluster.store.OcspResponseRecord;
 import dev.gatehouse.cluster.store.RecordKinds;
