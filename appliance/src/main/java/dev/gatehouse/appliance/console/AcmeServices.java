@@ -3,8 +3,6 @@ package dev.gatehouse.appliance.console;
 import dev.gatehouse.appliance.acme.ManagedCertificates;
 import dev.gatehouse.cluster.store.ManagedCertificateRecord;
 import java.time.Instant;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * What the console needs of ACME: managed certificates, and a way to wake the scheduler after a
@@ -22,23 +20,17 @@ public record AcmeServices(ManagedCertificates managed, Runnable wakeUp) {
         return millis <= 0 ? null : Instant.ofEpochMilli(millis).toString();
     }
 
-    /** A managed certificate's issuer state (never the order key). */
-    static Map<String, Object> view(ManagedCertificateRecord c) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("name", c.name());
-        m.put("tenant", c.tenant());
-        m.put("certificateId", c.certificateId());
-        m.put("state", c.state());
-        m.put("lastError", c.lastError());
-        m.put("attempts", c.attempts());
-        m.put("orderInFlight", c.orderUrl() != null);
-        m.put("nextAttemptAt", ManagedCertificateRecord.ISSUED.equals(c.state()) ? null : time(c.nextAttemptAt()));
-        m.put("nextRenewalAt", time(c.nextRenewalAt()));
-        m.put("notAfter", time(c.notAfter()));
-        m.put("issuedAt", time(c.issuedAt()));
-        m.put("issuedBy", c.issuedBy());
-        m.put("requestedAt", time(c.requestedAt()));
-        m.put("revision", Long.toString(c.revision()));
-        return m;
+    /** A managed certificate's issuer state (never the order key); times as ISO-8601, null when unset. */
+    record ManagedCertificate(String name, String tenant, String certificateId, String state, String lastError,
+            int attempts, boolean orderInFlight, String nextAttemptAt, String nextRenewalAt, String notAfter,
+            String issuedAt, String issuedBy, String requestedAt, String revision) implements ConsoleViews.Revisioned {
+    }
+
+    static ManagedCertificate view(ManagedCertificateRecord c) {
+        return new ManagedCertificate(c.name(), c.tenant(), c.certificateId(), c.state(), c.lastError(), c.attempts(),
+                c.orderUrl() != null,
+                ManagedCertificateRecord.ISSUED.equals(c.state()) ? null : time(c.nextAttemptAt()),
+                time(c.nextRenewalAt()), time(c.notAfter()), time(c.issuedAt()), c.issuedBy(),
+                time(c.requestedAt()), Long.toString(c.revision()));
     }
 }

@@ -10,11 +10,20 @@ import java.util.Map;
 public final class ApiException extends Exception {
 
     private static final long serialVersionUID = 1L;
-    private final int status;
-    private final String type;
-    private final String title;
-    private final String field;
-    private final transient Map<String, Object> extra;
+
+    /**
+     * What the problem document says, less its {@code instance}: {@code detail} is also the
+     * exception's message, {@code field} the field at fault (null: none), {@code extra} members
+     * added after the standard ones.
+     */
+    public record Problem(int status, String type, String title, String detail, String field,
+            Map<String, Object> extra) {
+        public Problem {
+            extra = Map.copyOf(extra);
+        }
+    }
+
+    private final transient Problem problem;
 
     public ApiException(int status, String type, String title, String detail, String field) {
         this(status, type, title, detail, field, Map.of());
@@ -23,11 +32,7 @@ public final class ApiException extends Exception {
     public ApiException(int status, String type, String title, String detail, String field,
             Map<String, Object> extra) {
         super(detail);
-        this.status = status;
-        this.type = type;
-        this.title = title;
-        this.field = field;
-        this.extra = Map.copyOf(extra);
+        this.problem = new Problem(status, type, title, detail, field, extra);
     }
 
     /** The console's rendering of a service's refusal: the kind decides the status. */
@@ -77,23 +82,7 @@ public final class ApiException extends Exception {
         return of(ServiceException.conflict(type, field, detail));
     }
 
-    public int status() {
-        return status;
-    }
-
-    public String type() {
-        return type;
-    }
-
-    public String title() {
-        return title;
-    }
-
-    public String field() {
-        return field;
-    }
-
-    public Map<String, Object> extra() {
-        return extra;
+    public Problem problem() {
+        return problem;
     }
 }

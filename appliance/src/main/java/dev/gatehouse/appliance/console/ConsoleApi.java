@@ -102,7 +102,7 @@ public final class ConsoleApi implements ConsoleConnection.Api {
         this.audit = services.audit();
         this.observe = observe;
         Runnable wakeUp = acme == null ? () -> { } : acme.wakeUp();
-        views = new LiveViews(services.tokens(), services.domains(), services.certificates());
+        views = new LiveViews(services);
         StatusResource probes = new StatusResource(status, ready);
         TenantResource tenants = new TenantResource(services.tenants(), views);
         DomainResource domains = new DomainResource(services.domains(), services.tenants(), views, wakeUp);
@@ -274,7 +274,7 @@ public final class ConsoleApi implements ConsoleConnection.Api {
         } catch (ServiceException failure) {
             ApiException e = ApiException.of(failure);
             audit.record(who, route.action() == null ? method + " " + route.template() : route.action(), match.path(),
-                    e.type(), client);
+                    e.problem().type(), client);
             return problem(e, match.path());
         } catch (RuntimeException e) {
             return problem(new ApiException(500, "internal", "Internal error",
@@ -345,12 +345,13 @@ public final class ConsoleApi implements ConsoleConnection.Api {
             return withETag(resp);
         } catch (ApiException | ServiceException failure) {
             ApiException e = failure instanceof ServiceException se ? ApiException.of(se) : (ApiException) failure;
-            if (route.action() != null || e.status() == 401 || e.status() == 403) {
+            ApiException.Problem refusal = e.problem();
+            if (route.action() != null || refusal.status() == 401 || refusal.status() == 403) {
                 audit.record(who, route.action() == null ? method + " " + route.template() : route.action(),
-                        objectOf(route, req, null), e.type(), client);
+                        objectOf(route, req, null), refusal.type(), client);
             }
             ApiResponse p = problem(e, path);
-            return e.status() == 412 && e.extra().get("revision") instanceof String rev
+            return refusal.status() == 412 && refusal.extra().get("revision") instanceof String rev
                     ? p.withHeader("ETag", "\"" + rev + "\"") : p;
         } catch (StoreException e) {
             return problem(new ApiException(503, "store-unavailable", "Service unavailable",
@@ -385,17 +386,18 @@ public final class ConsoleApi implements ConsoleConnection.Api {
 
     /** RFC 9457 problem document. */
     public static ApiResponse problem(ApiException e, String instance) {
+        ApiException.Problem refusal = e.problem();
         Map<String, Object> p = new LinkedHashMap<>();
-        p.put("type", "https://gatehouse.dev/problems/" + e.type());
-        p.put("title", e.title());
-        p.put("status", e.status());
-        p.put("detail", e.getMessage());
-        if (e.field() != null) {
-            p.put("field", e.field());
+        p.put("type", "https://gatehouse.dev/problems/" + refusal.type());
+        p.put("title", refusal.title());
+        p.put("status", refusal.status());
+        p.put("detail", refusal.detail());
+        if (refusal.field() != null) {
+            p.put("field", refusal.field());
         }
         p.put("instance", instance);
-        p.putAll(e.extra());
-        return new ApiResponse(e.status(), p, "application/problem+json");
+        p.putAll(refusal.extra());
+        return new ApiResponse(refusal.status(), p, "application/problem+json");
     }
 
     /**

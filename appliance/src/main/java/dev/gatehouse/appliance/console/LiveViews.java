@@ -1,8 +1,5 @@
 package dev.gatehouse.appliance.console;
 
-import dev.gatehouse.appliance.auth.TokenService;
-import dev.gatehouse.appliance.certs.CertificateService;
-import dev.gatehouse.appliance.domains.DomainService;
 import dev.gatehouse.cluster.store.CertificateRecord;
 import dev.gatehouse.cluster.store.DomainRecord;
 import dev.gatehouse.cluster.store.TenantRecord;
@@ -16,14 +13,11 @@ import java.util.List;
  */
 final class LiveViews {
 
-    private final TokenService tokens;
-    private final DomainService domains;
-    private final CertificateService certificates;
+    /** Read for the certificates', domains' and tokens' present state only. */
+    private final ConsoleApi.Services services;
 
-    LiveViews(TokenService tokens, DomainService domains, CertificateService certificates) {
-        this.tokens = tokens;
-        this.domains = domains;
-        this.certificates = certificates;
+    LiveViews(ConsoleApi.Services services) {
+        this.services = services;
     }
 
     /** OCSP stapling state of a certificate, or null while stapling is off; set once at boot. */
@@ -35,21 +29,23 @@ final class LiveViews {
 
     ConsoleViews.Certificate certificate(CertificateRecord c, boolean withChain) {
         var status = ocsp;
-        return ConsoleViews.view(c, withChain, certificates.servedNames(c), status == null ? null : status.apply(c));
+        return ConsoleViews.view(c, withChain, services.certificates().servedNames(c),
+                status == null ? null : status.apply(c));
     }
 
     /** A tenant: {@code domains} are its verified names, {@code pendingDomains} its unproven claims. */
     ConsoleViews.Tenant tenant(TenantRecord t) {
-        List<DomainRecord> claims = domains.index().claimsOf(t.id());
+        List<DomainRecord> claims = services.domains().index().claimsOf(t.id());
         return ConsoleViews.view(t, claims.stream().filter(DomainRecord::verified).map(DomainRecord::name).sorted().toList(),
                 claims.stream().filter(d -> !d.verified()).map(DomainRecord::name).sorted().toList());
     }
 
     ConsoleViews.Token token(TokenRecord t) {
-        return ConsoleViews.view(t, tokens.lastUsedAt(t.id()));
+        return ConsoleViews.view(t, services.tokens().lastUsedAt(t.id()));
     }
 
     ConsoleViews.Domain domain(DomainRecord d) {
-        return ConsoleViews.view(d, domains.settings().target(), domains.settings().pendingTtl().toMillis());
+        return ConsoleViews.view(d, services.domains().settings().target(),
+                services.domains().settings().pendingTtl().toMillis());
     }
 }

@@ -1,5 +1,6 @@
 package dev.gatehouse.appliance.events;
 
+import dev.gatehouse.cluster.DaemonThreads;
 import dev.gatehouse.cluster.membership.MembershipView;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -22,11 +23,8 @@ public final class ClusterEvents implements AutoCloseable {
 
     private final EventSink events;
     private final String self;
-    private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "gatehouse-cluster-events");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService thread =
+            Executors.newSingleThreadExecutor(DaemonThreads.named("gatehouse-cluster-events"));
     /** Written on the membership controller thread only. */
     private List<String> previous = List.of();
 

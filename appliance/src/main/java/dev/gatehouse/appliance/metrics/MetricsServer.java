@@ -2,6 +2,7 @@ package dev.gatehouse.appliance.metrics;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.gatehouse.cluster.DaemonThreads;
 import dev.gatehouse.tls.net.Cidr;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -44,11 +45,7 @@ final class MetricsServer implements AutoCloseable {
     static MetricsServer start(InetSocketAddress listen, byte[] token, List<Cidr> allow, Scraper scraper)
             throws IOException {
         HttpServer s = HttpServer.create(listen, 64);
-        ExecutorService t = Executors.newSingleThreadExecutor(r -> {
-            Thread th = new Thread(r, "gatehouse-metrics");
-            th.setDaemon(true);
-            return th;
-        });
+        ExecutorService t = Executors.newSingleThreadExecutor(DaemonThreads.named("gatehouse-metrics"));
         s.setExecutor(t);
         s.createContext("/", ex -> {
             try {

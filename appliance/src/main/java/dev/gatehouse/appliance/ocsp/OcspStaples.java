@@ -1,5 +1,6 @@
 package dev.gatehouse.appliance.ocsp;
 
+import dev.gatehouse.cluster.DaemonThreads;
 import dev.gatehouse.cluster.store.CertificateRecord;
 import dev.gatehouse.cluster.store.OcspResponseRecord;
 import dev.gatehouse.cluster.store.RecordKinds;
@@ -42,11 +43,8 @@ public final class OcspStaples implements StoreListener, AutoCloseable {
     private final Store store;
     private final CertificateRegistry registry;
     private final Clock clock;
-    private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "gatehouse-ocsp-staples");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService thread =
+            Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("gatehouse-ocsp-staples"));
     /** What is stapled here for a certificate: the record's revision and the response's nextUpdate. */
     private record Applied(long revision, long nextUpdate) {
     }

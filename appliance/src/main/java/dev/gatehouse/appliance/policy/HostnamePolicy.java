@@ -265,17 +265,14 @@ public record HostnamePolicy(String minTlsVersion, Hsts hsts, Redirect redirectH
         return n;
     }
 
-    /** The canonical JSON: only the fields set, in a fixed order. */
+    /** The canonical JSON: only the fields set, in a fixed order (a record's fields in component order). */
     public ObjectNode toJson() {
         ObjectNode o = JSON.createObjectNode();
         if (minTlsVersion != null) {
             o.put("minTlsVersion", minTlsVersion);
         }
         if (hsts != null) {
-            ObjectNode h = o.putObject("hsts");
-            h.put("maxAge", hsts.maxAge());
-            h.put("includeSubDomains", hsts.includeSubDomains());
-            h.put("preload", hsts.preload());
+            o.set("hsts", JSON.valueToTree(hsts));
         }
         if (redirectHttp != null) {
             ObjectNode r = o.putObject("redirectHttp");
@@ -305,9 +302,7 @@ public record HostnamePolicy(String minTlsVersion, Hsts hsts, Redirect redirectH
             o.put("ipDenyAction", ipDenyAction);
         }
         if (rateLimit != null) {
-            ObjectNode r = o.putObject("rateLimit");
-            r.put("requestsPerSecond", rateLimit.requestsPerSecond());
-            r.put("burst", rateLimit.burst());
+            o.set("rateLimit", JSON.valueToTree(rateLimit));
         }
         if (metadata != null) {
             o.set("metadata", metadata);
