@@ -4,7 +4,8 @@ import java.util.concurrent.ThreadFactory;
 
 /**
  * Thread factories for the single-threaded executors of this module and the appliance (a duty, a
- * timer, a controller): daemon threads, so that none of them holds the JVM open once the appliance's main thread ends.
+ * timer, a controller): daemon threads, so that none of them holds the JVM open once the
+ * appliance's main thread ends.
  */
 public final class DaemonThreads {
 
