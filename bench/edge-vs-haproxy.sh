@@ -46,9 +46,12 @@
 #                    ("big" is an old name of "startup")
 #   N_BIG            certificates of the bigsni phase [100000]
 #   STARTUP_NS       certificate counts of the startup phase ["10000 100000"]
-#                    (1,000,000 needs about 12 GB of disk in WORKDIR, a heap of
-#                    ~3 GB, e.g. GH_JAVA_OPTS="-Xms512m -Xmx3g -XX:+UseParallelGC",
-#                    and on a loaded machine a longer GH_READY_TIMEOUT)
+#                    (1,000,000 needs about 12 GB of disk in WORKDIR, ~7 min of
+#                    gen-certs.sh on a quiet machine, ~1.5 GB of live heap, e.g.
+#                    GH_JAVA_OPTS="-Xms512m -Xmx3g -Xmn256m -XX:+UseParallelGC"
+#                    (without -Xmn ParallelGC grows the young generation to a third
+#                    of -Xmx, which shows in RSS), and on a loaded machine a longer
+#                    GH_READY_TIMEOUT)
 #   STARTUP_HISTO=0|1 startup phase: after the RSS sample, a class histogram
 #                    (jcmd GC.class_histogram: a full GC) and GC.heap_info of
 #                    each Gatehouse start to OUTDIR/histo-ecdsa-N-R.txt [0]
@@ -322,8 +325,8 @@ phase_startup() {
             GH_LOG="$OUTDIR/gatehouse-startup-ecdsa-$n-$r.log"
             say "startup: gatehouse ecdsa-$n ($r/$starts)"
             if gh_start "$D" "$GH_PORT" "$GH_LOG"; then
-                echo "$GH_LINE loadavg_1m=$(cut -d' ' -f1 /proc/loadavg)" | tee -a "$RAW"
-                rec start "startup-ecdsa-$n gatehouse" "$r" "$GH_LINE loadavg_1m=$(cut -d' ' -f1 /proc/loadavg)"
+                GH_LINE="$GH_LINE loadavg_1m=$(cut -d' ' -f1 /proc/loadavg)"
+                echo "$GH_LINE" | tee -a "$RAW"; rec start "startup-ecdsa-$n gatehouse" "$r" "$GH_LINE"
                 sleep 2
                 rec mem "startup-ecdsa-$n gatehouse" "$r" "rss_kb=$(rss_kb "$GH_PID") hwm_kb=$(hwm_kb "$GH_PID")"
                 if [ "${STARTUP_HISTO:-0}" = 1 ]; then
