@@ -46,9 +46,21 @@
 #                    ("big" is an old name of "startup")
 #   N_BIG            certificates of the bigsni phase [100000]
 #   STARTUP_NS       certificate counts of the startup phase ["10000 100000"]
+#                    (1,000,000 needs about 12 GB of disk in WORKDIR, ~7 min of
+#                    gen-certs.sh on a quiet machine, ~1.5 GB of live heap, e.g.
+#                    GH_JAVA_OPTS="-Xms512m -Xmx3g -Xmn256m -XX:+UseParallelGC"
+#                    (without -Xmn ParallelGC grows the young generation to a third
+#                    of -Xmx, which shows in RSS), and on a loaded machine a longer
+#                    GH_READY_TIMEOUT)
+#   STARTUP_HISTO=0|1 startup phase: after the RSS sample, a class histogram
+#                    (jcmd GC.class_histogram: a full GC) and GC.heap_info of
+#                    each Gatehouse start to OUTDIR/histo-ecdsa-N-R.txt [0]
+#   GH_READY_TIMEOUT bound on one Gatehouse start, seconds [600]
 #   HAP_100K=1|0     start HAProxy with 100k certs (~2 min, ~2 GB) [1]. With 0,
 #                    its 100k startup row is copied from RESULTS.md and labelled
-#                    so, and the bigsni phase runs Gatehouse only.
+#                    so (counts above 10,000 other than 100,000 get no HAProxy
+#                    row: it needs ~2.1 GB per 100,000), and the bigsni phase
+#                    runs Gatehouse only.
 #   GH_JAVA_OPTS     JVM flags [-Xms512m -Xmx512m -XX:+UseParallelGC] (bench/jvm-flags.sh)
 #   GH_SERVE_ARGS    extra `gatehouse serve` options (e.g. --max-contexts 200000)
 #   (the jar under test is built from this work tree on every run:
@@ -313,9 +325,14 @@ phase_startup() {
             GH_LOG="$OUTDIR/gatehouse-startup-ecdsa-$n-$r.log"
             say "startup: gatehouse ecdsa-$n ($r/$starts)"
             if gh_start "$D" "$GH_PORT" "$GH_LOG"; then
+                GH_LINE="$GH_LINE loadavg_1m=$(cut -d' ' -f1 /proc/loadavg)"
                 echo "$GH_LINE" | tee -a "$RAW"; rec start "startup-ecdsa-$n gatehouse" "$r" "$GH_LINE"
                 sleep 2
                 rec mem "startup-ecdsa-$n gatehouse" "$r" "rss_kb=$(rss_kb "$GH_PID") hwm_kb=$(hwm_kb "$GH_PID")"
+                if [ "${STARTUP_HISTO:-0}" = 1 ]; then
+                    { jcmd "$GH_PID" GC.class_histogram | head -40; jcmd "$GH_PID" GC.heap_info; } \
+                        > "$OUTDIR/histo-ecdsa-$n-$r.txt" 2>&1 || true
+                fi
                 gh_stop "$GH_PID"
             else
                 rec anomaly "gatehouse ecdsa-$n failed to start" "$r" "failed=1"
@@ -325,9 +342,11 @@ phase_startup() {
                 hap_start "$D"; echo "$HAP_LINE" | tee -a "$RAW"; rec start "startup-ecdsa-$n haproxy" "$r" "$HAP_LINE"
                 rec mem "startup-ecdsa-$n haproxy" "$r" "rss_kb=$(rss_kb "$HAP_PID") hwm_kb=$(hwm_kb "$HAP_PID")"
                 hap_stop
-            else
+            elif [ "$n" = 100000 ]; then
                 # RESULTS.md: "N=100,000 ECDSA (1 run) | 122.8 s | 2.14 GB | 2.14 GB"
                 rec start "startup-ecdsa-$n haproxy" 1 "ready_ms=122800 rss_kb=2140000 source=RESULTS.md"
+            else
+                say "startup: haproxy ecdsa-$n not run (HAP_100K=0; ~2.1 GB per 100,000 certificates)"
             fi
         done
     done

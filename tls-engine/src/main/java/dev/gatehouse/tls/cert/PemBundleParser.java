@@ -108,10 +108,10 @@ public final class PemBundleParser {
     }
 
     private static Parsed read(String label, byte[] pem) throws CertificateParseException {
-        if (pem == null || pem.length == 0 || new String(pem, StandardCharsets.US_ASCII).isBlank()) {
+        String text = pem == null ? "" : new String(pem, StandardCharsets.US_ASCII);
+        if (text.isBlank()) {
             throw new CertificateParseException(label, Reason.EMPTY, "");
         }
-        String text = new String(pem, StandardCharsets.US_ASCII);
         if (!text.contains("-----BEGIN ")) {
             throw new CertificateParseException(label, Reason.NOT_PEM, "no -----BEGIN line found");
         }
@@ -230,8 +230,10 @@ public final class PemBundleParser {
                 der.add(c.getEncoded());
             }
             String fingerprint = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(der.get(0)));
+            // interned: bundles from one CA share one issuer string (~70 bytes each at 1,000,000 bundles)
             return new CertificateBundle(label, names, keyType, notBefore, notAfter, der, key.getEncoded(),
-                    fingerprint, leaf.getIssuerX500Principal().getName(), leaf.getSerialNumber().toString(16));
+                    fingerprint, leaf.getIssuerX500Principal().getName().intern(),
+                    leaf.getSerialNumber().toString(16));
         } catch (GeneralSecurityException e) {
             throw new CertificateParseException(label, Reason.TRUNCATED, e.getMessage(), e);
         }
