@@ -58,6 +58,9 @@ final class EnginePart implements AutoCloseable {
         GatehouseConfig.Tls t = config.tls();
         this.tls = new SslContextFactory(t.preferNative(), t.http2(), t.sessionTimeout().toSeconds());
         this.registry = new CertificateRegistry(tls, t.maxContexts());
+        // key material is built ahead of handshakes once the node is ready (Node), not while it loads
+        // and joins: the builds would compete with the load for the CPU
+        registry.deferPreloading();
         // port 80 answers HTTP-01 from the store: the grid's once clustered, so any node answers any token
         this.edge = new EdgeServer(edgeConfig(config), registry, new SharedChallengeStore(store, Clock.systemUTC()),
                 observer);

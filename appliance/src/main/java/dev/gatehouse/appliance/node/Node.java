@@ -128,6 +128,7 @@ public final class Node implements AutoCloseable {
         webhooks = parts.start("webhooks", () -> events.deliver(cluster.leases(Clock.systemUTC())));
         parts.start("ocsp", () -> engine.fetchOcsp(shared(), cluster.leases(Clock.systemUTC())));
         ready = true;
+        engine.registry().startPreloading();
         SystemdNotify.ready();
         log.info("event=node_ready node={} certificates={} from_store={} https={} console={} tls={} ready_ms={}",
                 config.node().name(), engine.registry().size(), engine.servedFromStore(), edge().httpsPort(),

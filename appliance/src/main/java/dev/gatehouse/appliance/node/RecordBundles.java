@@ -1,5 +1,7 @@
 package dev.gatehouse.appliance.node;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.gatehouse.cluster.store.CertificateRecord;
 import dev.gatehouse.tls.cert.CertificateBundle;
 import dev.gatehouse.tls.cert.KeyType;
@@ -11,11 +13,17 @@ import java.util.List;
 /**
  * Turns a stored, already-validated certificate record and its unsealed key into an engine bundle
  * without parsing the chain again: a node holding 100,000 certificates starts in seconds.
+ *
+ * <p>The issuers of a chain (every certificate after the leaf) are shared between bundles: tenants'
+ * certificates come from a handful of CAs, so 100,000 bundles hold a few intermediates, not 100,000
+ * copies of them. They are public certificates, and the table is bounded.
  */
 final class RecordBundles {
 
     private static final String BEGIN = "-----BEGIN CERTIFICATE-----";
     private static final String END = "-----END CERTIFICATE-----";
+    /** PEM body of an issuer certificate → its DER, shared by every bundle it issued (read-only). */
+    private static final Cache<String, byte[]> ISSUERS = Caffeine.newBuilder().maximumSize(1_000).build();
 
     private RecordBundles() {
     }
@@ -46,7 +54,8 @@ final class RecordBundles {
                 return der;
             }
             if (end > body) {
-                der.add(mime.decode(pem.substring(body, end)));
+                String base64 = pem.substring(body, end);
+                der.add(der.isEmpty() ? mime.decode(base64) : ISSUERS.get(base64, mime::decode));
             }
             from = end + END.length();
         }

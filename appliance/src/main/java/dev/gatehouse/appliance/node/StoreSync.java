@@ -43,9 +43,14 @@ final class StoreSync implements StoreListener {
 
     /** Loads everything the store holds; returns how many certificates are served. */
     int loadAll() {
+        return applyAll(r -> true);
+    }
+
+    /** Applies the stored certificates {@code which} selects; returns how many of them are served. */
+    private int applyAll(java.util.function.Predicate<CertificateRecord> which) {
         int served = 0;
         for (CertificateRecord r : store.certificates()) {
-            if (apply(r)) {
+            if (which.test(r) && apply(r)) {
                 served++;
             }
         }
@@ -66,11 +71,7 @@ final class StoreSync implements StoreListener {
     /** The claim index has been rebuilt already (it listens first): serve the tenant's certificates anew. */
     @Override
     public void claimChanged(String tenant) {
-        for (CertificateRecord r : store.certificates()) {
-            if (r.tenant().equals(tenant)) {
-                apply(r);
-            }
-        }
+        applyAll(r -> r.tenant().equals(tenant));
     }
 
     @Override

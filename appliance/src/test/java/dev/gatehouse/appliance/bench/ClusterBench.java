@@ -171,6 +171,15 @@ public final class ClusterBench {
                         .waitFor();
                 System.out.println("INFO joiner recording (exec to ready) in " + jfr);
             }
+            String histogram = System.getProperty("gatehouse.join.histogram", "").trim();
+            if (!histogram.isEmpty()) {
+                // after RSS and CPU are read: the histogram's full GC would change both
+                long pid = pid(work.resolve("j4"));
+                new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                        Long.toString(pid), "GC.class_histogram").redirectOutput(Path.of(histogram).toFile()).start()
+                        .waitFor();
+                System.out.println("INFO joiner heap histogram (at ready) in " + histogram);
+            }
             String admin = Files.readString(first.dataDir.resolve("admin.token")).trim();
             int seen;
             try {

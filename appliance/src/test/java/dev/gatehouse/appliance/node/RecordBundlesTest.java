@@ -2,6 +2,7 @@ package dev.gatehouse.appliance.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class RecordBundlesTest {
@@ -18,5 +19,17 @@ class RecordBundlesTest {
         String pem = "leaf\n-----BEGIN CERTIFICATE-----\nAQID\n-----END CERTIFICATE-----\ntrailer\n"
                 + "-----BEGIN CERTIFICATE-----\nBQYH\n";
         assertThat(RecordBundles.chainDer(pem)).containsExactly(new byte[] {1, 2, 3});
+    }
+
+    @Test
+    void sharesTheIssuersOfChainsButNotTheirLeaves() {
+        String issuer = "-----BEGIN CERTIFICATE-----\nCQoL\n-----END CERTIFICATE-----\n";
+        String a = "-----BEGIN CERTIFICATE-----\nAQID\n-----END CERTIFICATE-----\n" + issuer;
+        String b = "-----BEGIN CERTIFICATE-----\nAQID\n-----END CERTIFICATE-----\n" + issuer;
+        List<byte[]> first = RecordBundles.chainDer(a);
+        List<byte[]> second = RecordBundles.chainDer(b);
+        assertThat(second).containsExactly(new byte[] {1, 2, 3}, new byte[] {9, 10, 11});
+        assertThat(second.get(1)).isSameAs(first.get(1));
+        assertThat(second.get(0)).isNotSameAs(first.get(0));
     }
 }

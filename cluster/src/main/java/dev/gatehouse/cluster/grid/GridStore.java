@@ -27,6 +27,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -63,17 +64,10 @@ public final class GridStore implements Store {
     private final AtomicLong rejected = new AtomicLong();
     private volatile LongConsumer replicationLag = lag -> { };
     private final Clock clock;
-    private final ExecutorService events = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "gatehouse-grid-events");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService events = Executors.newSingleThreadExecutor(daemon("gatehouse-grid-events"));
     private final List<UUID> registrations = new ArrayList<>();
-    private final ScheduledExecutorService antiEntropy = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "gatehouse-grid-anti-entropy");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService antiEntropy = Executors.newSingleThreadScheduledExecutor(
+            daemon("gatehouse-grid-anti-entropy"));
 
     public GridStore(HazelcastInstance hz, FileStore local, Sealer clusterSealer) {
         this.hz = hz;
@@ -83,6 +77,14 @@ public final class GridStore implements Store {
         this.clock = access.clock();
         this.writer = new GridWriter(hz, clusterSealer, access);
         this.reconciler = new Reconciler(hz, clusterSealer, access, writer, this::reject);
+    }
+
+    private static ThreadFactory daemon(String name) {
+        return r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        };
     }
 
     /** Subscribes to the grid and reconciles with it; returns when this node has caught up. */
@@ -143,17 +145,17 @@ public final class GridStore implements Store {
      * before the first pass: a key rotation is finished when this is 0 on every node.
      */
     public int retiredKeyEntries() {
-        return reconciler.retiredKeyEntries();
+        return reconciler.lastPass().retiredKeyEntries();
     }
 
     /** Entries (grid and local, all kinds) the last reconciliation pass compared by revision; -1 before it. */
     public long lastPassCompared() {
-        return reconciler.lastPassCompared();
+        return reconciler.lastPass().compared();
     }
 
     /** Entries the last pass fetched from the grid and opened because their revisions differed; -1 before it. */
     public long lastPassFetched() {
-        return reconciler.lastPassFetched();
+        return reconciler.lastPass().fetched();
     }
 
     /** Entries seen in the grid that did not open with the cluster key. */
@@ -173,7 +175,7 @@ public final class GridStore implements Store {
 
     /** How long the last completed reconciliation pass took, in nanoseconds (-1 when none yet). */
     public long lastReconcileNanos() {
-        return reconciler.lastReconcileNanos();
+        return reconciler.lastPass().nanos();
     }
 
     /** Epoch ms of this node's last completed reconciliation with the grid, -1 when never. */

@@ -40,12 +40,7 @@ final class Reconciler {
     private final Rejections rejections;
     private final AtomicLong reconciliations = new AtomicLong();
     private final AtomicLong prunedInGrid = new AtomicLong();
-    private volatile long lastReconcileNanos = -1;
-    /** Grid values sealed with another key than this node's sealing key, as counted by the last pass (-1: none yet). */
-    private volatile int retiredKeyEntries = -1;
-    /** Entries the last pass compared by revision, and those it had to fetch and open. */
-    private volatile long lastPassCompared = -1;
-    private volatile long lastPassFetched = -1;
+    private volatile LastPass lastPass = LastPass.NONE;
     /** True until the first reconciliation completed; written by the thread running the passes. */
     private volatile boolean firstPass = true;
 
@@ -63,16 +58,20 @@ final class Reconciler {
         this.rejections = rejections;
     }
 
-    int retiredKeyEntries() {
-        return retiredKeyEntries;
+    /**
+     * What the last completed pass found, for the status and metrics (every figure -1 before the first).
+     *
+     * @param retiredKeyEntries grid values still sealed with another key than this node's sealing key
+     * @param compared          entries (grid and local, all kinds) compared by revision
+     * @param fetched           entries fetched from the grid and opened because their revisions differed
+     * @param nanos             how long the pass took
+     */
+    record LastPass(int retiredKeyEntries, long compared, long fetched, long nanos) {
+        static final LastPass NONE = new LastPass(-1, -1, -1, -1);
     }
 
-    long lastPassCompared() {
-        return lastPassCompared;
-    }
-
-    long lastPassFetched() {
-        return lastPassFetched;
+    LastPass lastPass() {
+        return lastPass;
     }
 
     long prunedGridTombstones() {
@@ -81,10 +80,6 @@ final class Reconciler {
 
     long reconciliations() {
         return reconciliations.get();
-    }
-
-    long lastReconcileNanos() {
-        return lastReconcileNanos;
     }
 
     /** What one pass did, for its log line and the counters. */
@@ -131,9 +126,6 @@ final class Reconciler {
             access.endBulk();
         }
         firstPass = false;
-        retiredKeyEntries = Math.max(0, pass.underRetiredKey - pass.resealed);
-        lastPassCompared = pass.compared;
-        lastPassFetched = pass.fetched;
         access.markSynced(horizon.passStart());
         pass.dropped.forEach((kind, n) -> log.warn("event=stale_records_dropped kind={} dropped={} {} reason=the "
                 + "cluster no longer has them (or revoked them) and this store was away longer than the horizon", kind,
@@ -153,7 +145,8 @@ final class Reconciler {
                 + "deleted_again={} stale={} seeded={} took_ms={}", pass.compared, pass.fetched, pass.pulled,
                 pass.pushed, pass.resealed, Pass.sum(pass.dropped), Pass.sum(pass.deletedAgain), horizon.stale(),
                 horizon.seeding(), (System.nanoTime() - t0) / 1_000_000);
-        lastReconcileNanos = System.nanoTime() - t0;
+        lastPass = new LastPass(Math.max(0, pass.underRetiredKey - pass.resealed), pass.compared, pass.fetched,
+                System.nanoTime() - t0);
         reconciliations.incrementAndGet();
     }
 

@@ -29,10 +29,13 @@ public record CertificateRecord(String id, String tenant, List<String> names, lo
 
     public CertificateRecord {
         Objects.requireNonNull(id, "id");
-        Objects.requireNonNull(tenant, "tenant");
+        // few distinct values among many records (a node may hold 100,000): one copy of each
+        tenant = Objects.requireNonNull(tenant, "tenant").intern();
         names = List.copyOf(names);
         Objects.requireNonNull(chainPem, "chainPem");
         Objects.requireNonNull(sealedKey, "sealedKey");
+        keyType = keyType == null ? null : keyType.intern();
+        issuer = issuer == null ? null : issuer.intern();
     }
 
     /** The associated data the private key is sealed under. */

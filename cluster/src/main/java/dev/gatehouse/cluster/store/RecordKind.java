@@ -206,6 +206,14 @@ public final class RecordKind<T> {
             return this;
         }
 
+        /** Both callbacks told the record's key (a put tells the key of the record written). */
+        public Builder<T> onKeyChanged(BiConsumer<StoreListener, String> callback) {
+            Objects.requireNonNull(callback, "onKeyChanged");
+            this.onPut = (l, r) -> callback.accept(l, key.apply(r));
+            this.onRemoved = callback;
+            return this;
+        }
+
         /** When the grid's older copy still wins over the local one (one-way state such as a revocation). */
         public Builder<T> gridWins(BiPredicate<T, T> rule) {
             this.gridWins = Objects.requireNonNull(rule, "gridWins");

@@ -83,16 +83,14 @@ public final class RecordKinds {
     public static final RecordKind<HostnamePolicyRecord> HOSTNAME_POLICIES = RecordKind.builder(
                     Records.HOSTNAME_POLICIES, HostnamePolicyRecord.class, HostnamePolicyRecord::name,
                     HostnamePolicyRecord::revision)
-            .onPut((l, p) -> l.policyChanged(p.name()))
-            .onRemoved(StoreListener::policyChanged)
+            .onKeyChanged(StoreListener::policyChanged)
             .build();
 
     /** OCSP responses by certificate id (public data, not sealed); every node re-verifies before stapling. */
     public static final RecordKind<OcspResponseRecord> OCSP_RESPONSES = RecordKind.builder(
                     Records.OCSP_RESPONSES, OcspResponseRecord.class, OcspResponseRecord::certificate,
                     OcspResponseRecord::revision)
-            .onPut((l, r) -> l.ocspChanged(r.certificate()))
-            .onRemoved(StoreListener::ocspChanged)
+            .onKeyChanged(StoreListener::ocspChanged)
             .build();
 
     /** Every kind, in load and reconciliation order. */

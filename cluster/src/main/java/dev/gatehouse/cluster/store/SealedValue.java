@@ -11,7 +11,7 @@ import java.util.Objects;
 public record SealedValue(String keyId, String nonce, String ciphertext) {
 
     public SealedValue {
-        Objects.requireNonNull(keyId, "keyId");
+        keyId = Objects.requireNonNull(keyId, "keyId").intern(); // a few cluster keys among 100,000s of values
         Objects.requireNonNull(nonce, "nonce");
         Objects.requireNonNull(ciphertext, "ciphertext");
     }

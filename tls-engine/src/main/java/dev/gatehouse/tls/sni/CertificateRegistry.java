@@ -91,6 +91,20 @@ public final class CertificateRegistry implements AutoCloseable {
         preloader.enabled(on);
     }
 
+    /**
+     * Defers preloading until {@link #startPreloading()}: a node defers it while it loads and joins
+     * (the builds would compete with the load for the CPU, and nothing is served before the node is
+     * ready).
+     */
+    public void deferPreloading() {
+        preloader.hold();
+    }
+
+    /** Preloads the bundles served now (deferred by {@link #deferPreloading()}), and from now on as they come. */
+    public void startPreloading() {
+        preloader.release(index.all());
+    }
+
     /** Whether bundles are served from shared contexts (BoringSSL) rather than one context each. */
     public boolean sharesContexts() {
         return shared != null;

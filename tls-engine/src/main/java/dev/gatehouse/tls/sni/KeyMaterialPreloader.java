@@ -1,5 +1,6 @@
 package dev.gatehouse.tls.sni;
 
+import java.util.Collection;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -12,6 +13,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * that holds every certificate, the first handshake of a name right after start then costs what the
  * next one does; beyond the bound the rest is built on first use (and the queue is dropped).
  *
+ * <p>While {@linkplain #hold() held} (a node loading its certificates) nothing is queued or built: the
+ * builds would compete with the load for the CPU, and a node serves nothing before it is ready.
+ * {@link #release} then queues the bundles live at that moment. (Nothing is queued while held, so a
+ * bundle removed meanwhile is not kept reachable by the queue.)
+ *
  * <p>Threads: {@link #offer} on the registry's writer, the drain on the preloader thread, which builds
  * each bundle itself ({@link KeyMaterialCache#preload}): no hand-off per build, and the builders stay
  * free for first handshakes that miss meanwhile.
@@ -23,6 +29,7 @@ final class KeyMaterialPreloader {
     private final AtomicBoolean draining = new AtomicBoolean();
     private final ThreadPoolExecutor thread = KeyMaterialBuilders.newPreloader();
     private volatile boolean enabled = true;
+    private volatile boolean held;
 
     KeyMaterialPreloader(KeyMaterialCache cache) {
         this.cache = cache;
@@ -36,8 +43,22 @@ final class KeyMaterialPreloader {
     }
 
     void offer(Served served) {
-        if (enabled) {
+        if (enabled && !held) {
             queue.add(served);
+            kick();
+        }
+    }
+
+    /** Ignores what is offered from now on, until {@link #release}. */
+    void hold() {
+        held = true;
+    }
+
+    /** Preloads {@code live} (the bundles served now; a concurrent put may be offered twice, which is harmless) and what comes next. */
+    void release(Collection<Served> live) {
+        held = false;
+        if (enabled) {
+            queue.addAll(live);
             kick();
         }
     }

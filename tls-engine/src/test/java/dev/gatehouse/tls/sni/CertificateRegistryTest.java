@@ -1,9 +1,11 @@
 package dev.gatehouse.tls.sni;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.gatehouse.tls.cert.CertificateBundle;
 import dev.gatehouse.tls.testing.TestPki;
+import java.time.Duration;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -166,5 +168,22 @@ class CertificateRegistryTest {
         assertThat(r.contextEvictions()).isGreaterThanOrEqualTo(7);
         r.close();
         assertThat(r.cachedContexts()).isZero();
+    }
+
+    @Test
+    void buildsNothingAheadOfHandshakesUntilPreloadingStartsThenOnlyWhatIsStillServed() throws Exception {
+        CertificateRegistry r = new CertificateRegistry(new SslContextFactory(true, true, 300), 10);
+        r.deferPreloading();
+        for (int i = 0; i < 4; i++) {
+            r.put(PKI.ec("d" + i, "d" + i + ".deferred.test"));
+        }
+        r.remove("d3");
+        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5)).until(() -> r.contextBuilds() == 0);
+        r.startPreloading();
+        await().atMost(Duration.ofSeconds(30)).until(() -> r.cachedContexts() == 3);
+        r.put(PKI.ec("d4", "d4.deferred.test"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> r.cachedContexts() == 4);
+        assertThat(r.contextBuilds()).isEqualTo(4);
+        r.close();
     }
 }
