@@ -39,10 +39,12 @@ public final class HeadTimeoutHandler extends ChannelInboundHandlerAdapter {
     private final Runnable check = this::check;
     private boolean expectingHead = true;
     /**
-     * When the first byte of the head under way arrived ({@link System#nanoTime()}, and the wall clock
-     * for the 408's record: no method, no path, status 408); {@code headStarted} false when none is.
+     * When the first byte of the head under way arrived: by the event loop's {@code ticker()} (the
+     * deadline), and by {@link System#nanoTime()} and the wall clock for the 408's record (no method,
+     * no path, status 408). {@code headStarted} false when no head is under way.
      */
     private boolean headStarted;
+    private long headStartTicks;
     private long headStartNanos;
     private long headStartEpochMillis;
 
@@ -61,6 +63,7 @@ public final class HeadTimeoutHandler extends ChannelInboundHandlerAdapter {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (expectingHead && !headStarted && msg instanceof ByteBuf buf && buf.isReadable()) {
             headStarted = true;
+            headStartTicks = ctx.executor().ticker().nanoTime();
             headStartNanos = System.nanoTime();
             headStartEpochMillis = System.currentTimeMillis();
             if (timer == null) {
@@ -76,7 +79,7 @@ public final class HeadTimeoutHandler extends ChannelInboundHandlerAdapter {
         if (!headStarted) {
             return; // no head under way: the next head's first byte arms the timer again
         }
-        long left = headStartNanos + timeoutNanos - System.nanoTime();
+        long left = headStartTicks + timeoutNanos - ctx.executor().ticker().nanoTime();
         if (left > 0) {
             timer = ctx.executor().schedule(check, left, TimeUnit.NANOSECONDS);
             return;

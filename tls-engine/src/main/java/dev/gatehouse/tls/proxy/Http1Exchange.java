@@ -251,6 +251,11 @@ final class Http1Exchange extends BackendExchange {
         return code == 101 && websocket;
     }
 
+    @Override
+    boolean reusesRequestTimer() {
+        return true;
+    }
+
     private void prepareResponseHeaders(HttpResponse response) {
         HttpHeaders h = response.headers();
         response.setProtocolVersion(HttpVersion.HTTP_1_1);
