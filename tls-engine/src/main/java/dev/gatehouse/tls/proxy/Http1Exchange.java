@@ -109,9 +109,13 @@ final class Http1Exchange extends BackendExchange {
         }
         RequestHeads.frameBody(headers, declared, chunked || (http2 && !full));
         forwardHeaders(headers, clientAddress(), conn.localPort(), conn.trustedClient());
-        outbound = new DefaultHttpRequest(HttpVersion.HTTP_1_1, req.method(), req.uri(), headers);
         if (full) {
+            // the head goes alone; the body follows as the exchange's last content
+            outbound = new DefaultHttpRequest(HttpVersion.HTTP_1_1, req.method(), req.uri(), headers);
             onRequestBody(new DefaultLastHttpContent(((FullHttpRequest) req).content()));
+        } else {
+            req.setProtocolVersion(HttpVersion.HTTP_1_1); // the decoded head itself, rewritten in place
+            outbound = req;
         }
         pickAndConnect();
     }
