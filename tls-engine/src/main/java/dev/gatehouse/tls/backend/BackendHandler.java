@@ -18,9 +18,9 @@ public final class BackendHandler extends ChannelInboundHandlerAdapter {
 
     private BackendListener listener;
 
-    /** The handler of a connection made by {@link BackendConnector}. */
+    /** The handler of a connection made by {@link BackendConnector} (the last one, found without a search). */
     public static BackendHandler of(Channel ch) {
-        return ch.pipeline().get(BackendHandler.class);
+        return ch.pipeline().last() instanceof BackendHandler h ? h : ch.pipeline().get(BackendHandler.class);
     }
 
     public void attach(BackendListener l) {

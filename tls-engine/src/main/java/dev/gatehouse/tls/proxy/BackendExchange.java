@@ -67,6 +67,10 @@ abstract class BackendExchange implements BackendListener {
     boolean responseStarted;
     boolean responseKeepAlive;
     private ScheduledFuture<?> requestTimer;
+    /** When the request times out (the event loop's {@code ticker()}); meaningful while {@code requestTimed}. */
+    private long requestDeadline;
+    private boolean requestTimed;
+    private final Runnable requestTimeout = this::requestTimerFired;
     private boolean reused;
     private int attempts;
     private boolean serverCounted;
@@ -120,6 +124,16 @@ abstract class BackendExchange implements BackendListener {
 
     /** Whether an informational response ({@code 1xx}) goes to the client rather than being skipped. */
     boolean relaysInformational(int code) {
+        return false;
+    }
+
+    /**
+     * True for an object that serves one exchange after another ({@link Http1Exchange}): its request
+     * timer stays scheduled when a response starts, and the next exchange's deadline re-arms it when it
+     * fires, instead of a timer scheduled and cancelled for every request (IdleStateHandler's trick).
+     * False (one exchange per object) cancels the timer, so that it does not hold the exchange.
+     */
+    boolean reusesRequestTimer() {
         return false;
     }
 
@@ -231,7 +245,11 @@ abstract class BackendExchange implements BackendListener {
                 backend.read();
                 return true;
             }
-            cancelRequestTimer();
+            if (reusesRequestTimer()) {
+                requestTimed = false; // the timer, when it fires, finds no deadline (or the next exchange's)
+            } else {
+                cancelRequestTimer();
+            }
             responseStarted = true;
             rec.status = code;
             rec.ttfbNanos = System.nanoTime() - rec.startNanos;
@@ -305,17 +323,35 @@ abstract class BackendExchange implements BackendListener {
 
     private void armRequestTimer() {
         long ms = services.settings().requestTimeout().toMillis();
-        requestTimer = loop().schedule(() -> {
-            if (forwarding() && !responseStarted) {
-                services.metrics().increment("proxy.backend_timeout");
-                dropBackend();
-                respondError(HttpResponseStatus.GATEWAY_TIMEOUT, "backend_timeout",
-                        "backend did not answer within " + ms + " ms");
-            }
-        }, ms, TimeUnit.MILLISECONDS);
+        requestDeadline = loop().ticker().nanoTime() + TimeUnit.MILLISECONDS.toNanos(ms);
+        requestTimed = true;
+        if (requestTimer == null) {
+            requestTimer = loop().schedule(requestTimeout, ms, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void requestTimerFired() {
+        requestTimer = null;
+        if (!requestTimed) {
+            return;
+        }
+        long left = requestDeadline - loop().ticker().nanoTime();
+        if (left > 0) { // a later exchange's deadline (a reused timer)
+            requestTimer = loop().schedule(requestTimeout, left, TimeUnit.NANOSECONDS);
+            return;
+        }
+        requestTimed = false;
+        if (forwarding() && !responseStarted) {
+            long ms = services.settings().requestTimeout().toMillis();
+            services.metrics().increment("proxy.backend_timeout");
+            dropBackend();
+            respondError(HttpResponseStatus.GATEWAY_TIMEOUT, "backend_timeout",
+                    "backend did not answer within " + ms + " ms");
+        }
     }
 
     final void cancelRequestTimer() {
+        requestTimed = false;
         if (requestTimer != null) {
             requestTimer.cancel(false);
             requestTimer = null;

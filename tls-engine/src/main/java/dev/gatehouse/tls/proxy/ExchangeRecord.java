@@ -1,6 +1,7 @@
 package dev.gatehouse.tls.proxy;
 
 import dev.gatehouse.tls.net.ClientAddress;
+import dev.gatehouse.tls.observe.RequestObserver;
 import dev.gatehouse.tls.observe.RequestRecord;
 import dev.gatehouse.tls.sni.ConnectionTls;
 import dev.gatehouse.tls.sni.CoveredNames;
@@ -60,6 +61,9 @@ final class ExchangeRecord {
             return;
         }
         recorded = true;
+        if (services.observer() == RequestObserver.NONE) {
+            return; // nobody listens (observability off): the record is not built
+        }
         ConnectionTls tls = ConnectionTls.of(connection);
         String u = uri;
         int q = u == null ? -1 : u.indexOf('?');

@@ -28,25 +28,63 @@ public final class HeadTimeoutHandler extends ChannelInboundHandlerAdapter {
             io.netty.util.AttributeKey.valueOf("gatehouse.headTimeoutAnswered");
 
     private final long timeoutMillis;
+    private final long timeoutNanos;
     private final ProxyServices services;
+    private ChannelHandlerContext ctx;
+    /**
+     * Scheduled at most once at a time per connection and re-armed when it fires early, rather than
+     * scheduled and cancelled for every head of a keep-alive connection (IdleStateHandler's trick).
+     */
     private ScheduledFuture<?> timer;
+    private final Runnable check = this::check;
     private boolean expectingHead = true;
-    /** The exchange a 408 answers, from the head's first byte (its record: no method, no path, status 408). */
-    private ExchangeRecord pending;
+    /**
+     * When the first byte of the head under way arrived: by the event loop's {@code ticker()} (the
+     * deadline), and by {@link System#nanoTime()} and the wall clock for the 408's record (no method,
+     * no path, status 408). {@code headStarted} false when no head is under way.
+     */
+    private boolean headStarted;
+    private long headStartTicks;
+    private long headStartNanos;
+    private long headStartEpochMillis;
 
     public HeadTimeoutHandler(long timeoutMillis, ProxyServices services) {
         this.timeoutMillis = timeoutMillis;
+        this.timeoutNanos = TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         this.services = services;
     }
 
     @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (expectingHead && timer == null && msg instanceof ByteBuf buf && buf.isReadable()) {
-            pending = new ExchangeRecord();
-            pending.start("HTTP/1.1");
-            timer = ctx.executor().schedule(() -> timedOut(ctx), timeoutMillis, TimeUnit.MILLISECONDS);
+        if (expectingHead && !headStarted && msg instanceof ByteBuf buf && buf.isReadable()) {
+            headStarted = true;
+            headStartTicks = ctx.executor().ticker().nanoTime();
+            headStartNanos = System.nanoTime();
+            headStartEpochMillis = System.currentTimeMillis();
+            if (timer == null) {
+                timer = ctx.executor().schedule(check, timeoutMillis, TimeUnit.MILLISECONDS);
+            }
         }
         ctx.fireChannelRead(msg);
+    }
+
+    /** The timer fired: a 408 when the head under way is late, else armed again for the one that is. */
+    private void check() {
+        timer = null;
+        if (!headStarted) {
+            return; // no head under way: the next head's first byte arms the timer again
+        }
+        long left = headStartTicks + timeoutNanos - ctx.executor().ticker().nanoTime();
+        if (left > 0) {
+            timer = ctx.executor().schedule(check, left, TimeUnit.NANOSECONDS);
+            return;
+        }
+        timedOut(ctx);
     }
 
     /** True once this connection got its 408: whatever the codec still decodes is that same exchange. */
@@ -57,21 +95,23 @@ public final class HeadTimeoutHandler extends ChannelInboundHandlerAdapter {
     private void timedOut(ChannelHandlerContext ctx) {
         services.metrics().increment("http.header_timeout");
         ctx.channel().attr(ANSWERED).set(Boolean.TRUE);
-        ExchangeRecord r = pending;
+        ExchangeRecord r = new ExchangeRecord();
+        r.protocol = "HTTP/1.1";
+        r.startNanos = headStartNanos;
+        r.startEpochMillis = headStartEpochMillis;
+        headStarted = false;
         ctx.writeAndFlush(Unpooled.wrappedBuffer(RESPONSE_408)).addListener((ChannelFutureListener) f -> {
-            if (r != null) {
-                r.status = 408;
-                r.bytesOut = BODY_408;
-                r.finish(services, ctx.channel(), CoveredNames.servedOn(ctx.channel()), "header_timeout");
-            }
+            r.status = 408;
+            r.bytesOut = BODY_408;
+            r.finish(services, ctx.channel(), CoveredNames.servedOn(ctx.channel()), "header_timeout");
             ctx.close();
         });
     }
 
-    /** A complete request head was decoded. */
+    /** A complete request head was decoded (the timer stays armed, for the next head, until it fires). */
     void headReceived() {
         expectingHead = false;
-        cancel();
+        headStarted = false;
     }
 
     /** The exchange ended; the next bytes start a new head. */
@@ -84,7 +124,7 @@ public final class HeadTimeoutHandler extends ChannelInboundHandlerAdapter {
             timer.cancel(false);
             timer = null;
         }
-        pending = null;
+        headStarted = false;
     }
 
     @Override

@@ -6,8 +6,6 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
 import java.net.InetAddress;
 import java.net.Inet6Address;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -34,17 +32,21 @@ final class HeaderRewriter {
 
     /** Removes hop-by-hop headers, including those the Connection header names. */
     static void stripHopByHop(HttpHeaders headers) {
-        List<String> named = new ArrayList<>();
-        for (String value : headers.getAll(HttpHeaderNames.CONNECTION)) {
-            for (String token : value.split(",")) {
-                String t = token.trim();
-                if (!t.isEmpty()) {
-                    named.add(t);
+        if (headers.contains(HttpHeaderNames.CONNECTION)) {
+            // getAll is a copy: the names can go while it is walked. A value without a comma or
+            // blanks (the usual "keep-alive", "close") costs no new string.
+            for (String value : headers.getAll(HttpHeaderNames.CONNECTION)) {
+                int start = 0;
+                while (start <= value.length()) {
+                    int comma = value.indexOf(',', start);
+                    int end = comma < 0 ? value.length() : comma;
+                    String t = value.substring(start, end).trim();
+                    if (!t.isEmpty()) {
+                        headers.remove(t);
+                    }
+                    start = end + 1;
                 }
             }
-        }
-        for (String n : named) {
-            headers.remove(n);
         }
         for (AsciiString h : HOP_BY_HOP) {
             headers.remove(h);

@@ -1,6 +1,7 @@
 package dev.gatehouse.tls.proxy;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.EventLoop;
@@ -21,7 +22,6 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.util.ReferenceCountUtil;
-import java.net.InetAddress;
 import java.util.ArrayDeque;
 
 /**
@@ -49,6 +49,13 @@ final class Http1Exchange extends BackendExchange {
     private boolean bodyPending;
     private boolean websocket;
     private boolean switching;
+    /** A response head was written without a flush, and no write since has flushed it. */
+    private boolean headUnflushed;
+    // the listeners and the flush of every exchange, made once per connection instead of once per write
+    private final Runnable flushHead = this::flushHead;
+    private final ChannelFutureListener lastBodyWritten = this::lastBodyWritten;
+    private final ChannelFutureListener bodyWritten = this::bodyWritten;
+    private final ChannelFutureListener responseWritten = this::responseWritten;
 
     Http1Exchange(ProxyHandler conn, ProxyServices services, BackendLeases backends, RequestAdmission admission,
             boolean http2) {
@@ -101,12 +108,14 @@ final class Http1Exchange extends BackendExchange {
             headers.set(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET);
         }
         RequestHeads.frameBody(headers, declared, chunked || (http2 && !full));
-        InetAddress client = clientAddress();
-        boolean trusted = client != null && services.settings().trustedProxies().contains(client.getHostAddress());
-        forwardHeaders(headers, client, conn.localPort(), trusted);
-        outbound = new DefaultHttpRequest(HttpVersion.HTTP_1_1, req.method(), req.uri(), headers);
+        forwardHeaders(headers, clientAddress(), conn.localPort(), conn.trustedClient());
         if (full) {
+            // the head goes alone; the body follows as the exchange's last content
+            outbound = new DefaultHttpRequest(HttpVersion.HTTP_1_1, req.method(), req.uri(), headers);
             onRequestBody(new DefaultLastHttpContent(((FullHttpRequest) req).content()));
+        } else {
+            req.setProtocolVersion(HttpVersion.HTTP_1_1); // the decoded head itself, rewritten in place
+            outbound = req;
         }
         pickAndConnect();
     }
@@ -140,16 +149,24 @@ final class Http1Exchange extends BackendExchange {
         if (content.content().isReadable()) {
             bodySent = true;
         }
-        Channel b = backend;
-        b.writeAndFlush(content).addListener((ChannelFutureListener) f -> {
-            if (!f.isSuccess()) {
-                if (b == backend) {
-                    b.close();
-                }
-            } else if (!last && state == State.FORWARDING && b == backend) {
-                conn.read();
-            }
-        });
+        backend.writeAndFlush(content).addListener(last ? lastBodyWritten : bodyWritten);
+    }
+
+    /** A chunk of the body reached the backend connection {@code f.channel()}: the next one may be read. */
+    private void bodyWritten(ChannelFuture f) {
+        Channel b = f.channel();
+        if (!f.isSuccess()) {
+            lastBodyWritten(f);
+        } else if (state == State.FORWARDING && b == backend) {
+            conn.read();
+        }
+    }
+
+    private void lastBodyWritten(ChannelFuture f) {
+        Channel b = f.channel();
+        if (!f.isSuccess() && b == backend) {
+            b.close();
+        }
     }
 
     @Override
@@ -196,25 +213,51 @@ final class Http1Exchange extends BackendExchange {
             // headers: no flush of their own; they leave with the body when it came in the same read (one TLS
             // record, one write), else at the end of this event-loop turn, so a slow body never holds them back
             ctx.write(msg).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
-            ctx.executor().execute(ctx::flush);
+            headUnflushed = true;
+            ctx.executor().execute(flushHead);
             b.read();
+            return;
+        }
+        headUnflushed = false; // this flush takes the head along
+        if (last) {
+            ctx.writeAndFlush(msg).addListener(responseWritten);
             return;
         }
         ctx.writeAndFlush(msg).addListener((ChannelFutureListener) f -> {
             if (!f.isSuccess()) {
-                record("client_closed");
-                closeAll();
-            } else if (last) {
-                exchangeDone();
+                responseWritten(f);
             } else if (b == backend && b != null) {
                 b.read();
             }
         });
     }
 
+    /** The end of the turn that wrote a response head: flushes it unless a body's flush already took it. */
+    private void flushHead() {
+        if (headUnflushed) {
+            headUnflushed = false;
+            ctx.flush();
+        }
+    }
+
+    /** The response's last part was written (or the write failed: the client is gone). */
+    private void responseWritten(ChannelFuture f) {
+        if (!f.isSuccess()) {
+            record("client_closed");
+            closeAll();
+        } else {
+            exchangeDone();
+        }
+    }
+
     @Override
     boolean relaysInformational(int code) {
         return code == 101 && websocket;
+    }
+
+    @Override
+    boolean reusesRequestTimer() {
+        return true;
     }
 
     private void prepareResponseHeaders(HttpResponse response) {

@@ -61,6 +61,13 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
     private boolean readPending;
     private boolean started;
     private boolean draining;
+    /**
+     * The client's address and whether it is a trusted proxy, looked up at the first request: they
+     * do not change for the connection's life (a PROXY header is read before any request).
+     */
+    private boolean clientKnown;
+    private InetAddress client;
+    private boolean trustedClient;
 
     /**
      * @param http2     true when this handler serves one HTTP/2 stream (a child channel)
@@ -240,7 +247,22 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
 
     @Override
     public InetAddress clientAddress() {
-        InetSocketAddress a = ClientAddress.of(ctx.channel());
-        return a == null ? null : a.getAddress();
+        knowClient();
+        return client;
+    }
+
+    /** Whether the client is a trusted proxy (its forwarding headers are extended, not replaced). */
+    boolean trustedClient() {
+        knowClient();
+        return trustedClient;
+    }
+
+    private void knowClient() {
+        if (!clientKnown) {
+            clientKnown = true;
+            InetSocketAddress a = ClientAddress.of(ctx.channel());
+            client = a == null ? null : a.getAddress();
+            trustedClient = client != null && services.settings().trustedProxies().contains(client.getHostAddress());
+        }
     }
 }
