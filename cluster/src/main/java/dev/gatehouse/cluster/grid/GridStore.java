@@ -8,7 +8,6 @@ import com.hazelcast.map.IMap;
 import com.hazelcast.map.listener.EntryAddedListener;
 import com.hazelcast.map.listener.EntryMergedListener;
 import com.hazelcast.map.listener.EntryUpdatedListener;
-import dev.gatehouse.cluster.DaemonThreads;
 import dev.gatehouse.cluster.store.FileStore;
 import dev.gatehouse.cluster.store.FileStoreAccess;
 import dev.gatehouse.cluster.store.HybridClock;
@@ -28,6 +27,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -64,11 +64,10 @@ public final class GridStore implements Store {
     private final AtomicLong rejected = new AtomicLong();
     private volatile LongConsumer replicationLag = lag -> { };
     private final Clock clock;
-    private final ExecutorService events = Executors.newSingleThreadExecutor(
-            DaemonThreads.named("gatehouse-grid-events"));
+    private final ExecutorService events = Executors.newSingleThreadExecutor(daemon("gatehouse-grid-events"));
     private final List<UUID> registrations = new ArrayList<>();
     private final ScheduledExecutorService antiEntropy = Executors.newSingleThreadScheduledExecutor(
-            DaemonThreads.named("gatehouse-grid-anti-entropy"));
+            daemon("gatehouse-grid-anti-entropy"));
 
     public GridStore(HazelcastInstance hz, FileStore local, Sealer clusterSealer) {
         this.hz = hz;
@@ -78,6 +77,14 @@ public final class GridStore implements Store {
         this.clock = access.clock();
         this.writer = new GridWriter(hz, clusterSealer, access);
         this.reconciler = new Reconciler(hz, clusterSealer, access, writer, this::reject);
+    }
+
+    private static ThreadFactory daemon(String name) {
+        return r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        };
     }
 
     /** Subscribes to the grid and reconciles with it; returns when this node has caught up. */

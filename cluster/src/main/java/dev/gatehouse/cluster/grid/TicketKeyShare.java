@@ -10,7 +10,6 @@ import com.hazelcast.map.IMap;
 import com.hazelcast.map.listener.EntryAddedListener;
 import com.hazelcast.map.listener.EntryMergedListener;
 import com.hazelcast.map.listener.EntryUpdatedListener;
-import dev.gatehouse.cluster.DaemonThreads;
 import dev.gatehouse.cluster.store.HybridClock;
 import dev.gatehouse.cluster.store.SealException;
 import dev.gatehouse.cluster.store.Sealer;
@@ -45,8 +44,11 @@ public final class TicketKeyShare implements AutoCloseable {
     private final Duration rotation;
     private final Consumer<List<byte[]>> apply;
     private final HybridClock clock = new HybridClock();
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
-            DaemonThreads.named("gatehouse-ticket-keys"));
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "gatehouse-ticket-keys");
+        t.setDaemon(true);
+        return t;
+    });
 
     /** @param apply called with the current keys (encrypting key first) on start and on every change */
     public TicketKeyShare(HazelcastInstance hz, Sealer sealer, Duration rotation, Consumer<List<byte[]>> apply) {
