@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """The report of bench/observability-cpu.sh: server CPU µs per request by thread group, off vs on.
 
-Usage: observability-cpu-report.py DATA SNAPS HZ OUT LINES SCRAPE_FILE REPS COUNT WARM_LOG META
+Usage: observability-cpu-report.py DATA SNAPS HZ OUT LINES SCRAPE_FILE REPS COUNT WARM_LOG META [MODE RUN_SECS]
   DATA     rows "proto server rep succeeded wall_ms" (tab-separated), one per measured run
+  MODE     "together" (the three servers loaded at the same time for RUN_SECS) or "alternate" (one after
+           another, COUNT requests each; the default, as runs before the mode existed)
   SNAPS    directory of per-run thread snapshots PROTO-SERVER-REP.0 / .1 ("tid name ticks" lines), or the
            snapshots.tsv a run leaves in its results (the same, file name first): to re-read a run
 Prints the report (markdown, between the observability-cpu markers) and writes it to OUT.
@@ -71,6 +73,9 @@ def spread(vals):
 
 def main():
     data, snaps, hz, out, lines, scrape_file, reps, count, warm_log, meta = sys.argv[1:11]
+    extra = sys.argv[11:13]
+    mode = extra[0] if extra else "alternate"
+    run_secs = extra[1] if len(extra) > 1 else "0"
     hz, reps, snaps = int(hz), int(reps), load_snaps(snaps)
     runs, rates = {}, {}  # (proto, server) -> {rep: costs}, {rep: req/s}
     for row in open(data):
@@ -120,12 +125,15 @@ def main():
     meta_txt = "; ".join(line.strip() for line in open(meta) if line.strip())
     rep = ["<!-- observability-cpu:begin -->",
            "### Observability cost as CPU time per request (`bench/observability-cpu.sh`)", "",
-           f"REPS={reps} runs of {int(count):,} requests per server and protocol, alternating; µs of server CPU "
+           (f"REPS={reps} runs of {run_secs} s per protocol in which the three servers were loaded at the same "
+            "time, one h2load each (they share CPU 0 from one scheduler slice to the next, so what slows the "
+            "machine slows all three alike)" if mode == "together" else
+            f"REPS={reps} runs of {int(count):,} requests per server and protocol, alternating") + "; µs of server CPU "
            "(all threads' utime + stime from /proc) per request, median over the runs; 'steady' leaves out the "
            "JIT compiler threads. Warm-up: " + warm_txt + ".", "",
            *table, "",
            "Cost of 'on' (target: at most 5%): median, interquartile range and min–max of the paired "
-           "per-repetition ratios on / off − 1 (adjacent runs). '≤ 5%': yes when the upper quartile is at most "
+           f"per-repetition ratios on / off − 1 ({'the same run' if mode == 'together' else 'adjacent runs'}). '≤ 5%': yes when the upper quartile is at most "
            "5%, likely when only the median is, no when the floor alone is above 5%. 'Writer + scrape threads': the CPU of the threads only 'on' has "
            "(access-log writer, scrape), per request, as a share of off's steady figure: a floor of the cost, "
            "measured without the pairing's noise.", "",

@@ -3,8 +3,9 @@
 # with HAProxy's CPU per request in the same run for scale.
 #
 # Usage (from anywhere; the shared harness is ../shared/bench/perf from the repo root):
-#   bench/observability-cpu.sh            # REPS=10 x COUNT=150000 requests per run, updates docs/benchmarks.md
-#   QUICK=1 bench/observability-cpu.sh    # REPS=3 x COUNT=30000, short warm-up: a smoke run, docs untouched
+#   bench/observability-cpu.sh                  # REPS=16 runs of RUN_SECS=10 s, the three servers at once; updates docs/benchmarks.md
+#   MODE=alternate bench/observability-cpu.sh   # REPS=16 x COUNT=150000 requests, one server after another (the earlier design)
+#   QUICK=1 bench/observability-cpu.sh          # REPS=3 x 4 s (alternate: 30000 requests), short warm-up: a smoke run, docs untouched
 #
 # Why CPU per request and not requests/s: on this two-core machine single throughput runs move by
 # +-20%, four times the 5% to be shown. The CPU time a server spends on a fixed number of requests
@@ -21,8 +22,13 @@
 # 1. Warm-up, unmeasured, per Gatehouse node: rounds of WARM_SECS of h1 then WARM_SECS of h2 until the
 #    JIT compiler threads used less than JIT_DONE_PCT % of the node's CPU in a round (at most WARM_ROUNDS
 #    rounds; the log says when C2 did not settle). HAProxy gets one short run per protocol.
-# 2. REPS repetitions; in each, per protocol, one run of COUNT requests (h2load -n) against each server,
-#    in an order cycling through the six permutations, so "on" runs as often before "off" as after.
+# 2. REPS repetitions; in each, per protocol, one run against each server. MODE=together (the default): the
+#    three servers are loaded at the same time for RUN_SECS (h2load -D, one client each, all on CLIENT_CPU),
+#    so they share CPU 0 from one scheduler slice to the next and whatever slows the machine in that second
+#    (a neighbour on the host, the clock, the caches) slows "on" and "off" alike. The alternating design
+#    before it (MODE=alternate: COUNT requests per server, h2load -n, one after another in an order cycling
+#    through the six permutations) saw HAProxy's own CPU per request move by 2x from one run to the next on
+#    this VM, which is what left its paired ratios +-10% wide.
 #    Around each run the CPU ticks (utime + stime) of every thread of the server process are read
 #    from /proc/PID/task/*/stat, and grouped by thread name: io (the event loop), jit (C1/C2 compiler
 #    threads, sweeper), gc (GC workers and the VM thread), access-log writer, metrics (the scrape thread
@@ -39,7 +45,7 @@
 # Traffic goes to 127.0.0.1 only; every process started here is stopped by PID on exit; every run is
 # bounded by `timeout`, every loop by a count. The jar is built from this work tree on every run
 # (mvn -B -q -pl appliance -am package -DskipTests; nothing installed) and removed afterwards.
-# Knobs: QUICK, REPS [10], COUNT [150000], WARM_SECS [10], WARM_ROUNDS [4], JIT_DONE_PCT [2],
+# Knobs: QUICK, MODE [together], RUN_SECS [10], REPS [16], COUNT [150000, alternate only], WARM_SECS [10], WARM_ROUNDS [4], JIT_DONE_PCT [2],
 #        N certificates [100], GH_JAVA_OPTS, SCRAPE_ACCEPT [Prometheus's], OUTDIR
 #        [bench/results/<ts>-observability-cpu], DOC [docs/benchmarks.md; QUICK: none], PERF
 #        [../shared/bench/perf]; on a shared machine: WORKDIR, OFF_PORT [18456], ON_PORT [18457]
@@ -47,11 +53,12 @@
 set -euo pipefail
 . "$(cd "$(dirname "$0")" && pwd)/bench-lib.sh"
 CMDLINE="$0 $*"
+MODE="${MODE:-together}"
 if [ "${QUICK:=0}" = 1 ]; then
-    REPS="${REPS:-3}"; COUNT="${COUNT:-30000}"; WARM_SECS="${WARM_SECS:-5}"; WARM_ROUNDS="${WARM_ROUNDS:-2}"
+    REPS="${REPS:-3}"; COUNT="${COUNT:-30000}"; RUN_SECS="${RUN_SECS:-4}"; WARM_SECS="${WARM_SECS:-5}"; WARM_ROUNDS="${WARM_ROUNDS:-2}"
     DOC="${DOC-}"
 else
-    REPS="${REPS:-10}"; COUNT="${COUNT:-150000}"; WARM_SECS="${WARM_SECS:-10}"; WARM_ROUNDS="${WARM_ROUNDS:-4}"
+    REPS="${REPS:-16}"; COUNT="${COUNT:-150000}"; RUN_SECS="${RUN_SECS:-10}"; WARM_SECS="${WARM_SECS:-10}"; WARM_ROUNDS="${WARM_ROUNDS:-4}"
     DOC="${DOC-$REPO_DIR/docs/benchmarks.md}"
 fi
 JIT_DONE_PCT="${JIT_DONE_PCT:-2}"
@@ -68,7 +75,8 @@ trap 'bench_cleanup; rm -f "${RUN_JAR:-}"' EXIT
 
 ensure_tools
 bench_jar obscpu -pl appliance -am
-bench_meta "$CMDLINE" "count=$COUNT warm_secs=$WARM_SECS warm_rounds=$WARM_ROUNDS jit_done_pct=$JIT_DONE_PCT clk_tck=$HZ" \
+case "$MODE" in together|alternate) ;; *) echo "MODE must be together or alternate, not '$MODE'" >&2; exit 2;; esac
+bench_meta "$CMDLINE" "mode=$MODE run_secs=$RUN_SECS count=$COUNT warm_secs=$WARM_SECS warm_rounds=$WARM_ROUNDS jit_done_pct=$JIT_DONE_PCT clk_tck=$HZ" \
     "java_opts: $GH_JAVA_OPTS"
 
 D=$(certs "$N" ecdsa)
@@ -136,8 +144,29 @@ done
 for proto in h1 h2; do load haproxy "$proto" "-D 3" /dev/null; done
 
 ORDERS=("off on haproxy" "on off haproxy" "haproxy off on" "haproxy on off" "off haproxy on" "on haproxy off")
+# record PROTO SRV REP F T0 T1: one measured run into DATA and RAW
+record() {
+    local ok
+    ok=$(sed -n 's/^requests: .* \([0-9]*\) succeeded.*/\1/p' "$4.out")
+    { echo "== $1 $2 rep $3"; cat "$4.out"; } >> "$RAW"
+    printf '%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "${ok:-0}" "$(( ($6 - $5) / 1000000 ))" >> "$DATA"
+    log "$2 $1 rep $3: ${ok:-0} requests in $(( ($6 - $5) / 1000000 )) ms"
+}
 for rep in $(seq 1 "$REPS"); do
     for proto in h1 h2; do
+        if [ "$MODE" = together ]; then
+            # the three servers at once, one client each, for RUN_SECS: they share CPU 0 second by second, so
+            # whatever slows the machine (a neighbour, the clock, the caches) slows all three alike
+            for srv in off on haproxy; do eval "pid=\$PID_$srv"; snap "$pid" "$SNAPS/$proto-$srv-$rep.0"; done
+            t0=$(date +%s%N)
+            lpids=()
+            for srv in off on haproxy; do load "$srv" "$proto" "-D $RUN_SECS" "$SNAPS/$proto-$srv-$rep.out" & lpids+=("$!"); done
+            wait "${lpids[@]}"
+            t1=$(date +%s%N)
+            for srv in off on haproxy; do eval "pid=\$PID_$srv"; snap "$pid" "$SNAPS/$proto-$srv-$rep.1"; done
+            for srv in off on haproxy; do record "$proto" "$srv" "$rep" "$SNAPS/$proto-$srv-$rep" "$t0" "$t1"; done
+            continue
+        fi
         # shellcheck disable=SC2086
         for srv in ${ORDERS[$(( (rep - 1) % 6 ))]}; do
             eval "pid=\$PID_$srv"
@@ -147,10 +176,7 @@ for rep in $(seq 1 "$REPS"); do
             load "$srv" "$proto" "-n $COUNT" "$f.out"
             t1=$(date +%s%N)
             snap "$pid" "$f.1"
-            ok=$(sed -n 's/^requests: .* \([0-9]*\) succeeded.*/\1/p' "$f.out")
-            { echo "== $proto $srv rep $rep"; cat "$f.out"; } >> "$RAW"
-            printf '%s\t%s\t%s\t%s\t%s\n' "$proto" "$srv" "$rep" "${ok:-0}" "$(( (t1 - t0) / 1000000 ))" >> "$DATA"
-            log "$srv $proto rep $rep: ${ok:-0} requests in $(( (t1 - t0) / 1000000 )) ms"
+            record "$proto" "$srv" "$rep" "$f" "$t0" "$t1"
         done
     done
 done
@@ -159,7 +185,7 @@ SCRAPE_FILE="$OUTDIR/last-scrape.txt"
 curl -s --max-time 5 -H "Accept: $SCRAPE_ACCEPT" "http://127.0.0.1:$METRICS_PORT/metrics" > "$SCRAPE_FILE" || true
 
 python3 "$BENCH_DIR/observability-cpu-report.py" "$DATA" "$SNAPS" "$HZ" "$OUTDIR/report.md" "$LINES" "$SCRAPE_FILE" \
-    "$REPS" "$COUNT" "$WARM_LOG" "$OUTDIR/meta.txt"
+    "$REPS" "$COUNT" "$WARM_LOG" "$OUTDIR/meta.txt" "$MODE" "$RUN_SECS"
 # the thread snapshots stay with the results as one table (file, tid, name, ticks) for a re-analysis
 for f in "$SNAPS"/*.0 "$SNAPS"/*.1; do awk -v f="${f##*/}" '{ print f "\t" $0 }' "$f"; done > "$OUTDIR/snapshots.tsv"
 rm -r "$SNAPS"
