@@ -12,7 +12,7 @@ import java.time.format.DateTimeParseException;
  * {@link CertificateService} itself (it filters by tenant, name and expiry); this class wraps its
  * id cursor in an opaque {@link Paging} cursor like every other list's.
  */
-final class CertificateResource {
+record CertificateResource(CertificateService certificates, LiveViews views) {
 
     /** {@code POST /v1/certificates} and {@code PUT /v1/certificates/{id}}. */
     record Upload(String tenant, String certificatePem, String privateKeyPem, String pkcs12, String password) {
@@ -23,14 +23,6 @@ final class CertificateResource {
     }
 
     private static final String LIST = "certificates";
-
-    private final CertificateService certificates;
-    private final LiveViews views;
-
-    CertificateResource(CertificateService certificates, LiveViews views) {
-        this.certificates = certificates;
-        this.views = views;
-    }
 
     ApiResponse upload(ApiRequest r, Principal w) throws ApiException, ServiceException, StoreException {
         return ApiResponse.created(views.certificate(certificates.upload(w, r.body(Upload.class).toService()), false));

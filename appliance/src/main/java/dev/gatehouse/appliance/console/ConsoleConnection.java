@@ -96,12 +96,18 @@ final class ConsoleConnection extends ChannelInboundHandlerAdapter {
     record Limits(int maxBody, int lingerBytes, long lingerMillis, int queueBound) {
     }
 
+    /**
+     * What every connection of one console server shares.
+     *
+     * @param workers  the bounded pool that preflights and handlers run on
+     * @param throttle failed authentications by client address
+     */
+    record Shared(Api api, Executor workers, AuthThrottle throttle, Limits limits) {
+    }
+
     private enum State { HEAD, WAITING, BODY, DISCARD, DONE }
 
-    private final Api api;
-    private final Executor workers;
-    private final AuthThrottle throttle;
-    private final Limits limits;
+    private final Shared shared;
 
     private boolean started;
     private State state = State.HEAD;
@@ -117,11 +123,8 @@ final class ConsoleConnection extends ChannelInboundHandlerAdapter {
     private ChannelFuture responseWrite;
     private ScheduledFuture<?> linger;
 
-    ConsoleConnection(Api api, Executor workers, AuthThrottle throttle, Limits limits) {
-        this.api = api;
-        this.workers = workers;
-        this.throttle = throttle;
-        this.limits = limits;
+    ConsoleConnection(Shared shared) {
+        this.shared = shared;
     }
 
     @Override
@@ -210,12 +213,12 @@ final class ConsoleConnection extends ChannelInboundHandlerAdapter {
             refuse(ctx, StaticUi.respond(method, path, req.headers().get(HttpHeaderNames.IF_NONE_MATCH)), false);
             return;
         }
-        ConsoleApi.Access access = api.access(method, path);
+        ConsoleApi.Access access = shared.api().access(method, path);
         if (access == ConsoleApi.Access.PUBLIC) {
             afterPreflight(ctx, null);
             return;
         }
-        long wait = throttle.retryAfterMillis(throttleKey);
+        long wait = shared.throttle().retryAfterMillis(throttleKey);
         if (wait > 0) {
             long seconds = Math.max(1, TimeUnit.MILLISECONDS.toSeconds(wait + 999));
             log.debug("event=console_auth_throttled client={} retry_after_s={}", client, seconds);
@@ -226,19 +229,19 @@ final class ConsoleConnection extends ChannelInboundHandlerAdapter {
         }
         String authorization = req.headers().get(HttpHeaderNames.AUTHORIZATION);
         state = State.WAITING;
-        submit(ctx, () -> api.preflight(method, path, authorization, client), r -> afterPreflight(ctx, r));
+        submit(ctx, () -> shared.api().preflight(method, path, authorization, client), r -> afterPreflight(ctx, r));
     }
 
     private void afterPreflight(ChannelHandlerContext ctx, ApiResponse refusal) {
         if (refusal != null) {
-            if (refusal.status() == 401 && throttle.failed(throttleKey)) {
-                log.warn("event=console_auth_throttle_engaged client={} limit={}", client, throttle.limit());
+            if (refusal.status() == 401 && shared.throttle().failed(throttleKey)) {
+                log.warn("event=console_auth_throttle_engaged client={} limit={}", client, shared.throttle().limit());
             }
             refuse(ctx, refusal, false, null);
             return;
         }
         long length = HttpUtil.getContentLength(head, -1L);
-        if (length > limits.maxBody()) {
+        if (length > shared.limits().maxBody()) {
             refuse(ctx, tooLarge(), true, null);
             return;
         }
@@ -264,7 +267,7 @@ final class ConsoleConnection extends ChannelInboundHandlerAdapter {
         }
         lastSeen = chunk instanceof LastHttpContent;
         int n = chunk.content().readableBytes();
-        if (body.size() + (long) n > limits.maxBody()) {
+        if (body.size() + (long) n > shared.limits().maxBody()) {
             discarded = n;
             refuse(ctx, tooLarge(), true, null);
             return;
@@ -302,9 +305,9 @@ final class ConsoleConnection extends ChannelInboundHandlerAdapter {
         byte[] bytes = body.toByteArray();
         body = null;
         state = State.WAITING;
-        submit(ctx, () -> api.handleWithHeaders(method, path, query, headers, bytes, client), r -> {
+        submit(ctx, () -> shared.api().handleWithHeaders(method, path, query, headers, bytes, client), r -> {
             if (r.status() == 401) {
-                throttle.failed(throttleKey); // a token revoked between preflight and handler
+                shared.throttle().failed(throttleKey); // a token revoked between preflight and handler
             }
             respond(ctx, r, false, null);
         });
@@ -318,7 +321,7 @@ final class ConsoleConnection extends ChannelInboundHandlerAdapter {
             lastSeen = true;
             state = State.DONE; // no more reads until the response is out: the next request waits
             afterResponse(ctx);
-        } else if (discarded > limits.lingerBytes()) {
+        } else if (discarded > shared.limits().lingerBytes()) {
             closeAfterWrite();
         } else {
             ctx.read();
@@ -330,7 +333,7 @@ final class ConsoleConnection extends ChannelInboundHandlerAdapter {
         String who = client;
         String path = uri.rawPath();
         try {
-            workers.execute(() -> {
+            shared.workers().execute(() -> {
                 ApiResponse r;
                 try {
                     r = work.get();
@@ -351,17 +354,17 @@ final class ConsoleConnection extends ChannelInboundHandlerAdapter {
                 }
             });
         } catch (RejectedExecutionException e) {
-            log.debug("event=console_busy client={} queue={}", client, limits.queueBound());
+            log.debug("event=console_busy client={} queue={}", client, shared.limits().queueBound());
             refuse(ctx, ConsoleApi.problem(new ApiException(503, "console-busy", "Service unavailable",
-                    "the console has " + limits.queueBound() + " requests waiting; retry in 1 s", null,
+                    "the console has " + shared.limits().queueBound() + " requests waiting; retry in 1 s", null,
                     Map.of("retryAfterSeconds", 1)), uri.rawPath()), false, "1");
         }
     }
 
     private ApiResponse tooLarge() {
+        int max = shared.limits().maxBody();
         return ConsoleApi.problem(new ApiException(413, "body-too-large", "Content too large",
-                "request body exceeds " + limits.maxBody() + " bytes", null, Map.of("limit", limits.maxBody())),
-                uri.rawPath());
+                "request body exceeds " + max + " bytes", null, Map.of("limit", max)), uri.rawPath());
     }
 
     /**
@@ -398,7 +401,8 @@ final class ConsoleConnection extends ChannelInboundHandlerAdapter {
         } else {
             state = State.DISCARD;
             if (closeAfter) {
-                linger = ctx.executor().schedule(() -> ctx.close(), limits.lingerMillis(), TimeUnit.MILLISECONDS);
+                linger = ctx.executor().schedule(() -> ctx.close(), shared.limits().lingerMillis(),
+                        TimeUnit.MILLISECONDS);
             }
             ctx.read();
         }

@@ -47,21 +47,19 @@ public final class ConsoleServer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ConsoleServer.class);
 
-    private final ConsoleConnection.Api api;
-    private final ConsoleConnection.Limits limits;
-    private final AuthThrottle throttle;
+    private final ThreadPoolExecutor workers;
+    private final ConsoleConnection.Shared connections;
     private final Duration authWindow;
     private final EventLoopGroup group;
-    private final ThreadPoolExecutor workers;
     private Channel listener;
 
     public ConsoleServer(ConsoleApi api, GatehouseConfig.Console config) {
-        this.api = api;
-        this.limits = new ConsoleConnection.Limits(config.maxUploadBytes(), LINGER_BYTES, LINGER_MILLIS,
-                config.maxQueuedRequests());
-        this.throttle = new AuthThrottle(config.authFailureLimit(), config.authFailureWindow());
-        this.authWindow = config.authFailureWindow();
         this.workers = workers(config.workerThreads(), config.maxQueuedRequests());
+        this.connections = new ConsoleConnection.Shared(api, workers,
+                new AuthThrottle(config.authFailureLimit(), config.authFailureWindow()),
+                new ConsoleConnection.Limits(config.maxUploadBytes(), LINGER_BYTES, LINGER_MILLIS,
+                        config.maxQueuedRequests()));
+        this.authWindow = config.authFailureWindow();
         this.group = Transport.best().newGroup(1, "gatehouse-console-io");
     }
 
@@ -91,8 +89,8 @@ public final class ConsoleServer implements AutoCloseable {
                 })
                 .bind(address).sync().channel();
         log.info("event=console_started address={} workers={} queue={} auth_failure_limit={} auth_failure_window={}",
-                listener.localAddress(), workers.getCorePoolSize(), limits.queueBound(), throttle.limit(),
-                authWindow);
+                listener.localAddress(), workers.getCorePoolSize(), connections.limits().queueBound(),
+                connections.throttle().limit(), authWindow);
         return this;
     }
 
@@ -100,7 +98,7 @@ public final class ConsoleServer implements AutoCloseable {
     void addHttpHandlers(ChannelPipeline p) {
         p.addLast(HTTP_CODEC, new HttpServerCodec(8192, 16 * 1024, 64 * 1024));
         p.addLast(FLOW_CONTROL, new FlowControlHandler());
-        p.addLast(CONSOLE, new ConsoleConnection(api, workers, throttle, limits));
+        p.addLast(CONSOLE, new ConsoleConnection(connections));
     }
 
     public int port() {

@@ -12,7 +12,7 @@ import dev.gatehouse.cluster.store.StoreException;
  * with a TXT record), and the older {@code /v1/tenants/{tenant}/domains} alias kept for clients of
  * earlier releases. A claim wakes the ACME scheduler, which may be waiting for it.
  */
-final class DomainResource {
+record DomainResource(DomainService domains, TenantService tenants, LiveViews views, Runnable wakeUp) {
 
     /** {@code POST /v1/domains}. */
     record Claim(String name, String tenant, Boolean verified) {
@@ -20,18 +20,6 @@ final class DomainResource {
 
     /** {@code POST /v1/tenants/{tenant}/domains}. */
     record AliasClaim(String name) {
-    }
-
-    private final DomainService domains;
-    private final TenantService tenants;
-    private final LiveViews views;
-    private final Runnable wakeUp;
-
-    DomainResource(DomainService domains, TenantService tenants, LiveViews views, Runnable wakeUp) {
-        this.domains = domains;
-        this.tenants = tenants;
-        this.views = views;
-        this.wakeUp = wakeUp;
     }
 
     ApiResponse claim(ApiRequest r, Principal w) throws ApiException, ServiceException, StoreException {

@@ -9,16 +9,10 @@ import dev.gatehouse.appliance.logging.LogLevels;
  * {@code /v1/log-levels} (admin): this node's logger levels, changed at run time. Per node and not
  * stored, so a level has no revision and {@code If-Match} does not apply.
  */
-final class LogLevelResource {
+record LogLevelResource(LogLevels levels) {
 
     /** {@code PUT /v1/log-levels/{logger}}: {@code level} null inherits the parent's. */
     record Put(String level) {
-    }
-
-    private final LogLevels levels;
-
-    LogLevelResource(LogLevels levels) {
-        this.levels = levels;
     }
 
     ApiResponse list(ApiRequest r, Principal w) throws ApiException, ServiceException {

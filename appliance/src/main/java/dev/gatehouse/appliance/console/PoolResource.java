@@ -10,21 +10,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
-/** {@code /v1/pools} (admin): backend pools, each shown with this node's live health of its servers. */
-final class PoolResource {
+/**
+ * {@code /v1/pools} (admin): backend pools, each shown with this node's live health of its servers.
+ *
+ * @param poolHealth pool name → server views, null when no route uses the pool on this node
+ */
+record PoolResource(RoutingService routing, Function<String, List<Map<String, Object>>> poolHealth) {
 
     /** {@code PUT /v1/pools/{name}}. */
     record Put(@RequestBodies.Expected(value = "a list of host:port", element = "host:port strings") List<String> servers,
             String policy, String healthPath, String proxyProtocol) {
-    }
-
-    private final RoutingService routing;
-    private final Function<String, List<Map<String, Object>>> poolHealth;
-
-    /** @param poolHealth pool name → server views, null when no route uses the pool on this node */
-    PoolResource(RoutingService routing, Function<String, List<Map<String, Object>>> poolHealth) {
-        this.routing = routing;
-        this.poolHealth = poolHealth;
     }
 
     ApiResponse list(ApiRequest r, Principal w) throws ApiException, ServiceException {

@@ -7,16 +7,10 @@ import dev.gatehouse.cluster.store.RouteRecord;
 import dev.gatehouse.cluster.store.StoreException;
 
 /** {@code /v1/routes} (admin): which pool a host name (or {@code *.parent}) goes to. */
-final class RouteResource {
+record RouteResource(RoutingService routing) {
 
     /** {@code PUT /v1/routes/{host}}. */
     record Put(String pool) {
-    }
-
-    private final RoutingService routing;
-
-    RouteResource(RoutingService routing) {
-        this.routing = routing;
     }
 
     ApiResponse list(ApiRequest r, Principal w) throws ApiException, ServiceException {

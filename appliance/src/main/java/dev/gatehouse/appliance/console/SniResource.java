@@ -4,15 +4,12 @@ import dev.gatehouse.appliance.auth.Principal;
 import dev.gatehouse.appliance.core.ServiceException;
 import dev.gatehouse.appliance.observe.SniExplainer;
 
-/** {@code GET /v1/sni/{name}}: which certificate and route this node would use for a name, and why. */
-final class SniResource {
-
-    private final SniExplainer sni;
-
-    /** @param sni null on a console without a data plane (tests of the route table): 503 */
-    SniResource(SniExplainer sni) {
-        this.sni = sni;
-    }
+/**
+ * {@code GET /v1/sni/{name}}: which certificate and route this node would use for a name, and why.
+ *
+ * @param sni null on a console without a data plane (tests of the route table): 503
+ */
+record SniResource(SniExplainer sni) {
 
     ApiResponse explain(ApiRequest r, Principal w) throws ApiException, ServiceException {
         if (sni == null) {

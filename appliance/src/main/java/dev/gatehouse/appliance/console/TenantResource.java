@@ -7,18 +7,10 @@ import dev.gatehouse.cluster.store.StoreException;
 import dev.gatehouse.cluster.store.TenantRecord;
 
 /** {@code /v1/tenants}: create (admin), list, show, delete (admin, {@code ?force=true} cascades). */
-final class TenantResource {
+record TenantResource(TenantService tenants, LiveViews views) {
 
     /** {@code POST /v1/tenants}. */
     record Create(String id, String displayName) {
-    }
-
-    private final TenantService tenants;
-    private final LiveViews views;
-
-    TenantResource(TenantService tenants, LiveViews views) {
-        this.tenants = tenants;
-        this.views = views;
     }
 
     ApiResponse create(ApiRequest r, Principal w) throws ApiException, ServiceException, StoreException {

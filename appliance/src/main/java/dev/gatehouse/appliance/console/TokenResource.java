@@ -7,18 +7,10 @@ import dev.gatehouse.cluster.store.StoreException;
 import dev.gatehouse.cluster.store.TokenRecord;
 
 /** {@code /v1/tokens} (admin): issue, list, revoke. A new token's secret is in the creation answer only. */
-final class TokenResource {
+record TokenResource(TokenService tokens, LiveViews views) {
 
     /** {@code POST /v1/tokens}: {@code ttl} like {@code 90d}, or {@code expiresAt} as an RFC 3339 instant. */
     record Create(String scope, String description, String ttl, String expiresAt) {
-    }
-
-    private final TokenService tokens;
-    private final LiveViews views;
-
-    TokenResource(TokenService tokens, LiveViews views) {
-        this.tokens = tokens;
-        this.views = views;
     }
 
     ApiResponse create(ApiRequest r, Principal w) throws ApiException, ServiceException, StoreException {

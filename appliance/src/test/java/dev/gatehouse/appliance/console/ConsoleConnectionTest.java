@@ -108,7 +108,8 @@ class ConsoleConnectionTest {
         ch.config().setAutoRead(false);
         ch.pipeline().addLast(socket);
         ch.pipeline().addLast(new HttpServerCodec(8192, 16 * 1024, 64 * 1024), new FlowControlHandler(),
-                new ConsoleConnection(api, workers, throttle, new ConsoleConnection.Limits(maxBody, lingerBytes, 2000, 4)));
+                new ConsoleConnection(new ConsoleConnection.Shared(api, workers, throttle,
+                        new ConsoleConnection.Limits(maxBody, lingerBytes, 2000, 4))));
         return ch;
     }
 

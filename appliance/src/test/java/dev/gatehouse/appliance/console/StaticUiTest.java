@@ -159,7 +159,8 @@ class StaticUiTest {
         EmbeddedChannel ch = new EmbeddedChannel();
         ch.config().setAutoRead(false);
         ch.pipeline().addLast(new HttpServerCodec(8192, 16 * 1024, 64 * 1024), new FlowControlHandler(),
-                new ConsoleConnection(api, Runnable::run, throttle, new ConsoleConnection.Limits(1024, 1024, 2000, 4)));
+                new ConsoleConnection(new ConsoleConnection.Shared(api, Runnable::run, throttle,
+                        new ConsoleConnection.Limits(1024, 1024, 2000, 4))));
         try {
             ch.writeInbound(Unpooled.copiedBuffer("GET /v1/status HTTP/1.1\r\nHost: x\r\n\r\n"
                     + "GET /ui/ HTTP/1.1\r\nHost: x\r\n\r\n"
