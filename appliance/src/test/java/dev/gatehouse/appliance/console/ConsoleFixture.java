@@ -35,7 +35,10 @@ abstract class ConsoleFixture {
     String globex;
     private ConsoleApi api;
 
-    /** Puts the tenants {@code acme} and {@code globex} (and whatever else the test needs) in {@code services}; returns the event log the console serves. */
+    /**
+     * Puts the tenants {@code acme} and {@code globex} (and whatever else the test needs) in
+     * {@code services}; returns the event log the console serves.
+     */
     abstract Events prepare(Services services) throws Exception;
 
     @BeforeEach
