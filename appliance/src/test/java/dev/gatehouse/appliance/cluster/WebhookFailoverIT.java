@@ -48,20 +48,16 @@ class WebhookFailoverIT {
     @Test
     void deliversEveryEventOnceByIdWhenTheDeliveringNodeIsKilledMidDelivery() throws Exception {
         try (NodeCluster cluster = NodeCluster.of(dir, "wh-", 2)) {
+            String admin = cluster.startWithTenant(2, i -> String.join("\n",
+                    NodeCluster.LOOPBACK_WITH_METRICS,
+                    // short lease so that the survivor takes over within seconds
+                    "events: {deliveryInterval: 200ms, deliveryTimeout: 4s, deliveryLeaseTtl: 9s, retryMin: 200ms,"
+                            + " retryMax: 1s}",
+                    cluster.withMembership(i,
+                            // the none driver: ownership is decided and reported, no address is touched
+                            "ha: {driver: none, failback: 'off', settle: 500ms,",
+                            "     vips: ['198.18.0.110/32', '198.18.0.111/32']}")), "acme", "*.acme.test");
             List<NodeProcess> nodes = cluster.nodes;
-            for (int i = 0; i < 2; i++) {
-                cluster.add(String.join("\n",
-                        NodeCluster.LOOPBACK_WITH_METRICS,
-                        // short lease so that the survivor takes over within seconds
-                        "events: {deliveryInterval: 200ms, deliveryTimeout: 4s, deliveryLeaseTtl: 9s, retryMin: 200ms,"
-                                + " retryMax: 1s}",
-                        cluster.withMembership(i,
-                                // the none driver: ownership is decided and reported, no address is touched
-                                "ha: {driver: none, failback: 'off', settle: 500ms,",
-                                "     vips: ['198.18.0.110/32', '198.18.0.111/32']}")));
-            }
-            String admin = cluster.startFirstAloneThenTheRest();
-            cluster.tenantWithDomain("acme", "*.acme.test");
 
             AtomicReference<NodeProcess> holder = new AtomicReference<>();
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {

@@ -3,7 +3,6 @@ package dev.gatehouse.appliance.console;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gatehouse.appliance.auth.Principal;
 import dev.gatehouse.appliance.events.Events;
 import dev.gatehouse.appliance.testing.NodeFixtures;
@@ -11,19 +10,12 @@ import dev.gatehouse.appliance.testing.Services;
 import dev.gatehouse.cluster.store.PoolRecord;
 import dev.gatehouse.cluster.store.RecordKinds;
 import dev.gatehouse.tls.demo.DemoPki;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import org.junit.jupiter.api.AutoClose;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -32,33 +24,18 @@ import org.junit.jupiter.params.provider.ValueSource;
  * cursor paging of every list, {@code Idempotency-Key} on POSTs, {@code If-Match}/{@code ETag} on
  * writes, and tenant isolation of all three.
  */
-class ApiConventionsTest {
+class ApiConventionsTest extends ConsoleFixture {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final DemoPki PKI = DemoPki.create("Conventions Test CA");
     private static final Principal ROOT = new Principal("root", "admin");
 
-    @TempDir
-    Path dir;
-    @AutoClose
-    private Services services;
-    private ConsoleApi api;
-    private String admin;
-    private String acme;
-    private String globex;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        services = new Services(dir);
+    @Override
+    Events prepare(Services services) throws Exception {
         services.tenants.create(ROOT, "acme", "Acme");
         services.tenants.create(ROOT, "globex", "Globex");
         services.domains.claim(ROOT, "acme", "*.acme.test", true);
         services.domains.claim(ROOT, "globex", "*.globex.test", true);
-        Events events = services.events();
-        api = services.consoleApi(events);
-        admin = services.bearer("admin");
-        acme = services.bearer("tenant:acme");
-        globex = services.bearer("tenant:globex");
+        return services.events();
     }
 
     // ---- paging ---------------------------------------------------------------------------
@@ -370,30 +347,6 @@ class ApiConventionsTest {
 
     private static String upload(String tenant, String name) throws Exception {
         return NodeFixtures.uploadBody(tenant, PKI.issueEc(name));
-    }
-
-    private ApiResponse call(String method, String pathAndQuery, String token, String body, String... headers) {
-        String path = pathAndQuery;
-        Map<String, List<String>> query = new LinkedHashMap<>();
-        int q = pathAndQuery.indexOf('?');
-        if (q >= 0) {
-            for (String kv : pathAndQuery.substring(q + 1).split("&")) {
-                String[] p = kv.split("=", 2);
-                query.computeIfAbsent(p[0], k -> new ArrayList<>()).add(p.length > 1 ? p[1] : "");
-            }
-            path = pathAndQuery.substring(0, q);
-        }
-        Map<String, String> h = new HashMap<>();
-        h.put("authorization", token);
-        for (int i = 0; i < headers.length; i += 2) {
-            h.put(headers[i], headers[i + 1]);
-        }
-        return api.handleWithHeaders(method, path, query, h,
-                body == null ? null : body.getBytes(StandardCharsets.UTF_8), "test");
-    }
-
-    private static JsonNode json(ApiResponse r) {
-        return JSON.valueToTree(r.body());
     }
 
     @SuppressWarnings("unchecked")

@@ -3,15 +3,12 @@ package dev.gatehouse.appliance.console;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gatehouse.appliance.events.EventTypes;
 import dev.gatehouse.appliance.events.Events;
 import dev.gatehouse.appliance.testing.Services;
 import dev.gatehouse.cluster.store.EventRecord;
 import dev.gatehouse.cluster.store.RecordKinds;
 import dev.gatehouse.tls.testing.Absence;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,10 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AutoClose;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -30,49 +24,17 @@ import org.junit.jupiter.params.provider.CsvSource;
  * {@code /v1/events} and {@code /v1/webhooks} through the console's route table over a real file
  * store: tenant isolation, cursor paging, long-poll, URL validation, events emitted by the services.
  */
-class EventsApiTest {
+class EventsApiTest extends ConsoleFixture {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
-    @TempDir
-    Path dir;
-    @AutoClose
-    private Services services;
     private Events events;
-    private ConsoleApi api;
-    private String admin;
-    private String acme;
-    private String globex;
 
-    @BeforeEach
-    void setUp() throws Exception {
-        services = new Services(dir);
+    @Override
+    Events prepare(Services services) throws Exception {
         services.putTenants("acme", "Acme", "globex", "Globex");
         events = services.events();
         services.domains.events(events);
         services.certificates.events(events);
-        api = services.consoleApi(events);
-        admin = services.bearer("admin");
-        acme = services.bearer("tenant:acme");
-        globex = services.bearer("tenant:globex");
-    }
-
-    private ApiResponse call(String method, String path, String token, String body) {
-        int q = path.indexOf('?');
-        Map<String, List<String>> query = new java.util.LinkedHashMap<>();
-        if (q >= 0) {
-            for (String kv : path.substring(q + 1).split("&")) {
-                String[] p = kv.split("=", 2);
-                query.computeIfAbsent(p[0], k -> new ArrayList<>()).add(p.length > 1 ? p[1] : "");
-            }
-            path = path.substring(0, q);
-        }
-        return api.handle(method, path, query, token, body == null ? null : body.getBytes(StandardCharsets.UTF_8),
-                "test");
-    }
-
-    private static JsonNode json(ApiResponse r) {
-        return JSON.valueToTree(r.body());
+        return events;
     }
 
     @Test

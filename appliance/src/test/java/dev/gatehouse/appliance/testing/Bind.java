@@ -2,6 +2,7 @@ package dev.gatehouse.appliance.testing;
 
 import dev.gatehouse.tls.testing.Tools;
 import java.io.File;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -79,19 +80,8 @@ public final class Bind implements AutoCloseable {
                     .append(".zone\"; update-policy { grant ").append(KEY_NAME).append(" zonesub TXT; }; };\n");
         }
         String zone = zones.keySet().iterator().next();
-        Files.writeString(dir.resolve("named.conf"), String.join("\n",
-                "key \"" + KEY_NAME + "\" { algorithm hmac-sha256; secret \"" + secret + "\"; };",
-                "options {",
-                "  directory \"" + dir + "\";",
-                "  listen-on port " + port + " { 127.0.0.1; };",
-                "  listen-on-v6 { none; };",
-                "  pid-file none;",
-                "  recursion no;",
-                "  dnssec-validation no;",
-                "  allow-query { any; };",
-                "};",
-                "controls { };",
-                zoneClauses.toString()));
+        writeConf(dir, port, "key \"" + KEY_NAME + "\" { algorithm hmac-sha256; secret \"" + secret + "\"; };\n",
+                List.of("recursion no;", "dnssec-validation no;", "allow-query { any; };"), zoneClauses);
         return launch(dir, port, zone, secret);
     }
 
@@ -109,22 +99,26 @@ public final class Bind implements AutoCloseable {
             forwards.append("zone \"").append(z).append("\" { type forward; forward only; forwarders { 127.0.0.1 port ")
                     .append(authoritative.port).append("; }; };\n");
         }
-        Files.writeString(dir.resolve("named.conf"), String.join("\n",
-                "options {",
-                "  directory \"" + dir + "\";",
-                "  listen-on port " + port + " { 127.0.0.1; };",
-                "  listen-on-v6 { none; };",
-                "  pid-file none;",
-                "  recursion yes;",
-                "  allow-recursion { any; };",
-                "  allow-query { any; };",
-                "  dnssec-validation no;",
-                "  max-cache-ttl 1;",
-                "  max-ncache-ttl 1;",
-                "};",
-                "controls { };",
-                forwards.toString()));
+        writeConf(dir, port, "", List.of("recursion yes;", "allow-recursion { any; };", "allow-query { any; };",
+                "dnssec-validation no;", "max-cache-ttl 1;", "max-ncache-ttl 1;"), forwards);
         return launch(dir, port, null, null);
+    }
+
+    /**
+     * Writes {@code named.conf}: {@code keys}, then the options of every server here (its directory,
+     * 127.0.0.1 and {@code port} only, no pid file) and {@code options}, no control channel, then {@code zones}.
+     */
+    private static void writeConf(Path dir, int port, String keys, List<String> options, CharSequence zones)
+            throws IOException {
+        StringBuilder conf = new StringBuilder(keys)
+                .append("options {\n")
+                .append("  directory \"").append(dir).append("\";\n")
+                .append("  listen-on port ").append(port).append(" { 127.0.0.1; };\n")
+                .append("  listen-on-v6 { none; };\n")
+                .append("  pid-file none;\n");
+        options.forEach(o -> conf.append("  ").append(o).append('\n'));
+        conf.append("};\n").append("controls { };\n").append(zones);
+        Files.writeString(dir.resolve("named.conf"), conf);
     }
 
     private static Bind launch(Path dir, int port, String zone, String secret) throws Exception {

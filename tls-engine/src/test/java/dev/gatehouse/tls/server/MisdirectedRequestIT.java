@@ -2,12 +2,11 @@ package dev.gatehouse.tls.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.gatehouse.tls.testing.TestEdge;
+import dev.gatehouse.tls.testing.TestEdgeExtension;
 import dev.gatehouse.tls.testing.Tools;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -20,25 +19,17 @@ import org.junit.jupiter.params.provider.ValueSource;
 class MisdirectedRequestIT {
 
     private static final List<String> FLAGS = List.of("--http1.1", "--http2");
-    private static TestEdge edge;
-
-    @BeforeAll
-    static void start() throws Exception {
-        edge = new TestEdge();
+    @RegisterExtension
+    static final TestEdgeExtension EDGE = new TestEdgeExtension(edge -> {
         edge.serveEc("tenant-a", "app.tenant-a.test");
         edge.serveEc("tenant-b", "*.tenant-b.test");
         edge.serveEc("fallback", "fallback.gatehouse.test");
         edge.registry.setDefault("fallback"); // no SNI, or an unknown one, gets this certificate
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        edge.close();
-    }
+    });
 
     private static List<String> curlArgs(String flag, String urlHost, String hostHeader, boolean insecure) {
-        int port = edge.port();
-        List<String> cmd = new ArrayList<>(List.of(flag, "--cacert", edge.caFile.toString()));
+        int port = EDGE.edge().port();
+        List<String> cmd = new ArrayList<>(List.of(flag, "--cacert", EDGE.edge().caFile.toString()));
         if (!urlHost.equals("127.0.0.1")) {
             cmd.addAll(List.of("--resolve", urlHost + ":" + port + ":127.0.0.1"));
         }
@@ -89,11 +80,11 @@ class MisdirectedRequestIT {
             boolean insecure, int expected) {
         Tools.require("curl");
         for (String flag : FLAGS) {
-            long before = edge.edge.metrics().get("http.misdirected");
+            long before = EDGE.edge().edge.metrics().get("http.misdirected");
             Tools.Result r = curl(curlArgs(flag, urlHost, hostHeader, insecure));
             assertThat(r.exitCode()).as(flag + ": " + r.stderr()).isZero();
             assertThat(r.stdout()).as(flag).isEqualTo(expected + " 1\n");
-            assertThat(edge.edge.metrics().get("http.misdirected") - before).as(flag + " http.misdirected")
+            assertThat(EDGE.edge().edge.metrics().get("http.misdirected") - before).as(flag + " http.misdirected")
                     .isEqualTo(expected == 421 ? 1 : 0);
         }
     }

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.gatehouse.tls.cert.CertificateBundle;
 import dev.gatehouse.tls.metrics.EdgeMetrics.HandshakeFailure;
-import dev.gatehouse.tls.testing.TestEdge;
+import dev.gatehouse.tls.testing.TestEdgeExtension;
 import dev.gatehouse.tls.testing.Tools;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -15,35 +15,26 @@ import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSocket;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /** Real clients (openssl, curl, the JDK) against a running engine on loopback. */
 class SniServingIT {
 
-    private static TestEdge edge;
-
-    @BeforeAll
-    static void start() throws Exception {
-        edge = new TestEdge();
+    @RegisterExtension
+    static final TestEdgeExtension EDGE = new TestEdgeExtension(edge -> {
         edge.serveEc("tenant-a", "app.tenant-a.test");
         edge.serveEc("tenant-b", "*.tenant-b.test");
         edge.serveEc("tenant-c-ec", "shop.tenant-c.test");
         edge.serveRsa("tenant-c-rsa", "shop.tenant-c.test");
         edge.serveRsa("tenant-d", "www.tenant-d.test", "tenant-d.test");
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        edge.close();
-    }
+    });
 
     private static Tools.Result sClient(String... extra) {
-        List<String> cmd = new ArrayList<>(List.of("openssl", "s_client", "-connect", "127.0.0.1:" + edge.port(),
-                "-CAfile", edge.caFile.toString(), "-verify_return_error", "-showcerts"));
+        List<String> cmd = new ArrayList<>(List.of("openssl", "s_client", "-connect", "127.0.0.1:" + EDGE.edge().port(),
+                "-CAfile", EDGE.edge().caFile.toString(), "-verify_return_error", "-showcerts"));
         cmd.addAll(List.of(extra));
         return Tools.run(cmd, "Q\n".getBytes(StandardCharsets.US_ASCII), 20);
     }
@@ -80,11 +71,11 @@ class SniServingIT {
     @Test
     void refusesUnknownSniWithUnrecognizedNameAlert() {
         Tools.require("openssl");
-        long before = edge.edge.metrics().handshakeFailures(HandshakeFailure.UNKNOWN_SNI);
+        long before = EDGE.edge().edge.metrics().handshakeFailures(HandshakeFailure.UNKNOWN_SNI);
         Tools.Result r = sClient("-servername", "unknown.example");
         assertThat(r.all()).contains("alert number 112");
         assertThat(r.stdout()).doesNotContain("BEGIN CERTIFICATE");
-        assertThat(edge.edge.metrics().handshakeFailures(HandshakeFailure.UNKNOWN_SNI)).isGreaterThan(before);
+        assertThat(EDGE.edge().edge.metrics().handshakeFailures(HandshakeFailure.UNKNOWN_SNI)).isGreaterThan(before);
         Tools.Result sub = sClient("-servername", "a.b.tenant-b.test");
         assertThat(sub.all()).contains("alert number 112");
     }
@@ -95,12 +86,12 @@ class SniServingIT {
         Tools.Result r = sClient("-noservername");
         assertThat(r.all()).contains("alert number 40");
         assertThat(r.stdout()).doesNotContain("BEGIN CERTIFICATE");
-        edge.registry.setDefault("tenant-a");
+        EDGE.edge().registry.setDefault("tenant-a");
         try {
             Tools.Result withDefault = sClient("-noservername");
             assertThat(withDefault.stdout()).contains("BEGIN CERTIFICATE").containsPattern("CN\\s?=\\s?app.tenant-a.test");
         } finally {
-            edge.registry.setDefault(null);
+            EDGE.edge().registry.setDefault(null);
         }
     }
 
@@ -115,8 +106,8 @@ class SniServingIT {
     @CsvSource({"--http2, 2", "--http1.1, 1.1"})
     void proxiesThroughCurlWithForwardingHeaders(String flag, String version) {
         Tools.require("curl");
-        int port = edge.port();
-        Tools.Result r = Tools.run(List.of("curl", "-sS", flag, "--cacert", edge.caFile.toString(),
+        int port = EDGE.edge().port();
+        Tools.Result r = Tools.run(List.of("curl", "-sS", flag, "--cacert", EDGE.edge().caFile.toString(),
                 "--resolve", "x.tenant-b.test:" + port + ":127.0.0.1", "-w", "\nhttp_version=%{http_version}\n",
                 "https://x.tenant-b.test:" + port + "/some/path?q=1"), null, 20);
         assertThat(r.exitCode()).as(r.stderr()).isZero();
@@ -136,34 +127,34 @@ class SniServingIT {
     void servesAThousandCertificates() throws Exception {
         List<CertificateBundle> bundles = new ArrayList<>();
         for (int i = 0; i < 1000; i++) {
-            bundles.add(edge.pki.ec("bulk-" + i, "t" + i + ".bulk.test"));
+            bundles.add(EDGE.edge().pki.ec("bulk-" + i, "t" + i + ".bulk.test"));
         }
-        edge.registry.putAll(bundles);
+        EDGE.edge().registry.putAll(bundles);
         try {
             for (int k = 0; k < 25; k++) {
                 int i = ThreadLocalRandom.current().nextInt(1000);
-                X509Certificate leaf = edge.probe.leaf(edge.port(), "t" + i + ".bulk.test");
+                X509Certificate leaf = EDGE.edge().probe.leaf(EDGE.edge().port(), "t" + i + ".bulk.test");
                 assertThat(leaf.getSubjectX500Principal().getName()).isEqualTo("CN=t" + i + ".bulk.test");
             }
-            assertThat(edge.registry.size()).isGreaterThanOrEqualTo(1000);
+            assertThat(EDGE.edge().registry.size()).isGreaterThanOrEqualTo(1000);
         } finally {
-            bundles.forEach(b -> edge.registry.remove(b.id()));
+            bundles.forEach(b -> EDGE.edge().registry.remove(b.id()));
         }
     }
 
     @Test
     void servesReplacementOnNextHandshakeAndKeepsEstablishedConnections() throws Exception {
-        CertificateBundle first = edge.pki.ec("swap", "swap.tenant-e.test");
-        edge.registry.put(first);
-        SSLSocket established = edge.probe.connect(edge.port(), "swap.tenant-e.test");
+        CertificateBundle first = EDGE.edge().pki.ec("swap", "swap.tenant-e.test");
+        EDGE.edge().registry.put(first);
+        SSLSocket established = EDGE.edge().probe.connect(EDGE.edge().port(), "swap.tenant-e.test");
         try {
-            CertificateBundle second = edge.pki.ec("swap", "swap.tenant-e.test");
-            edge.registry.put(second);
-            X509Certificate served = edge.probe.leaf(edge.port(), "swap.tenant-e.test");
+            CertificateBundle second = EDGE.edge().pki.ec("swap", "swap.tenant-e.test");
+            EDGE.edge().registry.put(second);
+            X509Certificate served = EDGE.edge().probe.leaf(EDGE.edge().port(), "swap.tenant-e.test");
             assertThat(served.getSerialNumber().toString(16)).isEqualTo(second.serial());
 
-            edge.registry.remove("swap");
-            assertThatThrownBy(() -> edge.probe.leaf(edge.port(), "swap.tenant-e.test"))
+            EDGE.edge().registry.remove("swap");
+            assertThatThrownBy(() -> EDGE.edge().probe.leaf(EDGE.edge().port(), "swap.tenant-e.test"))
                     .isInstanceOf(SSLException.class);
 
             // the connection made before the replacement and the removal still works
