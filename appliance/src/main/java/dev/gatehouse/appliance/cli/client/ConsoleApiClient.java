@@ -45,19 +45,20 @@ final class ConsoleApiClient {
     private final HttpClient http;
     private final ConsoleSettings settings;
 
-    private ConsoleApiClient(HttpClient http, ConsoleSettings settings) {
-        this.http = http;
-        this.settings = settings;
-    }
-
-    static ConsoleApiClient connect(ConsoleSettings settings) throws BadOptionException {
+    /** The HTTP client follows from the settings: HTTP/1.1, the connect timeout, {@code --cacert}'s trust. */
+    private ConsoleApiClient(ConsoleSettings settings) throws BadOptionException {
         HttpClient.Builder b = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1) // the console speaks HTTP/1.1 only
                 .connectTimeout(CONNECT_TIMEOUT);
         if (settings.cacert() != null) {
             b.sslContext(trusting(settings.cacert()));
         }
-        return new ConsoleApiClient(b.build(), settings);
+        this.http = b.build();
+        this.settings = settings;
+    }
+
+    static ConsoleApiClient connect(ConsoleSettings settings) throws BadOptionException {
+        return new ConsoleApiClient(settings);
     }
 
     /** Items asked per page when following a list's cursors (the console's largest page). */

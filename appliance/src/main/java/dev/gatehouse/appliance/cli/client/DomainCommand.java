@@ -28,34 +28,30 @@ public final class DomainCommand {
         return "/v1/domains/" + ConsoleApiClient.segment(name);
     }
 
-    static void printDomain(Output out, JsonNode d) {
-        if (out.json()) {
-            out.json(d);
-            return;
-        }
-        out.line(text(d, "name") + " (tenant " + text(d, "tenant") + "): " + text(d, "status")
-                + (d.path("reason").isNull() || d.path("reason").isMissingNode() ? "" : " - " + text(d, "reason")));
-        Table records = new Table("TYPE", "NAME", "VALUE");
-        for (JsonNode r : d.path("records")) {
-            records.row(text(r, "type"), text(r, "name"), text(r, "value"));
-        }
-        out.line("publish:");
-        out.table(records);
-        if (d.path("seen").size() > 0) {
-            out.line("last check saw:");
-            d.path("seen").forEach(s -> out.line("  " + s.asText()));
-        }
+    static void printDomain(Output out, JsonNode domain) {
+        out.show(domain, d -> {
+            out.line(text(d, "name") + " (tenant " + text(d, "tenant") + "): " + text(d, "status")
+                    + (d.path("reason").isNull() || d.path("reason").isMissingNode() ? "" : " - " + text(d, "reason")));
+            Table records = new Table("TYPE", "NAME", "VALUE");
+            for (JsonNode r : d.path("records")) {
+                records.row(text(r, "type"), text(r, "name"), text(r, "value"));
+            }
+            out.line("publish:");
+            out.table(records);
+            if (d.path("seen").size() > 0) {
+                out.line("last check saw:");
+                d.path("seen").forEach(s -> out.line("  " + s.asText()));
+            }
+        });
     }
 
-    static void printCertificate(Output out, JsonNode m) {
-        if (out.json()) {
-            out.json(m);
-            return;
-        }
-        Table t = new Table("NAME", "STATE", "CERTIFICATE", "NOT AFTER", "NEXT RENEWAL", "NEXT ATTEMPT", "LAST ERROR");
-        t.row(text(m, "name"), text(m, "state"), text(m, "certificateId"), text(m, "notAfter"), text(m, "nextRenewalAt"),
-                text(m, "nextAttemptAt"), text(m, "lastError"));
-        out.table(t);
+    static void printCertificate(Output out, JsonNode managed) {
+        out.show(managed, m -> {
+            Table t = new Table("NAME", "STATE", "CERTIFICATE", "NOT AFTER", "NEXT RENEWAL", "NEXT ATTEMPT", "LAST ERROR");
+            t.row(text(m, "name"), text(m, "state"), text(m, "certificateId"), text(m, "notAfter"),
+                    text(m, "nextRenewalAt"), text(m, "nextAttemptAt"), text(m, "lastError"));
+            out.table(t);
+        });
     }
 
     /** A subcommand whose one parameter is the claimed name. */

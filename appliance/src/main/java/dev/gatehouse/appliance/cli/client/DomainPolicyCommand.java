@@ -215,23 +215,21 @@ final class DomainPolicyCommand extends ClientCommand {
         throw new BadOptionException(option, "not a JSON object");
     }
 
-    private static void print(Output out, JsonNode p) {
-        if (out.json()) {
-            out.json(p);
-            return;
-        }
-        out.line(p.path("name").asText() + " (tenant " + p.path("tenant").asText("-") + ", revision "
-                + p.path("revision").asText() + ", updated " + p.path("updatedAt").asText() + ")");
-        JsonNode policy = p.path("policy");
-        if (policy.isEmpty()) {
-            out.line("  (no fields set: listener defaults)");
-        }
-        for (Map.Entry<String, JsonNode> e : (Iterable<Map.Entry<String, JsonNode>>) policy::fields) {
-            JsonNode v = e.getValue();
-            String shown = v.isArray() && v.size() > 5 ? v.size() + " entries"
-                    : e.getKey().equals("errorPages") ? String.join(", ", (Iterable<String>) v::fieldNames)
-                    : e.getKey().equals("metadata") ? v.toString().length() + " bytes" : v.toString();
-            out.line("  " + e.getKey() + ": " + shown);
-        }
+    private static void print(Output out, JsonNode answer) {
+        out.show(answer, p -> {
+            out.line(p.path("name").asText() + " (tenant " + p.path("tenant").asText("-") + ", revision "
+                    + p.path("revision").asText() + ", updated " + p.path("updatedAt").asText() + ")");
+            JsonNode policy = p.path("policy");
+            if (policy.isEmpty()) {
+                out.line("  (no fields set: listener defaults)");
+            }
+            for (Map.Entry<String, JsonNode> e : (Iterable<Map.Entry<String, JsonNode>>) policy::fields) {
+                JsonNode v = e.getValue();
+                String shown = v.isArray() && v.size() > 5 ? v.size() + " entries"
+                        : e.getKey().equals("errorPages") ? String.join(", ", (Iterable<String>) v::fieldNames)
+                        : e.getKey().equals("metadata") ? v.toString().length() + " bytes" : v.toString();
+                out.line("  " + e.getKey() + ": " + shown);
+            }
+        });
     }
 }

@@ -117,16 +117,14 @@ public final class TenantCommand {
         return String.join(", ", all);
     }
 
-    private static void printDomains(Output out, JsonNode t) {
-        if (out.json()) {
-            out.json(t);
-        } else {
+    private static void printDomains(Output out, JsonNode tenant) {
+        out.show(tenant, t -> {
             String domains = joined(t, "domains");
             out.line("tenant " + text(t, "id") + " claims: " + (domains == null || domains.isEmpty() ? "(nothing)" : domains));
             String pending = joined(t, "pendingDomains");
             if (pending != null && !pending.isEmpty()) {
                 out.line("pending (not served until proven): " + pending);
             }
-        }
+        });
     }
 }
