@@ -160,7 +160,7 @@ public final class H2Client implements AutoCloseable {
         Stream s = new Stream();
         Http2StreamChannel child = new Http2StreamChannelBootstrap(channel)
                 .option(ChannelOption.AUTO_READ, autoRead)
-                .handler(new StreamHandler(s, headers, bodyBytes, verifyPattern))
+                .handler(new StreamHandler(s, new Request(headers, bodyBytes, verifyPattern)))
                 .open().sync().getNow();
         s.channel = child;
         return s;
@@ -189,23 +189,23 @@ public final class H2Client implements AutoCloseable {
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
     }
 
+    /** What a stream sends: its headers, then {@code bodyBytes} of the pattern; {@code verify}: expect the pattern back. */
+    private record Request(Http2Headers headers, long bodyBytes, boolean verify) {
+    }
+
     private static final class StreamHandler extends ChannelInboundHandlerAdapter {
         private final Stream s;
-        private final Http2Headers request;
-        private final long bodyBytes;
-        private final boolean verify;
+        private final Request request;
         private long sent;
 
-        StreamHandler(Stream s, Http2Headers request, long bodyBytes, boolean verify) {
+        StreamHandler(Stream s, Request request) {
             this.s = s;
             this.request = request;
-            this.bodyBytes = bodyBytes;
-            this.verify = verify;
         }
 
         @Override
         public void channelActive(ChannelHandlerContext ctx) {
-            ctx.write(new DefaultHttp2HeadersFrame(request, bodyBytes == 0)).addListener(f -> {
+            ctx.write(new DefaultHttp2HeadersFrame(request.headers(), request.bodyBytes() == 0)).addListener(f -> {
                 if (!f.isSuccess()) {
                     s.done.completeExceptionally(f.cause());
                 }
@@ -222,6 +222,7 @@ public final class H2Client implements AutoCloseable {
 
         private void writeBody(ChannelHandlerContext ctx) {
             boolean wrote = false;
+            long bodyBytes = request.bodyBytes();
             while (sent < bodyBytes && ctx.channel().isWritable()) {
                 int n = (int) Math.min(16 * 1024, bodyBytes - sent);
                 ByteBuf chunk = PATTERN_TWICE.retainedSlice((int) (sent % PATTERN.length), n);
@@ -247,7 +248,7 @@ public final class H2Client implements AutoCloseable {
                     }
                 } else if (msg instanceof Http2DataFrame d) {
                     ByteBuf c = d.content();
-                    if (verify && s.mismatchAt < 0) {
+                    if (request.verify() && s.mismatchAt < 0) {
                         byte[] got = new byte[c.readableBytes()]; // one copy: the leak detector records each access
                         c.getBytes(c.readerIndex(), got);
                         for (int i = 0; i < got.length; i++) {
