@@ -136,12 +136,7 @@ public final class LeaseHolder implements AutoCloseable {
     /** Stops the duty thread (waiting up to 5 s for a tick in progress), then releases the lease if held. */
     @Override
     public void close() {
-        thread.shutdownNow();
-        try {
-            thread.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        DaemonThreads.stop(thread, Duration.ofSeconds(5));
         if (held) {
             try {
                 claim.release();
