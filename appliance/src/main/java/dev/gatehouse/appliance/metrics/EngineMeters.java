@@ -80,15 +80,15 @@ final class EngineMeters {
                 .description("Client connections open now (HTTPS and port 80)").register(registry);
         Gauge.builder("gatehouse.http.inflight", edge, EdgeServer::inflight)
                 .description("Requests being proxied now").register(registry);
-        FunctionCounter.builder("gatehouse.tls.context.lookups", certs, CertificateRegistry::contextHits)
+        FunctionCounter.builder("gatehouse.tls.context.lookups", certs, c -> c.contextStats().hits())
                 .tag("result", "hit").description("Handshakes by whether their certificate's key material (BoringSSL) or TLS context (JDK) was cached")
                 .register(registry);
-        FunctionCounter.builder("gatehouse.tls.context.lookups", certs, CertificateRegistry::contextMisses)
+        FunctionCounter.builder("gatehouse.tls.context.lookups", certs, c -> c.contextStats().misses())
                 .tag("result", "miss").register(registry);
-        FunctionCounter.builder("gatehouse.tls.context.evictions", certs, CertificateRegistry::contextEvictions)
+        FunctionCounter.builder("gatehouse.tls.context.evictions", certs, c -> c.contextStats().evictions())
                 .description("Key materials (or JDK contexts) evicted from the bounded cache (tls.maxContexts)").register(registry);
-        FunctionTimer.builder("gatehouse.tls.context.builds", certs, CertificateRegistry::contextBuilds,
-                CertificateRegistry::contextBuildNanos, TimeUnit.NANOSECONDS)
+        FunctionTimer.builder("gatehouse.tls.context.builds", certs, c -> c.contextStats().builds(),
+                c -> c.contextStats().buildNanos(), TimeUnit.NANOSECONDS)
                 .description("Key materials (or JDK contexts) built, and the time spent building them").register(registry);
         Gauge.builder("gatehouse.tls.contexts.cached", certs, CertificateRegistry::cachedContexts)
                 .description("Key materials (or JDK contexts) built and cached now").register(registry);

@@ -33,10 +33,23 @@ public final class LeaseHolder implements AutoCloseable {
         void run() throws StoreException;
     }
 
-    private final Leases leases;
-    private final String name;
-    private final String owner;
-    private final Duration ttl;
+    /** This node's claim on one named lease: whom to ask, which lease, as whom, for how long. */
+    private record Claim(Leases leases, String name, String owner, Duration ttl) {
+
+        boolean take() {
+            return leases.tryAcquire(name, owner, ttl);
+        }
+
+        void release() {
+            leases.release(name, owner);
+        }
+
+        Optional<String> holder() {
+            return leases.holder(name).map(Leases.Holder::owner);
+        }
+    }
+
+    private final Claim claim;
     private final String duty;
     private final Logger log;
     private final ScheduledExecutorService thread;
@@ -53,10 +66,7 @@ public final class LeaseHolder implements AutoCloseable {
      */
     public LeaseHolder(Leases leases, String name, String owner, Duration ttl, String duty, String threadName,
             Logger log) {
-        this.leases = leases;
-        this.name = name;
-        this.owner = owner;
-        this.ttl = ttl;
+        this.claim = new Claim(leases, name, owner, ttl);
         this.duty = duty;
         this.log = log;
         this.thread = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named(threadName));
@@ -80,13 +90,13 @@ public final class LeaseHolder implements AutoCloseable {
     public boolean extend() {
         boolean now;
         try {
-            now = leases.tryAcquire(name, owner, ttl);
+            now = claim.take();
         } catch (RuntimeException e) {
-            log.warn("event={}_lease_error node={} cause={}", duty, owner, e.toString());
+            log.warn("event={}_lease_error node={} cause={}", duty, claim.owner(), e.toString());
             now = false;
         }
         if (now != held) {
-            log.info("event={}_lease node={} held={}", duty, owner, now);
+            log.info("event={}_lease node={} held={}", duty, claim.owner(), now);
         }
         held = now;
         return now;
@@ -105,7 +115,7 @@ public final class LeaseHolder implements AutoCloseable {
             }
             work.run();
         } catch (StoreException | RuntimeException e) {
-            log.warn("event={}_tick_failed node={} cause={}", duty, owner, e.toString());
+            log.warn("event={}_tick_failed node={} cause={}", duty, claim.owner(), e.toString());
         }
     }
 
@@ -117,7 +127,7 @@ public final class LeaseHolder implements AutoCloseable {
     /** Who holds the lease now, if anyone; empty too when the lease store cannot say. */
     public Optional<String> currentOwner() {
         try {
-            return leases.holder(name).map(Leases.Holder::owner);
+            return claim.holder();
         } catch (RuntimeException e) {
             return Optional.empty();
         }
@@ -126,17 +136,12 @@ public final class LeaseHolder implements AutoCloseable {
     /** Stops the duty thread (waiting up to 5 s for a tick in progress), then releases the lease if held. */
     @Override
     public void close() {
-        thread.shutdownNow();
-        try {
-            thread.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        DaemonThreads.stop(thread, Duration.ofSeconds(5));
         if (held) {
             try {
-                leases.release(name, owner);
+                claim.release();
             } catch (RuntimeException e) {
-                log.debug("event={}_lease_release_failed node={} cause={}", duty, owner, e.toString());
+                log.debug("event={}_lease_release_failed node={} cause={}", duty, claim.owner(), e.toString());
             }
         }
     }

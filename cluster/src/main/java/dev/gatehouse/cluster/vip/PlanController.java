@@ -15,6 +15,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,7 +38,8 @@ final class PlanController {
     private static final Logger log = LoggerFactory.getLogger(PlanController.class);
 
     private final VipSettings settings;
-    private final Map<String, ManagedVip> vips;
+    /** The configured VIPs' names: a plan from the coordinator is read for these only. */
+    private final Set<String> vipNames;
     private final Clock clock;
     private final HealthReporter self;
     private final Applier applier;
@@ -66,10 +68,10 @@ final class PlanController {
     private final AtomicLong moves = new AtomicLong();
     private Target published = Target.NONE;
 
-    PlanController(VipSettings settings, Map<String, ManagedVip> vips, Clock clock, HealthReporter self,
-                   Applier applier, ScheduledExecutorService timers) {
+    PlanController(VipSettings settings, Clock clock, HealthReporter self, Applier applier,
+                   ScheduledExecutorService timers) {
         this.settings = settings;
-        this.vips = vips;
+        this.vipNames = settings.vips().stream().map(ManagedVip::name).collect(Collectors.toUnmodifiableSet());
         this.clock = clock;
         this.self = self;
         this.applier = applier;
@@ -190,7 +192,7 @@ final class PlanController {
             return;
         }
         Map<String, String> next = new HashMap<>(msg.owners());
-        next.keySet().retainAll(vips.keySet());
+        next.keySet().retainAll(vipNames);
         adopt(next, from, msg.seq());
     }
 
@@ -251,7 +253,7 @@ final class PlanController {
             }
             known.put(m, h);
         }
-        List<Vip> list = vips.values().stream().map(ManagedVip::forPlanner).toList();
+        List<Vip> list = settings.vips().stream().map(ManagedVip::forPlanner).toList(); // in configuration order
         VipPlan next = VipPlanner.plan(PlanInput.of(members, known, list, plan, settings.failback(), clock.instant()));
         boolean announcing = announceOnNextPlan || applier.announcing(published);
         if (next.owners().equals(plan) && planFrom.equals(settings.nodeName()) && !announcing) {

@@ -74,7 +74,7 @@ public final class VipManager implements MembershipListener, AutoCloseable {
         this.ticker = Executors.newSingleThreadScheduledExecutor(tickerThread.factory("gatehouse-vip-health"));
         this.health = new HealthReporter(settings, check, clock, tickerThread);
         this.applier = new Applier(settings, driver, clock, vips);
-        this.plans = new PlanController(settings, vips, clock, health, applier, ticker);
+        this.plans = new PlanController(settings, clock, health, applier, ticker);
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.gatehouse.tls.acme;
 import dev.gatehouse.tls.metrics.EdgeMetrics;
 import dev.gatehouse.tls.net.PlainResponses;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -22,41 +23,40 @@ import java.util.regex.Pattern;
  * else to HTTPS with 308 (keeps the method, RFC 9110 §15.4.9), or answers 404 when redirects are off.
  * A hostname policy's {@code redirectHttp} overrides that per name (off, or 301/302/307/308).
  */
+@ChannelHandler.Sharable
 public final class PlainHttpHandler extends SimpleChannelInboundHandler<HttpObject> {
 
     static final String CHALLENGE_PREFIX = "/.well-known/acme-challenge/";
     /** base64url token alphabet (RFC 8555 §8.3). */
     private static final Pattern TOKEN = Pattern.compile("[A-Za-z0-9_-]{1,256}");
 
+    /**
+     * What port 80 answers besides challenges.
+     *
+     * @param redirect    redirect to HTTPS (308) when a name's policy says nothing; otherwise 404
+     * @param httpsPort   the public HTTPS port for the Location header (443 is left out)
+     * @param monitorPath answered with 200 and {@code X-Node: nodeName}; null for none
+     * @param nodeName    this node's name, for {@code monitorPath}
+     */
+    public record Settings(boolean redirect, int httpsPort, String monitorPath, String nodeName) {
+    }
+
     private final ChallengeStore challenges;
-    private final boolean redirect;
-    private final String monitorPath;
-    private final String nodeName;
-    private final int httpsPort;
+    private final Settings settings;
     private final EdgeMetrics metrics;
     private final dev.gatehouse.tls.policy.PolicyIndex policies;
 
-    /** @param httpsPort the public HTTPS port for the Location header (443 is left out) */
-    public PlainHttpHandler(ChallengeStore challenges, boolean redirect, int httpsPort, EdgeMetrics metrics) {
-        this(challenges, redirect, httpsPort, metrics, null, null);
-    }
-
-    /** As above, and answers {@code monitorPath} (if not null) with 200 and {@code X-Node: nodeName}. */
-    public PlainHttpHandler(ChallengeStore challenges, boolean redirect, int httpsPort, EdgeMetrics metrics,
-                            String monitorPath, String nodeName) {
-        this(challenges, redirect, httpsPort, metrics, monitorPath, nodeName, new dev.gatehouse.tls.policy.PolicyIndex());
-    }
-
-    /** As above, with hostname policies: a name's {@code redirectHttp} overrides {@code redirect}. */
-    public PlainHttpHandler(ChallengeStore challenges, boolean redirect, int httpsPort, EdgeMetrics metrics,
-                            String monitorPath, String nodeName, dev.gatehouse.tls.policy.PolicyIndex policies) {
-        this.policies = policies;
+    /**
+     * Holds no state of a connection, so one instance serves every port-80 connection.
+     *
+     * @param policies hostname policies: a name's {@code redirectHttp} overrides {@link Settings#redirect}
+     */
+    public PlainHttpHandler(ChallengeStore challenges, Settings settings, EdgeMetrics metrics,
+                            dev.gatehouse.tls.policy.PolicyIndex policies) {
         this.challenges = challenges;
-        this.redirect = redirect;
-        this.httpsPort = httpsPort;
+        this.settings = settings;
         this.metrics = metrics;
-        this.monitorPath = monitorPath;
-        this.nodeName = nodeName;
+        this.policies = policies;
     }
 
     @Override
@@ -83,9 +83,9 @@ public final class PlainHttpHandler extends SimpleChannelInboundHandler<HttpObje
             respond(ctx, req, r, false);
             return;
         }
-        if (monitorPath != null && path.equals(monitorPath)) {
-            FullHttpResponse r = text(ctx, HttpResponseStatus.OK, nodeName + "\n");
-            r.headers().set("X-Node", nodeName);
+        if (settings.monitorPath() != null && path.equals(settings.monitorPath())) {
+            FullHttpResponse r = text(ctx, HttpResponseStatus.OK, settings.nodeName() + "\n");
+            r.headers().set("X-Node", settings.nodeName());
             respond(ctx, req, r, false);
             return;
         }
@@ -93,11 +93,12 @@ public final class PlainHttpHandler extends SimpleChannelInboundHandler<HttpObje
         String name = host == null ? null : Hostnames.normalize(host.replaceFirst(":\\d+$", ""));
         dev.gatehouse.tls.policy.HostPolicy policy = policies.forName(name);
         int status = policy == null || policy.redirectStatus() == 0
-                ? (redirect ? 308 : -1) : policy.redirectStatus();
+                ? (settings.redirect() ? 308 : -1) : policy.redirectStatus();
         if (status < 0 || name == null) {
             respond(ctx, req, text(ctx, HttpResponseStatus.NOT_FOUND, "use https\n"), false);
             return;
         }
+        int httpsPort = settings.httpsPort();
         String location = "https://" + name + (httpsPort == 443 ? "" : ":" + httpsPort) + req.uri();
         FullHttpResponse r = text(ctx, HttpResponseStatus.valueOf(status), "");
         r.headers().set(HttpHeaderNames.LOCATION, location);

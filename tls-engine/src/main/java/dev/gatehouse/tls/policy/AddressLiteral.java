@@ -37,11 +37,7 @@ final class AddressLiteral {
         int octets = 0;
         int i = from;
         while (true) {
-            int dot = s.indexOf('.', i);
-            int end = dot < 0 || dot > to ? to : dot;
-            if (end == i) {
-                throw new Malformed("empty IPv4 octet (expected 4 dot-separated decimal octets)");
-            }
+            int end = fieldEnd(s, '.', i, to, "empty IPv4 octet (expected 4 dot-separated decimal octets)");
             if (++octets > 4) {
                 throw new Malformed("more than 4 IPv4 octets");
             }
@@ -118,16 +114,25 @@ final class AddressLiteral {
         out[1] = lo;
     }
 
+    /**
+     * Where the field (an octet or a group) that starts at {@code i} ends: at the next {@code separator}
+     * before {@code to}, or at {@code to}; refuses an empty field with {@code whenEmpty}.
+     */
+    private static int fieldEnd(String s, char separator, int i, int to, String whenEmpty) throws Malformed {
+        int at = s.indexOf(separator, i);
+        int end = at < 0 || at > to ? to : at;
+        if (end == i) {
+            throw new Malformed(whenEmpty);
+        }
+        return end;
+    }
+
     /** Reads colon-separated groups of {@code s[from, to)} into {@code out}; returns how many 16-bit groups. */
     private static int groups(String s, int from, int to, int[] out, boolean ipv4AllowedLast) throws Malformed {
         int count = 0;
         int i = from;
         while (true) {
-            int colon = s.indexOf(':', i);
-            int end = colon < 0 || colon > to ? to : colon;
-            if (end == i) {
-                throw new Malformed("empty IPv6 group (a stray ':')");
-            }
+            int end = fieldEnd(s, ':', i, to, "empty IPv6 group (a stray ':')");
             if (s.indexOf('.', i) >= 0 && s.indexOf('.', i) < end) {
                 if (!ipv4AllowedLast || end != to) {
                     throw new Malformed("embedded IPv4 part allowed only as the last 32 bits");

@@ -106,6 +106,8 @@ public final class EdgeServer implements AutoCloseable {
         httpsListener = https.bind(config.httpsAddress()).sync().channel();
         if (config.httpAddress() != null) {
             int publicHttpsPort = config.publicHttpsPort() > 0 ? config.publicHttpsPort() : httpsPort();
+            PlainHttpHandler plainHttp = new PlainHttpHandler(challenges, new PlainHttpHandler.Settings(
+                    config.redirectToHttps(), publicHttpsPort, config.monitorPath(), config.nodeName()), metrics, policies);
             ServerBootstrap http = new ServerBootstrap()
                     .group(group)
                     .channel(transport.serverChannel())
@@ -120,9 +122,7 @@ public final class EdgeServer implements AutoCloseable {
                                             proxy.maxHeaderSize(), 8192))
                                     .addLast("idle", new IdleStateHandler(0, 0,
                                             proxy.headerTimeout().toMillis(), TimeUnit.MILLISECONDS))
-                                    .addLast("plain-http", new PlainHttpHandler(challenges, config.redirectToHttps(),
-                                            publicHttpsPort, metrics, config.monitorPath(), config.nodeName(),
-                                            policies))
+                                    .addLast("plain-http", plainHttp)
                                     .addLast("idle-close", new IdleClose());
                         }
                     });

@@ -261,34 +261,9 @@ public final class CertificateRegistry implements AutoCloseable {
         return cache.size();
     }
 
-    /** Key material builds, in total (one per bundle while it stays cached). */
-    public long contextBuilds() {
-        return cache.builds();
-    }
-
-    /** Key material dropped by the cache's bound ({@code maxContexts}); replaced and removed bundles are not counted. */
-    public long contextEvictions() {
-        return cache.evictions();
-    }
-
-    /** Handshakes that found their bundle's key material already built. */
-    public long contextHits() {
-        return cache.hits();
-    }
-
-    /** Handshakes that had to wait for their bundle's key material (built for them or by another handshake). */
-    public long contextMisses() {
-        return cache.misses();
-    }
-
-    /** Time spent building key material, in total. */
-    public long contextBuildNanos() {
-        return cache.buildNanos();
-    }
-
-    /** Builds that failed (a bundle the TLS stack rejects, or the build queue full). */
-    public long contextBuildFailures() {
-        return cache.buildFailures();
+    /** The key-material cache's counters now: builds, failures, evictions, hits, misses, build time. */
+    public ContextStats contextStats() {
+        return cache.stats();
     }
 
     /**

@@ -205,27 +205,8 @@ final class KeyMaterialCache {
         return maximum;
     }
 
-    long builds() {
-        return builds.sum();
-    }
-
-    long buildFailures() {
-        return buildFailures.sum();
-    }
-
-    long evictions() {
-        return evictions.sum();
-    }
-
-    long hits() {
-        return hits.sum();
-    }
-
-    long misses() {
-        return misses.sum();
-    }
-
-    long buildNanos() {
-        return buildNanos.sum();
+    ContextStats stats() {
+        return new ContextStats(builds.sum(), buildFailures.sum(), evictions.sum(), hits.sum(), misses.sum(),
+                buildNanos.sum());
     }
 }

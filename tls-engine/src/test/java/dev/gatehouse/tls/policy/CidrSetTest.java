@@ -226,11 +226,11 @@ class CidrSetTest {
         assertThatThrownBy(() -> CidrSet.parse("ipAllow", list))
                 .hasMessage("ipAllow[1]: '10.0.0.0/33' prefix length above 32")
                 .satisfies(e -> {
-                    InvalidCidrException ice = (InvalidCidrException) e;
-                    assertThat(ice.field()).isEqualTo("ipAllow");
-                    assertThat(ice.index()).isEqualTo(1);
-                    assertThat(ice.entry()).isEqualTo("10.0.0.0/33");
-                    assertThat(ice.reason()).isEqualTo("prefix length above 32");
+                    InvalidCidrException.Refusal refusal = ((InvalidCidrException) e).refusal();
+                    assertThat(refusal.field()).isEqualTo("ipAllow");
+                    assertThat(refusal.index()).isEqualTo(1);
+                    assertThat(refusal.entry()).isEqualTo("10.0.0.0/33");
+                    assertThat(refusal.reason()).isEqualTo("prefix length above 32");
                 });
     }
 

@@ -57,7 +57,7 @@ class HandshakeFloodIT {
             // the worst case: no material built ahead, every handshake is its certificate's first
             edge.registry.preloadKeyMaterial(false);
             edge.registry.putAll(bundles);
-            long buildsBefore = edge.registry.contextBuilds();
+            long buildsBefore = edge.registry.contextStats().builds();
 
             AtomicBoolean flooding = new AtomicBoolean(true);
             AtomicLong worstBeatNanos = new AtomicLong();
@@ -88,14 +88,14 @@ class HandshakeFloodIT {
             }
             long ok = outcome[0];
             long failed = outcome[1];
-            long builds = edge.registry.contextBuilds() - buildsBefore;
+            long builds = edge.registry.contextStats().builds() - buildsBefore;
             System.out.printf("flood: %d ok, %d failed in %d ms; worst heartbeat age %d ms; builds %d, %.1f us each%n",
                     ok, failed, outcome[2], TimeUnit.NANOSECONDS.toMillis(worstBeatNanos.get()), builds,
-                    builds == 0 ? 0.0 : edge.registry.contextBuildNanos() / 1e3 / builds);
+                    builds == 0 ? 0.0 : edge.registry.contextStats().buildNanos() / 1e3 / builds);
             assertThat(problems).as("health problems during the flood").isEmpty();
             assertThat(failed).as("failed handshakes").isZero();
             assertThat(ok).isEqualTo(NAMES);
-            assertThat(edge.registry.contextBuilds() - buildsBefore).as("one build per certificate").isEqualTo(NAMES);
+            assertThat(edge.registry.contextStats().builds() - buildsBefore).as("one build per certificate").isEqualTo(NAMES);
             assertThat(edge.edge.problem(STALL)).isNull();
         }
     }

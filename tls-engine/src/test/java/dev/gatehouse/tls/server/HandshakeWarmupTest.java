@@ -38,8 +38,8 @@ class HandshakeWarmupTest {
             assertThat(edge.edge.warmupHandshakes()).as("handshakes completed before the listener bound")
                     .isEqualTo(60);
             assertThat(observed).hasValue(0);
-            assertThat(edge.registry.contextBuilds()).isZero();
-            assertThat(edge.registry.contextMisses()).isZero();
+            assertThat(edge.registry.contextStats().builds()).isZero();
+            assertThat(edge.registry.contextStats().misses()).isZero();
             assertThat(edge.registry.cachedContexts()).isZero();
             assertThat(edge.edge.metrics().snapshot().getOrDefault("connections.accepted", 0L)).isZero();
             // and the node still serves its own certificates afterwards

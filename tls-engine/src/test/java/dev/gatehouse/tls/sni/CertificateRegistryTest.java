@@ -145,8 +145,8 @@ class CertificateRegistryTest {
             Served s = r.select("p" + i + ".preload.test", true);
             r.acquire(s).get(30, java.util.concurrent.TimeUnit.SECONDS).release();
         }
-        assertThat(r.contextBuilds()).isEqualTo(5);
-        assertThat(r.contextHits()).isEqualTo(5);
+        assertThat(r.contextStats().builds()).isEqualTo(5);
+        assertThat(r.contextStats().hits()).isEqualTo(5);
         assertThat(handedToBuilders).hasValue(0);
         r.close();
         assertThat(r.cachedContexts()).isZero();
@@ -164,8 +164,8 @@ class CertificateRegistryTest {
             r.acquire(s).get(30, java.util.concurrent.TimeUnit.SECONDS).release();
         }
         assertThat(r.cachedContexts()).isLessThanOrEqualTo(3);
-        assertThat(r.contextBuilds()).isEqualTo(10);
-        assertThat(r.contextEvictions()).isGreaterThanOrEqualTo(7);
+        assertThat(r.contextStats().builds()).isEqualTo(10);
+        assertThat(r.contextStats().evictions()).isGreaterThanOrEqualTo(7);
         r.close();
         assertThat(r.cachedContexts()).isZero();
     }
@@ -178,12 +178,12 @@ class CertificateRegistryTest {
             r.put(PKI.ec("d" + i, "d" + i + ".deferred.test"));
         }
         r.remove("d3");
-        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5)).until(() -> r.contextBuilds() == 0);
+        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5)).until(() -> r.contextStats().builds() == 0);
         r.startPreloading();
         await().atMost(Duration.ofSeconds(30)).until(() -> r.cachedContexts() == 3);
         r.put(PKI.ec("d4", "d4.deferred.test"));
         await().atMost(Duration.ofSeconds(30)).until(() -> r.cachedContexts() == 4);
-        assertThat(r.contextBuilds()).isEqualTo(4);
+        assertThat(r.contextStats().builds()).isEqualTo(4);
         r.close();
     }
 }

@@ -99,9 +99,9 @@ class KeyMaterialCacheTest {
             assertThat(m).isSameAs(first);
             m.release();
         }
-        assertThat(cache.builds()).isEqualTo(1);
+        assertThat(cache.stats().builds()).isEqualTo(1);
         assertThat(buildsPerServed.get(served)).hasValue(1);
-        assertThat(cache.hits() + cache.misses()).isEqualTo(64);
+        assertThat(cache.stats().hits() + cache.stats().misses()).isEqualTo(64);
         // the builder drops its own reference just after handing the material to the waiters
         await().atMost(java.time.Duration.ofSeconds(10)).until(() -> first.refCnt() == 1); // only the cache's
         cache.invalidate(served);
@@ -116,8 +116,8 @@ class KeyMaterialCacheTest {
             cache.acquire(new Served(b)).get(30, TimeUnit.SECONDS).release();
         }
         assertThat(cache.size()).isLessThanOrEqualTo(3);
-        assertThat(cache.builds()).isEqualTo(BUNDLES.size());
-        assertThat(cache.evictions()).isGreaterThanOrEqualTo(BUNDLES.size() - 3);
+        assertThat(cache.stats().builds()).isEqualTo(BUNDLES.size());
+        assertThat(cache.stats().evictions()).isGreaterThanOrEqualTo(BUNDLES.size() - 3);
         await().atMost(java.time.Duration.ofSeconds(10)).until(() ->
                 built.stream().filter(m -> m.refCnt() > 0).count() == cache.size()); // the cached ones only
         cache.invalidateAll();
@@ -186,7 +186,7 @@ class KeyMaterialCacheTest {
         for (Served s : retired) {
             assertThat(cache.isCached(s)).as("retired %s cached", s).isFalse();
         }
-        assertThat(cache.evictions()).isZero();
+        assertThat(cache.stats().evictions()).isZero();
         cache.invalidateAll();
         await().atMost(java.time.Duration.ofSeconds(10)).untilAsserted(() ->
                 assertThat(built).isNotEmpty().allSatisfy(m -> assertThat(m.refCnt()).isZero()));

@@ -113,8 +113,9 @@ public final class H2Client implements AutoCloseable {
         return new DefaultHttp2Headers().method(method).scheme("https").authority(host).path(path);
     }
 
-    /** What one stream got back. */
+    /** What one stream sent, and what it got back. */
     public static final class Stream {
+        private final Request request;
         public final CompletableFuture<Stream> done = new CompletableFuture<>();
         public volatile Http2Headers headers;
         public volatile long bytes;
@@ -125,6 +126,10 @@ public final class H2Client implements AutoCloseable {
         public volatile Http2StreamChannel channel;
         /** Request body bytes written so far. */
         public volatile long sent;
+
+        private Stream(Request request) {
+            this.request = request;
+        }
 
         public int status() {
             return headers == null ? 0 : Integer.parseInt(headers.status().toString());
@@ -157,10 +162,10 @@ public final class H2Client implements AutoCloseable {
      *                      {@link Stream#resumeReading}
      */
     public Stream open(Http2Headers headers, long bodyBytes, boolean verifyPattern, boolean autoRead) throws Exception {
-        Stream s = new Stream();
+        Stream s = new Stream(new Request(headers, bodyBytes, verifyPattern));
         Http2StreamChannel child = new Http2StreamChannelBootstrap(channel)
                 .option(ChannelOption.AUTO_READ, autoRead)
-                .handler(new StreamHandler(s, headers, bodyBytes, verifyPattern))
+                .handler(new StreamHandler(s))
                 .open().sync().getNow();
         s.channel = child;
         return s;
@@ -189,23 +194,21 @@ public final class H2Client implements AutoCloseable {
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
     }
 
+    /** What a stream sends: its headers, then {@code bodyBytes} of the pattern; {@code verify}: expect the pattern back. */
+    private record Request(Http2Headers headers, long bodyBytes, boolean verify) {
+    }
+
     private static final class StreamHandler extends ChannelInboundHandlerAdapter {
         private final Stream s;
-        private final Http2Headers request;
-        private final long bodyBytes;
-        private final boolean verify;
         private long sent;
 
-        StreamHandler(Stream s, Http2Headers request, long bodyBytes, boolean verify) {
+        StreamHandler(Stream s) {
             this.s = s;
-            this.request = request;
-            this.bodyBytes = bodyBytes;
-            this.verify = verify;
         }
 
         @Override
         public void channelActive(ChannelHandlerContext ctx) {
-            ctx.write(new DefaultHttp2HeadersFrame(request, bodyBytes == 0)).addListener(f -> {
+            ctx.write(new DefaultHttp2HeadersFrame(s.request.headers(), s.request.bodyBytes() == 0)).addListener(f -> {
                 if (!f.isSuccess()) {
                     s.done.completeExceptionally(f.cause());
                 }
@@ -222,6 +225,7 @@ public final class H2Client implements AutoCloseable {
 
         private void writeBody(ChannelHandlerContext ctx) {
             boolean wrote = false;
+            long bodyBytes = s.request.bodyBytes();
             while (sent < bodyBytes && ctx.channel().isWritable()) {
                 int n = (int) Math.min(16 * 1024, bodyBytes - sent);
                 ByteBuf chunk = PATTERN_TWICE.retainedSlice((int) (sent % PATTERN.length), n);
@@ -247,7 +251,7 @@ public final class H2Client implements AutoCloseable {
                     }
                 } else if (msg instanceof Http2DataFrame d) {
                     ByteBuf c = d.content();
-                    if (verify && s.mismatchAt < 0) {
+                    if (s.request.verify() && s.mismatchAt < 0) {
                         byte[] got = new byte[c.readableBytes()]; // one copy: the leak detector records each access
                         c.getBytes(c.readerIndex(), got);
                         for (int i = 0; i < got.length; i++) {
