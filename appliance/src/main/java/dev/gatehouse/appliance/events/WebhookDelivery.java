@@ -1,8 +1,8 @@
 package dev.gatehouse.appliance.events;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gatehouse.appliance.core.NodeLeases;
 import dev.gatehouse.cluster.lease.LeaseHolder;
-import dev.gatehouse.cluster.lease.Leases;
 import dev.gatehouse.cluster.store.EventRecord;
 import dev.gatehouse.cluster.store.RecordKinds;
 import dev.gatehouse.cluster.store.SealException;
@@ -75,7 +75,7 @@ public final class WebhookDelivery implements AutoCloseable {
     private final HttpClient http;
     private final LeaseHolder lease;
 
-    public WebhookDelivery(Store store, Events events, Leases leases, String owner, Settings settings, Clock clock,
+    public WebhookDelivery(Store store, Events events, NodeLeases leases, Settings settings, Clock clock,
             String userAgent) {
         this.store = store;
         this.events = events;
@@ -84,7 +84,7 @@ public final class WebhookDelivery implements AutoCloseable {
         this.userAgent = userAgent;
         this.http = HttpClient.newBuilder().connectTimeout(settings.timeout())
                 .followRedirects(HttpClient.Redirect.NEVER).build();
-        this.lease = new LeaseHolder(leases, LEASE, owner, settings.leaseTtl(), "webhook", "gatehouse-webhooks", log);
+        this.lease = leases.holder(LEASE, settings.leaseTtl(), "webhook", "gatehouse-webhooks", log);
     }
 
     public WebhookDelivery start() {

@@ -33,7 +33,7 @@ record AcmePart(Lifecycle parts, ExpiryWatch expiry, ManagedCertificates managed
         ExpiryWatch expiry = new ExpiryWatch(store, ac.expiryWarning(), clock);
         ManagedCertificates managed = ac.enabled() ? new ManagedCertificates(store, services.domains(),
                 services.certificates(), ac, config.node().name(), clock, cluster.grid() != null) : null;
-        AcmeScheduler scheduler = new AcmeScheduler(ac, cluster.leases(clock), config.node().name(),
+        AcmeScheduler scheduler = new AcmeScheduler(ac, cluster.leases(config.node().name(), clock),
                 services.domains(), managed, expiry);
         // certificate.expiring once per cluster: by the scheduler lease holder
         expiry.events(events, scheduler::holdsLease);

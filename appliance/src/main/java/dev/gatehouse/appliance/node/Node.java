@@ -125,8 +125,9 @@ public final class Node implements AutoCloseable {
         console = parts.start("console", () -> ConsolePart.start(new ConsolePart.Wiring(config, keys.dataDir(),
                 store.local(), cluster, engine, observers, events, services, acme), this::status, this::isReady));
         parts.start("metrics", this::startMetrics);
-        webhooks = parts.start("webhooks", () -> events.deliver(cluster.leases(Clock.systemUTC())));
-        parts.start("ocsp", () -> engine.fetchOcsp(shared(), cluster.leases(Clock.systemUTC())));
+        webhooks = parts.start("webhooks",
+                () -> events.deliver(cluster.leases(config.node().name(), Clock.systemUTC())));
+        parts.start("ocsp", () -> engine.fetchOcsp(shared(), cluster.leases(config.node().name(), Clock.systemUTC())));
         ready = true;
         engine.registry().startPreloading();
         SystemdNotify.ready();
