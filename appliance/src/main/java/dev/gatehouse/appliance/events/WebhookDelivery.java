@@ -71,8 +71,7 @@ public final class WebhookDelivery implements AutoCloseable {
     private final Events events;
     private final Settings settings;
     private final Clock clock;
-    private final String userAgent;
-    private final HttpClient http;
+    private final OutboundHttp http;
     private final LeaseHolder lease;
 
     public WebhookDelivery(Store store, Events events, NodeLeases leases, Settings settings, Clock clock,
@@ -81,9 +80,7 @@ public final class WebhookDelivery implements AutoCloseable {
         this.events = events;
         this.settings = settings;
         this.clock = clock;
-        this.userAgent = userAgent;
-        this.http = HttpClient.newBuilder().connectTimeout(settings.timeout())
-                .followRedirects(HttpClient.Redirect.NEVER).build();
+        this.http = new OutboundHttp(settings.timeout(), userAgent, HttpClient.Version.HTTP_2);
         this.lease = leases.holder(LEASE, settings.leaseTtl(), "webhook", "gatehouse-webhooks", log);
     }
 
@@ -216,17 +213,13 @@ public final class WebhookDelivery implements AutoCloseable {
             }
         }
         try {
-            HttpRequest req = HttpRequest.newBuilder(URI.create(w.url()))
-                    .timeout(settings.timeout())
-                    .header("Content-Type", "application/json")
-                    .header("User-Agent", userAgent)
+            HttpRequest req = http.post(URI.create(w.url()), "application/json", body)
                     .header(WebhookSignature.HEADER, WebhookSignature.header(secret, t, body))
                     .header(WebhookSignature.TIMESTAMP, String.valueOf(t))
                     .header(WebhookSignature.EVENT_ID, e.id())
                     .header(WebhookSignature.EVENT_TYPE, e.type())
                     .header(WebhookSignature.WEBHOOK, w.id())
                     .header(WebhookSignature.ATTEMPT, String.valueOf(attempt))
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(body))
                     .build();
             HttpResponse<Void> resp = http.send(req, HttpResponse.BodyHandlers.discarding());
             int s = resp.statusCode();
