@@ -5,6 +5,7 @@ import dev.gatehouse.appliance.auth.Principal;
 import dev.gatehouse.appliance.auth.TokenService;
 import dev.gatehouse.appliance.certs.CertificateService;
 import dev.gatehouse.appliance.config.GatehouseConfig;
+import dev.gatehouse.appliance.core.ServiceContext;
 import dev.gatehouse.appliance.domains.DomainService;
 import dev.gatehouse.appliance.events.Events;
 import dev.gatehouse.appliance.events.WebhookDelivery;
@@ -209,6 +210,11 @@ public final class Node implements AutoCloseable {
 
     public CertificateService certificates() {
         return services.certificates();
+    }
+
+    /** The store, audit log and clock the control-plane services share. */
+    public ServiceContext serviceContext() {
+        return services.context();
     }
 
     public Events events() {

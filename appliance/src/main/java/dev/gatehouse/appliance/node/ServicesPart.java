@@ -22,7 +22,7 @@ import java.time.Duration;
  * first admin token written to {@code dataDir/admin.token} when there is none. Nothing to stop:
  * every write is done when its call returns.
  *
- * @param context the store, audit log and clock the services share (the console's hostname policies too)
+ * @param context the store, audit log and clock the services share (hostname policies and ACME too)
  */
 record ServicesPart(ServiceContext context, TokenService tokens, DomainService domains, TenantService tenants,
         CertificateService certificates) implements AutoCloseable {

@@ -38,6 +38,8 @@ public final class Services implements AutoCloseable {
     public final Path dir;
     public final FileStore store;
     public final AuditLog audit;
+    /** The store, audit log and clock of every service here. */
+    public final ServiceContext context;
     public final ClaimIndex claims;
     public final TokenService tokens;
     public final DomainService domains;
@@ -54,7 +56,7 @@ public final class Services implements AutoCloseable {
         store = FileStore.open(dir, Sealer.of(Sealer.loadOrCreateKeyFile(dir.resolve("master.key"))));
         audit = new AuditLog(dir.resolve("audit.log"));
         claims = new ClaimIndex(store);
-        ServiceContext context = new ServiceContext(store, audit, clock);
+        context = new ServiceContext(store, audit, clock);
         tokens = new TokenService(context);
         domains = new DomainService(context, claims, new DomainService.Settings("_gatehouse-challenge", null,
                 Duration.ofSeconds(1), Duration.ofSeconds(1), 3, Duration.ofDays(7)),
