@@ -1,9 +1,9 @@
 package dev.gatehouse.appliance.acme;
 
 import dev.gatehouse.appliance.config.GatehouseConfig;
+import dev.gatehouse.appliance.core.NodeLeases;
 import dev.gatehouse.appliance.domains.DomainService;
 import dev.gatehouse.cluster.lease.LeaseHolder;
-import dev.gatehouse.cluster.lease.Leases;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -30,14 +30,14 @@ public final class AcmeScheduler implements AutoCloseable {
     private final LeaseHolder lease;
     private volatile long lastTick;
 
-    public AcmeScheduler(GatehouseConfig.Acme config, Leases leases, String owner, DomainService domains,
+    public AcmeScheduler(GatehouseConfig.Acme config, NodeLeases leases, DomainService domains,
             ManagedCertificates managed, ExpiryWatch expiry) {
         this.config = config;
-        this.owner = owner;
+        this.owner = leases.node();
         this.domains = domains;
         this.managed = managed;
         this.expiry = expiry;
-        this.lease = new LeaseHolder(leases, LEASE, owner, config.leaseTtl(), "acme", "gatehouse-acme", log);
+        this.lease = leases.holder(LEASE, config.leaseTtl(), "acme", "gatehouse-acme", log);
     }
 
     public AcmeScheduler start() {

@@ -3,6 +3,7 @@ package dev.gatehouse.appliance.acme;
 import dev.gatehouse.appliance.auth.Principal;
 import dev.gatehouse.appliance.certs.CertificateService;
 import dev.gatehouse.appliance.config.GatehouseConfig;
+import dev.gatehouse.appliance.core.ServiceContext;
 import dev.gatehouse.appliance.core.ServiceException;
 import dev.gatehouse.appliance.domains.DomainNames;
 import dev.gatehouse.appliance.domains.DomainService;
@@ -59,14 +60,15 @@ public final class ManagedCertificates {
         this.events = sink;
     }
 
-    public ManagedCertificates(Store store, DomainService domains, CertificateService certificates,
-            GatehouseConfig.Acme config, String node, Clock clock, boolean clustered) {
-        this.store = store;
+    /** @param context that of {@code domains} and {@code certificates}: the names and uploads it works with */
+    public ManagedCertificates(ServiceContext context, DomainService domains, CertificateService certificates,
+            GatehouseConfig.Acme config, String node, boolean clustered) {
+        this.store = context.store();
         this.domains = domains;
         this.certificates = certificates;
         this.config = config;
         this.node = node;
-        this.clock = clock;
+        this.clock = context.clock();
         this.issuer = new AcmeIssuer(store, config, clock, clustered);
     }
 

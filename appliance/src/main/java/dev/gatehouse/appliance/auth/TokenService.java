@@ -1,5 +1,6 @@
 package dev.gatehouse.appliance.auth;
 
+import dev.gatehouse.appliance.core.ServiceContext;
 import dev.gatehouse.appliance.core.ServiceException;
 import dev.gatehouse.cluster.store.AtomicFiles;
 import dev.gatehouse.cluster.store.RecordKinds;
@@ -39,9 +40,9 @@ public final class TokenService {
     /** Last successful authentication per token id, as seen by this node (console worker threads). */
     private final Map<String, Long> lastUsed = new ConcurrentHashMap<>();
 
-    public TokenService(Store store, Clock clock) {
-        this.store = store;
-        this.clock = clock;
+    public TokenService(ServiceContext context) {
+        this.store = context.store();
+        this.clock = context.clock();
     }
 
     /**

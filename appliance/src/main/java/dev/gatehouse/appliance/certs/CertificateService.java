@@ -1,6 +1,7 @@
 package dev.gatehouse.appliance.certs;
 
 import dev.gatehouse.appliance.auth.Principal;
+import dev.gatehouse.appliance.core.ServiceContext;
 import dev.gatehouse.appliance.core.ServiceException;
 import dev.gatehouse.appliance.domains.ClaimIndex;
 import dev.gatehouse.cluster.store.DomainRecord;
@@ -65,11 +66,11 @@ public final class CertificateService {
         events.emit(type, c.tenant(), c.id(), data);
     }
 
-    public CertificateService(Store store, ClaimIndex claims, UploadPolicy policy, Clock clock) {
-        this.store = store;
+    public CertificateService(ServiceContext context, ClaimIndex claims, UploadPolicy policy) {
+        this.store = context.store();
         this.claims = claims;
         this.policy = policy;
-        this.clock = clock;
+        this.clock = context.clock();
     }
 
     /**

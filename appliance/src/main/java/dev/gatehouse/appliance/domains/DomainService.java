@@ -2,6 +2,7 @@ package dev.gatehouse.appliance.domains;
 
 import dev.gatehouse.appliance.auth.AuditLog;
 import dev.gatehouse.appliance.auth.Principal;
+import dev.gatehouse.appliance.core.ServiceContext;
 import dev.gatehouse.appliance.core.ServiceException;
 import dev.gatehouse.cluster.store.CertificateRecord;
 import dev.gatehouse.cluster.store.DomainRecord;
@@ -60,14 +61,13 @@ public final class DomainService {
     private final Clock clock;
     private volatile dev.gatehouse.appliance.events.EventSink events = dev.gatehouse.appliance.events.EventSink.NONE;
 
-    public DomainService(Store store, ClaimIndex index, AuditLog audit, Settings settings, DnsChecker checker,
-            Clock clock) {
-        this.store = store;
+    public DomainService(ServiceContext context, ClaimIndex index, Settings settings, DnsChecker checker) {
+        this.store = context.store();
         this.index = index;
-        this.audit = audit;
+        this.audit = context.audit();
         this.settings = settings;
         this.checker = checker;
-        this.clock = clock;
+        this.clock = context.clock();
     }
 
     /** Where verifications and failures are reported (set once at boot). */

@@ -1,8 +1,8 @@
 package dev.gatehouse.appliance.events;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gatehouse.appliance.core.NodeLeases;
 import dev.gatehouse.cluster.lease.LeaseHolder;
-import dev.gatehouse.cluster.lease.Leases;
 import dev.gatehouse.cluster.store.EventRecord;
 import dev.gatehouse.cluster.store.RecordKinds;
 import dev.gatehouse.cluster.store.SealException;
@@ -71,20 +71,17 @@ public final class WebhookDelivery implements AutoCloseable {
     private final Events events;
     private final Settings settings;
     private final Clock clock;
-    private final String userAgent;
-    private final HttpClient http;
+    private final OutboundHttp http;
     private final LeaseHolder lease;
 
-    public WebhookDelivery(Store store, Events events, Leases leases, String owner, Settings settings, Clock clock,
+    public WebhookDelivery(Store store, Events events, NodeLeases leases, Settings settings, Clock clock,
             String userAgent) {
         this.store = store;
         this.events = events;
         this.settings = settings;
         this.clock = clock;
-        this.userAgent = userAgent;
-        this.http = HttpClient.newBuilder().connectTimeout(settings.timeout())
-                .followRedirects(HttpClient.Redirect.NEVER).build();
-        this.lease = new LeaseHolder(leases, LEASE, owner, settings.leaseTtl(), "webhook", "gatehouse-webhooks", log);
+        this.http = new OutboundHttp(settings.timeout(), userAgent, HttpClient.Version.HTTP_2);
+        this.lease = leases.holder(LEASE, settings.leaseTtl(), "webhook", "gatehouse-webhooks", log);
     }
 
     public WebhookDelivery start() {
@@ -216,17 +213,13 @@ public final class WebhookDelivery implements AutoCloseable {
             }
         }
         try {
-            HttpRequest req = HttpRequest.newBuilder(URI.create(w.url()))
-                    .timeout(settings.timeout())
-                    .header("Content-Type", "application/json")
-                    .header("User-Agent", userAgent)
+            HttpRequest req = http.post(URI.create(w.url()), "application/json", body)
                     .header(WebhookSignature.HEADER, WebhookSignature.header(secret, t, body))
                     .header(WebhookSignature.TIMESTAMP, String.valueOf(t))
                     .header(WebhookSignature.EVENT_ID, e.id())
                     .header(WebhookSignature.EVENT_TYPE, e.type())
                     .header(WebhookSignature.WEBHOOK, w.id())
                     .header(WebhookSignature.ATTEMPT, String.valueOf(attempt))
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(body))
                     .build();
             HttpResponse<Void> resp = http.send(req, HttpResponse.BodyHandlers.discarding());
             int s = resp.statusCode();

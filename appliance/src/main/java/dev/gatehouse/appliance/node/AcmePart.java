@@ -31,9 +31,9 @@ record AcmePart(Lifecycle parts, ExpiryWatch expiry, ManagedCertificates managed
         GatehouseConfig.Acme ac = config.acme();
         Clock clock = Clock.systemUTC();
         ExpiryWatch expiry = new ExpiryWatch(store, ac.expiryWarning(), clock);
-        ManagedCertificates managed = ac.enabled() ? new ManagedCertificates(store, services.domains(),
-                services.certificates(), ac, config.node().name(), clock, cluster.grid() != null) : null;
-        AcmeScheduler scheduler = new AcmeScheduler(ac, cluster.leases(clock), config.node().name(),
+        ManagedCertificates managed = ac.enabled() ? new ManagedCertificates(services.context(), services.domains(),
+                services.certificates(), ac, config.node().name(), cluster.grid() != null) : null;
+        AcmeScheduler scheduler = new AcmeScheduler(ac, cluster.leases(config.node().name(), clock),
                 services.domains(), managed, expiry);
         // certificate.expiring once per cluster: by the scheduler lease holder
         expiry.events(events, scheduler::holdsLease);

@@ -2,12 +2,13 @@ package dev.gatehouse.appliance.node;
 
 import com.hazelcast.core.HazelcastInstance;
 import dev.gatehouse.appliance.config.GatehouseConfig;
+import dev.gatehouse.appliance.core.NodeLeases;
+import dev.gatehouse.cluster.DaemonThreads;
 import dev.gatehouse.cluster.grid.Grid;
 import dev.gatehouse.cluster.grid.GridSettings;
 import dev.gatehouse.cluster.grid.GridStore;
 import dev.gatehouse.cluster.grid.TicketKeyShare;
 import dev.gatehouse.cluster.lease.GridLeases;
-import dev.gatehouse.cluster.lease.Leases;
 import dev.gatehouse.cluster.lease.LocalLeases;
 import dev.gatehouse.cluster.store.FileStore;
 import dev.gatehouse.cluster.store.Sealer;
@@ -40,11 +41,8 @@ record ClusterPart(GatehouseConfig.Cluster config, Lifecycle parts, Store store,
         Lifecycle parts = new Lifecycle("cluster");
         if (!cl.enabled()) {
             parts.start("tombstone pruner", () -> {
-                ScheduledExecutorService pruner = Executors.newSingleThreadScheduledExecutor(r -> {
-                    Thread th = new Thread(r, "gatehouse-tombstone-pruner");
-                    th.setDaemon(true);
-                    return th;
-                });
+                ScheduledExecutorService pruner =
+                        Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("gatehouse-tombstone-pruner"));
                 pruner.scheduleWithFixedDelay(local::pruneTombstones, 1, 1, TimeUnit.HOURS);
                 return pruner::shutdownNow;
             });
@@ -59,9 +57,9 @@ record ClusterPart(GatehouseConfig.Cluster config, Lifecycle parts, Store store,
         return new ClusterPart(cl, parts, gridStore, grid, gridStore);
     }
 
-    /** Leases held by one node at a time: the grid's when clustered, this process's alone. */
-    Leases leases(Clock clock) {
-        return grid != null ? new GridLeases(grid, clock) : new LocalLeases(clock);
+    /** Leases held by one node at a time, taken as {@code node}: the grid's when clustered, this process's alone. */
+    NodeLeases leases(String node, Clock clock) {
+        return new NodeLeases(grid != null ? new GridLeases(grid, clock) : new LocalLeases(clock), node);
     }
 
     /** The status' {@code cluster} section without membership, or null when not clustered. */

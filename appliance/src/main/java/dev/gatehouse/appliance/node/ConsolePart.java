@@ -15,7 +15,6 @@ import dev.gatehouse.appliance.routing.RoutingService;
 import dev.gatehouse.cluster.store.FileStore;
 import dev.gatehouse.cluster.store.Store;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.function.Function;
@@ -54,8 +53,8 @@ record ConsolePart(ConsoleServer server) implements AutoCloseable {
             api.accessLogReopen(w.observers().accessLog()::reopenAndWait);
         }
         api.events(new EventRoutes(w.events().events(), w.events().webhooks()));
-        api.policies(new DomainPolicyResource(new PolicyService(store, config.policy().tenants(),
-                name -> poolExists(config, store, name), Clock.systemUTC(), engine.policies()::sync)));
+        api.policies(new DomainPolicyResource(new PolicyService(s.context(), config.policy().tenants(),
+                name -> poolExists(config, store, name), engine.policies()::sync)));
         if (engine.staples() != null) {
             api.ocsp(engine.staples()::status);
         }

@@ -3,11 +3,11 @@ package dev.gatehouse.appliance.node;
 import dev.gatehouse.appliance.Version;
 import dev.gatehouse.appliance.acme.SharedChallengeStore;
 import dev.gatehouse.appliance.config.GatehouseConfig;
+import dev.gatehouse.appliance.core.NodeLeases;
 import dev.gatehouse.appliance.domains.ClaimIndex;
 import dev.gatehouse.appliance.ocsp.OcspFetcher;
 import dev.gatehouse.appliance.ocsp.OcspStaples;
 import dev.gatehouse.appliance.policy.PolicySync;
-import dev.gatehouse.cluster.lease.Leases;
 import dev.gatehouse.cluster.store.FileStore;
 import dev.gatehouse.cluster.store.Store;
 import dev.gatehouse.tls.backend.Router;
@@ -121,13 +121,13 @@ final class EnginePart implements AutoCloseable {
      * Starts fetching OCSP responses on the node holding the fetch lease (the {@code ocsp} part, after
      * start-up); null when {@code ocsp.enabled} is false. Closing gives the lease up.
      */
-    OcspFetcher fetchOcsp(Store shared, Leases leases) {
+    OcspFetcher fetchOcsp(Store shared, NodeLeases leases) {
         GatehouseConfig.Ocsp o = config.ocsp();
         if (!o.enabled()) {
             return null;
         }
-        return new OcspFetcher(shared, leases, config.node().name(), new OcspFetcher.Settings(o.interval(),
-                o.leaseTtl(), o.timeout(), o.retryMin(), o.retryMax(), o.minRefresh(), o.allowPrivateResponders()),
+        return new OcspFetcher(shared, leases, new OcspFetcher.Settings(o.interval(), o.leaseTtl(), o.timeout(),
+                o.retryMin(), o.retryMax(), o.minRefresh(), o.allowPrivateResponders()),
                 Clock.systemUTC(), "Gatehouse/" + Version.current(), staples::fetched).start();
     }
 

@@ -2,12 +2,12 @@ package dev.gatehouse.appliance.node;
 
 import dev.gatehouse.appliance.Version;
 import dev.gatehouse.appliance.config.GatehouseConfig;
+import dev.gatehouse.appliance.core.NodeLeases;
 import dev.gatehouse.appliance.events.ClusterEvents;
 import dev.gatehouse.appliance.events.EventSequence;
 import dev.gatehouse.appliance.events.Events;
 import dev.gatehouse.appliance.events.WebhookDelivery;
 import dev.gatehouse.appliance.events.WebhookService;
-import dev.gatehouse.cluster.lease.Leases;
 import dev.gatehouse.cluster.store.Store;
 import java.time.Clock;
 import java.time.Duration;
@@ -38,9 +38,9 @@ record EventsPart(GatehouseConfig config, Store store, Events events, ClusterEve
     }
 
     /** Starts webhook delivery on the node holding the delivery lease; closing gives the lease up at once. */
-    WebhookDelivery deliver(Leases leases) {
+    WebhookDelivery deliver(NodeLeases leases) {
         GatehouseConfig.Events ev = config.events();
-        return new WebhookDelivery(store, events, leases, config.node().name(),
+        return new WebhookDelivery(store, events, leases,
                 new WebhookDelivery.Settings(ev.deliveryInterval(), ev.deliveryLeaseTtl(), ev.deliveryTimeout(),
                         ev.retryMin(), ev.retryMax(), ev.allowPrivateTargets()),
                 Clock.systemUTC(), "Gatehouse/" + Version.current()).start();

@@ -5,6 +5,7 @@ import dev.gatehouse.appliance.auth.Principal;
 import dev.gatehouse.appliance.auth.TokenService;
 import dev.gatehouse.appliance.certs.CertificateService;
 import dev.gatehouse.appliance.config.GatehouseConfig;
+import dev.gatehouse.appliance.core.ServiceContext;
 import dev.gatehouse.appliance.domains.DomainService;
 import dev.gatehouse.appliance.events.Events;
 import dev.gatehouse.appliance.events.WebhookDelivery;
@@ -125,8 +126,9 @@ public final class Node implements AutoCloseable {
         console = parts.start("console", () -> ConsolePart.start(new ConsolePart.Wiring(config, keys.dataDir(),
                 store.local(), cluster, engine, observers, events, services, acme), this::status, this::isReady));
         parts.start("metrics", this::startMetrics);
-        webhooks = parts.start("webhooks", () -> events.deliver(cluster.leases(Clock.systemUTC())));
-        parts.start("ocsp", () -> engine.fetchOcsp(shared(), cluster.leases(Clock.systemUTC())));
+        webhooks = parts.start("webhooks",
+                () -> events.deliver(cluster.leases(config.node().name(), Clock.systemUTC())));
+        parts.start("ocsp", () -> engine.fetchOcsp(shared(), cluster.leases(config.node().name(), Clock.systemUTC())));
         ready = true;
         engine.registry().startPreloading();
         SystemdNotify.ready();
@@ -208,6 +210,11 @@ public final class Node implements AutoCloseable {
 
     public CertificateService certificates() {
         return services.certificates();
+    }
+
+    /** The store, audit log and clock the control-plane services share. */
+    public ServiceContext serviceContext() {
+        return services.context();
     }
 
     public Events events() {

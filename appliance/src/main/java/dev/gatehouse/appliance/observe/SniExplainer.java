@@ -1,9 +1,7 @@
 package dev.gatehouse.appliance.observe;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.hazelcast.cluster.Member;
 import com.hazelcast.core.HazelcastInstance;
 import dev.gatehouse.appliance.auth.Principal;
 import dev.gatehouse.appliance.core.ServiceException;
@@ -22,10 +20,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 
 /**
@@ -34,12 +28,13 @@ import java.util.function.Function;
  * revision.
  *
  * <p>Who sees what: an admin sees every candidate, and, on a clustered node, every other grid
- * member's answer (asked through a Hazelcast executor, {@link SniExplainTask}, within a deadline; a
- * member that does not answer in time is listed with an error). A tenant token may ask only about a
- * name one of its verified claims covers (any other name is a 404 that reads the same whether the name
- * is unclaimed, pending or another tenant's), sees only its own tenant's candidates, and only this
- * node's answer; when what would be served is not its own (typically the default certificate),
- * {@code match} still says how the lookup ended but the certificate is withheld ({@code withheld: true}).
+ * member's answer (asked by {@link SniPeers} through a Hazelcast executor, {@link SniExplainTask},
+ * within a deadline; a member that does not answer in time is listed with an error). A tenant
+ * token may ask only about a name one of its verified claims covers (any other name is a 404 that
+ * reads the same whether the name is unclaimed, pending or another tenant's), sees only its own
+ * tenant's candidates, and only this node's answer; when what would be served is not its own
+ * (typically the default certificate), {@code match} still says how the lookup ended but the
+ * certificate is withheld ({@code withheld: true}).
  */
 public final class SniExplainer {
 
@@ -52,8 +47,8 @@ public final class SniExplainer {
     private final CertificateRegistry registry;
     private final Store store;
     private final ClaimIndex claims;
-    private final HazelcastInstance grid;
-    private final Duration timeout;
+    /** The other grid members, or null when not clustered. */
+    private final SniPeers peers;
     /** Each certificate's OCSP stapling state, or null when stapling is off. */
     private volatile Function<CertificateRecord, Map<String, Object>> ocsp;
 
@@ -67,11 +62,7 @@ public final class SniExplainer {
         this.registry = registry;
         this.store = store;
         this.claims = claims;
-        this.grid = grid;
-        this.timeout = timeout;
-        if (grid != null) {
-            grid.getUserContext().put(SniExplainTask.CONTEXT_KEY, (Function<String, String>) this::answerForPeer);
-        }
+        this.peers = grid == null ? null : new SniPeers(grid, timeout, this::answerForPeer);
     }
 
     /** Adds each stored candidate's OCSP stapling state ({@code ocsp}: state, stapledUntil, lastError). */
@@ -95,7 +86,7 @@ public final class SniExplainer {
         }
         Map<String, Object> out = local(name, who.admin() ? null : who.tenant());
         if (who.admin()) {
-            out.put("otherMembers", grid == null ? List.of() : askOthers(name));
+            out.put("otherMembers", peers == null ? List.of() : peers.ask(name));
         }
         return out;
     }
@@ -171,52 +162,5 @@ public final class SniExplainer {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    /** Every other grid member's answer, in member order, within {@link #timeout} overall. */
-    private List<Map<String, Object>> askOthers(String name) {
-        Map<Member, Future<String>> futures;
-        try {
-            futures = grid.getExecutorService(EXECUTOR).submitToMembers(new SniExplainTask(name),
-                    member -> !member.localMember());
-        } catch (RuntimeException e) {
-            return List.of(failure("(grid)", "could not ask the members: " + e));
-        }
-        long deadline = System.nanoTime() + timeout.toNanos();
-        List<Map<String, Object>> out = new ArrayList<>();
-        for (Map.Entry<Member, Future<String>> f : futures.entrySet()) {
-            String member = f.getKey().getAddress().getHost() + ":" + f.getKey().getAddress().getPort();
-            try {
-                String answer = f.getValue().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-                if (answer == null) {
-                    out.add(failure(member, "the member has not started its engine yet"));
-                    continue;
-                }
-                Map<String, Object> m = new LinkedHashMap<>();
-                m.put("member", member);
-                m.putAll(JSON.readValue(answer, new TypeReference<Map<String, Object>>() { }));
-                m.put("error", null);
-                out.add(m);
-            } catch (TimeoutException e) {
-                f.getValue().cancel(true);
-                out.add(failure(member, "no answer within " + timeout.toMillis() + "ms"));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                out.add(failure(member, "interrupted"));
-            } catch (ExecutionException | JsonProcessingException | RuntimeException e) {
-                Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
-                out.add(failure(member, cause.toString()));
-            }
-        }
-        out.sort(java.util.Comparator.comparing(m -> String.valueOf(m.get("member"))));
-        return out;
-    }
-
-    private static Map<String, Object> failure(String member, String error) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("member", member);
-        m.put("node", null);
-        m.put("error", error);
-        return m;
     }
 }

@@ -1,5 +1,6 @@
 package dev.gatehouse.appliance.ocsp;
 
+import dev.gatehouse.appliance.events.OutboundHttp;
 import dev.gatehouse.appliance.ocsp.OcspException.Reason;
 import java.io.IOException;
 import java.io.InputStream;
@@ -26,24 +27,16 @@ final class OcspClient {
 
     static final int MAX_BYTES = 64 * 1024;
 
-    private final HttpClient http;
-    private final Duration timeout;
-    private final String userAgent;
+    private final OutboundHttp http;
 
     OcspClient(Duration timeout, String userAgent) {
-        this.timeout = timeout;
-        this.userAgent = userAgent;
-        this.http = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER)
-                .version(HttpClient.Version.HTTP_1_1).build();
+        this.http = new OutboundHttp(timeout, userAgent, HttpClient.Version.HTTP_1_1);
     }
 
     byte[] fetch(URI responder, X509Certificate leaf, X509Certificate issuer) throws OcspException {
         byte[] request = request(leaf, issuer);
-        HttpRequest req = HttpRequest.newBuilder(responder).timeout(timeout)
-                .header("Content-Type", "application/ocsp-request")
-                .header("Accept", "application/ocsp-response")
-                .header("User-Agent", userAgent)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(request)).build();
+        HttpRequest req = http.post(responder, "application/ocsp-request", request)
+                .header("Accept", "application/ocsp-response").build();
         try {
             HttpResponse<InputStream> resp = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
             try (InputStream body = resp.body()) {

@@ -1,9 +1,9 @@
 package dev.gatehouse.appliance.ocsp;
 
+import dev.gatehouse.appliance.core.NodeLeases;
 import dev.gatehouse.appliance.events.PrivateTargets;
 import dev.gatehouse.appliance.ocsp.OcspException.Reason;
 import dev.gatehouse.cluster.lease.LeaseHolder;
-import dev.gatehouse.cluster.lease.Leases;
 import dev.gatehouse.cluster.store.CertificateRecord;
 import dev.gatehouse.cluster.store.OcspResponseRecord;
 import dev.gatehouse.cluster.store.RecordKinds;
@@ -74,14 +74,14 @@ public final class OcspFetcher implements AutoCloseable {
     private final ConcurrentHashMap<String, String> withoutResponder = new ConcurrentHashMap<>();
 
     /** @param outcomes (certificate id, "ok" or failure reason), for metrics */
-    public OcspFetcher(Store store, Leases leases, String owner, Settings settings, Clock clock, String userAgent,
+    public OcspFetcher(Store store, NodeLeases leases, Settings settings, Clock clock, String userAgent,
             BiConsumer<String, String> outcomes) {
         this.store = store;
         this.settings = settings;
         this.clock = clock;
         this.outcomes = outcomes;
         this.client = new OcspClient(settings.timeout(), userAgent);
-        this.lease = new LeaseHolder(leases, LEASE, owner, settings.leaseTtl(), "ocsp", "gatehouse-ocsp-fetch", log);
+        this.lease = leases.holder(LEASE, settings.leaseTtl(), "ocsp", "gatehouse-ocsp-fetch", log);
     }
 
     public OcspFetcher start() {

@@ -2,6 +2,7 @@ package dev.gatehouse.appliance.policy;
 
 import dev.gatehouse.appliance.auth.Principal;
 import dev.gatehouse.appliance.config.GatehouseConfig;
+import dev.gatehouse.appliance.core.ServiceContext;
 import dev.gatehouse.appliance.core.ServiceException;
 import dev.gatehouse.cluster.store.DomainRecord;
 import dev.gatehouse.cluster.store.HostnamePolicyRecord;
@@ -31,12 +32,12 @@ public final class PolicyService {
      * @param poolExists whether a pool of that name exists (configuration file or API), for {@code origin.pool}
      * @param changed    run after every write (this node's engine picks the policy up at once)
      */
-    public PolicyService(Store store, GatehouseConfig.TenantPolicyLimits limits, Predicate<String> poolExists,
-            Clock clock, Runnable changed) {
-        this.store = store;
+    public PolicyService(ServiceContext context, GatehouseConfig.TenantPolicyLimits limits,
+            Predicate<String> poolExists, Runnable changed) {
+        this.store = context.store();
         this.limits = limits;
         this.poolExists = poolExists;
-        this.clock = clock;
+        this.clock = context.clock();
         this.changed = changed;
     }
 

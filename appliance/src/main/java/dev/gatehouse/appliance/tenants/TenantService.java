@@ -3,6 +3,7 @@ package dev.gatehouse.appliance.tenants;
 import dev.gatehouse.appliance.auth.AuditLog;
 import dev.gatehouse.appliance.auth.Principal;
 import dev.gatehouse.appliance.auth.TokenService;
+import dev.gatehouse.appliance.core.ServiceContext;
 import dev.gatehouse.appliance.core.ServiceException;
 import dev.gatehouse.appliance.domains.DomainService;
 import dev.gatehouse.cluster.store.CertificateRecord;
@@ -41,12 +42,12 @@ public final class TenantService {
     private final AuditLog audit;
     private final Clock clock;
 
-    public TenantService(Store store, DomainService domains, TokenService tokens, AuditLog audit, Clock clock) {
-        this.store = store;
+    public TenantService(ServiceContext context, DomainService domains, TokenService tokens) {
+        this.store = context.store();
         this.domains = domains;
         this.tokens = tokens;
-        this.audit = audit;
-        this.clock = clock;
+        this.audit = context.audit();
+        this.clock = context.clock();
     }
 
     public synchronized TenantRecord create(Principal who, String id, String displayName)

@@ -57,8 +57,8 @@ class AcmeResumeIT {
         GatehouseConfig.Acme cfg = ConfigLoader.parse("test", yaml).acme();
         dev.gatehouse.appliance.domains.DomainService domains = node.node.domains();
         accountId = new AcmeIssuer(store, cfg, Clock.systemUTC(), false).accountId();
-        issuer = new ManagedCertificates(store, domains, node.node.certificates(), cfg, "next-holder", Clock.systemUTC(),
-                false);
+        issuer = new ManagedCertificates(node.node.serviceContext(), domains, node.node.certificates(), cfg,
+                "next-holder", false);
         node.call("POST", "/v1/tenants", node.adminToken(), "{\"id\":\"t\"}");
     }
 

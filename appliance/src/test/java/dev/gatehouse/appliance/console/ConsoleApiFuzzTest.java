@@ -23,7 +23,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -80,7 +79,6 @@ class ConsoleApiFuzzTest {
             FileStore store = services.store;
             TokenService tokens = services.tokens;
             TenantService tenants = services.tenants;
-            Clock clock = Clock.systemUTC();
             CertificateService certificates = services.certificates;
             Principal admin = new Principal("setup", Principal.ADMIN);
             tenants.create(admin, "acme", "Acme");
@@ -101,8 +99,8 @@ class ConsoleApiFuzzTest {
                     "Bearer ghk_forged_0000000000000000");
             GatehouseConfig.Acme acmeConfig = ConfigLoader.parse("fuzz", "node: {name: fuzz}\n"
                     + "acme: {enabled: true, resolvers: ['127.0.0.1:53'], target: 198.51.100.7}\n").acme();
-            ManagedCertificates managed = new ManagedCertificates(store, services.domains, certificates, acmeConfig,
-                    "fuzz", clock, false);
+            ManagedCertificates managed = new ManagedCertificates(services.context, services.domains, certificates,
+                    acmeConfig, "fuzz", false);
             ConsoleApi api = new ConsoleApi(services.console(), who -> Map.of(), () -> true,
                     new AcmeServices(managed, () -> { }));
             return new Fixture(dir, store, api, auth, certId);

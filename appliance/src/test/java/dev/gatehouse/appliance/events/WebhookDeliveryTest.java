@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gatehouse.appliance.auth.Principal;
+import dev.gatehouse.appliance.core.NodeLeases;
 import dev.gatehouse.appliance.testing.Services;
 import dev.gatehouse.cluster.lease.LocalLeases;
 import dev.gatehouse.tls.testing.Absence;
@@ -47,7 +48,7 @@ class WebhookDeliveryTest {
     }
 
     private WebhookDelivery delivery(boolean allowPrivate) {
-        return new WebhookDelivery(services.store, events, new LocalLeases(Clock.systemUTC()), "node1",
+        return new WebhookDelivery(services.store, events, new NodeLeases(new LocalLeases(Clock.systemUTC()), "node1"),
                 new WebhookDelivery.Settings(Duration.ofMillis(50), Duration.ofSeconds(30), Duration.ofSeconds(5),
                         Duration.ofMillis(100), Duration.ofMillis(400), allowPrivate), Clock.systemUTC(),
                 "Gatehouse/test");

@@ -7,6 +7,7 @@ import dev.gatehouse.appliance.certs.CertificateService;
 import dev.gatehouse.appliance.certs.UploadPolicy;
 import dev.gatehouse.appliance.console.ConsoleApi;
 import dev.gatehouse.appliance.console.EventRoutes;
+import dev.gatehouse.appliance.core.ServiceContext;
 import dev.gatehouse.appliance.domains.ClaimIndex;
 import dev.gatehouse.appliance.domains.DnsChecker;
 import dev.gatehouse.appliance.domains.DomainService;
@@ -37,6 +38,8 @@ public final class Services implements AutoCloseable {
     public final Path dir;
     public final FileStore store;
     public final AuditLog audit;
+    /** The store, audit log and clock of every service here. */
+    public final ServiceContext context;
     public final ClaimIndex claims;
     public final TokenService tokens;
     public final DomainService domains;
@@ -53,12 +56,13 @@ public final class Services implements AutoCloseable {
         store = FileStore.open(dir, Sealer.of(Sealer.loadOrCreateKeyFile(dir.resolve("master.key"))));
         audit = new AuditLog(dir.resolve("audit.log"));
         claims = new ClaimIndex(store);
-        tokens = new TokenService(store, clock);
-        domains = new DomainService(store, claims, audit, new DomainService.Settings("_gatehouse-challenge", null,
+        context = new ServiceContext(store, audit, clock);
+        tokens = new TokenService(context);
+        domains = new DomainService(context, claims, new DomainService.Settings("_gatehouse-challenge", null,
                 Duration.ofSeconds(1), Duration.ofSeconds(1), 3, Duration.ofDays(7)),
-                new DnsChecker(resolvers, null, Duration.ofSeconds(1)), clock);
-        tenants = new TenantService(store, domains, tokens, audit, clock);
-        certificates = new CertificateService(store, claims, UploadPolicy.defaults(), clock);
+                new DnsChecker(resolvers, null, Duration.ofSeconds(1)));
+        tenants = new TenantService(context, domains, tokens);
+        certificates = new CertificateService(context, claims, UploadPolicy.defaults());
         routing = new RoutingService(store, () -> { });
     }
 
