@@ -15,6 +15,9 @@ import java.util.Set;
  * field with its default and meaning. A record whose components carry {@code Bind} annotations is
  * bound from the file as it is (its defaults are those annotations); the others are built by their
  * section class from the as-written record in {@code ConfigFile}, where their defaults are.
+ *
+ * <p>Why a little over 400 lines: it is the whole schema of the file, one nested record per
+ * section, so that a reader finds every setting and its documentation in one place.
  */
 public record GatehouseConfig(
         Node node,

@@ -42,6 +42,10 @@ import org.slf4j.LoggerFactory;
  * work over through {@link #offer} (a new target, replaced whole) and {@link #requestApply} (a flag
  * that coalesces requests into one pass), and read {@code held}, {@code since}, {@code lastError}
  * and {@code announced}, which are volatile.
+ *
+ * <p>Why a little over 400 lines: it is all the work of one thread (convergence, planned hand-over
+ * with its drain, announcements); keeping that thread's fields in one class is what lets
+ * {@link ThreadOwner} check the one-writer rule.
  */
 final class Applier {
 

@@ -39,6 +39,10 @@ import org.slf4j.LoggerFactory;
  * policy, route) is {@link RequestAdmission}'s, which calls {@link #refuse} when it says no.
  *
  * <p>Only the client connection's event loop touches an exchange; every field has that one writer.
+ *
+ * <p>Why a little over 400 lines: it holds everything both protocols share about one exchange with a
+ * backend (lease, connect, retry, deadlines, relaying the response, the record for the observer), so
+ * that each subclass keeps only its client side.
  */
 abstract class BackendExchange implements BackendListener {
 
