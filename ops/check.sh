@@ -8,6 +8,7 @@
 # test image is a Debian 12 root made by mmdebstrap from Debian's packages (nothing is pulled), cached
 # in $GATEHOUSE_OPS_CACHE (default /var/cache/gatehouse-ops). Containers run without a network, except
 # the Ansible pair, on a network of its own in 198.18.0.0/24. Exit status 1 when a check failed.
+# GATEHOUSE_APT_UPDATED=1 (set by .ci/run): the package lists are fresh, no apt-get update before installing.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -68,7 +69,8 @@ if [ "${#need[@]}" -gt 0 ]; then
     if [ "$(id -u)" = 0 ]; then
         log "installing ${need[*]}"
         export DEBIAN_FRONTEND=noninteractive
-        apt-get update -qq </dev/null >/dev/null
+        # .ci/run sets GATEHOUSE_APT_UPDATED=1 once it has updated the package lists itself
+        [ "${GATEHOUSE_APT_UPDATED:-}" = 1 ] || apt-get update -qq </dev/null >/dev/null
         apt-get install -y -qq --no-install-recommends "${need[@]}" </dev/null >/dev/null \
             || echo "ops/check.sh: could not install some of: ${need[*]}" >&2
     else
