@@ -2,6 +2,7 @@ package dev.gatehouse.appliance;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.gatehouse.appliance.testing.TestJvm;
 import dev.gatehouse.tls.testing.Tools;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -23,9 +24,10 @@ class DemoCommandIT {
         Tools.require("curl");
         Path jar = Path.of("target", "gatehouse.jar");
         assertThat(jar).exists();
-        Process p = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", jar.toString(), "demo", "--https-port", "0", "--http-port", "0", "--console-port", "0", "--metrics-port", "0", "--dir", dir.toString()))
-                .redirectErrorStream(true).start();
+        List<String> cmd = TestJvm.launcher();
+        cmd.addAll(List.of("-jar", jar.toString(), "demo", "--https-port", "0", "--http-port", "0", "--console-port", "0",
+                "--metrics-port", "0", "--dir", dir.toString()));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         try {
             BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
             Pattern up = Pattern.compile("HTTPS on 127\\.0\\.0\\.1:(\\d+), HTTP on 127\\.0\\.0\\.1:(\\d+)");

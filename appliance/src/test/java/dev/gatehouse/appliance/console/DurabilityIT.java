@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gatehouse.appliance.testing.ConsoleClient;
+import dev.gatehouse.appliance.testing.TestJvm;
 import dev.gatehouse.appliance.testing.TestNode;
 import dev.gatehouse.tls.demo.DemoPki;
 import dev.gatehouse.tls.demo.Pem;
@@ -192,8 +193,9 @@ class DurabilityIT {
     }
 
     private static Process startNode(Path jar, Path config) throws Exception {
-        return new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
-                jar.toString(), "serve", "--config", config.toString()).redirectErrorStream(true).start();
+        List<String> cmd = TestJvm.launcher();
+        cmd.addAll(List.of("-jar", jar.toString(), "serve", "--config", config.toString()));
+        return new ProcessBuilder(cmd).redirectErrorStream(true).start();
     }
 
     /** Reads the node's log until it reports its console port. */

@@ -84,8 +84,8 @@ public final class NodeFixtures {
     /** Runs the packaged {@code gatehouse} command (no standard input) and returns its exit code and output. */
     public static Map.Entry<Integer, String> cli(String... args) throws Exception {
         String jar = System.getProperty("gatehouse.jar", Path.of("target", "gatehouse.jar").toString());
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", jar));
+        List<String> cmd = TestJvm.launcher();
+        cmd.addAll(List.of("-jar", jar));
         cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         p.getOutputStream().close();

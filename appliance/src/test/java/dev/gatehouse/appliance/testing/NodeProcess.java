@@ -30,8 +30,7 @@ public final class NodeProcess implements AutoCloseable {
     /** Starts the process; {@link #awaitReady()} waits for it. */
     public NodeProcess start() throws Exception {
         log.clear();
-        List<String> cmd = new java.util.ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        List<String> cmd = TestJvm.launcher();
         cmd.addAll(jvmOptions);
         cmd.addAll(List.of("-jar", jarPath().toString(), "serve", "--config", config.toString()));
         process = new ProcessBuilder(cmd).redirectErrorStream(true).start();
@@ -80,7 +79,7 @@ public final class NodeProcess implements AutoCloseable {
         return 0;
     }
 
-    /** Extra JVM options for the next {@link #start()}. */
+    /** Extra JVM options for the next {@link #start()}, after {@link TestJvm#options()} (they replace the heap default). */
     public NodeProcess jvm(String... options) {
         this.jvmOptions = List.of(options);
         return this;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gatehouse.appliance.Main;
+import dev.gatehouse.appliance.testing.TestJvm;
 import dev.gatehouse.appliance.testing.TestNode;
 import dev.gatehouse.tls.demo.DemoPki;
 import dev.gatehouse.tls.demo.Pem;
@@ -500,22 +501,29 @@ class CliIT {
     void packagedJarExitsWithTheClientsCodes() {
         Path jar = Path.of("target", "gatehouse.jar");
         assertThat(jar).as("mvn package builds it before failsafe runs").exists();
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> common = List.of("--cacert", node.node.consoleCertificate().toString(), "--token-file",
                 adminTokenFile.toString());
-        List<String> status = new ArrayList<>(List.of(java, "-jar", jar.toString(), "status", "--console", node.consoleUrl()));
+        List<String> status = jarCommand(jar, "status", "--console", node.consoleUrl());
         status.addAll(common);
         Tools.Result ok = Tools.run(status, null, 60);
         assertThat(ok.exitCode()).as(ok.stderr()).isZero();
         assertThat(ok.stdout()).containsPattern("(?m)^Certificates\\s+3$");
 
-        List<String> closed = new ArrayList<>(List.of(java, "-jar", jar.toString(), "status", "--console",
-                "https://127.0.0.1:1"));
+        List<String> closed = jarCommand(jar, "status", "--console", "https://127.0.0.1:1");
         closed.addAll(common);
         Tools.Result refused = Tools.run(closed, null, 60);
         assertThat(refused.exitCode()).isEqualTo(3);
         assertThat(refused.stderr()).startsWith("gatehouse: cannot connect to https://127.0.0.1:1: ");
         PRINTED.add(new Printed(ok.all() + refused.all(), null));
+    }
+
+    /** {@code java [TestJvm options] -jar jar args...}, as a list the caller may add to. */
+    private static List<String> jarCommand(Path jar, String... args) {
+        List<String> cmd = TestJvm.launcher();
+        cmd.add("-jar");
+        cmd.add(jar.toString());
+        cmd.addAll(List.of(args));
+        return cmd;
     }
 
     @Test
