@@ -74,7 +74,7 @@ node_stop() {
     gh_stop "$NODE_PID"
     wait "$NODE_TIME_PID" 2>/dev/null || true
     read -r u s e < <(tail -1 "$1/time")
-    NODE_CPU=$(echo "$u + $s" | bc)
+    NODE_CPU=$(awk -v u="$u" -v s="$s" 'BEGIN {printf "%.2f", u + s}')
     NODE_WALL=$e
 }
 
@@ -110,8 +110,9 @@ for rep in $(seq 1 "$N"); do
             --console "https://127.0.0.1:$NODE_CONSOLE" --cacert "$d/data/console/console.crt" \
             --token-file "$d/data/admin.token" </dev/null >>"$RAW" 2>&1 || { log "cli run failed"; exit 1; }
         read -r u s e < <(tail -1 "$t")
-        printf 'cli\t%s\t%s\t%s\t\t%s\n' "${VARIANT_NAMES[$v]}" "$rep" "$(echo "$u + $s" | bc)" "$e" >> "$DATA"
-        log "cli ${VARIANT_NAMES[$v]} rep $rep: cpu_s=$(echo "$u + $s" | bc) wall_s=$e"
+        c=$(awk -v u="$u" -v s="$s" 'BEGIN {printf "%.2f", u + s}')
+        printf 'cli\t%s\t%s\t%s\t\t%s\n' "${VARIANT_NAMES[$v]}" "$rep" "$c" "$e" >> "$DATA"
+        log "cli ${VARIANT_NAMES[$v]} rep $rep: cpu_s=$c wall_s=$e"
     done
 done
 node_stop "$d"
