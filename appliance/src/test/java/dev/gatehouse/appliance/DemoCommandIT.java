@@ -25,8 +25,8 @@ class DemoCommandIT {
         Path jar = Path.of("target", "gatehouse.jar");
         assertThat(jar).exists();
         List<String> cmd = TestJvm.launcher();
-        cmd.addAll(List.of("-jar", jar.toString(), "demo", "--https-port", "0", "--http-port", "0", "--console-port", "0",
-                "--metrics-port", "0", "--dir", dir.toString()));
+        cmd.addAll(List.of("-jar", jar.toString(), "demo", "--https-port", "0", "--http-port", "0",
+                "--console-port", "0", "--metrics-port", "0", "--dir", dir.toString()));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         try {
             BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));

@@ -79,7 +79,7 @@ public final class NodeProcess implements AutoCloseable {
         return 0;
     }
 
-    /** Extra JVM options for the next {@link #start()}, after {@link TestJvm#options()} (they replace the heap default). */
+    /** JVM options for the next {@link #start()}, after {@link TestJvm#options()}; they replace the default heap. */
     public NodeProcess jvm(String... options) {
         this.jvmOptions = List.of(options);
         return this;
