@@ -9,7 +9,7 @@ import java.util.List;
  * The JVM that tests start the packaged jar with: the running JDK's {@code java} and the options of
  * {@code -Dgatehouse.it.nodeJvm} (failsafe sets it from the {@code it.node.jvm} property of
  * appliance/pom.xml). A node or CLI run that lives for seconds spends most of its CPU in the C2
- * compiler; C1 only, one compiler thread and the serial collector halve that (docs/benchmarks.md,
+ * compiler; C1 only, one compiler thread and the serial collector cut 40–50 % (docs/benchmarks.md,
  * "CI suite: JVM options of the processes the ITs start"). Unset (a harness run outside failsafe,
  * such as bench/cluster-bench.sh, which measures the node's RSS and CPU): no options, the JVM's
  * defaults, as in production.
