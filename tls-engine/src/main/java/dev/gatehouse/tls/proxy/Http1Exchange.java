@@ -49,6 +49,8 @@ final class Http1Exchange extends BackendExchange {
     private ChannelHandlerContext ctx;
     State state = State.IDLE;
     private boolean requestKeepAlive;
+    /** The response head said {@code Connection: close}. */
+    private boolean closeAnnounced;
     /** The rest of the request (a body) is still to come after its head. */
     private boolean bodyPending;
     private boolean websocket;
@@ -282,6 +284,7 @@ final class Http1Exchange extends BackendExchange {
         }
         if (!requestKeepAlive || conn.draining()) {
             h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            closeAnnounced = true;
         }
     }
 
@@ -305,7 +308,9 @@ final class Http1Exchange extends BackendExchange {
             }
             return;
         }
-        if (!requestKeepAlive || !requestDone || conn.draining()) {
+        // drained after a keep-alive head went out: the client may send its next request at once, so
+        // it gets the drain's grace (and Connection: close) rather than a close under it
+        if (!requestKeepAlive || !requestDone || (conn.draining() && closeAnnounced)) {
             ctx.close();
             return;
         }
@@ -410,6 +415,7 @@ final class Http1Exchange extends BackendExchange {
     void reset() {
         super.reset();
         requestKeepAlive = false;
+        closeAnnounced = false;
         bodyPending = false;
         websocket = false;
         switching = false;

@@ -18,6 +18,7 @@ import io.netty.util.ReferenceCountUtil;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,6 +50,12 @@ import org.slf4j.LoggerFactory;
 public final class ProxyHandler extends ChannelInboundHandlerAdapter implements FrontHandler {
 
     private static final Logger log = LoggerFactory.getLogger(ProxyHandler.class);
+    /**
+     * How long a drained keep-alive connection waits for a request the client may already have sent
+     * (it cannot know of the drain yet): that request is answered with {@code Connection: close}
+     * instead of the connection closing under it.
+     */
+    static final long DRAIN_GRACE_MS = 200;
 
     private final ProxyServices services;
     private final boolean http2;
@@ -61,6 +68,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
     private boolean readPending;
     private boolean started;
     private boolean draining;
+    private boolean graceStarted;
     /**
      * The client's address and whether it is a trusted proxy, looked up at the first request: they
      * do not change for the connection's life (a PROXY header is read before any request).
@@ -165,6 +173,26 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
             headTimer.awaitNextHead();
         }
         read();
+        if (draining) {
+            awaitLastRequest(); // drained after the response head said keep-alive
+        }
+    }
+
+    /**
+     * Drained with no request in progress: closes after {@link #DRAIN_GRACE_MS} unless a request has
+     * begun by then (that one is answered with {@code Connection: close}, and the connection closes
+     * after it).
+     */
+    private void awaitLastRequest() {
+        if (graceStarted) {
+            return;
+        }
+        graceStarted = true;
+        ctx.executor().schedule(() -> {
+            if (exchange.state == Http1Exchange.State.IDLE) {
+                ctx.close();
+            }
+        }, DRAIN_GRACE_MS, TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -211,7 +239,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
         if (evt == DrainEvent.INSTANCE) {
             draining = true;
             if (exchange.state == Http1Exchange.State.IDLE && !http2) {
-                ctx.close();
+                awaitLastRequest();
             }
             return;
         }

@@ -20,9 +20,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Drains the client connections on one local address (a VIP about to move to another node) while
  * the listeners keep serving every other address: new connections to it are held off
- * ({@link ListenerFilter}), open ones are asked to finish ({@link DrainEvent}: an idle keep-alive
- * connection closes, a request in flight gets {@code Connection: close}, HTTP/2 gets GOAWAY), and
- * the caller waits, bounded, until none is left.
+ * ({@link ListenerFilter}), open ones are asked to finish ({@link DrainEvent}: an idle HTTP/1.1
+ * keep-alive connection answers a request already on its way with {@code Connection: close} or
+ * closes after a short grace, a request in flight gets {@code Connection: close}, HTTP/2 gets the
+ * two-step GOAWAY of {@link Http2Drain}, a connection still in its TLS handshake is drained when
+ * the handshake completes), and the caller waits, bounded, until none is left.
  */
 final class AddressDrain {
 
@@ -55,7 +57,7 @@ final class AddressDrain {
             open = 0;
             for (Channel ch : on(address)) {
                 open++;
-                if (told.add(ch.id())) { // one a handshake had not got to the handler yet is told on a later poll
+                if (told.add(ch.id())) { // told once: one still in its handshake is drained when it completes
                     ch.eventLoop().execute(() -> ch.pipeline().fireUserEventTriggered(DrainEvent.INSTANCE));
                 }
             }

@@ -14,16 +14,13 @@ import dev.gatehouse.tls.sni.CoveredNames;
 import dev.gatehouse.tls.sni.TenantSniHandler;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
-import io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame;
 import io.netty.handler.codec.http2.Http2CodecUtil;
-import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
@@ -148,6 +145,8 @@ final class HttpsChannelInitializer extends ChannelInitializer<Channel> {
                         .maxHeaderListSize(proxy.maxHeaderSize()))
                 // :method, :scheme, :path present (RFC 9113 §8.3.1); the rest of §8.1.1 is Http2Exchange's
                 .validateRequiredPseudoHeaders(true)
+                // a drained connection (Http2Drain) or a closed idle one waits this long for its open streams
+                .gracefulShutdownTimeoutMillis(config.drainTimeout().toMillis())
                 .build());
         p.addLast(H2_DRAIN, new Http2Drain());
         p.addLast(IDLE, new IdleStateHandler(0, 0, proxy.idleTimeout().toMillis(), TimeUnit.MILLISECONDS));
@@ -178,8 +177,16 @@ final class HttpsChannelInitializer extends ChannelInitializer<Channel> {
                 CoveredNames.servedOn(p.channel())));
     }
 
-    /** Picks HTTP/1.1 or HTTP/2 after the handshake and classifies handshake failures. */
+    /**
+     * Picks HTTP/1.1 or HTTP/2 after the handshake and classifies handshake failures. A
+     * {@link DrainEvent} that arrives while the handshake runs is held here and fired again once the
+     * HTTP handlers are in place, so the connection is drained like any other rather than left open.
+     */
     private final class AlpnHandler extends ApplicationProtocolNegotiationHandler {
+
+        /** A drain arrived before the HTTP handlers were added. */
+        private boolean drainPending;
+        private boolean configured;
 
         AlpnHandler() {
             super(ApplicationProtocolNames.HTTP_1_1);
@@ -187,6 +194,10 @@ final class HttpsChannelInitializer extends ChannelInitializer<Channel> {
 
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+            if (evt == DrainEvent.INSTANCE && !configured) {
+                drainPending = true;
+                return;
+            }
             if (evt instanceof SniCompletionEvent sni && !sni.isSuccess()
                     && sni.cause() instanceof SslHandshakeTimeoutException) {
                 count(ctx.channel(), HandshakeFailure.TIMEOUT);
@@ -204,6 +215,12 @@ final class HttpsChannelInitializer extends ChannelInitializer<Channel> {
                 addHttp2Handlers(ctx.pipeline());
             } else {
                 addHttpHandlers(ctx.pipeline());
+            }
+            configured = true;
+            if (drainPending) {
+                // once this handler has left the pipeline (after this method), so that the event reaches the new ones
+                ChannelPipeline p = ctx.pipeline();
+                ctx.executor().execute(() -> p.fireUserEventTriggered(DrainEvent.INSTANCE));
             }
         }
 
@@ -258,17 +275,5 @@ final class HttpsChannelInitializer extends ChannelInitializer<Channel> {
             return HandshakeFailure.CLIENT_CLOSED;
         }
         return HandshakeFailure.OTHER;
-    }
-
-    /** Sends GOAWAY when the engine drains, so HTTP/2 clients finish their streams and reconnect elsewhere. */
-    private static final class Http2Drain extends ChannelInboundHandlerAdapter {
-        @Override
-        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-            if (evt == DrainEvent.INSTANCE) {
-                ctx.writeAndFlush(new DefaultHttp2GoAwayFrame(Http2Error.NO_ERROR));
-                return;
-            }
-            ctx.fireUserEventTriggered(evt);
-        }
     }
 }

@@ -8,6 +8,7 @@ import dev.gatehouse.tls.backend.BackendServer;
 import dev.gatehouse.tls.policy.ClientRateLimiter;
 import dev.gatehouse.tls.policy.HostPolicy;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -174,6 +175,51 @@ class ProxyHandlerTest {
         h.clientSends("GET / HTTP/1.1\r\nHost: " + HOST + "\r\n\r\n");
         h.client.pipeline().fireUserEventTriggered(DrainEvent.INSTANCE);
         assertThat(h.client.isOpen()).as("an exchange is running").isTrue();
+        h.backendSends(OK_HELLO);
+        assertThat(h.clientReceived()).startsWith("HTTP/1.1 200 OK").containsIgnoringCase("connection: close");
+        assertThat(h.client.isOpen()).isFalse();
+    }
+
+    @Test
+    void drainedIdleConnectionAnswersARequestAlreadyOnItsWayWithCloseInsteadOfClosingUnderIt() {
+        h.connect();
+        h.client.freezeTime();
+        h.clientSends("GET / HTTP/1.1\r\nHost: " + HOST + "\r\n\r\n");
+        h.backendSends(OK_HELLO);
+        assertThat(h.clientReceived()).doesNotContainIgnoringCase("connection: close");
+        h.client.pipeline().fireUserEventTriggered(DrainEvent.INSTANCE);
+        assertThat(h.client.isOpen()).as("idle, but the client may have sent its next request already").isTrue();
+        h.clientSends("GET /next HTTP/1.1\r\nHost: " + HOST + "\r\n\r\n");
+        h.backendSends(OK_HELLO);
+        assertThat(h.clientReceived()).startsWith("HTTP/1.1 200 OK").containsIgnoringCase("connection: close");
+        assertThat(h.client.isOpen()).isFalse();
+    }
+
+    @Test
+    void drainedIdleConnectionClosesWhenNoRequestCameWithinTheGrace() {
+        h.connect();
+        h.client.freezeTime();
+        h.client.pipeline().fireUserEventTriggered(DrainEvent.INSTANCE);
+        h.client.advanceTimeBy(ProxyHandler.DRAIN_GRACE_MS - 1, TimeUnit.MILLISECONDS);
+        h.client.runScheduledPendingTasks();
+        assertThat(h.client.isOpen()).isTrue();
+        h.client.advanceTimeBy(1, TimeUnit.MILLISECONDS);
+        h.client.runScheduledPendingTasks();
+        assertThat(h.client.isOpen()).isFalse();
+    }
+
+    @Test
+    void drainedAfterAKeepAliveResponseHeadGivesTheNextRequestConnectionClose() {
+        h.connect();
+        h.client.freezeTime();
+        h.clientSends("GET / HTTP/1.1\r\nHost: " + HOST + "\r\n\r\n");
+        h.backendSends("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhe");
+        assertThat(h.clientReceived()).doesNotContainIgnoringCase("connection: close");
+        h.client.pipeline().fireUserEventTriggered(DrainEvent.INSTANCE);
+        h.backendSends("llo");
+        assertThat(h.clientReceived()).isEqualTo("llo");
+        assertThat(h.client.isOpen()).as("its head said keep-alive: the next request may be on its way").isTrue();
+        h.clientSends("GET /next HTTP/1.1\r\nHost: " + HOST + "\r\n\r\n");
         h.backendSends(OK_HELLO);
         assertThat(h.clientReceived()).startsWith("HTTP/1.1 200 OK").containsIgnoringCase("connection: close");
         assertThat(h.client.isOpen()).isFalse();

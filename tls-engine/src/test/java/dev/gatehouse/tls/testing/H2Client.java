@@ -126,6 +126,8 @@ public final class H2Client implements AutoCloseable {
         public volatile Http2StreamChannel channel;
         /** Request body bytes written so far. */
         public volatile long sent;
+        /** {@link #openUnlessGoingAway}: not sent, the server's GOAWAY had been read. */
+        public volatile boolean notSent;
 
         private Stream(Request request) {
             this.request = request;
@@ -162,10 +164,24 @@ public final class H2Client implements AutoCloseable {
      *                      {@link Stream#resumeReading}
      */
     public Stream open(Http2Headers headers, long bodyBytes, boolean verifyPattern, boolean autoRead) throws Exception {
-        Stream s = new Stream(new Request(headers, bodyBytes, verifyPattern));
+        return open(new Request(headers, bodyBytes, verifyPattern, false), autoRead);
+    }
+
+    /**
+     * Opens a stream without a body as a well-behaved client does: not at all once the server's GOAWAY
+     * has been read (RFC 9113 §6.8: no new streams after it), decided on the connection's event loop,
+     * so that no stream goes out after the GOAWAY was read; then {@link Stream#notSent} is true and
+     * {@link Stream#done} is complete.
+     */
+    public Stream openUnlessGoingAway(Http2Headers headers) throws Exception {
+        return open(new Request(headers, 0, false, true), true);
+    }
+
+    private Stream open(Request request, boolean autoRead) throws Exception {
+        Stream s = new Stream(request);
         Http2StreamChannel child = new Http2StreamChannelBootstrap(channel)
                 .option(ChannelOption.AUTO_READ, autoRead)
-                .handler(new StreamHandler(s))
+                .handler(new StreamHandler(s, goAway))
                 .open().sync().getNow();
         s.channel = child;
         return s;
@@ -195,19 +211,27 @@ public final class H2Client implements AutoCloseable {
     }
 
     /** What a stream sends: its headers, then {@code bodyBytes} of the pattern; {@code verify}: expect the pattern back. */
-    private record Request(Http2Headers headers, long bodyBytes, boolean verify) {
+    private record Request(Http2Headers headers, long bodyBytes, boolean verify, boolean unlessGoingAway) {
     }
 
     private static final class StreamHandler extends ChannelInboundHandlerAdapter {
         private final Stream s;
+        private final CompletableFuture<?> goAway;
         private long sent;
 
-        StreamHandler(Stream s) {
+        StreamHandler(Stream s, CompletableFuture<?> goAway) {
             this.s = s;
+            this.goAway = goAway;
         }
 
         @Override
         public void channelActive(ChannelHandlerContext ctx) {
+            if (s.request.unlessGoingAway() && goAway.isDone()) { // completed on this event loop, when it was read
+                s.notSent = true;
+                s.done.complete(s);
+                ctx.close();
+                return;
+            }
             ctx.write(new DefaultHttp2HeadersFrame(s.request.headers(), s.request.bodyBytes() == 0)).addListener(f -> {
                 if (!f.isSuccess()) {
                     s.done.completeExceptionally(f.cause());
