@@ -36,6 +36,9 @@ public class ObserverCost {
         AccessLog log = AccessLog.start(new GatehouseConfig.AccessLog(true, args[0], List.of(), false, 1, 100, 65536),
                 "node1", id -> null);
         int n = Integer.parseInt(args[1]);
+        // optional: KiB of memory written between two groups, as the rest of those requests' work would
+        // (network buffers, TLS, other connections): the observers then run with the caches a node leaves them
+        byte[] thrash = new byte[(args.length > 2 ? Integer.parseInt(args[2]) : 0) * 1024];
         InetSocketAddress client = new InetSocketAddress("127.0.0.1", 40000);
         Thread writer = Thread.getAllStackTraces().keySet().stream()
                 .filter(t -> t.getName().equals("gatehouse-access-log")).findFirst().orElseThrow();
@@ -63,6 +66,9 @@ public class ObserverCost {
                 }
                 tl += cpu.getCurrentThreadCpuTime() - t1;
                 tm += t1 - t0;
+                for (int b = 0; b < thrash.length; b += 64) {
+                    thrash[b]++;
+                }
                 long until = System.nanoTime() + 1_000_000;
                 while (System.nanoTime() < until) {
                     Thread.onSpinWait();
