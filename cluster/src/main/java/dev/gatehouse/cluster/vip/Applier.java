@@ -134,11 +134,14 @@ final class Applier {
             if (want.contains(vip.name())) {
                 s.releaseAt = null;
                 s.handoverSince = null;
-                if (s.drained) {
-                    resume(vip, s); // given back mid-hand-over
-                }
-                if (!s.held || asked > s.announced) {
-                    long waitMs = s.held ? 0 : awaitPreviousHolder(vip, s, t, now);
+                // Held but drained: given back in the middle of a hand-over. The member it was going to
+                // may have claimed it meanwhile and be serving its connections (it announced, so the
+                // neighbours send to it): taking it back is then a claim like any other, after that
+                // member has drained, and announced again; resuming at once cut that member's
+                // connections (VipFailoverIT: a step-down a moment after a failback). apply resumes.
+                boolean givenBack = s.held && s.drained;
+                if (!s.held || givenBack || asked > s.announced) {
+                    long waitMs = s.held && !givenBack ? 0 : awaitPreviousHolder(vip, s, t, now);
                     if (waitMs > 0) {
                         nextWakeMs = earliest(nextWakeMs, waitMs);
                         continue;

@@ -24,6 +24,8 @@ final class SharedSegment {
     private final Map<String, Set<String>> holders = new LinkedHashMap<>();
     private final List<Change> changes = new ArrayList<>();
     private final Map<String, AtomicInteger> announcements = new LinkedHashMap<>();
+    /** When each claim (announcement) was made: node + " " + vip → nanos, in order. */
+    private final Map<String, List<Long>> claimTimes = new LinkedHashMap<>();
 
     synchronized Set<String> holders(String vip) {
         return Set.copyOf(holders.getOrDefault(vip, Set.of()));
@@ -37,11 +39,17 @@ final class SharedSegment {
         return announcements.getOrDefault(node + " " + vip, new AtomicInteger()).get();
     }
 
+    /** When {@code node} claimed (announced) {@code vip}, in order ({@link System#nanoTime()}). */
+    synchronized List<Long> claimTimes(String node, String vip) {
+        return List.copyOf(claimTimes.getOrDefault(node + " " + vip, List.of()));
+    }
+
     private synchronized void set(String node, VipSpec vip, boolean held) {
         Set<String> h = holders.computeIfAbsent(vip.name(), k -> new HashSet<>());
         boolean changed = held ? h.add(node) : h.remove(node);
         if (held) {
             announcements.computeIfAbsent(node + " " + vip.name(), k -> new AtomicInteger()).incrementAndGet();
+            claimTimes.computeIfAbsent(node + " " + vip.name(), k -> new ArrayList<>()).add(System.nanoTime());
         }
         if (changed) {
             changes.add(new Change(System.nanoTime(), vip.name(), node, held, h.size()));

@@ -193,6 +193,38 @@ class VipManagerTest {
         assertThat(Duration.ofNanos(back - healthyAgain)).isGreaterThanOrEqualTo(Duration.ofMillis(2000));
     }
 
+    /**
+     * A VIP given back to its old holder while that holder still has it (drained, waiting for the
+     * new owner's claim to land before it releases) is claimed again only after the new owner, which
+     * has claimed and announced it meanwhile, has drained its own connections on it: otherwise the
+     * old holder's announcement takes the neighbours away from connections the new owner is serving.
+     */
+    @Test
+    void aVipGivenBackMidHandOverWaitsForTheMemberThatClaimedItToDrain() throws Exception {
+        ports("a", "b");
+        String vip = "198.18.0.100";
+        List<ManagedVip> preferring = List.of(new ManagedVip(spec(vip), Optional.of("a")));
+        Failback failback = Failback.after(Duration.ofMillis(300));
+        // a long hand-over delay: a keeps the VIP (drained) for 5 s after b's claim, so it is given back
+        // to a (failback) while a still holds it
+        Map<String, List<Long>> drains = new java.util.concurrent.ConcurrentHashMap<>();
+        start("a", preferring, failback, segment.driver("a"), Duration.ofSeconds(5), recordingDrain("a", drains));
+        start("b", preferring, failback, segment.driver("b"), Duration.ofSeconds(5), recordingDrain("b", drains));
+        await().atMost(DEADLINE).until(() -> segment.holders(vip).equals(Set.of("a")));
+
+        members.get("a").problem().set("snapshot not loaded");
+        await().atMost(DEADLINE).until(() -> segment.holders(vip).contains("b"));
+        assertThat(segment.holders(vip)).as("a still holds it during the hand-over delay").contains("a");
+        members.get("a").problem().set(null);
+
+        await().atMost(DEADLINE).until(() -> drains.containsKey("b"));
+        await().atMost(DEADLINE).until(() -> segment.holders(vip).equals(Set.of("a")));
+        List<Long> aClaims = segment.claimTimes("a", vip);
+        long bDrained = drains.get("b").get(0);
+        assertThat(aClaims.get(aClaims.size() - 1)).as("a announced the VIP again after b, which had claimed it,"
+                + " drained it (a's claims %s, b drained at %d)", aClaims, bDrained).isGreaterThan(bDrained);
+    }
+
     @Test
     void startRemovesLeftoversAndFailedClaimsAreRetried() throws Exception {
         ports("a");
@@ -217,6 +249,21 @@ class VipManagerTest {
     }
 
     // ---- helpers -------------------------------------------------------------------------------
+
+    /** A drain that records when {@code node} drained an address (nanos, in order) into {@code into}. */
+    private static ConnectionDrain recordingDrain(String node, Map<String, List<Long>> into) {
+        return new ConnectionDrain() {
+            @Override
+            public int drain(java.net.InetAddress vip, Duration limit) {
+                into.computeIfAbsent(node, k -> new java.util.concurrent.CopyOnWriteArrayList<>()).add(System.nanoTime());
+                return 0;
+            }
+
+            @Override
+            public void resume(java.net.InetAddress vip) {
+            }
+        };
+    }
 
     private static VipSpec spec(String address) {
         return VipSpec.parse(address + "/24", "eth0");
@@ -264,10 +311,16 @@ class VipManagerTest {
 
     private void start(String name, List<ManagedVip> vips, Failback failback, SharedSegment.Driver driver)
             throws Exception {
+        start(name, vips, failback, driver, Duration.ofMillis(100), ConnectionDrain.NONE);
+    }
+
+    private void start(String name, List<ManagedVip> vips, Failback failback, SharedSegment.Driver driver,
+            Duration handover, ConnectionDrain drain) throws Exception {
         AtomicReference<String> problem = new AtomicReference<>();
         VipSettings settings = VipSettings.defaults(name, vips, failback).withSettle(Duration.ofMillis(200))
-                .withHandover(Duration.ofMillis(100));
+                .withHandover(handover);
         VipManager manager = VipManager.create(settings, driver, problem::get, Clock.systemUTC());
+        manager.drainWith(drain);
         Controller controller = Controller.named("vip-controller-" + name);
         MembershipSettings ms = MembershipSettings.builder()
                 .clusterName(cluster)
