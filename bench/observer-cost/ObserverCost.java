@@ -17,8 +17,8 @@ import java.util.UUID;
  * What the "on" node's observers cost per request, without a network or a load generator: CPU time
  * (ThreadMXBean) of {@link MetricsObserver#onRequest} and {@link AccessLog#onRequest} on the calling
  * thread (the event loop's share), of the access-log writer thread per line, and of one OpenMetrics
- * scrape of the registry on the calling thread. Records look like the benchmark's (h1 and h2 alternating,
- * one backend, a fresh request id each). Requests come in groups of 32 with about 1 ms of spinning
+ * scrape of the registry on the calling thread. Records look like the benchmark's (h1 and h2
+ * alternating, 64 connections in turn, one backend, a fresh request id each). Requests come in groups of 32 with about 1 ms of spinning
  * between groups, the rest of those requests' work on a core the writer shares.
  *
  * <p>Run by {@code bench/observer-cost.sh}: {@code java -cp gatehouse.jar ObserverCost.java LOGFILE N}.
@@ -39,7 +39,11 @@ public class ObserverCost {
         // optional: KiB of memory written between two groups, as the rest of those requests' work would
         // (network buffers, TLS, other connections): the observers then run with the caches a node leaves them
         byte[] thrash = new byte[(args.length > 2 ? Integer.parseInt(args[2]) : 0) * 1024];
-        InetSocketAddress client = new InetSocketAddress("127.0.0.1", 40000);
+        // 64 keep-alive connections taking turns, as h1 -c 64 makes them: the line before is another one's
+        InetSocketAddress[] clients = new InetSocketAddress[64];
+        for (int c = 0; c < clients.length; c++) {
+            clients[c] = new InetSocketAddress("127.0.0.1", 40000 + 7 * c);
+        }
         Thread writer = Thread.getAllStackTraces().keySet().stream()
                 .filter(t -> t.getName().equals("gatehouse-access-log")).findFirst().orElseThrow();
         RequestRecord[] group = new RequestRecord[32];
@@ -50,7 +54,8 @@ public class ObserverCost {
             for (int i = 0; i < n; i += group.length) {
                 for (int j = 0; j < group.length; j++) {
                     int k = i + j;
-                    group[j] = new RequestRecord(System.currentTimeMillis(), client, "t000001.tenant.test",
+                    group[j] = new RequestRecord(System.currentTimeMillis(), clients[k % clients.length],
+                            "t000001.tenant.test",
                             "t000001.tenant.test:18457", "t000001", "app", "127.0.0.1:18080", "GET", "/",
                             k % 2 == 0 ? "HTTP/1.1" : "HTTP/2", 200, 0, 612, 1_200_000, 0, 180_000 + k % 1000,
                             250_000 + k % 1000, "TLSv1.3", "TLS_AES_128_GCM_SHA256", "X25519", false,

@@ -88,13 +88,17 @@ final class AccessLogLine {
     private final byte[][] olderBytes = new byte[Field.values().length][];
     /**
      * The fields after {@code ts} that every line of a connection shares ({@code type} to {@code sni}),
-     * as the last line wrote them, and what they were written from: replayed in one copy while the
-     * line's kind, client address and SNI are the same.
+     * as the last line from that client port wrote them, and what they were written from: replayed in
+     * one copy while the line's kind, client address and SNI are the same. One entry per client port
+     * modulo {@value #HEADS}: an event loop interleaves the lines of many keep-alive connections, so a
+     * single "last line" entry missed on nearly every line under load (64 connections: the line before
+     * was another connection's).
      */
-    private final Run head = new Run();
-    private String headType;
-    private InetSocketAddress headClient;
-    private String headSni;
+    private static final int HEADS = 64;
+    private final Head[] heads = new Head[HEADS];
+    /** This line's {@link #heads} entry (set by {@link #begin}); for a line without a client, {@link #noClient}. */
+    private Head current;
+    private final Head noClient = new Head();
     /**
      * {@code tenant} and {@code certificate} as the last line wrote them, replayed while the certificate
      * id is that very instance (a connection's, shared by a busy certificate's connections) and the
@@ -145,18 +149,7 @@ final class AccessLogLine {
         begin(g, r.startEpochMillis(), "request", r.client(), r.sni());
         string(g, Field.HOST, r.host());
         certificate(g, r.certificateId());
-        string(g, Field.POOL, r.pool());
-        string(g, Field.SERVER, r.server());
-        string(g, Field.METHOD, r.method());
-        if (query && r.query() != null) {
-            if (on(Field.PATH)) {
-                g.name(KEYS[Field.PATH.ordinal()]);
-                g.string(String.valueOf(r.path()), '?', r.query());
-            }
-        } else {
-            string(g, Field.PATH, r.path());
-        }
-        string(g, Field.PROTOCOL, r.protocol());
+        route(g, r);
         number(g, Field.STATUS, r.status());
         number(g, Field.BYTES_IN, r.bytesIn());
         number(g, Field.BYTES_OUT, r.bytesOut());
@@ -191,21 +184,82 @@ final class AccessLogLine {
             servedCertificate = null;
         }
         timestamp(g, epochMillis);
-        if (client != null && type == headType && client.equals(headClient) && same(sni, headSni)
-                && head.replay(g)) {
+        Head h = client == null ? null : heads[client.getPort() & (HEADS - 1)];
+        current = h != null ? h : noClient;
+        if (h != null && type == h.type && (client == h.client || client.equals(h.client)) && same(sni, h.sni)
+                && h.run.replay(g)) {
             return;
         }
-        int mark = head.mark(g);
+        int mark = g.length();
+        boolean opening = g.atFirstField();
         string(g, Field.TYPE, type);
         string(g, Field.NODE, node);
         client(g, client);
         string(g, Field.SNI, sni);
         if (client != null) {
-            head.keep(g, mark);
-            headType = type;
-            headClient = client;
-            headSni = sni;
+            if (h == null) {
+                h = new Head();
+                heads[client.getPort() & (HEADS - 1)] = h;
+                current = h;
+            }
+            h.run.keep(g, mark, opening);
+            h.type = type;
+            h.client = client;
+            h.sni = sni;
         }
+    }
+
+    /**
+     * One connection's {@link #heads} entry: its head run ({@code type} to {@code sni}) and its route
+     * run ({@code pool} to {@code protocol}), each with what it was written from.
+     */
+    private static final class Head {
+        final Run run = new Run();
+        String type;
+        InetSocketAddress client;
+        String sni;
+        final Run route = new Run();
+        String pool;
+        String server;
+        String method;
+        String path;
+        String query;
+        String protocol;
+    }
+
+    /**
+     * {@code pool} to {@code protocol} (with the query, when kept, inside {@code path}), replayed from the
+     * connection's entry while all of them are what its last line wrote: a connection's requests mostly
+     * go the same way.
+     */
+    private void route(JsonLine g, RequestRecord r) {
+        String q = query ? r.query() : null;
+        Head h = current;
+        if (same(r.pool(), h.pool) && same(r.server(), h.server) && same(r.method(), h.method)
+                && same(r.path(), h.path) && same(q, h.query) && same(r.protocol(), h.protocol)
+                && h.route.replay(g)) {
+            return;
+        }
+        int mark = h.route.mark(g);
+        string(g, Field.POOL, r.pool());
+        string(g, Field.SERVER, r.server());
+        string(g, Field.METHOD, r.method());
+        if (q != null) {
+            if (on(Field.PATH)) {
+                g.name(KEYS[Field.PATH.ordinal()]);
+                g.string(String.valueOf(r.path()), '?', q);
+            }
+        } else {
+            string(g, Field.PATH, r.path());
+        }
+        string(g, Field.PROTOCOL, r.protocol());
+        h.route.keep(g, mark);
+        h.pool = r.pool();
+        h.server = r.server();
+        h.method = r.method();
+        h.path = r.path();
+        h.query = q;
+        h.protocol = r.protocol();
     }
 
     /**
@@ -374,8 +428,13 @@ final class AccessLogLine {
 
         /** Keeps the bytes written since {@code mark}. */
         void keep(JsonLine g, int mark) {
+            keep(g, mark, markedOpening);
+        }
+
+        /** Keeps the bytes written since {@code mark}, which was (or was not) at the object's first field. */
+        void keep(JsonLine g, int mark, boolean opening) {
             bytes = g.copyFrom(mark);
-            opensObject = markedOpening;
+            opensObject = opening;
         }
 
         /** Writes the kept run if it fits here; false (nothing written) when there is none or it does not. */
