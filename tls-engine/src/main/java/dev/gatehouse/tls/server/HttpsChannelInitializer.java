@@ -184,9 +184,11 @@ final class HttpsChannelInitializer extends ChannelInitializer<Channel> {
      */
     private final class AlpnHandler extends ApplicationProtocolNegotiationHandler {
 
-        /** A drain arrived before the HTTP handlers were added. */
+        /**
+         * A drain arrived before the HTTP handlers were added (the handler leaves the pipeline right after
+         * {@link #configurePipeline}, so every event it sees comes before them).
+         */
         private boolean drainPending;
-        private boolean configured;
 
         AlpnHandler() {
             super(ApplicationProtocolNames.HTTP_1_1);
@@ -194,7 +196,7 @@ final class HttpsChannelInitializer extends ChannelInitializer<Channel> {
 
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
-            if (evt == DrainEvent.INSTANCE && !configured) {
+            if (evt == DrainEvent.INSTANCE) {
                 drainPending = true;
                 return;
             }
@@ -216,7 +218,6 @@ final class HttpsChannelInitializer extends ChannelInitializer<Channel> {
             } else {
                 addHttpHandlers(ctx.pipeline());
             }
-            configured = true;
             if (drainPending) {
                 // once this handler has left the pipeline (after this method), so that the event reaches the new ones
                 ChannelPipeline p = ctx.pipeline();
