@@ -184,29 +184,34 @@ final class AccessLogLine {
             servedCertificate = null;
         }
         timestamp(g, epochMillis);
-        Head h = client == null ? null : heads[client.getPort() & (HEADS - 1)];
-        current = h != null ? h : noClient;
-        if (h != null && type == h.type && (client == h.client || client.equals(h.client)) && same(sni, h.sni)
-                && h.run.replay(g)) {
+        Head h = client == null ? noClient : head(client.getPort());
+        current = h;
+        if (client != null && type == h.type && (client == h.client || client.equals(h.client))
+                && same(sni, h.sni) && h.run.replay(g)) {
             return;
         }
-        int mark = g.length();
-        boolean opening = g.atFirstField();
+        int mark = h.run.mark(g);
         string(g, Field.TYPE, type);
         string(g, Field.NODE, node);
         client(g, client);
         string(g, Field.SNI, sni);
         if (client != null) {
-            if (h == null) {
-                h = new Head();
-                heads[client.getPort() & (HEADS - 1)] = h;
-                current = h;
-            }
-            h.run.keep(g, mark, opening);
+            h.run.keep(g, mark);
             h.type = type;
             h.client = client;
             h.sni = sni;
         }
+    }
+
+    /** The {@link #heads} entry of a client port (created on first use). */
+    private Head head(int port) {
+        int slot = port & (HEADS - 1);
+        Head h = heads[slot];
+        if (h == null) {
+            h = new Head();
+            heads[slot] = h;
+        }
+        return h;
     }
 
     /**
@@ -428,13 +433,8 @@ final class AccessLogLine {
 
         /** Keeps the bytes written since {@code mark}. */
         void keep(JsonLine g, int mark) {
-            keep(g, mark, markedOpening);
-        }
-
-        /** Keeps the bytes written since {@code mark}, which was (or was not) at the object's first field. */
-        void keep(JsonLine g, int mark, boolean opening) {
             bytes = g.copyFrom(mark);
-            opensObject = opening;
+            opensObject = markedOpening;
         }
 
         /** Writes the kept run if it fits here; false (nothing written) when there is none or it does not. */
