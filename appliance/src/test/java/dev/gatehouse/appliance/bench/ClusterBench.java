@@ -146,18 +146,22 @@ public final class ClusterBench {
             long s0 = System.nanoTime();
             first.start().awaitReady();
             double firstReady = (System.nanoTime() - s0) / 1e9;
+            // the joiner's options add up: heap, -Dgatehouse.join.jvm, a JFR recording, native memory tracking
+            List<String> options = new ArrayList<>();
+            options.add("-Xmx" + System.getProperty("gatehouse.node.heap", "256m"));
             String extra = System.getProperty("gatehouse.join.jvm", "").trim();
             if (!extra.isEmpty()) {
-                List<String> options = new ArrayList<>();
-                options.add("-Xmx" + System.getProperty("gatehouse.node.heap", "256m"));
                 options.addAll(List.of(extra.split("\\s+")));
-                joiner.jvm(options.toArray(String[]::new));
             }
             String jfr = System.getProperty("gatehouse.join.jfr", "").trim();
             if (!jfr.isEmpty()) {
-                joiner.jvm("-Xmx" + System.getProperty("gatehouse.node.heap", "256m"),
-                        "-XX:StartFlightRecording=name=join,settings=profile");
+                options.add("-XX:StartFlightRecording=name=join,settings=profile");
             }
+            String nmt = System.getProperty("gatehouse.join.nmt", "").trim();
+            if (!nmt.isEmpty()) {
+                options.add("-XX:NativeMemoryTracking=summary");
+            }
+            joiner.jvm(options.toArray(String[]::new));
             long j0 = System.nanoTime();
             joiner.start().awaitReady();
             double joinReady = (System.nanoTime() - j0) / 1e9;
@@ -171,13 +175,15 @@ public final class ClusterBench {
                         .waitFor();
                 System.out.println("INFO joiner recording (exec to ready) in " + jfr);
             }
+            if (!nmt.isEmpty()) {
+                // where the RSS goes (heap committed, metaspace, code, threads, native buffers), read at ready
+                jcmd(pid(work.resolve("j4")), Path.of(nmt), "VM.native_memory", "summary");
+                System.out.println("INFO joiner native memory summary (at ready) in " + nmt);
+            }
             String histogram = System.getProperty("gatehouse.join.histogram", "").trim();
             if (!histogram.isEmpty()) {
                 // after RSS and CPU are read: the histogram's full GC would change both
-                long pid = pid(work.resolve("j4"));
-                new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
-                        Long.toString(pid), "GC.class_histogram").redirectOutput(Path.of(histogram).toFile()).start()
-                        .waitFor();
+                jcmd(pid(work.resolve("j4")), Path.of(histogram), "GC.class_histogram");
                 System.out.println("INFO joiner heap histogram (at ready) in " + histogram);
             }
             String admin = Files.readString(first.dataDir.resolve("admin.token")).trim();
@@ -192,6 +198,14 @@ public final class ClusterBench {
                     + "joiner_rss_mb=%d joiner_cpu_s=%.1f first_node_cpu_s=%.1f%n", joinCerts, firstReady, joinReady, seen,
                     rss / 1024, joinCpu, cpuSeconds(work.resolve("j1")));
         }
+    }
+
+    /** Runs {@code jcmd PID COMMAND...} with its output in {@code out}. */
+    private static void jcmd(long pid, Path out, String... command) throws Exception {
+        List<String> args = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                Long.toString(pid)));
+        args.addAll(List.of(command));
+        new ProcessBuilder(args).redirectErrorStream(true).redirectOutput(out.toFile()).start().waitFor();
     }
 
     /** Writes a tenant and n certificates straight into a node's snapshot, sealed with the cluster key. */

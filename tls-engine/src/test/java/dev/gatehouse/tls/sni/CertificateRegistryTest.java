@@ -128,6 +128,33 @@ class CertificateRegistryTest {
     }
 
     @Test
+    void aNameCoveredByOneThenSeveralThenOneThenNoCertificateIsServedByWhatIsLeft() {
+        CertificateRegistry r = registry();
+        java.time.Instant now = java.time.Instant.now();
+        CertificateBundle older = TestPki.bundle("b-old", PKI.pki().issue(dev.gatehouse.tls.demo.DemoPki.ecKeys(),
+                now.minus(java.time.Duration.ofDays(2)), now.plus(java.time.Duration.ofDays(30)), "*.tenant-b.test"));
+        CertificateBundle newer = TestPki.bundle("b-new", PKI.pki().issue(dev.gatehouse.tls.demo.DemoPki.ecKeys(),
+                now.minus(java.time.Duration.ofMinutes(5)), now.plus(java.time.Duration.ofDays(30)), "*.tenant-b.test"));
+        CertificateBundle rsa = PKI.rsa("b-rsa", "*.tenant-b.test");
+        r.put(older);
+        r.put(older); // the same id again: still one candidate, not two
+        r.put(newer);
+        r.put(rsa);
+        assertThat(r.lookup("x.tenant-b.test", true)).map(CertificateBundle::id).contains("b-new");
+        assertThat(r.lookup("x.tenant-b.test", false)).map(CertificateBundle::id).contains("b-rsa");
+        r.remove("b-new");
+        assertThat(r.lookup("x.tenant-b.test", true)).map(CertificateBundle::id).contains("b");
+        r.remove("b");
+        r.remove("b-rsa");
+        assertThat(r.lookup("x.tenant-b.test", true)).map(CertificateBundle::id).contains("b-old");
+        r.remove("b-old");
+        r.remove("b-old");
+        assertThat(r.lookup("x.tenant-b.test", true)).isEmpty();
+        r.put(rsa);
+        assertThat(r.lookup("x.tenant-b.test", true)).map(CertificateBundle::id).contains("b-rsa");
+    }
+
+    @Test
     void preloadsKeyMaterialOnceEachWithoutTakingAHandshakeBuilder() throws Exception {
         java.util.concurrent.atomic.AtomicInteger handedToBuilders = new java.util.concurrent.atomic.AtomicInteger();
         java.util.concurrent.Executor builders = task -> {
