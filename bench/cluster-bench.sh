@@ -11,6 +11,7 @@
 #   JOIN_JVM (extra JVM options for the joining node only),
 #   JOIN_JFR (a path: the joiner runs a JFR recording, dumped there when it is ready),
 #   JOIN_HISTOGRAM (a path: the joiner's live-heap class histogram when it is ready, taken after its RSS and CPU),
+#   JOIN_SETTLE (seconds the joiner is left idle after ready before its RSS is read again; default 10),
 #   JOIN_NMT (a path: the joiner runs with native memory tracking; its summary at ready is written there),
 #   HTTPS_LOAD (threads of JDK TLS clients making full handshakes on nodes 1 and 2 for random preloaded
 #   names while the uploads are measured; default 0: no load)
@@ -34,7 +35,7 @@ mvn -B -q -pl appliance -am test-compile dependency:build-classpath -Dmdep.inclu
 cp="$(cat "$WORK/classpath.txt")"
 out="$here/bench/results/cluster-$(date -u +%Y%m%dT%H%M%SZ).txt"
 cmd=(java -Xmx2g -Dgatehouse.jar="$here/appliance/target/gatehouse.jar" -Dgatehouse.node.heap="${NODE_HEAP:-1g}"
-     -Dgatehouse.join.jvm="${JOIN_JVM:-}" -Dgatehouse.join.jfr="${JOIN_JFR:-}" -Dgatehouse.join.histogram="${JOIN_HISTOGRAM:-}" -Dgatehouse.join.nmt="${JOIN_NMT:-}"
+     -Dgatehouse.join.jvm="${JOIN_JVM:-}" -Dgatehouse.join.jfr="${JOIN_JFR:-}" -Dgatehouse.join.histogram="${JOIN_HISTOGRAM:-}" -Dgatehouse.join.nmt="${JOIN_NMT:-}" -Dgatehouse.join.settle="${JOIN_SETTLE:-10}"
      -Dgatehouse.bench.load="${HTTPS_LOAD:-0}"
      -cp "appliance/target/test-classes:appliance/target/classes:$cp" dev.gatehouse.appliance.bench.ClusterBench
      "$WORK" "$PRELOAD" "$UPLOADS" "$JOIN" ${JOIN_DIR:+"$JOIN_DIR"})

@@ -167,6 +167,10 @@ public final class ClusterBench {
             double joinReady = (System.nanoTime() - j0) / 1e9;
             long rss = joiner.rssKb();
             double joinCpu = cpuSeconds(work.resolve("j4"));
+            // the RSS once the node has been idle a while: what it keeps after catch-up (before any jcmd below)
+            long settleSeconds = Long.getLong("gatehouse.join.settle", 10);
+            Thread.sleep(settleSeconds * 1000);
+            long settledRss = joiner.rssKb();
             if (!jfr.isEmpty()) {
                 // the node is killed at the end (no dump on exit): the recording up to ready is dumped now
                 long pid = pid(work.resolve("j4"));
@@ -195,8 +199,9 @@ public final class ClusterBench {
                 System.out.println("INFO joiner status not read: " + e);
             }
             System.out.printf("RESULT join certificates=%d first_node_ready_s=%.1f join_ready_s=%.1f joiner_served=%d "
-                    + "joiner_rss_mb=%d joiner_cpu_s=%.1f first_node_cpu_s=%.1f%n", joinCerts, firstReady, joinReady, seen,
-                    rss / 1024, joinCpu, cpuSeconds(work.resolve("j1")));
+                    + "joiner_rss_mb=%d joiner_rss_after_%ds_mb=%d joiner_cpu_s=%.1f first_node_cpu_s=%.1f%n", joinCerts,
+                    firstReady, joinReady, seen, rss / 1024, settleSeconds, settledRss / 1024, joinCpu,
+                    cpuSeconds(work.resolve("j1")));
         }
     }
 
