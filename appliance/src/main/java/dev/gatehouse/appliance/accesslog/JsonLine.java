@@ -220,10 +220,32 @@ final class JsonLine {
         put('"');
     }
 
+    /**
+     * The chars of {@code s}, escaped. The common value (a request id, a name, a path) needs no escape:
+     * it is copied in a loop over locals with room made once; the first char that needs one hands the
+     * rest to {@link #escaping}.
+     */
     private void chars(String s) {
         int n = s.length();
         ensure(n);
+        byte[] b = buf;
+        int at = len;
         for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') {
+                len = at;
+                escaping(s, i);
+                return;
+            }
+            b[at++] = (byte) c;
+        }
+        len = at;
+    }
+
+    /** The chars of {@code s} from {@code from} on, escaped, each checked for room (an escape takes up to 12 bytes). */
+    private void escaping(String s, int from) {
+        int n = s.length();
+        for (int i = from; i < n; i++) {
             char c = s.charAt(i);
             if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
                 if (len == buf.length) {
