@@ -10,7 +10,7 @@
 # Env: WORK (scratch dir, default /tmp/gatehouse-cluster-bench), NODE_HEAP (default 1g),
 #   JOIN_JVM (extra JVM options for the joining node only),
 #   JOIN_JFR (a path: the joiner runs a JFR recording, dumped there when it is ready),
-#   JOIN_HISTOGRAM (a path: the joiner's live-heap class histogram when it is ready, taken after its RSS and CPU),
+#   JOIN_HISTOGRAM (a path: the joiner's live-heap class histogram, taken after every RSS and CPU reading),
 #   JOIN_SETTLE (seconds the joiner is left idle after ready before its RSS is read again; default 10),
 #   JOIN_NMT (a path: the joiner runs with native memory tracking; its summary at ready is written there),
 #   HTTPS_LOAD (threads of JDK TLS clients making full handshakes on nodes 1 and 2 for random preloaded

@@ -167,28 +167,28 @@ public final class ClusterBench {
             double joinReady = (System.nanoTime() - j0) / 1e9;
             long rss = joiner.rssKb();
             double joinCpu = cpuSeconds(work.resolve("j4"));
-            // the RSS once the node has been idle a while: what it keeps after catch-up (before any jcmd below)
-            long settleSeconds = Long.getLong("gatehouse.join.settle", 10);
-            Thread.sleep(settleSeconds * 1000);
-            long settledRss = joiner.rssKb();
             if (!jfr.isEmpty()) {
                 // the node is killed at the end (no dump on exit): the recording up to ready is dumped now
-                long pid = pid(work.resolve("j4"));
-                new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
-                        Long.toString(pid), "JFR.dump", "name=join", "filename=" + jfr).inheritIO().start()
-                        .waitFor();
+                jcmd(pid(work.resolve("j4")), ProcessBuilder.Redirect.INHERIT, "JFR.dump", "name=join", "filename=" + jfr);
                 System.out.println("INFO joiner recording (exec to ready) in " + jfr);
             }
             if (!nmt.isEmpty()) {
                 // where the RSS goes (heap committed, metaspace, code, threads, native buffers), read at ready
-                jcmd(pid(work.resolve("j4")), Path.of(nmt), "VM.native_memory", "summary");
+                jcmd(pid(work.resolve("j4")), ProcessBuilder.Redirect.to(new java.io.File(nmt)), "VM.native_memory",
+                        "summary");
                 System.out.println("INFO joiner native memory summary (at ready) in " + nmt);
             }
+            // the RSS once the node has been idle a while: what it keeps after catch-up (JFR and NMT read at ready
+            // above; neither collects garbage)
+            long settleSeconds = Long.getLong("gatehouse.join.settle", 10);
+            Thread.sleep(settleSeconds * 1000);
+            long settledRss = joiner.rssKb();
             String histogram = System.getProperty("gatehouse.join.histogram", "").trim();
             if (!histogram.isEmpty()) {
-                // after RSS and CPU are read: the histogram's full GC would change both
-                jcmd(pid(work.resolve("j4")), Path.of(histogram), "GC.class_histogram");
-                System.out.println("INFO joiner heap histogram (at ready) in " + histogram);
+                // after every RSS and CPU reading: the histogram's full GC would change them
+                jcmd(pid(work.resolve("j4")), ProcessBuilder.Redirect.to(new java.io.File(histogram)),
+                        "GC.class_histogram");
+                System.out.println("INFO joiner heap histogram (at ready + " + settleSeconds + " s) in " + histogram);
             }
             String admin = Files.readString(first.dataDir.resolve("admin.token")).trim();
             int seen;
@@ -205,12 +205,12 @@ public final class ClusterBench {
         }
     }
 
-    /** Runs {@code jcmd PID COMMAND...} with its output in {@code out}. */
-    private static void jcmd(long pid, Path out, String... command) throws Exception {
+    /** Runs {@code jcmd PID COMMAND...} with its output (and errors) sent to {@code out}. */
+    private static void jcmd(long pid, ProcessBuilder.Redirect out, String... command) throws Exception {
         List<String> args = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
                 Long.toString(pid)));
         args.addAll(List.of(command));
-        new ProcessBuilder(args).redirectErrorStream(true).redirectOutput(out.toFile()).start().waitFor();
+        new ProcessBuilder(args).redirectErrorStream(true).redirectOutput(out).start().waitFor();
     }
 
     /** Writes a tenant and n certificates straight into a node's snapshot, sealed with the cluster key. */
