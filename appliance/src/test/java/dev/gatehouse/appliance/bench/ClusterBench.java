@@ -169,7 +169,8 @@ public final class ClusterBench {
             double joinCpu = cpuSeconds(work.resolve("j4"));
             if (!jfr.isEmpty()) {
                 // the node is killed at the end (no dump on exit): the recording up to ready is dumped now
-                jcmd(pid(work.resolve("j4")), ProcessBuilder.Redirect.INHERIT, "JFR.dump", "name=join", "filename=" + jfr);
+                jcmd(pid(work.resolve("j4")), ProcessBuilder.Redirect.INHERIT, "JFR.dump", "name=join",
+                        "filename=" + jfr);
                 System.out.println("INFO joiner recording (exec to ready) in " + jfr);
             }
             if (!nmt.isEmpty()) {
@@ -199,8 +200,8 @@ public final class ClusterBench {
                 System.out.println("INFO joiner status not read: " + e);
             }
             System.out.printf("RESULT join certificates=%d first_node_ready_s=%.1f join_ready_s=%.1f joiner_served=%d "
-                    + "joiner_rss_mb=%d joiner_rss_after_%ds_mb=%d joiner_cpu_s=%.1f first_node_cpu_s=%.1f%n", joinCerts,
-                    firstReady, joinReady, seen, rss / 1024, settleSeconds, settledRss / 1024, joinCpu,
+                    + "joiner_rss_mb=%d joiner_rss_after_%ds_mb=%d joiner_cpu_s=%.1f first_node_cpu_s=%.1f%n",
+                    joinCerts, firstReady, joinReady, seen, rss / 1024, settleSeconds, settledRss / 1024, joinCpu,
                     cpuSeconds(work.resolve("j1")));
         }
     }
