@@ -194,9 +194,10 @@ public final class SslContextFactory {
 
     /** {@link #credential(CertificateBundle)} carrying an OCSP response to staple ({@code ocsp}, or null). */
     OpenSslCredential credential(CertificateBundle bundle, byte[] ocsp) throws SSLException {
-        PemX509Certificate chain = PemX509Certificate.valueOf(PemBytes.chain(bundle.chainDer()));
+        List<byte[]> chainDer = bundle.chainDer(); // decoded once: a stored bundle holds its chain as PEM
+        PemX509Certificate chain = PemX509Certificate.valueOf(PemBytes.chain(chainDer));
         byte[] keyDer = bundle.keyType().family() == KeyType.Family.ECDSA
-                ? EcPublicKeyInKey.complete(bundle.keyPkcs8(), bundle.chainDer().get(0))
+                ? EcPublicKeyInKey.complete(bundle.keyPkcs8(), chainDer.get(0))
                 : bundle.keyPkcs8();
         PemPrivateKey key = PemPrivateKey.valueOf(PemBytes.privateKey(keyDer));
         try {
