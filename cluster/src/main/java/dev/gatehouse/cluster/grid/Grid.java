@@ -18,6 +18,11 @@ public final class Grid {
     }
 
     public static HazelcastInstance start(GridSettings s) {
+        return Hazelcast.newHazelcastInstance(config(s));
+    }
+
+    /** The member's configuration (tests start members of an earlier release from it, without what it added). */
+    static Config config(GridSettings s) {
         Config c = new Config();
         c.setClusterName(s.clusterName());
         c.setInstanceName("gatehouse-" + s.bindHost() + "-" + s.port());
@@ -41,6 +46,7 @@ public final class Grid {
                 .setReadBackupData(false);
         maps.getMergePolicyConfig().setPolicy(HigherRevisionMergePolicy.class.getName());
         c.addMapConfig(maps);
-        return Hazelcast.newHazelcastInstance(c);
+        GridFormats.advertise(c);
+        return c;
     }
 }

@@ -41,7 +41,8 @@ final class GridWriter {
     boolean push(String kind, String key, long revision, String json) {
         String mapName = MapNames.of(kind);
         IMap<String, String> map = hz.getMap(mapName);
-        return map.executeOnKey(key, new RevisionGuard(GridValue.encode(clusterSealer, mapName, key, revision, json)));
+        return map.executeOnKey(key, new RevisionGuard(GridValue.encode(clusterSealer, mapName, key, revision, json,
+                GridFormats.writable(hz))));
     }
 
     /** Grid first (so other nodes see it), then the local snapshot (so it survives a full restart). */
@@ -66,7 +67,8 @@ final class GridWriter {
         if (mine >= 0) {
             String mapName = MapNames.of(kind);
             hz.<String, String>getMap(mapName).put(key,
-                    GridValue.encode(clusterSealer, mapName, key, mine, access.jsonOf(kind, key)));
+                    GridValue.encode(clusterSealer, mapName, key, mine, access.jsonOf(kind, key),
+                            GridFormats.writable(hz)));
         }
     }
 

@@ -5,6 +5,8 @@ import static dev.gatehouse.cluster.testing.TestKeys.filled;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.hazelcast.config.Config;
+import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.spi.merge.MergingValue;
 import dev.gatehouse.cluster.store.CertificateRecord;
@@ -110,6 +112,39 @@ class GridStoreTest {
                 && c.record(RecordKinds.CERTIFICATES, "c1").isPresent());
         await().atMost(Duration.ofSeconds(5)).until(() -> heardOnC.contains("c1"));
         assertRemovalReplicates(b, RecordKinds.CERTIFICATES, "c1", a, c);
+    }
+
+    @Test
+    void valuesAreWrittenDeflatedOnlyWhileEveryMemberReadsThatFormat() throws Exception {
+        plan(3);
+        GridStore a = node(0);
+        GridStore b = node(1);
+        String map = MapNames.of("certificates");
+        a.put(RecordKinds.CERTIFICATES, cert("f1", a.nextRevision(), "f1.test"));
+        assertThat(members.get(0).<String, String>getMap(map).get("f1")).startsWith("v2|");
+        await().atMost(Duration.ofSeconds(10)).until(() -> b.record(RecordKinds.CERTIFICATES, "f1").isPresent());
+
+        // a member of the release before (it says nothing about the formats it reads) joins: back to V1
+        Config old = Grid.config(new GridSettings(clusterName, "127.0.0.1",
+                Integer.parseInt(memberList.get(2).split(":")[1]), memberList));
+        old.getMemberAttributeConfig().removeAttribute(GridFormats.ATTRIBUTE);
+        HazelcastInstance n1 = Hazelcast.newHazelcastInstance(old);
+        members.add(n1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> members.get(0).getCluster().getMembers().size() == 3);
+        assertThat(GridFormats.writable(members.get(0))).isEqualTo(GridValue.Format.V1);
+        a.put(RecordKinds.CERTIFICATES, cert("f2", a.nextRevision(), "f2.test"));
+        String f2 = members.get(0).<String, String>getMap(map).get("f2");
+        assertThat(f2).startsWith("v1|");
+        assertThat(n1.<String, String>getMap(map).get("f2")).as("what the older member reads").isEqualTo(f2);
+        await().atMost(Duration.ofSeconds(10)).until(() -> b.record(RecordKinds.CERTIFICATES, "f2").isPresent());
+
+        members.remove(n1);
+        n1.shutdown();
+        await().atMost(Duration.ofSeconds(10)).until(() -> GridFormats.writable(members.get(0)) == GridValue.Format.V2);
+        a.put(RecordKinds.CERTIFICATES, cert("f3", a.nextRevision(), "f3.test"));
+        assertThat(members.get(0).<String, String>getMap(map).get("f3")).startsWith("v2|");
+        await().atMost(Duration.ofSeconds(10)).until(() -> b.record(RecordKinds.CERTIFICATES, "f3").isPresent());
+        assertThat(b.record(RecordKinds.CERTIFICATES, "f1")).isPresent();
     }
 
     @Test
