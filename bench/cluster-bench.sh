@@ -12,7 +12,8 @@
 #   JOIN_JFR (a path: the joiner runs a JFR recording, dumped there when it is ready),
 #   JOIN_HISTOGRAM (a path: the joiner's live-heap class histogram, taken after every RSS and CPU reading),
 #   JOIN_SETTLE (seconds the joiner is left idle after ready before its RSS is read again; default 10),
-#   JOIN_NMT (a path: the joiner runs with native memory tracking; its summary at ready is written there),
+#   JOIN_NMT (a path: the joiner runs with native memory tracking; its summary at ready is written there,
+#     and again after the settle to PATH.settled),
 #   HTTPS_LOAD (threads of JDK TLS clients making full handshakes on nodes 1 and 2 for random preloaded
 #   names while the uploads are measured; default 0: no load)
 # The joiner's CPU seconds (from /proc) are reported beside its wall time: on a shared machine they are

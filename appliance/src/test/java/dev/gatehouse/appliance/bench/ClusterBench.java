@@ -184,6 +184,13 @@ public final class ClusterBench {
             long settleSeconds = Long.getLong("gatehouse.join.settle", 10);
             Thread.sleep(settleSeconds * 1000);
             long settledRss = joiner.rssKb();
+            if (!nmt.isEmpty()) {
+                // the same after the settle: whether the heap gave back what catch-up made it commit
+                jcmd(pid(work.resolve("j4")), ProcessBuilder.Redirect.to(new java.io.File(nmt + ".settled")),
+                        "VM.native_memory", "summary");
+                System.out.println("INFO joiner native memory summary (at ready + " + settleSeconds + " s) in " + nmt
+                        + ".settled");
+            }
             String histogram = System.getProperty("gatehouse.join.histogram", "").trim();
             if (!histogram.isEmpty()) {
                 // after every RSS and CPU reading: the histogram's full GC would change them
