@@ -55,6 +55,11 @@ public record GridValue(long revision, boolean tombstone, String json) {
 
     /** A record inflating to more than this is refused (the largest records are a few tens of kilobytes). */
     static final int MAX_INFLATED_BYTES = 4 << 20;
+    /**
+     * One of each per thread that writes or opens values (console workers, the grid's event thread, the
+     * reconciler and the common pool it opens a catch-up on): a deflater holds ~256 KB of native zlib
+     * state, an inflater ~40 KB, so they are reused rather than made per value.
+     */
     private static final ThreadLocal<Deflater> DEFLATER = ThreadLocal.withInitial(Deflater::new);
     private static final ThreadLocal<Inflater> INFLATER = ThreadLocal.withInitial(Inflater::new);
 
