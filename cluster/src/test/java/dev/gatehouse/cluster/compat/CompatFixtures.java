@@ -29,12 +29,16 @@ import java.util.List;
  * </pre>
  * The formats it pins:
  * record JSON per file (unknown fields ignored on read), tombstones, {@code sync.json}, and grid values
- * {@code v1|revision|tombstone|keyId|nonce|ciphertext}.
+ * {@code <format>|revision|tombstone|keyId|nonce|ciphertext} in the newest format the release writes
+ * ({@link #GRID_FORMAT}: {@code v1} in the {@code v1} fixtures, {@code v2} from the {@code v2} ones on).
  */
 public final class CompatFixtures {
 
     /** The fixtures' key: test material only, it seals nothing real. */
     static final byte[] KEY = "gatehouse-compat-fixture-key-32b".getBytes(StandardCharsets.US_ASCII);
+
+    /** The grid value format of the fixtures this code writes: the newest one. */
+    static final GridValue.Format GRID_FORMAT = GridValue.Format.V2;
 
     private CompatFixtures() {
     }
@@ -68,7 +72,7 @@ public final class CompatFixtures {
                 for (String key : new java.util.TreeSet<>(access.keys(kind))) {
                     String map = dev.gatehouse.cluster.grid.MapNames.of(kind);
                     lines.add(kind + "\t" + key + "\t" + GridValue.encode(sealer, map, key, access.revisionOf(kind, key),
-                            access.jsonOf(kind, key)));
+                            access.jsonOf(kind, key), GRID_FORMAT));
                 }
             }
             Files.write(out.resolve("grid-values.tsv"), lines);

@@ -46,7 +46,7 @@ class FormatCompatibilityTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"v1"})
+    @ValueSource(strings = {"v1", "v2"})
     void aSnapshotOfAnEarlierReleaseOpensWithEveryRecordAndItsKey(String release) throws Exception {
         Path data = copy(release);
         Sealer sealer = Sealer.of(CompatFixtures.KEY);
@@ -74,7 +74,7 @@ class FormatCompatibilityTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"v1"})
+    @ValueSource(strings = {"v1", "v2"})
     void gridValuesOfAnEarlierReleaseDecodeToTheSnapshotsRecords(String release) throws Exception {
         Path data = copy(release);
         Sealer sealer = Sealer.of(CompatFixtures.KEY);
