@@ -93,7 +93,13 @@ public record GridValue(long revision, boolean tombstone, String json) {
             throw new SealException(f[3], "malformed revision", e);
         }
         boolean tombstone = "1".equals(f[2]);
-        byte[] plain = sealer.open(new SealedValue(f[3], f[4], f[5]), aad(format, map, key, revision, tombstone));
+        SealedValue sealed;
+        try {
+            sealed = new SealedValue(f[3], f[4], f[5]);
+        } catch (IllegalArgumentException e) {
+            throw new SealException(f[3], "malformed grid value: " + e.getMessage(), e);
+        }
+        byte[] plain = sealer.open(sealed, aad(format, map, key, revision, tombstone));
         if (tombstone) {
             return new GridValue(revision, true, null);
         }

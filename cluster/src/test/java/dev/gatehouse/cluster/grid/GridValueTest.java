@@ -85,6 +85,10 @@ class GridValueTest {
                 .isInstanceOf(SealException.class).hasMessageContaining("malformed grid value");
         assertThatThrownBy(() -> GridValue.decode(CLUSTER, MAP, "crt_2", v2)).as("another key")
                 .isInstanceOf(SealException.class).hasMessageContaining("does not open");
+        String[] f = v2.split("\\|");
+        assertThatThrownBy(() -> GridValue.decode(CLUSTER, MAP, "crt_1", String.join("|", f[0], f[1], f[2], f[3], "*", f[5])))
+                .as("a nonce that is not base64").isInstanceOf(SealException.class)
+                .hasMessageContaining("malformed grid value: nonce: not base64");
     }
 
     /** A V2 value sealed properly (so by a member with the cluster key) around {@code plain}. */
