@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
 public final class Main {
 
     public static void main(String[] args) {
+        LeakDetection.apply();
         int code = new CommandLine(new Main()).execute(args);
         if (code != 0) {
             System.exit(code);
