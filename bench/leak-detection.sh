@@ -12,9 +12,9 @@
 # or BASE_JAR with no property; "after" runs this tree's jar with no property. The three servers stay up
 # together, pinned to SERVER_CPU, as the benchmark entry point `gatehouse serve --https ADDR --http off
 # --cert-dir DIR --backend HOST:PORT --io-threads 1`; h2load (bench-keepalive.sh: h1 64 connections, h2 16
-# connections x 16 streams) and the nginx backend on CLIENT_CPU; runs interleaved, order rotated per
-# repetition. Reported per cell: median (min-max) requests/s per fully busy server core, p50/p99, errors,
-# and per run the CPU other processes took (% of both cores; bench-lib.sh noise_begin/noise_end).
+# connections x 16 streams) and the nginx backend on CLIENT_CPU; one unmeasured run per node and protocol,
+# then the runs interleaved, order rotated per repetition. Reported per cell: median (min-max) requests/s
+# per fully busy server core, p50/p99, errors, and per run the CPU other processes took (% of both cores; bench-lib.sh noise_begin/noise_end).
 # Traffic to 127.0.0.1 only; every process started here is stopped by PID on exit; every wait and loop is
 # bounded. The jar is built from this work tree on every run (mvn package; nothing installed) and removed
 # after.
@@ -70,6 +70,12 @@ ka_run_noise() {
     n=$(noise_end "$pid")
     sed -i '$ s/$/ '"$n"'/' "$DATA"
 }
+for proto in $PROTOS; do # one unmeasured run per node and protocol first: both JITs warm before rep 1
+    for srv in before after; do
+        eval "port=\$PORT_$srv"
+        "$PERF/bench-keepalive.sh" "https://$NAME:$port/" "$SECS" "$proto" >> "$RAW" 2>&1 || true
+    done
+done
 for rep in $(seq 1 "$REPS"); do
     for proto in $PROTOS; do
         order=(before after haproxy)
