@@ -14,7 +14,8 @@
 # --cert-dir DIR --backend HOST:PORT --io-threads 1`; h2load (bench-keepalive.sh: h1 64 connections, h2 16
 # connections x 16 streams) and the nginx backend on CLIENT_CPU; one unmeasured run per node and protocol,
 # then the runs interleaved, order rotated per repetition. Reported per cell: median (min-max) requests/s
-# per fully busy server core, p50/p99, errors, and per run the CPU other processes took (% of both cores; bench-lib.sh noise_begin/noise_end).
+# per fully busy server core, p50/p99, errors, and per run the CPU other processes took (% of both cores;
+# bench-lib.sh noise_begin/noise_end).
 # Traffic to 127.0.0.1 only; every process started here is stopped by PID on exit; every wait and loop is
 # bounded. The jar is built from this work tree on every run (mvn package; nothing installed) and removed
 # after.
