@@ -86,37 +86,8 @@ public final class ClusterBench {
             TlsProbe probe = new TlsProbe(Pem.certificates(List.of(pki.caCertificate())));
             HttpsLoad load = HttpsLoad.start(Integer.getInteger("gatehouse.bench.load", 0), probe,
                     List.of(nodes.get(0).httpsPort, nodes.get(1).httpsPort), preload);
-            long[] latencies = new long[uploads];
-            for (int i = 0; i < uploads; i++) {
-                String name = "up" + i + ".bench.test";
-                DemoPki.Issued c = pki.issueEc(name);
-                String serial = c.leaf().getSerialNumber().toString(16);
-                Map<String, Object> m = new LinkedHashMap<>();
-                m.put("tenant", "bench");
-                m.put("certificatePem", new String(Pem.certificates(c.chain()), StandardCharsets.US_ASCII));
-                m.put("privateKeyPem", new String(Pem.privateKey(c.key()), StandardCharsets.US_ASCII));
-                TestNode.Reply r = one.call("POST", "/v1/certificates", admin, TestNode.json(m));
-                if (r.status() != 201) {
-                    throw new IllegalStateException("upload " + i + ": " + r.body());
-                }
-                long acked = System.nanoTime();
-                long deadline = acked + Duration.ofSeconds(10).toNanos();
-                while (true) {
-                    try {
-                        if (serial.equals(probe.leaf(nodes.get(1).httpsPort, name).getSerialNumber().toString(16))) {
-                            break;
-                        }
-                    } catch (Exception notYet) {
-                        // refused until the certificate arrives
-                    }
-                    if (System.nanoTime() > deadline) {
-                        throw new IllegalStateException("upload " + i + " not served on node 2 after 10 s");
-                    }
-                }
-                latencies[i] = System.nanoTime() - acked;
-            }
+            long[] latencies = uploadLatencies(one, admin, pki, probe, nodes.get(1).httpsPort, uploads);
             String underLoad = load.stop();
-            Arrays.sort(latencies);
             System.out.printf("RESULT propagation preload=%d uploads=%d p50_ms=%.1f p90_ms=%.1f p99_ms=%.1f max_ms=%.1f%s%n",
                     preload, uploads, ms(pct(latencies, 50)), ms(pct(latencies, 90)), ms(pct(latencies, 99)),
                     ms(latencies[latencies.length - 1]), underLoad);
@@ -125,6 +96,45 @@ public final class ClusterBench {
                 n.close();
             }
         }
+    }
+
+    /**
+     * Uploads {@code uploads} new certificates for {@code up<i>.bench.test} through {@code console} and, for each,
+     * the nanoseconds from the 201 to the first handshake on {@code httpsPort} that serves its serial, sorted.
+     */
+    static long[] uploadLatencies(ConsoleClient console, String admin, DemoPki pki, TlsProbe probe, int httpsPort,
+            int uploads) throws Exception {
+        long[] latencies = new long[uploads];
+        for (int i = 0; i < uploads; i++) {
+            String name = "up" + i + ".bench.test";
+            DemoPki.Issued c = pki.issueEc(name);
+            String serial = c.leaf().getSerialNumber().toString(16);
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("tenant", "bench");
+            m.put("certificatePem", new String(Pem.certificates(c.chain()), StandardCharsets.US_ASCII));
+            m.put("privateKeyPem", new String(Pem.privateKey(c.key()), StandardCharsets.US_ASCII));
+            TestNode.Reply r = console.call("POST", "/v1/certificates", admin, TestNode.json(m));
+            if (r.status() != 201) {
+                throw new IllegalStateException("upload " + i + ": " + r.body());
+            }
+            long acked = System.nanoTime();
+            long deadline = acked + Duration.ofSeconds(10).toNanos();
+            while (true) {
+                try {
+                    if (serial.equals(probe.leaf(httpsPort, name).getSerialNumber().toString(16))) {
+                        break;
+                    }
+                } catch (Exception notYet) {
+                    // refused until the certificate arrives
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("upload " + i + " not served on port " + httpsPort + " after 10 s");
+                }
+            }
+            latencies[i] = System.nanoTime() - acked;
+        }
+        Arrays.sort(latencies);
+        return latencies;
     }
 
     /**
@@ -214,7 +224,7 @@ public final class ClusterBench {
     }
 
     /** Runs {@code jcmd PID COMMAND...} with its output (and errors) sent to {@code out}. */
-    private static void jcmd(long pid, ProcessBuilder.Redirect out, String... command) throws Exception {
+    static void jcmd(long pid, ProcessBuilder.Redirect out, String... command) throws Exception {
         List<String> args = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
                 Long.toString(pid)));
         args.addAll(List.of(command));
@@ -322,15 +332,15 @@ public final class ClusterBench {
                 "  keyFile: '" + clusterKey + "'", "");
     }
 
-    private static long pct(long[] sorted, int p) {
+    static long pct(long[] sorted, int p) {
         return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p / 100.0 * sorted.length) - 1)];
     }
 
-    private static double ms(long nanos) {
+    static double ms(long nanos) {
         return nanos / 1e6;
     }
 
-    private static int freePort() throws Exception {
+    static int freePort() throws Exception {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         }

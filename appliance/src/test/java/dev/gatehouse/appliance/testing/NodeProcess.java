@@ -52,13 +52,18 @@ public final class NodeProcess implements AutoCloseable {
     }
 
     public NodeProcess awaitReady() throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(300);
+        return awaitReady(300);
+    }
+
+    /** Waits up to {@code seconds} for the node's ready line (a node loading a million certificates needs more). */
+    public NodeProcess awaitReady(long seconds) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         while (consolePort == 0) {
             if (!process.isAlive()) {
                 throw new AssertionError("node exited: " + String.join("\n", log));
             }
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("node not ready after 300 s: " + String.join("\n", log));
+                throw new AssertionError("node not ready after " + seconds + " s: " + String.join("\n", log));
             }
             Thread.sleep(50);
         }

@@ -9,7 +9,7 @@ import com.hazelcast.core.HazelcastInstance;
 
 /**
  * Starts the embedded Hazelcast member of a node: explicit TCP members, multicast and
- * auto-detection off, bound to the cluster address, one synchronous backup of every map entry,
+ * auto-detection off, bound to (and listening on) the cluster address only, one synchronous backup of every map entry,
  * and the higher-revision merge policy on every Gatehouse map.
  */
 public final class Grid {
@@ -30,6 +30,8 @@ public final class Grid {
         c.setProperty("hazelcast.phone.home.enabled", "false");
         c.setProperty("hazelcast.shutdownhook.enabled", "false"); // the node shuts the grid down in order
         c.setProperty("hazelcast.local.localAddress", s.bindHost());
+        // listen on the cluster address only: Hazelcast's default binds its port on every interface
+        c.setProperty("hazelcast.socket.bind.any", "false");
         // join fast: members are listed explicitly, there is nobody to wait for
         c.setProperty("hazelcast.wait.seconds.before.join", "0");
         c.setProperty("hazelcast.max.wait.seconds.before.join", "0");
