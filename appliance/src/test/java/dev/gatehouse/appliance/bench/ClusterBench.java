@@ -232,7 +232,7 @@ public final class ClusterBench {
     }
 
     /** Writes a tenant and n certificates straight into a node's snapshot, sealed with the cluster key. */
-    static void seed(Path dataDir, byte[] clusterKey, DemoPki pki, int n) throws Exception {
+    public static void seed(Path dataDir, byte[] clusterKey, DemoPki pki, int n) throws Exception {
         Files.createDirectories(dataDir);
         byte[] master = Sealer.loadOrCreateKeyFile(dataDir.resolve("master.key"));
         Sealer sealer = Sealer.of(clusterKey, master);

@@ -2,6 +2,7 @@ package dev.gatehouse.cluster.store;
 
 import java.util.ArrayDeque;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -58,6 +59,7 @@ final class ChangeDispatcher {
                     event = queue.poll();
                     if (event == null) {
                         delivering = null; // in the same block as the empty poll: nothing queued is left behind
+                        notifyAll(); // awaitIdle
                         done = true;
                         return;
                     }
@@ -75,8 +77,37 @@ final class ChangeDispatcher {
             if (!done) {
                 synchronized (this) {
                     delivering = null; // an Error out of a listener: the next write delivers what is left
+                    notifyAll();
                 }
             }
         }
+    }
+
+    /**
+     * Waits until every event queued so far has been delivered and no delivery is under way: what a
+     * write that returned while another thread was delivering announced has reached every listener.
+     * Must not be called from a listener (it would wait for its own delivery).
+     *
+     * @return false when that did not happen within {@code timeoutMillis}
+     */
+    synchronized boolean awaitIdle(long timeoutMillis) throws InterruptedException {
+        if (delivering == Thread.currentThread()) {
+            throw new IllegalStateException("awaitIdle called from a store listener");
+        }
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        // queued but not delivering: a write between its queue() and its deliver(); it delivers next
+        while (delivering != null || !queue.isEmpty()) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            TimeUnit.NANOSECONDS.timedWait(this, left);
+        }
+        return true;
+    }
+
+    /** Events queued and not yet taken for delivery. */
+    synchronized int queued() {
+        return queue.size();
     }
 }

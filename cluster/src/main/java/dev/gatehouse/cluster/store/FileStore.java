@@ -396,6 +396,22 @@ public final class FileStore implements Store {
         changes.addListener(listener);
     }
 
+    /**
+     * Waits until every change made so far has reached every listener (a write returns before its
+     * listeners ran when another thread is delivering, e.g. the grid's event thread): a node is not
+     * ready before its engine has seen what start-up wrote. Not from a listener.
+     *
+     * @return false when that did not happen within {@code max}
+     */
+    public boolean awaitChangesDelivered(Duration max) throws InterruptedException {
+        return changes.awaitIdle(max.toMillis());
+    }
+
+    /** Changes queued for the listeners and not yet taken for delivery (start-up progress). */
+    public int changesQueued() {
+        return changes.queued();
+    }
+
     @Override
     public Sealer sealer() {
         return sealer;

@@ -269,6 +269,74 @@ class FileStoreTest {
     }
 
     @Test
+    void aWriteReturningWhileAnotherThreadDeliversIsAwaitedUntilItsListenersRan(@TempDir Path dir) throws Exception {
+        java.util.concurrent.CountDownLatch inFirst = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        List<String> heard = java.util.Collections.synchronizedList(new ArrayList<>());
+        java.util.concurrent.ExecutorService first = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try (FileStore s = FileStore.open(dir, sealer)) {
+            s.addListener(new StoreListener() {
+                @Override
+                public void certificatePut(CertificateRecord r) {
+                    heard.add(r.id());
+                    if (r.id().equals("c1")) {
+                        inFirst.countDown();
+                        try {
+                            release.await(20, java.util.concurrent.TimeUnit.SECONDS); // a slow listener (the engine)
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }
+                }
+            });
+            java.util.concurrent.Future<?> one = first.submit(() -> {
+                s.put(RecordKinds.CERTIFICATES, cert(s, "c1", "a.test"));
+                return null;
+            });
+            assertThat(inFirst.await(20, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            // this thread's write is stored and returns at once: the thread delivering c1 delivers it next
+            s.put(RecordKinds.CERTIFICATES, cert(s, "c2", "b.test"));
+            assertThat(s.record(RecordKinds.CERTIFICATES, "c2")).isPresent();
+            assertThat(heard).containsExactly("c1");
+            assertThat(s.changesQueued()).isEqualTo(1);
+            assertThat(s.awaitChangesDelivered(java.time.Duration.ofMillis(200))).isFalse();
+
+            release.countDown();
+            assertThat(s.awaitChangesDelivered(java.time.Duration.ofSeconds(20))).isTrue();
+            assertThat(heard).containsExactly("c1", "c2");
+            assertThat(s.changesQueued()).isZero();
+            one.get(20, java.util.concurrent.TimeUnit.SECONDS);
+            // nothing delivering, nothing queued: returns at once
+            assertThat(s.awaitChangesDelivered(java.time.Duration.ZERO)).isTrue();
+        } finally {
+            release.countDown();
+            first.shutdownNow();
+        }
+    }
+
+    @Test
+    void awaitingDeliveryFromAListenerIsRefusedByName(@TempDir Path dir) throws Exception {
+        List<String> refused = new ArrayList<>();
+        try (FileStore s = FileStore.open(dir, sealer)) {
+            s.addListener(new StoreListener() {
+                @Override
+                public void certificatePut(CertificateRecord r) {
+                    try {
+                        s.awaitChangesDelivered(java.time.Duration.ofSeconds(1));
+                        refused.add("waited");
+                    } catch (IllegalStateException e) {
+                        refused.add(e.getMessage());
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            });
+            s.put(RecordKinds.CERTIFICATES, cert(s, "c1", "a.test"));
+            assertThat(refused).containsExactly("awaitIdle called from a store listener");
+        }
+    }
+
+    @Test
     void listenerWritingTheSameKeyAgainHearsTheWritesInOrder(@TempDir Path dir) throws Exception {
         List<Long> heard = new ArrayList<>();
         List<Long> storedWhenHeard = new ArrayList<>();
