@@ -1,5 +1,6 @@
 package dev.gatehouse.cluster.vip.driver;
 
+import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
@@ -8,6 +9,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
@@ -33,6 +41,21 @@ import software.amazon.awssdk.utils.SdkAutoCloseable;
  * authorized to perform this operation.) status=403 requestId=...}. The SDK exception stays the
  * cause, so callers can still read {@link AwsServiceException#awsErrorDetails()}.
  *
+ * <p>Every other failure of a call becomes a {@link VipDriverException} too, never an unchecked
+ * exception: a timeout (the SDK's, a socket's, or this class's own deadline) says {@code timeout},
+ * an interrupt says {@code interrupted} and leaves the caller's interrupt flag set, and anything else
+ * the SDK or the HTTP client throws (it lets {@code UncheckedIOException} from HttpURLConnection and
+ * a credentials provider's own exceptions through unwrapped) is named by its class.
+ *
+ * <p>The SDK's call timeout alone does not bound a call: when it fires after the response headers,
+ * its abort waits for HttpURLConnection's keep-alive cleaner, which may keep draining the stalled
+ * body for another 5 s, and an interrupt does not wake a thread blocked in a socket read. So the
+ * calls run on a thread of their own and the caller waits at most {@link Ec2Settings#callTimeout()}
+ * plus {@link #DEADLINE_GRACE}; a call abandoned that way is cancelled and ends by itself within its
+ * socket timeout. That thread is a single one, so EC2 still sees the calls in the order the driver
+ * made them (an abandoned assign cannot land after the unassign that followed it), and a call
+ * whose caller gave up before it started is never sent.
+ *
  * <p>An error that can only mean "someone else has it now" is answered here as {@code false},
  * because the driver treats it as success: see {@link #disassociate}.
  */
@@ -45,19 +68,31 @@ final class Ec2Api implements AutoCloseable {
     /** DisassociateAddress for an association that no longer exists (the address moved). */
     static final String ASSOCIATION_NOT_FOUND = "InvalidAssociationID.NotFound";
 
+    /** How long past the call timeout the caller waits for the SDK to give up by itself. */
+    static final Duration DEADLINE_GRACE = Duration.ofSeconds(1);
+
     private final Ec2Client ec2;
     private final SdkAutoCloseable ownCredentials;
+    private final Duration deadline;
+    /** Runs the calls one at a time, in order; a daemon, so an abandoned call never holds up shutdown. */
+    private final ExecutorService calls = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "gatehouse-ec2-call");
+        t.setDaemon(true);
+        return t;
+    });
 
-    Ec2Api(Ec2Client ec2, SdkAutoCloseable ownCredentials) {
+    Ec2Api(Ec2Client ec2, SdkAutoCloseable ownCredentials, Duration callTimeout) {
         this.ec2 = ec2;
         this.ownCredentials = ownCredentials;
+        this.deadline = callTimeout.plus(DEADLINE_GRACE);
     }
 
     /**
      * A client for {@code region}: the JDK's HttpURLConnection underneath, the SDK's standard retry
      * strategy (3 attempts, exponential backoff with jitter, throttling-aware), and the whole call,
      * retries included, bounded by {@link Ec2Settings#callTimeout()}; one attempt gets at most half
-     * of it, so a stalled connection leaves room for a second try.
+     * of it, so a stalled connection leaves room for a second try. The caller's own deadline,
+     * {@link #DEADLINE_GRACE} later, catches the cases where the SDK overruns that bound.
      */
     static Ec2Api create(Ec2Settings settings, String region) {
         DefaultCredentialsProvider defaultChain = settings.credentials().isPresent() ? null
@@ -74,7 +109,7 @@ final class Ec2Api implements AutoCloseable {
                         .apiCallTimeout(timeout)
                         .apiCallAttemptTimeout(timeout.dividedBy(2)));
         settings.ec2Endpoint().ifPresent(builder::endpointOverride);
-        return new Ec2Api(builder.build(), defaultChain);
+        return new Ec2Api(builder.build(), defaultChain, timeout);
     }
 
     /** Moves {@code ip} to {@code eni} as a secondary private address, from wherever it is. */
@@ -131,6 +166,7 @@ final class Ec2Api implements AutoCloseable {
 
     @Override
     public void close() {
+        calls.shutdownNow(); // a call still in flight was abandoned by its caller already
         ec2.close();
         if (ownCredentials != null) {
             ownCredentials.close(); // a provider we made; one passed in belongs to the caller
@@ -145,20 +181,67 @@ final class Ec2Api implements AutoCloseable {
         return null;
     }
 
-    private static <T> T call(String vip, String action, Supplier<T> call) throws VipDriverException {
+    /**
+     * Runs {@code call} on a call thread and waits for it until the deadline.
+     *
+     * @throws VipDriverException for every failure; after an interrupt the interrupt flag stays set
+     */
+    private <T> T call(String vip, String action, Supplier<T> call) throws VipDriverException {
+        if (Thread.currentThread().isInterrupted()) {
+            // not even sent: an interrupted caller must not change EC2 state behind its own back
+            throw new VipDriverException(vip, action + " failed: interrupted (before the call was sent)");
+        }
+        Future<T> running;
         try {
-            return call.get();
-        } catch (AwsServiceException e) {
+            running = calls.submit(call::get);
+        } catch (RejectedExecutionException e) {
+            throw new VipDriverException(vip, action + " failed: the EC2 client is closed", e);
+        }
+        try {
+            return running.get(deadline.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            running.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new VipDriverException(vip, action + " failed: interrupted (the call was abandoned; it may or may"
+                    + " not have reached EC2)", e);
+        } catch (TimeoutException e) {
+            running.cancel(true);
+            throw new VipDriverException(vip, action + " failed: timeout (no outcome within " + deadline.toMillis()
+                    + " ms, the call timeout plus " + DEADLINE_GRACE.toMillis() + " ms; the call was abandoned and may"
+                    + " or may not have reached EC2)", e);
+        } catch (ExecutionException e) {
+            throw failure(vip, action, e.getCause());
+        }
+    }
+
+    /** What {@code cause}, thrown by the SDK or below it, means for the driver. */
+    private static VipDriverException failure(String vip, String action, Throwable cause) {
+        if (cause instanceof Error error) {
+            throw error; // not a failed call: a broken JVM or a bug, as it would have been on this thread
+        }
+        if (cause instanceof AwsServiceException e) {
             String code = e.awsErrorDetails() == null ? "?" : e.awsErrorDetails().errorCode();
             String message = e.awsErrorDetails() == null ? e.getMessage() : e.awsErrorDetails().errorMessage();
-            throw new VipDriverException(vip, action + " failed: " + code + " (" + message + ") status="
+            return new VipDriverException(vip, action + " failed: " + code + " (" + message + ") status="
                     + e.statusCode() + " requestId=" + e.requestId(), e);
-        } catch (ApiCallTimeoutException | ApiCallAttemptTimeoutException e) {
-            throw new VipDriverException(vip, action + " failed: timeout (" + e.getMessage() + ")", e);
-        } catch (SdkException e) {
-            throw new VipDriverException(vip, action + " failed: " + e.getClass().getSimpleName() + " ("
-                    + e.getMessage() + ")", e);
         }
+        if (isTimeout(cause)) {
+            return new VipDriverException(vip, action + " failed: timeout (" + cause.getMessage() + ")", cause);
+        }
+        String kind = cause instanceof SdkException ? "" : "unexpected ";
+        return new VipDriverException(vip, action + " failed: " + kind + cause.getClass().getSimpleName() + " ("
+                + cause.getMessage() + ")", cause);
+    }
+
+    /** The SDK's call or attempt timeout, or a socket's connect or read timeout anywhere in the chain. */
+    private static boolean isTimeout(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof ApiCallTimeoutException || t instanceof ApiCallAttemptTimeoutException
+                    || t instanceof SocketTimeoutException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** What a Describe call found, each under its id (a later duplicate id replaces an earlier one). */

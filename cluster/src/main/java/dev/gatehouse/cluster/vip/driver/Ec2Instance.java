@@ -53,7 +53,13 @@ final class Ec2Instance implements AutoCloseable {
         }
         instanceId = metadata(vip, "instance-id");
         String region = settings.region().isPresent() ? settings.region().get() : metadata(vip, "placement/region");
-        api = Ec2Api.create(settings, region);
+        try {
+            api = Ec2Api.create(settings, region);
+        } catch (RuntimeException e) {
+            // the SDK's builders throw unchecked exceptions (e.g. no region or endpoint it can resolve)
+            throw new VipDriverException(vip, "cannot create the EC2 client for region " + region + ": "
+                    + e.getClass().getSimpleName() + " (" + e.getMessage() + ")", e);
+        }
         log.info("event=ec2_driver_ready instance={} region={} ec2={}", instanceId, region,
                 settings.ec2Endpoint().map(Object::toString).orElse("default"));
         return api;
