@@ -171,11 +171,16 @@ class Ec2CallFailureTest {
                 .region("eu-west-1")
                 .callTimeout(CALL_TIMEOUT)
                 .build(), new Ec2DriverTest.MapAddresses())) {
-            long start = System.nanoTime();
-            assertThatThrownBy(() -> driver.claim(VipSpec.parse(VIP + "/24", "eth0")))
-                    .isInstanceOf(VipDriverException.class)
-                    .hasMessageStartingWith(VIP + ": AssignPrivateIpAddresses failed: timeout");
-            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(CALL_TIMEOUT.plus(MARGIN));
+            VipSpec vip = VipSpec.parse(VIP + "/24", "eth0");
+            for (int i = 0; i < 2; i++) { // the second claim has instance metadata and the client already
+                long start = System.nanoTime();
+                assertThatThrownBy(() -> driver.claim(vip))
+                        .isInstanceOf(VipDriverException.class)
+                        .hasMessageStartingWith(VIP + ": AssignPrivateIpAddresses failed: timeout");
+                if (i == 1) {
+                    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(CALL_TIMEOUT.plus(MARGIN));
+                }
+            }
         } finally {
             imds.afterEach(null);
         }
