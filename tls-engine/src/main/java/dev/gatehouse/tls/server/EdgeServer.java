@@ -55,6 +55,7 @@ public final class EdgeServer implements AutoCloseable {
     private volatile Channel httpListener;
     private volatile boolean stopped;
     private volatile int warmupHandshakes;
+    private volatile int warmupRequests;
 
     private final List<java.util.concurrent.atomic.AtomicLong> loopBeats =
             new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -87,8 +88,10 @@ public final class EdgeServer implements AutoCloseable {
         ProxyServices services = new ProxyServices(backends::router, backends.connector(), proxy, metrics, inflight,
                 observer, policies);
         // before the real listeners bind: no tenant's handshake meets a cold JIT (see HandshakeWarmup)
-        warmupHandshakes = HandshakeWarmup.run(config, registry, group, transport, services,
+        HandshakeWarmup.Result warmup = HandshakeWarmup.run(config, registry, group, transport, services,
                 HandshakeWarmup.configured());
+        warmupHandshakes = warmup.handshakes();
+        warmupRequests = warmup.requests();
 
         ServerBootstrap https = new ServerBootstrap()
                 .group(group)
@@ -164,6 +167,11 @@ public final class EdgeServer implements AutoCloseable {
     /** Handshakes the start-up warm-up completed ({@code -Dgatehouse.warmup.handshakes}; 0 when off). */
     public int warmupHandshakes() {
         return warmupHandshakes;
+    }
+
+    /** Requests among them the warm-up had answered 200 through the proxy (its own throwaway backend). */
+    public int warmupRequests() {
+        return warmupRequests;
     }
 
     public ChallengeStore challenges() {

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 class HandshakeWarmupTest {
 
     @Test
-    void completesItsHandshakesAndLeavesNoTraceInTheRealRegistryObserverOrCounters() throws Exception {
+    void completesItsHandshakesAndRequestsAndLeavesNoTraceInTheRealRegistryObserverOrCounters() throws Exception {
         AtomicInteger observed = new AtomicInteger();
         RequestObserver counting = new RequestObserver() {
             @Override
@@ -36,6 +36,8 @@ class HandshakeWarmupTest {
         System.setProperty(HandshakeWarmup.SECONDS_PROPERTY, "300");
         try (TestEdge edge = new TestEdge(b -> b, counting)) {
             assertThat(edge.edge.warmupHandshakes()).as("handshakes completed before the listener bound")
+                    .isEqualTo(60);
+            assertThat(edge.edge.warmupRequests()).as("requests answered 200 through the proxy by the warm-up's backend")
                     .isEqualTo(60);
             assertThat(observed).hasValue(0);
             assertThat(edge.registry.contextStats().builds()).isZero();
