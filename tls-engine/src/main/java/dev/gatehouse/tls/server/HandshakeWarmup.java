@@ -51,13 +51,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * TLS handshakes against a throwaway loopback listener before the real listeners bind, meant to let
- * the JIT compile the handshake path before the first tenants arrive. <b>Off by default</b>: measured
- * with {@code bench/edge-vs-haproxy.sh}'s bigsni phase (20,000 names, quiet machine, 2026-12-01),
- * random-SNI handshakes right after start ran at 568/s per core with 2,000 warm-up handshakes
- * (of which 691 fit in the 5 s bound, the core being busy loading and preloading) and 588/s without:
- * no gain, so it is not worth the seconds it adds to every start. Kept, tested, for the next attempt
- * (a longer, time-bounded warm-up once preloading is done).
+ * TLS handshakes, each followed by one proxied request, against a throwaway loopback listener before
+ * the real listeners bind: the JIT compiles the connection path before the first tenants arrive.
+ * <b>On by default</b> ({@value #DEFAULT_HANDSHAKES} connections within {@value #DEFAULT_SECONDS} s,
+ * whichever ends first). Measured with {@code bench/edge-vs-haproxy.sh}'s bigsni phase (20,000 names,
+ * server pinned to one core, 2026-12-04; docs/benchmarks.md "Start-up warm-up through the proxy"):
+ * random-SNI handshakes right after start ran at 779-851/s per core without a warm-up, 1,164/s with
+ * 4,000 warm-up connections, and start took 8 s without, 19 s with. An earlier warm-up of handshakes
+ * only (2,000 within 5 s, of which 691 fitted) gained nothing: the request path stayed cold.
  *
  * <p>The listener is the real HTTPS pipeline ({@link HttpsChannelInitializer}, the node's event loops
  * and TLS settings) over a twin registry ({@link CertificateRegistry#emptyTwin}) that holds only
@@ -67,17 +68,17 @@ import org.slf4j.LoggerFactory;
  * a connector and pool of the warm-up's own, closed at the end): the handshake alone left the request
  * path cold, and that was most of what a cold node spends (JFR, 20,000 names right after start: the
  * Java side of a connection cost ~7x its warm figure, the native TLS side ~1.3x). It observes nothing
- * (no access-log line, no metric, its own counters), and expects no PROXY header. TLS 1.3 and TLS 1.2 alternate. Bounded in count and time:
- * {@code -Dgatehouse.warmup.handshakes=N} (default {@value #DEFAULT_HANDSHAKES} = off) within
- * {@code -Dgatehouse.warmup.seconds=S} (default {@value #DEFAULT_SECONDS} s, at most 300); a failure only logs.
+ * (no access-log line, no metric, its own counters), and expects no PROXY header. TLS 1.3 and
+ * TLS 1.2 alternate. Bounded in count and time: {@code -Dgatehouse.warmup.handshakes=N} (0: off)
+ * within {@code -Dgatehouse.warmup.seconds=S} (at most 300); a failure only logs.
  */
 final class HandshakeWarmup {
 
     private static final Logger log = LoggerFactory.getLogger(HandshakeWarmup.class);
     static final String PROPERTY = "gatehouse.warmup.handshakes";
-    static final int DEFAULT_HANDSHAKES = 0;
+    static final int DEFAULT_HANDSHAKES = 10_000;
     static final String SECONDS_PROPERTY = "gatehouse.warmup.seconds";
-    static final int DEFAULT_SECONDS = 5;
+    static final int DEFAULT_SECONDS = 15;
     private static final int CERTIFICATES = 12;
     private static final int CACHED = 4;
     private static final int IN_FLIGHT = 8;

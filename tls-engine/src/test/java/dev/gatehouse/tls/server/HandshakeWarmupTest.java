@@ -62,7 +62,26 @@ class HandshakeWarmupTest {
     @Test
     void isOffWithZero() throws Exception {
         try (TestEdge edge = new TestEdge()) {
-            assertThat(edge.edge.warmupHandshakes()).isZero(); // off by default (and the test JVM runs with 0)
+            assertThat(edge.edge.warmupHandshakes()).isZero(); // the test JVM runs with -Dgatehouse.warmup.handshakes=0
+        }
+    }
+
+    @Test
+    void isOnByDefaultAndBoundedInCount() {
+        String before = System.getProperty(HandshakeWarmup.PROPERTY);
+        try {
+            System.clearProperty(HandshakeWarmup.PROPERTY);
+            assertThat(HandshakeWarmup.configured()).isEqualTo(10_000);
+            System.setProperty(HandshakeWarmup.PROPERTY, "5000000");
+            assertThat(HandshakeWarmup.configured()).isEqualTo(100_000);
+            System.setProperty(HandshakeWarmup.PROPERTY, "-3");
+            assertThat(HandshakeWarmup.configured()).isZero();
+        } finally {
+            if (before == null) {
+                System.clearProperty(HandshakeWarmup.PROPERTY);
+            } else {
+                System.setProperty(HandshakeWarmup.PROPERTY, before);
+            }
         }
     }
 }
