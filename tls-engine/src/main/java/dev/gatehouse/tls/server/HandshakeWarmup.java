@@ -56,9 +56,9 @@ import org.slf4j.LoggerFactory;
  * <b>On by default</b> ({@value #DEFAULT_HANDSHAKES} connections within {@value #DEFAULT_SECONDS} s,
  * whichever ends first). Measured with {@code bench/edge-vs-haproxy.sh}'s bigsni phase (20,000 names,
  * server pinned to one core, 2026-12-04; docs/benchmarks.md "Start-up warm-up through the proxy"):
- * random-SNI handshakes right after start ran at 779-851/s per core without a warm-up, 1,164/s with
- * 4,000 warm-up connections, and start took 8 s without, 19 s with. An earlier warm-up of handshakes
- * only (2,000 within 5 s, of which 691 fitted) gained nothing: the request path stayed cold.
+ * random-SNI handshakes right after start ran at 781/s per core with the warm-up off and 1,579/s with
+ * this default (same JVM flags), and start took 8.3 s without, 23.4 s with. Warm-ups of handshakes
+ * only gained little (2,000 within 5 s: nothing; 10,000: 914/s against 851): the request path stayed cold.
  *
  * <p>The listener is the real HTTPS pipeline ({@link HttpsChannelInitializer}, the node's event loops
  * and TLS settings) over a twin registry ({@link CertificateRegistry#emptyTwin}) that holds only
