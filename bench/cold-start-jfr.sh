@@ -16,8 +16,8 @@ set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 . "$HERE/bench-lib.sh"
 CMDLINE="$0 $*"
-bench_knobs
 SECS="${SECS:-8}"
+bench_knobs
 [ "$SECS" -le 30 ] || { echo "SECS: $SECS (expected: at most 30)" >&2; exit 2; }
 N="${N:-20000}"
 WARMUP_HANDSHAKES="${WARMUP_HANDSHAKES:-0}"
@@ -58,7 +58,7 @@ for phase in cold warm; do
 done > "$OUTDIR/samples.txt"
 "$JFR_BIN" print --events jdk.ExecutionSample --stack-depth 1 "$OUTDIR/cold.jfr" \
     | grep -A1 'stackTrace = \[' | grep -v -e 'stackTrace' -e '^--' | sed 's/line:.*//; s/^ *//' \
-    | sort | uniq -c | sort -rn | head -15 > "$OUTDIR/cold-top-methods.txt"
+    | sort | uniq -c | sort -rn | awk 'NR <= 15' > "$OUTDIR/cold-top-methods.txt"
 python3 - "$OUTDIR" <<'PY' | tee "$OUTDIR/summary.txt"
 import re, sys
 out = sys.argv[1]
