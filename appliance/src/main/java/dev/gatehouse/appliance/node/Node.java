@@ -133,7 +133,10 @@ public final class Node implements AutoCloseable {
         webhooks = parts.start("webhooks",
                 () -> events.deliver(cluster.leases(config.node().name(), Clock.systemUTC())));
         parts.start("ocsp", () -> engine.fetchOcsp(shared(), cluster.leases(config.node().name(), Clock.systemUTC())));
-        catchUp();
+        parts.start("catch-up", () -> {
+            catchUp(); // a failure (an interrupt) closes the parts started, like any part's
+            return null;
+        });
         ready = true;
         engine.registry().startPreloading();
         SystemdNotify.ready();
