@@ -234,6 +234,11 @@ public final class CertificateService {
         } catch (GeneralSecurityException e) {
             throw ServiceException.invalid("pkcs12-password", "password",
                     "password: does not open the PKCS#12 key (" + e.getMessage() + ")");
+        } catch (RuntimeException e) {
+            // the JDK's PKCS#12 reader lets some malformed DER out unchecked (an attribute whose OID does not
+            // end: IllegalArgumentException "Incorrect format: encoded", found by Pkcs12UploadFuzzTest)
+            throw ServiceException.invalid("invalid-field", "pkcs12", "pkcs12: not a PKCS#12 file ("
+                    + e.getClass().getSimpleName() + ": " + e.getMessage() + ")");
         }
     }
 
