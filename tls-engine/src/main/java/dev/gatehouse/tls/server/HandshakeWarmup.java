@@ -203,6 +203,12 @@ final class HandshakeWarmup {
                 .trustManager(InsecureTrustManagerFactory.INSTANCE).build();
     }
 
+    /** A failed connection does not count towards the total: another takes its place (at most 50 in all). */
+    private static void retry(Counts c) {
+        c.failed.incrementAndGet();
+        c.started.decrementAndGet();
+    }
+
     /**
      * One connection: a handshake, one GET through the proxy to the warm-up backend (the request path a
      * tenant's first connection takes: decode, route, backend lease, relay), and on its close the next,
@@ -220,7 +226,7 @@ final class HandshakeWarmup {
         ChannelFuture connect = p.client.connect(p.at);
         connect.addListener(f -> {
             if (!f.isSuccess()) {
-                c.failed.incrementAndGet();
+                retry(c);
                 next(p);
                 return;
             }
@@ -243,7 +249,8 @@ final class HandshakeWarmup {
                     });
             ssl.handshakeFuture().addListener(h -> {
                 if (!h.isSuccess()) {
-                    c.failed.incrementAndGet();
+                    // e.g. the tiny cache evicted the name's material three times while it was built
+                    retry(c);
                     ch.close();
                     return;
                 }
