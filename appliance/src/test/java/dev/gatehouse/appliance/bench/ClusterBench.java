@@ -340,7 +340,7 @@ public final class ClusterBench {
         return nanos / 1e6;
     }
 
-    static int freePort() throws Exception {
+    public static int freePort() throws Exception {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         }

@@ -6,7 +6,6 @@ import dev.gatehouse.appliance.bench.ClusterBench;
 import dev.gatehouse.appliance.config.ConfigLoader;
 import dev.gatehouse.cluster.store.RecordKinds;
 import dev.gatehouse.tls.demo.DemoPki;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -35,7 +34,7 @@ class StartupCatchUpTest {
         // tenant "bench" with the claim list ["*.bench.test"] and no claim records: what a node of the
         // release before proofs left behind
         ClusterBench.seed(data, clusterKey, DemoPki.create("Catch-up Test CA"), CERTIFICATES);
-        String member = "127.0.0.1:" + freePort();
+        String member = "127.0.0.1:" + ClusterBench.freePort();
         Node node = Node.start(ConfigLoader.parse("test", String.join("\n",
                 "node: {name: n1, dataDir: '" + data + "'}",
                 "listeners: {https: '127.0.0.1:0', http: 'off'}",
@@ -54,12 +53,6 @@ class StartupCatchUpTest {
             }
         } finally {
             node.close();
-        }
-    }
-
-    private static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.gatehouse.cluster.vip.driver;
 
+import dev.gatehouse.cluster.DaemonThreads;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.Collection;
@@ -75,11 +76,7 @@ final class Ec2Api implements AutoCloseable {
     private final SdkAutoCloseable ownCredentials;
     private final Duration deadline;
     /** Runs the calls one at a time, in order; a daemon, so an abandoned call never holds up shutdown. */
-    private final ExecutorService calls = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "gatehouse-ec2-call");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService calls = Executors.newSingleThreadExecutor(DaemonThreads.named("gatehouse-ec2-call"));
 
     Ec2Api(Ec2Client ec2, SdkAutoCloseable ownCredentials, Duration callTimeout) {
         this.ec2 = ec2;
